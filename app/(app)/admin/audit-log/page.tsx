@@ -1,0 +1,199 @@
+import Link from "next/link";
+import { Download } from "lucide-react";
+import { PageHeader } from "@/components/shell/page-header";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, ENTITY_TYPE_LABELS } from "@/lib/audit/catalog";
+import { listAuditEvents, listRecentActors } from "@/lib/audit/service";
+import { can } from "@/lib/auth/context";
+import { requirePageContext } from "@/lib/auth/session";
+import { isAppError } from "@/lib/errors";
+
+export const metadata = { title: "Audit Log" };
+
+const FILTER_KEYS = ["entityType", "action", "actor", "from", "to", "q"] as const;
+type Params = Partial<Record<(typeof FILTER_KEYS)[number] | "cursor", string>>;
+
+function query(params: Params, extra: Record<string, string> = {}): string {
+  const out = new URLSearchParams();
+  for (const k of FILTER_KEYS) if (params[k]) out.set(k, params[k]!);
+  for (const [k, v] of Object.entries(extra)) out.set(k, v);
+  const s = out.toString();
+  return s ? `?${s}` : "";
+}
+
+const timeFormat = new Intl.DateTimeFormat("en-GB", {
+  dateStyle: "medium",
+  timeStyle: "medium",
+  timeZone: "UTC",
+});
+
+export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Params> }) {
+  const ctx = await requirePageContext("audit_log:read", "/admin/audit-log");
+  const params = await searchParams;
+  const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, params[k] ?? ""]));
+  let result: Awaited<ReturnType<typeof listAuditEvents>> = { events: [], nextCursor: null };
+  let problem: { message: string; fields: Record<string, string[]> } | null = null;
+  try {
+    result = await listAuditEvents(ctx, { ...filters, cursor: params.cursor, limit: 100 });
+  } catch (e) {
+    if (!isAppError(e) || e.kind !== "bad_request") throw e;
+    problem = { message: e.message, fields: e.fieldErrors ?? {} };
+  }
+  const actors = await listRecentActors(ctx);
+  const canExport = can(ctx, "audit_log:export");
+
+  return (
+    <div className="grid gap-6">
+      <PageHeader
+        title="Audit Log"
+        description="Administrative actions in this tenant: who did what, to which object, from where. Records are append-only."
+        actions={
+          canExport ? (
+            <div className="flex gap-2">
+              <Button variant="outline" size="sm" asChild>
+                <a href={`/api/audit-log/export${query(params, { format: "csv" })}`} download>
+                  <Download aria-hidden="true" /> Export CSV
+                </a>
+              </Button>
+              <Button variant="outline" size="sm" asChild>
+                <a href={`/api/audit-log/export${query(params, { format: "jsonl" })}`} download>
+                  <Download aria-hidden="true" /> Export JSON Lines
+                </a>
+              </Button>
+            </div>
+          ) : null
+        }
+      />
+
+      <form method="get" aria-label="Filters" className="grid gap-3 rounded-lg border bg-card p-4 sm:grid-cols-2 lg:grid-cols-7 lg:items-end">
+        <div className="grid gap-1.5">
+          <Label htmlFor="entityType">Entity Type</Label>
+          <NativeSelect id="entityType" name="entityType" defaultValue={filters.entityType}>
+            <NativeSelectOption value="">All Entity Types</NativeSelectOption>
+            {AUDIT_ENTITY_TYPES.map((t) => (
+              <NativeSelectOption key={t} value={t}>
+                {ENTITY_TYPE_LABELS[t]}
+              </NativeSelectOption>
+            ))}
+          </NativeSelect>
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor="action">Action</Label>
+          <NativeSelect id="action" name="action" defaultValue={filters.action}>
+            <NativeSelectOption value="">All Actions</NativeSelectOption>
+            {AUDIT_ACTIONS.map((a) => (
+              <NativeSelectOption key={a} value={a}>
+                {a}
+              </NativeSelectOption>
+            ))}
+          </NativeSelect>
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor="actor">Actor</Label>
+          <Input id="actor" name="actor" list="actor-options" placeholder="Email or key name" defaultValue={filters.actor} />
+          <datalist id="actor-options">
+            {actors.map((a) => (
+              <option key={a} value={a} />
+            ))}
+          </datalist>
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor="from">From</Label>
+          <Input id="from" name="from" type="date" defaultValue={filters.from} aria-invalid={!!problem?.fields.from} />
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor="to">To</Label>
+          <Input id="to" name="to" type="date" defaultValue={filters.to} aria-invalid={!!problem?.fields.to} />
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor="q">Search</Label>
+          <Input id="q" name="q" type="search" placeholder="Entity name or details" defaultValue={filters.q} />
+        </div>
+        <div className="flex gap-2">
+          <Button type="submit">Apply</Button>
+          <Button variant="ghost" asChild>
+            <Link href="/admin/audit-log">Reset</Link>
+          </Button>
+        </div>
+      </form>
+
+      {problem ? (
+        <Alert variant="destructive">
+          <AlertDescription>The filters could not be applied: {problem.message}.</AlertDescription>
+        </Alert>
+      ) : null}
+
+      <div className="rounded-lg border bg-card">
+        <Table aria-label="Audit events">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Time (UTC)</TableHead>
+              <TableHead>Actor</TableHead>
+              <TableHead>Action</TableHead>
+              <TableHead>Entity Type</TableHead>
+              <TableHead>Entity Name</TableHead>
+              <TableHead>Details</TableHead>
+              <TableHead>IP</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {result.events.length === 0 ? (
+              <TableRow>
+                <TableCell colSpan={7} className="py-10 text-center text-muted-foreground">
+                  No audit events match these filters.
+                </TableCell>
+              </TableRow>
+            ) : (
+              result.events.map((e) => (
+                <TableRow key={e.id} className="relative">
+                  <TableCell className="whitespace-nowrap font-mono text-xs">
+                    <Link href={`/admin/audit-log/${e.id}`} className="after:absolute after:inset-0 hover:underline">
+                      {timeFormat.format(e.occurredAt)}
+                    </Link>
+                  </TableCell>
+                  <TableCell className="max-w-48 truncate">
+                    {e.actorName}
+                    {e.actorType !== "user" ? (
+                      <Badge variant="outline" className="ml-2">
+                        {e.actorType === "api_key" ? "API key" : "system"}
+                      </Badge>
+                    ) : null}
+                  </TableCell>
+                  <TableCell>
+                    <Badge variant="secondary">{e.action}</Badge>
+                  </TableCell>
+                  <TableCell>{ENTITY_TYPE_LABELS[e.entityType as keyof typeof ENTITY_TYPE_LABELS] ?? e.entityType}</TableCell>
+                  <TableCell className="max-w-56 truncate font-medium">{e.entityName}</TableCell>
+                  <TableCell className="max-w-96 truncate text-muted-foreground">{e.details}</TableCell>
+                  <TableCell className="font-mono text-xs">{e.ip ?? "—"}</TableCell>
+                </TableRow>
+              ))
+            )}
+          </TableBody>
+        </Table>
+      </div>
+
+      <nav aria-label="Pagination" className="flex items-center justify-between text-sm text-muted-foreground">
+        <span>{result.events.length} events on this page (100 per page)</span>
+        <div className="flex gap-2">
+          {params.cursor ? (
+            <Button variant="outline" size="sm" asChild>
+              <Link href={`/admin/audit-log${query(params)}`}>First page</Link>
+            </Button>
+          ) : null}
+          {result.nextCursor ? (
+            <Button variant="outline" size="sm" asChild>
+              <Link href={`/admin/audit-log${query(params, { cursor: result.nextCursor })}`}>Next page</Link>
+            </Button>
+          ) : null}
+        </div>
+      </nav>
+    </div>
+  );
+}

@@ -1,0 +1,18 @@
+/** The sidebar's entries, filtered by what the current role may see. */
+import type { NavItem } from "@/components/shell/app-shell";
+import type { ServiceContext } from "@/lib/auth/context";
+import type { Permission } from "@/lib/auth/permissions";
+
+const ENTRIES: (NavItem & { permission?: Permission; platform?: true })[] = [
+  { href: "/", label: "Overview", icon: "home", section: "Workspace" },
+  { href: "/admin/audit-log", label: "Audit Log", icon: "audit", section: "Admin", permission: "audit_log:read" },
+  { href: "/admin/api-keys", label: "API Keys", icon: "keys", section: "Admin", permission: "api_keys:read" },
+  { href: "/admin/members", label: "Members", icon: "members", section: "Admin", permission: "members:read" },
+  { href: "/platform/tenants", label: "Tenants", icon: "tenants", section: "Platform", platform: true },
+];
+
+export function navFor(ctx: ServiceContext | null, isPlatformAdmin: boolean): NavItem[] {
+  return ENTRIES.filter((e) => (e.platform ? isPlatformAdmin : !e.permission || (ctx?.permissions.has(e.permission) ?? false))).map(
+    ({ permission: _p, platform: _pl, ...item }) => item,
+  );
+}

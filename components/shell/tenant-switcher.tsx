@@ -1,0 +1,120 @@
+"use client";
+
+import * as React from "react";
+import { useFormStatus } from "react-dom";
+import { Building, CheckIcon, ChevronsUpDown, LoaderCircle } from "lucide-react";
+
+import { cn } from "@/lib/utils";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from "@/components/ui/dropdown-menu";
+import type { ShellTenant } from "./types";
+
+type TenantSwitcherProps = {
+  tenants: ShellTenant[];
+  currentTenantId: string;
+  role: string;
+  /** Server action receiving FormData with "tenantId". */
+  action: (formData: FormData) => Promise<void>;
+  className?: string;
+};
+
+/**
+ * Tenant switcher. The dropdown lives inside an always-mounted `<form action={action}>` holding a
+ * hidden `tenantId` input; choosing a tenant writes its id into the input and calls
+ * `form.requestSubmit()`, so the server action runs as a normal React form action (pending state,
+ * redirects and revalidation all work).
+ */
+export function TenantSwitcher({ tenants, currentTenantId, role, action, className }: TenantSwitcherProps) {
+  const formRef = React.useRef<HTMLFormElement>(null);
+  const inputRef = React.useRef<HTMLInputElement>(null);
+  const current = tenants.find((t) => t.id === currentTenantId);
+
+  function selectTenant(tenantId: string) {
+    if (tenantId === currentTenantId) return;
+    const form = formRef.current;
+    const input = inputRef.current;
+    if (!form || !input) return;
+    input.value = tenantId;
+    form.requestSubmit();
+  }
+
+  return (
+    <form
+      ref={formRef}
+      action={action}
+      data-slot="tenant-switcher"
+      className={cn("flex min-w-0 items-center gap-2", className)}
+    >
+      <input ref={inputRef} type="hidden" name="tenantId" defaultValue={currentTenantId} />
+      <DropdownMenu>
+        <SwitcherTrigger label={current?.name ?? "Select tenant"} disabled={tenants.length === 0} />
+        <DropdownMenuContent align="start" className="w-64">
+          <DropdownMenuLabel className="text-xs font-medium text-muted-foreground">Tenants</DropdownMenuLabel>
+          <DropdownMenuSeparator />
+          {tenants.map((tenant) => {
+            const isCurrent = tenant.id === currentTenantId;
+            return (
+              <DropdownMenuItem
+                key={tenant.id}
+                data-current={isCurrent || undefined}
+                onSelect={() => selectTenant(tenant.id)}
+                className="gap-2"
+              >
+                <span
+                  aria-hidden="true"
+                  className="flex size-6 shrink-0 items-center justify-center rounded-md border bg-muted text-[11px] font-semibold text-muted-foreground uppercase"
+                >
+                  {tenant.name.slice(0, 1)}
+                </span>
+                <span className="flex min-w-0 flex-1 flex-col">
+                  <span className="truncate">{tenant.name}</span>
+                  <span aria-hidden="true" className="truncate font-mono text-[11px] text-muted-foreground">
+                    {tenant.slug}
+                  </span>
+                </span>
+                {isCurrent ? <CheckIcon aria-hidden="true" className="size-4 text-primary" /> : null}
+              </DropdownMenuItem>
+            );
+          })}
+        </DropdownMenuContent>
+      </DropdownMenu>
+      {role ? (
+        <Badge variant="outline" className="hidden capitalize sm:inline-flex" title="Your role in this tenant">
+          {role}
+        </Badge>
+      ) : null}
+    </form>
+  );
+}
+
+function SwitcherTrigger({ label, disabled }: { label: string; disabled?: boolean }) {
+  const { pending } = useFormStatus();
+  return (
+    <DropdownMenuTrigger asChild>
+      <Button
+        type="button"
+        variant="ghost"
+        aria-label="Switch tenant"
+        aria-busy={pending || undefined}
+        disabled={disabled || pending}
+        className="h-9 max-w-[16rem] min-w-0 justify-start gap-2 px-2 font-medium"
+      >
+        {pending ? (
+          <LoaderCircle aria-hidden="true" className="animate-spin text-muted-foreground" />
+        ) : (
+          <Building aria-hidden="true" className="text-muted-foreground" />
+        )}
+        <span className="truncate">{label}</span>
+        <ChevronsUpDown aria-hidden="true" className="ml-auto text-muted-foreground" />
+      </Button>
+    </DropdownMenuTrigger>
+  );
+}

@@ -1,0 +1,43 @@
+import type { ReactNode } from "react";
+
+export type NavIconName =
+  | "integrations"
+  | "campaigns"
+  | "provisioning"
+  | "pipeline"
+  | "ledger"
+  | "audit"
+  | "keys"
+  | "members"
+  | "tenants"
+  | "home";
+
+export type NavSection = "Workspace" | "Admin" | "Platform";
+
+export type NavItem = {
+  href: string;
+  label: string;
+  icon: NavIconName;
+  section: NavSection;
+};
+
+export type ShellUser = { name: string; email: string };
+
+export type ShellTenant = { id: string; name: string; slug: string };
+
+export type AppShellProps = {
+  user: ShellUser;
+  /** Role of the user in the current tenant, e.g. "admin". */
+  role: string;
+  tenants: ShellTenant[];
+  currentTenantId: string;
+  nav: NavItem[];
+  /** Server action; receives FormData with field "tenantId". */
+  switchTenantAction: (formData: FormData) => Promise<void>;
+  /** Defaults to "/api/auth/signout". */
+  signOutHref?: string;
+  children: ReactNode;
+};
+
+/** Order in which nav sections are rendered. */
+export const NAV_SECTIONS: readonly NavSection[] = ["Workspace", "Admin", "Platform"];

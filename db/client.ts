@@ -1,0 +1,44 @@
+/**
+ * The database connection used by the app (postgres.js + Drizzle). One pool
+ * per process; kept on globalThis so dev-server reloads do not leak pools.
+ */
+import postgres from "postgres";
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import * as schema from "./schema";
+
+export type Database = PostgresJsDatabase<typeof schema>;
+/** A transaction handle or the database itself: queries accept either. */
+export type Executor = Database | Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+type Holder = { sql: postgres.Sql; db: Database; url: string };
+const globalForDb = globalThis as unknown as { __syncledgerDb?: Holder };
+
+export function createDatabase(url: string, options: postgres.Options<Record<string, never>> = {}) {
+  const sql = postgres(url, { max: 10, onnotice: () => {}, ...options });
+  return { sql, db: drizzle(sql, { schema }) };
+}
+
+function holder(): Holder {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    throw new Error("DATABASE_URL is not set: start the app with `npm run dev` / `npm start`, which provide it");
+  }
+  if (!globalForDb.__syncledgerDb || globalForDb.__syncledgerDb.url !== url) {
+    globalForDb.__syncledgerDb = { ...createDatabase(url), url };
+  }
+  return globalForDb.__syncledgerDb;
+}
+
+export function getDb(): Database {
+  return holder().db;
+}
+
+export function getSql(): postgres.Sql {
+  return holder().sql;
+}
+
+export async function closeDb(): Promise<void> {
+  const h = globalForDb.__syncledgerDb;
+  globalForDb.__syncledgerDb = undefined;
+  await h?.sql.end({ timeout: 5 });
+}

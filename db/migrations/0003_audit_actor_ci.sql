@@ -1,0 +1,2 @@
+DROP INDEX "audit_events_tenant_actor_idx";--> statement-breakpoint
+CREATE INDEX "audit_events_tenant_actor_idx" ON "audit_events" USING btree ("tenant_id",lower("actor_name"),"occurred_at" DESC NULLS LAST,"id" DESC NULLS LAST);

@@ -1,0 +1,69 @@
+/** Data access for audit events: append, keyset pages, one event. Never reads the session. */
+import { and, desc, eq, getTableColumns, gte, lte, sql, type SQL } from "drizzle-orm";
+import type { Executor } from "../client";
+import { auditEvents } from "../schema";
+
+export type AuditEventRow = typeof auditEvents.$inferSelect;
+export type NewAuditEvent = typeof auditEvents.$inferInsert;
+
+export async function insertAuditEvent(db: Executor, row: NewAuditEvent): Promise<AuditEventRow> {
+  const [inserted] = await db.insert(auditEvents).values(row).returning();
+  return inserted;
+}
+
+export type AuditEventQuery = {
+  entityType?: string;
+  action?: string;
+  actor?: string;
+  from?: Date;
+  to?: Date;
+  q?: string;
+  after?: { ts: string; id: string };
+  limit: number;
+};
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+/** Newest first; `after` is the last row of the previous page. */
+export async function listAuditEvents(db: Executor, tenantId: string, query: AuditEventQuery) {
+  const conditions: SQL[] = [eq(auditEvents.tenantId, tenantId)];
+  if (query.entityType) conditions.push(eq(auditEvents.entityType, query.entityType));
+  if (query.action) conditions.push(eq(auditEvents.action, query.action));
+  if (query.actor) conditions.push(sql`lower(${auditEvents.actorName}) = ${query.actor.toLowerCase()}`);
+  if (query.from) conditions.push(gte(auditEvents.occurredAt, query.from));
+  if (query.to) conditions.push(lte(auditEvents.occurredAt, query.to));
+  if (query.q) conditions.push(sql`${auditEvents.searchText} like ${`%${escapeLike(query.q.toLowerCase())}%`}`);
+  if (query.after) {
+    conditions.push(
+      sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${query.after.ts}::timestamptz, ${query.after.id}::uuid)`,
+    );
+  }
+  const { searchText: _searchText, ...columns } = getTableColumns(auditEvents);
+  return db
+    .select({ ...columns, cursorTs: sql<string>`${auditEvents.occurredAt}::text` })
+    .from(auditEvents)
+    .where(and(...conditions))
+    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+    .limit(query.limit);
+}
+
+export async function getAuditEvent(db: Executor, tenantId: string, id: string) {
+  const [row] = await db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.tenantId, tenantId), eq(auditEvents.id, id)));
+  return row ?? null;
+}
+
+/** Distinct actors seen recently, for the actor filter's suggestions. */
+export async function listRecentActors(db: Executor, tenantId: string, limit = 50): Promise<string[]> {
+  const rows = await db.execute<{ actor_name: string }>(sql`
+    select distinct actor_name from (
+      select actor_name from ${auditEvents}
+      where tenant_id = ${tenantId}
+      order by occurred_at desc limit 2000
+    ) recent order by actor_name limit ${limit}`);
+  return rows.map((r) => r.actor_name);
+}

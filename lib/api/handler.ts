@@ -1,0 +1,75 @@
+/**
+ * Route-handler adapters. `withApiKey` authenticates a Bearer API key, checks
+ * its scope and tenant, and maps application errors to JSON responses;
+ * `withSession` does the same for browser requests. Neither trusts middleware.
+ */
+import { randomUUID } from "node:crypto";
+import { NextResponse } from "next/server";
+import { authenticateApiKey } from "@/lib/api-keys/service";
+import { authorize, type ServiceContext } from "@/lib/auth/context";
+import type { Permission } from "@/lib/auth/permissions";
+import { AppError, isAppError } from "@/lib/errors";
+import { requestMetaFrom } from "@/lib/http/request-meta";
+import { log } from "@/lib/log";
+
+export type RouteParams = Record<string, string | string[]>;
+type Handler = (ctx: ServiceContext, req: Request, params: RouteParams) => Promise<Response | unknown>;
+
+export function errorResponse(e: unknown, requestId?: string | null): Response {
+  if (isAppError(e)) {
+    const headers: Record<string, string> = {};
+    if (e.kind === "unauthorized") headers["WWW-Authenticate"] = 'Bearer realm="syncledger"';
+    return NextResponse.json(
+      { error: { code: e.code, message: e.message, ...(e.fieldErrors ? { fieldErrors: e.fieldErrors } : {}) } },
+      { status: e.status, headers },
+    );
+  }
+  const ref = requestId ?? randomUUID();
+  log.error({ err: e, ref }, "route handler failed");
+  return NextResponse.json(
+    { error: { code: "internal", message: `Something went wrong on our side (reference ${ref}).` } },
+    { status: 500 },
+  );
+}
+
+function toResponse(result: unknown): Response {
+  return result instanceof Response ? result : NextResponse.json(result);
+}
+
+export function bearerToken(req: Request): string {
+  const header = req.headers.get("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new AppError("unauthorized:api_key", "Send an API key as `Authorization: Bearer <key>`.");
+  return match[1];
+}
+
+export function withApiKey(permission: Permission, handler: Handler) {
+  return async (req: Request, segment: { params: Promise<RouteParams> }) => {
+    const meta = requestMetaFrom(req.headers);
+    try {
+      const ctx = await authenticateApiKey(bearerToken(req), meta);
+      authorize(ctx, permission);
+      return toResponse(await handler(ctx, req, await segment.params));
+    } catch (e) {
+      return errorResponse(e, meta.requestId);
+    }
+  };
+}
+
+/** For browser-facing route handlers (exports, downloads): the session's context. */
+export function withSession(permission: Permission, handler: Handler) {
+  return async (req: Request, segment: { params: Promise<RouteParams> }) => {
+    const meta = requestMetaFrom(req.headers);
+    try {
+      const { requireContext } = await import("@/lib/auth/session");
+      const ctx = await requireContext(permission);
+      return toResponse(await handler(ctx, req, await segment.params));
+    } catch (e) {
+      return errorResponse(e, meta.requestId);
+    }
+  };
+}
+
+export function searchParamsObject(req: Request): Record<string, string> {
+  return Object.fromEntries(new URL(req.url).searchParams.entries());
+}

@@ -1,0 +1,30 @@
+/**
+ * What the audit log tracks: entity types and the actions recorded for each.
+ * Client-safe; the filters offer exactly these. Later modules add theirs here.
+ */
+export const AUDITED = {
+  Tenant: ["Create", "Update", "Deactivate", "ToggleActive"],
+  Member: ["Add", "ChangeRole", "Remove"],
+  ApiKey: ["Create", "Revoke", "Delete"],
+  ConnectionProfile: ["Create", "Update", "Delete"],
+  MappingConfig: ["Create", "Update", "Delete"],
+  ExtractionCursor: ["Reset", "Delete"],
+  AuditLog: ["Export"],
+} as const;
+
+export type AuditEntityType = keyof typeof AUDITED;
+export type AuditAction = (typeof AUDITED)[AuditEntityType][number];
+
+export const AUDIT_ENTITY_TYPES = Object.keys(AUDITED) as AuditEntityType[];
+export const AUDIT_ACTIONS = [...new Set(Object.values(AUDITED).flat())] as AuditAction[];
+
+/** Human labels for the filter dropdowns. */
+export const ENTITY_TYPE_LABELS: Record<AuditEntityType, string> = {
+  Tenant: "Tenant",
+  Member: "Member",
+  ApiKey: "API Key",
+  ConnectionProfile: "Connection Profile",
+  MappingConfig: "Mapping Config",
+  ExtractionCursor: "Extraction Cursor",
+  AuditLog: "Audit Log",
+};

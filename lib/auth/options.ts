@@ -1,0 +1,97 @@
+/**
+ * next-auth configuration: email + password (argon2, throttled) and, when
+ * configured, OpenID Connect single sign-on for users who already exist.
+ * Sessions are JWTs carrying the user id, current tenant and role; every
+ * server-side check re-reads the membership from the database.
+ */
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { getDb } from "@/db/client";
+import { getUserByEmail } from "@/db/queries/members";
+import { requestMetaFrom } from "@/lib/http/request-meta";
+import { LoginError, sessionClaimsFor, verifyCredentials } from "./login";
+
+function headersFrom(req: { headers?: Record<string, unknown> } | undefined): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(req?.headers ?? {})) {
+    if (typeof v === "string") h.set(k, v);
+  }
+  return h;
+}
+
+function oidcProvider(): NextAuthOptions["providers"] {
+  const { OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME } = process.env;
+  if (!OIDC_ISSUER || !OIDC_CLIENT_ID || !OIDC_CLIENT_SECRET) return [];
+  return [
+    {
+      id: "oidc",
+      name: OIDC_NAME || "Single sign-on",
+      type: "oauth",
+      wellKnown: `${OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
+      clientId: OIDC_CLIENT_ID,
+      clientSecret: OIDC_CLIENT_SECRET,
+      authorization: { params: { scope: "openid email profile" } },
+      idToken: true,
+      checks: ["pkce", "state"],
+      async profile(profile: { sub: string; email?: string; name?: string }) {
+        const user = profile.email ? await getUserByEmail(getDb(), profile.email) : null;
+        if (!user || !user.active) {
+          // Unknown identities may not sign in: membership is granted by an admin.
+          return { id: `unknown:${profile.sub}`, email: profile.email ?? "", name: "", isPlatformAdmin: false, tenantId: null, role: null };
+        }
+        return sessionClaimsFor(user);
+      },
+    },
+  ];
+}
+
+export const authOptions: NextAuthOptions = {
+  secret: process.env.NEXTAUTH_SECRET,
+  session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+  pages: { signIn: "/login", error: "/login" },
+  providers: [
+    CredentialsProvider({
+      id: "credentials",
+      name: "Email and password",
+      credentials: {
+        email: { label: "Email", type: "email" },
+        password: { label: "Password", type: "password" },
+      },
+      async authorize(credentials, req) {
+        const meta = requestMetaFrom(headersFrom(req as { headers?: Record<string, unknown> }));
+        try {
+          return await verifyCredentials(credentials?.email ?? "", credentials?.password ?? "", meta.ip ?? null);
+        } catch (e) {
+          if (e instanceof LoginError) throw new Error(e.message);
+          throw e;
+        }
+      },
+    }),
+    ...oidcProvider(),
+  ],
+  callbacks: {
+    async signIn({ user }) {
+      return !user.id.startsWith("unknown:");
+    },
+    async jwt({ token, user }) {
+      if (user) {
+        token.userId = user.id;
+        token.isPlatformAdmin = user.isPlatformAdmin;
+        token.tenantId = user.tenantId;
+        token.role = user.role;
+      }
+      return token;
+    },
+    async session({ session, token }) {
+      session.user = {
+        id: token.userId ?? "",
+        email: token.email ?? "",
+        name: token.name ?? "",
+        isPlatformAdmin: token.isPlatformAdmin ?? false,
+        tenantId: token.tenantId ?? null,
+        role: token.role ?? null,
+      };
+      return session;
+    },
+  },
+};

@@ -1,0 +1,113 @@
+/**
+ * The security boundary for browser requests. Every server action, route
+ * handler and guarded page load calls one of these itself; middleware is only
+ * the first gate. The role comes from the database on every call, never from
+ * the cookie alone.
+ */
+import "server-only";
+import { cookies, headers } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
+import { getServerSession } from "next-auth";
+import { decode, encode } from "next-auth/jwt";
+import { getDb } from "@/db/client";
+import { getMembership, getUser, listUserTenants } from "@/db/queries/members";
+import { AppError, isAppError } from "@/lib/errors";
+import { requestMetaFrom } from "@/lib/http/request-meta";
+import { authorize, platformContext, userContext, type PlatformContext, type ServiceContext } from "./context";
+import { authOptions } from "./options";
+import { isRole, type Permission } from "./permissions";
+
+export async function getSessionUser() {
+  const session = await getServerSession(authOptions);
+  return session?.user?.id ? session.user : null;
+}
+
+export async function currentRequestMeta() {
+  return requestMetaFrom(await headers());
+}
+
+/** The signed-in user's context in their current tenant, with the permission checked. */
+export async function requireContext(permission?: Permission): Promise<ServiceContext> {
+  const user = await getSessionUser();
+  if (!user) throw new AppError("unauthorized", "Sign in to continue.");
+  if (!user.tenantId) throw new AppError("forbidden:no_tenant", "You are not a member of any active tenant.");
+  const membership = await getMembership(getDb(), user.tenantId, user.id);
+  if (!membership || !membership.userActive || !isRole(membership.role)) {
+    throw new AppError("forbidden:membership", "You are no longer a member of this tenant.");
+  }
+  if (!membership.tenantActive) throw new AppError("forbidden:tenant_inactive", "This tenant is deactivated.");
+  const ctx = userContext({
+    tenantId: user.tenantId,
+    role: membership.role,
+    user: { id: user.id, email: user.email },
+    request: await currentRequestMeta(),
+  });
+  if (permission) authorize(ctx, permission);
+  return ctx;
+}
+
+/** A platform super-admin's context, checked against the database. */
+export async function requirePlatformContext(): Promise<PlatformContext> {
+  const session = await getSessionUser();
+  if (!session) throw new AppError("unauthorized", "Sign in to continue.");
+  const user = await getUser(getDb(), session.id);
+  if (!user?.active || !user.isPlatformAdmin) {
+    throw new AppError("forbidden:platform", "Only a platform administrator may do this.");
+  }
+  return platformContext({ type: "user", id: user.id, name: user.email }, await currentRequestMeta());
+}
+
+/**
+ * For server components: signed-out users go to the sign-in page, a role
+ * that may not see the page gets the access-denied page (HTTP 403).
+ */
+export async function requirePageContext(permission: Permission, path: string): Promise<ServiceContext> {
+  try {
+    return await requireContext(permission);
+  } catch (e) {
+    if (isAppError(e) && e.kind === "unauthorized") redirect(`/login?callbackUrl=${encodeURIComponent(path)}`);
+    if (isAppError(e) && e.kind === "forbidden") forbidden();
+    throw e;
+  }
+}
+
+export async function requirePlatformPageContext(path: string): Promise<PlatformContext> {
+  try {
+    return await requirePlatformContext();
+  } catch (e) {
+    if (isAppError(e) && e.kind === "unauthorized") redirect(`/login?callbackUrl=${encodeURIComponent(path)}`);
+    if (isAppError(e) && e.kind === "forbidden") forbidden();
+    throw e;
+  }
+}
+
+function sessionCookieName(): string {
+  const secure = (process.env.NEXTAUTH_URL ?? "").startsWith("https://");
+  return `${secure ? "__Secure-" : ""}next-auth.session-token`;
+}
+
+/**
+ * Switches the session to another tenant the user belongs to by re-issuing
+ * the session token with that tenant and role.
+ */
+export async function switchTenant(tenantId: string): Promise<void> {
+  const user = await getSessionUser();
+  if (!user) throw new AppError("unauthorized", "Sign in to continue.");
+  const tenants = await listUserTenants(getDb(), user.id);
+  const target = tenants.find((t) => t.id === tenantId);
+  if (!target) throw new AppError("forbidden:membership", "You are not a member of that tenant.");
+  const jar = await cookies();
+  const name = sessionCookieName();
+  const secret = process.env.NEXTAUTH_SECRET!;
+  const token = await decode({ token: jar.get(name)?.value, secret });
+  if (!token) throw new AppError("unauthorized", "Sign in to continue.");
+  const maxAge = authOptions.session?.maxAge ?? 8 * 60 * 60;
+  const next = await encode({ token: { ...token, tenantId: target.id, role: target.role }, secret, maxAge });
+  jar.set(name, next, {
+    httpOnly: true,
+    sameSite: "lax",
+    path: "/",
+    secure: name.startsWith("__Secure-"),
+    maxAge,
+  });
+}

@@ -1,0 +1,26 @@
+/** The demo tenant and one user per role, seeded on first start of the embedded database only. */
+import { randomBytes } from "node:crypto";
+import { getDb } from "@/db/client";
+import { getUserByEmail, setPlatformAdmin } from "@/db/queries/members";
+import { listTenants } from "@/db/queries/tenants";
+import { actingInTenant, platformContext } from "@/lib/auth/context";
+import { ROLES } from "@/lib/auth/permissions";
+import { addMember } from "@/lib/members/service";
+import { createTenant } from "@/lib/tenants/service";
+
+export const DEMO_TENANT_SLUG = "demo";
+
+/** Seeds when the database has no tenant yet. Returns the password used, or null when nothing was seeded. */
+export async function seedDemoIfEmpty(demoPassword: string | undefined) {
+  if ((await listTenants(getDb())).length > 0) return null;
+  const password = demoPassword ?? randomBytes(9).toString("base64url");
+  const system = platformContext({ type: "system", name: "system:seed" });
+  const tenant = await createTenant(system, { name: "Demo", slug: DEMO_TENANT_SLUG });
+  const ctx = actingInTenant(system, tenant.id);
+  for (const role of ROLES) {
+    await addMember(ctx, { email: `${role}@demo.test`, name: `Demo ${role}`, role, password });
+  }
+  const admin = await getUserByEmail(getDb(), "admin@demo.test");
+  if (admin) await setPlatformAdmin(getDb(), admin.id, true);
+  return { password, generated: !demoPassword };
+}

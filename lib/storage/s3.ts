@@ -1,0 +1,345 @@
+/**
+ * S3-compatible object store (AWS S3, R2, MinIO; s3rver in tests).
+ *
+ * An upload streams through a HashingStream into a staging key
+ * (`~staging/<uuid>` — "~" can never appear in an application key), and only
+ * once the bytes have matched the declared length/SHA-256 is the staging
+ * object copied server-side onto the real key with the computed SHA-256 in its
+ * metadata (`x-amz-meta-sha256`). This two-step shape exists because the hash
+ * is only known after the last byte, while S3 metadata has to be sent before
+ * the first; it also means a rejected upload never touches the real key — a
+ * previous object there survives, and the staging object is deleted.
+ */
+import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  type BucketLocationConstraint,
+  type S3ClientConfig,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { isAppError } from "@/lib/errors";
+import {
+  HashingStream,
+  assertValidKey,
+  assertValidPrefix,
+  assertValidTtl,
+  contentDisposition,
+  normalizePutOptions,
+  notFound,
+  safeContentType,
+  toNodeReadable,
+  unavailable,
+  type ListedObject,
+  type ObjectBody,
+  type ObjectStore,
+  type PutOptions,
+  type SignedDownloadOptions,
+  type StoredObject,
+} from "./types";
+
+export interface S3ObjectStoreOptions {
+  bucket: string;
+  region: string;
+  /** Custom endpoint (R2, MinIO, s3rver); omit for AWS. */
+  endpoint?: string;
+  /** Path-style URLs (`endpoint/bucket/key`); most custom endpoints need it. */
+  forcePathStyle?: boolean;
+  /** Omit to use the SDK's default chain (env, profile, instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** How long to wait for a TCP connection, in ms. */
+  connectionTimeoutMs?: number;
+}
+
+/** Keys under this prefix are in-flight uploads; list() never shows them. */
+export const STAGING_PREFIX = "~staging/";
+/** Used only when the length is unknown: lib-storage then holds one part in memory. */
+const PART_SIZE = 5 * 1024 * 1024;
+const HEALTH_TIMEOUT_MS = 5_000;
+
+export class S3ObjectStore implements ObjectStore {
+  readonly kind = "s3" as const;
+  readonly bucket: string;
+  /** Exposed for ensureBucket(), tests and operator scripts. */
+  readonly client: S3Client;
+  /**
+   * A second client without retries for streamed PutObject: the SDK would
+   * retry with the same, already consumed stream and hang until a timeout.
+   */
+  private readonly streamClient: S3Client;
+
+  constructor(options: S3ObjectStoreOptions) {
+    this.bucket = options.bucket;
+    const config: S3ClientConfig = {
+      region: options.region,
+      endpoint: options.endpoint,
+      forcePathStyle: options.forcePathStyle ?? Boolean(options.endpoint),
+      credentials: options.credentials,
+      // The default (WHEN_SUPPORTED) sends aws-chunked bodies with trailing CRC32,
+      // which s3rver stores with the chunk framing, and bakes an empty-body
+      // checksum into presigned URLs. Our own SHA-256 is the integrity check.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+      requestHandler: { connectionTimeout: options.connectionTimeoutMs ?? 5_000 },
+    };
+    this.client = new S3Client(config);
+    this.streamClient = new S3Client({ ...config, maxAttempts: 1 });
+  }
+
+  async put(key: string, body: ObjectBody, opts?: PutOptions): Promise<StoredObject> {
+    assertValidKey(key);
+    const options = normalizePutOptions(opts);
+    const stagingKey = STAGING_PREFIX + randomUUID();
+    const source = toNodeReadable(body);
+    let sourceError: unknown;
+    source.once("error", (error) => (sourceError = error));
+    const hasher = new HashingStream({ contentLength: options.contentLength, sha256: options.expectedSha256 });
+    const abort = new AbortController();
+
+    const hashing = pipeline(source, hasher);
+    const uploading = this.uploadStream(stagingKey, hasher, options.contentLength, abort);
+    // Either side failing stops the other: a mismatch or a broken source aborts the
+    // HTTP request (a piped body never ends it by itself), and a failed request
+    // stops reading the source.
+    hashing.catch(() => abort.abort());
+    uploading.catch(() => {
+      if (!hasher.writableFinished) hasher.destroy();
+    });
+    const [hashed, uploaded] = await Promise.allSettled([hashing, uploading]);
+
+    if (hashed.status === "rejected" || uploaded.status === "rejected") {
+      await this.deleteQuietly(stagingKey);
+      if (hasher.verificationError) throw hasher.verificationError;
+      if (sourceError) throw sourceError;
+      const reason: unknown = uploaded.status === "rejected" ? uploaded.reason : (hashed as PromiseRejectedResult).reason;
+      throw storeError("Upload to the object store failed", reason);
+    }
+
+    const { size, sha256 } = hasher.digest;
+    try {
+      const copied = await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          CopySource: `${this.bucket}/${stagingKey}`,
+          MetadataDirective: "REPLACE",
+          Metadata: { ...options.metadata, sha256 },
+          ContentType: options.contentType,
+        }),
+      );
+      return {
+        key,
+        size,
+        sha256,
+        ...(copied.VersionId ? { versionId: copied.VersionId } : {}),
+        ...(options.contentType ? { contentType: options.contentType } : {}),
+        ...(options.metadata ? { metadata: options.metadata } : {}),
+      };
+    } catch (error) {
+      throw storeError("Storing the object failed", error);
+    } finally {
+      await this.deleteQuietly(stagingKey, uploaded.value.versionId);
+    }
+  }
+
+  async head(key: string): Promise<StoredObject | null> {
+    assertValidKey(key);
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      // Objects written by other tools have no sha256; "" never equals a real digest.
+      const { sha256 = "", ...metadata } = out.Metadata ?? {};
+      return {
+        key,
+        size: out.ContentLength ?? 0,
+        sha256,
+        ...(out.VersionId ? { versionId: out.VersionId } : {}),
+        ...(out.ContentType ? { contentType: out.ContentType } : {}),
+        ...(Object.keys(metadata).length ? { metadata } : {}),
+      };
+    } catch (error) {
+      if (isMissingObject(error)) return null;
+      throw storeError("Reading object metadata failed", error);
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    assertValidKey(key);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (out.Body instanceof Readable) return out.Body;
+      throw new Error("S3 GetObject returned a body that is not a Node stream");
+    } catch (error) {
+      if (isMissingObject(error)) throw notFound(key);
+      throw storeError("Reading the object failed", error);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    assertValidKey(key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      throw storeError("Deleting the object failed", error);
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ListedObject> {
+    assertValidPrefix(prefix);
+    let token: string | undefined;
+    do {
+      let out;
+      try {
+        out = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token }),
+        );
+      } catch (error) {
+        throw storeError("Listing objects failed", error);
+      }
+      for (const item of out.Contents ?? []) {
+        if (!item.Key || item.Key.startsWith(STAGING_PREFIX)) continue;
+        yield { key: item.Key, size: item.Size ?? 0 };
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async signedDownloadUrl(key: string, opts: SignedDownloadOptions): Promise<string> {
+    assertValidKey(key);
+    assertValidTtl(opts.expiresInSeconds);
+    const object = await this.head(key);
+    if (!object) throw notFound(key);
+    const contentType =
+      safeContentType(opts.contentType) ?? safeContentType(object.contentType) ?? "application/octet-stream";
+    // S3 cannot add X-Content-Type-Options to a presigned response; attachment plus a
+    // safe-listed type is what keeps the file from rendering.
+    return getSignedUrl(
+      this.client,
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        ResponseContentDisposition: contentDisposition(opts.filename),
+        ResponseContentType: contentType,
+        ResponseCacheControl: "private, no-store",
+      }),
+      { expiresIn: opts.expiresInSeconds },
+    );
+  }
+
+  async health(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), {
+        abortSignal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw unavailable(`The object store bucket "${this.bucket}" is not reachable`, error);
+    }
+  }
+
+  /** Creates the bucket when it does not exist (dev and tests; production buckets are provisioned). */
+  async ensureBucket(): Promise<void> {
+    await ensureBucket(this.client, this.bucket);
+  }
+
+  /** Closes pooled sockets (tests, scripts). */
+  destroy(): void {
+    this.client.destroy();
+    this.streamClient.destroy();
+  }
+
+  // -------------------------------------------------------------------------
+
+  private async uploadStream(
+    key: string,
+    body: Readable,
+    contentLength: number | undefined,
+    abort: AbortController,
+  ): Promise<{ versionId?: string }> {
+    if (contentLength !== undefined) {
+      // Known length: one streamed PutObject, nothing held in memory.
+      const out = await this.streamClient.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: contentLength }),
+        { abortSignal: abort.signal },
+      );
+      return { versionId: out.VersionId };
+    }
+    // Unknown length: S3 needs Content-Length per request, so lib-storage cuts the
+    // stream into parts; queueSize 1 keeps that to about one part per upload.
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: body },
+      partSize: PART_SIZE,
+      queueSize: 1,
+      leavePartsOnError: false,
+      abortController: abort,
+    });
+    const out = await upload.done();
+    return { versionId: out.VersionId };
+  }
+
+  private async deleteQuietly(key: string, versionId?: string): Promise<void> {
+    try {
+      // With a version id the staging bytes are really gone on a versioned bucket,
+      // not hidden behind a delete marker.
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
+    } catch {
+      // Best effort: a leftover staging object is invisible to list() and can be
+      // expired by a bucket lifecycle rule on the "~staging/" prefix.
+    }
+  }
+}
+
+/** Creates `bucket` unless it exists already. Safe to call concurrently. */
+export async function ensureBucket(client: S3Client, bucket: string): Promise<void> {
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: bucket }));
+    return;
+  } catch (error) {
+    if (!(error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)) throw error;
+  }
+  const region = await client.config.region();
+  try {
+    await client.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        // us-east-1 is the one region that rejects an explicit location constraint.
+        ...(region && region !== "us-east-1"
+          ? { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }
+          : {}),
+      }),
+    );
+  } catch (error) {
+    const name = error instanceof S3ServiceException ? error.name : "";
+    if (name === "BucketAlreadyOwnedByYou") return;
+    // Another process may have won the race (s3rver answers BucketAlreadyExists then).
+    if (name === "BucketAlreadyExists") {
+      await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      return;
+    }
+    throw error;
+  }
+}
+
+function isMissingObject(error: unknown): boolean {
+  return (
+    error instanceof S3ServiceException &&
+    error.name !== "NoSuchBucket" &&
+    (error.name === "NoSuchKey" || error.name === "NotFound" || error.$metadata.httpStatusCode === 404)
+  );
+}
+
+/** Keeps AppErrors as they are; anything else becomes a 503 whose cause is logged, not shown. */
+function storeError(message: string, error: unknown): Error {
+  if (isAppError(error)) return error;
+  return unavailable(message, error);
+}

@@ -1,0 +1,40 @@
+/**
+ * `npm run dev` / `npm start`: prepares the runtime (database, migrations,
+ * object store, demo data) and then runs Next with it.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { closeDb } from "@/db/client";
+import { ConfigError } from "@/lib/config";
+import { prepareRuntime } from "@/lib/runtime/bootstrap";
+
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+const mode = process.argv[2] === "start" ? "start" : "dev";
+
+async function main() {
+  let runtime;
+  try {
+    runtime = await prepareRuntime();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  await closeDb();
+  const next = path.join(process.cwd(), "node_modules", ".bin", "next");
+  const child = spawn(next, [mode, ...process.argv.slice(3)], { stdio: "inherit", env: { ...process.env, ...runtime.env } });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+  child.on("exit", async (code) => {
+    await runtime.stop();
+    process.exit(code ?? 0);
+  });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

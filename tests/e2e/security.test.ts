@@ -1,0 +1,167 @@
+import type { Browser } from "playwright-core";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { baseUrl, cookieHeader, launch, signIn } from "./browser";
+
+let browser: Browser;
+const alpha = inject("tenantA");
+const beta = inject("tenantB");
+const BYPASS = { "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" };
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function createKey(email: string, scope: string) {
+  const { context, page } = await signIn(browser, email);
+  await page.goto("/admin/api-keys");
+  await page.getByLabel("Name").fill(`key ${scope}`);
+  await page.getByRole("checkbox", { name: scope }).check();
+  await page.getByRole("button", { name: "Create API key" }).click();
+  const secret = (await page.getByTestId("new-api-key").textContent())!;
+  await context.close();
+  return secret;
+}
+
+describe("middleware bypass attempts", () => {
+  it("refuse a signed-out request that carries x-middleware-subrequest", async () => {
+    const page = await fetch(`${baseUrl()}/admin/audit-log`, { headers: BYPASS, redirect: "manual" });
+    expect(page.status).not.toBe(200);
+    expect(await page.text()).not.toContain("Audit events");
+    const exp = await fetch(`${baseUrl()}/api/audit-log/export?format=csv`, { headers: BYPASS, redirect: "manual" });
+    expect(exp.status).toBe(401);
+  });
+
+  it("refuse a viewer who skips middleware, on the page and on the export route", async () => {
+    const { context } = await signIn(browser, alpha.users.viewer);
+    const cookie = await cookieHeader(context);
+    const page = await fetch(`${baseUrl()}/admin/audit-log`, { headers: { ...BYPASS, cookie }, redirect: "manual" });
+    expect(page.status).toBe(403);
+    const body = await page.text();
+    expect(body).toContain("Access denied");
+    expect(body).not.toContain("Audit events");
+    const exp = await fetch(`${baseUrl()}/api/audit-log/export?format=csv`, { headers: { ...BYPASS, cookie } });
+    expect(exp.status).toBe(403);
+    expect((await exp.json()).error.code).toBe("forbidden:audit_log:export");
+    await context.close();
+  });
+});
+
+describe("checks behind the middleware", () => {
+  it("a role lowered after sign-in is refused by the page and by actions, though the session cookie still says admin", async () => {
+    const { context, page } = await signIn(browser, alpha.users.demoted);
+    expect((await page.goto("/admin/api-keys"))?.status()).toBe(200);
+
+    const admin = await signIn(browser, alpha.users.admin);
+    await admin.page.goto("/admin/members");
+    const row = admin.page.getByRole("row").filter({ hasText: alpha.users.demoted });
+    await row.getByLabel(`Role of ${alpha.users.demoted}`).selectOption("viewer");
+    await row.getByRole("button", { name: "Save" }).click();
+    await admin.page.getByText(`${alpha.users.demoted}: viewer`).waitFor();
+    await admin.context.close();
+
+    // The form loaded before the change still posts; the action itself refuses.
+    await page.getByLabel("Name").fill("should not exist");
+    await page.getByRole("checkbox", { name: "audit_log:read" }).check();
+    await page.getByRole("button", { name: "Create API key" }).click();
+    await page.getByText('Your role does not have the permission "api_keys:write".').waitFor();
+    expect(await page.getByTestId("new-api-key").count()).toBe(0);
+
+    // Middleware sees role=admin in the cookie and lets these through; the pages refuse.
+    const denied = await page.goto("/admin/audit-log");
+    expect(denied?.status()).toBe(403);
+    await expect(page.getByRole("heading", { name: "Access denied" }).isVisible()).resolves.toBe(true);
+    expect((await page.goto("/admin/api-keys"))?.status()).toBe(403);
+    await context.close();
+  });
+});
+
+describe("tenant isolation", () => {
+  it("an admin of one tenant cannot open another tenant's audit event, by page or by API", async () => {
+    const sql = postgres(inject("e2eDatabaseUrl"), { max: 1 });
+    const [betaEvent] = await sql`select id from audit_events where tenant_id = ${beta.id} limit 1`;
+    await sql.end();
+    const { context, page } = await signIn(browser, alpha.users.admin);
+    const res = await page.goto(`/admin/audit-log/${betaEvent.id}`);
+    expect(res?.status()).toBe(404);
+    expect(await page.content()).not.toContain(beta.slug);
+    await context.close();
+
+    const key = await createKey(alpha.users.admin, "audit_log:read");
+    const api = await fetch(`${baseUrl()}/api/v1/audit-events/${betaEvent.id}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(api.status).toBe(404);
+    const list = await fetch(`${baseUrl()}/api/v1/audit-events?limit=1000`, { headers: { authorization: `Bearer ${key}` } });
+    const body = await list.json();
+    expect(body.data.length).toBeGreaterThan(0);
+    expect(body.data.every((e: { tenantId: string }) => e.tenantId === alpha.id)).toBe(true);
+  });
+
+  it("a tenant switch to a tenant the user does not belong to is ignored", async () => {
+    const { context, page } = await signIn(browser, alpha.users.admin);
+    // Post the switch action's form with beta's id by editing the hidden field.
+    await page.goto("/");
+    await page.evaluate((id) => {
+      const input = document.querySelector<HTMLInputElement>('input[name="tenantId"]')!;
+      input.value = id;
+      input.form!.requestSubmit();
+    }, beta.id);
+    await page.waitForLoadState("networkidle");
+    await page.goto("/admin/audit-log");
+    expect(await page.content()).toContain("Alpha Corp");
+    expect(await page.content()).not.toContain("Beta Ltd");
+    await context.close();
+  });
+});
+
+describe("REST API", () => {
+  it("authenticates API keys, checks scope, answers errors as JSON, and publishes its OpenAPI document", async () => {
+    const none = await fetch(`${baseUrl()}/api/v1/audit-events`);
+    expect(none.status).toBe(401);
+    expect((await none.json()).error).toMatchObject({ code: "unauthorized:api_key" });
+    const bad = await fetch(`${baseUrl()}/api/v1/audit-events`, { headers: { authorization: "Bearer slk_nope" } });
+    expect(bad.status).toBe(401);
+
+    const readKey = await createKey(alpha.users.admin, "audit_log:read");
+    const ok = await fetch(`${baseUrl()}/api/v1/audit-events?entityType=ApiKey&action=Create&limit=2`, {
+      headers: { authorization: `Bearer ${readKey}` },
+    });
+    expect(ok.status).toBe(200);
+    const page = await ok.json();
+    expect(page.data.length).toBeGreaterThan(0);
+    expect(page.data.every((e: { entityType: string }) => e.entityType === "ApiKey")).toBe(true);
+    const invalid = await fetch(`${baseUrl()}/api/v1/audit-events?action=Explode`, { headers: { authorization: `Bearer ${readKey}` } });
+    expect(invalid.status).toBe(400);
+    expect((await invalid.json()).error.fieldErrors.action).toBeDefined();
+    const noScope = await fetch(`${baseUrl()}/api/v1/audit-events/export?format=csv`, { headers: { authorization: `Bearer ${readKey}` } });
+    expect(noScope.status).toBe(403);
+
+    const exportKey = await createKey(alpha.users.admin, "audit_log:export");
+    const exp = await fetch(`${baseUrl()}/api/v1/audit-events/export?format=jsonl&entityType=ApiKey`, {
+      headers: { authorization: `Bearer ${exportKey}` },
+    });
+    expect(exp.status).toBe(200);
+    expect(exp.headers.get("content-disposition")).toMatch(/^attachment;/);
+    const lines = (await exp.text()).trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.every((l) => l.entityType === "ApiKey")).toBe(true);
+    // The export is attributed to the key in the audit log.
+    const audited = await fetch(`${baseUrl()}/api/v1/audit-events?entityType=AuditLog&action=Export`, {
+      headers: { authorization: `Bearer ${readKey}` },
+    });
+    const exportEvent = (await audited.json()).data[0];
+    expect(exportEvent).toMatchObject({ actorType: "api_key", actorName: "key audit_log:export" });
+
+    const doc = await (await fetch(`${baseUrl()}/api/v1/openapi.json`)).json();
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/audit-events", "/audit-events/{id}", "/audit-events/export"]));
+    expect(doc.components.schemas.AuditEvent.properties.entityType.enum).toContain("ApiKey");
+  });
+
+  it("reports health of the database and object store", async () => {
+    const res = await fetch(`${baseUrl()}/api/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "ok", database: { status: "up" }, objectStore: { status: "up" } });
+  });
+});

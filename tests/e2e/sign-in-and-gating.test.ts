@@ -1,0 +1,64 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launch, signIn } from "./browser";
+
+let browser: Browser;
+const alpha = inject("tenantA");
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("sign-in", () => {
+  it("sends signed-out visitors to the sign-in page and back after signing in", async () => {
+    const context = await browser.newContext({ baseURL: inject("baseUrl") });
+    const page = await context.newPage();
+    await page.goto("/admin/audit-log");
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await page.getByLabel("Email").fill(alpha.users.auditor);
+    await page.getByLabel("Password").fill(inject("password"));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL("**/admin/audit-log");
+    await expect(page.getByRole("heading", { name: "Audit Log", level: 1 }).isVisible()).resolves.toBe(true);
+    await context.close();
+  });
+
+  it("tells the user when the password is wrong and stays on the sign-in page", async () => {
+    const context = await browser.newContext({ baseURL: inject("baseUrl") });
+    const page = await context.newPage();
+    await page.goto("/login");
+    await page.getByLabel("Email").fill(alpha.users.operator);
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Email or password is incorrect.").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await context.close();
+  });
+});
+
+describe("role gating", () => {
+  it("shows a viewer an access-denied page (403) for the audit log, and no Audit Log link", async () => {
+    const { context, page } = await signIn(browser, alpha.users.viewer);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.waitFor();
+    expect(await nav.getByRole("link", { name: "Audit Log" }).count()).toBe(0);
+    const response = await page.goto("/admin/audit-log");
+    expect(response?.status()).toBe(403);
+    await expect(page.getByRole("heading", { name: "Access denied" }).isVisible()).resolves.toBe(true);
+    expect(await page.getByRole("table", { name: "Audit events" }).count()).toBe(0);
+    const keys = await page.goto("/admin/api-keys");
+    expect(keys?.status()).toBe(403);
+    await context.close();
+  });
+
+  it("lets an auditor read the audit log but not manage API keys or tenants", async () => {
+    const { context, page } = await signIn(browser, alpha.users.auditor);
+    expect((await page.goto("/admin/audit-log"))?.status()).toBe(200);
+    expect((await page.goto("/admin/api-keys"))?.status()).toBe(403);
+    expect((await page.goto("/platform/tenants"))?.status()).toBe(403);
+    await context.close();
+  });
+});

@@ -1,0 +1,58 @@
+/** Test data: a fresh tenant per test with one user per role, and contexts to act as them. */
+import { randomBytes } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { expect } from "vitest";
+import { getDb } from "@/db/client";
+import { auditEvents } from "@/db/schema";
+import { createApiKey } from "@/lib/api-keys/service";
+import { actingInTenant, platformContext, userContext, type ServiceContext } from "@/lib/auth/context";
+import { ROLES, type Permission, type Role } from "@/lib/auth/permissions";
+import { addMember } from "@/lib/members/service";
+import { createTenant } from "@/lib/tenants/service";
+
+export const TEST_PASSWORD = "correct horse battery staple";
+export const platformAdmin = platformContext({ type: "user", id: "00000000-0000-0000-0000-000000000001", name: "root@platform.test" }, { ip: "203.0.113.7", userAgent: "vitest" });
+
+export type TestTenant = {
+  id: string;
+  slug: string;
+  users: Record<Role, { id: string; email: string }>;
+  ctx(role: Role): ServiceContext;
+};
+
+export async function makeTenant(): Promise<TestTenant> {
+  const slug = `t-${randomBytes(5).toString("hex")}`;
+  const tenant = await createTenant(platformAdmin, { name: `Tenant ${slug}`, slug });
+  const acting = actingInTenant(platformAdmin, tenant.id);
+  const users = {} as TestTenant["users"];
+  for (const role of ROLES) {
+    const email = `${role}@${slug}.test`;
+    const m = await addMember(acting, { email, role, password: TEST_PASSWORD });
+    users[role] = { id: m.userId, email };
+  }
+  return {
+    id: tenant.id,
+    slug,
+    users,
+    ctx: (role) =>
+      userContext({ tenantId: tenant.id, role, user: users[role], request: { ip: "198.51.100.20", userAgent: "vitest" } }),
+  };
+}
+
+export async function makeApiKeyCtx(tenant: TestTenant, scopes: Permission[]) {
+  return createApiKey(tenant.ctx("admin"), { name: `key-${randomBytes(3).toString("hex")}`, scopes });
+}
+
+export async function auditRows(tenantId: string, entityType: string, action: string) {
+  return getDb()
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.tenantId, tenantId), eq(auditEvents.entityType, entityType), eq(auditEvents.action, action)));
+}
+
+export async function expectAuditRow(tenantId: string, entityType: string, action: string, entityName?: string) {
+  const rows = await auditRows(tenantId, entityType, action);
+  const match = rows.filter((r) => entityName === undefined || r.entityName === entityName);
+  expect(match, `audit ${entityType} ${action} ${entityName ?? ""}`).not.toHaveLength(0);
+  return match[match.length - 1];
+}

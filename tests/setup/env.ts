@@ -1,0 +1,10 @@
+/** Points each integration test worker at the run's database and a private object-store folder. */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { inject } from "vitest";
+
+process.env.DATABASE_URL = inject("databaseUrl");
+process.env.NEXTAUTH_SECRET ??= "test-secret-test-secret-test-secret-0123456789";
+process.env.OBJECT_STORE_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "syncledger-test-objects-"));
+process.env.LOG_LEVEL ??= "silent";

@@ -1,0 +1,32 @@
+import "next-auth";
+import "next-auth/jwt";
+
+declare module "next-auth" {
+  interface Session {
+    user: {
+      id: string;
+      email: string;
+      name: string;
+      isPlatformAdmin: boolean;
+      tenantId: string | null;
+      role: string | null;
+    };
+  }
+  interface User {
+    id: string;
+    email: string;
+    name: string;
+    isPlatformAdmin: boolean;
+    tenantId: string | null;
+    role: string | null;
+  }
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    userId?: string;
+    isPlatformAdmin?: boolean;
+    tenantId?: string | null;
+    role?: string | null;
+  }
+}
