@@ -1,8 +1,5 @@
 /** A streamed download response: always an attachment, never sniffed, never cached. */
-export function contentDisposition(filename: string): string {
-  const ascii = filename.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
-}
+import { contentDisposition } from "@/lib/storage/types";
 
 export function attachmentResponse(file: { filename: string; contentType: string; body: ReadableStream<Uint8Array> }) {
   return new Response(file.body, {

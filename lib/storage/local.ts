@@ -13,6 +13,7 @@
  * Downloads go through signed links served by app/api/objects/route.ts.
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { mkdir, open, readFile, readdir, rename, rm, rmdir, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -90,19 +91,16 @@ export class LocalObjectStore implements ObjectStore {
     let sourceError: unknown;
     source.once("error", (error) => (sourceError = error));
     const hasher = new HashingStream({ contentLength: options.contentLength, sha256: options.expectedSha256 });
-    const file = await open(tmpPath, "wx", 0o600);
     try {
-      await pipeline(source, hasher, file.createWriteStream({ autoClose: false }));
-      // The object is evidence: make sure the bytes are on disk before it becomes visible.
-      await file.sync();
+      // flush: fsync before close — the object is evidence, its bytes must be on
+      // disk before the rename below makes it visible.
+      await pipeline(source, hasher, createWriteStream(tmpPath, { flags: "wx", mode: 0o600, flush: true }));
     } catch (error) {
-      await file.close().catch(() => {});
       await rm(tmpPath, { force: true });
-      throw hasher.verificationError ?? sourceError ?? unavailable("Writing to the local object store failed", error);
+      throw hasher.meter.error ?? sourceError ?? unavailable("Writing to the local object store failed", error);
     }
-    await file.close();
 
-    const { size, sha256 } = hasher.digest;
+    const { size, sha256 } = hasher.meter.digest;
     const { dir, name } = this.locate(key);
     const blob = `${name}~${randomUUID()}.blob`;
     const sidecar: Sidecar = {

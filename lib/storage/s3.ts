@@ -1,7 +1,7 @@
 /**
  * S3-compatible object store (AWS S3, R2, MinIO; s3rver in tests).
  *
- * An upload streams through a HashingStream into a staging key
+ * An upload streams through an UploadMeter (byte count + SHA-256) into a staging key
  * (`~staging/<uuid>` — "~" can never appear in an application key), and only
  * once the bytes have matched the declared length/SHA-256 is the staging
  * object copied server-side onto the real key with the computed SHA-256 in its
@@ -12,7 +12,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { finished } from "node:stream/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -30,8 +31,9 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { isAppError } from "@/lib/errors";
+import { log } from "@/lib/log";
 import {
-  HashingStream,
+  UploadMeter,
   assertValidKey,
   assertValidPrefix,
   assertValidTtl,
@@ -39,6 +41,7 @@ import {
   normalizePutOptions,
   notFound,
   safeContentType,
+  toBuffer,
   toNodeReadable,
   unavailable,
   type ListedObject,
@@ -64,20 +67,31 @@ export interface S3ObjectStoreOptions {
 
 /** Keys under this prefix are in-flight uploads; list() never shows them. */
 export const STAGING_PREFIX = "~staging/";
+/**
+ * The SDK's own logging, quietened: every error it logs is also thrown to us
+ * and handled there, and its log entries carry the whole command input.
+ */
+const sdkLogger = {
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (...content: unknown[]) => log.debug({ component: "s3" }, content.filter((c) => typeof c === "string").join(" ")),
+  error: (...content: unknown[]) => {
+    const entry = content[0] as { commandName?: unknown; error?: { name?: unknown } } | undefined;
+    log.debug({ component: "s3", command: entry?.commandName, error: entry?.error?.name }, "S3 command failed");
+  },
+};
+
 /** Used only when the length is unknown: lib-storage then holds one part in memory. */
 const PART_SIZE = 5 * 1024 * 1024;
 const HEALTH_TIMEOUT_MS = 5_000;
+const ABORTED_UPLOAD_GRACE_MS = 250;
 
 export class S3ObjectStore implements ObjectStore {
   readonly kind = "s3" as const;
   readonly bucket: string;
   /** Exposed for ensureBucket(), tests and operator scripts. */
   readonly client: S3Client;
-  /**
-   * A second client without retries for streamed PutObject: the SDK would
-   * retry with the same, already consumed stream and hang until a timeout.
-   */
-  private readonly streamClient: S3Client;
 
   constructor(options: S3ObjectStoreOptions) {
     this.bucket = options.bucket;
@@ -92,9 +106,11 @@ export class S3ObjectStore implements ObjectStore {
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
       requestHandler: { connectionTimeout: options.connectionTimeoutMs ?? 5_000 },
+      // Without a logger the SDK warns on the console for every failed streamed
+      // upload ("non-retryable streaming request") — expected after a rejected body.
+      logger: sdkLogger,
     };
     this.client = new S3Client(config);
-    this.streamClient = new S3Client({ ...config, maxAttempts: 1 });
   }
 
   async put(key: string, body: ObjectBody, opts?: PutOptions): Promise<StoredObject> {
@@ -104,29 +120,37 @@ export class S3ObjectStore implements ObjectStore {
     const source = toNodeReadable(body);
     let sourceError: unknown;
     source.once("error", (error) => (sourceError = error));
-    const hasher = new HashingStream({ contentLength: options.contentLength, sha256: options.expectedSha256 });
+    const meter = new UploadMeter({ contentLength: options.contentLength, sha256: options.expectedSha256 });
+    const metered = Readable.from(meteredChunks(source, meter), { objectMode: false });
+    // A piped request body that fails never ends the HTTP request by itself:
+    // abort it (only a short body or a broken source get here, see meteredChunks).
     const abort = new AbortController();
+    metered.once("error", () => abort.abort());
 
-    const hashing = pipeline(source, hasher);
-    const uploading = this.uploadStream(stagingKey, hasher, options.contentLength, abort);
-    // Either side failing stops the other: a mismatch or a broken source aborts the
-    // HTTP request (a piped body never ends it by itself), and a failed request
-    // stops reading the source.
-    hashing.catch(() => abort.abort());
-    uploading.catch(() => {
-      if (!hasher.writableFinished) hasher.destroy();
-    });
-    const [hashed, uploaded] = await Promise.allSettled([hashing, uploading]);
-
-    if (hashed.status === "rejected" || uploaded.status === "rejected") {
+    let staged: { versionId?: string };
+    try {
+      staged = await this.uploadStream(stagingKey, metered, options.contentLength, abort);
+      // The store may answer as soon as it has the declared bytes; wait until the
+      // meter has seen the end of the body before trusting its verdict.
+      await finished(metered);
+    } catch (error) {
+      metered.destroy();
       await this.deleteQuietly(stagingKey);
-      if (hasher.verificationError) throw hasher.verificationError;
-      if (sourceError) throw sourceError;
-      const reason: unknown = uploaded.status === "rejected" ? uploaded.reason : (hashed as PromiseRejectedResult).reason;
-      throw storeError("Upload to the object store failed", reason);
+      if (abort.signal.aborted) {
+        // S3 keeps nothing of an aborted PUT, but some compatible servers (s3rver)
+        // create the object when the request starts and may do so after our
+        // delete overtook it on another connection: look once more.
+        await sleep(ABORTED_UPLOAD_GRACE_MS);
+        await this.deleteQuietly(stagingKey);
+      }
+      throw meter.error ?? sourceError ?? storeError("Upload to the object store failed", error);
+    }
+    if (meter.error) {
+      await this.deleteQuietly(stagingKey, staged.versionId);
+      throw meter.error;
     }
 
-    const { size, sha256 } = hasher.digest;
+    const { size, sha256 } = meter.digest;
     try {
       const copied = await this.client.send(
         new CopyObjectCommand({
@@ -149,7 +173,7 @@ export class S3ObjectStore implements ObjectStore {
     } catch (error) {
       throw storeError("Storing the object failed", error);
     } finally {
-      await this.deleteQuietly(stagingKey, uploaded.value.versionId);
+      await this.deleteQuietly(stagingKey, staged.versionId);
     }
   }
 
@@ -254,7 +278,6 @@ export class S3ObjectStore implements ObjectStore {
   /** Closes pooled sockets (tests, scripts). */
   destroy(): void {
     this.client.destroy();
-    this.streamClient.destroy();
   }
 
   // -------------------------------------------------------------------------
@@ -266,8 +289,9 @@ export class S3ObjectStore implements ObjectStore {
     abort: AbortController,
   ): Promise<{ versionId?: string }> {
     if (contentLength !== undefined) {
-      // Known length: one streamed PutObject, nothing held in memory.
-      const out = await this.streamClient.send(
+      // Known length: one streamed PutObject, nothing held in memory. (The SDK
+      // never retries a streamed body, which could not be replayed anyway.)
+      const out = await this.client.send(
         new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: contentLength }),
         { abortSignal: abort.signal },
       );
@@ -297,6 +321,26 @@ export class S3ObjectStore implements ObjectStore {
       // expired by a bucket lifecycle rule on the "~staging/" prefix.
     }
   }
+}
+
+/**
+ * The body sent to S3: the source's bytes, metered. A mismatch does not break
+ * the stream — a body too long is cut at the declared length and a wrong hash
+ * is only recorded — so the request completes normally and the staging object
+ * can be deleted once the store has finished with it. Aborting instead would
+ * race the cleanup on servers that create the object when a PUT starts
+ * (s3rver does). Only a body shorter than declared, or a failing source,
+ * throws here and aborts the request.
+ */
+async function* meteredChunks(source: Readable, meter: UploadMeter): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    const accepted = meter.write(toBuffer(chunk));
+    if (accepted.length > 0) yield accepted;
+    // Leaving the loop destroys the source: nothing past the declared length is read.
+    if (meter.overflowed) return;
+  }
+  const mismatch = meter.finish();
+  if (meter.endedShort) throw mismatch;
 }
 
 /** Creates `bucket` unless it exists already. Safe to call concurrently. */

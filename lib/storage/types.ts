@@ -65,7 +65,11 @@ export interface ObjectStore {
   get(key: string): Promise<Readable>;
   /** Deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
-  /** Every object whose key starts with `prefix`, in lexicographic key order. */
+  /**
+   * Every object whose key starts with `prefix`, in lexicographic key order
+   * (AWS S3 and the local driver; s3rver, the test server, orders by its
+   * directory walk instead, so callers must not depend on order across "/").
+   */
   list(prefix: string): AsyncIterable<ListedObject>;
   /**
    * A short-lived link that serves the object as an attachment. Throws
@@ -266,58 +270,98 @@ export interface Digest {
 }
 
 /**
- * A pass-through that counts and hashes the bytes flowing to the store. It
- * fails the stream as soon as the body is longer than declared, and at the end
- * when the length or digest differs, so the driver can abort and clean up
- * before anything is published under the real key.
+ * Counts and hashes the bytes of one upload and checks them against what the
+ * caller declared. Both drivers feed every chunk through one of these on the
+ * way to the store, so the digest is computed while streaming, never by
+ * reading the object back.
  */
-export class HashingStream extends Transform {
+export class UploadMeter {
   private readonly hash: Hash = createHash("sha256");
   private bytes = 0;
   private digestValue: Digest | undefined;
-  /** Set when the failure was a mismatch with the declaration (not an I/O error). */
-  verificationError: AppError | undefined;
+  /** Set once the body is known not to match the declaration. */
+  error: AppError | undefined;
+  /** The body ended before the declared length (a request sent with that length can never complete). */
+  endedShort = false;
 
-  constructor(private readonly expected: { contentLength?: number; sha256?: string } = {}) {
-    super();
-  }
+  constructor(private readonly expected: { contentLength?: number; sha256?: string } = {}) {}
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.bytes += chunk.length;
+  /**
+   * Accounts for a chunk and returns the part of it that may be stored: all of
+   * it, or — when the body runs past the declared length — only the bytes up to
+   * that length (the meter is then `overflowed` and the upload must stop).
+   */
+  write(chunk: Buffer): Buffer {
     const limit = this.expected.contentLength;
-    if (limit !== undefined && this.bytes > limit) {
-      callback(this.fail(`The upload is longer than the declared ${limit} bytes`));
-      return;
+    let accepted = chunk;
+    if (limit !== undefined && this.bytes + chunk.length > limit) {
+      accepted = chunk.subarray(0, limit - this.bytes);
+      this.error ??= new AppError("unprocessable:checksum", `The upload is longer than the declared ${limit} bytes`);
     }
-    this.hash.update(chunk);
-    callback(null, chunk);
+    this.bytes += accepted.length;
+    this.hash.update(accepted);
+    return accepted;
   }
 
-  override _flush(callback: TransformCallback): void {
+  get overflowed(): boolean {
+    return this.error !== undefined;
+  }
+
+  /** Call once the body has ended; returns the mismatch, if any (also kept in `error`). */
+  finish(): AppError | undefined {
+    if (this.error) return this.error;
     const sha256 = this.hash.digest("hex");
     const { contentLength, sha256: expectedSha } = this.expected;
     if (contentLength !== undefined && this.bytes !== contentLength) {
-      callback(this.fail(`The upload is ${this.bytes} bytes, not the declared ${contentLength}`));
-      return;
+      this.endedShort = true;
+      this.error = new AppError(
+        "unprocessable:checksum",
+        `The upload is ${this.bytes} bytes, not the declared ${contentLength}`,
+      );
+    } else if (expectedSha !== undefined && sha256 !== expectedSha) {
+      this.error = new AppError("unprocessable:checksum", "The upload does not match the declared SHA-256");
+    } else {
+      this.digestValue = { size: this.bytes, sha256 };
     }
-    if (expectedSha !== undefined && sha256 !== expectedSha) {
-      callback(this.fail("The upload does not match the declared SHA-256"));
-      return;
-    }
-    this.digestValue = { size: this.bytes, sha256 };
-    callback();
+    return this.error;
   }
 
   /** Size and digest; only available once the whole body has passed and matched. */
   get digest(): Digest {
-    if (!this.digestValue) throw new Error("HashingStream: digest read before the stream finished");
+    if (!this.digestValue) throw new Error("UploadMeter: digest read before a successful finish()");
     return this.digestValue;
   }
+}
 
-  private fail(message: string): AppError {
-    this.verificationError = new AppError("unprocessable:checksum", message);
-    return this.verificationError;
+/**
+ * A pass-through for writing to a file: it fails as soon as the body runs past
+ * the declared length (no point writing more) and at the end on any mismatch,
+ * so the local driver never renames a wrong file into place.
+ */
+export class HashingStream extends Transform {
+  readonly meter: UploadMeter;
+
+  constructor(expected: { contentLength?: number; sha256?: string } = {}) {
+    super();
+    this.meter = new UploadMeter(expected);
   }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const accepted = this.meter.write(chunk);
+    callback(this.meter.overflowed ? this.meter.error : null, accepted);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(this.meter.finish());
+  }
+}
+
+/** Buffers of any chunk a Node stream may yield (strings from object-mode streams, Uint8Arrays). */
+export function toBuffer(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (typeof chunk === "string") return Buffer.from(chunk, "utf8");
+  throw new TypeError("Object bodies must yield bytes or strings");
 }
 
 export function notFound(key: string): AppError {
