@@ -1,5 +1,5 @@
 /** Data access for audit events: append, keyset pages, one event. Never reads the session. */
-import { and, desc, eq, getTableColumns, gte, lte, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, lte, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { auditEvents } from "../schema";
 
@@ -45,7 +45,8 @@ export async function listAuditEvents(db: Executor, tenantId: string, query: Aud
     .select({ ...columns, cursorTs: sql<string>`${auditEvents.occurredAt}::text` })
     .from(auditEvents)
     .where(and(...conditions))
-    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+    // "nulls last" matches the indexes drizzle-kit creates (DESC NULLS LAST); without it no index can supply the order.
+    .orderBy(sql`${auditEvents.occurredAt} desc nulls last`, sql`${auditEvents.id} desc nulls last`)
     .limit(query.limit);
 }
 
@@ -63,7 +64,7 @@ export async function listRecentActors(db: Executor, tenantId: string, limit = 5
     select distinct actor_name from (
       select actor_name from ${auditEvents}
       where tenant_id = ${tenantId}
-      order by occurred_at desc limit 2000
+      order by occurred_at desc nulls last limit 2000
     ) recent order by actor_name limit ${limit}`);
   return rows.map((r) => r.actor_name);
 }
