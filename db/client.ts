@@ -33,6 +33,11 @@ export function getDb(): Database {
   return holder().db;
 }
 
+/**
+ * The raw postgres.js client behind Drizzle, for COPY, LISTEN and set-based
+ * SQL. Drizzle makes it pass timestamps through as strings and not serialise
+ * json/jsonb parameters: send jsonb as `${JSON.stringify(v)}::jsonb`.
+ */
 export function getSql(): postgres.Sql {
   return holder().sql;
 }

@@ -4,8 +4,11 @@
  */
 import { sql } from "drizzle-orm";
 import {
+  bigserial,
   boolean,
   index,
+  integer,
+  primaryKey,
   inet,
   jsonb,
   pgTable,
@@ -138,6 +141,182 @@ export const auditEvents = pgTable(
     ),
     index("audit_events_tenant_action_idx").on(t.tenantId, t.action, t.occurredAt.desc(), t.id.desc()),
     index("audit_events_tenant_actor_idx").on(t.tenantId, sql`lower(${t.actorName})`, t.occurredAt.desc(), t.id.desc()),
-    index("audit_events_search_trgm_idx").using("gin", t.tenantId, sql`${t.searchText} gin_trgm_ops`),
+    index("audit_events_search_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
+  ],
+);
+
+export const OBJECT_TYPE_VALUES = ["account", "group", "role", "entitlement", "membership"] as const;
+export const SYNC_STATUSES = ["queued", "syncing", "completed", "post_sync_completed", "error", "held"] as const;
+export const SYNC_TRIGGERS = ["config_saved", "evidence_updated", "manual", "schedule", "api"] as const;
+export type SyncCounts = Partial<
+  Record<
+    (typeof OBJECT_TYPE_VALUES)[number],
+    { extracted: number; created: number; updated: number; unchanged: number; deleted: number; skipped: number; errors: number }
+  >
+>;
+
+/** A direct configuration integration (connection profile). Secrets live only in `secrets`, encrypted. */
+export const integrations = pgTable(
+  "integrations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    name: text("name").notNull(),
+    connector: text("connector", { enum: ["ldap", "scim", "csv"] }).notNull(),
+    /** Settings without secret fields. */
+    config: jsonb("config").$type<Record<string, unknown>>().notNull(),
+    /** AES-256-GCM ciphertext of the secret fields as JSON. */
+    secrets: text("secrets"),
+    ownerId: uuid("owner_id").references(() => users.id, { onDelete: "set null" }),
+    logoUrl: text("logo_url"),
+    active: boolean("active").notNull().default(true),
+    scheduleMinutes: integer("schedule_minutes"),
+    nextSyncAt: timestamp("next_sync_at", { withTimezone: true }),
+    dropThresholdPercent: integer("drop_threshold_percent").notNull().default(30),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("integrations_tenant_idx").on(t.tenantId, t.name),
+    index("integrations_due_idx").on(t.nextSyncAt).where(sql`deleted_at is null and active and schedule_minutes is not null`),
+  ],
+);
+
+/** Source attribute → canonical field, per object type; one per integration. */
+export const mappingConfigs = pgTable(
+  "mapping_configs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    integrationId: uuid("integration_id")
+      .notNull()
+      .references(() => integrations.id),
+    mapping: jsonb("mapping").$type<Record<string, Record<string, string>>>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("mapping_configs_integration_uq").on(t.integrationId)],
+);
+
+/** Delta-sync position per object type. */
+export const extractionCursors = pgTable(
+  "extraction_cursors",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    integrationId: uuid("integration_id")
+      .notNull()
+      .references(() => integrations.id),
+    objectType: text("object_type", { enum: OBJECT_TYPE_VALUES }).notNull(),
+    position: text("position").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("extraction_cursors_integration_type_uq").on(t.integrationId, t.objectType)],
+);
+
+/**
+ * One run of a connector. The row is also the job: workers claim queued rows
+ * with SKIP LOCKED, and a partial unique index allows one running sync per
+ * integration.
+ */
+export const syncExecutions = pgTable(
+  "sync_executions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    integrationId: uuid("integration_id")
+      .notNull()
+      .references(() => integrations.id),
+    status: text("status", { enum: SYNC_STATUSES }).notNull().default("queued"),
+    mode: text("mode", { enum: ["full", "delta"] }).notNull().default("full"),
+    trigger: text("trigger", { enum: SYNC_TRIGGERS }).notNull(),
+    startedByType: text("started_by_type", { enum: ["user", "api_key", "schedule", "system"] }).notNull(),
+    startedById: text("started_by_id"),
+    startedByName: text("started_by_name").notNull(),
+    idempotencyKey: text("idempotency_key"),
+    /** Set when an admin releases a held run: the worker applies its staged data without extracting again. */
+    releasedByName: text("released_by_name"),
+    message: text("message"),
+    queuedAt: timestamp("queued_at", { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
+    workerId: text("worker_id"),
+    attempts: integer("attempts").notNull().default(0),
+    runAfter: timestamp("run_after", { withTimezone: true }).notNull().defaultNow(),
+    counts: jsonb("counts").$type<SyncCounts>().notNull().default({}),
+    processed: integer("processed").notNull().default(0),
+    total: integer("total"),
+  },
+  (t) => [
+    index("sync_executions_history_idx").on(t.tenantId, t.integrationId, t.queuedAt.desc(), t.id.desc()),
+    index("sync_executions_queue_idx").on(t.runAfter).where(sql`status = 'queued'`),
+    index("sync_executions_status_idx").on(t.tenantId, t.status, t.endedAt),
+    uniqueIndex("sync_executions_one_running_uq").on(t.integrationId).where(sql`status = 'syncing'`),
+    uniqueIndex("sync_executions_idempotency_uq").on(t.tenantId, t.integrationId, t.idempotencyKey),
+  ],
+);
+
+/** What a sync saw, kept per sync so a campaign can show exactly what it was based on. */
+export const extractedObjects = pgTable(
+  "extracted_objects",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    tenantId: uuid("tenant_id").notNull(),
+    syncExecutionId: uuid("sync_execution_id")
+      .notNull()
+      .references(() => syncExecutions.id),
+    objectType: text("object_type", { enum: OBJECT_TYPE_VALUES }).notNull(),
+    externalId: text("external_id").notNull(),
+    fields: jsonb("fields").$type<Record<string, string | null>>().notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [index("extracted_objects_sync_idx").on(t.syncExecutionId, t.objectType, t.externalId)],
+);
+
+/** The integration's current state: the data of its last applied sync. */
+export const identityObjects = pgTable(
+  "identity_objects",
+  {
+    tenantId: uuid("tenant_id").notNull(),
+    integrationId: uuid("integration_id")
+      .notNull()
+      .references(() => integrations.id),
+    objectType: text("object_type", { enum: OBJECT_TYPE_VALUES }).notNull(),
+    externalId: text("external_id").notNull(),
+    fields: jsonb("fields").$type<Record<string, string | null>>().notNull(),
+    hash: text("hash").notNull(),
+    syncExecutionId: uuid("sync_execution_id").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.integrationId, t.objectType, t.externalId] })],
+);
+
+/** The per-record Sync Log. */
+export const syncRecords = pgTable(
+  "sync_records",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    tenantId: uuid("tenant_id").notNull(),
+    syncExecutionId: uuid("sync_execution_id")
+      .notNull()
+      .references(() => syncExecutions.id),
+    objectType: text("object_type", { enum: OBJECT_TYPE_VALUES }).notNull(),
+    externalId: text("external_id").notNull(),
+    outcome: text("outcome", { enum: ["created", "updated", "unchanged", "deleted", "skipped", "error"] }).notNull(),
+    reason: text("reason"),
+  },
+  (t) => [
+    index("sync_records_sync_idx").on(t.syncExecutionId, t.id),
+    index("sync_records_sync_outcome_idx").on(t.syncExecutionId, t.outcome, t.objectType, t.id),
   ],
 );

@@ -4,9 +4,10 @@
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { closeDb } from "@/db/client";
+import { closeDb, getSql } from "@/db/client";
 import { ConfigError } from "@/lib/config";
 import { prepareRuntime } from "@/lib/runtime/bootstrap";
+import { startWorker, type Worker } from "@/lib/syncs/worker";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const mode = process.argv[2] === "start" ? "start" : "dev";
@@ -22,13 +23,23 @@ async function main() {
     }
     throw e;
   }
-  await closeDb();
+  // In development the sync worker runs beside Next; in production it is its own process (npm run worker).
+  let worker: Worker | undefined;
+  if (mode === "dev" || process.env.RUN_WORKER === "1") {
+    worker = startWorker({ sql: getSql() });
+    console.log(`Sync worker ${worker.id} started (use npm run worker for more).`);
+  } else {
+    await closeDb();
+    console.log("Run `npm run worker` to process syncs.");
+  }
   const next = path.join(process.cwd(), "node_modules", ".bin", "next");
   const child = spawn(next, [mode, ...process.argv.slice(3)], { stdio: "inherit", env: { ...process.env, ...runtime.env } });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on("SIGINT", forward);
   process.on("SIGTERM", forward);
   child.on("exit", async (code) => {
+    await worker?.stop();
+    await closeDb();
     await runtime.stop();
     process.exit(code ?? 0);
   });

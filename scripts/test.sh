@@ -7,14 +7,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 
+# Debian packages the tests drive for real: Chromium (end-to-end) and slapd (LDAP connector).
 chromium_bin="${CHROMIUM_PATH:-/usr/bin/chromium}"
-if [ ! -x "$chromium_bin" ]; then
+missing=()
+[ -x "$chromium_bin" ] || missing+=(chromium)
+[ -x /usr/sbin/slapd ] || missing+=(slapd)
+command -v ldapmodify >/dev/null || missing+=(ldap-utils)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's chromium for the end-to-end tests…"
+    echo "Installing Debian packages for the tests: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "End-to-end tests need Chromium at $chromium_bin: run 'sudo apt-get install chromium' or set CHROMIUM_PATH." >&2
+    echo "The tests need these Debian packages: ${missing[*]} (sudo apt-get install ${missing[*]})." >&2
     exit 1
   fi
 fi

@@ -73,3 +73,16 @@ export function withSession(permission: Permission, handler: Handler) {
 export function searchParamsObject(req: Request): Record<string, string> {
   return Object.fromEntries(new URL(req.url).searchParams.entries());
 }
+
+/** The request body as JSON, or a 400 that says what is wrong with it. */
+export async function readJson(req: Request): Promise<unknown> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!type.includes("application/json")) {
+    throw new AppError("bad_request:content_type", "Send the body as JSON with Content-Type: application/json.");
+  }
+  try {
+    return await req.json();
+  } catch {
+    throw new AppError("bad_request:json", "The request body is not valid JSON.");
+  }
+}

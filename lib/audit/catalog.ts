@@ -9,6 +9,7 @@ export const AUDITED = {
   ConnectionProfile: ["Create", "Update", "Delete"],
   MappingConfig: ["Create", "Update", "Delete"],
   ExtractionCursor: ["Reset", "Delete"],
+  SyncExecution: ["Release"],
   AuditLog: ["Export"],
 } as const;
 
@@ -26,5 +27,6 @@ export const ENTITY_TYPE_LABELS: Record<AuditEntityType, string> = {
   ConnectionProfile: "Connection Profile",
   MappingConfig: "Mapping Config",
   ExtractionCursor: "Extraction Cursor",
+  SyncExecution: "Sync Execution",
   AuditLog: "Audit Log",
 };

@@ -1,0 +1,136 @@
+import Link from "next/link";
+import { BarChart } from "@/components/charts/bar-chart";
+import { PageHeader } from "@/components/shell/page-header";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { requirePageContext } from "@/lib/auth/session";
+import { getPipelineHealth } from "@/lib/syncs/health";
+
+export const metadata = { title: "Pipeline Health" };
+export const dynamic = "force-dynamic";
+
+const when = (d: Date | null) => (d ? new Date(d).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "—");
+
+function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
+  return (
+    <Card>
+      <CardHeader>
+        <CardDescription>{label}</CardDescription>
+        <CardTitle className="text-2xl tabular-nums">{value}</CardTitle>
+        {hint ? <p className="text-xs text-muted-foreground">{hint}</p> : null}
+      </CardHeader>
+    </Card>
+  );
+}
+
+export default async function PipelineHealthPage() {
+  const ctx = await requirePageContext("syncs:read", "/pipeline-health");
+  const h = await getPipelineHealth(ctx);
+  return (
+    <div className="grid gap-6">
+      <PageHeader title="Pipeline Health" description="Sync queue and throughput for this tenant over the last 24 hours." />
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-5">
+        <Stat label="Queue depth" value={String(h.queue.queued)} hint={h.queue.held ? `${h.queue.held} held` : undefined} />
+        <Stat label="Running syncs" value={String(h.queue.running)} />
+        <Stat label="Syncs (24 h)" value={String(h.totals.syncs24h)} />
+        <Stat label="Error rate (24 h)" value={`${(h.totals.errorRate * 100).toFixed(1)} %`} />
+        <Stat label="Records / second" value={h.totals.recordsPerSecond.toFixed(0)} hint="while syncing, last 24 h" />
+      </div>
+      <Card>
+        <CardContent className="grid gap-6 pt-6 md:grid-cols-3">
+          <BarChart title="Syncs per hour" data={h.hours.map((x) => ({ label: x.hour, value: x.completed + x.failed }))} />
+          <BarChart
+            title="Records per second, by hour"
+            data={h.hours.map((x) => ({ label: x.hour, value: x.seconds > 0 ? Math.round(x.records / x.seconds) : 0 }))}
+          />
+          <BarChart title="Failed syncs per hour" tone="destructive" data={h.hours.map((x) => ({ label: x.hour, value: x.failed }))} />
+        </CardContent>
+      </Card>
+      {h.running.length ? (
+        <Card>
+          <CardHeader>
+            <CardTitle>Running now</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <Table aria-label="Running syncs">
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Integration</TableHead>
+                  <TableHead>Started</TableHead>
+                  <TableHead>Progress</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {h.running.map((r) => (
+                  <TableRow key={r.id}>
+                    <TableCell>
+                      <Link className="hover:underline" href={`/syncs/${r.id}`}>
+                        {r.integration}
+                      </Link>
+                    </TableCell>
+                    <TableCell>{when(r.started_at)}</TableCell>
+                    <TableCell className="tabular-nums">
+                      {r.processed.toLocaleString("en")}
+                      {r.total ? ` / ${r.total.toLocaleString("en")}` : ""}
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </CardContent>
+        </Card>
+      ) : null}
+      <Card>
+        <CardHeader>
+          <CardTitle>Integrations</CardTitle>
+        </CardHeader>
+        <CardContent>
+          <Table aria-label="Integration health">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Integration</TableHead>
+                <TableHead>Connector</TableHead>
+                <TableHead>Last run</TableHead>
+                <TableHead>Last success</TableHead>
+                <TableHead>Failures (24 h)</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {h.integrations.length === 0 ? (
+                <TableRow>
+                  <TableCell colSpan={5} className="py-8 text-center text-muted-foreground">
+                    No integrations yet.
+                  </TableCell>
+                </TableRow>
+              ) : (
+                h.integrations.map((i) => (
+                  <TableRow key={i.id}>
+                    <TableCell className="font-medium">
+                      <Link className="hover:underline" href={`/integrations/${i.id}/syncs`}>
+                        {i.name}
+                      </Link>
+                    </TableCell>
+                    <TableCell className="uppercase">{i.connector}</TableCell>
+                    <TableCell>
+                      {i.last_status ? (
+                        <Badge variant={i.last_status === "error" ? "destructive" : i.last_status === "held" ? "warning" : "secondary"}>
+                          {i.last_status}
+                        </Badge>
+                      ) : (
+                        "never"
+                      )}{" "}
+                      <span className="text-xs text-muted-foreground">{when(i.last_ended_at)}</span>
+                    </TableCell>
+                    <TableCell>{when(i.last_success_at)}</TableCell>
+                    <TableCell className="tabular-nums">{i.failures_24h}</TableCell>
+                  </TableRow>
+                ))
+              )}
+            </TableBody>
+          </Table>
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+/** Data access for integrations, their mapping configs and extraction cursors. */
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import type { Executor } from "../client";
+import { extractionCursors, integrations, mappingConfigs, syncExecutions, users } from "../schema";
+
+export type IntegrationRow = typeof integrations.$inferSelect;
+
+export async function insertIntegration(db: Executor, values: typeof integrations.$inferInsert) {
+  const [row] = await db.insert(integrations).values(values).returning();
+  return row;
+}
+
+export async function getIntegration(db: Executor, tenantId: string, id: string, opts: { lock?: boolean } = {}) {
+  const q = db
+    .select()
+    .from(integrations)
+    .where(and(eq(integrations.tenantId, tenantId), eq(integrations.id, id), isNull(integrations.deletedAt)));
+  const [row] = opts.lock ? await q.for("update") : await q;
+  return row ?? null;
+}
+
+export async function updateIntegration(db: Executor, id: string, values: Partial<typeof integrations.$inferInsert>) {
+  const [row] = await db
+    .update(integrations)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(integrations.id, id))
+    .returning();
+  return row;
+}
+
+/** The list page: each integration with its owner and its latest sync. */
+export async function listIntegrations(db: Executor, tenantId: string) {
+  return db
+    .select({
+      id: integrations.id,
+      name: integrations.name,
+      connector: integrations.connector,
+      logoUrl: integrations.logoUrl,
+      active: integrations.active,
+      ownerEmail: users.email,
+      scheduleMinutes: integrations.scheduleMinutes,
+      lastSyncStatus: sql<string | null>`last.status`,
+      lastSyncAt: sql<Date | null>`coalesce(last.ended_at, last.started_at, last.queued_at)`.mapWith((v) => (v ? new Date(v) : null)),
+      lastSyncId: sql<string | null>`last.id`,
+    })
+    .from(integrations)
+    .leftJoin(users, eq(users.id, integrations.ownerId))
+    .leftJoinLateral(
+      db
+        .select({
+          id: syncExecutions.id,
+          status: syncExecutions.status,
+          ended_at: syncExecutions.endedAt,
+          started_at: syncExecutions.startedAt,
+          queued_at: syncExecutions.queuedAt,
+        })
+        .from(syncExecutions)
+        .where(eq(syncExecutions.integrationId, integrations.id))
+        .orderBy(sql`${syncExecutions.queuedAt} desc nulls last`)
+        .limit(1)
+        .as("last"),
+      sql`true`,
+    )
+    .where(and(eq(integrations.tenantId, tenantId), isNull(integrations.deletedAt)))
+    .orderBy(asc(integrations.name));
+}
+
+export async function getMappingConfig(db: Executor, tenantId: string, integrationId: string) {
+  const [row] = await db
+    .select()
+    .from(mappingConfigs)
+    .where(and(eq(mappingConfigs.tenantId, tenantId), eq(mappingConfigs.integrationId, integrationId)));
+  return row ?? null;
+}
+
+export async function upsertMappingConfig(
+  db: Executor,
+  values: { tenantId: string; integrationId: string; mapping: Record<string, Record<string, string>> },
+) {
+  const [row] = await db
+    .insert(mappingConfigs)
+    .values(values)
+    .onConflictDoUpdate({ target: mappingConfigs.integrationId, set: { mapping: values.mapping, updatedAt: new Date() } })
+    .returning();
+  return row;
+}
+
+export async function deleteMappingConfig(db: Executor, tenantId: string, integrationId: string) {
+  await db
+    .delete(mappingConfigs)
+    .where(and(eq(mappingConfigs.tenantId, tenantId), eq(mappingConfigs.integrationId, integrationId)));
+}
+
+export async function listCursors(db: Executor, tenantId: string, integrationId: string) {
+  return db
+    .select()
+    .from(extractionCursors)
+    .where(and(eq(extractionCursors.tenantId, tenantId), eq(extractionCursors.integrationId, integrationId)))
+    .orderBy(asc(extractionCursors.objectType));
+}
+
+export async function getCursor(db: Executor, tenantId: string, integrationId: string, objectType: string) {
+  const [row] = await db
+    .select()
+    .from(extractionCursors)
+    .where(
+      and(
+        eq(extractionCursors.tenantId, tenantId),
+        eq(extractionCursors.integrationId, integrationId),
+        sql`${extractionCursors.objectType} = ${objectType}`,
+      ),
+    );
+  return row ?? null;
+}
+
+export async function resetCursor(db: Executor, id: string) {
+  await db.update(extractionCursors).set({ position: "", updatedAt: new Date() }).where(eq(extractionCursors.id, id));
+}
+
+export async function deleteCursor(db: Executor, id: string) {
+  await db.delete(extractionCursors).where(eq(extractionCursors.id, id));
+}

@@ -1,0 +1,202 @@
+/**
+ * Data access for sync executions, the per-record Sync Log and extracted
+ * data. The sync_executions row is also the job: workers claim queued rows
+ * with SKIP LOCKED; a partial unique index allows one running sync per
+ * integration.
+ */
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type postgres from "postgres";
+import type { Executor } from "../client";
+import { extractedObjects, syncExecutions, syncRecords, type SyncCounts } from "../schema";
+
+export type SyncExecutionRow = typeof syncExecutions.$inferSelect;
+export type NewSyncExecution = typeof syncExecutions.$inferInsert;
+export type SyncRecordOutcome = (typeof syncRecords.$inferSelect)["outcome"];
+
+export const SYNC_QUEUED_CHANNEL = "sync_queued";
+
+export async function insertSyncExecution(db: Executor, row: NewSyncExecution) {
+  const [inserted] = await db.insert(syncExecutions).values(row).returning();
+  await db.execute(sql`select pg_notify(${SYNC_QUEUED_CHANNEL}, ${inserted.id})`);
+  return inserted;
+}
+
+export async function findByIdempotencyKey(db: Executor, tenantId: string, integrationId: string, key: string) {
+  const [row] = await db
+    .select()
+    .from(syncExecutions)
+    .where(
+      and(
+        eq(syncExecutions.tenantId, tenantId),
+        eq(syncExecutions.integrationId, integrationId),
+        eq(syncExecutions.idempotencyKey, key),
+      ),
+    );
+  return row ?? null;
+}
+
+export async function getSyncExecution(db: Executor, tenantId: string, id: string) {
+  const [row] = await db
+    .select()
+    .from(syncExecutions)
+    .where(and(eq(syncExecutions.tenantId, tenantId), eq(syncExecutions.id, id)));
+  return row ?? null;
+}
+
+/** Newest first, keyset on (queued_at, id). */
+export async function listSyncExecutions(
+  db: Executor,
+  tenantId: string,
+  integrationId: string,
+  opts: { after?: { ts: string; id: string }; limit: number },
+) {
+  const conditions: SQL[] = [eq(syncExecutions.tenantId, tenantId), eq(syncExecutions.integrationId, integrationId)];
+  if (opts.after) {
+    conditions.push(
+      sql`(${syncExecutions.queuedAt}, ${syncExecutions.id}) < (${opts.after.ts}::timestamptz, ${opts.after.id}::uuid)`,
+    );
+  }
+  return db
+    .select({
+      id: syncExecutions.id,
+      status: syncExecutions.status,
+      mode: syncExecutions.mode,
+      trigger: syncExecutions.trigger,
+      startedByType: syncExecutions.startedByType,
+      startedByName: syncExecutions.startedByName,
+      message: syncExecutions.message,
+      queuedAt: syncExecutions.queuedAt,
+      startedAt: syncExecutions.startedAt,
+      endedAt: syncExecutions.endedAt,
+      processed: syncExecutions.processed,
+      total: syncExecutions.total,
+      counts: syncExecutions.counts,
+      cursorTs: sql<string>`${syncExecutions.queuedAt}::text`,
+    })
+    .from(syncExecutions)
+    .where(and(...conditions))
+    .orderBy(sql`${syncExecutions.queuedAt} desc nulls last`, sql`${syncExecutions.id} desc nulls last`)
+    .limit(opts.limit);
+}
+
+/** The last sync whose data became the integration's current state. */
+export async function lastCompletedSync(db: Executor, integrationId: string, excludeId?: string) {
+  const [row] = await db
+    .select()
+    .from(syncExecutions)
+    .where(
+      and(
+        eq(syncExecutions.integrationId, integrationId),
+        inArray(syncExecutions.status, ["completed", "post_sync_completed"]),
+        excludeId ? sql`${syncExecutions.id} <> ${excludeId}` : undefined,
+      ),
+    )
+    .orderBy(sql`${syncExecutions.endedAt} desc nulls last`)
+    .limit(1);
+  return row ?? null;
+}
+
+export async function updateSyncExecution(db: Executor, id: string, values: Partial<NewSyncExecution>) {
+  const [row] = await db.update(syncExecutions).set(values).where(eq(syncExecutions.id, id)).returning();
+  return row ?? null;
+}
+
+/**
+ * Claims the oldest runnable queued sync whose integration has none running.
+ * Two workers racing for the same integration are settled by the partial
+ * unique index: the loser gets a unique violation and tries again.
+ */
+export async function claimNextSync(sql: postgres.Sql, workerId: string): Promise<SyncExecutionRow | null> {
+  const rows = await sql`
+    update sync_executions
+       set status = 'syncing', started_at = coalesce(started_at, now()), heartbeat_at = now(),
+           worker_id = ${workerId}, attempts = attempts + 1
+     where id = (
+       select s.id from sync_executions s
+        where s.status = 'queued' and s.run_after <= now()
+          and not exists (select 1 from sync_executions r where r.integration_id = s.integration_id and r.status = 'syncing')
+        order by s.run_after, s.queued_at
+        for update skip locked
+        limit 1)
+    returning id`;
+  if (rows.length === 0) return null;
+  return (await getSyncExecutionById(sql, rows[0].id)) ?? null;
+}
+
+async function getSyncExecutionById(sql: postgres.Sql, id: string): Promise<SyncExecutionRow | undefined> {
+  const [row] = await sql<SyncExecutionRow[]>`
+    select id, tenant_id as "tenantId", integration_id as "integrationId", status, mode, trigger,
+           started_by_type as "startedByType", started_by_id as "startedById", started_by_name as "startedByName",
+           idempotency_key as "idempotencyKey", released_by_name as "releasedByName", message,
+           queued_at as "queuedAt", started_at as "startedAt", ended_at as "endedAt", heartbeat_at as "heartbeatAt",
+           worker_id as "workerId", attempts, run_after as "runAfter", counts, processed, total
+      from sync_executions where id = ${id}`;
+  return row;
+}
+
+/** Marks syncs whose worker stopped sending heartbeats as failed; their staged data is never applied. */
+export async function failStaleSyncs(sql: postgres.Sql, staleAfterSeconds: number) {
+  return sql<{ id: string }[]>`
+    update sync_executions
+       set status = 'error', ended_at = now(),
+           message = 'The worker running this sync stopped responding (last heartbeat ' ||
+                     to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') ||
+                     ' UTC). Nothing it extracted was applied; the current data is unchanged.'
+     where status = 'syncing' and heartbeat_at < now() - make_interval(secs => ${staleAfterSeconds})
+    returning id`;
+}
+
+export async function heartbeat(sql: postgres.Sql, id: string, workerId: string, processed: number, total: number | null) {
+  const rows = await sql`
+    update sync_executions set heartbeat_at = now(), processed = ${processed}, total = ${total}
+     where id = ${id} and worker_id = ${workerId} and status = 'syncing'
+    returning id`;
+  return rows.length > 0;
+}
+
+export async function countsFor(sql: postgres.Sql, syncId: string): Promise<SyncCounts> {
+  const counts: SyncCounts = {};
+  const empty = () => ({ extracted: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, skipped: 0, errors: 0 });
+  const extracted = await sql<{ object_type: string; n: number }[]>`
+    select object_type, count(*)::int as n from extracted_objects where sync_execution_id = ${syncId} group by 1`;
+  for (const r of extracted) (counts[r.object_type as keyof SyncCounts] ??= empty()).extracted = r.n;
+  const outcomes = await sql<{ object_type: string; outcome: string; n: number }[]>`
+    select object_type, outcome, count(*)::int as n from sync_records where sync_execution_id = ${syncId} group by 1, 2`;
+  for (const r of outcomes) {
+    const c = (counts[r.object_type as keyof SyncCounts] ??= empty());
+    const key = r.outcome === "error" ? "errors" : (r.outcome as Exclude<SyncRecordOutcome, "error">);
+    c[key] = r.n;
+  }
+  return counts;
+}
+
+export async function listSyncRecords(
+  db: Executor,
+  tenantId: string,
+  syncId: string,
+  opts: { outcome?: SyncRecordOutcome; objectType?: string; q?: string; afterId?: number; limit: number },
+) {
+  const conditions: SQL[] = [eq(syncRecords.tenantId, tenantId), eq(syncRecords.syncExecutionId, syncId)];
+  if (opts.outcome) conditions.push(eq(syncRecords.outcome, opts.outcome));
+  if (opts.objectType) conditions.push(sql`${syncRecords.objectType} = ${opts.objectType}`);
+  if (opts.q) conditions.push(sql`${syncRecords.externalId} ilike ${`%${opts.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`);
+  if (opts.afterId) conditions.push(sql`${syncRecords.id} > ${opts.afterId}`);
+  return db
+    .select()
+    .from(syncRecords)
+    .where(and(...conditions))
+    .orderBy(syncRecords.id)
+    .limit(opts.limit);
+}
+
+export async function listExtractedObjects(
+  db: Executor,
+  tenantId: string,
+  syncId: string,
+  opts: { objectType?: string; afterId?: number; limit: number },
+) {
+  const conditions: SQL[] = [eq(extractedObjects.tenantId, tenantId), eq(extractedObjects.syncExecutionId, syncId)];
+  if (opts.objectType) conditions.push(sql`${extractedObjects.objectType} = ${opts.objectType}`);
+  if (opts.afterId) conditions.push(sql`${extractedObjects.id} > ${opts.afterId}`);
+  return db.select().from(extractedObjects).where(and(...conditions)).orderBy(extractedObjects.id).limit(opts.limit);
+}

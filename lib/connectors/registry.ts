@@ -1,0 +1,62 @@
+/**
+ * The list of connectors, and the rules for their secret settings shared by
+ * the API and the UI: secrets are shown as a mask, and a form sent back with
+ * the mask (or without the field) keeps the stored secret.
+ */
+import { csvConnector } from "./csv";
+import { ldapConnector } from "./ldap";
+import { scimConnector } from "./scim";
+import type { Connector, ConnectorType } from "./types";
+
+export const CONNECTOR_TYPES = ["ldap", "scim", "csv"] as const satisfies readonly ConnectorType[];
+
+/** What a secret looks like whenever it is shown or sent back unchanged. */
+export const SECRET_MASK = "********";
+
+const connectors: Record<ConnectorType, Connector<unknown>> = {
+  ldap: ldapConnector,
+  scim: scimConnector,
+  csv: csvConnector,
+};
+
+/** The connector for a type; its settings are `unknown` until its configSchema has parsed them. */
+export function getConnector(type: ConnectorType): Connector<unknown> {
+  const connector = connectors[type];
+  if (!connector) throw new Error(`Unknown connector type "${String(type)}"`);
+  return connector;
+}
+
+export function isConnectorType(value: unknown): value is ConnectorType {
+  return typeof value === "string" && (CONNECTOR_TYPES as readonly string[]).includes(value);
+}
+
+/** A copy with every secret that has a value replaced by the mask; for responses and forms. */
+export function redactSecrets<T extends Record<string, unknown>>(type: ConnectorType, config: T): T {
+  const copy: Record<string, unknown> = { ...config };
+  for (const field of getConnector(type).secretFields) {
+    if (copy[field] !== undefined && copy[field] !== null && copy[field] !== "") copy[field] = SECRET_MASK;
+  }
+  return copy as T;
+}
+
+/**
+ * The settings to save from an edit: a secret that is missing, empty or still
+ * the mask keeps its stored value, so editing other fields never requires
+ * re-typing (or ever re-sending) the secret. Parse the result with the
+ * connector's configSchema before use.
+ */
+export function mergeSecrets(
+  type: ConnectorType,
+  incoming: Record<string, unknown>,
+  stored: Record<string, unknown> | null | undefined,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...incoming };
+  for (const field of getConnector(type).secretFields) {
+    const value = merged[field];
+    if (value === undefined || value === null || value === "" || value === SECRET_MASK) {
+      if (stored?.[field] !== undefined) merged[field] = stored[field];
+      else delete merged[field];
+    }
+  }
+  return merged;
+}

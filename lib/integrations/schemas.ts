@@ -1,0 +1,51 @@
+/** Integration inputs, shared by the form, the server actions and the REST API. Client-safe. */
+import { z } from "zod";
+import { mappingConfigSchema } from "@/lib/connectors/canonical";
+import { OBJECT_TYPES } from "@/lib/connectors/types";
+
+const blankToNull = (v: unknown) => (v === "" || v === undefined ? null : v);
+const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
+
+export const connectorTypeSchema = z.enum(["ldap", "scim", "csv"], { message: "must be ldap, scim or csv" });
+
+export const integrationFieldsSchema = z.object({
+  name: z.string().trim().min(2, "must be at least 2 characters").max(120, "must be at most 120 characters"),
+  config: z.record(z.string(), z.unknown(), { message: "must be an object of connector settings" }),
+  mapping: mappingConfigSchema.optional(),
+  scheduleMinutes: z.preprocess(
+    blankToNull,
+    z.coerce.number().int().min(5, "must be at least 5 minutes").max(10080, "must be at most a week (10080)").nullable(),
+  ),
+  dropThresholdPercent: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(1, "must be between 1 and 100").max(100, "must be between 1 and 100").default(30),
+  ),
+  logoUrl: z.preprocess(blankToNull, z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).max(500).nullable()),
+});
+
+export const createIntegrationSchema = integrationFieldsSchema.extend({
+  connector: connectorTypeSchema,
+  scheduleMinutes: integrationFieldsSchema.shape.scheduleMinutes.optional(),
+  logoUrl: integrationFieldsSchema.shape.logoUrl.optional(),
+});
+export type CreateIntegrationInput = z.input<typeof createIntegrationSchema>;
+
+export const updateIntegrationSchema = integrationFieldsSchema.partial();
+export type UpdateIntegrationInput = z.input<typeof updateIntegrationSchema>;
+
+export const testConnectionSchema = z.object({
+  connector: connectorTypeSchema,
+  config: z.record(z.string(), z.unknown()),
+  /** When editing: secrets left blank are taken from this integration. */
+  integrationId: z.uuid().optional(),
+});
+
+export const requestSyncSchema = z.object({
+  mode: z.enum(["full", "delta"]).default("full"),
+  idempotencyKey: z.string().trim().min(1).max(200).optional(),
+});
+
+export const cursorActionSchema = z.object({
+  integrationId: z.uuid("is not a valid integration id"),
+  objectType: z.enum(OBJECT_TYPES, { message: "is not an object type" }),
+});

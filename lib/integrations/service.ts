@@ -1,0 +1,294 @@
+/**
+ * Integrations (connection profiles): create, edit, test, (de)activate,
+ * delete; their mapping configs and extraction cursors. Secrets are split off
+ * and encrypted, never returned. Saving a configuration starts a sync in the
+ * same transaction, and every change is audited with a redacted diff.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { getDb, type Executor } from "@/db/client";
+import * as queries from "@/db/queries/integrations";
+import { authorize, type ServiceContext } from "@/lib/auth/context";
+import { recordAuditEvent } from "@/lib/audit/service";
+import { getConnector, mergeSecrets, redactSecrets } from "@/lib/connectors/registry";
+import { ConnectorError, type ConnectorType, type ObjectType } from "@/lib/connectors/types";
+import { decryptJson, encryptJson } from "@/lib/crypto/secrets";
+import { AppError } from "@/lib/errors";
+import { enqueueSync } from "@/lib/syncs/service";
+import { fieldErrorsOf, parseInput } from "@/lib/validation";
+import { z } from "zod";
+import { createIntegrationSchema, cursorActionSchema, testConnectionSchema, updateIntegrationSchema } from "./schemas";
+
+const uuid = z.uuid();
+
+function notFound(): never {
+  throw new AppError("not_found:integration", "No such integration.");
+}
+
+/** Validates connector settings, reporting field errors under `config.<field>`. */
+function parseConfig(type: ConnectorType, config: Record<string, unknown>): Record<string, unknown> {
+  const result = getConnector(type).configSchema.safeParse(config);
+  if (result.success) return result.data as Record<string, unknown>;
+  const fieldErrors = Object.fromEntries(Object.entries(fieldErrorsOf(result.error)).map(([k, v]) => [`config.${k}`, v]));
+  const [field, messages] = Object.entries(fieldErrors)[0];
+  throw new AppError("unprocessable:validation", `${field}: ${messages[0]}`, fieldErrors);
+}
+
+function splitSecrets(type: ConnectorType, config: Record<string, unknown>) {
+  const plain: Record<string, unknown> = {};
+  const secret: Record<string, unknown> = {};
+  const secretFields = getConnector(type).secretFields;
+  for (const [k, v] of Object.entries(config)) (secretFields.includes(k) ? secret : plain)[k] = v;
+  return { plain, secret };
+}
+
+/** A stand-in for a secret in audit diffs: equal secrets compare equal, the value never appears. */
+function fingerprints(secret: Record<string, unknown>) {
+  return Object.fromEntries(
+    Object.entries(secret).map(([k, v]) => [k, createHash("sha256").update(String(v)).digest("hex").slice(0, 16)]),
+  );
+}
+
+function auditView(row: Pick<queries.IntegrationRow, "name" | "connector" | "config" | "active" | "scheduleMinutes" | "dropThresholdPercent" | "logoUrl">, secret: Record<string, unknown>) {
+  return {
+    name: row.name,
+    connector: row.connector,
+    active: row.active,
+    scheduleMinutes: row.scheduleMinutes,
+    dropThresholdPercent: row.dropThresholdPercent,
+    logoUrl: row.logoUrl,
+    config: { ...row.config, ...fingerprints(secret) },
+  };
+}
+
+function storedSecrets(row: queries.IntegrationRow): Record<string, unknown> {
+  return row.secrets ? decryptJson(row.secrets, row.id) : {};
+}
+
+/** The integration as the browser and API see it: secrets masked. */
+function publicView(row: queries.IntegrationRow, mapping: Record<string, Record<string, string>> | null) {
+  const { secrets: _s, config, ...rest } = row;
+  const secretFields = getConnector(row.connector).secretFields;
+  const masked = Object.fromEntries(secretFields.filter(() => !!row.secrets).map((f) => [f, "********"]));
+  return { ...rest, config: redactSecrets(row.connector, { ...config, ...masked }), mapping: mapping ?? {} };
+}
+export type IntegrationView = ReturnType<typeof publicView>;
+
+function defaultMapping(type: ConnectorType) {
+  return getConnector(type).defaultMapping as Record<string, Record<string, string>>;
+}
+
+export async function listIntegrations(ctx: ServiceContext) {
+  authorize(ctx, "integrations:read");
+  return queries.listIntegrations(getDb(), ctx.tenantId);
+}
+
+export async function getIntegration(ctx: ServiceContext, id: string) {
+  authorize(ctx, "integrations:read");
+  if (!uuid.safeParse(id).success) notFound();
+  const row = (await queries.getIntegration(getDb(), ctx.tenantId, id)) ?? notFound();
+  const mapping = await queries.getMappingConfig(getDb(), ctx.tenantId, id);
+  return publicView(row, mapping?.mapping ?? null);
+}
+
+export async function createIntegration(ctx: ServiceContext, input: unknown) {
+  authorize(ctx, "integrations:write");
+  const data = parseInput(createIntegrationSchema, input);
+  const config = parseConfig(data.connector, data.config);
+  const { plain, secret } = splitSecrets(data.connector, config);
+  const id = randomUUID();
+  const mapping = data.mapping ?? defaultMapping(data.connector);
+  return getDb().transaction(async (tx) => {
+    const row = await queries.insertIntegration(tx, {
+      id,
+      tenantId: ctx.tenantId,
+      name: data.name,
+      connector: data.connector,
+      config: plain,
+      secrets: Object.keys(secret).length ? encryptJson(secret, id) : null,
+      ownerId: ctx.actor.type === "user" ? ctx.actor.id : null,
+      logoUrl: data.logoUrl ?? null,
+      scheduleMinutes: data.scheduleMinutes ?? null,
+      nextSyncAt: data.scheduleMinutes ? new Date(Date.now() + data.scheduleMinutes * 60_000) : null,
+      dropThresholdPercent: data.dropThresholdPercent,
+    });
+    await recordAuditEvent(tx, ctx, {
+      entityType: "ConnectionProfile",
+      action: "Create",
+      entityId: id,
+      entityName: row.name,
+      details: `Created ${getConnector(row.connector).label} integration "${row.name}"`,
+      after: auditView(row, secret),
+    });
+    await queries.upsertMappingConfig(tx, { tenantId: ctx.tenantId, integrationId: id, mapping });
+    await recordAuditEvent(tx, ctx, {
+      entityType: "MappingConfig",
+      action: "Create",
+      entityId: id,
+      entityName: `${row.name} mapping`,
+      details: `Created the mapping of "${row.name}"`,
+      after: mapping,
+    });
+    const sync = await enqueueSync(tx, ctx, id, { trigger: "config_saved" });
+    return { integration: publicView(row, mapping), sync };
+  });
+}
+
+export async function updateIntegration(ctx: ServiceContext, id: string, input: unknown) {
+  authorize(ctx, "integrations:write");
+  if (!uuid.safeParse(id).success) notFound();
+  const data = parseInput(updateIntegrationSchema, input);
+  return getDb().transaction(async (tx) => {
+    const before = (await queries.getIntegration(tx, ctx.tenantId, id, { lock: true })) ?? notFound();
+    const beforeSecret = storedSecrets(before);
+    let plain = before.config;
+    let secret = beforeSecret;
+    if (data.config) {
+      const merged = mergeSecrets(before.connector, data.config, beforeSecret);
+      ({ plain, secret } = splitSecrets(before.connector, parseConfig(before.connector, merged)));
+    }
+    const after = await queries.updateIntegration(tx, id, {
+      name: data.name ?? before.name,
+      config: plain,
+      secrets: Object.keys(secret).length ? encryptJson(secret, id) : null,
+      logoUrl: data.logoUrl === undefined ? before.logoUrl : data.logoUrl,
+      scheduleMinutes: data.scheduleMinutes === undefined ? before.scheduleMinutes : data.scheduleMinutes,
+      nextSyncAt:
+        data.scheduleMinutes === undefined
+          ? before.nextSyncAt
+          : data.scheduleMinutes
+            ? new Date(Date.now() + data.scheduleMinutes * 60_000)
+            : null,
+      dropThresholdPercent: data.dropThresholdPercent ?? before.dropThresholdPercent,
+    });
+    await recordAuditEvent(tx, ctx, {
+      entityType: "ConnectionProfile",
+      action: "Update",
+      entityId: id,
+      entityName: after.name,
+      details: `Updated integration "${after.name}"`,
+      before: auditView(before, beforeSecret),
+      after: auditView(after, secret),
+    });
+    const beforeMapping = await queries.getMappingConfig(tx, ctx.tenantId, id);
+    let mapping = beforeMapping?.mapping ?? null;
+    if (data.mapping && JSON.stringify(data.mapping) !== JSON.stringify(mapping)) {
+      mapping = (await queries.upsertMappingConfig(tx, { tenantId: ctx.tenantId, integrationId: id, mapping: data.mapping })).mapping;
+      await recordAuditEvent(tx, ctx, {
+        entityType: "MappingConfig",
+        action: beforeMapping ? "Update" : "Create",
+        entityId: id,
+        entityName: `${after.name} mapping`,
+        details: `Changed the mapping of "${after.name}"`,
+        before: beforeMapping?.mapping ?? null,
+        after: data.mapping,
+      });
+    }
+    const sync = after.active ? await enqueueSync(tx, ctx, id, { trigger: "config_saved" }) : null;
+    return { integration: publicView(after, mapping), sync };
+  });
+}
+
+export async function setIntegrationActive(ctx: ServiceContext, id: string, active: boolean) {
+  authorize(ctx, "integrations:write");
+  if (!uuid.safeParse(id).success) notFound();
+  return getDb().transaction(async (tx) => {
+    const before = (await queries.getIntegration(tx, ctx.tenantId, id, { lock: true })) ?? notFound();
+    if (before.active === active) return publicView(before, null);
+    const after = await queries.updateIntegration(tx, id, { active });
+    await recordAuditEvent(tx, ctx, {
+      entityType: "ConnectionProfile",
+      action: "Update",
+      entityId: id,
+      entityName: before.name,
+      details: `${active ? "Activated" : "Deactivated"} integration "${before.name}"`,
+      before: { active: before.active },
+      after: { active },
+    });
+    return publicView(after, null);
+  });
+}
+
+/** Soft delete: sync history and evidence stay for the auditors. */
+export async function deleteIntegration(ctx: ServiceContext, id: string) {
+  authorize(ctx, "integrations:write");
+  if (!uuid.safeParse(id).success) notFound();
+  await getDb().transaction(async (tx) => {
+    const before = (await queries.getIntegration(tx, ctx.tenantId, id, { lock: true })) ?? notFound();
+    await queries.updateIntegration(tx, id, { deletedAt: new Date(), active: false, secrets: null });
+    await recordAuditEvent(tx, ctx, {
+      entityType: "ConnectionProfile",
+      action: "Delete",
+      entityId: id,
+      entityName: before.name,
+      details: `Deleted integration "${before.name}"; its sync history is kept`,
+      before: auditView(before, storedSecrets(before)),
+    });
+    const mapping = await queries.getMappingConfig(tx, ctx.tenantId, id);
+    if (mapping) {
+      await queries.deleteMappingConfig(tx, ctx.tenantId, id);
+      await recordAuditEvent(tx, ctx, {
+        entityType: "MappingConfig",
+        action: "Delete",
+        entityId: id,
+        entityName: `${before.name} mapping`,
+        details: `Deleted the mapping of "${before.name}" with the integration`,
+        before: mapping.mapping,
+      });
+    }
+  });
+}
+
+/** Runs the connector's own check with the given settings (stored secrets fill blanks when editing). */
+export async function testConnection(ctx: ServiceContext, input: unknown) {
+  authorize(ctx, "integrations:write");
+  const data = parseInput(testConnectionSchema, input);
+  let config = data.config;
+  if (data.integrationId) {
+    const row = (await queries.getIntegration(getDb(), ctx.tenantId, data.integrationId)) ?? notFound();
+    config = mergeSecrets(data.connector, config, storedSecrets(row));
+  }
+  const parsed = parseConfig(data.connector, config);
+  try {
+    const result = await getConnector(data.connector).test(parsed, AbortSignal.timeout(20_000));
+    return { ok: true as const, ...result };
+  } catch (e) {
+    if (e instanceof ConnectorError) return { ok: false as const, kind: e.kind, message: e.message };
+    if (e instanceof Error && e.name === "TimeoutError") {
+      return { ok: false as const, kind: "unreachable", message: "The source did not answer within 20 seconds." };
+    }
+    throw e;
+  }
+}
+
+export async function listCursors(ctx: ServiceContext, integrationId: string) {
+  authorize(ctx, "integrations:read");
+  if (!uuid.safeParse(integrationId).success) notFound();
+  return queries.listCursors(getDb(), ctx.tenantId, integrationId);
+}
+
+async function cursorChange(ctx: ServiceContext, input: unknown, action: "Reset" | "Delete") {
+  authorize(ctx, "integrations:write");
+  const { integrationId, objectType } = parseInput(cursorActionSchema, input);
+  return getDb().transaction(async (tx: Executor) => {
+    const integration = (await queries.getIntegration(tx, ctx.tenantId, integrationId)) ?? notFound();
+    const cursor = await queries.getCursor(tx, ctx.tenantId, integrationId, objectType);
+    if (!cursor) throw new AppError("not_found:cursor", `"${integration.name}" has no ${objectType} cursor.`);
+    if (action === "Reset") await queries.resetCursor(tx, cursor.id);
+    else await queries.deleteCursor(tx, cursor.id);
+    await recordAuditEvent(tx, ctx, {
+      entityType: "ExtractionCursor",
+      action,
+      entityId: cursor.id,
+      entityName: `${integration.name} / ${objectType as ObjectType}`,
+      details:
+        action === "Reset"
+          ? `Reset the ${objectType} cursor of "${integration.name}": the next sync reads everything`
+          : `Deleted the ${objectType} cursor of "${integration.name}"`,
+      before: { position: cursor.position },
+      after: action === "Reset" ? { position: "" } : null,
+    });
+  });
+}
+
+export const resetCursor = (ctx: ServiceContext, input: unknown) => cursorChange(ctx, input, "Reset");
+export const deleteCursor = (ctx: ServiceContext, input: unknown) => cursorChange(ctx, input, "Delete");

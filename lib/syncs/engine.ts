@@ -1,0 +1,231 @@
+/**
+ * Runs one claimed sync execution: extract pages from the connector into
+ * per-sync staging (COPY), refuse to apply a result that shrank past the
+ * integration's threshold (held), then apply it to the current state in one
+ * transaction and write the per-record Sync Log. Any failure before that
+ * transaction leaves the current state exactly as it was.
+ */
+import type postgres from "postgres";
+import type { SyncExecutionRow } from "@/db/queries/syncs";
+import * as syncQueries from "@/db/queries/syncs";
+import type { SyncCounts } from "@/db/schema";
+import { applyMapping } from "@/lib/connectors/canonical";
+import { getConnector } from "@/lib/connectors/registry";
+import { ConnectorError, OBJECT_TYPES, type ObjectType } from "@/lib/connectors/types";
+import { getObjectStore } from "@/lib/storage";
+import { loadIntegrationForSync } from "@/lib/integrations/loader";
+import { copyExtracted, insertSkipped, type SkippedRow, type StagedRow } from "./staging";
+
+export type SyncRunContext = {
+  sql: postgres.Sql;
+  workerId: string;
+  signal: AbortSignal;
+  /** Called after each page so the worker can heartbeat and publish progress. */
+  onProgress(processed: number, total: number | null): Promise<void>;
+};
+
+export class SyncHeld extends Error {}
+
+function describeError(e: unknown): string {
+  if (e instanceof ConnectorError) return e.message;
+  if (e instanceof Error && e.message) return e.message;
+  return typeof e === "string" ? e : "The sync failed for an unknown reason.";
+}
+
+const label: Record<ObjectType, string> = {
+  account: "Accounts",
+  group: "Groups",
+  role: "Roles",
+  entitlement: "Entitlements",
+  membership: "Memberships",
+};
+
+async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
+  const { sql } = ctx;
+  const integration = await loadIntegrationForSync(sql, exec.integrationId);
+  const connector = getConnector(integration.connector);
+  const objectTypes = connector.capabilities.objectTypes;
+  // A re-run (after a graceful shutdown) starts from a clean slate.
+  await sql`delete from extracted_objects where sync_execution_id = ${exec.id}`;
+  await sql`delete from sync_records where sync_execution_id = ${exec.id}`;
+
+  const cursors = connector.capabilities.delta && exec.mode === "delta" ? integration.cursors : null;
+  const store = connector.type === "csv" ? getObjectStore() : null;
+  const pages = connector.extract(integration.config, {
+    objectTypes,
+    cursors: cursors && Object.keys(cursors).length ? cursors : null,
+    signal: ctx.signal,
+    openObject: store ? (key) => store.get(key) : undefined,
+  });
+  let processed = 0;
+  const totals: Partial<Record<ObjectType, number>> = {};
+  let next = await pages.next();
+  while (!next.done) {
+    const page = next.value;
+    if (page.total !== undefined) totals[page.objectType] = page.total;
+    const staged: StagedRow[] = [];
+    const skipped: SkippedRow[] = (page.rejected ?? []).map((r) => ({
+      objectType: page.objectType,
+      externalId: r.externalId ?? (r.line !== undefined ? `line ${r.line}` : "unknown"),
+      reason: r.reason,
+    }));
+    const mapping = integration.mapping[page.objectType] ?? connector.defaultMapping[page.objectType] ?? {};
+    for (const record of page.records) {
+      const mapped = applyMapping(record, mapping);
+      if (!mapped.externalId) {
+        skipped.push({ objectType: page.objectType, externalId: record.externalId || "unknown", reason: "no external id after mapping" });
+        continue;
+      }
+      staged.push({ objectType: page.objectType, externalId: mapped.externalId, fields: mapped.fields });
+    }
+    await copyExtracted(sql, exec.tenantId, exec.id, staged);
+    await insertSkipped(sql, exec.tenantId, exec.id, skipped);
+    processed += page.records.length + (page.rejected?.length ?? 0);
+    const known = Object.values(totals).reduce((a, b) => a + (b ?? 0), 0);
+    await ctx.onProgress(processed, known > 0 ? Math.max(known, processed) : null);
+    next = await pages.next();
+  }
+  return { integration, result: next.value, objectTypes };
+}
+
+/** Drops repeated external ids from staging, keeping the first, and logs them as skipped. */
+async function dropDuplicates(sql: postgres.Sql, exec: SyncExecutionRow) {
+  await sql`
+    with dup as (
+      delete from extracted_objects where id in (
+        select id from (
+          select id, row_number() over (partition by object_type, external_id order by id) as n
+            from extracted_objects where sync_execution_id = ${exec.id}) x
+         where n > 1)
+      returning object_type, external_id)
+    insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome, reason)
+    select ${exec.tenantId}, ${exec.id}, object_type, external_id, 'skipped', 'duplicate external id in the source'
+      from dup`;
+}
+
+/** Refuses a full result that shrank by more than the threshold against the last applied sync. */
+async function guardAgainstDrop(sql: postgres.Sql, exec: SyncExecutionRow, thresholdPercent: number) {
+  const [previous] = await sql<{ counts: SyncCounts }[]>`
+    select counts from sync_executions
+     where integration_id = ${exec.integrationId} and id <> ${exec.id} and status in ('completed', 'post_sync_completed')
+     order by ended_at desc nulls last limit 1`;
+  if (!previous) return;
+  const now = await syncQueries.countsFor(sql, exec.id);
+  for (const type of OBJECT_TYPES) {
+    const before = previous.counts[type]?.extracted ?? 0;
+    const after = now[type]?.extracted ?? 0;
+    if (before === 0) continue;
+    const drop = ((before - after) / before) * 100;
+    if (drop > thresholdPercent) {
+      throw new SyncHeld(
+        `${label[type]} dropped from ${before.toLocaleString("en")} to ${after.toLocaleString("en")} (−${drop.toFixed(0)} %), ` +
+          `more than the ${thresholdPercent} % threshold. Held: the current data is unchanged until an admin releases this run.`,
+      );
+    }
+  }
+}
+
+/** Makes the staged data the integration's current state and writes the Sync Log, atomically. */
+async function apply(sql: postgres.Sql, exec: SyncExecutionRow, objectTypes: readonly ObjectType[], mode: "full" | "delta") {
+  return sql.begin(async (tx) => {
+    await tx`
+      insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
+      select ${exec.tenantId}, ${exec.id}, e.object_type, e.external_id,
+             case when c.external_id is null then 'created' when c.hash <> e.hash then 'updated' else 'unchanged' end
+        from extracted_objects e
+        left join identity_objects c
+          on c.integration_id = ${exec.integrationId} and c.object_type = e.object_type and c.external_id = e.external_id
+       where e.sync_execution_id = ${exec.id}`;
+    if (mode === "full") {
+      await tx`
+        with gone as (
+          delete from identity_objects c
+           where c.integration_id = ${exec.integrationId} and c.object_type = any(${objectTypes as string[]})
+             and not exists (select 1 from extracted_objects e
+                              where e.sync_execution_id = ${exec.id} and e.object_type = c.object_type and e.external_id = c.external_id)
+          returning object_type, external_id)
+        insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
+        select ${exec.tenantId}, ${exec.id}, object_type, external_id, 'deleted' from gone`;
+    }
+    if (mode === "delta") {
+      // A group read in a delta comes with its complete member list: members it no longer lists are gone.
+      await tx`
+        with gone as (
+          delete from identity_objects c
+           where c.integration_id = ${exec.integrationId} and c.object_type = 'membership'
+             and c.fields->>'groupExternalId' in (
+                   select external_id from extracted_objects where sync_execution_id = ${exec.id} and object_type = 'group')
+             and not exists (select 1 from extracted_objects e
+                              where e.sync_execution_id = ${exec.id} and e.object_type = 'membership' and e.external_id = c.external_id)
+          returning object_type, external_id)
+        insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
+        select ${exec.tenantId}, ${exec.id}, object_type, external_id, 'deleted' from gone`;
+    }
+    await tx`
+      insert into identity_objects (tenant_id, integration_id, object_type, external_id, fields, hash, sync_execution_id)
+      select ${exec.tenantId}, ${exec.integrationId}, object_type, external_id, fields, hash, ${exec.id}
+        from extracted_objects where sync_execution_id = ${exec.id}
+      on conflict (integration_id, object_type, external_id) do update
+         set fields = excluded.fields, hash = excluded.hash, sync_execution_id = excluded.sync_execution_id, updated_at = now()
+       where identity_objects.hash <> excluded.hash`;
+    const counts = await syncQueries.countsFor(tx as unknown as postgres.Sql, exec.id);
+    await tx`
+      update sync_executions set status = 'completed', ended_at = now(), counts = ${JSON.stringify(counts)}::jsonb,
+             message = ${summarise(counts)}
+       where id = ${exec.id}`;
+    return counts;
+  });
+}
+
+export function summarise(counts: SyncCounts): string {
+  const parts = Object.entries(counts).map(([type, c]) => {
+    const changes = [c.created && `${c.created} created`, c.updated && `${c.updated} updated`, c.deleted && `${c.deleted} deleted`, c.skipped && `${c.skipped} skipped`]
+      .filter(Boolean)
+      .join(", ");
+    return `${label[type as ObjectType]}: ${c.extracted}${changes ? ` (${changes})` : ""}`;
+  });
+  return parts.length ? parts.join("; ") : "The source returned no records.";
+}
+
+async function saveCursors(sql: postgres.Sql, exec: SyncExecutionRow, cursors: Partial<Record<ObjectType, string>>) {
+  for (const [objectType, position] of Object.entries(cursors)) {
+    if (position === undefined) continue;
+    await sql`
+      insert into extraction_cursors (tenant_id, integration_id, object_type, position)
+      values (${exec.tenantId}, ${exec.integrationId}, ${objectType}, ${position})
+      on conflict (integration_id, object_type) do update set position = excluded.position, updated_at = now()`;
+  }
+}
+
+/** Runs a claimed execution to its end state; never throws for a sync failure. */
+export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Promise<SyncExecutionRow["status"]> {
+  const { sql } = ctx;
+  try {
+    if (exec.releasedByName) {
+      const integration = await loadIntegrationForSync(sql, exec.integrationId);
+      await apply(sql, exec, getConnector(integration.connector).capabilities.objectTypes, exec.mode);
+    } else {
+      const { integration, result, objectTypes } = await extract(exec, ctx);
+      if (result.mode !== exec.mode) await sql`update sync_executions set mode = ${result.mode} where id = ${exec.id}`;
+      await dropDuplicates(sql, exec);
+      if (result.mode === "full") await guardAgainstDrop(sql, exec, integration.dropThresholdPercent);
+      await apply(sql, exec, objectTypes, result.mode);
+      await saveCursors(sql, exec, result.cursors);
+    }
+    await sql`update sync_executions set status = 'post_sync_completed' where id = ${exec.id} and status = 'completed'`;
+    return "post_sync_completed";
+  } catch (e) {
+    if (ctx.signal.aborted) {
+      // Graceful shutdown: give the run back to the queue; staging is cleared when it starts again.
+      await sql`update sync_executions set status = 'queued', worker_id = null, run_after = now() where id = ${exec.id} and status = 'syncing'`;
+      return "queued";
+    }
+    const held = e instanceof SyncHeld;
+    const counts = await syncQueries.countsFor(sql, exec.id).catch(() => ({}));
+    await sql`
+      update sync_executions set status = ${held ? "held" : "error"}, ended_at = now(), message = ${describeError(e)},
+             counts = ${JSON.stringify(counts)}::jsonb
+       where id = ${exec.id}`;
+    return held ? "held" : "error";
+  }
+}

@@ -1,0 +1,162 @@
+/** Sync executions as users and API clients see them: request, history, detail, Sync Log, release. */
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type Executor } from "@/db/client";
+import * as queries from "@/db/queries/syncs";
+import { getIntegration } from "@/db/queries/integrations";
+import { authorize, type ServiceContext } from "@/lib/auth/context";
+import { recordAuditEvent } from "@/lib/audit/service";
+import { decodeCursor, encodeCursor } from "@/lib/audit/schemas";
+import { AppError } from "@/lib/errors";
+import { parseInput } from "@/lib/validation";
+import { requestSyncSchema } from "@/lib/integrations/schemas";
+
+export type SyncTrigger = queries.NewSyncExecution["trigger"];
+
+const uuid = z.uuid();
+function assertId(id: string, what: string) {
+  if (!uuid.safeParse(id).success) throw new AppError(`not_found:${what}`, `No such ${what.replace("_", " ")}.`);
+}
+
+function startedBy(ctx: ServiceContext) {
+  return {
+    startedByType: ctx.actor.type === "api_key" ? ("api_key" as const) : ctx.actor.type === "user" ? ("user" as const) : ("system" as const),
+    startedById: ctx.actor.id ?? null,
+    startedByName: ctx.actor.name,
+  };
+}
+
+/** Queues a sync; inside the caller's transaction when one is given (a config save and its sync commit together). */
+export async function enqueueSync(
+  db: Executor,
+  ctx: ServiceContext,
+  integrationId: string,
+  opts: { trigger: SyncTrigger; mode?: "full" | "delta"; idempotencyKey?: string },
+) {
+  return queries.insertSyncExecution(db, {
+    tenantId: ctx.tenantId,
+    integrationId,
+    trigger: opts.trigger,
+    mode: opts.mode ?? "full",
+    idempotencyKey: opts.idempotencyKey ?? null,
+    ...startedBy(ctx),
+  });
+}
+
+export async function requestSync(ctx: ServiceContext, integrationId: string, input: unknown, trigger: SyncTrigger = "manual") {
+  authorize(ctx, "syncs:run");
+  assertId(integrationId, "integration");
+  const data = parseInput(requestSyncSchema, input ?? {});
+  return getDb().transaction(async (tx) => {
+    const integration = await getIntegration(tx, ctx.tenantId, integrationId);
+    if (!integration) throw new AppError("not_found:integration", "No such integration.");
+    if (!integration.active) throw new AppError("conflict:integration_inactive", `"${integration.name}" is deactivated; activate it to sync.`);
+    if (data.idempotencyKey) {
+      const existing = await queries.findByIdempotencyKey(tx, ctx.tenantId, integrationId, data.idempotencyKey);
+      if (existing) return { sync: existing, replayed: true };
+    }
+    const sync = await enqueueSync(tx, ctx, integrationId, { trigger, mode: data.mode, idempotencyKey: data.idempotencyKey });
+    return { sync, replayed: false };
+  });
+}
+
+export async function listSyncHistory(ctx: ServiceContext, integrationId: string, input: { cursor?: string; limit?: number } = {}) {
+  authorize(ctx, "syncs:read");
+  assertId(integrationId, "integration");
+  const integration = await getIntegration(getDb(), ctx.tenantId, integrationId);
+  if (!integration) throw new AppError("not_found:integration", "No such integration.");
+  const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
+  const after = input.cursor ? decodeCursor(input.cursor) : undefined;
+  if (after === null) throw new AppError("bad_request:cursor", "The page cursor is not valid; start from the first page.");
+  const rows = await queries.listSyncExecutions(getDb(), ctx.tenantId, integrationId, { after, limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    integration: { id: integration.id, name: integration.name, connector: integration.connector, logoUrl: integration.logoUrl },
+    syncs: page.map(({ cursorTs: _c, ...s }) => s),
+    nextCursor: rows.length > limit && last ? encodeCursor({ ts: last.cursorTs, id: last.id }) : null,
+  };
+}
+
+export async function getSync(ctx: ServiceContext, id: string) {
+  authorize(ctx, "syncs:read");
+  assertId(id, "sync");
+  const sync = await queries.getSyncExecution(getDb(), ctx.tenantId, id);
+  if (!sync) throw new AppError("not_found:sync", "No such sync.");
+  const { workerId: _w, idempotencyKey: _k, ...rest } = sync;
+  return rest;
+}
+
+const OUTCOMES = ["created", "updated", "unchanged", "deleted", "skipped", "error"] as const;
+export const syncLogFiltersSchema = z.object({
+  outcome: z.preprocess((v) => (v === "" ? undefined : v), z.enum(OUTCOMES, { message: "is not an outcome" }).optional()),
+  objectType: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.enum(["account", "group", "role", "entitlement", "membership"], { message: "is not an object type" }).optional(),
+  ),
+  q: z.preprocess((v) => (v === "" ? undefined : v), z.string().trim().max(200).optional()),
+});
+
+export async function listSyncLog(ctx: ServiceContext, syncId: string, input: unknown) {
+  authorize(ctx, "syncs:read");
+  assertId(syncId, "sync");
+  const sync = await queries.getSyncExecution(getDb(), ctx.tenantId, syncId);
+  if (!sync) throw new AppError("not_found:sync", "No such sync.");
+  const raw = (input ?? {}) as Record<string, unknown>;
+  const filters = parseInput(syncLogFiltersSchema, raw);
+  const afterId = raw.after ? Number(raw.after) : undefined;
+  const limit = 100;
+  const rows = await queries.listSyncRecords(getDb(), ctx.tenantId, syncId, {
+    ...filters,
+    afterId: Number.isSafeInteger(afterId) ? afterId : undefined,
+    limit: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  return { records: page, next: rows.length > limit ? String(page.at(-1)!.id) : null };
+}
+
+/** All Sync Log rows matching the filters, in id batches, for CSV export. */
+export async function* iterateSyncLog(ctx: ServiceContext, syncId: string, input: unknown) {
+  authorize(ctx, "syncs:read");
+  assertId(syncId, "sync");
+  const filters = parseInput(syncLogFiltersSchema, input ?? {});
+  const sync = await queries.getSyncExecution(getDb(), ctx.tenantId, syncId);
+  if (!sync) throw new AppError("not_found:sync", "No such sync.");
+  let afterId: number | undefined;
+  for (;;) {
+    const rows = await queries.listSyncRecords(getDb(), ctx.tenantId, syncId, { ...filters, afterId, limit: 2000 });
+    yield* rows;
+    if (rows.length < 2000) return;
+    afterId = rows[rows.length - 1].id;
+  }
+}
+
+/** Applies a held run's staged data after an admin reviewed why it was held. */
+export async function releaseHeldSync(ctx: ServiceContext, syncId: string) {
+  authorize(ctx, "syncs:release");
+  assertId(syncId, "sync");
+  return getDb().transaction(async (tx) => {
+    const sync = await queries.getSyncExecution(tx, ctx.tenantId, syncId);
+    if (!sync) throw new AppError("not_found:sync", "No such sync.");
+    if (sync.status !== "held") throw new AppError("conflict:sync_not_held", `This sync is ${sync.status}, not held.`);
+    const integration = await getIntegration(tx, ctx.tenantId, sync.integrationId);
+    const updated = await queries.updateSyncExecution(tx, sync.id, {
+      status: "queued",
+      releasedByName: ctx.actor.name,
+      runAfter: new Date(),
+      endedAt: null,
+      message: `Released by ${ctx.actor.name}; applying the held data.`,
+    });
+    await recordAuditEvent(tx, ctx, {
+      entityType: "SyncExecution",
+      action: "Release",
+      entityId: sync.id,
+      entityName: `${integration?.name ?? "integration"} sync`,
+      details: `Released a held sync: ${sync.message ?? ""}`.trim(),
+      before: { status: "held" },
+      after: { status: "queued" },
+    });
+    await tx.execute(sql`select pg_notify(${queries.SYNC_QUEUED_CHANNEL}, ${sync.id})`);
+    return updated!;
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * The sync worker: claims queued sync executions one at a time, runs them,
+ * heartbeats while it does, fails runs whose worker died, and queues
+ * scheduled syncs when they fall due. Several workers may run side by side.
+ */
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type postgres from "postgres";
+import { claimNextSync, failStaleSyncs, heartbeat, SYNC_QUEUED_CHANNEL } from "@/db/queries/syncs";
+import { log } from "@/lib/log";
+import { runSync } from "./engine";
+
+export type WorkerOptions = {
+  sql: postgres.Sql;
+  /** Seconds without a heartbeat after which a running sync counts as dead. */
+  staleAfterSeconds?: number;
+  heartbeatSeconds?: number;
+  idlePollSeconds?: number;
+};
+
+export type Worker = { id: string; stop(): Promise<void>; done: Promise<void> };
+
+/** Queues a sync for every active scheduled integration whose time has come. */
+async function queueScheduled(sql: postgres.Sql) {
+  await sql`
+    with due as (
+      update integrations set next_sync_at = now() + make_interval(mins => schedule_minutes)
+       where deleted_at is null and active and schedule_minutes is not null and next_sync_at <= now()
+      returning id, tenant_id)
+    insert into sync_executions (tenant_id, integration_id, trigger, started_by_type, started_by_name, mode)
+    select tenant_id, id, 'schedule', 'schedule', 'schedule', 'delta' from due`;
+}
+
+export function startWorker(options: WorkerOptions): Worker {
+  const { sql } = options;
+  const id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const staleAfter = options.staleAfterSeconds ?? 60;
+  const beatEvery = (options.heartbeatSeconds ?? 10) * 1000;
+  const idle = (options.idlePollSeconds ?? 5) * 1000;
+  const controller = new AbortController();
+  let wake: (() => void) | null = null;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  let unlisten: (() => Promise<void>) | undefined;
+
+  const done = (async () => {
+    const listener = await sql.listen(SYNC_QUEUED_CHANNEL, () => wake?.()).catch(() => null);
+    unlisten = listener ? () => listener.unlisten() : undefined;
+    while (!controller.signal.aborted) {
+      try {
+        const stale = await failStaleSyncs(sql, staleAfter);
+        if (stale.length) log.warn({ ids: stale.map((s) => s.id) }, "failed syncs whose worker stopped responding");
+        await queueScheduled(sql);
+        const exec = await claimNextSync(sql, id).catch((e) => {
+          if ((e as { code?: string }).code === "23505") return null; // another worker took that integration
+          throw e;
+        });
+        if (!exec) {
+          await sleep(idle);
+          continue;
+        }
+        log.info({ sync: exec.id, integration: exec.integrationId, worker: id }, "sync started");
+        let processed = 0;
+        let total: number | null = null;
+        const beat = setInterval(() => void heartbeat(sql, exec.id, id, processed, total).catch(() => {}), beatEvery);
+        try {
+          const status = await runSync(exec, {
+            sql,
+            workerId: id,
+            signal: controller.signal,
+            onProgress: async (p, t) => {
+              processed = p;
+              total = t;
+              await heartbeat(sql, exec.id, id, p, t);
+            },
+          });
+          log.info({ sync: exec.id, status }, "sync finished");
+        } finally {
+          clearInterval(beat);
+        }
+      } catch (e) {
+        log.error({ err: e, worker: id }, "worker loop failed; retrying");
+        await sleep(idle);
+      }
+    }
+    await unlisten?.();
+  })();
+
+  return {
+    id,
+    done,
+    async stop() {
+      controller.abort();
+      wake?.();
+      await done;
+    },
+  };
+}

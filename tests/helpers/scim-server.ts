@@ -1,0 +1,167 @@
+/**
+ * A real SCIM 2.0 service provider for integration tests: scimmy (protocol:
+ * list responses, paging, filters, schemas) and scimmy-routers (the HTTP
+ * endpoints) on express, over an in-memory store, with bearer-token auth, on
+ * 127.0.0.1 and a free port.
+ *
+ * SCIMMY keeps its resource declarations in one process-wide registry, so
+ * the handlers are declared once and each server's store reaches them through
+ * the request context.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { parse as parseQuery } from "node:querystring";
+import { randomUUID } from "node:crypto";
+import express from "express";
+import SCIMMY from "scimmy";
+import SCIMMYRouters from "scimmy-routers";
+
+export const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+export type ScimResource = Record<string, unknown> & { id: string; meta: { created: string; lastModified: string } };
+
+class ScimStore {
+  readonly users = new Map<string, ScimResource>();
+  readonly groups = new Map<string, ScimResource>();
+
+  /** Creates or replaces; the server assigns id and meta as a real provider does. */
+  put(kind: "users" | "groups", data: Record<string, unknown>, id?: string): ScimResource {
+    const map = this[kind];
+    const existing = id ? map.get(id) : undefined;
+    if (id && !existing) throw new Error(`No ${kind} resource ${id}`);
+    const now = new Date().toISOString();
+    const resource = {
+      ...data,
+      id: existing?.id ?? randomUUID(),
+      meta: { created: existing?.meta.created ?? now, lastModified: now },
+    } as ScimResource;
+    map.set(resource.id, resource);
+    return resource;
+  }
+}
+
+type Context = { store: ScimStore };
+
+/** The stored fields SCIMMY hands over on write, without the ones the server owns. */
+function stripServerFields(instance: Record<string, unknown>): Record<string, unknown> {
+  const { id: _id, meta: _meta, schemas: _schemas, ...rest } = JSON.parse(JSON.stringify(instance)) as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * Handlers for one resource type; SCIMMY turns a thrown plain Error into 404
+ * "Resource … not found". The store holds plain JSON that SCIMMY coerces to
+ * its schema on the way out, hence the `never` casts to its typings.
+ */
+function handlers(kind: "users" | "groups") {
+  return {
+    ingress: (resource: { id?: string }, instance: object, ctx: Context) =>
+      ctx.store.put(kind, stripServerFields(instance as Record<string, unknown>), resource.id) as never,
+    egress: (resource: { id?: string; filter?: { match(values: object[]): object[] } }, ctx: Context) => {
+      if (resource.id) {
+        const found = ctx.store[kind].get(resource.id);
+        if (!found) throw new Error(`No ${kind} resource ${resource.id}`);
+        return found as never;
+      }
+      const all = [...ctx.store[kind].values()];
+      return (resource.filter ? resource.filter.match(all) : all) as never[];
+    },
+    degress: (resource: { id?: string }, ctx: Context) => {
+      if (!resource.id || !ctx.store[kind].delete(resource.id)) throw new Error(`No ${kind} resource ${resource.id}`);
+    },
+  };
+}
+
+function declareOnce() {
+  if (SCIMMY.Resources.declared("User")) return;
+  const users = handlers("users");
+  const groups = handlers("groups");
+  SCIMMY.Resources.declare(SCIMMY.Resources.User).ingress(users.ingress).egress(users.egress).degress(users.degress);
+  SCIMMY.Resources.declare(SCIMMY.Resources.Group).ingress(groups.ingress).egress(groups.egress).degress(groups.degress);
+  SCIMMY.Resources.declared("User").extend(SCIMMY.Schemas.EnterpriseUser, false);
+}
+
+export interface RunningScimServer {
+  baseUrl: string;
+  token: string;
+  /** Adds a user directly to the store (what a provisioning system would have done). */
+  addUser(user: Record<string, unknown>): ScimResource;
+  addGroup(group: Record<string, unknown>): ScimResource;
+  /** Replaces a user's attributes, bumping meta.lastModified. */
+  updateUser(id: string, user: Record<string, unknown>): ScimResource;
+  /** The next `times` requests are answered 429 with this Retry-After header (seconds or an HTTP date). */
+  rateLimitNext(retryAfter: string, times?: number): void;
+  /** Method and URL of every request received, in order. */
+  requests: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * `filterSupported: false` makes /ServiceProviderConfig say filtering is not
+ * supported. SCIMMY's config is process-wide, so it holds until the next
+ * server starts; the tests start servers one at a time.
+ */
+export async function startScimServer({ token, filterSupported = true }: { token: string; filterSupported?: boolean }): Promise<RunningScimServer> {
+  declareOnce();
+  const store = new ScimStore();
+  const requests: string[] = [];
+  let throttle: { retryAfter: string; remaining: number } | undefined;
+
+  const app = express();
+  // scimmy-routers casts startIndex/count to numbers by assigning to req.query,
+  // which Express 5 recomputes on every read; parse them as numbers up front.
+  app.set("query parser", (qs: string) => {
+    const query = parseQuery(qs) as Record<string, unknown>;
+    for (const key of ["startIndex", "count"]) {
+      if (typeof query[key] === "string" && /^\d+$/.test(query[key])) query[key] = Number(query[key]);
+    }
+    return query;
+  });
+  app.use((req, res, next) => {
+    requests.push(`${req.method} ${req.originalUrl}`);
+    if (throttle && throttle.remaining > 0) {
+      throttle.remaining--;
+      res
+        .status(429)
+        .set("Retry-After", throttle.retryAfter)
+        .type("application/scim+json")
+        .send({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "429", detail: "Too many requests, slow down" });
+      return;
+    }
+    next();
+  });
+  app.use(
+    "/scim/v2",
+    new SCIMMYRouters({
+      type: "bearer",
+      handler: (req) => {
+        if (req.header("Authorization") !== `Bearer ${token}`) throw new Error("The bearer token is not valid for this service provider");
+        return "test-client";
+      },
+      context: (): Context => ({ store }),
+    }),
+  );
+  // The router constructor above declares filtering supported; override after it.
+  SCIMMY.Config.set({ filter: filterSupported });
+
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/scim/v2`,
+    token,
+    requests,
+    addUser: (user) => store.put("users", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], ...user }),
+    addGroup: (group) => store.put("groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], ...group }),
+    updateUser: (id, user) => store.put("users", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], ...user }, id),
+    rateLimitNext(retryAfter, times = 1) {
+      throttle = { retryAfter, remaining: times };
+    },
+    async stop() {
+      if (!server.listening) return;
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+    },
+  };
+}

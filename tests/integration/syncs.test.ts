@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDb, getSql } from "@/db/client";
+import { getSyncExecution } from "@/db/queries/syncs";
+import { createIntegration, deleteIntegration, getIntegration, listCursors, resetCursor, updateIntegration } from "@/lib/integrations/service";
+import { getSync, listSyncHistory, listSyncLog, releaseHeldSync, requestSync } from "@/lib/syncs/service";
+import { startWorker, type Worker } from "@/lib/syncs/worker";
+import { auditRows, expectAuditRow, makeTenant, type TestTenant } from "../helpers/factories";
+import { generateDirectoryLdif, PEOPLE_DN, startSlapd, userDn, type RunningSlapd } from "../helpers/slapd";
+
+let slapd: RunningSlapd;
+let worker: Worker;
+
+beforeAll(async () => {
+  process.env.ENCRYPTION_KEY ??= "ab".repeat(32);
+  slapd = await startSlapd();
+  await slapd.addLdif([...generateDirectoryLdif({ users: 30, groups: 4, membershipsPerGroup: 5 })].join(""));
+  worker = startWorker({ sql: getSql(), idlePollSeconds: 0.2, heartbeatSeconds: 1, staleAfterSeconds: 30 });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await slapd?.stop();
+});
+
+function ldapConfig(overrides: Record<string, unknown> = {}) {
+  return { url: slapd.url, bindDn: slapd.bindDn, bindPassword: slapd.bindPassword, baseDn: slapd.baseDn, ...overrides };
+}
+
+async function waitForSync(tenantId: string, id: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const sync = await getSyncExecution(getDb(), tenantId, id);
+    if (sync && !["queued", "syncing"].includes(sync.status)) return sync;
+    if (Date.now() > deadline) throw new Error(`sync ${id} still ${sync?.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function currentCount(integrationId: string, objectType: string) {
+  const [row] = await getSql()`select count(*)::int as n from identity_objects where integration_id = ${integrationId} and object_type = ${objectType}`;
+  return row.n as number;
+}
+
+describe("LDAP integration syncs", () => {
+  let t: TestTenant;
+  let integrationId: string;
+
+  it("saving a new integration starts a sync that brings in accounts, groups and memberships", async () => {
+    t = await makeTenant();
+    const { integration, sync } = await createIntegration(t.ctx("operator"), { name: "Corporate LDAP", connector: "ldap", config: ldapConfig() });
+    integrationId = integration.id;
+    expect(sync).toMatchObject({ status: "queued", trigger: "config_saved", startedByType: "user", startedByName: t.users.operator.email });
+    const done = await waitForSync(t.id, sync.id);
+    expect(done.status).toBe("post_sync_completed");
+    expect(done.mode).toBe("full");
+    expect(done.startedAt).not.toBeNull();
+    expect(done.endedAt).not.toBeNull();
+    expect(done.counts.account).toMatchObject({ extracted: 30, created: 30, updated: 0, deleted: 0 });
+    expect(done.counts.group).toMatchObject({ extracted: 4, created: 4 });
+    expect(done.counts.membership).toMatchObject({ extracted: 20, created: 20 });
+    expect(done.message).toContain("Accounts: 30");
+    expect(await currentCount(integrationId, "account")).toBe(30);
+    // What this sync saw is kept with it.
+    const [kept] = await getSql()`select count(*)::int as n from extracted_objects where sync_execution_id = ${sync.id}`;
+    expect(kept.n).toBe(54);
+    const log = await listSyncLog(t.ctx("viewer"), sync.id, { outcome: "created", objectType: "account" });
+    expect(log.records).toHaveLength(30);
+  });
+
+  it("keeps secrets encrypted, write-only and out of the audit log", async () => {
+    const view = await getIntegration(t.ctx("viewer"), integrationId);
+    expect(view.config.bindPassword).toBe("********");
+    const [row] = await getSql()`select config, secrets from integrations where id = ${integrationId}`;
+    expect(JSON.stringify(row.config)).not.toContain(slapd.bindPassword);
+    expect(row.secrets).not.toContain(slapd.bindPassword);
+    const created = await expectAuditRow(t.id, "ConnectionProfile", "Create", "Corporate LDAP");
+    expect(JSON.stringify(created)).not.toContain(slapd.bindPassword);
+    expect(created.changes).toContainEqual({ field: "config.bindPassword", before: null, after: "[redacted]" });
+    await expectAuditRow(t.id, "MappingConfig", "Create", "Corporate LDAP mapping");
+  });
+
+  it("a later sync reports updated, unchanged and deleted records", async () => {
+    await slapd.addLdif(`dn: ${userDn(3)}\nchangetype: modify\nreplace: mail\nmail: renamed@example.test\n`);
+    await slapd.addLdif(`dn: ${userDn(29)}\nchangetype: delete\n`);
+    const { sync } = await requestSync(t.ctx("operator"), integrationId, {});
+    const done = await waitForSync(t.id, sync.id);
+    expect(done.status).toBe("post_sync_completed");
+    expect(done.trigger).toBe("manual");
+    expect(done.counts.account).toMatchObject({ extracted: 29, created: 0, updated: 1, deleted: 1, unchanged: 28 });
+    const updated = await listSyncLog(t.ctx("operator"), sync.id, { outcome: "updated" });
+    expect(updated.records).toHaveLength(1);
+    const [changed] = await getSql()`
+      select fields from identity_objects where integration_id = ${integrationId} and external_id = ${updated.records[0].externalId}`;
+    expect(changed.fields.email).toBe("renamed@example.test");
+    const history = await listSyncHistory(t.ctx("viewer"), integrationId);
+    expect(history.syncs.map((s) => s.id).slice(0, 2)).toEqual([sync.id, expect.any(String)]);
+  });
+
+  it("wrong credentials end in error with the server's message and keep the current data", async () => {
+    const before = await currentCount(integrationId, "account");
+    const { sync } = await updateIntegration(t.ctx("admin"), integrationId, { config: ldapConfig({ bindPassword: "wrong-password" }) });
+    const done = await waitForSync(t.id, sync!.id);
+    expect(done.status).toBe("error");
+    expect(done.message).toMatch(/invalid credentials/i);
+    expect(done.message).not.toContain("[object Object]");
+    expect(await currentCount(integrationId, "account")).toBe(before);
+    const audit = await expectAuditRow(t.id, "ConnectionProfile", "Update", "Corporate LDAP");
+    expect(audit.changes).toEqual([{ field: "config.bindPassword", before: "[redacted]", after: "[redacted]" }]);
+    // Restore: a blank or masked password keeps the stored one.
+    await updateIntegration(t.ctx("admin"), integrationId, { config: ldapConfig({ bindPassword: slapd.bindPassword }) });
+  });
+
+  it("holds a result that dropped past the threshold, until an admin releases it", async () => {
+    const { sync: restore } = await updateIntegration(t.ctx("admin"), integrationId, { config: ldapConfig({ bindPassword: "********" }) });
+    expect((await waitForSync(t.id, restore!.id)).status).toBe("post_sync_completed");
+    for (let i = 10; i < 29; i++) await slapd.addLdif(`dn: ${userDn(i)}\nchangetype: delete\n`);
+    const { sync } = await requestSync(t.ctx("operator"), integrationId, {});
+    const held = await waitForSync(t.id, sync.id);
+    expect(held.status).toBe("held");
+    expect(held.message).toMatch(/Accounts dropped from 29 to 10 \(−66 %\), more than the 30 % threshold/);
+    expect(await currentCount(integrationId, "account")).toBe(29);
+
+    await expect(releaseHeldSync(t.ctx("operator"), sync.id)).rejects.toMatchObject({ code: "forbidden:syncs:release" });
+    await releaseHeldSync(t.ctx("admin"), sync.id);
+    const released = await waitForSync(t.id, sync.id);
+    expect(released.status).toBe("post_sync_completed");
+    expect(await currentCount(integrationId, "account")).toBe(10);
+    await expectAuditRow(t.id, "SyncExecution", "Release");
+  });
+
+  it("a sync whose worker died is marked error and its data is not applied", async () => {
+    const [dead] = await getSql()`
+      insert into sync_executions (tenant_id, integration_id, status, trigger, started_by_type, started_by_name, started_at, heartbeat_at, worker_id)
+      values (${t.id}, ${integrationId}, 'syncing', 'manual', 'system', 'test', now() - interval '5 minutes', now() - interval '5 minutes', 'gone')
+      returning id`;
+    const done = await waitForSync(t.id, dead.id);
+    expect(done.status).toBe("error");
+    expect(done.message).toMatch(/stopped responding/);
+    expect(await currentCount(integrationId, "account")).toBe(10);
+  });
+
+  it("honours Idempotency-Key and refuses other tenants and read-only roles", async () => {
+    const first = await requestSync(t.ctx("admin"), integrationId, { idempotencyKey: "abc-1" }, "api");
+    const again = await requestSync(t.ctx("admin"), integrationId, { idempotencyKey: "abc-1" }, "api");
+    expect(again.sync.id).toBe(first.sync.id);
+    expect(again.replayed).toBe(true);
+    await waitForSync(t.id, first.sync.id);
+
+    const other = await makeTenant();
+    await expect(getIntegration(other.ctx("admin"), integrationId)).rejects.toMatchObject({ code: "not_found:integration" });
+    await expect(requestSync(other.ctx("admin"), integrationId, {})).rejects.toMatchObject({ code: "not_found:integration" });
+    await expect(updateIntegration(other.ctx("admin"), integrationId, { name: "pwned" })).rejects.toMatchObject({ code: "not_found:integration" });
+    await expect(getSync(other.ctx("admin"), first.sync.id)).rejects.toMatchObject({ code: "not_found:sync" });
+    await expect(requestSync(t.ctx("viewer"), integrationId, {})).rejects.toMatchObject({ code: "forbidden:syncs:run" });
+    await expect(createIntegration(t.ctx("auditor"), { name: "x", connector: "ldap", config: ldapConfig() })).rejects.toMatchObject({
+      code: "forbidden:integrations:write",
+    });
+  });
+
+  it("refuses bad settings with per-field messages and writes nothing", async () => {
+    const before = (await auditRows(t.id, "ConnectionProfile", "Create")).length;
+    await expect(
+      createIntegration(t.ctx("admin"), { name: "Broken", connector: "ldap", config: { url: "http://nope", baseDn: "" } }),
+    ).rejects.toMatchObject({ code: "unprocessable:validation", fieldErrors: { "config.url": [expect.any(String)] } });
+    expect((await auditRows(t.id, "ConnectionProfile", "Create")).length).toBe(before);
+  });
+
+  it("delete keeps the sync history and is audited", async () => {
+    await deleteIntegration(t.ctx("admin"), integrationId);
+    await expectAuditRow(t.id, "ConnectionProfile", "Delete", "Corporate LDAP");
+    await expectAuditRow(t.id, "MappingConfig", "Delete", "Corporate LDAP mapping");
+    const [n] = await getSql()`select count(*)::int as n from sync_executions where integration_id = ${integrationId}`;
+    expect(n.n).toBeGreaterThan(3);
+    await expect(getIntegration(t.ctx("admin"), integrationId)).rejects.toMatchObject({ code: "not_found:integration" });
+  });
+});
+
+describe("extraction cursors", () => {
+  it("are kept per object type after a delta-capable sync, and can be reset and deleted (audited)", async () => {
+    const t = await makeTenant();
+    const { integration, sync } = await createIntegration(t.ctx("admin"), { name: "Delta LDAP", connector: "ldap", config: ldapConfig() });
+    await waitForSync(t.id, sync.id);
+    const cursors = await listCursors(t.ctx("viewer"), integration.id);
+    expect(cursors.map((c) => c.objectType)).toContain("account");
+    await resetCursor(t.ctx("admin"), { integrationId: integration.id, objectType: "account" });
+    await expectAuditRow(t.id, "ExtractionCursor", "Reset", "Delta LDAP / account");
+    expect((await listCursors(t.ctx("admin"), integration.id)).find((c) => c.objectType === "account")?.position).toBe("");
+    const { deleteCursor } = await import("@/lib/integrations/service");
+    await deleteCursor(t.ctx("admin"), { integrationId: integration.id, objectType: "account" });
+    await expectAuditRow(t.id, "ExtractionCursor", "Delete", "Delta LDAP / account");
+    await expect(deleteCursor(t.ctx("viewer"), { integrationId: integration.id, objectType: "group" })).rejects.toMatchObject({
+      code: "forbidden:integrations:write",
+    });
+  });
+});
