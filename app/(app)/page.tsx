@@ -10,6 +10,8 @@ import { navFor } from "./nav";
 export const metadata = { title: "Overview" };
 
 const blurbs: Record<string, string> = {
+  "/integrations": "Connected applications, their settings and Sync History.",
+  "/pipeline-health": "Queue depth, running syncs, throughput and failures.",
   "/admin/audit-log": "Who changed what, when, from where — with field-level diffs.",
   "/admin/api-keys": "Keys for automation, scoped and revocable.",
   "/admin/members": "People in this tenant and their roles.",

@@ -10,11 +10,22 @@ export async function insertIntegration(db: Executor, values: typeof integration
   return row;
 }
 
-export async function getIntegration(db: Executor, tenantId: string, id: string, opts: { lock?: boolean } = {}) {
+export async function getIntegration(
+  db: Executor,
+  tenantId: string,
+  id: string,
+  opts: { lock?: boolean; includeDeleted?: boolean } = {},
+) {
   const q = db
     .select()
     .from(integrations)
-    .where(and(eq(integrations.tenantId, tenantId), eq(integrations.id, id), isNull(integrations.deletedAt)));
+    .where(
+      and(
+        eq(integrations.tenantId, tenantId),
+        eq(integrations.id, id),
+        opts.includeDeleted ? undefined : isNull(integrations.deletedAt),
+      ),
+    );
   const [row] = opts.lock ? await q.for("update") : await q;
   return row ?? null;
 }

@@ -63,7 +63,8 @@ export async function requestSync(ctx: ServiceContext, integrationId: string, in
 export async function listSyncHistory(ctx: ServiceContext, integrationId: string, input: { cursor?: string; limit?: number } = {}) {
   authorize(ctx, "syncs:read");
   assertId(integrationId, "integration");
-  const integration = await getIntegration(getDb(), ctx.tenantId, integrationId);
+  // A deleted integration keeps its history for the auditors.
+  const integration = await getIntegration(getDb(), ctx.tenantId, integrationId, { includeDeleted: true });
   if (!integration) throw new AppError("not_found:integration", "No such integration.");
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
   const after = input.cursor ? decodeCursor(input.cursor) : undefined;
@@ -72,7 +73,14 @@ export async function listSyncHistory(ctx: ServiceContext, integrationId: string
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    integration: { id: integration.id, name: integration.name, connector: integration.connector, logoUrl: integration.logoUrl },
+    integration: {
+      id: integration.id,
+      name: integration.name,
+      connector: integration.connector,
+      logoUrl: integration.logoUrl,
+      active: integration.active,
+      deleted: integration.deletedAt !== null,
+    },
     syncs: page.map(({ cursorTs: _c, ...s }) => s),
     nextCursor: rows.length > limit && last ? encodeCursor({ ts: last.cursorTs, id: last.id }) : null,
   };

@@ -172,6 +172,9 @@ describe("LDAP integration syncs", () => {
     const [n] = await getSql()`select count(*)::int as n from sync_executions where integration_id = ${integrationId}`;
     expect(n.n).toBeGreaterThan(3);
     await expect(getIntegration(t.ctx("admin"), integrationId)).rejects.toMatchObject({ code: "not_found:integration" });
+    const history = await listSyncHistory(t.ctx("auditor"), integrationId);
+    expect(history.integration.deleted).toBe(true);
+    expect(history.syncs.length).toBeGreaterThan(3);
   });
 });
 

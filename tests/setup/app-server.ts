@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { freePort, startScratchDatabase } from "@/db/scratch";
+import { generateDirectoryLdif, startSlapd } from "../helpers/slapd";
 
 export type E2eTenant = { id: string; slug: string; users: Record<string, string> };
 
@@ -19,6 +20,7 @@ declare module "vitest" {
     tenantA: E2eTenant;
     tenantB: E2eTenant;
     e2eDatabaseUrl: string;
+    ldap: { url: string; bindDn: string; bindPassword: string; baseDn: string };
   }
 }
 
@@ -53,19 +55,28 @@ export default async function setup(project: TestProject) {
     DATABASE_URL: db.appUrl,
     NEXTAUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret-0123456789",
     NEXTAUTH_URL: baseUrl,
-    ENCRYPTION_KEY: "0".repeat(64),
+    ENCRYPTION_KEY: "0e".repeat(32),
     OBJECT_STORE_DIR: objects,
     NEXT_TELEMETRY_DISABLED: "1",
     LOG_LEVEL: "warn",
   };
-  Object.assign(process.env, { DATABASE_URL: db.appUrl, NEXTAUTH_SECRET: env.NEXTAUTH_SECRET, OBJECT_STORE_DIR: objects });
+  Object.assign(process.env, {
+    DATABASE_URL: db.appUrl,
+    NEXTAUTH_SECRET: env.NEXTAUTH_SECRET,
+    OBJECT_STORE_DIR: objects,
+    ENCRYPTION_KEY: env.ENCRYPTION_KEY,
+    LOG_LEVEL: "warn",
+  });
+  const slapd = await startSlapd();
+  await slapd.addLdif([...generateDirectoryLdif({ users: 20, groups: 3, membershipsPerGroup: 4 })].join(""));
 
   // Seed through the same services the app uses.
   const { platformContext, actingInTenant } = await import("@/lib/auth/context");
   const { createTenant } = await import("@/lib/tenants/service");
   const { addMember } = await import("@/lib/members/service");
   const { ROLES } = await import("@/lib/auth/permissions");
-  const { closeDb } = await import("@/db/client");
+  const { closeDb, getSql } = await import("@/db/client");
+  const { startWorker } = await import("@/lib/syncs/worker");
   const seeder = platformContext({ type: "system", name: "system:e2e-seed" });
   async function seedTenant(slug: string): Promise<E2eTenant> {
     const t = await createTenant(seeder, { name: slug === "alpha" ? "Alpha Corp" : "Beta Ltd", slug });
@@ -82,7 +93,8 @@ export default async function setup(project: TestProject) {
   await addMember(actingInTenant(seeder, tenantA.id), { email: "demoted@alpha.test", role: "admin", password: PASSWORD });
   tenantA.users.demoted = "demoted@alpha.test";
   const tenantB = await seedTenant("beta");
-  await closeDb();
+  // The sync worker runs as its own process in production; here it runs beside the app server.
+  const worker = startWorker({ sql: getSql(), idlePollSeconds: 0.5, heartbeatSeconds: 2 });
 
   let output = "";
   const child = spawn(path.join(process.cwd(), "node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
@@ -98,10 +110,14 @@ export default async function setup(project: TestProject) {
   project.provide("tenantA", tenantA);
   project.provide("tenantB", tenantB);
   project.provide("e2eDatabaseUrl", db.appUrl);
+  project.provide("ldap", { url: slapd.url, bindDn: slapd.bindDn, bindPassword: slapd.bindPassword, baseDn: slapd.baseDn });
 
   return async () => {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
+    await worker.stop();
+    await closeDb();
+    await slapd.stop();
     await db.stop();
     fs.rmSync(objects, { recursive: true, force: true });
     if (process.env.E2E_SERVER_LOG) fs.writeFileSync(process.env.E2E_SERVER_LOG, output);

@@ -1,0 +1,286 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ChevronLeft, FileCheck2, Pencil } from "lucide-react";
+import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
+import { IntegrationLogo } from "@/components/integrations/integration-logo";
+import { LiveRefresh } from "@/components/integrations/live-refresh";
+import {
+  STARTED_BY_TYPE_LABELS,
+  SyncProgress,
+  SyncStatusBadge,
+  TRIGGER_LABELS,
+  formatTime,
+  isRunning,
+} from "@/components/integrations/sync-display";
+import { OBJECT_TYPE_LABELS } from "@/components/integrations/connector-fields";
+import { SyncNowButton } from "@/components/integrations/sync-now-button";
+import { PageHeader } from "@/components/shell/page-header";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { can } from "@/lib/auth/context";
+import { requirePageContext } from "@/lib/auth/session";
+import type { ObjectType } from "@/lib/connectors/types";
+import { isAppError } from "@/lib/errors";
+import { listCursors } from "@/lib/integrations/service";
+import { listSyncHistory } from "@/lib/syncs/service";
+import { deleteCursorAction, requestSyncAction, resetCursorAction } from "../../actions";
+
+export const metadata = { title: "Sync History" };
+
+type Params = { cursor?: string; saved?: string };
+
+function rethrowNotFound(e: unknown): never {
+  if (isAppError(e) && e.kind === "not_found") notFound();
+  throw e;
+}
+
+export default async function SyncHistoryPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Params>;
+}) {
+  const { id } = await params;
+  const sp = await searchParams;
+  const path = `/integrations/${id}/syncs`;
+  const ctx = await requirePageContext("syncs:read", path);
+
+  let problem: string | null = null;
+  let history: Awaited<ReturnType<typeof listSyncHistory>>;
+  try {
+    history = await listSyncHistory(ctx, id, { cursor: sp.cursor, limit: 50 });
+  } catch (e) {
+    if (!isAppError(e) || e.kind !== "bad_request") rethrowNotFound(e);
+    problem = e.message;
+    history = await listSyncHistory(ctx, id, { limit: 50 }).catch(rethrowNotFound);
+  }
+  const { deleted, active } = history.integration;
+  const cursors = can(ctx, "integrations:read") && !deleted ? await listCursors(ctx, id) : [];
+  const canWrite = can(ctx, "integrations:write") && !deleted;
+  const canRun = can(ctx, "syncs:run") && !deleted;
+  const running = history.syncs.some((s) => isRunning(s.status));
+  const { name, logoUrl } = history.integration;
+
+  return (
+    <div className="grid gap-6">
+      <div>
+        <Link href="/integrations" className="inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
+          <ChevronLeft aria-hidden="true" className="size-4" /> Integrations
+        </Link>
+      </div>
+      <PageHeader
+        className="mb-0"
+        title={
+          <span className="flex items-center gap-3">
+            <IntegrationLogo logoUrl={logoUrl} size={28} />
+            <span>{name}</span>
+          </span>
+        }
+        description={
+          <>
+            Sync History: every sync execution of this integration, newest first.
+            {deleted ? " This integration was deleted; its history is kept." : !active ? " This integration is deactivated." : ""}
+          </>
+        }
+        actions={
+          <>
+            <LiveRefresh active={running} />
+            {canWrite ? (
+              <Button variant="outline" size="sm" asChild>
+                <Link href={`/integrations/${id}/edit`}>
+                  <Pencil aria-hidden="true" /> Edit
+                </Link>
+              </Button>
+            ) : null}
+            {canRun ? (
+              <SyncNowButton
+                integrationId={id}
+                action={requestSyncAction}
+                disabledReason={!active ? "Activate the integration to sync it" : undefined}
+              />
+            ) : null}
+          </>
+        }
+      />
+
+      {sp.saved ? (
+        <Alert variant="success" role="status">
+          <AlertDescription>
+            {sp.saved === "sync"
+              ? "Configuration saved. The sync it started is shown below and updates live."
+              : "Configuration saved. The integration is deactivated, so no sync was started."}
+          </AlertDescription>
+        </Alert>
+      ) : null}
+      {problem ? (
+        <Alert variant="destructive">
+          <AlertDescription>{problem}</AlertDescription>
+        </Alert>
+      ) : null}
+
+      <div className="min-w-0 rounded-lg border bg-card">
+        <Table aria-label="Sync history">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Started At (UTC)</TableHead>
+              <TableHead>Ended At (UTC)</TableHead>
+              <TableHead>Status</TableHead>
+              <TableHead>Message</TableHead>
+              <TableHead>Started By</TableHead>
+              <TableHead>Trigger</TableHead>
+              <TableHead>Evidence</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {history.syncs.length === 0 ? (
+              <TableRow>
+                <TableCell colSpan={7} className="py-10 text-center text-muted-foreground">
+                  No syncs yet.
+                </TableCell>
+              </TableRow>
+            ) : (
+              history.syncs.map((s) => {
+                const when = formatTime(s.startedAt ?? s.queuedAt);
+                return (
+                  <TableRow key={s.id} className="relative">
+                    <TableCell className="w-28 font-mono text-xs whitespace-normal">
+                      <Link href={`/syncs/${s.id}`} className="after:absolute after:inset-0 hover:underline">
+                        {s.startedAt ? formatTime(s.startedAt) : <span className="text-muted-foreground">Queued {formatTime(s.queuedAt)}</span>}
+                      </Link>
+                    </TableCell>
+                    <TableCell className="w-28 font-mono text-xs whitespace-normal">{formatTime(s.endedAt)}</TableCell>
+                    <TableCell>
+                      <div className="flex flex-col items-start gap-1">
+                        <SyncStatusBadge status={s.status} />
+                        {s.status === "syncing" ? <SyncProgress processed={s.processed} total={s.total} /> : null}
+                      </div>
+                    </TableCell>
+                    <TableCell className="max-w-64 truncate text-muted-foreground" title={s.message ?? undefined}>
+                      {s.message ?? "—"}
+                    </TableCell>
+                    <TableCell>
+                      <div className="flex flex-col items-start gap-1">
+                        <span className="max-w-48 truncate" title={s.startedByName}>
+                          {s.startedByName}
+                        </span>
+                        <Badge variant="outline">{STARTED_BY_TYPE_LABELS[s.startedByType] ?? s.startedByType}</Badge>
+                      </div>
+                    </TableCell>
+                    <TableCell className="min-w-24 text-xs whitespace-normal">
+                      {TRIGGER_LABELS[s.trigger] ?? s.trigger}
+                      {s.mode === "delta" ? <span className="text-muted-foreground"> · delta</span> : null}
+                    </TableCell>
+                    <TableCell>
+                      {/* Wired to the Audit Evidence panel by the evidence feature. */}
+                      <Button
+                        type="button"
+                        variant="outline"
+                        size="sm"
+                        disabled
+                        className="relative z-10"
+                        aria-label={`Evidence for sync ${when}`}
+                        title="Audit evidence is not enabled yet"
+                      >
+                        <FileCheck2 aria-hidden="true" /> Evidence
+                      </Button>
+                    </TableCell>
+                  </TableRow>
+                );
+              })
+            )}
+          </TableBody>
+        </Table>
+      </div>
+
+      <nav aria-label="Pagination" className="flex items-center justify-between text-sm text-muted-foreground">
+        <span>{history.syncs.length} syncs on this page (50 per page)</span>
+        <div className="flex gap-2">
+          {sp.cursor ? (
+            <Button variant="outline" size="sm" asChild>
+              <Link href={path}>First page</Link>
+            </Button>
+          ) : null}
+          {history.nextCursor ? (
+            <Button variant="outline" size="sm" asChild>
+              <Link href={`${path}?cursor=${encodeURIComponent(history.nextCursor)}`}>Next page</Link>
+            </Button>
+          ) : null}
+        </div>
+      </nav>
+
+      {can(ctx, "integrations:read") && !deleted ? (
+        <Card className="min-w-0">
+          <CardHeader>
+            <CardTitle>Extraction cursors</CardTitle>
+            <CardDescription>
+              Where the next delta sync resumes, per object type. Reset one to make the next sync read everything again; delete
+              one to forget it. Both are audited.
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            <Table aria-label="Extraction cursors">
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Object type</TableHead>
+                  <TableHead>Position</TableHead>
+                  <TableHead>Updated (UTC)</TableHead>
+                  {canWrite ? <TableHead className="text-right">Actions</TableHead> : null}
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {cursors.length === 0 ? (
+                  <TableRow>
+                    <TableCell colSpan={canWrite ? 4 : 3} className="py-6 text-center text-muted-foreground">
+                      No cursors yet: they are stored after a completed sync of a connector that supports delta syncs.
+                    </TableCell>
+                  </TableRow>
+                ) : (
+                  cursors.map((c) => {
+                    const label = OBJECT_TYPE_LABELS[c.objectType as ObjectType] ?? c.objectType;
+                    return (
+                      <TableRow key={c.id}>
+                        <TableCell className="font-medium">{label}</TableCell>
+                        <TableCell className="max-w-md truncate font-mono text-xs" title={c.position}>
+                          {c.position || <span className="text-muted-foreground">(reset: next sync is full)</span>}
+                        </TableCell>
+                        <TableCell className="font-mono text-xs">{formatTime(c.updatedAt)}</TableCell>
+                        {canWrite ? (
+                          <TableCell>
+                            <div className="flex justify-end gap-2">
+                              <ConfirmActionButton
+                                action={resetCursorAction}
+                                fields={{ integrationId: id, objectType: c.objectType }}
+                                confirm={`Reset the ${label.toLowerCase()} cursor of “${name}”? The next sync reads everything.`}
+                                variant="outline"
+                                aria-label={`Reset ${label} cursor`}
+                              >
+                                Reset
+                              </ConfirmActionButton>
+                              <ConfirmActionButton
+                                action={deleteCursorAction}
+                                fields={{ integrationId: id, objectType: c.objectType }}
+                                confirm={`Delete the ${label.toLowerCase()} cursor of “${name}”?`}
+                                variant="destructive"
+                                aria-label={`Delete ${label} cursor`}
+                              >
+                                Delete
+                              </ConfirmActionButton>
+                            </div>
+                          </TableCell>
+                        ) : null}
+                      </TableRow>
+                    );
+                  })
+                )}
+              </TableBody>
+            </Table>
+          </CardContent>
+        </Card>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+import Link from "next/link";
+import { Plus } from "lucide-react";
+import { IntegrationRowActions } from "@/components/integrations/integration-row-actions";
+import { IntegrationLogo } from "@/components/integrations/integration-logo";
+import { LiveRefresh } from "@/components/integrations/live-refresh";
+import { SYNC_STATUS_LABELS, SyncStatusBadge, formatTime, isRunning } from "@/components/integrations/sync-display";
+import { PageHeader } from "@/components/shell/page-header";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { can } from "@/lib/auth/context";
+import { requirePageContext } from "@/lib/auth/session";
+import { getConnector, isConnectorType } from "@/lib/connectors/registry";
+import { listIntegrations } from "@/lib/integrations/service";
+import { deleteIntegrationAction, requestSyncAction, setIntegrationActiveAction } from "./actions";
+
+export const metadata = { title: "Integrations" };
+
+function connectorLabel(type: string): string {
+  return isConnectorType(type) ? getConnector(type).label : type;
+}
+
+export default async function IntegrationsPage() {
+  const ctx = await requirePageContext("integrations:read", "/integrations");
+  const integrations = await listIntegrations(ctx);
+  const canWrite = can(ctx, "integrations:write");
+  const canRun = can(ctx, "syncs:run");
+  const canReadSyncs = can(ctx, "syncs:read");
+  const anyRunning = integrations.some((i) => isRunning(i.lastSyncStatus));
+
+  return (
+    <div className="grid gap-6">
+      <PageHeader
+        title="Integrations"
+        description="Direct configuration integrations: the identity sources SyncLedger extracts accounts, groups and memberships from. Every change is audited and starts a sync."
+        actions={
+          <>
+            <LiveRefresh active={anyRunning} />
+            {canWrite ? (
+              <Button asChild>
+                <Link href="/integrations/new">
+                  <Plus aria-hidden="true" /> New integration
+                </Link>
+              </Button>
+            ) : null}
+          </>
+        }
+      />
+
+      <div className="min-w-0 rounded-lg border bg-card">
+        <Table aria-label="Integrations">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Name</TableHead>
+              <TableHead>Connector</TableHead>
+              <TableHead>Owner</TableHead>
+              <TableHead>Last sync</TableHead>
+              <TableHead>Schedule</TableHead>
+              <TableHead>Active</TableHead>
+              <TableHead className="text-right">Actions</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {integrations.length === 0 ? (
+              <TableRow>
+                <TableCell colSpan={7} className="py-10 text-center text-muted-foreground">
+                  No integrations yet.{canWrite ? " Add one with “New integration”." : ""}
+                </TableCell>
+              </TableRow>
+            ) : (
+              integrations.map((i) => (
+                <TableRow key={i.id}>
+                  <TableCell className="font-medium">
+                    <div className="flex items-center gap-2">
+                      <IntegrationLogo logoUrl={i.logoUrl} />
+                      {canReadSyncs ? (
+                        <Link href={`/integrations/${i.id}/syncs`} className="hover:underline">
+                          {i.name}
+                        </Link>
+                      ) : (
+                        i.name
+                      )}
+                    </div>
+                  </TableCell>
+                  <TableCell>{connectorLabel(i.connector)}</TableCell>
+                  <TableCell className="max-w-56 truncate">{i.ownerEmail ?? <span className="text-muted-foreground">—</span>}</TableCell>
+                  <TableCell>
+                    {i.lastSyncStatus ? (
+                      <div className="flex items-center gap-2">
+                        {canReadSyncs && i.lastSyncId ? (
+                          <Link href={`/syncs/${i.lastSyncId}`} aria-label={`${SYNC_STATUS_LABELS[i.lastSyncStatus] ?? i.lastSyncStatus}: last sync of ${i.name}`} className="rounded-md">
+                            <SyncStatusBadge status={i.lastSyncStatus} />
+                          </Link>
+                        ) : (
+                          <SyncStatusBadge status={i.lastSyncStatus} />
+                        )}
+                        <span className="font-mono text-xs text-muted-foreground">{formatTime(i.lastSyncAt)}</span>
+                      </div>
+                    ) : (
+                      <span className="text-muted-foreground">Never synced</span>
+                    )}
+                  </TableCell>
+                  <TableCell className="text-xs">
+                    {i.scheduleMinutes ? `Every ${i.scheduleMinutes} min` : <span className="text-muted-foreground">Manual</span>}
+                  </TableCell>
+                  <TableCell>
+                    {i.active ? <Badge variant="success">Active</Badge> : <Badge variant="outline">Inactive</Badge>}
+                  </TableCell>
+                  <TableCell>
+                    <div className="flex justify-end">
+                      <IntegrationRowActions
+                        integration={{ id: i.id, name: i.name, active: i.active }}
+                        canWrite={canWrite}
+                        canRun={canRun}
+                        actions={{
+                          requestSync: requestSyncAction,
+                          setActive: setIntegrationActiveAction,
+                          remove: deleteIntegrationAction,
+                        }}
+                      />
+                    </div>
+                  </TableCell>
+                </TableRow>
+              ))
+            )}
+          </TableBody>
+        </Table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,347 @@
+import type { ReactNode } from "react";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ChevronLeft, Download } from "lucide-react";
+import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
+import { OBJECT_TYPE_LABELS } from "@/components/integrations/connector-fields";
+import { IntegrationLogo } from "@/components/integrations/integration-logo";
+import { LiveRefresh } from "@/components/integrations/live-refresh";
+import {
+  STARTED_BY_TYPE_LABELS,
+  SyncProgress,
+  SyncStatusBadge,
+  TRIGGER_LABELS,
+  formatDuration,
+  formatTime,
+  isRunning,
+} from "@/components/integrations/sync-display";
+import { PageHeader } from "@/components/shell/page-header";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Badge, type BadgeProps } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
+import { Table, TableBody, TableCell, TableFooter, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { can } from "@/lib/auth/context";
+import { requirePageContext } from "@/lib/auth/session";
+import { OBJECT_TYPES, type ObjectType } from "@/lib/connectors/types";
+import { isAppError } from "@/lib/errors";
+import { getIntegration } from "@/lib/integrations/service";
+import { getSync, listSyncLog } from "@/lib/syncs/service";
+import { releaseHeldSyncAction } from "../actions";
+
+export const metadata = { title: "Sync" };
+
+const FILTER_KEYS = ["outcome", "objectType", "q"] as const;
+type Params = Partial<Record<(typeof FILTER_KEYS)[number] | "after", string>>;
+
+const OUTCOMES = ["created", "updated", "unchanged", "deleted", "skipped", "error"] as const;
+const OUTCOME_VARIANTS: Record<string, NonNullable<BadgeProps["variant"]>> = {
+  created: "success",
+  updated: "secondary",
+  unchanged: "outline",
+  deleted: "warning",
+  skipped: "warning",
+  error: "destructive",
+};
+const COUNT_COLUMNS = ["extracted", "created", "updated", "unchanged", "deleted", "skipped", "errors"] as const;
+
+function query(params: Params, extra: Record<string, string> = {}): string {
+  const out = new URLSearchParams();
+  for (const k of FILTER_KEYS) if (params[k]) out.set(k, params[k]!);
+  for (const [k, v] of Object.entries(extra)) out.set(k, v);
+  const s = out.toString();
+  return s ? `?${s}` : "";
+}
+
+const number = new Intl.NumberFormat("en-GB");
+
+export default async function SyncPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Params> }) {
+  const { id } = await params;
+  const sp = await searchParams;
+  const path = `/syncs/${id}`;
+  const ctx = await requirePageContext("syncs:read", path);
+  const sync = await getSync(ctx, id).catch((e) => {
+    if (isAppError(e) && e.kind === "not_found") notFound();
+    throw e;
+  });
+  // A deleted integration keeps its history; its name is then unknown here.
+  const integration = can(ctx, "integrations:read")
+    ? await getIntegration(ctx, sync.integrationId).catch((e) => {
+        if (isAppError(e) && e.kind === "not_found") return null;
+        throw e;
+      })
+    : null;
+
+  const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, sp[k] ?? ""])) as Record<(typeof FILTER_KEYS)[number], string>;
+  let log: Awaited<ReturnType<typeof listSyncLog>> = { records: [], next: null };
+  let problem: string | null = null;
+  try {
+    log = await listSyncLog(ctx, id, { ...filters, after: sp.after });
+  } catch (e) {
+    if (!isAppError(e) || (e.kind !== "unprocessable" && e.kind !== "bad_request")) throw e;
+    problem = e.message;
+  }
+
+  const running = isRunning(sync.status);
+  const integrationName = integration?.name ?? "Deleted integration";
+  const counts = Object.entries(sync.counts ?? {}) as [ObjectType, Record<(typeof COUNT_COLUMNS)[number], number>][];
+  const totals = Object.fromEntries(
+    COUNT_COLUMNS.map((c) => [c, counts.reduce((sum, [, row]) => sum + (row?.[c] ?? 0), 0)]),
+  ) as Record<(typeof COUNT_COLUMNS)[number], number>;
+  const canRelease = sync.status === "held" && can(ctx, "syncs:release");
+
+  const details: [string, ReactNode][] = [
+    ["Status", <SyncStatusBadge key="s" status={sync.status} />],
+    ["Mode", sync.mode === "delta" ? "Delta (changed objects only)" : "Full"],
+    ["Trigger", TRIGGER_LABELS[sync.trigger] ?? sync.trigger],
+    [
+      "Started by",
+      <span key="b">
+        {sync.startedByName}{" "}
+        <Badge variant="outline" className="ml-1">
+          {STARTED_BY_TYPE_LABELS[sync.startedByType] ?? sync.startedByType}
+        </Badge>
+      </span>,
+    ],
+    ["Queued at (UTC)", formatTime(sync.queuedAt)],
+    ["Started at (UTC)", formatTime(sync.startedAt)],
+    ["Ended at (UTC)", formatTime(sync.endedAt)],
+    ["Duration", running && sync.startedAt ? `${formatDuration(sync.startedAt, new Date())} so far` : formatDuration(sync.startedAt, sync.endedAt)],
+  ];
+  if (sync.releasedByName) details.push(["Released by", sync.releasedByName]);
+  if (sync.attempts > 1) details.push(["Attempts", String(sync.attempts)]);
+
+  return (
+    <div className="grid gap-6">
+      <div>
+        <Link
+          href={integration ? `/integrations/${sync.integrationId}/syncs` : "/integrations"}
+          className="inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground"
+        >
+          <ChevronLeft aria-hidden="true" className="size-4" /> {integration ? `Sync History of ${integration.name}` : "Integrations"}
+        </Link>
+      </div>
+      <PageHeader
+        className="mb-0"
+        title={
+          <span className="flex items-center gap-3">
+            <IntegrationLogo logoUrl={integration?.logoUrl ?? null} size={28} />
+            <span>Sync of {integrationName}</span>
+          </span>
+        }
+        description={`Started ${formatTime(sync.startedAt ?? sync.queuedAt)} UTC · sync ${sync.id}`}
+        actions={
+          <>
+            <LiveRefresh active={running} />
+            {canRelease ? (
+              <ConfirmActionButton
+                action={releaseHeldSyncAction}
+                fields={{ syncId: sync.id }}
+                confirm="Release this held run? Its extracted data replaces the integration's current data, including the drop that held it."
+              >
+                Release held run
+              </ConfirmActionButton>
+            ) : null}
+          </>
+        }
+      />
+
+      {sync.status === "held" ? (
+        <Alert variant="warning">
+          <AlertTitle>This run is held</AlertTitle>
+          <AlertDescription>
+            A safety guard stopped it before its data was applied; the integration&apos;s current data is unchanged.
+            {canRelease ? " Review the counts and the Sync Log, then release it to apply the data." : " An admin can release it."}
+          </AlertDescription>
+        </Alert>
+      ) : null}
+
+      <Card>
+        <CardHeader>
+          <CardTitle>Details</CardTitle>
+        </CardHeader>
+        <CardContent className="grid gap-4">
+          <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2 lg:grid-cols-4">
+            {details.map(([label, value]) => (
+              <div key={label} className="grid gap-1">
+                <dt className="text-xs font-medium tracking-wide text-muted-foreground uppercase">{label}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+          </dl>
+          {sync.status === "syncing" ? <SyncProgress processed={sync.processed} total={sync.total} className="max-w-md" /> : null}
+          <div className="grid gap-1 text-sm">
+            <span className="text-xs font-medium tracking-wide text-muted-foreground uppercase">Message</span>
+            <p className="break-words whitespace-pre-wrap">{sync.message ?? "—"}</p>
+          </div>
+        </CardContent>
+      </Card>
+
+      <Card className="min-w-0">
+        <CardHeader>
+          <CardTitle>Counts</CardTitle>
+          <CardDescription>Per object type: what the source gave and what the sync did with it.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <Table aria-label="Counts">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Object type</TableHead>
+                {COUNT_COLUMNS.map((c) => (
+                  <TableHead key={c} className="text-right">
+                    {c}
+                  </TableHead>
+                ))}
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {counts.length === 0 ? (
+                <TableRow>
+                  <TableCell colSpan={COUNT_COLUMNS.length + 1} className="py-6 text-center text-muted-foreground">
+                    {running ? "Counts appear when the sync has extracted its data." : "No counts were recorded for this sync."}
+                  </TableCell>
+                </TableRow>
+              ) : (
+                counts.map(([type, row]) => (
+                  <TableRow key={type}>
+                    <TableCell className="font-medium">{OBJECT_TYPE_LABELS[type] ?? type}</TableCell>
+                    {COUNT_COLUMNS.map((c) => (
+                      <TableCell key={c} className={c === "errors" && row?.[c] ? "text-right text-destructive tabular-nums" : "text-right tabular-nums"}>
+                        {number.format(row?.[c] ?? 0)}
+                      </TableCell>
+                    ))}
+                  </TableRow>
+                ))
+              )}
+            </TableBody>
+            {counts.length > 1 ? (
+              <TableFooter>
+                <TableRow>
+                  <TableCell>Total</TableCell>
+                  {COUNT_COLUMNS.map((c) => (
+                    <TableCell key={c} className="text-right tabular-nums">
+                      {number.format(totals[c])}
+                    </TableCell>
+                  ))}
+                </TableRow>
+              </TableFooter>
+            ) : null}
+          </Table>
+        </CardContent>
+      </Card>
+
+      <section aria-labelledby="sync-log" className="grid min-w-0 gap-4">
+        <div className="flex flex-wrap items-end justify-between gap-3">
+          <div className="grid gap-1">
+            <h2 id="sync-log" className="text-lg font-semibold">
+              Sync Log
+            </h2>
+            <p className="text-sm text-muted-foreground">One row per record: what the sync did with it and why.</p>
+          </div>
+          <Button variant="outline" size="sm" asChild>
+            <a href={`/api/syncs/${sync.id}/log${query(sp)}`} download>
+              <Download aria-hidden="true" /> Export CSV
+            </a>
+          </Button>
+        </div>
+
+        <form method="get" aria-label="Sync Log filters" className="grid gap-3 rounded-lg border bg-card p-4 sm:grid-cols-2 lg:grid-cols-4 lg:items-end">
+          <div className="grid gap-1.5">
+            <Label htmlFor="outcome">Outcome</Label>
+            <NativeSelect id="outcome" name="outcome" defaultValue={filters.outcome} className="w-full">
+              <NativeSelectOption value="">All outcomes</NativeSelectOption>
+              {OUTCOMES.map((o) => (
+                <NativeSelectOption key={o} value={o}>
+                  {o}
+                </NativeSelectOption>
+              ))}
+            </NativeSelect>
+          </div>
+          <div className="grid gap-1.5">
+            <Label htmlFor="objectType">Object type</Label>
+            <NativeSelect id="objectType" name="objectType" defaultValue={filters.objectType} className="w-full">
+              <NativeSelectOption value="">All object types</NativeSelectOption>
+              {OBJECT_TYPES.map((t) => (
+                <NativeSelectOption key={t} value={t}>
+                  {OBJECT_TYPE_LABELS[t]}
+                </NativeSelectOption>
+              ))}
+            </NativeSelect>
+          </div>
+          <div className="grid gap-1.5">
+            <Label htmlFor="q">External id</Label>
+            <Input id="q" name="q" type="search" placeholder="Contains…" defaultValue={filters.q} />
+          </div>
+          <div className="flex gap-2">
+            <Button type="submit">Apply</Button>
+            <Button variant="ghost" asChild>
+              <Link href={path}>Reset</Link>
+            </Button>
+          </div>
+        </form>
+
+        {problem ? (
+          <Alert variant="destructive">
+            <AlertDescription>The filters could not be applied: {problem}</AlertDescription>
+          </Alert>
+        ) : null}
+
+        <div className="min-w-0 rounded-lg border bg-card">
+          <Table aria-label="Sync log">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Object type</TableHead>
+                <TableHead>External id</TableHead>
+                <TableHead>Outcome</TableHead>
+                <TableHead>Reason</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {log.records.length === 0 ? (
+                <TableRow>
+                  <TableCell colSpan={4} className="py-10 text-center text-muted-foreground">
+                    {running ? "Records appear here as the sync applies its data." : "No records match these filters."}
+                  </TableCell>
+                </TableRow>
+              ) : (
+                log.records.map((r) => (
+                  <TableRow key={r.id}>
+                    <TableCell>{OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType}</TableCell>
+                    <TableCell className="max-w-96 truncate font-mono text-xs" title={r.externalId}>
+                      {r.externalId}
+                    </TableCell>
+                    <TableCell>
+                      <Badge variant={OUTCOME_VARIANTS[r.outcome] ?? "outline"}>{r.outcome}</Badge>
+                    </TableCell>
+                    <TableCell className="max-w-xl truncate text-muted-foreground" title={r.reason ?? undefined}>
+                      {r.reason ?? "—"}
+                    </TableCell>
+                  </TableRow>
+                ))
+              )}
+            </TableBody>
+          </Table>
+        </div>
+
+        <nav aria-label="Sync Log pagination" className="flex items-center justify-between text-sm text-muted-foreground">
+          <span>{log.records.length} records on this page (100 per page)</span>
+          <div className="flex gap-2">
+            {sp.after ? (
+              <Button variant="outline" size="sm" asChild>
+                <Link href={`${path}${query(sp)}`}>First page</Link>
+              </Button>
+            ) : null}
+            {log.next ? (
+              <Button variant="outline" size="sm" asChild>
+                <Link href={`${path}${query(sp, { after: log.next })}`}>Next page</Link>
+              </Button>
+            ) : null}
+          </div>
+        </nav>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launch, signIn } from "./browser";
+
+let browser: Browser;
+const alpha = inject("tenantA");
+const ldap = inject("ldap");
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("integrations, end to end", () => {
+  it("an operator tests the connection, saves an LDAP integration, and Sync History shows the sync it started", async () => {
+    const { context, page } = await signIn(browser, alpha.users.operator);
+    await page.goto("/integrations/new");
+    await page.getByLabel("Name").fill("HR Directory");
+    await page.getByLabel("Connector").selectOption("ldap");
+    await page.getByLabel("Server URL").fill(ldap.url);
+    await page.getByLabel("Bind DN").fill(ldap.bindDn);
+    await page.getByLabel("Bind password").fill("wrong-password");
+    await page.getByRole("textbox", { name: /^Base DN/ }).fill(ldap.baseDn);
+
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await page.getByText(/Connection failed/).waitFor();
+    await page.getByText(/invalid credentials/i).waitFor();
+    await page.getByLabel("Bind password").fill(ldap.bindPassword);
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await page.getByText("Connection succeeded").waitFor();
+    await page.getByText(/20 accounts/).waitFor();
+
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("heading", { name: "Mapping" }).waitFor();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("heading", { name: "Optional Configuration" }).waitFor();
+    await page.getByRole("button", { name: "Save" }).click();
+
+    await page.waitForURL(/\/integrations\/[0-9a-f-]{36}\/syncs/);
+    const history = page.getByRole("table", { name: "Sync history" });
+    await history.getByText("Post-sync Completed").waitFor({ timeout: 30_000 });
+    const row = history.locator("tbody tr").first();
+    expect(await row.textContent()).toContain(alpha.users.operator);
+    expect(await row.getByRole("button", { name: /^Evidence for sync/ }).count()).toBe(1);
+
+    // The sync detail has the counts and the per-record Sync Log.
+    await row.getByRole("link").first().click();
+    await page.waitForURL(/\/syncs\/[0-9a-f-]{36}/);
+    const counts = (await page.getByRole("table", { name: "Counts" }).textContent()) ?? "";
+    expect(counts).toMatch(/Accounts/);
+    expect(counts).toContain("20");
+    const log = page.getByRole("table", { name: "Sync log" });
+    expect(await log.locator("tbody tr").count()).toBeGreaterThan(10);
+    await context.close();
+  });
+
+  it("the save is in the audit log with the secret redacted, and a viewer can read history but not edit", async () => {
+    const admin = await signIn(browser, alpha.users.admin);
+    await admin.page.goto("/admin/audit-log?entityType=ConnectionProfile&action=Create");
+    const rows = admin.page.getByRole("table", { name: "Audit events" }).locator("tbody tr");
+    expect(await rows.first().textContent()).toContain("HR Directory");
+    await rows.first().getByRole("link").click();
+    const diff = (await admin.page.getByRole("table", { name: "Field changes" }).textContent()) ?? "";
+    expect(diff).toContain("config.bindPassword");
+    expect(diff).toContain("[redacted]");
+    expect(await admin.page.content()).not.toContain(ldap.bindPassword);
+    await admin.context.close();
+
+    const viewer = await signIn(browser, alpha.users.viewer);
+    await viewer.page.goto("/integrations");
+    await viewer.page.getByRole("table", { name: "Integrations" }).getByText("HR Directory").waitFor();
+    expect((await viewer.page.goto("/integrations/new"))?.status()).toBe(403);
+    await viewer.context.close();
+  });
+});
