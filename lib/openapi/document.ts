@@ -6,6 +6,7 @@ import { z } from "zod";
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from "@/lib/audit/catalog";
 import { auditEventFiltersSchema } from "@/lib/audit/schemas";
 import { API_KEY_SCOPES } from "@/lib/auth/permissions";
+import { createIntegrationSchema, requestSyncSchema, updateIntegrationSchema } from "@/lib/integrations/schemas";
 
 const fieldChangeSchema = z.object({ field: z.string(), before: z.unknown(), after: z.unknown() });
 
@@ -35,9 +36,15 @@ const errorSchema = z.object({
   }),
 });
 
-function schema(s: z.ZodType) {
-  return z.toJSONSchema(s, { target: "draft-2020-12", io: "output", unrepresentable: "any" });
+function schema(s: z.ZodType, io: "input" | "output" = "output") {
+  return z.toJSONSchema(s, { target: "draft-2020-12", io, unrepresentable: "any" });
 }
+
+const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
+const dataOf = (ref: string) => ({
+  "application/json": { schema: { type: "object", properties: { data: { $ref: `#/components/schemas/${ref}` } } } },
+});
+const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
 
 const filterDescriptions: Record<string, string> = {
   entityType: "Only events on this entity type",
@@ -82,7 +89,36 @@ export function openApiDocument() {
     security: [{ apiKey: [] }],
     components: {
       securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key created by a tenant admin" } },
-      schemas: { AuditEvent: schema(auditEventSchema), Error: schema(errorSchema) },
+      schemas: {
+        AuditEvent: schema(auditEventSchema),
+        Error: schema(errorSchema),
+        CreateIntegration: {
+          ...schema(createIntegrationSchema, "input"),
+          description:
+            "config holds the connector's settings (ldap: url, bindDn, bindPassword, baseDn, userBaseDn, groupBaseDn, userFilter, groupFilter, startTls, tlsRejectUnauthorized, tlsCaCert; scim: baseUrl, bearerToken, pageSize; csv: files, delimiter, headerMapping). Secret settings are write-only.",
+        },
+        UpdateIntegration: schema(updateIntegrationSchema, "input"),
+        RequestSync: schema(requestSyncSchema.omit({ idempotencyKey: true }), "input"),
+        Integration: { type: "object", description: "An integration; secret settings appear as ********." },
+        SyncExecution: {
+          type: "object",
+          properties: {
+            id: { type: "string", format: "uuid" },
+            status: { enum: ["queued", "syncing", "completed", "post_sync_completed", "error", "held"] },
+            mode: { enum: ["full", "delta"] },
+            trigger: { enum: ["config_saved", "evidence_updated", "manual", "schedule", "api"] },
+            startedByType: { enum: ["user", "api_key", "schedule", "system"] },
+            startedByName: { type: "string" },
+            message: { type: ["string", "null"] },
+            queuedAt: { type: "string", format: "date-time" },
+            startedAt: { type: ["string", "null"], format: "date-time" },
+            endedAt: { type: ["string", "null"], format: "date-time" },
+            processed: { type: "integer" },
+            total: { type: ["integer", "null"] },
+            counts: { type: "object", description: "Per object type: extracted, created, updated, unchanged, deleted, skipped, errors" },
+          },
+        },
+      },
     },
     paths: {
       "/audit-events": {
@@ -132,6 +168,48 @@ export function openApiDocument() {
             ...errors,
           },
         },
+      },
+      "/integrations": {
+        get: {
+          operationId: "listIntegrations",
+          summary: "List integrations with their last sync (scope integrations:read)",
+          responses: { "200": { description: "Integrations", content: json("Integration") }, ...errors },
+        },
+        post: {
+          operationId: "createIntegration",
+          summary: "Create an integration; saving starts its first sync (scope integrations:write); audited",
+          requestBody: { required: true, content: json("CreateIntegration") },
+          responses: { "201": { description: "Created, with the sync it started", content: dataOf("Integration") }, "422": { description: "Invalid settings, per field" }, ...errors },
+        },
+      },
+      "/integrations/{id}": {
+        get: { operationId: "getIntegration", summary: "One integration (scope integrations:read)", parameters: [idParam], responses: { "200": { description: "The integration", content: dataOf("Integration") }, "404": { description: "Not in this tenant" }, ...errors } },
+        patch: {
+          operationId: "updateIntegration",
+          summary: "Change an integration; starts a sync like a save in the UI (scope integrations:write); audited with a redacted diff",
+          parameters: [idParam],
+          requestBody: { required: true, content: json("UpdateIntegration") },
+          responses: { "200": { description: "Updated", content: dataOf("Integration") }, "404": { description: "Not in this tenant" }, ...errors },
+        },
+        delete: { operationId: "deleteIntegration", summary: "Delete an integration; its sync history is kept (scope integrations:write)", parameters: [idParam], responses: { "204": { description: "Deleted" }, ...errors } },
+      },
+      "/integrations/{id}/syncs": {
+        get: {
+          operationId: "listSyncs",
+          summary: "Sync History, newest first (scope syncs:read)",
+          parameters: [idParam, { name: "cursor", in: "query", required: false, schema: { type: "string" } }, { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 200 } }],
+          responses: { "200": { description: "A page of syncs", content: dataOf("SyncExecution") }, ...errors },
+        },
+        post: {
+          operationId: "startSync",
+          summary: "Start a sync (scope syncs:run); the same Idempotency-Key returns the same sync",
+          parameters: [idParam, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 200 } }],
+          requestBody: { required: false, content: json("RequestSync") },
+          responses: { "202": { description: "Queued", content: dataOf("SyncExecution") }, "200": { description: "Replayed: the sync this key started before", content: dataOf("SyncExecution") }, ...errors },
+        },
+      },
+      "/syncs/{id}": {
+        get: { operationId: "getSync", summary: "One sync execution with counts and progress (scope syncs:read)", parameters: [idParam], responses: { "200": { description: "The sync", content: dataOf("SyncExecution") }, ...errors } },
       },
       "/audit-events/export": {
         get: {
