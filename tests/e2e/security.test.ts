@@ -15,11 +15,11 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function createKey(email: string, scope: string) {
+async function createKey(email: string, scope: string, ...more: string[]) {
   const { context, page } = await signIn(browser, email);
   await page.goto("/admin/api-keys");
   await page.getByLabel("Name").fill(`key ${scope}`);
-  await page.getByRole("checkbox", { name: scope }).check();
+  for (const s of [scope, ...more]) await page.getByRole("checkbox", { name: s, exact: true }).check();
   await page.getByRole("button", { name: "Create API key" }).click();
   const secret = (await page.getByTestId("new-api-key").textContent())!;
   await context.close();
@@ -155,8 +155,55 @@ describe("REST API", () => {
 
     const doc = await (await fetch(`${baseUrl()}/api/v1/openapi.json`)).json();
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/audit-events", "/audit-events/{id}", "/audit-events/export"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/audit-events", "/audit-events/{id}", "/audit-events/export", "/integrations", "/integrations/{id}", "/integrations/{id}/syncs", "/syncs/{id}"]),
+    );
     expect(doc.components.schemas.AuditEvent.properties.entityType.enum).toContain("ApiKey");
+  });
+
+  it("creates an integration and starts syncs over the API, with secrets write-only and Idempotency-Key honoured", async () => {
+    const ldap = inject("ldap");
+    const key = await createKey(alpha.users.admin, "integrations:write", "integrations:read", "syncs:run", "syncs:read");
+    const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    const bad = await fetch(`${baseUrl()}/api/v1/integrations`, { method: "POST", headers, body: JSON.stringify({ name: "x", connector: "ldap", config: {} }) });
+    expect(bad.status).toBe(422);
+    expect(Object.keys((await bad.json()).error.fieldErrors)).toEqual(expect.arrayContaining(["name", "config.url"]));
+
+    const created = await fetch(`${baseUrl()}/api/v1/integrations`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: "API LDAP", connector: "ldap", config: ldap }),
+    });
+    expect(created.status).toBe(201);
+    const body = await created.json();
+    expect(body.data.config.bindPassword).toBe("********");
+    expect(body.sync).toMatchObject({ status: "queued", trigger: "config_saved", startedByType: "api_key" });
+    const id = body.data.id;
+
+    const got = await (await fetch(`${baseUrl()}/api/v1/integrations/${id}`, { headers })).json();
+    expect(JSON.stringify(got)).not.toContain(ldap.bindPassword);
+
+    const first = await fetch(`${baseUrl()}/api/v1/integrations/${id}/syncs`, { method: "POST", headers: { ...headers, "idempotency-key": "nightly-1" } });
+    expect(first.status).toBe(202);
+    const again = await fetch(`${baseUrl()}/api/v1/integrations/${id}/syncs`, { method: "POST", headers: { ...headers, "idempotency-key": "nightly-1" } });
+    expect(again.status).toBe(200);
+    const firstSync = (await first.json()).data;
+    expect((await again.json()).data.id).toBe(firstSync.id);
+    expect(firstSync.trigger).toBe("api");
+
+    let sync = firstSync;
+    for (let i = 0; i < 100 && ["queued", "syncing"].includes(sync.status); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      sync = (await (await fetch(`${baseUrl()}/api/v1/syncs/${firstSync.id}`, { headers })).json()).data;
+    }
+    expect(sync.status).toBe("post_sync_completed");
+    expect(sync.counts.account.extracted).toBe(20);
+    const history = await (await fetch(`${baseUrl()}/api/v1/integrations/${id}/syncs`, { headers })).json();
+    expect(history.data.length).toBe(2);
+
+    const otherTenantKey = await createKey(beta.users.admin, "integrations:read");
+    const denied = await fetch(`${baseUrl()}/api/v1/integrations/${id}`, { headers: { authorization: `Bearer ${otherTenantKey}` } });
+    expect(denied.status).toBe(404);
   });
 
   it("reports health of the database and object store", async () => {

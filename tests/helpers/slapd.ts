@@ -7,6 +7,7 @@
  *
  * Needs the Debian packages `slapd` and `ldap-utils`, which .ci/run must install.
  */
+import { freePort } from "@/db/scratch";
 import { execFile, spawn } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -251,16 +252,6 @@ export async function writeLdif(file: string, chunks: Iterable<string>): Promise
   await pipeline(Readable.from(chunks), createWriteStream(file));
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port: number): Promise<void> {
   for (let i = 0; i < 200; i++) {

@@ -4,6 +4,7 @@ import { PageHeader } from "@/components/shell/page-header";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { KeysetPager } from "@/components/ui/keyset-pager";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
@@ -179,21 +180,11 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
         </Table>
       </div>
 
-      <nav aria-label="Pagination" className="flex items-center justify-between text-sm text-muted-foreground">
-        <span>{result.events.length} events on this page (100 per page)</span>
-        <div className="flex gap-2">
-          {params.cursor ? (
-            <Button variant="outline" size="sm" asChild>
-              <Link href={`/admin/audit-log${query(params)}`}>First page</Link>
-            </Button>
-          ) : null}
-          {result.nextCursor ? (
-            <Button variant="outline" size="sm" asChild>
-              <Link href={`/admin/audit-log${query(params, { cursor: result.nextCursor })}`}>Next page</Link>
-            </Button>
-          ) : null}
-        </div>
-      </nav>
+      <KeysetPager
+        summary={`${result.events.length} events on this page (100 per page)`}
+        firstHref={params.cursor ? `/admin/audit-log${query(params)}` : null}
+        nextHref={result.nextCursor ? `/admin/audit-log${query(params, { cursor: result.nextCursor })}` : null}
+      />
     </div>
   );
 }

@@ -19,6 +19,7 @@ import { PageHeader } from "@/components/shell/page-header";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge, type BadgeProps } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { KeysetPager } from "@/components/ui/keyset-pager";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -326,21 +327,12 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           </Table>
         </div>
 
-        <nav aria-label="Sync Log pagination" className="flex items-center justify-between text-sm text-muted-foreground">
-          <span>{log.records.length} records on this page (100 per page)</span>
-          <div className="flex gap-2">
-            {sp.after ? (
-              <Button variant="outline" size="sm" asChild>
-                <Link href={`${path}${query(sp)}`}>First page</Link>
-              </Button>
-            ) : null}
-            {log.next ? (
-              <Button variant="outline" size="sm" asChild>
-                <Link href={`${path}${query(sp, { after: log.next })}`}>Next page</Link>
-              </Button>
-            ) : null}
-          </div>
-        </nav>
+        <KeysetPager
+          label="Sync Log pagination"
+          summary={`${log.records.length} records on this page (100 per page)`}
+          firstHref={sp.after ? `${path}${query(sp)}` : null}
+          nextHref={log.next ? `${path}${query(sp, { after: log.next })}` : null}
+        />
       </section>
     </div>
   );

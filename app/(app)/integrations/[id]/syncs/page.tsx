@@ -18,6 +18,7 @@ import { PageHeader } from "@/components/shell/page-header";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { KeysetPager } from "@/components/ui/keyset-pager";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { can } from "@/lib/auth/context";
@@ -196,21 +197,11 @@ export default async function SyncHistoryPage({
         </Table>
       </div>
 
-      <nav aria-label="Pagination" className="flex items-center justify-between text-sm text-muted-foreground">
-        <span>{history.syncs.length} syncs on this page (50 per page)</span>
-        <div className="flex gap-2">
-          {sp.cursor ? (
-            <Button variant="outline" size="sm" asChild>
-              <Link href={path}>First page</Link>
-            </Button>
-          ) : null}
-          {history.nextCursor ? (
-            <Button variant="outline" size="sm" asChild>
-              <Link href={`${path}?cursor=${encodeURIComponent(history.nextCursor)}`}>Next page</Link>
-            </Button>
-          ) : null}
-        </div>
-      </nav>
+      <KeysetPager
+        summary={`${history.syncs.length} syncs on this page (50 per page)`}
+        firstHref={sp.cursor ? path : null}
+        nextHref={history.nextCursor ? `${path}?cursor=${encodeURIComponent(history.nextCursor)}` : null}
+      />
 
       {can(ctx, "integrations:read") && !deleted ? (
         <Card className="min-w-0">
