@@ -5,7 +5,7 @@ import { createIntegration, deleteIntegration, getIntegration, listCursors, rese
 import { getSync, listSyncHistory, listSyncLog, releaseHeldSync, requestSync } from "@/lib/syncs/service";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
 import { auditRows, expectAuditRow, makeTenant, type TestTenant } from "../helpers/factories";
-import { generateDirectoryLdif, PEOPLE_DN, startSlapd, userDn, type RunningSlapd } from "../helpers/slapd";
+import { generateDirectoryLdif, groupCn, GROUPS_DN, startSlapd, userDn, type RunningSlapd } from "../helpers/slapd";
 
 let slapd: RunningSlapd;
 let worker: Worker;
@@ -175,6 +175,27 @@ describe("LDAP integration syncs", () => {
     const history = await listSyncHistory(t.ctx("auditor"), integrationId);
     expect(history.integration.deleted).toBe(true);
     expect(history.syncs.length).toBeGreaterThan(3);
+  });
+});
+
+describe("delta syncs", () => {
+  it("read only what changed since the cursor and replace a changed group's members", async () => {
+    const t = await makeTenant();
+    const { integration, sync } = await createIntegration(t.ctx("admin"), { name: "Delta members", connector: "ldap", config: ldapConfig() });
+    await waitForSync(t.id, sync.id);
+    const before = await currentCount(integration.id, "membership");
+    // Group 1 loses one member; everything else is untouched.
+    await new Promise((r) => setTimeout(r, 1100)); // modifyTimestamp has whole seconds
+    await slapd.addLdif(`dn: cn=${groupCn(1)},${GROUPS_DN}\nchangetype: modify\ndelete: member\nmember: ${userDn(5)}\n`);
+    const { sync: delta } = await requestSync(t.ctx("admin"), integration.id, { mode: "delta" });
+    const done = await waitForSync(t.id, delta.id);
+    expect(done.status).toBe("post_sync_completed");
+    expect(done.mode).toBe("delta");
+    expect(done.counts.account?.extracted ?? 0).toBeLessThan(10);
+    expect(done.counts.membership).toMatchObject({ deleted: 1 });
+    expect(await currentCount(integration.id, "membership")).toBe(before - 1);
+    // A delta never retires accounts it did not see.
+    expect(await currentCount(integration.id, "account")).toBeGreaterThan(5);
   });
 });
 
