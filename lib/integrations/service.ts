@@ -54,6 +54,22 @@ function parseCreateInput(input: unknown) {
   return result.data;
 }
 
+/** Where a tenant's uploaded source files live in the object store. */
+export function tenantUploadPrefix(tenantId: string) {
+  return `tenants/${tenantId}/uploads/`;
+}
+
+/** A CSV integration may only read files uploaded to its own tenant. */
+function assertOwnFiles(ctx: ServiceContext, type: ConnectorType, config: Record<string, unknown>) {
+  if (type !== "csv") return;
+  const files = (config.files ?? {}) as Record<string, string | undefined>;
+  const prefix = tenantUploadPrefix(ctx.tenantId);
+  const foreign = Object.entries(files).filter(([, key]) => key && !key.startsWith(prefix));
+  if (foreign.length) {
+    invalid(Object.fromEntries(foreign.map(([kind]) => [`config.files.${kind}`, [`must be a file uploaded to this tenant (${prefix}…)`]])));
+  }
+}
+
 function splitSecrets(type: ConnectorType, config: Record<string, unknown>) {
   const plain: Record<string, unknown> = {};
   const secret: Record<string, unknown> = {};
@@ -115,6 +131,7 @@ export async function createIntegration(ctx: ServiceContext, input: unknown) {
   authorize(ctx, "integrations:write");
   const data = parseCreateInput(input);
   const config = parseConfig(data.connector, data.config);
+  assertOwnFiles(ctx, data.connector, config);
   const { plain, secret } = splitSecrets(data.connector, config);
   const id = randomUUID();
   const mapping = data.mapping ?? defaultMapping(data.connector);
@@ -164,8 +181,9 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
     let plain = before.config;
     let secret = beforeSecret;
     if (data.config) {
-      const merged = mergeSecrets(before.connector, data.config, beforeSecret);
-      ({ plain, secret } = splitSecrets(before.connector, parseConfig(before.connector, merged)));
+      const merged = parseConfig(before.connector, mergeSecrets(before.connector, data.config, beforeSecret));
+      assertOwnFiles(ctx, before.connector, merged);
+      ({ plain, secret } = splitSecrets(before.connector, merged));
     }
     const after = await queries.updateIntegration(tx, id, {
       name: data.name ?? before.name,
@@ -269,6 +287,7 @@ export async function testConnection(ctx: ServiceContext, input: unknown) {
     config = mergeSecrets(data.connector, config, storedSecrets(row));
   }
   const parsed = parseConfig(data.connector, config);
+  assertOwnFiles(ctx, data.connector, parsed);
   try {
     const result = await getConnector(data.connector).test(parsed, AbortSignal.timeout(20_000));
     return { ok: true as const, ...result };

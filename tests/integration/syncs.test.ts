@@ -217,3 +217,30 @@ describe("extraction cursors", () => {
     });
   });
 });
+
+describe("CSV integrations", () => {
+  it("sync files uploaded to the tenant, report bad rows by line, and may not read another tenant's files", async () => {
+    const { getObjectStore } = await import("@/lib/storage");
+    const { tenantUploadPrefix } = await import("@/lib/integrations/service");
+    const t = await makeTenant();
+    const other = await makeTenant();
+    const key = `${tenantUploadPrefix(t.id)}accounts.csv`;
+    await getObjectStore().put(key, "externalId,username,email\nu1,alice,alice@x.test\n,missing,id@x.test\nu3,carol,carol@x.test\n");
+    const { integration, sync } = await createIntegration(t.ctx("operator"), {
+      name: "HR export",
+      connector: "csv",
+      config: { files: { accounts: key } },
+    });
+    const done = await waitForSync(t.id, sync.id);
+    expect(`${done.status}: ${done.message}`).toMatch(/^post_sync_completed/);
+    expect(done.counts.account).toMatchObject({ extracted: 2, created: 2, skipped: 1 });
+    const skipped = await listSyncLog(t.ctx("operator"), sync.id, { outcome: "skipped" });
+    expect(skipped.records[0].reason).toMatch(/id/i);
+    expect(skipped.records[0].externalId).toMatch(/line 3/);
+    expect(await currentCount(integration.id, "account")).toBe(2);
+
+    await expect(
+      createIntegration(other.ctx("admin"), { name: "Snoop", connector: "csv", config: { files: { accounts: key } } }),
+    ).rejects.toMatchObject({ fieldErrors: { "config.files.accounts": [expect.stringContaining("uploaded to this tenant")] } });
+  });
+});
