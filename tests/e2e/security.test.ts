@@ -73,7 +73,7 @@ describe("checks behind the middleware", () => {
     // Middleware sees role=admin in the cookie and lets these through; the pages refuse.
     const denied = await page.goto("/admin/audit-log");
     expect(denied?.status()).toBe(403);
-    await expect(page.getByRole("heading", { name: "Access denied" }).isVisible()).resolves.toBe(true);
+    await page.getByRole("heading", { name: "Access denied" }).waitFor();
     expect((await page.goto("/admin/api-keys"))?.status()).toBe(403);
     await context.close();
   });

@@ -22,7 +22,7 @@ describe("sign-in", () => {
     await page.getByLabel("Password").fill(inject("password"));
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL("**/admin/audit-log");
-    await expect(page.getByRole("heading", { name: "Audit Log", level: 1 }).isVisible()).resolves.toBe(true);
+    await page.getByRole("heading", { name: "Audit Log", level: 1 }).waitFor();
     await context.close();
   });
 
@@ -47,7 +47,7 @@ describe("role gating", () => {
     expect(await nav.getByRole("link", { name: "Audit Log" }).count()).toBe(0);
     const response = await page.goto("/admin/audit-log");
     expect(response?.status()).toBe(403);
-    await expect(page.getByRole("heading", { name: "Access denied" }).isVisible()).resolves.toBe(true);
+    await page.getByRole("heading", { name: "Access denied" }).waitFor();
     expect(await page.getByRole("table", { name: "Audit events" }).count()).toBe(0);
     const keys = await page.goto("/admin/api-keys");
     expect(keys?.status()).toBe(403);
