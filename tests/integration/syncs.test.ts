@@ -139,6 +139,20 @@ describe("LDAP integration syncs", () => {
     expect(await currentCount(integrationId, "account")).toBe(10);
   });
 
+  it("Pipeline Health counts this tenant's syncs, failures and per-integration last success", async () => {
+    const { getPipelineHealth } = await import("@/lib/syncs/health");
+    const health = await getPipelineHealth(t.ctx("viewer"));
+    expect(health.totals.syncs24h).toBeGreaterThanOrEqual(6);
+    expect(health.totals.errorRate).toBeGreaterThan(0);
+    expect(health.hours).toHaveLength(24);
+    const row = health.integrations.find((i) => i.id === integrationId)!;
+    expect(row.last_success_at).not.toBeNull();
+    expect(row.failures_24h).toBe(2);
+    const other = await makeTenant();
+    expect((await getPipelineHealth(other.ctx("admin"))).integrations).toHaveLength(0);
+    await expect(getPipelineHealth(other.ctx("reviewer"))).rejects.toMatchObject({ code: "forbidden:syncs:read" });
+  });
+
   it("honours Idempotency-Key and refuses other tenants and read-only roles", async () => {
     const first = await requestSync(t.ctx("admin"), integrationId, { idempotencyKey: "abc-1" }, "api");
     const again = await requestSync(t.ctx("admin"), integrationId, { idempotencyKey: "abc-1" }, "api");
