@@ -14,10 +14,9 @@ import { diffRecords } from "./diff";
 import {
   auditEventFiltersSchema,
   auditEventListSchema,
-  decodeCursor,
-  encodeCursor,
   type AuditEventFilters,
 } from "./schemas";
+import { decodeCursor, encodeCursor } from "@/lib/pagination";
 
 export type AuditSource = { tenantId: string; actor: Actor; request: RequestMeta };
 

@@ -6,7 +6,7 @@ import * as queries from "@/db/queries/syncs";
 import { getIntegration } from "@/db/queries/integrations";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/service";
-import { decodeCursor, encodeCursor } from "@/lib/audit/schemas";
+import { decodeCursor, encodeCursor } from "@/lib/pagination";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 import { requestSyncSchema } from "@/lib/integrations/schemas";

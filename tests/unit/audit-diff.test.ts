@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { diffRecords, isSecretField, REDACTED } from "@/lib/audit/diff";
 import { neutraliseFormula } from "@/lib/audit/service";
-import { decodeCursor, encodeCursor } from "@/lib/audit/schemas";
+import { decodeCursor, encodeCursor } from "@/lib/pagination";
 
 describe("diffRecords", () => {
   it("lists only changed fields, flattening nested objects to dotted paths", () => {
