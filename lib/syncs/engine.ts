@@ -126,7 +126,13 @@ async function guardAgainstDrop(sql: postgres.Sql, exec: SyncExecutionRow, thres
 }
 
 /** Makes the staged data the integration's current state and writes the Sync Log, atomically. */
-async function apply(sql: postgres.Sql, exec: SyncExecutionRow, objectTypes: readonly ObjectType[], mode: "full" | "delta") {
+async function apply(
+  sql: postgres.Sql,
+  exec: SyncExecutionRow,
+  objectTypes: readonly ObjectType[],
+  mode: "full" | "delta",
+  cursors: Partial<Record<ObjectType, string>> = {},
+) {
   return sql.begin(async (tx) => {
     await tx`
       insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
@@ -168,6 +174,8 @@ async function apply(sql: postgres.Sql, exec: SyncExecutionRow, objectTypes: rea
       on conflict (integration_id, object_type, external_id) do update
          set fields = excluded.fields, hash = excluded.hash, sync_execution_id = excluded.sync_execution_id, updated_at = now()
        where identity_objects.hash <> excluded.hash`;
+    // New cursors commit with the data they describe, never without it.
+    await saveCursors(tx as unknown as postgres.Sql, exec, cursors);
     const counts = await syncQueries.countsFor(tx as unknown as postgres.Sql, exec.id);
     await tx`
       update sync_executions set status = 'completed', ended_at = now(), counts = ${JSON.stringify(counts)}::jsonb,
@@ -209,8 +217,7 @@ export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Prom
       if (result.mode !== exec.mode) await sql`update sync_executions set mode = ${result.mode} where id = ${exec.id}`;
       await dropDuplicates(sql, exec);
       if (result.mode === "full") await guardAgainstDrop(sql, exec, integration.dropThresholdPercent);
-      await apply(sql, exec, objectTypes, result.mode);
-      await saveCursors(sql, exec, result.cursors);
+      await apply(sql, exec, objectTypes, result.mode, result.cursors);
     }
     await sql`update sync_executions set status = 'post_sync_completed' where id = ${exec.id} and status = 'completed'`;
     return "post_sync_completed";

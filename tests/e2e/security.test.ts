@@ -192,7 +192,7 @@ describe("REST API", () => {
     expect(firstSync.trigger).toBe("api");
 
     let sync = firstSync;
-    for (let i = 0; i < 100 && ["queued", "syncing"].includes(sync.status); i++) {
+    for (let i = 0; i < 100 && ["queued", "syncing", "completed"].includes(sync.status); i++) {
       await new Promise((r) => setTimeout(r, 200));
       sync = (await (await fetch(`${baseUrl()}/api/v1/syncs/${firstSync.id}`, { headers })).json()).data;
     }

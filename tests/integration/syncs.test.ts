@@ -30,7 +30,8 @@ async function waitForSync(tenantId: string, id: string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const sync = await getSyncExecution(getDb(), tenantId, id);
-    if (sync && !["queued", "syncing"].includes(sync.status)) return sync;
+    // "completed" is followed at once by the post-sync step.
+    if (sync && !["queued", "syncing", "completed"].includes(sync.status)) return sync;
     if (Date.now() > deadline) throw new Error(`sync ${id} still ${sync?.status}`);
     await new Promise((r) => setTimeout(r, 100));
   }
