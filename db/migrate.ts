@@ -10,7 +10,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 
 /** Tables the app may read and append to, but never change or remove. */
-export const APPEND_ONLY_TABLES = ["audit_events"] as const;
+export const APPEND_ONLY_TABLES = ["audit_events", "ledger_entries", "ledger_checkpoints", "ledger_keys"] as const;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const MIGRATIONS_FOLDER = path.join(here, "migrations");

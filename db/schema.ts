@@ -4,6 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -320,3 +321,143 @@ export const syncRecords = pgTable(
     index("sync_records_sync_outcome_idx").on(t.syncExecutionId, t.outcome, t.objectType, t.id),
   ],
 );
+
+/**
+ * Files received by the upload route (CSV sources, evidence files). A row is
+ * written only after the object is stored and its content checked; an upload
+ * not attached to anything within a day is an orphan and is cleaned up.
+ */
+export const uploads = pgTable(
+  "uploads",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: ["csv", "evidence"] }).notNull(),
+    objectKey: text("object_key").notNull().unique(),
+    /** The name the user gave the file: for display and downloads only. */
+    filename: text("filename").notNull(),
+    contentType: text("content_type").notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
+    sha256: text("sha256").notNull(),
+    versionId: text("version_id"),
+    createdById: uuid("created_by_id"),
+    createdByName: text("created_by_name").notNull(),
+    createdAt: createdAt(),
+    attachedAt: timestamp("attached_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("uploads_tenant_purpose_idx").on(t.tenantId, t.purpose, t.createdAt),
+    index("uploads_orphan_idx").on(t.createdAt).where(sql`${t.attachedAt} is null`),
+  ],
+);
+
+/**
+ * Audit evidence attached to one sync: rich-text notes and files. Never
+ * edited: a change is a new record on a new sync. The record, as written to
+ * the ledger and to its manifest object, lists every file's SHA-256.
+ */
+export const evidenceRecords = pgTable(
+  "evidence_records",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    integrationId: uuid("integration_id")
+      .notNull()
+      .references(() => integrations.id),
+    syncExecutionId: uuid("sync_execution_id")
+      .notNull()
+      .unique()
+      .references(() => syncExecutions.id),
+    /** Lexical serialized editor state, or null when only files were attached. */
+    notes: jsonb("notes").$type<Record<string, unknown> | null>(),
+    notesText: text("notes_text"),
+    manifestKey: text("manifest_key").notNull(),
+    createdById: text("created_by_id"),
+    createdByName: text("created_by_name").notNull(),
+    /** ISO 8601 UTC, exactly as hashed into the ledger. */
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("evidence_records_integration_idx").on(t.tenantId, t.integrationId, t.createdAt)],
+);
+
+export const evidenceFiles = pgTable(
+  "evidence_files",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id").notNull(),
+    evidenceId: uuid("evidence_id")
+      .notNull()
+      .references(() => evidenceRecords.id),
+    position: integer("position").notNull(),
+    objectKey: text("object_key").notNull(),
+    filename: text("filename").notNull(),
+    contentType: text("content_type").notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
+    sha256: text("sha256").notNull(),
+    versionId: text("version_id"),
+  },
+  (t) => [uniqueIndex("evidence_files_position_idx").on(t.evidenceId, t.position)],
+);
+
+/**
+ * Records waiting to be sealed into the ledger. Writers only insert here, in
+ * the same transaction as the record; one sealer per tenant gives them their
+ * sequence numbers and hashes, so concurrent writers can never fork the chain.
+ */
+export const ledgerQueue = pgTable(
+  "ledger_queue",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    tenantId: uuid("tenant_id").notNull(),
+    kind: text("kind", { enum: ["evidence", "sync", "audit"] }).notNull(),
+    refId: text("ref_id").notNull(),
+    record: jsonb("record").$type<Record<string, unknown>>().notNull(),
+    createdAt: text("created_at")
+      .notNull()
+      .default(sql`to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`),
+  },
+  (t) => [index("ledger_queue_tenant_idx").on(t.tenantId, t.id)],
+);
+
+/** The per-tenant hash chain. Append-only for every role. */
+export const ledgerEntries = pgTable(
+  "ledger_entries",
+  {
+    tenantId: uuid("tenant_id").notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    kind: text("kind", { enum: ["evidence", "sync", "audit"] }).notNull(),
+    refId: text("ref_id").notNull(),
+    createdAt: text("created_at").notNull(),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+    record: jsonb("record").$type<Record<string, unknown>>().notNull(),
+    sealedAt: timestamp("sealed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.seq] }), index("ledger_entries_ref_idx").on(t.tenantId, t.kind, t.refId)],
+);
+
+/** Signed Merkle tree heads over a tenant's entries (also written to object storage). */
+export const ledgerCheckpoints = pgTable(
+  "ledger_checkpoints",
+  {
+    tenantId: uuid("tenant_id").notNull(),
+    treeSize: bigint("tree_size", { mode: "number" }).notNull(),
+    rootHash: text("root_hash").notNull(),
+    keyId: text("key_id").notNull(),
+    signature: text("signature").notNull(),
+    createdAt: text("created_at").notNull(),
+    objectKey: text("object_key").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.treeSize] })],
+);
+
+/** Public halves of the checkpoint signing keys, current and retired. */
+export const ledgerKeys = pgTable("ledger_keys", {
+  keyId: text("key_id").primaryKey(),
+  publicKeyPem: text("public_key_pem").notNull(),
+  createdAt: createdAt(),
+});

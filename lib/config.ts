@@ -25,6 +25,10 @@ export const configSchema = z
     ENCRYPTION_KEY: optionalString.pipe(
       z.string().regex(/^[0-9a-f]{64}$/i, "must be 64 hex characters (32 bytes)").optional(),
     ),
+    /** Ed25519 private key, PKCS#8 DER in base64, that signs ledger checkpoints. */
+    LEDGER_SIGNING_KEY: optionalString.pipe(
+      z.string().regex(/^[A-Za-z0-9+/]{40,}={0,2}$/, "must be a base64 PKCS#8 Ed25519 private key (npm run ledger:keygen prints one)").optional(),
+    ),
     DATA_DIR: z.string().default(".data"),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
     OBJECT_STORE_DIR: optionalString,
@@ -36,6 +40,8 @@ export const configSchema = z
     S3_FORCE_PATH_STYLE: booleanFlag,
     DEMO_PASSWORD: optionalString.pipe(z.string().min(8, "must be at least 8 characters").optional()),
     TRUSTED_PROXIES: optionalString,
+    /** Comma-separated hosts, *.domains and CIDRs connectors may reach; unset means any host but reserved ones. */
+    CONNECTOR_ALLOWED_HOSTS: optionalString,
     OIDC_ISSUER: optionalString.pipe(z.url().optional()),
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,

@@ -10,7 +10,7 @@ import type { ConnectorType, ObjectType } from "@/lib/connectors/types";
 export type ConfigFieldSpec = {
   path: string;
   label: string;
-  kind: "text" | "password" | "number" | "checkbox" | "textarea" | "select";
+  kind: "text" | "password" | "number" | "checkbox" | "textarea" | "select" | "file";
   required?: boolean;
   placeholder?: string;
   description?: string;
@@ -70,16 +70,15 @@ export const CONFIG_FIELDS: Record<ConnectorType, ConfigFieldSpec[]> = {
     { path: "pageSize", label: "Page size", kind: "number", placeholder: "100", description: "Resources per request (1–1000)." },
   ],
   csv: [
+    { path: "files.accounts", label: "Accounts file", kind: "file", description: "One row per account; needs an externalId column." },
+    { path: "files.groups", label: "Groups file", kind: "file", description: "One row per group; needs an externalId column." },
+    { path: "files.entitlements", label: "Entitlements file", kind: "file", description: "One row per entitlement; needs an externalId column." },
     {
-      path: "files.accounts",
-      label: "Accounts file key",
-      kind: "text",
-      placeholder: "uploads/accounts.csv",
-      description: "Object-store key of an uploaded CSV file.",
+      path: "files.memberships",
+      label: "Memberships file",
+      kind: "file",
+      description: "One row per member of a group: groupExternalId and memberExternalId columns.",
     },
-    { path: "files.groups", label: "Groups file key", kind: "text", placeholder: "uploads/groups.csv" },
-    { path: "files.entitlements", label: "Entitlements file key", kind: "text", placeholder: "uploads/entitlements.csv" },
-    { path: "files.memberships", label: "Memberships file key", kind: "text", placeholder: "uploads/memberships.csv" },
     {
       path: "delimiter",
       label: "Delimiter",
@@ -96,7 +95,7 @@ export const CONFIG_FIELDS: Record<ConnectorType, ConfigFieldSpec[]> = {
 
 /** A note shown above a connector's settings. */
 export const CONNECTOR_NOTES: Partial<Record<ConnectorType, string>> = {
-  csv: "File upload is not available yet: enter the object-store keys of files already uploaded. Column headers are the canonical field names unless mapped.",
+  csv: "Upload at least one CSV file (UTF-8, first line the header row). Column headers are taken as attribute names; map them to canonical fields in the next step.",
 };
 
 export const OBJECT_TYPE_LABELS: Record<ObjectType, string> = {

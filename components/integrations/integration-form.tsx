@@ -34,6 +34,7 @@ import {
   type ConnectorOption,
 } from "./connector-fields";
 import { IntegrationLogo } from "./integration-logo";
+import { SourceFileField } from "@/components/uploads/source-file-field";
 
 export type IntegrationFormInitial = {
   id: string;
@@ -720,7 +721,17 @@ function ConfigField({
   const description =
     secret && stored ? [spec.description, "Leave blank to keep the stored value."].filter(Boolean).join(" ") : spec.description;
   let control: ReactElement;
-  if (spec.kind === "textarea") {
+  if (spec.kind === "file") {
+    control = (
+      <SourceFileField
+        id={id}
+        label={spec.label}
+        value={text}
+        describedBy={spec.description ? `${id}-description` : undefined}
+        onChange={onChange}
+      />
+    );
+  } else if (spec.kind === "textarea") {
     control = (
       <Textarea id={id} value={text} placeholder={spec.placeholder} rows={4} className="font-mono text-xs" onChange={(e) => onChange(e.target.value)} />
     );

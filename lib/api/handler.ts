@@ -56,13 +56,16 @@ export function withApiKey(permission: Permission, handler: Handler) {
   };
 }
 
-/** For browser-facing route handlers (exports, downloads): the session's context. */
-export function withSession(permission: Permission, handler: Handler) {
+/**
+ * For browser-facing route handlers (exports, downloads, uploads): the
+ * session's context. `null` when the service decides the permission itself.
+ */
+export function withSession(permission: Permission | null, handler: Handler) {
   return async (req: Request, segment: { params: Promise<RouteParams> }) => {
     const meta = requestMetaFrom(req.headers);
     try {
       const { requireContext } = await import("@/lib/auth/session");
-      const ctx = await requireContext(permission);
+      const ctx = await requireContext(permission ?? undefined);
       return toResponse(await handler(ctx, req, await segment.params));
     } catch (e) {
       return errorResponse(e, meta.requestId);

@@ -10,6 +10,9 @@ export const AUDITED = {
   MappingConfig: ["Create", "Update", "Delete"],
   ExtractionCursor: ["Reset", "Delete"],
   SyncExecution: ["Release"],
+  SyncLog: ["Export"],
+  Evidence: ["Create", "Download", "ExportProof"],
+  Ledger: ["Verify"],
   AuditLog: ["Export"],
 } as const;
 
@@ -28,5 +31,8 @@ export const ENTITY_TYPE_LABELS: Record<AuditEntityType, string> = {
   MappingConfig: "Mapping Config",
   ExtractionCursor: "Extraction Cursor",
   SyncExecution: "Sync Execution",
+  SyncLog: "Sync Log",
+  Evidence: "Evidence",
+  Ledger: "Ledger",
   AuditLog: "Audit Log",
 };

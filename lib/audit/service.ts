@@ -236,10 +236,7 @@ export async function exportAuditEvents(ctx: ServiceContext, input: { format: un
   const parsed = auditEventFiltersSchema.safeParse(input.filters);
   if (!parsed.success) throw invalid(parsed.error);
   const filters = parsed.data;
-  const described = Object.entries(filters)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(", ");
+  const described = describeFilters(filters);
   await recordAuditEvent(getDb(), ctx, {
     entityType: "AuditLog",
     action: "Export",
@@ -256,4 +253,12 @@ export async function exportAuditEvents(ctx: ServiceContext, input: { format: un
         ? lineStream(rows, csvLine, `\uFEFF${stringifyCsv([[...CSV_COLUMNS]])}`)
         : lineStream(rows, jsonLine),
   };
+}
+
+/** "key=value, …" for the filters that are set, to say in an audit event what was exported. */
+export function describeFilters(filters: Record<string, unknown>): string {
+  return Object.entries(filters)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
 }

@@ -76,6 +76,7 @@ export const ldapConnector: Connector<LdapConfig> = {
   configSchema: ldapConfigSchema,
   secretFields: ["bindPassword"],
   capabilities: { objectTypes: ["account", "group", "membership"], delta: true },
+  endpoints: (config) => [{ path: "url", url: config.url }],
   defaultMapping: {
     account: {
       uid: "username",

@@ -6,7 +6,8 @@
 import { csvConnector } from "./csv";
 import { ldapConnector } from "./ldap";
 import { scimConnector } from "./scim";
-import type { Connector, ConnectorType } from "./types";
+import { connectProblem, hostProblem, policyFromEnv } from "./network-policy";
+import { ConnectorError, type Connector, type ConnectorType } from "./types";
 
 export const CONNECTOR_TYPES = ["ldap", "scim", "csv"] as const satisfies readonly ConnectorType[];
 
@@ -59,4 +60,24 @@ export function mergeSecrets(
     }
   }
   return merged;
+}
+
+/** Settings whose host the network policy refuses, as field errors (`config.<path>`). */
+export function endpointErrors(type: ConnectorType, config: unknown): Record<string, string[]> {
+  const policy = policyFromEnv();
+  const errors: Record<string, string[]> = {};
+  for (const { path, url } of getConnector(type).endpoints?.(config) ?? []) {
+    const problem = hostProblem(url, policy);
+    if (problem) errors[`config.${path}`] = [problem];
+  }
+  return errors;
+}
+
+/** Right before connecting: refuses, as a ConnectorError, a host the network policy forbids (after DNS). */
+export async function assertEndpointsAllowed(type: ConnectorType, config: unknown): Promise<void> {
+  const policy = policyFromEnv();
+  for (const { url } of getConnector(type).endpoints?.(config) ?? []) {
+    const problem = await connectProblem(url, policy);
+    if (problem) throw new ConnectorError(`Refused to connect: ${problem}`, "config");
+  }
 }

@@ -55,6 +55,7 @@ export const scimConnector: Connector<ScimConfig> = {
   configSchema: scimConfigSchema,
   secretFields: ["bearerToken"],
   capabilities: { objectTypes: ["account", "group", "membership"], delta: true },
+  endpoints: (config) => [{ path: "baseUrl", url: config.baseUrl }],
   defaultMapping: {
     account: {
       userName: "username",
@@ -234,6 +235,8 @@ class ScimClient {
       try {
         response = await fetch(url, {
           headers: { Authorization: `Bearer ${this.config.bearerToken}`, Accept: "application/scim+json, application/json" },
+          // A redirect could lead past the network policy (and would carry the token): refuse it.
+          redirect: "manual",
           signal: this.signal ? AbortSignal.any([this.signal, timeout]) : timeout,
         });
       } catch (error) {
@@ -258,6 +261,15 @@ class ScimClient {
         }
         await sleep(wait, this.signal);
         continue;
+      }
+
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel();
+        const location = response.headers.get("location");
+        throw this.error(
+          `${what} was redirected (${response.status})${location ? ` to ${location}` : ""}; set the base URL to where the SCIM service really is`,
+          "config",
+        );
       }
 
       if (response.status === 404 && missingOk) {

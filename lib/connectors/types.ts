@@ -62,6 +62,8 @@ export interface Connector<C = unknown> {
   readonly capabilities: { objectTypes: readonly ObjectType[]; delta: boolean };
   /** Source attribute -> canonical field, per object type. */
   readonly defaultMapping: Partial<Record<ObjectType, Record<string, string>>>;
+  /** The URLs these settings make the connector connect to, by setting path; checked against the network policy. */
+  endpoints?(config: C): { path: string; url: string }[];
   /** Checks that the source answers with these settings; throws ConnectorError with the exact failure. */
   test(config: C, signal?: AbortSignal): Promise<{ summary: string; counts: Partial<Record<ObjectType, number>> }>;
   /** Streams pages; memory is bounded by the page size, not by the size of the source. */

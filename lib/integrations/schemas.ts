@@ -21,6 +21,8 @@ export const integrationFieldsSchema = z.object({
     z.coerce.number().int().min(1, "must be between 1 and 100").max(100, "must be between 1 and 100").default(30),
   ),
   logoUrl: z.preprocess(blankToNull, z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).max(500).nullable()),
+  /** Audit evidence captured with this save (notes and uploaded file ids); checked by the evidence service. */
+  evidence: z.object({ notes: z.unknown().optional(), uploadIds: z.array(z.string()).optional() }).optional(),
 });
 
 export const createIntegrationSchema = integrationFieldsSchema.extend({

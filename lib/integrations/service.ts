@@ -9,11 +9,14 @@ import { getDb, type Executor } from "@/db/client";
 import * as queries from "@/db/queries/integrations";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/service";
-import { getConnector, isConnectorType, mergeSecrets, redactSecrets } from "@/lib/connectors/registry";
+import { assertEndpointsAllowed, endpointErrors, getConnector, isConnectorType, mergeSecrets, redactSecrets } from "@/lib/connectors/registry";
 import { ConnectorError, type ConnectorType, type ObjectType } from "@/lib/connectors/types";
 import { decryptJson, encryptJson } from "@/lib/crypto/secrets";
 import { AppError } from "@/lib/errors";
 import { enqueueSync } from "@/lib/syncs/service";
+import { tenantUploadPrefix } from "@/lib/uploads/service";
+import { findUploadsByKey, markUploadsAttached } from "@/db/queries/uploads";
+import { attachEvidence, hasEvidence, prepareEvidence, withManifestCleanup, type PreparedEvidence } from "@/lib/evidence/service";
 import { fieldErrorsOf, parseInput } from "@/lib/validation";
 import { z } from "zod";
 import { createIntegrationSchema, cursorActionSchema, testConnectionSchema, updateIntegrationSchema } from "./schemas";
@@ -26,7 +29,7 @@ function notFound(): never {
 
 function configErrors(type: ConnectorType, config: unknown): Record<string, string[]> {
   const result = getConnector(type).configSchema.safeParse(config);
-  if (result.success) return {};
+  if (result.success) return endpointErrors(type, result.data);
   return Object.fromEntries(Object.entries(fieldErrorsOf(result.error)).map(([k, v]) => [`config.${k}`, v]));
 }
 
@@ -54,11 +57,6 @@ function parseCreateInput(input: unknown) {
   return result.data;
 }
 
-/** Where a tenant's uploaded source files live in the object store. */
-export function tenantUploadPrefix(tenantId: string) {
-  return `tenants/${tenantId}/uploads/`;
-}
-
 /** A CSV integration may only read files uploaded to its own tenant. */
 function assertOwnFiles(ctx: ServiceContext, type: ConnectorType, config: Record<string, unknown>) {
   if (type !== "csv") return;
@@ -68,6 +66,14 @@ function assertOwnFiles(ctx: ServiceContext, type: ConnectorType, config: Record
   if (foreign.length) {
     invalid(Object.fromEntries(foreign.map(([kind]) => [`config.files.${kind}`, [`must be a file uploaded to this tenant (${prefix}…)`]])));
   }
+}
+
+/** Uploaded source files in use by a saved configuration are no longer orphans. */
+async function attachFiles(tx: Executor, tenantId: string, type: ConnectorType, config: Record<string, unknown>) {
+  if (type !== "csv") return;
+  const keys = Object.values((config.files ?? {}) as Record<string, string | undefined>).filter((k): k is string => !!k);
+  const found = await findUploadsByKey(tx, tenantId, keys);
+  await markUploadsAttached(tx, tenantId, found.map((u) => u.id));
 }
 
 function splitSecrets(type: ConnectorType, config: Record<string, unknown>) {
@@ -135,7 +141,8 @@ export async function createIntegration(ctx: ServiceContext, input: unknown) {
   const { plain, secret } = splitSecrets(data.connector, config);
   const id = randomUUID();
   const mapping = data.mapping ?? defaultMapping(data.connector);
-  return getDb().transaction(async (tx) => {
+  const evidence = hasEvidence(data.evidence) ? await prepareEvidence(ctx, data.evidence) : null;
+  return withManifestCleanup((written) => getDb().transaction(async (tx) => {
     const row = await queries.insertIntegration(tx, {
       id,
       tenantId: ctx.tenantId,
@@ -157,6 +164,7 @@ export async function createIntegration(ctx: ServiceContext, input: unknown) {
       details: `Created ${getConnector(row.connector).label} integration "${row.name}"`,
       after: auditView(row, secret),
     });
+    await attachFiles(tx, ctx.tenantId, data.connector, config);
     await queries.upsertMappingConfig(tx, { tenantId: ctx.tenantId, integrationId: id, mapping });
     await recordAuditEvent(tx, ctx, {
       entityType: "MappingConfig",
@@ -167,15 +175,17 @@ export async function createIntegration(ctx: ServiceContext, input: unknown) {
       after: mapping,
     });
     const sync = await enqueueSync(tx, ctx, id, { trigger: "config_saved" });
+    if (evidence) await attachEvidence(tx, ctx, { integrationId: id, integrationName: row.name, syncExecutionId: sync.id }, evidence, written);
     return { integration: publicView(row, mapping), sync };
-  });
+  }));
 }
 
 export async function updateIntegration(ctx: ServiceContext, id: string, input: unknown) {
   authorize(ctx, "integrations:write");
   if (!uuid.safeParse(id).success) notFound();
   const data = parseInput(updateIntegrationSchema, input);
-  return getDb().transaction(async (tx) => {
+  const evidence: PreparedEvidence | null = hasEvidence(data.evidence) ? await prepareEvidence(ctx, data.evidence) : null;
+  return withManifestCleanup((written) => getDb().transaction(async (tx) => {
     const before = (await queries.getIntegration(tx, ctx.tenantId, id, { lock: true })) ?? notFound();
     const beforeSecret = storedSecrets(before);
     let plain = before.config;
@@ -183,6 +193,7 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
     if (data.config) {
       const merged = parseConfig(before.connector, mergeSecrets(before.connector, data.config, beforeSecret));
       assertOwnFiles(ctx, before.connector, merged);
+      await attachFiles(tx, ctx.tenantId, before.connector, merged);
       ({ plain, secret } = splitSecrets(before.connector, merged));
     }
     const after = await queries.updateIntegration(tx, id, {
@@ -222,9 +233,20 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
         after: data.mapping,
       });
     }
-    const sync = after.active ? await enqueueSync(tx, ctx, id, { trigger: "config_saved" }) : null;
+    if (evidence && !after.active) {
+      throw new AppError("conflict:integration_inactive", `"${after.name}" is deactivated; activate it to add evidence.`);
+    }
+    // Evidence alone (no setting changed) still starts a sync, which owns the new evidence.
+    const configChanged = auditChanged(before, beforeSecret, after, secret) || mapping !== (beforeMapping?.mapping ?? null);
+    const trigger = evidence && !configChanged ? "evidence_updated" : "config_saved";
+    const sync = after.active ? await enqueueSync(tx, ctx, id, { trigger }) : null;
+    if (evidence && sync) await attachEvidence(tx, ctx, { integrationId: id, integrationName: after.name, syncExecutionId: sync.id }, evidence, written);
     return { integration: publicView(after, mapping), sync };
-  });
+  }));
+}
+
+function auditChanged(before: Parameters<typeof auditView>[0], beforeSecret: Record<string, unknown>, after: Parameters<typeof auditView>[0], afterSecret: Record<string, unknown>) {
+  return JSON.stringify(auditView(before, beforeSecret)) !== JSON.stringify(auditView(after, afterSecret));
 }
 
 export async function setIntegrationActive(ctx: ServiceContext, id: string, active: boolean) {
@@ -289,6 +311,7 @@ export async function testConnection(ctx: ServiceContext, input: unknown) {
   const parsed = parseConfig(data.connector, config);
   assertOwnFiles(ctx, data.connector, parsed);
   try {
+    await assertEndpointsAllowed(data.connector, parsed);
     const result = await getConnector(data.connector).test(parsed, AbortSignal.timeout(20_000));
     return { ok: true as const, ...result };
   } catch (e) {

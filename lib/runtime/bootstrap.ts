@@ -43,10 +43,12 @@ export async function prepareRuntime(options: { seedDemo?: boolean; say?: (line:
     env.DATABASE_URL = `postgres://${APP_DB_ROLE}:${encodeURIComponent(secrets.appDbPassword)}@127.0.0.1:${pg.port}/syncledger`;
     env.NEXTAUTH_SECRET = config.NEXTAUTH_SECRET ?? secrets.nextauthSecret;
     env.ENCRYPTION_KEY = config.ENCRYPTION_KEY ?? secrets.encryptionKey;
+    env.LEDGER_SIGNING_KEY = config.LEDGER_SIGNING_KEY ?? secrets.ledgerSigningKey;
   } else {
     const problems: string[] = [];
     if (!config.NEXTAUTH_SECRET) problems.push("NEXTAUTH_SECRET: is required when DATABASE_URL is set");
     if (!config.ENCRYPTION_KEY) problems.push("ENCRYPTION_KEY: is required when DATABASE_URL is set");
+    if (!config.LEDGER_SIGNING_KEY) problems.push("LEDGER_SIGNING_KEY: is required when DATABASE_URL is set (npm run ledger:keygen prints one)");
     if (problems.length) throw new ConfigError(problems);
     ownerUrl = config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL!;
     await migrateDatabase(ownerUrl);

@@ -4,14 +4,20 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 
 export type LocalSecrets = {
   postgresPassword: string;
   appDbPassword: string;
   nextauthSecret: string;
   encryptionKey: string;
+  /** Ed25519 private key (PKCS#8 DER, base64) that signs ledger checkpoints. */
+  ledgerSigningKey: string;
 };
+
+export function newLedgerSigningKey(): string {
+  return generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "der" }).toString("base64");
+}
 
 export function loadOrCreateLocalSecrets(dataDir: string): LocalSecrets {
   const file = path.join(dataDir, "secrets.json");
@@ -21,6 +27,7 @@ export function loadOrCreateLocalSecrets(dataDir: string): LocalSecrets {
     appDbPassword: existing.appDbPassword ?? randomBytes(18).toString("base64url"),
     nextauthSecret: existing.nextauthSecret ?? randomBytes(32).toString("base64url"),
     encryptionKey: existing.encryptionKey ?? randomBytes(32).toString("hex"),
+    ledgerSigningKey: existing.ledgerSigningKey ?? newLedgerSigningKey(),
   };
   if (JSON.stringify(existing) !== JSON.stringify(secrets)) {
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });

@@ -10,7 +10,7 @@ import type { SyncExecutionRow } from "@/db/queries/syncs";
 import * as syncQueries from "@/db/queries/syncs";
 import type { SyncCounts } from "@/db/schema";
 import { applyMapping } from "@/lib/connectors/canonical";
-import { getConnector } from "@/lib/connectors/registry";
+import { assertEndpointsAllowed, getConnector } from "@/lib/connectors/registry";
 import { ConnectorError, OBJECT_TYPES, type ObjectType } from "@/lib/connectors/types";
 import { getObjectStore } from "@/lib/storage";
 import { loadIntegrationForSync } from "@/lib/integrations/loader";
@@ -44,6 +44,7 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
   const { sql } = ctx;
   const integration = await loadIntegrationForSync(sql, exec.integrationId);
   const connector = getConnector(integration.connector);
+  await assertEndpointsAllowed(integration.connector, integration.config);
   const objectTypes = connector.capabilities.objectTypes;
   // A re-run (after a graceful shutdown) starts from a clean slate.
   await sql`delete from extracted_objects where sync_execution_id = ${exec.id}`;

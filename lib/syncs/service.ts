@@ -5,7 +5,7 @@ import { getDb, type Executor } from "@/db/client";
 import * as queries from "@/db/queries/syncs";
 import { getIntegration } from "@/db/queries/integrations";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
-import { recordAuditEvent } from "@/lib/audit/service";
+import { describeFilters, recordAuditEvent } from "@/lib/audit/service";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
@@ -123,16 +123,33 @@ export async function listSyncLog(ctx: ServiceContext, syncId: string, input: un
   return { records: page, next: rows.length > limit ? String(page.at(-1)!.id) : null };
 }
 
-/** All Sync Log rows matching the filters, in id batches, for CSV export. */
-export async function* iterateSyncLog(ctx: ServiceContext, syncId: string, input: unknown) {
+/**
+ * The Sync Log rows matching the filters, for CSV export. Validation and the
+ * sync lookup happen before anything is returned, so a bad filter or a missing
+ * sync is an error answer, not a broken download; the export is audited then.
+ */
+export async function exportSyncLog(ctx: ServiceContext, syncId: string, input: unknown) {
   authorize(ctx, "syncs:read");
   assertId(syncId, "sync");
   const filters = parseInput(syncLogFiltersSchema, input ?? {});
   const sync = await queries.getSyncExecution(getDb(), ctx.tenantId, syncId);
   if (!sync) throw new AppError("not_found:sync", "No such sync.");
+  const integration = await getIntegration(getDb(), ctx.tenantId, sync.integrationId);
+  const described = describeFilters(filters);
+  await recordAuditEvent(getDb(), ctx, {
+    entityType: "SyncLog",
+    action: "Export",
+    entityId: sync.id,
+    entityName: `${integration?.name ?? "integration"} sync`,
+    details: `Exported the Sync Log as CSV${described ? ` (${described})` : ""}`,
+  });
+  return { sync, rows: iterateSyncRecords(ctx.tenantId, sync.id, filters) };
+}
+
+async function* iterateSyncRecords(tenantId: string, syncId: string, filters: z.infer<typeof syncLogFiltersSchema>) {
   let afterId: number | undefined;
   for (;;) {
-    const rows = await queries.listSyncRecords(getDb(), ctx.tenantId, syncId, { ...filters, afterId, limit: 2000 });
+    const rows = await queries.listSyncRecords(getDb(), tenantId, syncId, { ...filters, afterId, limit: 2000 });
     yield* rows;
     if (rows.length < 2000) return;
     afterId = rows[rows.length - 1].id;

@@ -22,21 +22,31 @@ export function recordHash(fields: Record<string, unknown>): string {
 
 export type StagedRow = { objectType: string; externalId: string; fields: Record<string, string | null> };
 
+/**
+ * COPYs rows into staging on a reserved connection: postgres.js pipelines
+ * queries onto busy pooled connections, and a query pipelined behind a COPY
+ * (a heartbeat, another worker's claim) leaves the COPY waiting forever.
+ */
 export async function copyExtracted(sql: postgres.Sql, tenantId: string, syncId: string, rows: StagedRow[]) {
   if (rows.length === 0) return;
-  const writable = await sql`
-    copy extracted_objects (tenant_id, sync_execution_id, object_type, external_id, fields, hash) from stdin`.writable();
-  let chunk = "";
-  for (const r of rows) {
-    const fields = stableJson(r.fields);
-    chunk += `${tenantId}\t${syncId}\t${r.objectType}\t${copyText(r.externalId)}\t${copyText(fields)}\t${recordHash(r.fields)}\n`;
-    if (chunk.length > 1 << 16) {
-      if (!writable.write(chunk)) await once(writable, "drain");
-      chunk = "";
+  const connection = await sql.reserve();
+  try {
+    const writable = await connection`
+      copy extracted_objects (tenant_id, sync_execution_id, object_type, external_id, fields, hash) from stdin`.writable();
+    let chunk = "";
+    for (const r of rows) {
+      const fields = stableJson(r.fields);
+      chunk += `${tenantId}\t${syncId}\t${r.objectType}\t${copyText(r.externalId)}\t${copyText(fields)}\t${recordHash(r.fields)}\n`;
+      if (chunk.length > 1 << 16) {
+        if (!writable.write(chunk)) await once(writable, "drain");
+        chunk = "";
+      }
     }
+    writable.end(chunk);
+    await once(writable, "finish");
+  } finally {
+    connection.release();
   }
-  writable.end(chunk);
-  await once(writable, "finish");
 }
 
 export type SkippedRow = { objectType: string; externalId: string; reason: string };

@@ -1,13 +1,17 @@
 /**
  * The sync worker: claims queued sync executions one at a time, runs them,
  * heartbeats while it does, fails runs whose worker died, and queues
- * scheduled syncs when they fall due. Several workers may run side by side.
+ * scheduled syncs when they fall due, seals queued records into the ledger
+ * and signs checkpoints when due, and now and then removes uploads that were
+ * never attached to anything. Several workers may run side by side.
  */
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type postgres from "postgres";
 import { claimNextSync, failStaleSyncs, heartbeat, SYNC_QUEUED_CHANNEL } from "@/db/queries/syncs";
 import { log } from "@/lib/log";
+import { cleanupOrphanUploads } from "@/lib/uploads/service";
+import { LEDGER_QUEUED_CHANNEL, maintainLedger } from "@/lib/ledger/chain";
 import { runSync } from "./engine";
 
 export type WorkerOptions = {
@@ -37,6 +41,8 @@ export function startWorker(options: WorkerOptions): Worker {
   const staleAfter = options.staleAfterSeconds ?? 60;
   const beatEvery = (options.heartbeatSeconds ?? 10) * 1000;
   const idle = (options.idlePollSeconds ?? 5) * 1000;
+  const cleanupEvery = 60 * 60 * 1000;
+  let lastCleanup = 0;
   const controller = new AbortController();
   let wake: (() => void) | null = null;
   const sleep = (ms: number) =>
@@ -49,14 +55,42 @@ export function startWorker(options: WorkerOptions): Worker {
     });
   let unlisten: (() => Promise<void>) | undefined;
 
+  // The ledger has its own loop, so a long sync never delays sealing.
+  let ledgerWake: (() => void) | null = null;
+  const ledgerDone = (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        await maintainLedger(sql);
+      } catch (e) {
+        log.error({ err: e, worker: id }, "ledger sealing failed; retrying");
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(idle, 2000));
+        ledgerWake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  })();
+
   const done = (async () => {
     const listener = await sql.listen(SYNC_QUEUED_CHANNEL, () => wake?.()).catch(() => null);
-    unlisten = listener ? () => listener.unlisten() : undefined;
+    const ledgerListener = await sql.listen(LEDGER_QUEUED_CHANNEL, () => ledgerWake?.()).catch(() => null);
+    unlisten = async () => {
+      await listener?.unlisten();
+      await ledgerListener?.unlisten();
+    };
     while (!controller.signal.aborted) {
       try {
         const stale = await failStaleSyncs(sql, staleAfter);
         if (stale.length) log.warn({ ids: stale.map((s) => s.id) }, "failed syncs whose worker stopped responding");
         await queueScheduled(sql);
+        if (Date.now() - lastCleanup > cleanupEvery) {
+          lastCleanup = Date.now();
+          const removed = await cleanupOrphanUploads();
+          if (removed) log.info({ removed }, "removed orphaned uploads");
+        }
         const exec = await claimNextSync(sql, id).catch((e) => {
           if ((e as { code?: string }).code === "23505") return null; // another worker took that integration
           throw e;
@@ -98,7 +132,8 @@ export function startWorker(options: WorkerOptions): Worker {
     async stop() {
       controller.abort();
       wake?.();
-      await done;
+      ledgerWake?.();
+      await Promise.all([done, ledgerDone]);
     },
   };
 }

@@ -53,6 +53,15 @@ describe("integrations, end to end", () => {
     expect(counts).toContain("20");
     const log = page.getByRole("table", { name: "Sync log" });
     expect(await log.locator("tbody tr").count()).toBeGreaterThan(10);
+
+    // The Sync Log exports as a CSV attachment.
+    const href = await page.getByRole("link", { name: /Export CSV/ }).getAttribute("href");
+    const exported = await page.request.get(href!);
+    expect(exported.status()).toBe(200);
+    expect(exported.headers()["content-disposition"]).toMatch(/^attachment; filename="sync-log-/);
+    const csv = await exported.text();
+    expect(csv).toContain("sync_id,record_id,object_type,external_id,outcome,reason");
+    expect(csv.trim().split("\n").length).toBeGreaterThan(20);
     await context.close();
   });
 
@@ -66,6 +75,12 @@ describe("integrations, end to end", () => {
     expect(diff).toContain("config.bindPassword");
     expect(diff).toContain("[redacted]");
     expect(await admin.page.content()).not.toContain(ldap.bindPassword);
+
+    // The Sync Log export is an audit event too.
+    await admin.page.goto("/admin/audit-log?entityType=SyncLog&action=Export");
+    const exports = admin.page.getByRole("table", { name: "Audit events" }).locator("tbody tr");
+    expect(await exports.first().textContent()).toContain("HR Directory sync");
+    expect(await exports.first().textContent()).toContain(alpha.users.operator);
     await admin.context.close();
 
     const viewer = await signIn(browser, alpha.users.viewer);
@@ -73,5 +88,37 @@ describe("integrations, end to end", () => {
     await viewer.page.getByRole("table", { name: "Integrations" }).getByText("HR Directory").waitFor();
     expect((await viewer.page.goto("/integrations/new"))?.status()).toBe(403);
     await viewer.context.close();
+  });
+
+  it("an operator uploads CSV files in the form: a non-CSV file is refused by name, a good one syncs", async () => {
+    const { context, page } = await signIn(browser, alpha.users.operator);
+    await page.goto("/integrations/new");
+    await page.getByLabel("Name").fill("Contractors CSV");
+    await page.getByLabel("Connector").selectOption("csv");
+
+    await page.getByLabel("Groups file").setInputFiles({
+      name: "groups.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("<!DOCTYPE html><html><body>not a csv</body></html>"),
+    });
+    await page.getByText(/"groups\.csv" was refused: .*HTML/).waitFor();
+
+    await page.getByLabel("Accounts file").setInputFiles({
+      name: "contractors.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("externalId,username,email\nc1,carla,carla@x.test\nc2,chen,chen@x.test\nc3,cruz,cruz@x.test\n"),
+    });
+    await page.getByText(/contractors\.csv \(\d+ bytes\)/).waitFor();
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await page.getByText("Connection succeeded").waitFor();
+    await page.getByText(/accounts: 3 rows/).waitFor();
+
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("heading", { name: "Mapping" }).waitFor();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.waitForURL(/\/integrations\/[0-9a-f-]{36}\/syncs/);
+    await page.getByRole("table", { name: "Sync history" }).getByText("Post-sync Completed").waitFor({ timeout: 30_000 });
+    await context.close();
   });
 });

@@ -30,6 +30,9 @@ export const GROUPS_DN = `ou=groups,${BASE_DN}`;
 
 export interface RunningSlapd {
   url: string;
+  /** With `tls: true`: an ldaps:// listener, and the PEM of the CA that signed the server's certificate. */
+  ldapsUrl?: string;
+  caCert?: string;
   bindDn: string;
   bindPassword: string;
   baseDn: string;
@@ -40,7 +43,16 @@ export interface RunningSlapd {
   stop(): Promise<void>;
 }
 
-export async function startSlapd(): Promise<RunningSlapd> {
+export type SlapdOptions = {
+  /**
+   * Give the server a certificate (signed by a CA made for the run, for
+   * 127.0.0.1) so it speaks StartTLS on its ldap:// port and TLS on an extra
+   * ldaps:// port.
+   */
+  tls?: boolean;
+};
+
+export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSlapd> {
   if (!existsSync(SLAPD)) {
     throw new Error(`${SLAPD} is missing: apt-get install -y slapd ldap-utils (DEBIAN_FRONTEND=noninteractive)`);
   }
@@ -51,15 +63,19 @@ export async function startSlapd(): Promise<RunningSlapd> {
   const bindPassword = "admin-secret";
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
+  const tlsPort = options.tls ? await freePort() : undefined;
+  const ldapsUrl = tlsPort ? `ldaps://127.0.0.1:${tlsPort}` : undefined;
+  let caCert: string | undefined;
   let pid = 0;
   // slapd daemonizes: if the test process dies without stop(), take it down too.
   const killOnExit = () => pid && isAlive(pid) && process.kill(pid, "SIGTERM");
 
   async function start(): Promise<void> {
     // slapd daemonizes once its listener is open; the wait covers the (rare) gap.
-    await run(SLAPD, ["-h", `${url}/`, "-F", cfgDir]);
+    await run(SLAPD, ["-h", [`${url}/`, ldapsUrl ? `${ldapsUrl}/` : ""].join(" ").trim(), "-F", cfgDir]);
     pid = Number((await readFile(pidFile, "utf8")).trim());
     await waitForPort(port);
+    if (tlsPort) await waitForPort(tlsPort);
   }
 
   async function halt(): Promise<void> {
@@ -73,7 +89,9 @@ export async function startSlapd(): Promise<RunningSlapd> {
     const dataDir = path.join(dir, "data");
     await mkdir(cfgDir);
     await mkdir(dataDir);
-    await writeFile(path.join(dir, "config.ldif"), configLdif({ dataDir, pidFile, bindDn, bindPassword }));
+    const tls = options.tls ? await makeCertificates(dir) : undefined;
+    caCert = tls ? await readFile(tls.caFile, "utf8") : undefined;
+    await writeFile(path.join(dir, "config.ldif"), configLdif({ dataDir, pidFile, bindDn, bindPassword, tls }));
     await run(SLAPADD, ["-n", "0", "-F", cfgDir, "-l", path.join(dir, "config.ldif")]);
     await writeFile(path.join(dir, "base.ldif"), baseLdif());
     await run(SLAPADD, ["-q", "-n", "1", "-F", cfgDir, "-l", path.join(dir, "base.ldif")]);
@@ -88,6 +106,8 @@ export async function startSlapd(): Promise<RunningSlapd> {
   let stopped = false;
   return {
     url,
+    ldapsUrl,
+    caCert,
     bindDn,
     bindPassword,
     baseDn: BASE_DN,
@@ -121,7 +141,22 @@ export async function startSlapd(): Promise<RunningSlapd> {
   };
 }
 
-function configLdif(o: { dataDir: string; pidFile: string; bindDn: string; bindPassword: string }): string {
+type TlsFiles = { caFile: string; certFile: string; keyFile: string };
+
+/** A throwaway CA and a server certificate for 127.0.0.1 / localhost, made with openssl. */
+async function makeCertificates(dir: string): Promise<TlsFiles> {
+  const f = (name: string) => path.join(dir, name);
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  await run("openssl", ["req", "-x509", ...ec, "-keyout", f("ca.key"), "-out", f("ca.crt"), "-days", "2", "-subj", "/CN=SyncLedger Test CA",
+    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+  await run("openssl", ["req", ...ec, "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", "/CN=127.0.0.1"]);
+  await writeFile(f("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+  await run("openssl", ["x509", "-req", "-in", f("server.csr"), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-CAcreateserial",
+    "-out", f("server.crt"), "-days", "2", "-extfile", f("server.ext")]);
+  return { caFile: f("ca.crt"), certFile: f("server.crt"), keyFile: f("server.key") };
+}
+
+function configLdif(o: { dataDir: string; pidFile: string; bindDn: string; bindPassword: string; tls?: TlsFiles }): string {
   const schemas = ["core", "cosine", "inetorgperson", "nis"]
     .map((name) => `include: file:///etc/ldap/schema/${name}.ldif`)
     .join("\n\n");
@@ -131,7 +166,14 @@ function configLdif(o: { dataDir: string; pidFile: string; bindDn: string; bindP
 objectClass: olcGlobal
 cn: config
 olcPidFile: ${o.pidFile}
-olcLogLevel: none
+olcLogLevel: none${
+    o.tls
+      ? `
+olcTLSCACertificateFile: ${o.tls.caFile}
+olcTLSCertificateFile: ${o.tls.certFile}
+olcTLSCertificateKeyFile: ${o.tls.keyFile}`
+      : ""
+  }
 
 dn: cn=module{0},cn=config
 objectClass: olcModuleList

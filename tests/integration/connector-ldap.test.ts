@@ -30,7 +30,7 @@ let tmp: string;
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), "connector-ldap-"));
-  slapd = await startSlapd();
+  slapd = await startSlapd({ tls: true });
   const file = path.join(tmp, "directory.ldif");
   await writeLdif(file, generateDirectoryLdif({ users: USERS, groups: GROUPS, membershipsPerGroup: PER_GROUP, posixGroups: POSIX_GROUPS }));
   await slapd.bulkLoad(file);
@@ -122,6 +122,31 @@ describe("LDAP connector: test()", () => {
     const parsed = ldapConnector.configSchema.safeParse({ url: "http://dir.example.test", bindDn: "cn=a", bindPassword: "x", baseDn: "dc=a", userFilter: "uid=*" });
     expect(parsed.success).toBe(false);
     expect(parsed.error!.issues.map((i) => i.path.join("."))).toEqual(["url", "userFilter"]);
+  });
+});
+
+describe("LDAP connector: TLS", () => {
+  it("upgrades ldap:// with StartTLS, verifying the server against the given CA", async () => {
+    const result = await ldapConnector.test(config({ startTls: true, tlsCaCert: slapd.caCert }));
+    expect(result.counts.account).toBe(USERS + 1);
+    const { accounts } = await extractAll(config({ startTls: true, tlsCaCert: slapd.caCert }));
+    expect(accounts).toHaveLength(USERS + 1);
+  });
+
+  it("connects over ldaps:// with the CA, and refuses a server it cannot verify", async () => {
+    const result = await ldapConnector.test(config({ url: slapd.ldapsUrl, tlsCaCert: slapd.caCert }));
+    expect(result.summary).toContain(`Connected to ${slapd.ldapsUrl}`);
+
+    for (const cfg of [config({ url: slapd.ldapsUrl }), config({ startTls: true })]) {
+      const error = await ldapConnector.test(cfg).catch((e) => e);
+      expect(error).toBeInstanceOf(ConnectorError);
+      expect(`${error.kind}: ${error.message}`).toMatch(/self[- ]signed certificate|unable to verify|unable to get local issuer/i);
+    }
+  });
+
+  it("connects to an unverifiable server only when verification is turned off", async () => {
+    const result = await ldapConnector.test(config({ url: slapd.ldapsUrl, tlsRejectUnauthorized: false }));
+    expect(result.counts.account).toBe(USERS + 1);
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb, getSql } from "@/db/client";
 import { getSyncExecution } from "@/db/queries/syncs";
-import { createIntegration, deleteIntegration, getIntegration, listCursors, resetCursor, updateIntegration } from "@/lib/integrations/service";
+import { createIntegration, deleteIntegration, getIntegration, listCursors, resetCursor, testConnection, updateIntegration } from "@/lib/integrations/service";
 import { getSync, listSyncHistory, listSyncLog, releaseHeldSync, requestSync } from "@/lib/syncs/service";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
 import { auditRows, expectAuditRow, makeTenant, type TestTenant } from "../helpers/factories";
@@ -180,6 +180,26 @@ describe("LDAP integration syncs", () => {
     expect((await auditRows(t.id, "ConnectionProfile", "Create")).length).toBe(before);
   });
 
+  it("refuses connector hosts outside the network policy, at save, at test and at sync time", async () => {
+    await expect(
+      createIntegration(t.ctx("admin"), { name: "Metadata", connector: "ldap", config: ldapConfig({ url: "ldap://169.254.169.254" }) }),
+    ).rejects.toMatchObject({ fieldErrors: { "config.url": [expect.stringContaining("link-local, metadata or reserved")] } });
+
+    const { integration } = await createIntegration(t.ctx("admin"), { name: "Policy", connector: "ldap", config: ldapConfig() });
+    process.env.CONNECTOR_ALLOWED_HOSTS = "ldap.corp.example";
+    try {
+      await expect(testConnection(t.ctx("admin"), { connector: "ldap", config: ldapConfig() })).rejects.toMatchObject({
+        fieldErrors: { "config.url": ["127.0.0.1 is not in the hosts connectors may reach (CONNECTOR_ALLOWED_HOSTS)"] },
+      });
+      const { sync } = await requestSync(t.ctx("admin"), integration.id, {});
+      const done = await waitForSync(t.id, sync.id);
+      expect(done.status).toBe("error");
+      expect(done.message).toMatch(/^Refused to connect: 127\.0\.0\.1 is not in the hosts/);
+    } finally {
+      delete process.env.CONNECTOR_ALLOWED_HOSTS;
+    }
+  });
+
   it("delete keeps the sync history and is audited", async () => {
     await deleteIntegration(t.ctx("admin"), integrationId);
     await expectAuditRow(t.id, "ConnectionProfile", "Delete", "Corporate LDAP");
@@ -236,7 +256,7 @@ describe("extraction cursors", () => {
 describe("CSV integrations", () => {
   it("sync files uploaded to the tenant, report bad rows by line, and may not read another tenant's files", async () => {
     const { getObjectStore } = await import("@/lib/storage");
-    const { tenantUploadPrefix } = await import("@/lib/integrations/service");
+    const { tenantUploadPrefix } = await import("@/lib/uploads/service");
     const t = await makeTenant();
     const other = await makeTenant();
     const key = `${tenantUploadPrefix(t.id)}accounts.csv`;
@@ -258,4 +278,39 @@ describe("CSV integrations", () => {
       createIntegration(other.ctx("admin"), { name: "Snoop", connector: "csv", config: { files: { accounts: key } } }),
     ).rejects.toMatchObject({ fieldErrors: { "config.files.accounts": [expect.stringContaining("uploaded to this tenant")] } });
   });
+});
+
+describe("several workers", () => {
+  it("share the queue but never run two syncs of one integration at once", async () => {
+    const t = await makeTenant();
+    const extra = [1, 2].map(() => startWorker({ sql: getSql(), idlePollSeconds: 0.1, heartbeatSeconds: 1, staleAfterSeconds: 30 }));
+    try {
+      const ids: { integrationId: string; syncId: string }[] = [];
+      for (const name of ["Directory A", "Directory B", "Directory C"]) {
+        const { integration, sync } = await createIntegration(t.ctx("operator"), { name, connector: "ldap", config: ldapConfig() });
+        ids.push({ integrationId: integration.id, syncId: sync.id });
+        for (let i = 0; i < 2; i++) {
+          const { sync: more } = await requestSync(t.ctx("operator"), integration.id, {});
+          ids.push({ integrationId: integration.id, syncId: more.id });
+        }
+      }
+      const done = await Promise.all(ids.map(({ syncId }) => waitForSync(t.id, syncId, 60_000)));
+      expect(done.map((d) => d.status)).toEqual(ids.map(() => "post_sync_completed"));
+      expect(new Set(done.map((d) => d.workerId)).size).toBeGreaterThan(1);
+
+      for (const { integrationId } of ids.filter((_, i) => i % 3 === 0)) {
+        const runs = done
+          .filter((d) => d.integrationId === integrationId)
+          .map((d) => ({ start: new Date(d.startedAt!).getTime(), end: new Date(d.endedAt!).getTime() }))
+          .sort((a, b) => a.start - b.start);
+        expect(runs).toHaveLength(3);
+        for (let i = 1; i < runs.length; i++) expect(runs[i].start).toBeGreaterThanOrEqual(runs[i - 1].end);
+        const extracted = done.find((d) => d.integrationId === integrationId)!.counts.account?.extracted;
+        expect(extracted).toBeGreaterThan(0);
+        expect(await currentCount(integrationId, "account")).toBe(extracted);
+      }
+    } finally {
+      await Promise.all(extra.map((w) => w.stop()));
+    }
+  }, 90_000);
 });

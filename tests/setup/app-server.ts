@@ -10,6 +10,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { freePort, startScratchDatabase } from "@/db/scratch";
 import { generateDirectoryLdif, startSlapd } from "../helpers/slapd";
+import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
 
 export type E2eTenant = { id: string; slug: string; users: Record<string, string> };
 
@@ -56,6 +57,7 @@ export default async function setup(project: TestProject) {
     NEXTAUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret-0123456789",
     NEXTAUTH_URL: baseUrl,
     ENCRYPTION_KEY: "0e".repeat(32),
+    LEDGER_SIGNING_KEY: newLedgerSigningKey(),
     OBJECT_STORE_DIR: objects,
     NEXT_TELEMETRY_DISABLED: "1",
     LOG_LEVEL: "warn",
@@ -65,6 +67,7 @@ export default async function setup(project: TestProject) {
     NEXTAUTH_SECRET: env.NEXTAUTH_SECRET,
     OBJECT_STORE_DIR: objects,
     ENCRYPTION_KEY: env.ENCRYPTION_KEY,
+    LEDGER_SIGNING_KEY: env.LEDGER_SIGNING_KEY,
     LOG_LEVEL: "warn",
   });
   const slapd = await startSlapd();

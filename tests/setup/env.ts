@@ -3,8 +3,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { inject } from "vitest";
+import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
 
 process.env.DATABASE_URL = inject("databaseUrl");
 process.env.NEXTAUTH_SECRET ??= "test-secret-test-secret-test-secret-0123456789";
 process.env.OBJECT_STORE_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "syncledger-test-objects-"));
 process.env.LOG_LEVEL ??= "silent";
+process.env.LEDGER_SIGNING_KEY ??= newLedgerSigningKey();

@@ -2,23 +2,20 @@
  * GET /api/syncs/:id/log?outcome=&objectType=&q= — the Sync Log of one sync
  * as CSV for the signed-in user (syncs:read), streamed in id order with the
  * same filters as the page. Cells that a spreadsheet would run as a formula
- * are neutralised.
+ * are neutralised. Each export is an audit event.
  */
 import { stringify as stringifyCsv } from "csv-stringify/sync";
 import { searchParamsObject, withSession } from "@/lib/api/handler";
 import { neutraliseFormula } from "@/lib/audit/service";
 import { attachmentResponse } from "@/lib/http/attachment";
-import { getSync, iterateSyncLog } from "@/lib/syncs/service";
+import { exportSyncLog } from "@/lib/syncs/service";
 
 const COLUMNS = ["sync_id", "record_id", "object_type", "external_id", "outcome", "reason"];
 
 export const GET = withSession("syncs:read", async (ctx, req, params) => {
   const id = String(params.id);
-  const sync = await getSync(ctx, id);
   const { outcome, objectType, q } = searchParamsObject(req);
-  const rows = iterateSyncLog(ctx, sync.id, { outcome, objectType, q });
-  // Pull the first row now: a bad filter or a missing sync becomes a 4xx JSON
-  // answer instead of a download that breaks off.
+  const { sync, rows } = await exportSyncLog(ctx, id, { outcome, objectType, q });
   const first = await rows.next();
 
   const encoder = new TextEncoder();

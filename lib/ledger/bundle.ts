@@ -1,0 +1,228 @@
+/**
+ * Proof bundles: a self-contained JSON file that proves a set of ledger entries
+ * (typically one evidence record) belongs to a tenant's signed ledger, and the
+ * offline verifier for it. Verification needs no database and no network.
+ */
+import { z } from "zod";
+import { entryHash, GENESIS_HASH, HEX_SHA256, LEDGER_ENTRY_KINDS, type LedgerEntry } from "@/lib/ledger/entry";
+import { leafHash, verifyInclusion } from "@/lib/ledger/merkle";
+import { keyIdOf, verifyCheckpointSignature, type SignedCheckpoint } from "@/lib/ledger/signing";
+
+export const PROOF_BUNDLE_FORMAT = "syncledger-proof-bundle/1";
+
+const hex64 = z.string().regex(HEX_SHA256, "expected 64 lowercase hex characters");
+const jsonObject = z.custom<Record<string, unknown>>(
+  (v) => v !== null && typeof v === "object" && !Array.isArray(v),
+  "expected a JSON object",
+);
+
+export const ledgerEntrySchema = z.object({
+  tenantId: z.string().min(1),
+  seq: z.number().int().positive(),
+  kind: z.enum(LEDGER_ENTRY_KINDS),
+  refId: z.string().min(1),
+  createdAt: z.string(),
+  prevHash: hex64,
+  record: jsonObject,
+  hash: hex64,
+});
+
+export const signedCheckpointSchema = z.object({
+  v: z.literal(1),
+  tenantId: z.string().min(1),
+  treeSize: z.number().int().nonnegative(),
+  rootHash: hex64,
+  createdAt: z.string(),
+  keyId: z.string(),
+  signature: z.string(),
+});
+
+const publicKeySchema = z.object({ keyId: z.string(), publicKeyPem: z.string() });
+
+export const proofBundleSchema = z.object({
+  format: z.literal(PROOF_BUNDLE_FORMAT),
+  tenantId: z.string().min(1),
+  subject: z.object({
+    type: z.enum(["evidence", "campaign", "entries"]),
+    id: z.string(),
+    description: z.string().optional(),
+  }),
+  entries: z.array(ledgerEntrySchema),
+  proofs: z.array(z.object({ seq: z.number().int().positive(), proof: z.array(hex64) })),
+  checkpoint: signedCheckpointSchema,
+  publicKeys: z.array(publicKeySchema),
+  files: z
+    .array(z.object({ entrySeq: z.number().int().positive(), name: z.string(), sha256: hex64, size: z.number().int().nonnegative() }))
+    .optional(),
+  createdAt: z.string(),
+});
+
+export type ProofBundle = {
+  format: typeof PROOF_BUNDLE_FORMAT;
+  tenantId: string;
+  subject: { type: "evidence" | "campaign" | "entries"; id: string; description?: string };
+  entries: LedgerEntry[];
+  /** Inclusion proof (hex, RFC 9162 PATH) of each entry in the checkpoint's tree. */
+  proofs: { seq: number; proof: string[] }[];
+  checkpoint: SignedCheckpoint;
+  publicKeys: PublicKeyRef[];
+  /** Files the evidence records list, with the entry whose record lists each. */
+  files?: { entrySeq: number; name: string; sha256: string; size: number }[];
+  createdAt: string;
+};
+
+export type PublicKeyRef = { keyId: string; publicKeyPem: string };
+
+export type BundleProblem = { seq?: number; reason: string };
+
+export type BundleVerification = {
+  ok: boolean;
+  /** Number of entries examined. */
+  checked: number;
+  problems: BundleProblem[];
+  /** Where the checkpoint's public key came from: the caller's trusted keys, or the bundle itself (which proves only self-consistency). */
+  keySource: "trusted" | "bundle";
+  checkpoint?: { tenantId: string; treeSize: number; rootHash: string; keyId: string; createdAt: string };
+};
+
+export type VerifyBundleOptions = {
+  /** When given, the checkpoint must be signed by one of these and every key the bundle offers must be one of these. */
+  trustedKeys?: PublicKeyRef[];
+  /** Local copies of files (keyed by a label such as their path) that must each be one of the bundle's files. */
+  files?: Map<string, { sha256: string; size: number }>;
+};
+
+export function verifyBundle(bundle: unknown, opts: VerifyBundleOptions = {}): BundleVerification {
+  const keySource = opts.trustedKeys ? "trusted" : "bundle";
+  const parsed = proofBundleSchema.safeParse(bundle);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.length ? i.path.join(".") : "(top level)"}: ${i.message}`)
+      .join("; ");
+    return { ok: false, checked: 0, keySource, problems: [{ reason: `not a SyncLedger proof bundle (${issues})` }] };
+  }
+  const b = parsed.data;
+  const cp = b.checkpoint;
+  const problems: BundleProblem[] = [];
+  const problem = (reason: string, seq?: number) => problems.push(seq === undefined ? { reason } : { seq, reason });
+
+  if (cp.tenantId !== b.tenantId) problem(`checkpoint is for tenant ${cp.tenantId}, not the bundle's tenant ${b.tenantId}`);
+  if (b.entries.length === 0) problem("bundle contains no entries");
+
+  checkSignature(b.publicKeys, cp, opts.trustedKeys, problem);
+
+  const root = Buffer.from(cp.rootHash, "hex");
+  const proofs = new Map<number, string[]>();
+  for (const p of b.proofs) {
+    if (proofs.has(p.seq)) problem(`entry ${p.seq}: more than one inclusion proof`, p.seq);
+    proofs.set(p.seq, p.proof);
+  }
+
+  const entries = new Map<number, LedgerEntry>();
+  for (const e of [...b.entries].sort((x, y) => x.seq - y.seq)) {
+    if (entries.has(e.seq)) {
+      problem(`entry ${e.seq}: appears more than once`, e.seq);
+      continue;
+    }
+    entries.set(e.seq, e);
+    if (e.tenantId !== b.tenantId) problem(`entry ${e.seq}: belongs to tenant ${e.tenantId}, not ${b.tenantId}`, e.seq);
+    let recomputed: string | null = null;
+    try {
+      recomputed = entryHash(e);
+    } catch (err) {
+      problem(`entry ${e.seq}: cannot be hashed (${err instanceof Error ? err.message : String(err)})`, e.seq);
+    }
+    if (recomputed !== null && recomputed !== e.hash) problem(`entry ${e.seq}: hash does not match its contents`, e.seq);
+    if (e.seq === 1 && e.prevHash !== GENESIS_HASH) problem("entry 1: prevHash is not the genesis hash", 1);
+    const before = entries.get(e.seq - 1);
+    if (before && e.prevHash !== before.hash) problem(`entry ${e.seq}: prevHash does not match the hash of entry ${e.seq - 1}`, e.seq);
+    const proof = proofs.get(e.seq);
+    if (!proof) {
+      problem(`entry ${e.seq}: no inclusion proof`, e.seq);
+      continue;
+    }
+    // The stored hash is what the tree committed to; a record edited after the
+    // fact is caught above, by its hash no longer matching its contents.
+    const included = verifyInclusion(leafHash(e.hash), e.seq - 1, cp.treeSize, proof.map((h) => Buffer.from(h, "hex")), root);
+    if (!included) problem(`entry ${e.seq}: not included in the checkpoint's tree of size ${cp.treeSize}`, e.seq);
+  }
+  for (const seq of proofs.keys()) {
+    if (!entries.has(seq)) problem(`entry ${seq}: the bundle has a proof for it but not the entry`, seq);
+  }
+
+  if (b.subject.type === "evidence" && ![...entries.values()].some((e) => e.kind === "evidence" && e.refId === b.subject.id)) {
+    problem(`subject: no evidence entry for ${b.subject.id}`);
+  }
+
+  for (const f of b.files ?? []) {
+    const e = entries.get(f.entrySeq);
+    if (!e) {
+      problem(`file ${f.name}: entry ${f.entrySeq} is not in the bundle`, f.entrySeq);
+      continue;
+    }
+    const listed = Array.isArray(e.record.files) ? (e.record.files as unknown[]) : [];
+    const match = listed.find((x): x is { sha256: string; size?: unknown } => isObject(x) && x.sha256 === f.sha256);
+    if (!match) problem(`file ${f.name}: sha256 ${f.sha256} is not listed in the record of entry ${f.entrySeq}`, f.entrySeq);
+    else if (match.size !== f.size) {
+      problem(`file ${f.name}: size ${f.size} differs from the ${String(match.size)} bytes the record of entry ${f.entrySeq} lists`, f.entrySeq);
+    }
+  }
+
+  for (const [label, local] of opts.files ?? []) {
+    const known = (b.files ?? []).find((f) => f.sha256 === local.sha256.toLowerCase());
+    if (!known) problem(`file ${label}: its sha256 ${local.sha256} is not one of the bundle's files`);
+    else if (known.size !== local.size) problem(`file ${label}: ${local.size} bytes, the bundle lists ${known.size}`, known.entrySeq);
+  }
+
+  return {
+    ok: problems.length === 0,
+    checked: b.entries.length,
+    problems,
+    keySource,
+    checkpoint: { tenantId: cp.tenantId, treeSize: cp.treeSize, rootHash: cp.rootHash, keyId: cp.keyId, createdAt: cp.createdAt },
+  };
+}
+
+function checkSignature(
+  bundleKeys: PublicKeyRef[],
+  cp: SignedCheckpoint,
+  trustedKeys: PublicKeyRef[] | undefined,
+  problem: (reason: string) => void,
+): void {
+  const offered = indexKeys(bundleKeys, "bundle key", problem);
+  let pem: string | undefined;
+  if (trustedKeys) {
+    const trusted = indexKeys(trustedKeys, "trusted key", problem);
+    for (const keyId of offered.keys()) {
+      if (!trusted.has(keyId)) problem(`bundle key ${keyId} is not a trusted key`);
+    }
+    pem = trusted.get(cp.keyId);
+    if (!pem) problem(`checkpoint is signed with key ${cp.keyId}, which is not a trusted key`);
+  } else {
+    pem = offered.get(cp.keyId);
+    if (!pem) problem(`checkpoint is signed with key ${cp.keyId}, which the bundle does not include`);
+  }
+  if (pem && !verifyCheckpointSignature(cp, pem)) problem(`checkpoint signature does not verify with key ${cp.keyId}`);
+}
+
+/** Keys by the id computed from the key itself; a label that disagrees is a problem. */
+function indexKeys(keys: PublicKeyRef[], what: string, problem: (reason: string) => void): Map<string, string> {
+  const byId = new Map<string, string>();
+  for (const k of keys) {
+    let keyId: string;
+    try {
+      keyId = keyIdOf(k.publicKeyPem);
+    } catch {
+      problem(`${what} ${k.keyId} is not an Ed25519 public key`);
+      continue;
+    }
+    if (keyId !== k.keyId) problem(`${what} labelled ${k.keyId} is really key ${keyId}`);
+    byId.set(keyId, k.publicKeyPem);
+  }
+  return byId;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}

@@ -1,0 +1,142 @@
+/**
+ * The ledger as users and API clients see it: the overview, verification
+ * (whole tenant, or one evidence record for its badge) and offline proof
+ * bundles. Every entry point checks the caller's tenant and permission.
+ */
+import { createHash } from "node:crypto";
+import { getDb, getSql } from "@/db/client";
+import { authorize, type ServiceContext } from "@/lib/auth/context";
+import { recordAuditEvent } from "@/lib/audit/service";
+import { AppError } from "@/lib/errors";
+import { loadEvidenceDocuments } from "@/lib/evidence/record";
+import { canonicalJson } from "./canonical";
+import { latestCheckpoint, leafHashes, sealTenant, toEntry, writeCheckpoint } from "./chain";
+import { entryHash, type LedgerEntry } from "./entry";
+import { knownPublicKeys } from "./keys";
+import { inclusionProof, leafHash, verifyInclusion } from "./merkle";
+import { PROOF_BUNDLE_FORMAT, type ProofBundle } from "./bundle";
+import { verifyCheckpointSignature } from "./signing";
+import { hashObject, verifyTenantLedger, type VerifyOptions, type VerifyResult } from "./verify";
+
+export async function ledgerOverview(ctx: ServiceContext) {
+  authorize(ctx, "ledger:read");
+  const sql = getSql();
+  const [counts] = await sql<{ entries: string | null; pending: string }[]>`
+    select (select max(seq) from ledger_entries where tenant_id = ${ctx.tenantId}) as entries,
+           (select count(*) from ledger_queue where tenant_id = ${ctx.tenantId}) as pending`;
+  const checkpoint = await latestCheckpoint(sql, ctx.tenantId);
+  return {
+    entries: Number(counts.entries ?? 0),
+    pending: Number(counts.pending),
+    checkpoint: checkpoint && { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, keyId: checkpoint.keyId, createdAt: checkpoint.createdAt },
+  };
+}
+
+/** Verifies the caller's tenant ledger end to end; the verification is itself audited. */
+export async function verifyLedger(ctx: ServiceContext, opts: Omit<VerifyOptions, "sources"> = {}): Promise<VerifyResult> {
+  authorize(ctx, "ledger:read");
+  const sql = getSql();
+  await sealTenant(sql, ctx.tenantId);
+  const result = await verifyTenantLedger(sql, ctx.tenantId, opts);
+  await recordAuditEvent(getDb(), ctx, {
+    entityType: "Ledger",
+    action: "Verify",
+    entityName: "Ledger",
+    details: result.ok
+      ? `Verified ${result.entries} entries and ${result.filesChecked} files: intact`
+      : `Verification found ${result.problems.length} problem(s); first: ${result.problems[0].reason}`,
+  });
+  return result;
+}
+
+export type EvidenceVerification =
+  | { status: "verified"; seq: number; treeSize: number; keyId: string }
+  | { status: "pending"; reason: string }
+  | { status: "failed"; seq?: number; reasons: string[] };
+
+/** The per-evidence badge: entry, live record, manifest, files, and inclusion in a signed checkpoint. */
+export async function verifyEvidenceRecord(ctx: ServiceContext, evidenceId: string): Promise<EvidenceVerification> {
+  authorize(ctx, "evidence:read");
+  const sql = getSql();
+  const entry = await findEntry(ctx.tenantId, "evidence", evidenceId);
+  if (!entry) return { status: "pending", reason: "The record is waiting to be sealed into the ledger." };
+  const reasons: string[] = [];
+  const { hash, ...body } = entry;
+  if (entryHash(body) !== hash) reasons.push("The ledger entry does not match its hash.");
+  const live = (await loadEvidenceDocuments(sql, ctx.tenantId, [evidenceId])).get(evidenceId);
+  if (!live || canonicalJson(live) !== canonicalJson(entry.record)) reasons.push("The evidence record differs from what the ledger recorded.");
+  const record = entry.record as { manifestKey: string; files: { name: string; objectKey: string; sha256: string }[] };
+  const manifest = await hashObject(record.manifestKey);
+  if (manifest === null) reasons.push("The manifest is missing from object storage.");
+  else if (manifest !== sha256Hex(canonicalJson(entry.record))) reasons.push("The manifest in object storage was edited.");
+  for (const f of record.files) {
+    const actual = await hashObject(f.objectKey);
+    if (actual !== f.sha256) reasons.push(actual === null ? `File "${f.name}" is missing.` : `File "${f.name}" changed since it was recorded.`);
+  }
+  const checkpoint = await latestCheckpoint(sql, ctx.tenantId);
+  if (!checkpoint || checkpoint.treeSize < entry.seq) {
+    if (reasons.length) return { status: "failed", seq: entry.seq, reasons };
+    return { status: "pending", reason: "Sealed, waiting for the next signed checkpoint." };
+  }
+  const keys = new Map((await knownPublicKeys(sql)).map((k) => [k.keyId, k.publicKeyPem]));
+  const { objectKey: _k, ...signed } = checkpoint;
+  const key = keys.get(checkpoint.keyId);
+  if (!key || !verifyCheckpointSignature(signed, key)) reasons.push("The latest checkpoint's signature does not verify.");
+  const leaves: Buffer[] = [];
+  for await (const batch of leafHashes(sql, ctx.tenantId, checkpoint.treeSize)) leaves.push(...batch);
+  const proof = leaves.length === checkpoint.treeSize ? inclusionProof(entry.seq - 1, leaves) : [];
+  if (!verifyInclusion(leafHash(hash), entry.seq - 1, checkpoint.treeSize, proof, Buffer.from(checkpoint.rootHash, "hex"))) {
+    reasons.push(`The entry is not included in the signed checkpoint of tree size ${checkpoint.treeSize}.`);
+  }
+  if (reasons.length) return { status: "failed", seq: entry.seq, reasons };
+  return { status: "verified", seq: entry.seq, treeSize: checkpoint.treeSize, keyId: checkpoint.keyId };
+}
+
+/**
+ * An offline proof bundle for one evidence record: the entry with its record,
+ * the file hashes, its inclusion proof and the signed checkpoint with the
+ * public keys. Seals and signs first, so the bundle always covers the record.
+ */
+export async function evidenceProofBundle(ctx: ServiceContext, evidenceId: string): Promise<ProofBundle> {
+  authorize(ctx, "evidence:read");
+  const sql = getSql();
+  await sealTenant(sql, ctx.tenantId);
+  const entry = await findEntry(ctx.tenantId, "evidence", evidenceId);
+  if (!entry) throw new AppError("not_found:evidence", "No such evidence record.");
+  let checkpoint = await latestCheckpoint(sql, ctx.tenantId);
+  if (!checkpoint || checkpoint.treeSize < entry.seq) checkpoint = await writeCheckpoint(sql, ctx.tenantId);
+  if (!checkpoint) throw new AppError("unavailable:checkpoint", "No checkpoint could be signed.");
+  const leaves: Buffer[] = [];
+  for await (const batch of leafHashes(sql, ctx.tenantId, checkpoint.treeSize)) leaves.push(...batch);
+  const { objectKey: _k, ...signed } = checkpoint;
+  const record = entry.record as { files: { name: string; sha256: string; size: number }[] };
+  await recordAuditEvent(getDb(), ctx, {
+    entityType: "Evidence",
+    action: "ExportProof",
+    entityId: evidenceId,
+    entityName: "Proof bundle",
+    details: `Downloaded the proof bundle of ledger entry ${entry.seq} (checkpoint of tree size ${checkpoint.treeSize})`,
+  });
+  return {
+    format: PROOF_BUNDLE_FORMAT,
+    tenantId: ctx.tenantId,
+    subject: { type: "evidence", id: evidenceId, description: `Audit evidence ${evidenceId}` },
+    entries: [entry],
+    proofs: [{ seq: entry.seq, proof: inclusionProof(entry.seq - 1, leaves).map((b) => b.toString("hex")) }],
+    checkpoint: signed,
+    publicKeys: (await knownPublicKeys(sql)).filter((k) => k.keyId === checkpoint.keyId),
+    files: record.files.map((f) => ({ entrySeq: entry.seq, name: f.name, sha256: f.sha256, size: f.size })),
+    createdAt: new Date().toISOString(),
+  };
+}
+
+async function findEntry(tenantId: string, kind: LedgerEntry["kind"], refId: string): Promise<LedgerEntry | null> {
+  const [row] = await getSql()<(Omit<LedgerEntry, "seq"> & { seq: string })[]>`
+    select tenant_id as "tenantId", seq, kind, ref_id as "refId", created_at as "createdAt", prev_hash as "prevHash", hash, record
+      from ledger_entries where tenant_id = ${tenantId} and kind = ${kind} and ref_id = ${refId} order by seq limit 1`;
+  return row ? toEntry(row) : null;
+}
+
+function sha256Hex(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}

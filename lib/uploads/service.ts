@@ -1,0 +1,207 @@
+/**
+ * Receiving files: a request body is streamed into the object store under a
+ * generated key in the tenant's upload prefix, with its SHA-256 computed on
+ * the way. The first bytes are checked before anything is stored, so a file
+ * that is not what it claims to be is refused and leaves nothing behind. The
+ * upload row is written last: a row always points at a stored, checked object.
+ */
+import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import * as queries from "@/db/queries/uploads";
+import { authorize, type ServiceContext } from "@/lib/auth/context";
+import type { Permission } from "@/lib/auth/permissions";
+import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { getObjectStore } from "@/lib/storage";
+import { parseInput } from "@/lib/validation";
+import { UPLOAD_RULES, type UploadPurpose, UPLOAD_PURPOSES, HEAD_BYTES } from "./rules";
+
+export type { UploadPurpose } from "./rules";
+
+/** Where a tenant's uploaded files live in the object store. */
+export function tenantUploadPrefix(tenantId: string) {
+  return `tenants/${tenantId}/uploads/`;
+}
+
+/** Files not attached to anything after this long are removed by cleanupOrphanUploads. */
+export const ORPHAN_AFTER_MS = 24 * 60 * 60 * 1000;
+
+const PERMISSION: Record<UploadPurpose, Permission> = {
+  csv: "integrations:write",
+  evidence: "evidence:write",
+};
+
+export const filenameSchema = z
+  .string({ error: "Name the file" })
+  .trim()
+  .min(1, "Name the file")
+  .max(255, "The file name is longer than 255 characters")
+  .refine((n) => !/[\u0000-\u001f\u007f/\\]/.test(n), "The file name may not contain slashes or control characters");
+
+const uploadInputSchema = z.object({
+  purpose: z.enum(UPLOAD_PURPOSES, { error: `purpose must be one of ${UPLOAD_PURPOSES.join(", ")}` }),
+  filename: filenameSchema,
+  /** Unknown for a multipart part: the size limit is then enforced while streaming. */
+  contentLength: z.preprocess(
+    (v) => (v === null || v === "" ? undefined : v),
+    z.coerce
+      .number({ error: "Send the file's size in the Content-Length header" })
+      .int("Send the file's size in the Content-Length header")
+      .nonnegative("Send the file's size in the Content-Length header")
+      .optional(),
+  ),
+});
+
+export type UploadSummary = {
+  id: string;
+  key: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+};
+
+/**
+ * Stores one uploaded file. Refuses, naming the file, an empty file, one over
+ * the purpose's size limit, one whose bytes are not of an allowed type for its
+ * extension, and a body longer or shorter than its declared length.
+ */
+export async function receiveUpload(
+  ctx: ServiceContext,
+  input: { purpose: unknown; filename: unknown; contentLength?: unknown; body: ReadableStream<Uint8Array> | Readable | null },
+): Promise<UploadSummary> {
+  const { purpose, filename, contentLength } = parseInput(uploadInputSchema, input);
+  authorize(ctx, PERMISSION[purpose]);
+  const rules = UPLOAD_RULES[purpose];
+  if (contentLength === 0 || !input.body) throw new AppError("unprocessable:empty_file", `"${filename}" is empty.`);
+  if (contentLength !== undefined && contentLength > rules.maxBytes) {
+    throw new AppError(
+      "unprocessable:file_too_large",
+      `"${filename}" is ${formatBytes(contentLength)}; the limit is ${formatBytes(rules.maxBytes)}.`,
+    );
+  }
+
+  const source = input.body instanceof Readable ? input.body : Readable.fromWeb(input.body as import("node:stream/web").ReadableStream);
+  const { head, rest } = await readHead(source, HEAD_BYTES);
+  if (head.length === 0) throw new AppError("unprocessable:empty_file", `"${filename}" is empty.`);
+  const verdict = rules.check(head, filename, contentLength ?? (head.length < HEAD_BYTES ? head.length : Infinity));
+  if (!verdict.ok) {
+    source.destroy();
+    throw new AppError("unprocessable:file_type", `"${filename}" was refused: ${verdict.reason}.`);
+  }
+
+  const key = `${tenantUploadPrefix(ctx.tenantId)}${purpose}/${randomUUID()}${verdict.extension}`;
+  const store = getObjectStore();
+  const stored = await store.put(key, Readable.from(limited(head, rest, contentLength, rules.maxBytes, filename)), {
+    contentLength,
+    contentType: verdict.contentType,
+    metadata: { purpose },
+  });
+  try {
+    const row = await queries.insertUpload(getDb(), {
+      tenantId: ctx.tenantId,
+      purpose,
+      objectKey: key,
+      filename,
+      contentType: verdict.contentType,
+      size: stored.size,
+      sha256: stored.sha256,
+      versionId: stored.versionId ?? null,
+      createdById: ctx.actor.type === "user" ? (ctx.actor.id ?? null) : null,
+      createdByName: ctx.actor.name,
+    });
+    return { id: row.id, key, filename, contentType: row.contentType, size: row.size, sha256: row.sha256 };
+  } catch (error) {
+    await store.delete(key).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The tenant's own uploads with these keys (others are simply absent). */
+export async function findUploadsByKey(tenantId: string, keys: string[]) {
+  return queries.findUploadsByKey(getDb(), tenantId, keys);
+}
+
+/**
+ * Deletes uploads never attached to anything, object first, then row; a
+ * failure leaves the row so the next run retries. Returns how many went.
+ */
+export async function cleanupOrphanUploads(now = new Date()): Promise<number> {
+  const store = getObjectStore();
+  let removed = 0;
+  for (;;) {
+    const batch = await queries.listOrphanUploads(getDb(), new Date(now.getTime() - ORPHAN_AFTER_MS), 200);
+    if (batch.length === 0) return removed;
+    for (const upload of batch) {
+      try {
+        await store.delete(upload.objectKey);
+        await queries.deleteUpload(getDb(), upload.id);
+        removed++;
+      } catch (error) {
+        log.warn({ err: error, key: upload.objectKey }, "could not remove an orphaned upload");
+        return removed;
+      }
+    }
+  }
+}
+
+/** Reads from `source` until at least `bytes` are in hand (or the stream ends). */
+async function readHead(source: Readable, bytes: number) {
+  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const chunks: Buffer[] = [];
+  let length = 0;
+  while (length < bytes) {
+    const { value, done } = await iterator.next();
+    if (done) break;
+    const chunk = Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array);
+    chunks.push(chunk);
+    length += chunk.length;
+  }
+  return { head: Buffer.concat(chunks), rest: iterator };
+}
+
+/** The head, then the rest of the body, refusing more bytes than were declared or allowed. */
+async function* limited(head: Buffer, rest: AsyncIterator<Buffer>, declared: number | undefined, max: number, filename: string) {
+  const tooLong = () =>
+    declared !== undefined
+      ? new AppError("unprocessable:length_mismatch", `"${filename}" is longer than its declared size.`)
+      : new AppError("unprocessable:file_too_large", `"${filename}" is larger than the limit of ${formatBytes(max)}.`);
+  const limit = declared ?? max;
+  let seen = head.length;
+  if (seen > limit) throw tooLong();
+  yield head;
+  for (;;) {
+    const { value, done } = await rest.next();
+    if (done) return;
+    seen += value.length;
+    if (seen > limit) {
+      await rest.return?.();
+      throw tooLong();
+    }
+    yield value;
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  const units = ["KB", "MB", "GB"];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Removes uploads that a failed request stored (best effort; the orphan sweep catches the rest). */
+export async function discardUploads(tenantId: string, ids: string[]) {
+  const rows = await queries.findUploadsById(getDb(), tenantId, ids);
+  for (const row of rows) {
+    if (row.attachedAt) continue;
+    await getObjectStore().delete(row.objectKey).catch(() => undefined);
+    await queries.deleteUpload(getDb(), row.id).catch(() => undefined);
+  }
+}

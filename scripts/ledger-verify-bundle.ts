@@ -1,0 +1,113 @@
+/**
+ * npm run ledger:verify-bundle -- BUNDLE.json [--key PUBLIC_KEY.pem ...] [--file PATH ...]
+ * Verifies a downloaded proof bundle offline: no database, no network. With --key
+ * the checkpoint must be signed by one of those keys; without it the bundle's own
+ * key is used, which proves the bundle is self-consistent but not who signed it.
+ * Each --file is hashed and must be one of the files the bundle's records list.
+ * Exit code: 0 verified, 1 a problem was found, 2 usage error.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { verifyBundle } from "@/lib/ledger/bundle";
+import { keyIdOf } from "@/lib/ledger/signing";
+
+const USAGE = "usage: npm run ledger:verify-bundle -- BUNDLE.json [--key PUBLIC_KEY.pem ...] [--file PATH ...]";
+
+function usageError(message: string): never {
+  console.error(`error: ${message}`);
+  console.error(USAGE);
+  process.exit(2);
+}
+
+async function sha256OfFile(path: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash("sha256");
+  let size = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest("hex"), size };
+}
+
+function parse() {
+  return parseArgs({
+    allowPositionals: true,
+    options: {
+      key: { type: "string", multiple: true, default: [] },
+      file: { type: "string", multiple: true, default: [] },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+}
+let args: ReturnType<typeof parse>;
+try {
+  args = parse();
+} catch (e) {
+  usageError(e instanceof Error ? e.message : String(e));
+}
+if (args.values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (args.positionals.length !== 1) usageError("give exactly one bundle file");
+const bundlePath = args.positionals[0];
+
+let bundleText: string;
+try {
+  bundleText = await readFile(bundlePath, "utf8");
+} catch (e) {
+  usageError(`cannot read ${bundlePath}: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+const trustedKeys: { keyId: string; publicKeyPem: string }[] = [];
+for (const path of args.values.key) {
+  let pem: string;
+  try {
+    pem = await readFile(path, "utf8");
+  } catch (e) {
+    usageError(`cannot read key ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    trustedKeys.push({ keyId: keyIdOf(pem), publicKeyPem: pem });
+  } catch (e) {
+    usageError(`${path} is not an Ed25519 public key in PEM form (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+const files = new Map<string, { sha256: string; size: number }>();
+for (const path of args.values.file) {
+  try {
+    files.set(path, await sha256OfFile(path));
+  } catch (e) {
+    usageError(`cannot read file ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+let bundle: unknown;
+try {
+  bundle = JSON.parse(bundleText);
+} catch (e) {
+  console.log(`FAILED: ${bundlePath} is not JSON (${(e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ")})`);
+  process.exit(1);
+}
+
+const result = verifyBundle(bundle, { trustedKeys: trustedKeys.length > 0 ? trustedKeys : undefined, files });
+
+if (!result.ok) {
+  for (const p of result.problems) console.log(`  ${p.reason}`);
+  const n = result.problems.length;
+  console.log(`FAILED: ${n} problem${n === 1 ? "" : "s"} in ${bundlePath}`);
+  process.exit(1);
+}
+
+const cp = result.checkpoint!;
+const source = result.keySource === "trusted" ? "trusted" : "key from bundle";
+console.log(
+  `OK: ${result.checked} ${result.checked === 1 ? "entry" : "entries"} verified against checkpoint of tree size ${cp.treeSize} signed by key ${cp.keyId} (${source})`,
+);
+for (const [path, f] of files) console.log(`  file ${path}: sha256 ${f.sha256} is listed in the bundle`);
+if (result.keySource === "bundle") {
+  console.log("  note: the signing key came from the bundle itself; pass --key with a key you trust to rule out a re-signed bundle");
+}
