@@ -14,7 +14,8 @@ type Holder = { sql: postgres.Sql; db: Database; url: string };
 const globalForDb = globalThis as unknown as { __syncledgerDb?: Holder };
 
 export function createDatabase(url: string, options: postgres.Options<Record<string, never>> = {}) {
-  const sql = postgres(url, { max: 10, onnotice: () => {}, ...options });
+  const max = Number(process.env.DATABASE_POOL_MAX) || 10;
+  const sql = postgres(url, { max, onnotice: () => {}, ...options });
   return { sql, db: drizzle(sql, { schema }) };
 }
 

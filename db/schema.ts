@@ -434,7 +434,8 @@ export const ledgerEntries = pgTable(
     createdAt: text("created_at").notNull(),
     prevHash: text("prev_hash").notNull(),
     hash: text("hash").notNull(),
-    record: jsonb("record").$type<Record<string, unknown>>().notNull(),
+    /** The record as RFC 8785 canonical JSON text: exactly the bytes the hash covers, never re-serialised. */
+    record: text("record").notNull(),
     sealedAt: timestamp("sealed_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.seq] }), index("ledger_entries_ref_idx").on(t.tenantId, t.kind, t.refId)],

@@ -29,6 +29,8 @@ export const configSchema = z
     LEDGER_SIGNING_KEY: optionalString.pipe(
       z.string().regex(/^[A-Za-z0-9+/]{40,}={0,2}$/, "must be a base64 PKCS#8 Ed25519 private key (npm run ledger:keygen prints one)").optional(),
     ),
+    /** Connections per process (web server, worker); Postgres must allow that many for every process. */
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
     DATA_DIR: z.string().default(".data"),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
     OBJECT_STORE_DIR: optionalString,

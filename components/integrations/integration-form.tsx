@@ -4,7 +4,8 @@
  * The one form for creating and editing a direct configuration integration,
  * in three steps: Connection (connector settings, with a connection test),
  * Mapping (source attribute → canonical field per object type) and Optional
- * Configuration (schedule, drop guard, logo, audit evidence). The whole form
+ * Configuration (schedule, drop guard, logo, audit evidence: notes in a
+ * Lexical editor and files uploaded with progress). The whole form
  * is sent as one JSON document in the hidden `payload` field; the server's
  * field errors (`name`, `config.url`, `mapping.account`…) come back next to
  * their fields and the form jumps to the step holding the first one.
@@ -35,6 +36,10 @@ import {
 } from "./connector-fields";
 import { IntegrationLogo } from "./integration-logo";
 import { SourceFileField } from "@/components/uploads/source-file-field";
+import { EvidenceFiles } from "@/components/evidence/evidence-files";
+import { NotesEditor } from "@/components/evidence/notes-editor";
+import type { UploadSummary } from "@/components/uploads/upload-file";
+import type { NotesDocument } from "@/lib/evidence/notes";
 
 export type IntegrationFormInitial = {
   id: string;
@@ -84,7 +89,7 @@ const FAILURE_KINDS: Record<string, string> = {
 
 function stepOf(errorKey: string): number {
   if (errorKey === "mapping" || errorKey.startsWith("mapping.")) return 1;
-  if (OPTIONAL_KEYS.has(errorKey)) return 2;
+  if (OPTIONAL_KEYS.has(errorKey) || errorKey.startsWith("evidence")) return 2;
   return 0;
 }
 
@@ -183,6 +188,9 @@ export function IntegrationForm({
   const [scheduleMinutes, setScheduleMinutes] = useState(initial?.scheduleMinutes ? String(initial.scheduleMinutes) : "");
   const [dropThreshold, setDropThreshold] = useState(String(initial?.dropThresholdPercent ?? 30));
   const [logoUrl, setLogoUrl] = useState(initial?.logoUrl ?? "");
+  const [evidenceNotes, setEvidenceNotes] = useState<NotesDocument | null>(null);
+  const [evidenceUploads, setEvidenceUploads] = useState<UploadSummary[]>([]);
+  const [evidenceBusy, setEvidenceBusy] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [testResult, setTestResult] = useState<ActionResult<TestOutcome> | null>(null);
   const [testing, startTest] = useTransition();
@@ -267,6 +275,9 @@ export function IntegrationForm({
       scheduleMinutes: schedule === "" ? null : asNumber(schedule),
       dropThresholdPercent: threshold === "" ? undefined : asNumber(threshold),
       logoUrl: logoUrl.trim() === "" ? null : logoUrl.trim(),
+      ...(evidenceNotes || evidenceUploads.length
+        ? { evidence: { notes: evidenceNotes ?? undefined, uploadIds: evidenceUploads.map((u) => u.id) } }
+        : {}),
     };
   }
 
@@ -619,15 +630,29 @@ export function IntegrationForm({
             </div>
           </div>
 
-          <section aria-labelledby="audit-evidence" className="grid gap-2 rounded-lg border border-dashed p-4">
-            <div className="flex items-center gap-2">
+          <section aria-labelledby="audit-evidence" className="grid gap-4 rounded-lg border p-4">
+            <div className="grid gap-1">
               <h3 id="audit-evidence" className="font-medium">
                 Audit Evidence
               </h3>
-              <Badge variant="outline">Not enabled</Badge>
+              <p className="text-sm text-muted-foreground">
+                Optional. Notes and files saved here belong to the sync this save starts, are hashed into the ledger, and cannot be edited later: new evidence
+                makes a new record.
+              </p>
             </div>
-            <p className="text-sm text-muted-foreground">Notes and files are attached here when audit evidence is enabled</p>
-            {/* evidence */}
+            <div className="grid gap-2">
+              <span className="text-sm font-medium">Notes</span>
+              <NotesEditor id="evidence-notes" label="Evidence notes" onChange={setEvidenceNotes} />
+            </div>
+            <div className="grid gap-2">
+              <Label htmlFor="evidence-files">Files</Label>
+              <EvidenceFiles onChange={setEvidenceUploads} onBusyChange={setEvidenceBusy} />
+            </div>
+            {errors["evidence"] || errors["evidence.uploadIds"] ? (
+              <p role="alert" className="text-sm text-destructive">
+                {[...(errors["evidence"] ?? []), ...(errors["evidence.uploadIds"] ?? [])].join(" ")}
+              </p>
+            ) : null}
           </section>
 
           {editing && !initial.active ? (
@@ -655,8 +680,8 @@ export function IntegrationForm({
               Next <ArrowRight aria-hidden="true" />
             </Button>
           ) : (
-            <Button key="save" type="submit" disabled={saving}>
-              <Save aria-hidden="true" /> {saving ? "Saving…" : "Save"}
+            <Button key="save" type="submit" disabled={saving || evidenceBusy} title={evidenceBusy ? "Wait for the evidence files to finish uploading" : undefined}>
+              <Save aria-hidden="true" /> {saving ? "Saving…" : evidenceBusy ? "Uploading…" : "Save"}
             </Button>
           )}
         </div>

@@ -44,7 +44,7 @@ CREATE TABLE "ledger_entries" (
 	"created_at" text NOT NULL,
 	"prev_hash" text NOT NULL,
 	"hash" text NOT NULL,
-	"record" jsonb NOT NULL,
+	"record" text NOT NULL,
 	"sealed_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "ledger_entries_tenant_id_seq_pk" PRIMARY KEY("tenant_id","seq")
 );

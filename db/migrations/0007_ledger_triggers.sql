@@ -1,4 +1,6 @@
--- What the ledger records of an admin audit event and of a finished sync. The
+-- What the ledger records of an admin audit event and of a finished sync.
+-- (No NOTIFY here: a notifying transaction takes a global lock at commit,
+-- which would serialise every audited change; the sealer polls each second.) The
 -- same functions build the record when it is queued and when the verifier
 -- compares the ledger with the live rows, so both see identical JSON.
 CREATE OR REPLACE FUNCTION ledger_record_audit(a audit_events) RETURNS jsonb
@@ -20,7 +22,6 @@ LANGUAGE plpgsql AS $$
 BEGIN
   IF NEW.tenant_id IS NOT NULL THEN
     INSERT INTO ledger_queue (tenant_id, kind, ref_id, record) VALUES (NEW.tenant_id, 'audit', NEW.id::text, ledger_record_audit(NEW));
-    PERFORM pg_notify('ledger_queued', NEW.tenant_id::text);
   END IF;
   RETURN NULL;
 END;
@@ -34,7 +35,6 @@ CREATE OR REPLACE FUNCTION ledger_queue_sync() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO ledger_queue (tenant_id, kind, ref_id, record) VALUES (NEW.tenant_id, 'sync', NEW.id::text, ledger_record_sync(NEW));
-  PERFORM pg_notify('ledger_queued', NEW.tenant_id::text);
   RETURN NULL;
 END;
 $$;

@@ -89,3 +89,11 @@ export async function readJson(req: Request): Promise<unknown> {
     throw new AppError("bad_request:json", "The request body is not valid JSON.");
   }
 }
+
+/** For session routes that change something: a cross-site page may not post with the user's cookie. */
+export function assertSameOrigin(req: Request) {
+  const origin = req.headers.get("origin");
+  if (!origin) return;
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  if (new URL(origin).host !== host) throw new AppError("forbidden:origin", "This request must come from this site.");
+}

@@ -20,7 +20,8 @@ import { parseInput } from "@/lib/validation";
 import { sql } from "drizzle-orm";
 import { evidenceDocument, manifestKeyFor, type EvidenceDocument } from "./record";
 
-export const MAX_FILES_PER_SYNC = 10;
+export { MAX_EVIDENCE_FILES as MAX_FILES_PER_SYNC } from "@/lib/uploads/limits";
+import { MAX_EVIDENCE_FILES as MAX_FILES_PER_SYNC } from "@/lib/uploads/limits";
 export const DOWNLOAD_LINK_SECONDS = 300;
 
 export const evidenceInputSchema = z
@@ -197,7 +198,9 @@ export async function getEvidenceForSync(ctx: ServiceContext, syncId: string): P
 }
 
 /** Which syncs of a list have evidence (for Sync History). */
-export async function syncsWithEvidence(tenantId: string, syncIds: string[]): Promise<Set<string>> {
+export async function syncsWithEvidence(ctx: ServiceContext, syncIds: string[]): Promise<Set<string>> {
+  authorize(ctx, "evidence:read");
+  const tenantId = ctx.tenantId;
   if (syncIds.length === 0) return new Set();
   const rows = await getSql()<{ id: string }[]>`
     select sync_execution_id::text as id from evidence_records where tenant_id = ${tenantId} and sync_execution_id = any(${syncIds}::uuid[])`;

@@ -12,7 +12,7 @@
 import type postgres from "postgres";
 import { getObjectStore } from "@/lib/storage";
 import { canonicalJson } from "./canonical";
-import { entryHash, GENESIS_HASH, type LedgerEntry } from "./entry";
+import { entryHash, GENESIS_HASH, type LedgerEntry, type StoredEntry } from "./entry";
 import { registerCurrentKey } from "./keys";
 import { leafHash, MerkleBuilder } from "./merkle";
 import { signCheckpoint, type SignedCheckpoint } from "./signing";
@@ -21,13 +21,19 @@ export const LEDGER_QUEUED_CHANNEL = "ledger_queued";
 const SEAL_BATCH = 2000;
 /** A checkpoint is written after this many new entries… */
 export const CHECKPOINT_EVERY_ENTRIES = 500;
-/** …or, when there is anything new at all, after this long. */
-export const CHECKPOINT_EVERY_MS = 3 * 60 * 1000;
+/** …or, when there is anything new at all, once the last one is this old. */
+export const CHECKPOINT_EVERY_MS = 30 * 1000;
 
-type EntryRow = Omit<LedgerEntry, "seq"> & { seq: number | string };
+/** A ledger_entries row as selected with STORED_COLUMNS. */
+export type StoredRow = Omit<StoredEntry, "seq"> & { seq: number | string };
 
-export function toEntry(row: EntryRow): LedgerEntry {
+export function toStored(row: StoredRow): StoredEntry {
   return { ...row, seq: Number(row.seq) };
+}
+
+export function toEntry(row: StoredRow): LedgerEntry {
+  const { recordJson, ...rest } = row;
+  return { ...rest, seq: Number(row.seq), record: JSON.parse(recordJson) };
 }
 
 /** Seals everything queued for one tenant; returns how many entries were added. */
@@ -57,15 +63,16 @@ export async function sealTenant(sql: postgres.Sql, tenantId: string): Promise<n
           created_at: q.createdAt,
           prev_hash: entry.prevHash,
           hash,
-          record: q.record,
+          record: canonicalJson(q.record),
         };
       });
       await tx`
         insert into ledger_entries (tenant_id, seq, kind, ref_id, created_at, prev_hash, hash, record)
         select tenant_id, seq, kind, ref_id, created_at, prev_hash, hash, record
           from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-            as x(tenant_id uuid, seq bigint, kind text, ref_id text, created_at text, prev_hash text, hash text, record jsonb)`;
-      await tx`delete from ledger_queue where tenant_id = ${tenantId} and id <= ${queued[queued.length - 1].id}`;
+            as x(tenant_id uuid, seq bigint, kind text, ref_id text, created_at text, prev_hash text, hash text, record text)`;
+      // Exactly the rows sealed: a writer whose lower id commits only now is sealed next time, not lost.
+      await tx`delete from ledger_queue where id = any(${queued.map((q) => q.id)}::bigint[])`;
       return queued.length;
     });
     sealed += n;

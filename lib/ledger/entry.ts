@@ -2,6 +2,7 @@
  * Ledger entries: the shape of one link in a tenant's append-only hash chain
  * and the hash that binds it to its contents and to the entry before it.
  */
+import * as nodeCrypto from "node:crypto";
 import { createHash } from "node:crypto";
 import { canonicalJson } from "@/lib/ledger/canonical";
 
@@ -82,4 +83,26 @@ function isCanonicalTimestamp(value: unknown): value is string {
   if (typeof value !== "string") return false;
   const t = Date.parse(value);
   return Number.isFinite(t) && new Date(t).toISOString() === value;
+}
+
+/** The stored form of an entry: the record kept as its canonical JSON text. */
+export type StoredEntry = Omit<LedgerEntry, "record"> & { recordJson: string };
+
+const sha256Hex: (text: string) => string =
+  typeof (nodeCrypto as { hash?: unknown }).hash === "function"
+    ? (text) => (nodeCrypto as unknown as { hash(alg: string, data: string, enc: "hex"): string }).hash("sha256", text, "hex")
+    : (text) => createHash("sha256").update(text, "utf8").digest("hex");
+
+/**
+ * entryHash for a stored entry without parsing its record: JCS orders the
+ * envelope's keys (createdAt, kind, prevHash, record, refId, seq, tenantId,
+ * v) and writes strings as JSON.stringify does, so the canonical envelope is
+ * assembled around the record's canonical text. Equal to entryHash of the
+ * parsed entry whenever recordJson is canonical (the sealer stores it so).
+ */
+export function storedEntryHash(e: Omit<StoredEntry, "hash">): string {
+  return sha256Hex(
+    `{"createdAt":${JSON.stringify(e.createdAt)},"kind":${JSON.stringify(e.kind)},"prevHash":${JSON.stringify(e.prevHash)},` +
+      `"record":${e.recordJson},"refId":${JSON.stringify(e.refId)},"seq":${e.seq},"tenantId":${JSON.stringify(e.tenantId)},"v":1}`,
+  );
 }

@@ -10,7 +10,7 @@ import { recordAuditEvent } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
 import { loadEvidenceDocuments } from "@/lib/evidence/record";
 import { canonicalJson } from "./canonical";
-import { latestCheckpoint, leafHashes, sealTenant, toEntry, writeCheckpoint } from "./chain";
+import { latestCheckpoint, leafHashes, sealTenant, toEntry, writeCheckpoint, type StoredRow } from "./chain";
 import { entryHash, type LedgerEntry } from "./entry";
 import { knownPublicKeys } from "./keys";
 import { inclusionProof, leafHash, verifyInclusion } from "./merkle";
@@ -131,8 +131,8 @@ export async function evidenceProofBundle(ctx: ServiceContext, evidenceId: strin
 }
 
 async function findEntry(tenantId: string, kind: LedgerEntry["kind"], refId: string): Promise<LedgerEntry | null> {
-  const [row] = await getSql()<(Omit<LedgerEntry, "seq"> & { seq: string })[]>`
-    select tenant_id as "tenantId", seq, kind, ref_id as "refId", created_at as "createdAt", prev_hash as "prevHash", hash, record
+  const [row] = await getSql()<StoredRow[]>`
+    select tenant_id as "tenantId", seq, kind, ref_id as "refId", created_at as "createdAt", prev_hash as "prevHash", hash, record as "recordJson"
       from ledger_entries where tenant_id = ${tenantId} and kind = ${kind} and ref_id = ${refId} order by seq limit 1`;
   return row ? toEntry(row) : null;
 }

@@ -62,7 +62,7 @@ export function verifyCheckpointSignature(cp: SignedCheckpoint, publicKeyPem: st
     // Only the one canonical base64 spelling of the 64 signature bytes is accepted.
     if (signature.length !== 64 || signature.toString("base64") !== cp.signature) return false;
     const key = ed25519PublicKey(publicKeyPem);
-    
+    if (keyIdFromKey(key) !== cp.keyId) return false;
     return verify(null, Buffer.from(canonicalJson(checkpointBody(cp)), "utf8"), key, signature);
   } catch {
     return false;

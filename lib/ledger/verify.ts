@@ -16,11 +16,12 @@
  * Entries are streamed in seq order, so memory stays flat for millions.
  */
 import { createHash } from "node:crypto";
+import { StringDecoder } from "node:string_decoder";
 import type postgres from "postgres";
 import { getObjectStore } from "@/lib/storage";
 import { canonicalJson } from "./canonical";
-import { listCheckpoints, toEntry } from "./chain";
-import { entryHash, GENESIS_HASH, type LedgerEntry } from "./entry";
+import { listCheckpoints } from "./chain";
+import { GENESIS_HASH, storedEntryHash, type StoredEntry } from "./entry";
 import { knownPublicKeys } from "./keys";
 import { leafHash, MerkleBuilder } from "./merkle";
 import { verifyCheckpointSignature } from "./signing";
@@ -44,7 +45,7 @@ export type VerifyOptions = {
   onProgress?: (done: number, total: number) => void | Promise<void>;
 };
 
-const BATCH = 10_000;
+const BATCH = 20_000;
 
 export async function verifyTenantLedger(sql: postgres.Sql, tenantId: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const started = Date.now();
@@ -59,13 +60,7 @@ export async function verifyTenantLedger(sql: postgres.Sql, tenantId: string, op
   let count = 0;
   let filesChecked = 0;
 
-  for (let after = 0; ; ) {
-    const rows = await sql<(Omit<LedgerEntry, "seq"> & { seq: string })[]>`
-      select tenant_id as "tenantId", seq, kind, ref_id as "refId", created_at as "createdAt",
-             prev_hash as "prevHash", hash, record
-        from ledger_entries where tenant_id = ${tenantId} and seq > ${after} order by seq limit ${BATCH}`;
-    if (rows.length === 0) break;
-    const entries = rows.map(toEntry);
+  for await (const entries of streamEntries(sql, tenantId)) {
     for (const e of entries) {
       if (e.seq !== expected) {
         problems.push({
@@ -76,7 +71,7 @@ export async function verifyTenantLedger(sql: postgres.Sql, tenantId: string, op
         problems.push({ seq: e.seq, reason: `entry ${e.seq} does not link to entry ${e.seq - 1} (its prev_hash differs)` });
       }
       const { hash, ...body } = e;
-      if (entryHash(body) !== hash) problems.push({ seq: e.seq, reason: `entry ${e.seq}: its contents do not match its hash (edited or moved)` });
+      if (storedEntryHash(body) !== hash) problems.push({ seq: e.seq, reason: `entry ${e.seq}: its contents do not match its hash (edited or moved)` });
       prevHash = hash;
       expected = e.seq + 1;
       builder.push(leafHash(hash));
@@ -92,7 +87,6 @@ export async function verifyTenantLedger(sql: postgres.Sql, tenantId: string, op
       filesChecked += checked.files;
       problems.push(...checked.problems);
     }
-    after = Number(rows[rows.length - 1].seq);
     await opts.onProgress?.(count, totalEntries);
   }
 
@@ -134,14 +128,14 @@ export async function verifyTenantLedger(sql: postgres.Sql, tenantId: string, op
 }
 
 /** Each entry's record against the live row it covers. */
-async function checkSources(sql: postgres.Sql, tenantId: string, entries: LedgerEntry[]): Promise<VerifyProblem[]> {
+async function checkSources(sql: postgres.Sql, tenantId: string, entries: StoredEntry[]): Promise<VerifyProblem[]> {
   const problems: VerifyProblem[] = [];
-  const byKind = (kind: LedgerEntry["kind"]) => entries.filter((e) => e.kind === kind);
-  const compare = (kindLabel: string, list: LedgerEntry[], live: Map<string, unknown>) => {
+  const byKind = (kind: StoredEntry["kind"]) => entries.filter((e) => e.kind === kind);
+  const compare = (kindLabel: string, list: StoredEntry[], live: Map<string, unknown>) => {
     for (const e of list) {
       const current = live.get(e.refId);
       if (current === undefined) problems.push({ seq: e.seq, reason: `entry ${e.seq}: the ${kindLabel} it records (${e.refId}) no longer exists` });
-      else if (canonicalJson(current) !== canonicalJson(e.record)) {
+      else if (canonicalJson(current) !== e.recordJson) {
         problems.push({ seq: e.seq, reason: `entry ${e.seq}: the ${kindLabel} ${e.refId} was changed after it was recorded` });
       }
     }
@@ -169,16 +163,22 @@ async function checkSources(sql: postgres.Sql, tenantId: string, entries: Ledger
 }
 
 /** Manifests and file bytes of the evidence entries in a batch. */
-async function checkEvidenceObjects(entries: LedgerEntry[]): Promise<{ files: number; problems: VerifyProblem[] }> {
+async function checkEvidenceObjects(entries: StoredEntry[]): Promise<{ files: number; problems: VerifyProblem[] }> {
   const problems: VerifyProblem[] = [];
   let files = 0;
   for (const e of entries) {
     if (e.kind !== "evidence") continue;
-    const record = e.record as { manifestKey?: string; files?: { name: string; objectKey: string; sha256: string }[] };
+    let record: { manifestKey?: string; files?: { name: string; objectKey: string; sha256: string }[] };
+    try {
+      record = JSON.parse(e.recordJson);
+    } catch {
+      problems.push({ seq: e.seq, reason: `entry ${e.seq}: its record is not valid JSON` });
+      continue;
+    }
     if (record.manifestKey) {
       const manifest = await readObjectText(record.manifestKey);
       if (manifest === null) problems.push({ seq: e.seq, reason: `entry ${e.seq}: the evidence manifest is missing from object storage` });
-      else if (manifest !== canonicalJson(e.record)) problems.push({ seq: e.seq, reason: `entry ${e.seq}: the evidence manifest in object storage was edited` });
+      else if (manifest !== e.recordJson) problems.push({ seq: e.seq, reason: `entry ${e.seq}: the evidence manifest in object storage was edited` });
     }
     for (const f of record.files ?? []) {
       files++;
@@ -214,4 +214,54 @@ async function missingAsNull<T>(read: () => Promise<T>): Promise<T | null> {
     if ((error as { code?: string }).code?.startsWith("not_found")) return null;
     throw error;
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The tenant's entries in seq order, in batches, read with COPY … TO STDOUT on
+ * a reserved connection: raw tab-separated lines instead of one JS object per
+ * row, which halves the cost of reading a million entries.
+ */
+async function* streamEntries(sql: postgres.Sql, tenantId: string): AsyncGenerator<StoredEntry[]> {
+  if (!UUID.test(tenantId)) throw new Error("verifyTenantLedger: tenantId must be a uuid");
+  const connection = await sql.reserve();
+  try {
+    const stream = await connection.unsafe(
+      `copy (select seq, kind, ref_id, created_at, prev_hash, hash, record from ledger_entries where tenant_id = '${tenantId}' order by seq) to stdout`,
+    ).readable();
+    const decoder = new StringDecoder("utf8");
+    let rest = "";
+    let batch: StoredEntry[] = [];
+    for await (const chunk of stream) {
+      const lines = (rest + decoder.write(chunk)).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) {
+        const f = line.split("\t");
+        batch.push({
+          tenantId,
+          seq: Number(f[0]),
+          kind: f[1] as StoredEntry["kind"],
+          refId: copyUnescape(f[2]),
+          createdAt: copyUnescape(f[3]),
+          prevHash: f[4],
+          hash: f[5],
+          recordJson: copyUnescape(f[6]),
+        });
+      }
+      if (batch.length >= BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+  } finally {
+    connection.release();
+  }
+}
+
+/** COPY's text format escapes backslashes and control characters; canonical JSON has no raw control characters. */
+function copyUnescape(field: string): string {
+  if (!field.includes("\\")) return field;
+  return field.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : c === "r" ? "\r" : c));
 }

@@ -65,7 +65,7 @@ export function startWorker(options: WorkerOptions): Worker {
         log.error({ err: e, worker: id }, "ledger sealing failed; retrying");
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(idle, 2000));
+        const timer = setTimeout(resolve, Math.min(idle, 1000));
         ledgerWake = () => {
           clearTimeout(timer);
           resolve();

@@ -14,7 +14,8 @@ export type UploadPurpose = (typeof UPLOAD_PURPOSES)[number];
 export const HEAD_BYTES = 64 * 1024;
 
 export const MiB = 1024 * 1024;
-export const EVIDENCE_MAX_BYTES = 25 * MiB;
+export { EVIDENCE_MAX_BYTES } from "./limits";
+import { EVIDENCE_MAX_BYTES } from "./limits";
 export const CSV_MAX_BYTES = 512 * MiB;
 
 export type Verdict = { ok: true; contentType: string; extension: string; label: string } | { ok: false; reason: string };
@@ -123,8 +124,6 @@ export const EVIDENCE_TYPES: FileType[] = [
   ole("Word 97–2003 document", ".doc", "application/msword"),
 ];
 
-/** What the file picker offers (extensions and types). */
-export const EVIDENCE_ACCEPT = EVIDENCE_TYPES.flatMap((t) => t.extensions).join(",");
 
 /** Checks a file against a list of allowed types by extension, content and the absence of a second type. */
 function checkTyped(types: FileType[], head: Buffer, filename: string, size: number): Verdict {

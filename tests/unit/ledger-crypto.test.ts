@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { type ProofBundle, verifyBundle } from "@/lib/ledger/bundle";
 import { canonicalJson } from "@/lib/ledger/canonical";
-import { chainEntry, entryHash, GENESIS_HASH, type LedgerEntry } from "@/lib/ledger/entry";
+import { chainEntry, entryHash, GENESIS_HASH, storedEntryHash, type LedgerEntry } from "@/lib/ledger/entry";
 import {
   consistencyProof,
   EMPTY_ROOT,
@@ -375,6 +375,15 @@ describe("checkpoint signatures", () => {
     expect(() => signCheckpoint(body, other.privateKeyPem)).toThrow(/names key/);
   });
 
+  it("fails when the checkpoint names another key id, even if this key made the signature", async () => {
+    const { createPrivateKey, createPublicKey, sign, verify } = await import("node:crypto");
+    const mislabelled = { ...body, keyId: "0123456789abcdef" };
+    const bytes = Buffer.from(canonicalJson(mislabelled), "utf8");
+    const signature = sign(null, bytes, createPrivateKey(key.privateKeyPem));
+    expect(verify(null, bytes, createPublicKey(key.publicKeyPem), signature)).toBe(true);
+    expect(verifyCheckpointSignature({ ...mislabelled, signature: signature.toString("base64") }, key.publicKeyPem)).toBe(false);
+  });
+
   it("returns false for malformed input instead of throwing", () => {
     const cp = signCheckpoint(body, key.privateKeyPem);
     expect(verifyCheckpointSignature(cp, "garbage")).toBe(false);
@@ -578,6 +587,24 @@ describe("verifyBundle", () => {
       expect(result.checked).toBe(0);
       expect(result.problems).toHaveLength(1);
       expect(result.problems[0].reason).toMatch(/^not a SyncLedger proof bundle \(/);
+    }
+  });
+});
+
+describe("storedEntryHash", () => {
+  it("equals entryHash for the record's canonical text, whatever the record holds", () => {
+    const records: Record<string, unknown>[] = [
+      { a: 1 },
+      { z: "ü", a: [1, 2.5, -0, 1e21, null, true], nested: { "€": "\u2028", b: "quote \" and \\ backslash" } },
+      { id: "x", details: "tab\there, newline\nthere", emoji: "😀" },
+    ];
+    let prev: LedgerEntry | null = null;
+    for (const record of records) {
+      const entry = chainEntry(prev, { tenantId: "11111111-1111-4111-8111-111111111111", kind: "audit", refId: "r", createdAt: "2026-11-22T01:02:03.456Z", record });
+      const { record: r, hash, ...rest } = entry;
+      expect(storedEntryHash({ ...rest, recordJson: canonicalJson(r) })).toBe(hash);
+      expect(storedEntryHash({ ...rest, recordJson: canonicalJson({ ...r, extra: 1 }) })).not.toBe(hash);
+      prev = entry;
     }
   });
 });

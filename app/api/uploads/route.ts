@@ -4,8 +4,7 @@
  * buffered whole), checked by content, and answered with the stored file's
  * key, size and SHA-256. The browser sends it with XHR to show progress.
  */
-import { searchParamsObject, withSession } from "@/lib/api/handler";
-import { AppError } from "@/lib/errors";
+import { assertSameOrigin, searchParamsObject, withSession } from "@/lib/api/handler";
 import { receiveUpload } from "@/lib/uploads/service";
 
 export const runtime = "nodejs";
@@ -21,11 +20,3 @@ export const POST = withSession(null, async (ctx, req) => {
   });
   return Response.json(upload, { status: 201 });
 });
-
-/** A cross-site page may not post files with the user's cookie. */
-function assertSameOrigin(req: Request) {
-  const origin = req.headers.get("origin");
-  if (!origin) return;
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  if (new URL(origin).host !== host) throw new AppError("forbidden:origin", "Uploads must come from this site.");
-}

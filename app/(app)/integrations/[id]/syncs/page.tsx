@@ -27,6 +27,7 @@ import type { ObjectType } from "@/lib/connectors/types";
 import { isAppError } from "@/lib/errors";
 import { listCursors } from "@/lib/integrations/service";
 import { listSyncHistory } from "@/lib/syncs/service";
+import { syncsWithEvidence } from "@/lib/evidence/service";
 import { deleteCursorAction, requestSyncAction, resetCursorAction } from "../../actions";
 
 export const metadata = { title: "Sync History" };
@@ -59,6 +60,8 @@ export default async function SyncHistoryPage({
     problem = e.message;
     history = await listSyncHistory(ctx, id, { limit: 50 }).catch(rethrowNotFound);
   }
+  const mayOpenEvidence = can(ctx, "evidence:read");
+  const withEvidence = mayOpenEvidence ? await syncsWithEvidence(ctx, history.syncs.map((s) => s.id)) : new Set<string>();
   const { deleted, active } = history.integration;
   const cursors = can(ctx, "integrations:read") && !deleted ? await listCursors(ctx, id) : [];
   const canWrite = can(ctx, "integrations:write") && !deleted;
@@ -176,18 +179,25 @@ export default async function SyncHistoryPage({
                       {s.mode === "delta" ? <span className="text-muted-foreground"> · delta</span> : null}
                     </TableCell>
                     <TableCell>
-                      {/* Wired to the Audit Evidence panel by the evidence feature. */}
-                      <Button
-                        type="button"
-                        variant="outline"
-                        size="sm"
-                        disabled
-                        className="relative z-10"
-                        aria-label={`Evidence for sync ${when}`}
-                        title="Audit evidence is not enabled yet"
-                      >
-                        <FileCheck2 aria-hidden="true" /> Evidence
-                      </Button>
+                      {mayOpenEvidence ? (
+                        <Button variant={withEvidence.has(s.id) ? "default" : "outline"} size="sm" className="relative z-10" asChild>
+                          <Link href={`/syncs/${s.id}/evidence`} aria-label={`Evidence for sync ${when}`}>
+                            <FileCheck2 aria-hidden="true" /> {withEvidence.has(s.id) ? "Evidence" : "No evidence"}
+                          </Link>
+                        </Button>
+                      ) : (
+                        <Button
+                          type="button"
+                          variant="outline"
+                          size="sm"
+                          disabled
+                          className="relative z-10"
+                          aria-label={`Evidence for sync ${when}`}
+                          title="Your role cannot open audit evidence"
+                        >
+                          <FileCheck2 aria-hidden="true" /> Evidence
+                        </Button>
+                      )}
                     </TableCell>
                   </TableRow>
                 );
