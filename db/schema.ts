@@ -452,6 +452,8 @@ export const ledgerCheckpoints = pgTable(
     signature: text("signature").notNull(),
     createdAt: text("created_at").notNull(),
     objectKey: text("object_key").notNull(),
+    /** Roots of the complete subtrees at this size (hex, JSON array): the next checkpoint extends them instead of rehashing every leaf. */
+    frontier: text("frontier").notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.treeSize] })],
 );

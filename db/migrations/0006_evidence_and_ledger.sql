@@ -33,6 +33,7 @@ CREATE TABLE "ledger_checkpoints" (
 	"signature" text NOT NULL,
 	"created_at" text NOT NULL,
 	"object_key" text NOT NULL,
+	"frontier" text NOT NULL,
 	CONSTRAINT "ledger_checkpoints_tenant_id_tree_size_pk" PRIMARY KEY("tenant_id","tree_size")
 );
 --> statement-breakpoint

@@ -22,7 +22,7 @@ const SEAL_BATCH = 2000;
 /** A checkpoint is written after this many new entries… */
 export const CHECKPOINT_EVERY_ENTRIES = 500;
 /** …or, when there is anything new at all, once the last one is this old. */
-export const CHECKPOINT_EVERY_MS = 30 * 1000;
+export const CHECKPOINT_EVERY_MS = 5 * 1000;
 
 /** A ledger_entries row as selected with STORED_COLUMNS. */
 export type StoredRow = Omit<StoredEntry, "seq"> & { seq: number | string };
@@ -106,8 +106,8 @@ export async function listCheckpoints(sql: postgres.Sql, tenantId: string): Prom
 }
 
 /** Leaf hashes of the first `size` entries, in seq order, streamed in batches. */
-export async function* leafHashes(sql: postgres.Sql, tenantId: string, size?: number): AsyncGenerator<Buffer[]> {
-  let after = 0;
+export async function* leafHashes(sql: postgres.Sql, tenantId: string, size?: number, from = 0): AsyncGenerator<Buffer[]> {
+  let after = from;
   for (;;) {
     const rows = await sql<{ seq: string; hash: string }[]>`
       select seq, hash from ledger_entries
@@ -140,8 +140,14 @@ export async function writeCheckpoint(
     const age = Date.now() - Date.parse(previous.createdAt);
     if (treeSize - previous.treeSize < CHECKPOINT_EVERY_ENTRIES && age < CHECKPOINT_EVERY_MS) return previous;
   }
-  const builder = new MerkleBuilder();
-  for await (const batch of leafHashes(sql, tenantId, treeSize)) for (const leaf of batch) builder.push(leaf);
+  // Resume from the previous checkpoint's frontier: only the new leaves are hashed.
+  let builder = new MerkleBuilder();
+  if (previous) {
+    const [row] = await sql<{ frontier: string }[]>`
+      select frontier from ledger_checkpoints where tenant_id = ${tenantId} and tree_size = ${previous.treeSize}`;
+    builder = MerkleBuilder.restore(previous.treeSize, (JSON.parse(row.frontier) as string[]).map((h) => Buffer.from(h, "hex")));
+  }
+  for await (const batch of leafHashes(sql, tenantId, treeSize, builder.size)) for (const leaf of batch) builder.push(leaf);
   const key = await registerCurrentKey(sql);
   const signed = signCheckpoint(
     { v: 1, tenantId, treeSize, rootHash: builder.root().toString("hex"), createdAt: new Date().toISOString(), keyId: key.keyId },
@@ -150,8 +156,9 @@ export async function writeCheckpoint(
   const objectKey = checkpointObjectKey(tenantId, treeSize);
   await getObjectStore().put(objectKey, canonicalJson(signed), { contentType: "application/json" });
   const inserted = await sql`
-    insert into ledger_checkpoints (tenant_id, tree_size, root_hash, key_id, signature, created_at, object_key)
-    values (${tenantId}, ${treeSize}, ${signed.rootHash}, ${signed.keyId}, ${signed.signature}, ${signed.createdAt}, ${objectKey})
+    insert into ledger_checkpoints (tenant_id, tree_size, root_hash, key_id, signature, created_at, object_key, frontier)
+    values (${tenantId}, ${treeSize}, ${signed.rootHash}, ${signed.keyId}, ${signed.signature}, ${signed.createdAt}, ${objectKey},
+            ${JSON.stringify(builder.snapshot().frontier.map((b) => b.toString("hex")))})
     on conflict do nothing returning tree_size`;
   if (inserted.length === 0) return latestCheckpoint(sql, tenantId); // another process signed this size first
   return { ...signed, objectKey };

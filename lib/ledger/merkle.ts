@@ -70,6 +70,22 @@ export class MerkleBuilder {
     this.#size++;
   }
 
+  /** The state to resume from: the size and the roots of its complete subtrees, largest first. */
+  snapshot(): { size: number; frontier: Buffer[] } {
+    return { size: this.#size, frontier: this.#stack.map((b) => Buffer.from(b)) };
+  }
+
+  /** A builder that continues from a snapshot; the frontier must have one root per set bit of size. */
+  static restore(size: number, frontier: Buffer[]): MerkleBuilder {
+    const bits = size.toString(2).split("").filter((b) => b === "1").length;
+    if (!Number.isSafeInteger(size) || size < 0 || frontier.length !== bits) throw new Error("MerkleBuilder.restore: the frontier does not fit the size");
+    for (const node of frontier) assertHash(node, "frontier node");
+    const builder = new MerkleBuilder();
+    builder.#stack = frontier.map((b) => Buffer.from(b));
+    builder.#size = size;
+    return builder;
+  }
+
   root(): Buffer {
     if (this.#stack.length === 0) return Buffer.from(EMPTY_ROOT);
     let acc = this.#stack[this.#stack.length - 1];

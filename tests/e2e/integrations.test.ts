@@ -43,7 +43,7 @@ describe("integrations, end to end", () => {
     await history.getByText("Post-sync Completed").waitFor({ timeout: 30_000 });
     const row = history.locator("tbody tr").first();
     expect(await row.textContent()).toContain(alpha.users.operator);
-    expect(await row.getByRole("button", { name: /^Evidence for sync/ }).count()).toBe(1);
+    expect(await row.getByRole("link", { name: /^Evidence for sync/ }).count()).toBe(1);
 
     // The sync detail has the counts and the per-record Sync Log.
     await row.getByRole("link").first().click();
@@ -120,5 +120,69 @@ describe("integrations, end to end", () => {
     await page.waitForURL(/\/integrations\/[0-9a-f-]{36}\/syncs/);
     await page.getByRole("table", { name: "Sync history" }).getByText("Post-sync Completed").waitFor({ timeout: 30_000 });
     await context.close();
+  });
+
+  it("an operator attaches notes and files with a save; the Evidence panel shows them, verified, and a viewer cannot open it", async () => {
+    const { context, page } = await signIn(browser, alpha.users.operator);
+    await page.goto("/integrations");
+    await page.getByRole("table", { name: "Integrations" }).getByRole("link", { name: "HR Directory", exact: true }).click();
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("heading", { name: "Audit Evidence" }).waitFor();
+
+    const editor = page.getByRole("textbox", { name: "Evidence notes" });
+    await editor.click();
+    await page.keyboard.type("Access review Q4");
+    await page.getByRole("button", { name: "Bold" }).click();
+    await page.keyboard.type(" approved");
+
+    await page.getByLabel("Evidence files").setInputFiles([
+      { name: "signoff.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n") },
+      { name: "fake.pdf", mimeType: "application/pdf", buffer: Buffer.from("<!doctype html><html><body>phish</body></html>") },
+    ]);
+    await page.getByText(/"fake\.pdf" was refused: its content is not a PDF/).waitFor();
+    await page.getByRole("button", { name: "Remove fake.pdf" }).click();
+    await page.getByRole("list", { name: "Evidence files to attach" }).getByText("signoff.pdf").waitFor();
+    await page.getByRole("button", { name: "Save", exact: true }).waitFor({ state: "visible" });
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+
+    await page.waitForURL(/\/integrations\/[0-9a-f-]{36}\/syncs/);
+    const history = page.getByRole("table", { name: "Sync history" });
+    const newest = history.locator("tbody tr").first();
+    await newest.getByRole("link", { name: /^Evidence for sync/ }).click();
+    await page.waitForURL(/\/syncs\/[0-9a-f-]{36}\/evidence/);
+    await page.getByRole("heading", { name: "Audit Evidence" }).waitFor();
+    await page.getByText("Access review Q4").waitFor();
+    expect(await page.locator("strong", { hasText: "approved" }).count()).toBe(1);
+    const files = page.getByRole("table", { name: "Evidence files" });
+    expect(await files.locator("tbody tr").count()).toBe(1);
+    expect(await files.textContent()).toContain("signoff.pdf");
+
+    // Sealed and signed within seconds of the save.
+    for (let i = 0; i < 30 && !(await page.getByText("Verified", { exact: true }).count()); i++) {
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
+    await page.getByText("Verified", { exact: true }).waitFor();
+
+    const href = await page.getByRole("link", { name: "Download signoff.pdf" }).getAttribute("href");
+    const download = await page.request.get(href!, { maxRedirects: 5 });
+    expect(download.status()).toBe(200);
+    expect(download.headers()["content-disposition"]).toMatch(/^attachment; filename="signoff\.pdf"/);
+    const evidenceUrl = page.url();
+    await context.close();
+
+    const viewer = await signIn(browser, alpha.users.viewer);
+    expect((await viewer.page.goto(evidenceUrl))?.status()).toBe(403);
+    await viewer.context.close();
+
+    const auditor = await signIn(browser, alpha.users.auditor);
+    await auditor.page.goto("/ledger");
+    await auditor.page.getByRole("button", { name: "Verify ledger" }).click();
+    await auditor.page.getByText("Ledger intact").waitFor({ timeout: 30_000 });
+    await auditor.page.goto("/admin/audit-log?entityType=Evidence&action=Download");
+    expect(await auditor.page.getByRole("table", { name: "Audit events" }).textContent()).toContain("signoff.pdf");
+    await auditor.context.close();
   });
 });

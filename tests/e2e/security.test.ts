@@ -206,6 +206,51 @@ describe("REST API", () => {
     expect(denied.status).toBe(404);
   });
 
+  it("attaches evidence over the API as multipart, refuses a disguised file, and verifies the ledger", async () => {
+    const ldap = inject("ldap");
+    const key = await createKey(alpha.users.admin, "integrations:write", "evidence:write", "evidence:read", "ledger:read", "syncs:read");
+    const auth = { authorization: `Bearer ${key}` };
+    const created = await fetch(`${baseUrl()}/api/v1/integrations`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Evidence API", connector: "ldap", config: ldap }),
+    });
+    const id = (await created.json()).data.id;
+
+    const disguised = new FormData();
+    disguised.set("notes", "Quarterly review");
+    disguised.append("files", new Blob(["<html><script>alert(1)</script></html>"]), "report.pdf");
+    const refused = await fetch(`${baseUrl()}/api/v1/integrations/${id}/evidence`, { method: "POST", headers: auth, body: disguised });
+    expect(refused.status).toBe(422);
+    expect((await refused.json()).error.message).toMatch(/"report\.pdf" was refused: its content is not a PDF/);
+
+    const form = new FormData();
+    form.set("notes", "## Access review\n\nAll **admin** accounts confirmed.");
+    form.append("files", new Blob(["%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n"]), "review.pdf");
+    form.append("files", new Blob(['{"approved":true}']), "approval.json");
+    const attached = await fetch(`${baseUrl()}/api/v1/integrations/${id}/evidence`, { method: "POST", headers: auth, body: form });
+    expect(attached.status).toBe(201);
+    const { data } = await attached.json();
+    expect(data.sync.trigger).toBe("evidence_updated");
+
+    const evidence = await (await fetch(`${baseUrl()}/api/v1/syncs/${data.sync.id}/evidence`, { headers: auth })).json();
+    expect(evidence.data.notesHtml).toContain("<strong>admin</strong>");
+    expect(evidence.data.files.map((f: { name: string }) => f.name)).toEqual(["review.pdf", "approval.json"]);
+    const download = await fetch(evidence.data.files[1].downloadUrl);
+    expect(download.status).toBe(200);
+    expect(download.headers.get("content-disposition")).toMatch(/^attachment; filename="approval\.json"/);
+    expect(download.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(await download.text()).toBe('{"approved":true}');
+
+    const verified = await (await fetch(`${baseUrl()}/api/v1/ledger/verify`, { headers: auth })).json();
+    expect(verified.data).toMatchObject({ ok: true, problems: [] });
+    expect(verified.data.filesChecked).toBeGreaterThanOrEqual(2);
+
+    const readOnly = await createKey(alpha.users.admin, "syncs:read");
+    const noScope = await fetch(`${baseUrl()}/api/v1/ledger/verify`, { headers: { authorization: `Bearer ${readOnly}` } });
+    expect(noScope.status).toBe(403);
+  });
+
   it("reports health of the database and object store", async () => {
     const res = await fetch(`${baseUrl()}/api/health`);
     expect(res.status).toBe(200);

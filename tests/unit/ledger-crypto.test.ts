@@ -608,3 +608,18 @@ describe("storedEntryHash", () => {
     }
   });
 });
+
+describe("MerkleBuilder snapshots", () => {
+  it("resumes from a snapshot to the same root as building from scratch, and refuses a frontier that does not fit", () => {
+    const leaves = Array.from({ length: 77 }, (_, i) => leafHash(createHash("sha256").update(`leaf ${i}`).digest("hex")));
+    for (const cut of [0, 1, 2, 5, 32, 33, 64, 76]) {
+      const first = new MerkleBuilder();
+      for (const l of leaves.slice(0, cut)) first.push(l);
+      const { size, frontier } = first.snapshot();
+      const resumed = MerkleBuilder.restore(size, frontier);
+      for (const l of leaves.slice(cut)) resumed.push(l);
+      expect(resumed.root().equals(merkleRoot(leaves))).toBe(true);
+    }
+    expect(() => MerkleBuilder.restore(5, [leaves[0]])).toThrow(/does not fit/);
+  });
+});
