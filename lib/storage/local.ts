@@ -91,11 +91,15 @@ export class LocalObjectStore implements ObjectStore {
     let sourceError: unknown;
     source.once("error", (error) => (sourceError = error));
     const hasher = new HashingStream({ contentLength: options.contentLength, sha256: options.expectedSha256 });
+    // flush: fsync before close — the object is evidence, its bytes must be on
+    // disk before the rename below makes it visible.
+    const file = createWriteStream(tmpPath, { flags: "wx", mode: 0o600, flush: true });
     try {
-      // flush: fsync before close — the object is evidence, its bytes must be on
-      // disk before the rename below makes it visible.
-      await pipeline(source, hasher, createWriteStream(tmpPath, { flags: "wx", mode: 0o600, flush: true }));
+      await pipeline(source, hasher, file);
     } catch (error) {
+      // A failure can come before the file is even open: wait until the stream
+      // has closed (and so has created the file, if it was going to) before removing it.
+      if (!file.closed) await new Promise<void>((resolve) => file.once("close", () => resolve()));
       await rm(tmpPath, { force: true });
       throw hasher.meter.error ?? sourceError ?? unavailable("Writing to the local object store failed", error);
     }

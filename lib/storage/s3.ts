@@ -47,6 +47,7 @@ import {
   type ListedObject,
   type ObjectBody,
   type ObjectStore,
+  type PresignedPutOptions,
   type PutOptions,
   type SignedDownloadOptions,
   type StoredObject,
@@ -258,6 +259,34 @@ export class S3ObjectStore implements ObjectStore {
       }),
       { expiresIn: opts.expiresInSeconds },
     );
+  }
+
+  async presignedPut(key: string, opts: PresignedPutOptions): Promise<{ url: string; headers: Record<string, string> }> {
+    assertValidKey(key);
+    assertValidTtl(opts.expiresInSeconds);
+    const checksum = Buffer.from(opts.sha256, "hex").toString("base64");
+    const command = new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ContentLength: opts.contentLength,
+      ContentType: opts.contentType,
+      ChecksumSHA256: checksum,
+      Metadata: { sha256: opts.sha256 },
+    });
+    const headers = {
+      "content-length": String(opts.contentLength),
+      "content-type": opts.contentType,
+      "x-amz-checksum-sha256": checksum,
+      "x-amz-meta-sha256": opts.sha256,
+    };
+    const url = await getSignedUrl(this.client, command, {
+      expiresIn: opts.expiresInSeconds,
+      signableHeaders: new Set(Object.keys(headers)),
+      unhoistableHeaders: new Set(["x-amz-checksum-sha256", "x-amz-meta-sha256"]),
+    });
+    // The browser sets Content-Length itself; it is still signed, so another length is refused.
+    const { "content-length": _length, ...browserHeaders } = headers;
+    return { url, headers: browserHeaders };
   }
 
   async health(): Promise<void> {

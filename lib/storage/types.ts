@@ -49,6 +49,14 @@ export interface SignedDownloadOptions {
   expiresInSeconds: number;
 }
 
+export interface PresignedPutOptions {
+  contentLength: number;
+  /** Hex SHA-256 of the body; S3 refuses a body with another checksum. */
+  sha256: string;
+  contentType: string;
+  expiresInSeconds: number;
+}
+
 export type ObjectBody = Readable | ReadableStream<Uint8Array> | Uint8Array | string;
 
 export interface ObjectStore {
@@ -76,6 +84,12 @@ export interface ObjectStore {
    * AppError("not_found:object") when there is no such object.
    */
   signedDownloadUrl(key: string, opts: SignedDownloadOptions): Promise<string>;
+  /**
+   * Stores that take uploads straight from the browser (S3): a short-lived URL
+   * for a PUT of exactly `contentLength` bytes whose SHA-256 is `sha256`, and
+   * the headers the PUT must carry (they are part of the signature).
+   */
+  presignedPut?(key: string, opts: PresignedPutOptions): Promise<{ url: string; headers: Record<string, string> }>;
   /** Resolves when the store is usable; throws AppError("unavailable:object_store") otherwise. */
   health(): Promise<void>;
 }

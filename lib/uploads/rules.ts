@@ -212,3 +212,9 @@ export function zipEntryNames(head: Buffer): string[] {
   }
   return names;
 }
+
+/** The evidence type a file name claims (before its content is seen), or null when the extension is not accepted. */
+export function evidenceTypeFor(filename: string): { contentType: string; label: string } | null {
+  const type = EVIDENCE_TYPES.find((t) => t.extensions.includes(extensionOf(filename)));
+  return type ? { contentType: type.contentType, label: type.label } : null;
+}

@@ -148,7 +148,7 @@ export async function cleanupOrphanUploads(now = new Date()): Promise<number> {
 }
 
 /** Reads from `source` until at least `bytes` are in hand (or the stream ends). */
-async function readHead(source: Readable, bytes: number) {
+export async function readHead(source: Readable, bytes: number) {
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const chunks: Buffer[] = [];
   let length = 0;
