@@ -21,9 +21,10 @@ import postgres from "postgres";
 import { getObjectStore } from "@/lib/storage";
 import { canonicalJson } from "./canonical";
 import { listCheckpoints } from "./chain";
-import { GENESIS_HASH, storedEntryHash, type StoredEntry } from "./entry";
+import { GENESIS_HASH, type StoredEntry } from "./entry";
+import { HashPool, type BatchResult } from "./hash-pool";
 import { knownPublicKeys } from "./keys";
-import { leafHash, MerkleBuilder } from "./merkle";
+import { MerkleBuilder } from "./merkle";
 import { verifyCheckpointSignature } from "./signing";
 import { loadEvidenceDocuments } from "@/lib/evidence/record";
 
@@ -45,7 +46,7 @@ export type VerifyOptions = {
   onProgress?: (done: number, total: number) => void | Promise<void>;
 };
 
-const BATCH = 20_000;
+const BATCH = 10_000;
 
 export async function verifyTenantLedger(sql: postgres.Sql, tenantId: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const started = Date.now();
@@ -60,34 +61,51 @@ export async function verifyTenantLedger(sql: postgres.Sql, tenantId: string, op
   let count = 0;
   let filesChecked = 0;
 
-  for await (const entries of streamEntries(tenantId)) {
-    for (const e of entries) {
-      if (e.seq !== expected) {
-        problems.push({
-          seq: expected,
-          reason: e.seq > expected ? `entries ${expected}–${e.seq - 1} are missing: the chain jumps from ${expected - 1} to ${e.seq}` : `entry ${e.seq} appears twice`,
-        });
-      } else if (e.prevHash !== prevHash) {
-        problems.push({ seq: e.seq, reason: `entry ${e.seq} does not link to entry ${e.seq - 1} (its prev_hash differs)` });
-      }
-      const { hash, ...body } = e;
-      if (storedEntryHash(body) !== hash) problems.push({ seq: e.seq, reason: `entry ${e.seq}: its contents do not match its hash (edited or moved)` });
-      prevHash = hash;
-      expected = e.seq + 1;
-      builder.push(leafHash(hash));
-      count++;
+  // Batches are hashed on worker threads (a few in flight) and joined here in order.
+  const pool = new HashPool();
+  const inFlight: { lines: string[]; result: Promise<BatchResult> }[] = [];
+  const settle = async () => {
+    const { lines, result } = inFlight.shift()!;
+    const r = await result;
+    if (r.count === 0) return;
+    if (r.firstSeq !== expected) {
+      problems.push({
+        seq: expected,
+        reason: r.firstSeq > expected ? `entries ${expected}–${r.firstSeq - 1} are missing: the chain jumps from ${expected - 1} to ${r.firstSeq}` : `entry ${r.firstSeq} appears twice`,
+      });
+    } else if (r.firstPrevHash !== prevHash) {
+      problems.push({ seq: r.firstSeq, reason: `entry ${r.firstSeq} does not link to entry ${r.firstSeq - 1} (its prev_hash differs)` });
+    }
+    problems.push(...r.problems);
+    prevHash = r.lastHash;
+    expected = r.lastSeq + 1;
+    for (let i = 0; i < r.count; i++) {
+      builder.push(r.leaves.subarray(i * 32, i * 32 + 32));
       const cp = bySize.get(builder.size);
       if (cp && builder.root().toString("hex") !== cp.rootHash) {
         problems.push({ seq: builder.size, reason: `the checkpoint of tree size ${cp.treeSize} does not match the entries up to ${builder.size}` });
       }
     }
-    if (opts.sources !== false) problems.push(...(await checkSources(sql, tenantId, entries)));
-    if (opts.files !== false) {
-      const checked = await checkEvidenceObjects(entries);
-      filesChecked += checked.files;
-      problems.push(...checked.problems);
+    count += r.count;
+    if (opts.sources !== false || opts.files !== false) {
+      const entries = lines.map((line) => parseLine(tenantId, line));
+      if (opts.sources !== false) problems.push(...(await checkSources(sql, tenantId, entries)));
+      if (opts.files !== false) {
+        const checked = await checkEvidenceObjects(entries);
+        filesChecked += checked.files;
+        problems.push(...checked.problems);
+      }
     }
     await opts.onProgress?.(count, totalEntries);
+  };
+  try {
+    for await (const lines of streamLines(tenantId)) {
+      inFlight.push({ lines, result: pool.check(tenantId, lines) });
+      if (inFlight.length >= 4) await settle();
+    }
+    while (inFlight.length) await settle();
+  } finally {
+    await pool.close();
   }
 
   const keys = new Map((await knownPublicKeys(sql)).map((k) => [k.keyId, k.publicKeyPem]));
@@ -225,7 +243,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * that is closed afterwards: postgres.js can leave a connection that finished
  * a COPY with its socket paused, and such a connection must not go back to the pool.
  */
-async function* streamEntries(tenantId: string): AsyncGenerator<StoredEntry[]> {
+async function* streamLines(tenantId: string): AsyncGenerator<string[]> {
   if (!UUID.test(tenantId)) throw new Error("verifyTenantLedger: tenantId must be a uuid");
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("verifyTenantLedger: DATABASE_URL is not set");
@@ -236,23 +254,11 @@ async function* streamEntries(tenantId: string): AsyncGenerator<StoredEntry[]> {
       .readable();
     const decoder = new StringDecoder("utf8");
     let rest = "";
-    let batch: StoredEntry[] = [];
+    let batch: string[] = [];
     for await (const chunk of stream) {
       const lines = (rest + decoder.write(chunk)).split("\n");
       rest = lines.pop() ?? "";
-      for (const line of lines) {
-        const f = line.split("\t");
-        batch.push({
-          tenantId,
-          seq: Number(f[0]),
-          kind: f[1] as StoredEntry["kind"],
-          refId: copyUnescape(f[2]),
-          createdAt: copyUnescape(f[3]),
-          prevHash: f[4],
-          hash: f[5],
-          recordJson: copyUnescape(f[6]),
-        });
-      }
+      for (const line of lines) batch.push(line);
       if (batch.length >= BATCH) {
         yield batch;
         batch = [];
@@ -262,6 +268,21 @@ async function* streamEntries(tenantId: string): AsyncGenerator<StoredEntry[]> {
   } finally {
     await connection.end({ timeout: 0 });
   }
+}
+
+/** One COPY line as a stored entry. */
+function parseLine(tenantId: string, line: string): StoredEntry {
+  const f = line.split("\t");
+  return {
+    tenantId,
+    seq: Number(f[0]),
+    kind: f[1] as StoredEntry["kind"],
+    refId: copyUnescape(f[2]),
+    createdAt: copyUnescape(f[3]),
+    prevHash: f[4],
+    hash: f[5],
+    recordJson: copyUnescape(f[6]),
+  };
 }
 
 /** COPY's text format escapes backslashes and control characters; canonical JSON has no raw control characters. */

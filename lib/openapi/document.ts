@@ -211,6 +211,72 @@ export function openApiDocument() {
       "/syncs/{id}": {
         get: { operationId: "getSync", summary: "One sync execution with counts and progress (scope syncs:read)", parameters: [idParam], responses: { "200": { description: "The sync", content: dataOf("SyncExecution") }, ...errors } },
       },
+      "/integrations/{id}/evidence": {
+        post: {
+          operationId: "attachEvidence",
+          summary:
+            "Attach audit evidence and start the sync that owns it (scope evidence:write): multipart form data with `notes` (Lexical JSON or Markdown) and up to 10 `files` of at most 25 MB each (PDF, PNG, JPG, CSV, Excel, Word, JSON; checked by content). Audited and sealed into the ledger",
+          parameters: [idParam],
+          requestBody: {
+            required: true,
+            content: {
+              "multipart/form-data": {
+                schema: {
+                  type: "object",
+                  properties: { notes: { type: "string" }, files: { type: "array", maxItems: 10, items: { type: "string", format: "binary" } } },
+                },
+              },
+            },
+          },
+          responses: {
+            "201": { description: "The evidence record and the sync it belongs to", content: { "application/json": { schema: { type: "object" } } } },
+            "422": { description: "A file was refused (named, with the reason), too many files, or bad notes; nothing is kept" },
+            ...errors,
+          },
+        },
+      },
+      "/syncs/{id}/evidence": {
+        get: {
+          operationId: "getSyncEvidence",
+          summary:
+            "The sync's evidence: who attached it, the notes as sanitized HTML, each file with name, type, size, SHA-256 and a download link valid for 5 minutes (issuing it is audited), and the ledger verification (scope evidence:read)",
+          parameters: [idParam],
+          responses: { "200": { description: "The evidence", content: { "application/json": { schema: { type: "object" } } } }, "404": { description: "No evidence for this sync" }, ...errors },
+        },
+      },
+      "/ledger/verify": {
+        get: {
+          operationId: "verifyLedger",
+          summary:
+            "Verify the tenant's ledger: chain, hashes, live records, evidence files and manifests, and signed checkpoints; problems are listed first bad entry first (scope ledger:read); audited",
+          responses: {
+            "200": {
+              description: "The result (ok is false when anything does not verify)",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: {
+                      data: {
+                        type: "object",
+                        properties: {
+                          ok: { type: "boolean" },
+                          entries: { type: "integer" },
+                          filesChecked: { type: "integer" },
+                          checkpoint: { type: "object", nullable: true },
+                          problems: { type: "array", items: { type: "object", properties: { seq: { type: "integer" }, reason: { type: "string" } } } },
+                          durationMs: { type: "integer" },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
       "/audit-events/export": {
         get: {
           operationId: "exportAuditEvents",
