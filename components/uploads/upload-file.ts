@@ -18,8 +18,9 @@ export async function uploadFile(
   onProgress: (fraction: number) => void,
   signal?: AbortSignal,
 ): Promise<UploadSummary> {
+  let sha256: string | undefined;
   if (purpose === "evidence" && globalThis.crypto?.subtle) {
-    const sha256 = toHex(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()));
+    sha256 = toHex(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()));
     const start = await postJson<{ mode: "stream" } | { mode: "presigned"; url: string; headers: Record<string, string>; token: string }>(
       "/api/uploads/direct",
       { purpose, filename: file.name, size: file.size, sha256 },
@@ -32,7 +33,7 @@ export async function uploadFile(
       return done;
     }
   }
-  return streamThroughServer(file, purpose, onProgress, signal);
+  return streamThroughServer(file, purpose, onProgress, signal, sha256);
 }
 
 function toHex(buffer: ArrayBuffer) {
@@ -76,12 +77,14 @@ function streamThroughServer(
   purpose: "csv" | "evidence",
   onProgress: (fraction: number) => void,
   signal?: AbortSignal,
+  sha256?: string,
 ): Promise<UploadSummary> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     const query = new URLSearchParams({ purpose, filename: file.name });
     xhr.open("POST", `/api/uploads?${query}`);
     xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    if (sha256) xhr.setRequestHeader("X-Content-SHA256", sha256);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };

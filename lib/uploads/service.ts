@@ -12,7 +12,7 @@ import { getDb } from "@/db/client";
 import * as queries from "@/db/queries/uploads";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import type { Permission } from "@/lib/auth/permissions";
-import { AppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { getObjectStore } from "@/lib/storage";
 import { parseInput } from "@/lib/validation";
@@ -52,6 +52,11 @@ const uploadInputSchema = z.object({
       .nonnegative("Send the file's size in the Content-Length header")
       .optional(),
   ),
+  /** The SHA-256 the sender computed; when given, a body with another digest is refused and not kept. */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "X-Content-SHA256 must be 64 lowercase hex characters")
+    .optional(),
 });
 
 export type UploadSummary = {
@@ -70,9 +75,9 @@ export type UploadSummary = {
  */
 export async function receiveUpload(
   ctx: ServiceContext,
-  input: { purpose: unknown; filename: unknown; contentLength?: unknown; body: ReadableStream<Uint8Array> | Readable | null },
+  input: { purpose: unknown; filename: unknown; contentLength?: unknown; sha256?: unknown; body: ReadableStream<Uint8Array> | Readable | null },
 ): Promise<UploadSummary> {
-  const { purpose, filename, contentLength } = parseInput(uploadInputSchema, input);
+  const { purpose, filename, contentLength, sha256 } = parseInput(uploadInputSchema, input);
   authorize(ctx, PERMISSION[purpose]);
   const rules = UPLOAD_RULES[purpose];
   if (contentLength === 0 || !input.body) throw new AppError("unprocessable:empty_file", `"${filename}" is empty.`);
@@ -96,8 +101,15 @@ export async function receiveUpload(
   const store = getObjectStore();
   const stored = await store.put(key, Readable.from(limited(head, rest, contentLength, rules.maxBytes, filename)), {
     contentLength,
+    expectedSha256: sha256,
     contentType: verdict.contentType,
     metadata: { purpose },
+  }).catch((error) => {
+    if (isAppError(error) && error.code === "unprocessable:checksum") {
+      const what = /SHA-256/.test(error.message) ? "its bytes do not match the SHA-256 that was sent" : error.message.replace(/^The upload/, "it");
+      throw new AppError("unprocessable:checksum", `"${filename}" did not arrive intact: ${what}. Upload it again.`);
+    }
+    throw error;
   });
   try {
     const row = await queries.insertUpload(getDb(), {

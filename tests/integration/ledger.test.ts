@@ -5,7 +5,8 @@
  */
 import { Readable } from "node:stream";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { AppError } from "@/lib/errors";
 import { getSql } from "@/db/client";
 import { recordAuditEvent } from "@/lib/audit/service";
 import { addEvidence, getEvidenceForSync, evidenceDownloadLink } from "@/lib/evidence/service";
@@ -138,6 +139,30 @@ describe("audit evidence", () => {
     const [row] = await owner`select count(*)::int as n from audit_events where tenant_id = ${t.id} and entity_type = 'Evidence' and action = 'Download'`;
     expect(row.n).toBe(1);
     await expect(evidenceDownloadLink(t.ctx("viewer"), evidence.files[0].id)).rejects.toMatchObject({ code: "forbidden:evidence:read" });
+  });
+
+  it("a save during a storage outage leaves no evidence record and no sync claiming evidence", async () => {
+    const { t, integration } = await tenantWithEvidence();
+    const file = await uploadEvidence(t, "late.pdf", PDF);
+    const [{ before }] = await owner<{ before: number }[]>`select count(*)::int as before from sync_executions where integration_id = ${integration.id}`;
+    const store = getObjectStore();
+    const put = store.put.bind(store);
+    // A storage outage at the moment the manifest is written cannot be produced on demand with a real store.
+    const spy = vi.spyOn(store, "put").mockImplementation(async (key, ...rest) => {
+      if (key.endsWith("manifest.json")) throw new AppError("unavailable:object_store", "The object store is not reachable.");
+      return put(key, ...rest);
+    });
+    try {
+      await expect(addEvidence(t.ctx("operator"), integration.id, { notes: "n", uploadIds: [file.id] })).rejects.toMatchObject({ code: "unavailable:object_store" });
+    } finally {
+      spy.mockRestore();
+    }
+    const [{ after }] = await owner<{ after: number }[]>`select count(*)::int as after from sync_executions where integration_id = ${integration.id}`;
+    expect(after).toBe(before);
+    const [{ n }] = await owner<{ n: number }[]>`select count(*)::int as n from evidence_records where tenant_id = ${t.id}`;
+    expect(n).toBe(1);
+    const [upload] = await owner`select attached_at from uploads where id = ${file.id}`;
+    expect(upload.attached_at).toBeNull();
   });
 
   it("a save that fails half way leaves no evidence record and no manifest", async () => {

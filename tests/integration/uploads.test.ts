@@ -54,6 +54,14 @@ describe("uploads", () => {
     await expect(upload(ctx, "accounts.csv", CSV, 10)).rejects.toMatchObject({ message: expect.stringContaining("longer than its declared size") });
     await expect(upload(ctx, "accounts.csv", CSV, CSV.length + 5)).rejects.toMatchObject({ code: expect.stringMatching(/^unprocessable/) });
     await expect(upload(ctx, "a/b.csv", CSV)).rejects.toMatchObject({ code: "unprocessable:validation" });
+    await expect(upload(ctx, "scan.pdf", Buffer.from("%PDF-1.7\n"), 25 * 1024 * 1024 + 1, "evidence")).rejects.toMatchObject({
+      code: "unprocessable:file_too_large",
+      message: '"scan.pdf" is 25.0 MB; the limit is 25 MB.',
+    });
+    const pdf = Buffer.from("%PDF-1.7\n%%EOF\n");
+    await expect(
+      receiveUpload(ctx, { purpose: "evidence", filename: "sent.pdf", contentLength: pdf.length, sha256: "0".repeat(64), body: Readable.from([pdf]) }),
+    ).rejects.toMatchObject({ message: '"sent.pdf" did not arrive intact: its bytes do not match the SHA-256 that was sent. Upload it again.' });
 
     expect(await storedKeys(t.id)).toEqual([]);
     expect(await getDb().select().from(uploads).where(eq(uploads.tenantId, t.id))).toEqual([]);
