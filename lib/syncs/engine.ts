@@ -11,10 +11,10 @@ import * as syncQueries from "@/db/queries/syncs";
 import type { SyncCounts } from "@/db/schema";
 import { applyMapping } from "@/lib/connectors/canonical";
 import { assertEndpointsAllowed, getConnector } from "@/lib/connectors/registry";
-import { ConnectorError, OBJECT_TYPES, type ObjectType } from "@/lib/connectors/types";
+import { ConnectorError, OBJECT_TYPES, type ExtractPage, type ExtractResult, type ObjectType } from "@/lib/connectors/types";
 import { getObjectStore } from "@/lib/storage";
 import { loadIntegrationForSync } from "@/lib/integrations/loader";
-import { copyExtracted, insertSkipped, type SkippedRow, type StagedRow } from "./staging";
+import { StagingWriter, insertSkipped, type SkippedRow, type StagedRow } from "./staging";
 
 export type SyncRunContext = {
   sql: postgres.Sql;
@@ -60,31 +60,42 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
   });
   let processed = 0;
   const totals: Partial<Record<ObjectType, number>> = {};
-  let next = await pages.next();
-  while (!next.done) {
-    const page = next.value;
-    if (page.total !== undefined) totals[page.objectType] = page.total;
-    const staged: StagedRow[] = [];
-    const skipped: SkippedRow[] = (page.rejected ?? []).map((r) => ({
-      objectType: page.objectType,
-      externalId: r.externalId ?? (r.line !== undefined ? `line ${r.line}` : "unknown"),
-      reason: r.reason,
-    }));
-    const mapping = integration.mapping[page.objectType] ?? connector.defaultMapping[page.objectType] ?? {};
-    for (const record of page.records) {
-      const mapped = applyMapping(record, mapping);
-      if (!mapped.externalId) {
-        skipped.push({ objectType: page.objectType, externalId: record.externalId || "unknown", reason: "no external id after mapping" });
-        continue;
-      }
-      staged.push({ objectType: page.objectType, externalId: mapped.externalId, fields: mapped.fields });
-    }
-    await copyExtracted(sql, exec.tenantId, exec.id, staged);
-    await insertSkipped(sql, exec.tenantId, exec.id, skipped);
-    processed += page.records.length + (page.rejected?.length ?? 0);
-    const known = Object.values(totals).reduce((a, b) => a + (b ?? 0), 0);
-    await ctx.onProgress(processed, known > 0 ? Math.max(known, processed) : null);
+  const staging = await StagingWriter.open(exec.tenantId, exec.id);
+  let next: IteratorResult<ExtractPage, ExtractResult>;
+  try {
     next = await pages.next();
+    while (!next.done) {
+      const page = next.value;
+      // The connector reads the next page while this one is mapped and staged.
+      const following = pages.next();
+      following.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+      if (page.total !== undefined) totals[page.objectType] = page.total;
+      const staged: StagedRow[] = [];
+      const skipped: SkippedRow[] = (page.rejected ?? []).map((r) => ({
+        objectType: page.objectType,
+        externalId: r.externalId ?? (r.line !== undefined ? `line ${r.line}` : "unknown"),
+        reason: r.reason,
+      }));
+      const mapping = integration.mapping[page.objectType] ?? connector.defaultMapping[page.objectType] ?? {};
+      for (const record of page.records) {
+        const mapped = applyMapping(record, mapping);
+        if (!mapped.externalId) {
+          skipped.push({ objectType: page.objectType, externalId: record.externalId || "unknown", reason: "no external id after mapping" });
+          continue;
+        }
+        staged.push({ objectType: page.objectType, externalId: mapped.externalId, fields: mapped.fields });
+      }
+      await staging.write(staged);
+      await insertSkipped(sql, exec.tenantId, exec.id, skipped);
+      processed += page.records.length + (page.rejected?.length ?? 0);
+      const known = Object.values(totals).reduce((a, b) => a + (b ?? 0), 0);
+      await ctx.onProgress(processed, known > 0 ? Math.max(known, processed) : null);
+      next = await following;
+    }
+    await staging.finish();
+  } catch (error) {
+    await staging.abort();
+    throw error;
   }
   return { integration, result: next.value, objectTypes };
 }

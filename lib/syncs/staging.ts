@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { once } from "node:events";
-import type postgres from "postgres";
+import postgres from "postgres";
 
 /** Escapes a value for COPY's text format. */
 export function copyText(value: string): string {
@@ -23,29 +23,60 @@ export function recordHash(fields: Record<string, unknown>): string {
 export type StagedRow = { objectType: string; externalId: string; fields: Record<string, string | null> };
 
 /**
- * COPYs rows into staging on a reserved connection: postgres.js pipelines
- * queries onto busy pooled connections, and a query pipelined behind a COPY
- * (a heartbeat, another worker's claim) leaves the COPY waiting forever.
+ * Streams a sync's extracted rows into staging with one COPY for the whole
+ * run, so Postgres ingests while the connector is still reading the source.
+ * The COPY has a connection of its own, closed at the end: postgres.js must
+ * not pipeline other queries behind a COPY, and a connection whose COPY
+ * failed is not fit to go back to a pool.
  */
-export async function copyExtracted(sql: postgres.Sql, tenantId: string, syncId: string, rows: StagedRow[]) {
-  if (rows.length === 0) return;
-  const connection = await sql.reserve();
-  try {
-    const writable = await connection`
-      copy extracted_objects (tenant_id, sync_execution_id, object_type, external_id, fields, hash) from stdin`.writable();
+export class StagingWriter {
+  private constructor(
+    private readonly connection: postgres.Sql,
+    private readonly writable: import("node:stream").Writable,
+    private readonly prefix: string,
+  ) {}
+
+  static async open(tenantId: string, syncId: string, url = process.env.DATABASE_URL): Promise<StagingWriter> {
+    if (!url) throw new Error("StagingWriter: DATABASE_URL is not set");
+    const connection = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const writable = await connection`
+        copy extracted_objects (tenant_id, sync_execution_id, object_type, external_id, fields, hash) from stdin`.writable();
+      return new StagingWriter(connection, writable, `${tenantId}\t${syncId}\t`);
+    } catch (error) {
+      await connection.end({ timeout: 0 });
+      throw error;
+    }
+  }
+
+  async write(rows: StagedRow[]): Promise<void> {
     let chunk = "";
     for (const r of rows) {
       const fields = stableJson(r.fields);
-      chunk += `${tenantId}\t${syncId}\t${r.objectType}\t${copyText(r.externalId)}\t${copyText(fields)}\t${recordHash(r.fields)}\n`;
+      chunk += `${this.prefix}${r.objectType}\t${copyText(r.externalId)}\t${copyText(fields)}\t${recordHash(r.fields)}\n`;
       if (chunk.length > 1 << 16) {
-        if (!writable.write(chunk)) await once(writable, "drain");
+        if (!this.writable.write(chunk)) await once(this.writable, "drain");
         chunk = "";
       }
     }
-    writable.end(chunk);
-    await once(writable, "finish");
-  } finally {
-    connection.release();
+    if (chunk && !this.writable.write(chunk)) await once(this.writable, "drain");
+  }
+
+  /** Ends the COPY; the rows are in staging once this resolves. */
+  async finish(): Promise<void> {
+    try {
+      this.writable.end();
+      await once(this.writable, "finish");
+    } finally {
+      await this.connection.end({ timeout: 0 });
+    }
+  }
+
+  /** Abandons the COPY: nothing written so far is kept. */
+  async abort(): Promise<void> {
+    this.writable.on("error", () => {}); // the failure being handled is the caller's, not this one
+    this.writable.destroy(new Error("sync stopped"));
+    await this.connection.end({ timeout: 0 });
   }
 }
 
