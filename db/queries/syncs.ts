@@ -188,15 +188,3 @@ export async function listSyncRecords(
     .orderBy(syncRecords.id)
     .limit(opts.limit);
 }
-
-export async function listExtractedObjects(
-  db: Executor,
-  tenantId: string,
-  syncId: string,
-  opts: { objectType?: string; afterId?: number; limit: number },
-) {
-  const conditions: SQL[] = [eq(extractedObjects.tenantId, tenantId), eq(extractedObjects.syncExecutionId, syncId)];
-  if (opts.objectType) conditions.push(sql`${extractedObjects.objectType} = ${opts.objectType}`);
-  if (opts.afterId) conditions.push(sql`${extractedObjects.id} > ${opts.afterId}`);
-  return db.select().from(extractedObjects).where(and(...conditions)).orderBy(extractedObjects.id).limit(opts.limit);
-}

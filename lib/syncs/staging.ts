@@ -2,6 +2,7 @@
  * Bulk loading of extracted records with COPY: a sync writes hundreds of
  * thousands of rows, and COPY is the fastest way Postgres takes them in.
  */
+import * as nodeCrypto from "node:crypto";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import postgres from "postgres";
@@ -17,8 +18,14 @@ export function stableJson(value: Record<string, unknown>): string {
 }
 
 export function recordHash(fields: Record<string, unknown>): string {
-  return createHash("sha256").update(stableJson(fields)).digest("hex");
+  return sha256Hex(stableJson(fields));
 }
+
+/** crypto.hash (Node ≥ 20.12) skips the Hash object: several times faster for short inputs. */
+const sha256Hex: (text: string) => string =
+  typeof (nodeCrypto as { hash?: unknown }).hash === "function"
+    ? (text) => (nodeCrypto as unknown as { hash(alg: string, data: string, enc: "hex"): string }).hash("sha256", text, "hex")
+    : (text) => createHash("sha256").update(text).digest("hex");
 
 export type StagedRow = { objectType: string; externalId: string; fields: Record<string, string | null> };
 
@@ -53,7 +60,7 @@ export class StagingWriter {
     let chunk = "";
     for (const r of rows) {
       const fields = stableJson(r.fields);
-      chunk += `${this.prefix}${r.objectType}\t${copyText(r.externalId)}\t${copyText(fields)}\t${recordHash(r.fields)}\n`;
+      chunk += `${this.prefix}${r.objectType}\t${copyText(r.externalId)}\t${copyText(fields)}\t${sha256Hex(fields)}\n`;
       if (chunk.length > 1 << 16) {
         if (!this.writable.write(chunk)) await once(this.writable, "drain");
         chunk = "";

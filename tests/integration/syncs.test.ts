@@ -274,6 +274,17 @@ describe("CSV integrations", () => {
     expect(skipped.records[0].externalId).toMatch(/line 3/);
     expect(await currentCount(integration.id, "account")).toBe(2);
 
+    // The same external id twice in the source: the first row is kept, the repeat is skipped with its reason.
+    const dupKey = `${tenantUploadPrefix(t.id)}dups.csv`;
+    await getObjectStore().put(dupKey, "externalId,username\nd1,first\nd2,other\nd1,again\n");
+    const dup = await createIntegration(t.ctx("operator"), { name: "Dups", connector: "csv", config: { files: { accounts: dupKey } } });
+    const dupDone = await waitForSync(t.id, dup.sync.id);
+    expect(dupDone.counts.account).toMatchObject({ created: 2, skipped: 1 });
+    const dupLog = await listSyncLog(t.ctx("operator"), dup.sync.id, { outcome: "skipped" });
+    expect(dupLog.records.map((r) => [r.externalId, r.reason])).toEqual([["d1", "duplicate external id in the source"]]);
+    const [kept] = await getSql()`select fields->>'username' as u from identity_objects where integration_id = ${dup.integration.id} and external_id = 'd1'`;
+    expect(kept.u).toBe("first");
+
     await expect(
       createIntegration(other.ctx("admin"), { name: "Snoop", connector: "csv", config: { files: { accounts: key } } }),
     ).rejects.toMatchObject({ fieldErrors: { "config.files.accounts": [expect.stringContaining("uploaded to this tenant")] } });
