@@ -26,15 +26,6 @@ export async function findUploadsById(db: Executor, tenantId: string, ids: strin
     .where(and(eq(uploads.tenantId, tenantId), inArray(uploads.id, ids)));
 }
 
-/** Marks uploads as in use so orphan cleanup leaves them alone. */
-export async function markUploadsAttached(db: Executor, tenantId: string, ids: string[], at = new Date()) {
-  if (ids.length === 0) return;
-  await db
-    .update(uploads)
-    .set({ attachedAt: at })
-    .where(and(eq(uploads.tenantId, tenantId), inArray(uploads.id, ids), isNull(uploads.attachedAt)));
-}
-
 export async function listOrphanUploads(db: Executor, createdBefore: Date, limit: number) {
   return db
     .select()
@@ -48,7 +39,7 @@ export async function deleteUpload(db: Executor, id: string) {
   await db.delete(uploads).where(eq(uploads.id, id));
 }
 
-/** Marks uploads attached, only those not attached yet; returns how many it took. */
+/** Marks uploads attached (so orphan cleanup leaves them alone), only those not attached yet; returns how many it took. */
 export async function claimUploads(db: Executor, tenantId: string, ids: string[], at = new Date()): Promise<number> {
   if (ids.length === 0) return 0;
   const rows = await db

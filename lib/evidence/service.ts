@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { getDb, getSql, type Executor } from "@/db/client";
+import { getIntegration } from "@/db/queries/integrations";
 import * as uploadQueries from "@/db/queries/uploads";
 import { evidenceFiles, evidenceRecords } from "@/db/schema";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
@@ -16,6 +17,7 @@ import { AppError } from "@/lib/errors";
 import { canonicalJson } from "@/lib/ledger/canonical";
 import { notesPlainText, parseNotes, renderNotesHtml, type NotesDocument } from "@/lib/evidence/notes";
 import { getObjectStore } from "@/lib/storage";
+import { enqueueSync } from "@/lib/syncs/service";
 import { parseInput } from "@/lib/validation";
 import { sql } from "drizzle-orm";
 import { evidenceDocument, manifestKeyFor, type EvidenceDocument } from "./record";
@@ -148,8 +150,6 @@ export async function withManifestCleanup<T>(work: (written: string[]) => Promis
 export async function addEvidence(ctx: ServiceContext, integrationId: string, input: unknown) {
   authorize(ctx, "evidence:write");
   const prepared = await prepareEvidence(ctx, input);
-  const { enqueueSync } = await import("@/lib/syncs/service");
-  const { getIntegration } = await import("@/db/queries/integrations");
   return withManifestCleanup((written) =>
     getDb().transaction(async (tx) => {
       const integration = await getIntegration(tx, ctx.tenantId, integrationId, { lock: true });

@@ -15,7 +15,7 @@ import { decryptJson, encryptJson } from "@/lib/crypto/secrets";
 import { AppError } from "@/lib/errors";
 import { enqueueSync } from "@/lib/syncs/service";
 import { tenantUploadPrefix } from "@/lib/uploads/service";
-import { findUploadsByKey, markUploadsAttached } from "@/db/queries/uploads";
+import { claimUploads, findUploadsByKey } from "@/db/queries/uploads";
 import { attachEvidence, hasEvidence, prepareEvidence, withManifestCleanup, type PreparedEvidence } from "@/lib/evidence/service";
 import { fieldErrorsOf, parseInput } from "@/lib/validation";
 import { z } from "zod";
@@ -73,7 +73,7 @@ async function attachFiles(tx: Executor, tenantId: string, type: ConnectorType, 
   if (type !== "csv") return;
   const keys = Object.values((config.files ?? {}) as Record<string, string | undefined>).filter((k): k is string => !!k);
   const found = await findUploadsByKey(tx, tenantId, keys);
-  await markUploadsAttached(tx, tenantId, found.map((u) => u.id));
+  await claimUploads(tx, tenantId, found.map((u) => u.id));
 }
 
 function splitSecrets(type: ConnectorType, config: Record<string, unknown>) {

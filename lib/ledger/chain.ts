@@ -27,10 +27,6 @@ export const CHECKPOINT_EVERY_MS = 5 * 1000;
 /** A ledger_entries row as selected with STORED_COLUMNS. */
 export type StoredRow = Omit<StoredEntry, "seq"> & { seq: number | string };
 
-export function toStored(row: StoredRow): StoredEntry {
-  return { ...row, seq: Number(row.seq) };
-}
-
 export function toEntry(row: StoredRow): LedgerEntry {
   const { recordJson, ...rest } = row;
   return { ...rest, seq: Number(row.seq), record: JSON.parse(recordJson) };

@@ -25,15 +25,6 @@ export function leafHash(entryHashHex: string): Buffer {
   if (typeof entryHashHex !== "string" || !/^[0-9a-f]{64}$/.test(entryHashHex)) {
     throw new Error("leafHash: an entry hash is 64 lowercase hex characters");
   }
-  return leafHashUnchecked(entryHashHex);
-}
-
-/**
- * leafHash without the format check, for the verifier's hot loop: a stored
- * hash that is not 64 hex characters never equals the recomputed entry hash,
- * so it is already reported there.
- */
-export function leafHashUnchecked(entryHashHex: string): Buffer {
   const input = Buffer.allocUnsafe(1 + HASH_SIZE);
   input[0] = LEAF_PREFIX;
   input.write(entryHashHex, 1, "hex");

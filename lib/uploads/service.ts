@@ -131,11 +131,6 @@ export async function receiveUpload(
   }
 }
 
-/** The tenant's own uploads with these keys (others are simply absent). */
-export async function findUploadsByKey(tenantId: string, keys: string[]) {
-  return queries.findUploadsByKey(getDb(), tenantId, keys);
-}
-
 /**
  * Deletes uploads never attached to anything, object first, then row; a
  * failure leaves the row so the next run retries. Returns how many went.
