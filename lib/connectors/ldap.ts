@@ -123,6 +123,7 @@ async function* extractLdap(config: LdapConfig, opts: ExtractOptions): AsyncGene
       for await (const entries of session.search(session.userBase, withSince(session.userFilter, since), pageSize)) {
         if (entries.length === 0) continue;
         max = maxTimestamp(max, entries);
+        session.remember(entries, true);
         const managers = await session.managerIds(entries);
         yield { objectType: "account", records: entries.map((e) => session.toRecord("account", e, managers)) };
       }
@@ -139,6 +140,7 @@ async function* extractLdap(config: LdapConfig, opts: ExtractOptions): AsyncGene
       for await (const entries of session.search(session.groupBase, withSince(session.groupFilter, since), pageSize)) {
         if (entries.length === 0) continue;
         max = maxTimestamp(max, entries);
+        session.remember(entries, false);
         if (wanted.has("group")) {
           yield { objectType: "group", records: entries.map((e) => session.toRecord("group", e)) };
         }
@@ -267,6 +269,18 @@ class LdapSession {
       attributes[name] = Buffer.isBuffer(value) ? value.toString("base64") : Array.isArray(value) ? value.map(String) : value;
     }
     return { objectType, externalId: this.idOf(entry), attributes };
+  }
+
+  /**
+   * Entries read in scope answer later member references to them without a
+   * lookup: most members of most groups are accounts the run has just read.
+   */
+  remember(entries: Entry[], accounts: boolean): void {
+    for (const entry of entries) {
+      const id = this.idOf(entry);
+      this.ids.set(`dn:${normalizeDn(entry.dn)}`, id);
+      if (accounts) for (const uid of values(entry, "uid")) this.ids.set(`uid:${uid}`, id);
+    }
   }
 
   async managerIds(accounts: Entry[]): Promise<Map<string, string | null>> {
@@ -546,16 +560,19 @@ async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) =
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** A lookup cache whose memory stays bounded however large the directory is. */
+/**
+ * A lookup cache whose memory stays bounded however large the directory is
+ * (about 150 bytes a key): the oldest key goes first, and a miss only costs
+ * one lookup.
+ */
 class BoundedCache {
   private map = new Map<string, string | null>();
-  constructor(private readonly limit = 100_000) {}
+  constructor(private readonly limit = 300_000) {}
   get(key: string) {
     return this.map.get(key);
   }
   set(key: string, value: string | null) {
-    // Dropping everything is crude but cheap; a miss only costs one lookup.
-    if (this.map.size >= this.limit) this.map.clear();
+    if (this.map.size >= this.limit && !this.map.has(key)) this.map.delete(this.map.keys().next().value!);
     this.map.set(key, value);
   }
 }
