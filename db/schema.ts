@@ -12,7 +12,9 @@ import {
   primaryKey,
   inet,
   jsonb,
+  pgSequence,
   pgTable,
+  pgView,
   text,
   timestamp,
   uniqueIndex,
@@ -257,6 +259,8 @@ export const syncExecutions = pgTable(
     counts: jsonb("counts").$type<SyncCounts>().notNull().default({}),
     processed: integer("processed").notNull().default(0),
     total: integer("total"),
+    /** The identity_states version the staged outcomes were computed against. */
+    stateVersion: bigint("state_version", { mode: "number" }),
   },
   (t) => [
     index("sync_executions_history_idx").on(t.tenantId, t.integrationId, t.queuedAt.desc(), t.id.desc()),
@@ -267,11 +271,28 @@ export const syncExecutions = pgTable(
   ],
 );
 
-/** What a sync saw, kept per sync so a campaign can show exactly what it was based on. */
+/**
+ * One numbering for the Sync Log, whose entries live in two tables: the
+ * staged rows (created / updated / unchanged) and sync_records (deleted /
+ * skipped / error). Read together in id order, they are the log in the order
+ * the sync met them.
+ */
+export const syncLogIdSeq = pgSequence("sync_log_id_seq");
+const syncLogId = () => bigint("id", { mode: "number" }).notNull().default(sql`nextval('sync_log_id_seq')`);
+
+export const SYNC_RECORD_OUTCOMES = ["created", "updated", "unchanged", "deleted", "skipped", "error"] as const;
+/** The outcomes a staged row can have; the others are kept in sync_records. */
+export const STAGED_OUTCOMES = ["created", "updated", "unchanged"] as const;
+
+/**
+ * What a sync saw, kept per sync so a campaign can show exactly what it was
+ * based on. Each row carries its outcome against the current state it was
+ * compared with, so it is also that record's Sync Log entry.
+ */
 export const extractedObjects = pgTable(
   "extracted_objects",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
+    id: syncLogId(),
     tenantId: uuid("tenant_id").notNull(),
     syncExecutionId: uuid("sync_execution_id")
       .notNull()
@@ -280,13 +301,39 @@ export const extractedObjects = pgTable(
     externalId: text("external_id").notNull(),
     fields: jsonb("fields").$type<Record<string, string | null>>().notNull(),
     hash: text("hash").notNull(),
+    /** Null only on rows staged before outcomes were kept here (their log is in sync_records). */
+    outcome: text("outcome", { enum: STAGED_OUTCOMES }),
   },
-  (t) => [index("extracted_objects_sync_idx").on(t.syncExecutionId, t.objectType, t.externalId)],
+  (t) => [
+    primaryKey({ name: "extracted_objects_pkey", columns: [t.syncExecutionId, t.id] }),
+    index("extracted_objects_sync_idx").on(t.syncExecutionId, t.objectType, t.externalId),
+    index("extracted_objects_outcome_idx").on(t.syncExecutionId, t.outcome, t.objectType, t.id),
+  ],
 );
 
-/** The integration's current state: the data of its last applied sync. */
-export const identityObjects = pgTable(
-  "identity_objects",
+/**
+ * Where an integration's current state is: the staged rows of its last
+ * applied full sync (the base), overlaid by identity_overlay. A full sync
+ * becomes the base by reference, without copying a row; the version counts
+ * applies, so a run can tell whether the state it compared against moved.
+ */
+export const identityStates = pgTable("identity_states", {
+  integrationId: uuid("integration_id")
+    .primaryKey()
+    .references(() => integrations.id),
+  tenantId: uuid("tenant_id").notNull(),
+  baseSyncExecutionId: uuid("base_sync_execution_id").references(() => syncExecutions.id),
+  version: bigint("version", { mode: "number" }).notNull().default(0),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Changes applied by delta syncs since the base: the staged row that now
+ * holds the object, or none when the object was deleted. Cleared when a full
+ * sync becomes the base.
+ */
+export const identityOverlay = pgTable(
+  "identity_overlay",
   {
     tenantId: uuid("tenant_id").notNull(),
     integrationId: uuid("integration_id")
@@ -294,26 +341,42 @@ export const identityObjects = pgTable(
       .references(() => integrations.id),
     objectType: text("object_type", { enum: OBJECT_TYPE_VALUES }).notNull(),
     externalId: text("external_id").notNull(),
-    fields: jsonb("fields").$type<Record<string, string | null>>().notNull(),
-    hash: text("hash").notNull(),
-    syncExecutionId: uuid("sync_execution_id").notNull(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The delta sync that wrote this entry; with extractedId, the key of the staged row that holds the object. */
+    syncExecutionId: uuid("sync_execution_id")
+      .notNull()
+      .references(() => syncExecutions.id),
+    /** Null when the object was deleted. */
+    extractedId: bigint("extracted_id", { mode: "number" }),
   },
   (t) => [primaryKey({ columns: [t.integrationId, t.objectType, t.externalId] })],
 );
 
-/** The per-record Sync Log. */
+/**
+ * The integration's current state, as a view over identity_states, the base
+ * sync's staged rows and identity_overlay (migration 0009 defines it).
+ */
+export const identityObjects = pgView("identity_objects", {
+  tenantId: uuid("tenant_id").notNull(),
+  integrationId: uuid("integration_id").notNull(),
+  objectType: text("object_type", { enum: OBJECT_TYPE_VALUES }).notNull(),
+  externalId: text("external_id").notNull(),
+  fields: jsonb("fields").$type<Record<string, string | null>>().notNull(),
+  hash: text("hash").notNull(),
+  syncExecutionId: uuid("sync_execution_id").notNull(),
+}).existing();
+
+/** The Sync Log entries that are not staged rows: deletions, skipped records and errors. */
 export const syncRecords = pgTable(
   "sync_records",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
+    id: syncLogId().primaryKey(),
     tenantId: uuid("tenant_id").notNull(),
     syncExecutionId: uuid("sync_execution_id")
       .notNull()
       .references(() => syncExecutions.id),
     objectType: text("object_type", { enum: OBJECT_TYPE_VALUES }).notNull(),
     externalId: text("external_id").notNull(),
-    outcome: text("outcome", { enum: ["created", "updated", "unchanged", "deleted", "skipped", "error"] }).notNull(),
+    outcome: text("outcome", { enum: SYNC_RECORD_OUTCOMES }).notNull(),
     reason: text("reason"),
   },
   (t) => [

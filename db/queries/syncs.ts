@@ -7,7 +7,7 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type postgres from "postgres";
 import type { Executor } from "../client";
-import { extractedObjects, syncExecutions, syncRecords, type SyncCounts } from "../schema";
+import { STAGED_OUTCOMES, extractedObjects, syncExecutions, syncRecords, type SyncCounts } from "../schema";
 
 export type SyncExecutionRow = typeof syncExecutions.$inferSelect;
 export type NewSyncExecution = typeof syncExecutions.$inferInsert;
@@ -129,7 +129,8 @@ async function getSyncExecutionById(sql: postgres.Sql, id: string): Promise<Sync
            started_by_type as "startedByType", started_by_id as "startedById", started_by_name as "startedByName",
            idempotency_key as "idempotencyKey", released_by_name as "releasedByName", message,
            queued_at as "queuedAt", started_at as "startedAt", ended_at as "endedAt", heartbeat_at as "heartbeatAt",
-           worker_id as "workerId", attempts, run_after as "runAfter", counts, processed, total
+           worker_id as "workerId", attempts, run_after as "runAfter", counts, processed, total,
+           state_version::int as "stateVersion"
       from sync_executions where id = ${id}`;
   return row;
 }
@@ -157,34 +158,67 @@ export async function heartbeat(sql: postgres.Sql, id: string, workerId: string,
 export async function countsFor(sql: postgres.Sql, syncId: string): Promise<SyncCounts> {
   const counts: SyncCounts = {};
   const empty = () => ({ extracted: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, skipped: 0, errors: 0 });
-  const extracted = await sql<{ object_type: string; n: number }[]>`
-    select object_type, count(*)::int as n from extracted_objects where sync_execution_id = ${syncId} group by 1`;
-  for (const r of extracted) (counts[r.object_type as keyof SyncCounts] ??= empty()).extracted = r.n;
-  const outcomes = await sql<{ object_type: string; outcome: string; n: number }[]>`
-    select object_type, outcome, count(*)::int as n from sync_records where sync_execution_id = ${syncId} group by 1, 2`;
-  for (const r of outcomes) {
-    const c = (counts[r.object_type as keyof SyncCounts] ??= empty());
-    const key = r.outcome === "error" ? "errors" : (r.outcome as Exclude<SyncRecordOutcome, "error">);
-    c[key] = r.n;
+  const add = (objectType: string, outcome: string | null, n: number) => {
+    const c = (counts[objectType as keyof SyncCounts] ??= empty());
+    if (outcome === null) return;
+    c[outcome === "error" ? "errors" : (outcome as Exclude<SyncRecordOutcome, "error">)] += n;
+  };
+  // A staged row is an extracted record and, once compared, its own log entry.
+  const staged = await sql<{ object_type: string; outcome: string | null; n: number }[]>`
+    select object_type, outcome, count(*)::int as n from extracted_objects where sync_execution_id = ${syncId} group by 1, 2`;
+  for (const r of staged) {
+    add(r.object_type, r.outcome, r.n);
+    counts[r.object_type as keyof SyncCounts]!.extracted += r.n;
   }
+  const others = await sql<{ object_type: string; outcome: string; n: number }[]>`
+    select object_type, outcome, count(*)::int as n from sync_records where sync_execution_id = ${syncId} group by 1, 2`;
+  for (const r of others) add(r.object_type, r.outcome, r.n);
   return counts;
 }
 
+export type SyncLogEntry = {
+  id: number;
+  objectType: string;
+  externalId: string;
+  outcome: SyncRecordOutcome;
+  reason: string | null;
+};
+
+/**
+ * One page of a sync's log: its staged rows (created / updated / unchanged)
+ * and its sync_records (deleted / skipped / error) share one numbering, so
+ * one keyset cursor pages through both and the two index scans merge by id.
+ * Rows staged before outcomes were kept on them have none and are left out:
+ * their log entries are in sync_records.
+ */
 export async function listSyncRecords(
   db: Executor,
   tenantId: string,
   syncId: string,
   opts: { outcome?: SyncRecordOutcome; objectType?: string; q?: string; afterId?: number; limit: number },
-) {
-  const conditions: SQL[] = [eq(syncRecords.tenantId, tenantId), eq(syncRecords.syncExecutionId, syncId)];
-  if (opts.outcome) conditions.push(eq(syncRecords.outcome, opts.outcome));
-  if (opts.objectType) conditions.push(sql`${syncRecords.objectType} = ${opts.objectType}`);
-  if (opts.q) conditions.push(sql`${syncRecords.externalId} ilike ${`%${opts.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`);
-  if (opts.afterId) conditions.push(sql`${syncRecords.id} > ${opts.afterId}`);
-  return db
-    .select()
-    .from(syncRecords)
-    .where(and(...conditions))
-    .orderBy(syncRecords.id)
-    .limit(opts.limit);
+): Promise<SyncLogEntry[]> {
+  const filters = (t: typeof extractedObjects | typeof syncRecords): SQL[] => {
+    const c: SQL[] = [eq(t.tenantId, tenantId), eq(t.syncExecutionId, syncId)];
+    if (opts.outcome) c.push(sql`${t.outcome} = ${opts.outcome}`);
+    if (opts.objectType) c.push(sql`${t.objectType} = ${opts.objectType}`);
+    if (opts.q) c.push(sql`${t.externalId} ilike ${`%${opts.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`);
+    if (opts.afterId) c.push(sql`${t.id} > ${opts.afterId}`);
+    return c;
+  };
+  const staged = (STAGED_OUTCOMES as readonly string[]).includes(opts.outcome ?? "created");
+  const parts: SQL[] = [];
+  if (staged) {
+    parts.push(sql`(select ${extractedObjects.id} as id, ${extractedObjects.objectType} as object_type, ${extractedObjects.externalId} as external_id,
+                           ${extractedObjects.outcome} as outcome, null::text as reason
+                      from ${extractedObjects} where ${and(...filters(extractedObjects), sql`${extractedObjects.outcome} is not null`)}
+                     order by ${extractedObjects.id} limit ${opts.limit})`);
+  }
+  parts.push(sql`(select ${syncRecords.id} as id, ${syncRecords.objectType} as object_type, ${syncRecords.externalId} as external_id,
+                         ${syncRecords.outcome} as outcome, ${syncRecords.reason} as reason
+                    from ${syncRecords} where ${and(...filters(syncRecords))}
+                   order by ${syncRecords.id} limit ${opts.limit})`);
+  const rows = await db.execute<{ id: string | number; object_type: string; external_id: string; outcome: SyncRecordOutcome; reason: string | null }>(
+    sql`select * from (${sql.join(parts, sql` union all `)}) log order by id limit ${opts.limit}`,
+  );
+  return rows.map((r) => ({ id: Number(r.id), objectType: r.object_type, externalId: r.external_id, outcome: r.outcome, reason: r.reason }));
 }

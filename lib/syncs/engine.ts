@@ -1,9 +1,10 @@
 /**
- * Runs one claimed sync execution: extract pages from the connector into
- * per-sync staging (COPY), refuse to apply a result that shrank past the
- * integration's threshold (held), then apply it to the current state in one
- * transaction and write the per-record Sync Log. Any failure before that
- * transaction leaves the current state exactly as it was.
+ * Runs one claimed sync execution: extract pages from the connector, compare
+ * each page with the current state and stream it into per-sync staging
+ * (COPY), each row carrying its outcome; refuse to apply a result that shrank
+ * past the integration's threshold (held); then make it the current state in
+ * one transaction, logging deletions. Any failure before that transaction
+ * leaves the current state exactly as it was.
  */
 import type postgres from "postgres";
 import type { SyncExecutionRow } from "@/db/queries/syncs";
@@ -14,7 +15,8 @@ import { assertEndpointsAllowed, getConnector } from "@/lib/connectors/registry"
 import { ConnectorError, OBJECT_TYPES, type ExtractPage, type ExtractResult, type ObjectType } from "@/lib/connectors/types";
 import { getObjectStore } from "@/lib/storage";
 import { loadIntegrationForSync } from "@/lib/integrations/loader";
-import { StagingWriter, insertSkipped, type SkippedRow, type StagedRow } from "./staging";
+import { StagingWriter, insertSkipped, prepareRow, type SkippedRow, type StagedRow } from "./staging";
+import { applyDelta, applyFull, currentHashes, lockState, outcomeOf, recompareOutcomes, stateVersion } from "./state";
 
 export type SyncRunContext = {
   sql: postgres.Sql;
@@ -22,7 +24,20 @@ export type SyncRunContext = {
   signal: AbortSignal;
   /** Called after each page so the worker can heartbeat and publish progress. */
   onProgress(processed: number, total: number | null): Promise<void>;
+  /** Filled with the milliseconds each phase took, for the worker's log and the benchmark. */
+  timings?: Partial<Record<SyncPhase, number>>;
 };
+
+export type SyncPhase = "extract" | "sourceWait" | "compare" | "stagingWait" | "dedupe" | "guard" | "apply";
+
+async function timed<T>(ctx: SyncRunContext, phase: SyncPhase, work: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    if (ctx.timings) ctx.timings[phase] = (ctx.timings[phase] ?? 0) + Math.round(performance.now() - start);
+  }
+}
 
 export class SyncHeld extends Error {}
 
@@ -49,6 +64,11 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
   // A re-run (after a graceful shutdown) starts from a clean slate.
   await sql`delete from extracted_objects where sync_execution_id = ${exec.id}`;
   await sql`delete from sync_records where sync_execution_id = ${exec.id}`;
+  // Outcomes are computed against this version of the current state; an
+  // integration with nothing applied yet needs no lookups: everything is new.
+  const version = await stateVersion(sql, exec.integrationId);
+  await sql`update sync_executions set state_version = ${version} where id = ${exec.id}`;
+  exec.stateVersion = version;
 
   const cursors = connector.capabilities.delta && exec.mode === "delta" ? integration.cursors : null;
   const store = connector.type === "csv" ? getObjectStore() : null;
@@ -63,14 +83,14 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
   const staging = await StagingWriter.open(exec.tenantId, exec.id);
   let next: IteratorResult<ExtractPage, ExtractResult>;
   try {
-    next = await pages.next();
+    next = await timed(ctx, "sourceWait", () => pages.next());
     while (!next.done) {
       const page = next.value;
       // The connector reads the next page while this one is mapped and staged.
       const following = pages.next();
       following.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
       if (page.total !== undefined) totals[page.objectType] = page.total;
-      const staged: StagedRow[] = [];
+      const prepared: Omit<StagedRow, "outcome">[] = [];
       const skipped: SkippedRow[] = (page.rejected ?? []).map((r) => ({
         objectType: page.objectType,
         externalId: r.externalId ?? (r.line !== undefined ? `line ${r.line}` : "unknown"),
@@ -83,21 +103,26 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
           skipped.push({ objectType: page.objectType, externalId: record.externalId || "unknown", reason: "no external id after mapping" });
           continue;
         }
-        staged.push({ objectType: page.objectType, externalId: mapped.externalId, fields: mapped.fields });
+        prepared.push(prepareRow(page.objectType, mapped.externalId, mapped.fields));
       }
-      await staging.write(staged);
+      const current =
+        version > 0
+          ? await timed(ctx, "compare", () => currentHashes(sql, exec.integrationId, page.objectType, prepared.map((r) => r.externalId)))
+          : null;
+      const staged: StagedRow[] = prepared.map((r) => ({ ...r, outcome: outcomeOf(current?.get(r.externalId), r.hash) }));
+      await timed(ctx, "stagingWait", () => staging.write(staged));
       await insertSkipped(sql, exec.tenantId, exec.id, skipped);
       processed += page.records.length + (page.rejected?.length ?? 0);
       const known = Object.values(totals).reduce((a, b) => a + (b ?? 0), 0);
       await ctx.onProgress(processed, known > 0 ? Math.max(known, processed) : null);
-      next = await following;
+      next = await timed(ctx, "sourceWait", () => following);
     }
-    await staging.finish();
+    await timed(ctx, "stagingWait", () => staging.finish());
   } catch (error) {
     await staging.abort();
     throw error;
   }
-  return { integration, result: next.value, objectTypes };
+  return { integration, result: next.value };
 }
 
 /** Drops repeated external ids from staging, keeping the first, and logs them as skipped. */
@@ -139,68 +164,28 @@ async function guardAgainstDrop(sql: postgres.Sql, exec: SyncExecutionRow, thres
   }
 }
 
-/** Makes the staged data the integration's current state and writes the Sync Log, atomically. */
+/**
+ * Makes the staged data the integration's current state, atomically: a full
+ * sync becomes the state by reference, a delta is laid over it. The staged
+ * rows already carry their outcomes, compared again first if the state moved
+ * since they were computed.
+ */
 async function apply(
   sql: postgres.Sql,
   exec: SyncExecutionRow,
-  objectTypes: readonly ObjectType[],
   mode: "full" | "delta",
   cursors: Partial<Record<ObjectType, string>> = {},
 ) {
-  return sql.begin(async (tx) => {
-    // Room for the joins of a large sync to hash in memory.
+  return sql.begin(async (transaction) => {
+    const tx = transaction as unknown as postgres.Sql;
     await tx`set local work_mem = '256MB'`;
-    await tx`
-      insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
-      select ${exec.tenantId}, ${exec.id}, e.object_type, e.external_id,
-             case when c.external_id is null then 'created' when c.hash <> e.hash then 'updated' else 'unchanged' end
-        from extracted_objects e
-        left join identity_objects c
-          on c.integration_id = ${exec.integrationId} and c.object_type = e.object_type and c.external_id = e.external_id
-       where e.sync_execution_id = ${exec.id}`;
-    if (mode === "full") {
-      await tx`
-        with gone as (
-          delete from identity_objects c
-           where c.integration_id = ${exec.integrationId} and c.object_type = any(${objectTypes as string[]})
-             and not exists (select 1 from extracted_objects e
-                              where e.sync_execution_id = ${exec.id} and e.object_type = c.object_type and e.external_id = c.external_id)
-          returning object_type, external_id)
-        insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
-        select ${exec.tenantId}, ${exec.id}, object_type, external_id, 'deleted' from gone`;
-    }
-    if (mode === "delta") {
-      // A group read in a delta comes with its complete member list: members it no longer lists are gone.
-      await tx`
-        with gone as (
-          delete from identity_objects c
-           where c.integration_id = ${exec.integrationId} and c.object_type = 'membership'
-             and c.fields->>'groupExternalId' in (
-                   select external_id from extracted_objects where sync_execution_id = ${exec.id} and object_type = 'group')
-             and not exists (select 1 from extracted_objects e
-                              where e.sync_execution_id = ${exec.id} and e.object_type = 'membership' and e.external_id = c.external_id)
-          returning object_type, external_id)
-        insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
-        select ${exec.tenantId}, ${exec.id}, object_type, external_id, 'deleted' from gone`;
-    }
-    // Changed objects are updated, new ones inserted: two plain statements are cheaper
-    // than an upsert, which pays for a speculative insert on every row.
-    await tx`
-      update identity_objects c
-         set fields = e.fields, hash = e.hash, sync_execution_id = ${exec.id}, updated_at = now()
-        from extracted_objects e
-       where e.sync_execution_id = ${exec.id} and c.integration_id = ${exec.integrationId}
-         and c.object_type = e.object_type and c.external_id = e.external_id and c.hash <> e.hash`;
-    await tx`
-      insert into identity_objects (tenant_id, integration_id, object_type, external_id, fields, hash, sync_execution_id)
-      select ${exec.tenantId}, ${exec.integrationId}, e.object_type, e.external_id, e.fields, e.hash, ${exec.id}
-        from extracted_objects e
-       where e.sync_execution_id = ${exec.id}
-         and not exists (select 1 from identity_objects c
-                          where c.integration_id = ${exec.integrationId} and c.object_type = e.object_type and c.external_id = e.external_id)`;
+    const version = await lockState(tx, exec);
+    if (exec.stateVersion === null || version !== Number(exec.stateVersion)) await recompareOutcomes(tx, exec);
+    if (mode === "full") await applyFull(tx, exec);
+    else await applyDelta(tx, exec);
     // New cursors commit with the data they describe, never without it.
-    await saveCursors(tx as unknown as postgres.Sql, exec, cursors);
-    const counts = await syncQueries.countsFor(tx as unknown as postgres.Sql, exec.id);
+    await saveCursors(tx, exec, cursors);
+    const counts = await syncQueries.countsFor(tx, exec.id);
     await tx`
       update sync_executions set status = 'completed', ended_at = now(), counts = ${JSON.stringify(counts)}::jsonb,
              message = ${summarise(counts)}
@@ -234,14 +219,13 @@ export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Prom
   const { sql } = ctx;
   try {
     if (exec.releasedByName) {
-      const integration = await loadIntegrationForSync(sql, exec.integrationId);
-      await apply(sql, exec, getConnector(integration.connector).capabilities.objectTypes, exec.mode);
+      await timed(ctx, "apply", () => apply(sql, exec, exec.mode));
     } else {
-      const { integration, result, objectTypes } = await extract(exec, ctx);
+      const { integration, result } = await timed(ctx, "extract", () => extract(exec, ctx));
       if (result.mode !== exec.mode) await sql`update sync_executions set mode = ${result.mode} where id = ${exec.id}`;
-      await dropDuplicates(sql, exec);
-      if (result.mode === "full") await guardAgainstDrop(sql, exec, integration.dropThresholdPercent);
-      await apply(sql, exec, objectTypes, result.mode, result.cursors);
+      await timed(ctx, "dedupe", () => dropDuplicates(sql, exec));
+      if (result.mode === "full") await timed(ctx, "guard", () => guardAgainstDrop(sql, exec, integration.dropThresholdPercent));
+      await timed(ctx, "apply", () => apply(sql, exec, result.mode, result.cursors));
     }
     await sql`update sync_executions set status = 'post_sync_completed' where id = ${exec.id} and status = 'completed'`;
     return "post_sync_completed";

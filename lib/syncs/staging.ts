@@ -5,6 +5,7 @@
 import * as nodeCrypto from "node:crypto";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
+import type { Writable } from "node:stream";
 import postgres from "postgres";
 
 /** Escapes a value for COPY's text format. */
@@ -17,74 +18,106 @@ export function stableJson(value: Record<string, unknown>): string {
   return JSON.stringify(value, Object.keys(value).sort());
 }
 
-export function recordHash(fields: Record<string, unknown>): string {
-  return sha256Hex(stableJson(fields));
-}
-
 /** crypto.hash (Node ≥ 20.12) skips the Hash object: several times faster for short inputs. */
 const sha256Hex: (text: string) => string =
   typeof (nodeCrypto as { hash?: unknown }).hash === "function"
     ? (text) => (nodeCrypto as unknown as { hash(alg: string, data: string, enc: "hex"): string }).hash("sha256", text, "hex")
     : (text) => createHash("sha256").update(text).digest("hex");
 
-export type StagedRow = { objectType: string; externalId: string; fields: Record<string, string | null> };
+export type StagedOutcome = "created" | "updated" | "unchanged";
+/** A mapped record ready for staging: its canonical JSON, the hash of that JSON, and its outcome. */
+export type StagedRow = { objectType: string; externalId: string; json: string; hash: string; outcome: StagedOutcome };
+
+export function prepareRow(objectType: string, externalId: string, fields: Record<string, string | null>): Omit<StagedRow, "outcome"> {
+  const json = stableJson(fields);
+  return { objectType, externalId, json, hash: sha256Hex(json) };
+}
 
 /**
- * Streams a sync's extracted rows into staging with one COPY for the whole
- * run, so Postgres ingests while the connector is still reading the source.
- * The COPY has a connection of its own, closed at the end: postgres.js must
+ * Streams a sync's extracted rows into staging with COPY for the whole run,
+ * so Postgres ingests while the connector is still reading the source. Pages
+ * go to two COPY lanes in turn, so two backends take them in side by side,
+ * and a page is handed over without waiting for Postgres to take it in: the
+ * caller meanwhile reads, maps and compares the next one.
+ *
+ * Each lane has a connection of its own, closed at the end: postgres.js must
  * not pipeline other queries behind a COPY, and a connection whose COPY
  * failed is not fit to go back to a pool.
  */
 export class StagingWriter {
+  private turn = 0;
+
   private constructor(
-    private readonly connection: postgres.Sql,
-    private readonly writable: import("node:stream").Writable,
+    private readonly lanes: Lane[],
     private readonly prefix: string,
   ) {}
 
-  static async open(tenantId: string, syncId: string, url = process.env.DATABASE_URL): Promise<StagingWriter> {
+  static async open(tenantId: string, syncId: string, opts: { url?: string; lanes?: number } = {}): Promise<StagingWriter> {
+    const url = opts.url ?? process.env.DATABASE_URL;
     if (!url) throw new Error("StagingWriter: DATABASE_URL is not set");
-    const connection = postgres(url, { max: 1, onnotice: () => {} });
+    const lanes: Lane[] = [];
     try {
-      const writable = await connection`
-        copy extracted_objects (tenant_id, sync_execution_id, object_type, external_id, fields, hash) from stdin`.writable();
-      return new StagingWriter(connection, writable, `${tenantId}\t${syncId}\t`);
+      for (let i = 0; i < (opts.lanes ?? 2); i++) {
+        const connection = postgres(url, { max: 1, onnotice: () => {} });
+        lanes.push({ connection, writable: null, pending: Promise.resolve() });
+        lanes[i].writable = await connection`
+          copy extracted_objects (tenant_id, sync_execution_id, object_type, external_id, fields, hash, outcome) from stdin`.writable();
+      }
+      return new StagingWriter(lanes, `${tenantId}\t${syncId}\t`);
     } catch (error) {
-      await connection.end({ timeout: 0 });
+      await Promise.all(lanes.map((l) => l.connection.end({ timeout: 0 })));
       throw error;
     }
   }
 
+  /** Hands a page to the next lane, waiting only until that lane has taken in its previous page. */
   async write(rows: StagedRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const lane = this.lanes[this.turn++ % this.lanes.length];
+    await lane.pending;
+    const chunks: string[] = [];
     let chunk = "";
     for (const r of rows) {
-      const fields = stableJson(r.fields);
-      chunk += `${this.prefix}${r.objectType}\t${copyText(r.externalId)}\t${copyText(fields)}\t${sha256Hex(fields)}\n`;
+      chunk += `${this.prefix}${r.objectType}\t${copyText(r.externalId)}\t${copyText(r.json)}\t${r.hash}\t${r.outcome}\n`;
       if (chunk.length > 1 << 16) {
-        if (!this.writable.write(chunk)) await once(this.writable, "drain");
+        chunks.push(chunk);
         chunk = "";
       }
     }
-    if (chunk && !this.writable.write(chunk)) await once(this.writable, "drain");
+    if (chunk) chunks.push(chunk);
+    lane.pending = push(lane.writable!, chunks);
+    lane.pending.catch(() => {}); // the rejection is taken by the lane's next write or by finish
   }
 
-  /** Ends the COPY; the rows are in staging once this resolves. */
+  /** Ends the COPYs; the rows are in staging once this resolves. */
   async finish(): Promise<void> {
     try {
-      this.writable.end();
-      await once(this.writable, "finish");
+      await Promise.all(this.lanes.map((l) => l.pending));
+      await Promise.all(
+        this.lanes.map(async (l) => {
+          l.writable!.end();
+          await once(l.writable!, "finish");
+        }),
+      );
     } finally {
-      await this.connection.end({ timeout: 0 });
+      await Promise.all(this.lanes.map((l) => l.connection.end({ timeout: 0 })));
     }
   }
 
-  /** Abandons the COPY: nothing written so far is kept. */
+  /** Abandons the COPYs: nothing written so far is kept. */
   async abort(): Promise<void> {
-    this.writable.on("error", () => {}); // the failure being handled is the caller's, not this one
-    this.writable.destroy(new Error("sync stopped"));
-    await this.connection.end({ timeout: 0 });
+    for (const l of this.lanes) {
+      l.writable?.on("error", () => {}); // the failure being handled is the caller's, not this one
+      l.writable?.destroy(new Error("sync stopped"));
+    }
+    await Promise.all(this.lanes.map((l) => l.connection.end({ timeout: 0 })));
   }
+}
+
+type Lane = { connection: postgres.Sql; writable: Writable | null; pending: Promise<void> };
+
+async function push(writable: Writable, chunks: string[]): Promise<void> {
+  for (const chunk of chunks) if (!writable.write(chunk)) await once(writable, "drain");
 }
 
 export type SkippedRow = { objectType: string; externalId: string; reason: string };

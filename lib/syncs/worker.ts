@@ -12,7 +12,7 @@ import { claimNextSync, failStaleSyncs, heartbeat, SYNC_QUEUED_CHANNEL } from "@
 import { log } from "@/lib/log";
 import { cleanupOrphanUploads } from "@/lib/uploads/service";
 import { LEDGER_QUEUED_CHANNEL, maintainLedger } from "@/lib/ledger/chain";
-import { runSync } from "./engine";
+import { runSync, type SyncRunContext } from "./engine";
 
 export type WorkerOptions = {
   sql: postgres.Sql;
@@ -103,9 +103,11 @@ export function startWorker(options: WorkerOptions): Worker {
         let processed = 0;
         let total: number | null = null;
         const beat = setInterval(() => void heartbeat(sql, exec.id, id, processed, total).catch(() => {}), beatEvery);
+        const timings: SyncRunContext["timings"] = {};
         try {
           const status = await runSync(exec, {
             sql,
+            timings,
             workerId: id,
             signal: controller.signal,
             onProgress: async (p, t) => {
@@ -114,7 +116,7 @@ export function startWorker(options: WorkerOptions): Worker {
               await heartbeat(sql, exec.id, id, p, t);
             },
           });
-          log.info({ sync: exec.id, status }, "sync finished");
+          log.info({ sync: exec.id, status, ms: timings }, "sync finished");
         } finally {
           clearInterval(beat);
         }

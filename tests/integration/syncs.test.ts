@@ -291,6 +291,77 @@ describe("CSV integrations", () => {
   });
 });
 
+describe("the current state", () => {
+  async function csvIntegration(t: TestTenant, name: string, content: string) {
+    const { getObjectStore } = await import("@/lib/storage");
+    const { tenantUploadPrefix } = await import("@/lib/uploads/service");
+    const key = `${tenantUploadPrefix(t.id)}${name}.csv`;
+    await getObjectStore().put(key, content);
+    const created = await createIntegration(t.ctx("admin"), { name, connector: "csv", config: { files: { accounts: key } } });
+    const put = (text: string) => getObjectStore().put(key, text);
+    return { ...created, put };
+  }
+
+  it("a held run released after the state moved is compared again before it applies", async () => {
+    const t = await makeTenant();
+    const csv = await csvIntegration(t, "Moving", "externalId,username,email\na1,ann,ann@x.test\na2,bob,bob@x.test\na3,cy,cy@x.test\na4,di,di@x.test\n");
+    expect((await waitForSync(t.id, csv.sync.id)).counts.account).toMatchObject({ created: 4 });
+
+    // Half the accounts gone: held, compared with the four-account state (a1 unchanged).
+    await csv.put("externalId,username,email\na1,ann,ann@x.test\na2,bob,bob@x.test\n");
+    const { sync: held } = await requestSync(t.ctx("admin"), csv.integration.id, {});
+    expect((await waitForSync(t.id, held.id)).status).toBe("held");
+
+    // Meanwhile a run with a looser threshold applies a changed a1.
+    await csv.put("externalId,username,email\na1,ann,ann@new.test\na2,bob,bob@x.test\n");
+    const { sync: meanwhile } = await updateIntegration(t.ctx("admin"), csv.integration.id, { dropThresholdPercent: 60 });
+    expect((await waitForSync(t.id, meanwhile!.id)).counts.account).toMatchObject({ updated: 1, deleted: 2 });
+
+    await releaseHeldSync(t.ctx("admin"), held.id);
+    const released = await waitForSync(t.id, held.id);
+    expect(released.status).toBe("post_sync_completed");
+    // Against the state it is applied to, the held run's a1 is a change back, not "unchanged".
+    expect(released.counts.account).toMatchObject({ extracted: 2, updated: 1, unchanged: 1, deleted: 0 });
+    const log = await listSyncLog(t.ctx("viewer"), held.id, { outcome: "updated" });
+    expect(log.records.map((r) => r.externalId)).toEqual(["a1"]);
+    const [a1] = await getSql()`select fields->>'email' as email from identity_objects where integration_id = ${csv.integration.id} and external_id = 'a1'`;
+    expect(a1.email).toBe("ann@x.test");
+  });
+
+  it("the Sync Log pages through staged records and logged deletions and skips with one cursor", async () => {
+    const t = await makeTenant();
+    const rows = (n: number, skipEvery: number, suffix = "") =>
+      Array.from({ length: n }, (_, i) => (i % skipEvery === skipEvery - 1 ? `,nobody${i}` : `u${i},user${i}${suffix}`)).join("\n");
+    const csv = await csvIntegration(t, "Paged", `externalId,username\n${rows(240, 40)}\n`);
+    const first = await waitForSync(t.id, csv.sync.id);
+    expect(first.counts.account).toMatchObject({ extracted: 234, created: 234, skipped: 6 });
+
+    // Second run: the last 30 lines gone (29 accounts, 1 bad row), 10 changed, the rest unchanged.
+    await csv.put(`externalId,username\n${rows(10, 40, "-renamed")}\n${rows(210, 40).split("\n").slice(10).join("\n")}\n`);
+    const { sync } = await updateIntegration(t.ctx("admin"), csv.integration.id, { dropThresholdPercent: 90 });
+    const done = await waitForSync(t.id, sync!.id);
+    expect(done.counts.account).toMatchObject({ updated: 10, unchanged: 195, deleted: 29, skipped: 5 });
+
+    const seen: { id: number; outcome: string }[] = [];
+    let after: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof listSyncLog>> = await listSyncLog(t.ctx("viewer"), sync!.id, after ? { after } : {});
+      seen.push(...page.records.map((r) => ({ id: r.id, outcome: r.outcome })));
+      after = page.next;
+    } while (after);
+    expect(seen).toHaveLength(205 + 29 + 5);
+    expect(new Set(seen.map((r) => r.id)).size).toBe(seen.length);
+    expect(seen.map((r) => r.id)).toEqual([...seen.map((r) => r.id)].sort((a, b) => a - b));
+    const tally = seen.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.outcome]: (acc[r.outcome] ?? 0) + 1 }), {});
+    expect(tally).toEqual({ updated: 10, unchanged: 195, deleted: 29, skipped: 5 });
+    expect((await listSyncLog(t.ctx("viewer"), sync!.id, { outcome: "deleted" })).records).toHaveLength(29);
+    expect((await listSyncLog(t.ctx("viewer"), sync!.id, { outcome: "unchanged", q: "u1" })).records.every((r) => r.externalId.includes("u1"))).toBe(true);
+    // Another tenant sees nothing of it.
+    const other = await makeTenant();
+    await expect(listSyncLog(other.ctx("admin"), sync!.id, {})).rejects.toMatchObject({ code: "not_found:sync" });
+  });
+});
+
 describe("several workers", () => {
   it("share the queue but never run two syncs of one integration at once", async () => {
     const t = await makeTenant();
