@@ -41,6 +41,9 @@ async function timed<T>(ctx: SyncRunContext, phase: SyncPhase, work: () => Promi
 
 export class SyncHeld extends Error {}
 
+/** Records mapped, compared and staged together. */
+const SLICE = 5_000;
+
 function describeError(e: unknown): string {
   if (e instanceof ConnectorError) return e.message;
   if (e instanceof Error && e.message) return e.message;
@@ -81,6 +84,14 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
   let processed = 0;
   const totals: Partial<Record<ObjectType, number>> = {};
   const staging = await StagingWriter.open(exec.tenantId, exec.id);
+  // Slices whose comparison with the current state is under way: the next slice's runs
+  // while a lane takes in this one, so two run at most.
+  const compared: { rows: Omit<StagedRow, "outcome">[]; current: Promise<Map<string, string> | null> }[] = [];
+  const stageOldest = async () => {
+    const { rows, current } = compared.shift()!;
+    const [hashes] = await Promise.all([current, timed(ctx, "stagingWait", () => staging.ready())]);
+    await staging.write(rows.map((r) => ({ ...r, outcome: outcomeOf(hashes?.get(r.externalId), r.hash) })));
+  };
   let next: IteratorResult<ExtractPage, ExtractResult>;
   try {
     next = await timed(ctx, "sourceWait", () => pages.next());
@@ -90,33 +101,39 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
       const following = pages.next();
       following.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
       if (page.total !== undefined) totals[page.objectType] = page.total;
-      const prepared: Omit<StagedRow, "outcome">[] = [];
       const skipped: SkippedRow[] = (page.rejected ?? []).map((r) => ({
         objectType: page.objectType,
         externalId: r.externalId ?? (r.line !== undefined ? `line ${r.line}` : "unknown"),
         reason: r.reason,
       }));
       const mapping = integration.mapping[page.objectType] ?? connector.defaultMapping[page.objectType] ?? {};
-      for (const record of page.records) {
-        const mapped = applyMapping(record, mapping);
-        if (!mapped.externalId) {
-          skipped.push({ objectType: page.objectType, externalId: record.externalId || "unknown", reason: "no external id after mapping" });
-          continue;
+      // A large page (a page of groups brings tens of thousands of memberships) goes in
+      // slices, so memory stays flat and Postgres gets work while the next slice is prepared.
+      for (let start = 0; start < page.records.length; start += SLICE) {
+        const rows: Omit<StagedRow, "outcome">[] = [];
+        for (const record of page.records.slice(start, start + SLICE)) {
+          const mapped = applyMapping(record, mapping);
+          if (!mapped.externalId) {
+            skipped.push({ objectType: page.objectType, externalId: record.externalId || "unknown", reason: "no external id after mapping" });
+            continue;
+          }
+          rows.push(prepareRow(page.objectType, mapped.externalId, mapped.fields));
         }
-        prepared.push(prepareRow(page.objectType, mapped.externalId, mapped.fields));
+        const current =
+          version > 0
+            ? timed(ctx, "compare", () => currentHashes(sql, exec.integrationId, page.objectType, rows.map((r) => r.externalId)))
+            : Promise.resolve(null);
+        current.catch(() => {}); // awaited when the slice is staged
+        compared.push({ rows, current });
+        if (compared.length > 1) await stageOldest();
       }
-      const current =
-        version > 0
-          ? await timed(ctx, "compare", () => currentHashes(sql, exec.integrationId, page.objectType, prepared.map((r) => r.externalId)))
-          : null;
-      const staged: StagedRow[] = prepared.map((r) => ({ ...r, outcome: outcomeOf(current?.get(r.externalId), r.hash) }));
-      await timed(ctx, "stagingWait", () => staging.write(staged));
       await insertSkipped(sql, exec.tenantId, exec.id, skipped);
       processed += page.records.length + (page.rejected?.length ?? 0);
       const known = Object.values(totals).reduce((a, b) => a + (b ?? 0), 0);
       await ctx.onProgress(processed, known > 0 ? Math.max(known, processed) : null);
       next = await timed(ctx, "sourceWait", () => following);
     }
+    while (compared.length > 0) await stageOldest();
     await timed(ctx, "stagingWait", () => staging.finish());
   } catch (error) {
     await staging.abort();

@@ -37,8 +37,8 @@ export function prepareRow(objectType: string, externalId: string, fields: Recor
  * Streams a sync's extracted rows into staging with COPY for the whole run,
  * so Postgres ingests while the connector is still reading the source. Pages
  * go to two COPY lanes in turn, so two backends take them in side by side,
- * and a page is handed over without waiting for Postgres to take it in: the
- * caller meanwhile reads, maps and compares the next one.
+ * and rows are handed over without waiting for Postgres to take them in: the
+ * caller meanwhile reads, maps and compares the next ones.
  *
  * Each lane has a connection of its own, closed at the end: postgres.js must
  * not pipeline other queries behind a COPY, and a connection whose COPY
@@ -70,7 +70,12 @@ export class StagingWriter {
     }
   }
 
-  /** Hands a page to the next lane, waiting only until that lane has taken in its previous page. */
+  /** Resolves when the lane the next write goes to has taken in its previous rows. */
+  ready(): Promise<void> {
+    return this.lanes[this.turn % this.lanes.length].pending;
+  }
+
+  /** Hands rows to the next lane, waiting only until that lane has taken in its previous rows. */
   async write(rows: StagedRow[]): Promise<void> {
     if (rows.length === 0) return;
     const lane = this.lanes[this.turn++ % this.lanes.length];

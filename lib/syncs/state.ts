@@ -23,7 +23,9 @@ export async function stateVersion(sql: postgres.Sql, integrationId: string): Pr
 
 /**
  * The current hashes of some external ids of one object type; ids absent
- * from the result are not in the current state.
+ * from the result are not in the current state. Written against the base and
+ * the overlay directly, as index probes per id: through the view, the base
+ * sync is known only at run time and the planner may scan a whole sync.
  */
 export async function currentHashes(
   sql: postgres.Sql,
@@ -32,10 +34,25 @@ export async function currentHashes(
   externalIds: string[],
 ): Promise<Map<string, string>> {
   if (externalIds.length === 0) return new Map();
-  const rows = await sql<{ external_id: string; hash: string }[]>`
-    select external_id, hash from identity_objects
-     where integration_id = ${integrationId} and object_type = ${objectType} and external_id = any(${externalIds}::text[])`;
-  return new Map(rows.map((r) => [r.external_id, r.hash]));
+  const [state] = await sql<{ base: string | null }[]>`
+    select base_sync_execution_id as base from identity_states where integration_id = ${integrationId}`;
+  // LATERAL … LIMIT 1 keeps each lookup an index probe whatever the table's statistics say
+  // (right after a first large sync, before autovacuum has analysed it, they say "tiny").
+  const rows = await sql<{ external_id: string; hash: string | null }[]>`
+    select k.external_id, case when o.present then o.hash else b.hash end as hash
+      from unnest(${externalIds}::text[]) as k(external_id)
+      left join lateral (
+        select true as present, oe.hash from identity_overlay o
+          left join extracted_objects oe on oe.sync_execution_id = o.sync_execution_id and oe.id = o.extracted_id
+         where o.integration_id = ${integrationId} and o.object_type = ${objectType} and o.external_id = k.external_id
+         limit 1) o on true
+      left join lateral (
+        select b.hash from extracted_objects b
+         where b.sync_execution_id = ${state?.base ?? null}::uuid and b.object_type = ${objectType} and b.external_id = k.external_id
+         limit 1) b on true`;
+  const found = new Map<string, string>();
+  for (const r of rows) if (r.hash !== null) found.set(r.external_id, r.hash);
+  return found;
 }
 
 export function outcomeOf(current: string | undefined, hash: string): StagedOutcome {
@@ -74,13 +91,23 @@ export async function lockState(tx: postgres.Sql, exec: SyncExecutionRow): Promi
  * overlay is cleared.
  */
 export async function applyFull(tx: postgres.Sql, exec: SyncExecutionRow): Promise<void> {
-  await tx`
-    insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
-    select ${exec.tenantId}, ${exec.id}, c.object_type, c.external_id, 'deleted'
-      from identity_objects c
-     where c.integration_id = ${exec.integrationId}
-       and not exists (select 1 from extracted_objects e
-                        where e.sync_execution_id = ${exec.id} and e.object_type = c.object_type and e.external_id = c.external_id)`;
+  // Every staged row found in the state matched one of its objects (keys are unique once
+  // duplicates are dropped): when they account for the whole state, nothing was deleted
+  // and the anti-join over two whole syncs is skipped.
+  const [{ current }] = await tx<{ current: number }[]>`
+    select count(*)::int as current from identity_objects where integration_id = ${exec.integrationId}`;
+  const [{ matched }] = await tx<{ matched: number }[]>`
+    select count(*)::int as matched from extracted_objects
+     where sync_execution_id = ${exec.id} and outcome in ('updated', 'unchanged')`;
+  if (matched < current) {
+    await tx`
+      insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
+      select ${exec.tenantId}, ${exec.id}, c.object_type, c.external_id, 'deleted'
+        from identity_objects c
+       where c.integration_id = ${exec.integrationId}
+         and not exists (select 1 from extracted_objects e
+                          where e.sync_execution_id = ${exec.id} and e.object_type = c.object_type and e.external_id = c.external_id)`;
+  }
   await tx`delete from identity_overlay where integration_id = ${exec.integrationId}`;
   await tx`
     update identity_states set base_sync_execution_id = ${exec.id}, version = version + 1, updated_at = now()
