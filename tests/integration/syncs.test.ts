@@ -231,6 +231,19 @@ describe("delta syncs", () => {
     expect(await currentCount(integration.id, "membership")).toBe(before - 1);
     // A delta never retires accounts it did not see.
     expect(await currentCount(integration.id, "account")).toBeGreaterThan(5);
+
+    // A full run compares with the state the delta left (base plus overlay), then becomes the base.
+    const accounts = await currentCount(integration.id, "account");
+    const { sync: full } = await requestSync(t.ctx("admin"), integration.id, { mode: "full" });
+    const fullDone = await waitForSync(t.id, full.id);
+    expect(fullDone.mode).toBe("full");
+    expect(fullDone.counts.membership).toMatchObject({ extracted: before - 1, unchanged: before - 1, created: 0, deleted: 0 });
+    expect(fullDone.counts.account).toMatchObject({ extracted: accounts, unchanged: accounts, deleted: 0 });
+    expect(await currentCount(integration.id, "membership")).toBe(before - 1);
+    const [state] = await getSql()`
+      select base_sync_execution_id as base, (select count(*)::int from identity_overlay where integration_id = ${integration.id}) as overlay
+        from identity_states where integration_id = ${integration.id}`;
+    expect(state).toMatchObject({ base: full.id, overlay: 0 });
   });
 });
 
