@@ -16,7 +16,7 @@ import { ConnectorError, OBJECT_TYPES, type ExtractPage, type ExtractResult, typ
 import { getObjectStore } from "@/lib/storage";
 import { loadIntegrationForSync } from "@/lib/integrations/loader";
 import { StagingWriter, insertSkipped, prepareRow, type SkippedRow, type StagedRow } from "./staging";
-import { applyDelta, applyFull, currentHashes, lockState, outcomeOf, recompareOutcomes, stateVersion } from "./state";
+import { applyDelta, applyFull, currentHashes, lockState, outcomeOf, readState, recompareOutcomes } from "./state";
 
 export type SyncRunContext = {
   sql: postgres.Sql;
@@ -69,9 +69,9 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
   await sql`delete from sync_records where sync_execution_id = ${exec.id}`;
   // Outcomes are computed against this version of the current state; an
   // integration with nothing applied yet needs no lookups: everything is new.
-  const version = await stateVersion(sql, exec.integrationId);
-  await sql`update sync_executions set state_version = ${version} where id = ${exec.id}`;
-  exec.stateVersion = version;
+  const state = await readState(sql, exec.integrationId);
+  await sql`update sync_executions set state_version = ${state.version} where id = ${exec.id}`;
+  exec.stateVersion = state.version;
 
   const cursors = connector.capabilities.delta && exec.mode === "delta" ? integration.cursors : null;
   const store = connector.type === "csv" ? getObjectStore() : null;
@@ -120,8 +120,8 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
           rows.push(prepareRow(page.objectType, mapped.externalId, mapped.fields));
         }
         const current =
-          version > 0
-            ? timed(ctx, "compare", () => currentHashes(sql, exec.integrationId, page.objectType, rows.map((r) => r.externalId)))
+          state.version > 0
+            ? timed(ctx, "compare", () => currentHashes(sql, state, page.objectType, rows.map((r) => r.externalId)))
             : Promise.resolve(null);
         current.catch(() => {}); // awaited when the slice is staged
         compared.push({ rows, current });

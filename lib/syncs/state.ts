@@ -15,10 +15,14 @@ import type { SyncExecutionRow } from "@/db/queries/syncs";
 import type { ObjectType } from "@/lib/connectors/types";
 import type { StagedOutcome } from "./staging";
 
-/** The version of the integration's current state (0: nothing applied yet). */
-export async function stateVersion(sql: postgres.Sql, integrationId: string): Promise<number> {
-  const [row] = await sql<{ version: string }[]>`select version from identity_states where integration_id = ${integrationId}`;
-  return row ? Number(row.version) : 0;
+/** Where a run reads the current state from: its base sync and overlay, at this version. */
+export type StateRef = { integrationId: string; version: number; base: string | null };
+
+/** The integration's current state as of now (version 0: nothing applied yet). */
+export async function readState(sql: postgres.Sql, integrationId: string): Promise<StateRef> {
+  const [row] = await sql<{ version: string; base: string | null }[]>`
+    select version, base_sync_execution_id as base from identity_states where integration_id = ${integrationId}`;
+  return { integrationId, version: row ? Number(row.version) : 0, base: row?.base ?? null };
 }
 
 /**
@@ -29,13 +33,11 @@ export async function stateVersion(sql: postgres.Sql, integrationId: string): Pr
  */
 export async function currentHashes(
   sql: postgres.Sql,
-  integrationId: string,
+  state: StateRef,
   objectType: ObjectType,
   externalIds: string[],
 ): Promise<Map<string, string>> {
   if (externalIds.length === 0) return new Map();
-  const [state] = await sql<{ base: string | null }[]>`
-    select base_sync_execution_id as base from identity_states where integration_id = ${integrationId}`;
   // LATERAL … LIMIT 1 keeps each lookup an index probe whatever the table's statistics say
   // (right after a first large sync, before autovacuum has analysed it, they say "tiny").
   const rows = await sql<{ external_id: string; hash: string | null }[]>`
@@ -44,11 +46,11 @@ export async function currentHashes(
       left join lateral (
         select true as present, oe.hash from identity_overlay o
           left join extracted_objects oe on oe.sync_execution_id = o.sync_execution_id and oe.id = o.extracted_id
-         where o.integration_id = ${integrationId} and o.object_type = ${objectType} and o.external_id = k.external_id
+         where o.integration_id = ${state.integrationId} and o.object_type = ${objectType} and o.external_id = k.external_id
          limit 1) o on true
       left join lateral (
         select b.hash from extracted_objects b
-         where b.sync_execution_id = ${state?.base ?? null}::uuid and b.object_type = ${objectType} and b.external_id = k.external_id
+         where b.sync_execution_id = ${state.base}::uuid and b.object_type = ${objectType} and b.external_id = k.external_id
          limit 1) b on true`;
   const found = new Map<string, string>();
   for (const r of rows) if (r.hash !== null) found.set(r.external_id, r.hash);
