@@ -1,98 +1,181 @@
 /**
- * npm run bench:sync — a real slapd with 100,000 users, 5,000 groups and
- * 500,000 memberships synced end to end into a real PostgreSQL: records per
- * second, wall time, peak memory of the worker process, and the ratio to a
- * plain COPY of the same rows into the same table; then a second full sync of
- * the unchanged directory, where every record is compared. Prints figures only.
+ * npm run bench:sync — a real slapd synced end to end into a real PostgreSQL,
+ * through the code the worker runs: the first sync (every record new), then a
+ * second full sync of the unchanged directory (every record compared), then
+ * Sync Log pages of the big sync as the page reads them.
+ *
+ * Each shape runs on two databases: a fresh one, and one that already holds
+ * history with stale statistics, as a real install does (earlier small syncs,
+ * tables analysed while they were small, autovacuum off for them), so a plan
+ * that only a fresh database makes fast shows here. Prints figures only.
+ *
+ * Shapes: 100,000 users / 5,000 groups × 100 members, and 20,000 users /
+ * 10 groups × 2,000 members; BENCH_USERS, BENCH_GROUPS and
+ * BENCH_MEMBERS_PER_GROUP run one shape of your own instead, BENCH_DATABASES
+ * (fresh,history) picks the databases.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { startScratchDatabase } from "@/db/scratch";
-import { generateDirectoryLdif, startSlapd, writeLdif } from "../tests/helpers/slapd";
+import { generateDirectoryLdif, startSlapd, writeLdif, type RunningSlapd } from "../tests/helpers/slapd";
 
-const USERS = Number(process.env.BENCH_USERS ?? 100_000);
-const GROUPS = Number(process.env.BENCH_GROUPS ?? 5_000);
-const PER_GROUP = Number(process.env.BENCH_MEMBERS_PER_GROUP ?? 100);
+type Shape = { users: number; groups: number; perGroup: number };
+type DatabaseKind = "fresh" | "history";
+type RunFigures = { wall: number; records: number; timings: Record<string, number>; peakGrowthMb: number };
+type Figures = { first: RunFigures; second: RunFigures; logPages: Record<string, number> };
 
-async function main() {
-  const db = await startScratchDatabase();
-  Object.assign(process.env, { DATABASE_URL: db.appUrl, ENCRYPTION_KEY: "ab".repeat(32), LOG_LEVEL: "silent" });
+const SHAPES: Shape[] = process.env.BENCH_USERS
+  ? [{ users: Number(process.env.BENCH_USERS), groups: Number(process.env.BENCH_GROUPS ?? 10), perGroup: Number(process.env.BENCH_MEMBERS_PER_GROUP ?? 100) }]
+  : [
+      { users: 100_000, groups: 5_000, perGroup: 100 },
+      { users: 20_000, groups: 10, perGroup: 2_000 },
+    ];
+const DATABASES = (process.env.BENCH_DATABASES ?? "fresh,history").split(",") as DatabaseKind[];
+/** Tables a sync reads and writes; in the history database their statistics are stale. */
+const SYNC_TABLES = ["extracted_objects", "sync_records", "identity_overlay", "identity_states", "sync_executions", "ledger_queue"];
+const PHASES = ["extract", "sourceWait", "compare", "stagingWait", "dedupe", "guard", "apply"] as const;
+
+const seconds = (ms = 0) => `${(ms / 1000).toFixed(1)} s`;
+const n = (v: number) => v.toLocaleString("en");
+const describe = (s: Shape) => `${n(s.users)} users, ${n(s.groups)} groups × ${n(s.perGroup)} members`;
+
+async function loadDirectory(shape: Shape, tmp: string): Promise<RunningSlapd> {
   const slapd = await startSlapd();
+  const ldif = path.join(tmp, `directory-${shape.users}-${shape.groups}.ldif`);
+  const t0 = performance.now();
+  await writeLdif(ldif, generateDirectoryLdif({ users: shape.users, groups: shape.groups, membershipsPerGroup: shape.perGroup }));
+  await slapd.bulkLoad(ldif);
+  fs.rmSync(ldif);
+  console.log(`  directory loaded into slapd in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return slapd;
+}
+
+async function benchDatabase(kind: DatabaseKind, big: RunningSlapd, small: RunningSlapd): Promise<Figures> {
+  const db = await startScratchDatabase();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "syncledger-bench-"));
+  Object.assign(process.env, { DATABASE_URL: db.appUrl, ENCRYPTION_KEY: "ab".repeat(32), LOG_LEVEL: "silent" });
   const { getSql, closeDb } = await import("@/db/client");
+  const { createTenant } = await import("@/lib/tenants/service");
+  const { platformContext, systemContext } = await import("@/lib/auth/context");
+  const { createIntegration } = await import("@/lib/integrations/service");
+  const { claimNextSync } = await import("@/db/queries/syncs");
+  const { runSync } = await import("@/lib/syncs/engine");
+  const { requestSync, listSyncLog } = await import("@/lib/syncs/service");
+  const owner = postgres(db.ownerUrl, { max: 1, onnotice: () => {} });
   try {
-    const ldif = path.join(tmp, "directory.ldif");
-    const loadStart = performance.now();
-    await writeLdif(ldif, generateDirectoryLdif({ users: USERS, groups: GROUPS, membershipsPerGroup: PER_GROUP }));
-    await slapd.bulkLoad(ldif);
-    console.log(`Directory: ${USERS.toLocaleString("en")} users, ${GROUPS.toLocaleString("en")} groups, ` +
-      `${(GROUPS * PER_GROUP).toLocaleString("en")} memberships, loaded into slapd in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
-
-    const { createTenant } = await import("@/lib/tenants/service");
-    const { platformContext, systemContext } = await import("@/lib/auth/context");
-    const { createIntegration } = await import("@/lib/integrations/service");
-    const { claimNextSync } = await import("@/db/queries/syncs");
-    const { runSync } = await import("@/lib/syncs/engine");
     const tenant = await createTenant(platformContext({ type: "system", name: "bench" }), { name: "Bench", slug: "bench" });
-    const { sync } = await createIntegration(systemContext(tenant.id), {
-      name: "Bench LDAP",
-      connector: "ldap",
-      config: { url: slapd.url, bindDn: slapd.bindDn, bindPassword: slapd.bindPassword, baseDn: slapd.baseDn },
-    });
+    const ctx = systemContext(tenant.id);
+    const ldap = (s: RunningSlapd) => ({ url: s.url, bindDn: s.bindDn, bindPassword: s.bindPassword, baseDn: s.baseDn });
 
-    const { requestSync } = await import("@/lib/syncs/service");
-    const seconds = (ms = 0) => `${(ms / 1000).toFixed(1)} s`;
-
-    /** Claims and runs one queued sync in this process, sampling its memory. */
-    const run = async (title: string, syncId: string) => {
+    /** Claims and runs one queued sync in this process, as a worker does, sampling its memory. */
+    const run = async (syncId: string): Promise<RunFigures> => {
       global.gc?.();
       const rssBefore = process.memoryUsage().rss;
       let peak = rssBefore;
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
       const t0 = performance.now();
       const exec = await claimNextSync(getSql(), "bench");
+      if (exec?.id !== syncId) throw new Error(`claimed ${exec?.id}, expected ${syncId}`);
       const timings: Record<string, number> = {};
-      const status = await runSync(exec!, { sql: getSql(), workerId: "bench", signal: new AbortController().signal, onProgress: async () => {}, timings });
+      const status = await runSync(exec, { sql: getSql(), workerId: "bench", signal: new AbortController().signal, onProgress: async () => {}, timings });
       const wall = (performance.now() - t0) / 1000;
       clearInterval(sampler);
       const [row] = await getSql()`select counts, message from sync_executions where id = ${syncId}`;
+      if (status !== "post_sync_completed") throw new Error(`sync ended ${status}: ${row.message}`);
       const counts = typeof row.counts === "string" ? JSON.parse(row.counts) : row.counts;
       const records = Object.values(counts as Record<string, { extracted: number }>).reduce((a, c) => a + c.extracted, 0);
-      console.log(`\n${title}: ${status}. ${row.message}`);
-      console.log(`  ${records.toLocaleString("en")} records in ${wall.toFixed(1)} s = ${Math.round(records / wall).toLocaleString("en")} records/s`);
-      console.log(`  phases: extract ${seconds(timings.extract)} (waiting on the source ${seconds(timings.sourceWait)}, ` +
-        `comparing with the current state ${seconds(timings.compare)}, waiting on staging ${seconds(timings.stagingWait)}), ` +
-        `duplicate check ${seconds(timings.dedupe)}, drop guard ${seconds(timings.guard)}, apply ${seconds(timings.apply)}`);
-      console.log(`  worker RSS before ${(rssBefore / 1e6).toFixed(0)} MB, peak ${(peak / 1e6).toFixed(0)} MB (growth ${((peak - rssBefore) / 1e6).toFixed(0)} MB)`);
-      return wall;
+      return { wall, records, timings, peakGrowthMb: (peak - rssBefore) / 1e6 };
     };
 
-    const first = await run("First sync (every record new)", sync.id);
-    const { sync: again } = await requestSync(systemContext(tenant.id), sync.integrationId, {});
-    await run("Second full sync of the unchanged directory (every record compared)", again.id);
+    if (kind === "history") {
+      // An install that has been used: a few small syncs, statistics taken then, and
+      // autovacuum off for the sync tables, so the planner still believes they are small.
+      const { sync } = await createIntegration(ctx, { name: "Small LDAP", connector: "ldap", config: ldap(small) });
+      await run(sync.id);
+      for (let i = 0; i < 2; i++) await run((await requestSync(ctx, sync.integrationId, {})).sync.id);
+      for (const table of SYNC_TABLES) {
+        await owner.unsafe(`alter table ${table} set (autovacuum_enabled = false, toast.autovacuum_enabled = false)`);
+        await owner.unsafe(`analyze ${table}`);
+      }
+      const [{ rows }] = await owner`select count(*)::int as rows from extracted_objects`;
+      console.log(`  history: 3 syncs of a small directory (${n(rows)} staged rows), analysed, autovacuum off for ${SYNC_TABLES.join(", ")}`);
+    }
 
-    // Baseline: plain COPY of the rows the first sync wrote into a twin of their table
-    // (same indexes), from a server-side file so no client work counts.
-    const owner = postgres(db.ownerUrl, { max: 1, onnotice: () => {} });
-    fs.chmodSync(tmp, 0o777);
-    const cols = "tenant_id, sync_execution_id, object_type, external_id, fields, hash, outcome";
-    const file = path.join(tmp, "extracted_objects");
-    await owner.unsafe(`copy (select ${cols} from extracted_objects where sync_execution_id = '${sync.id}') to '${file}'`);
-    await owner`create table extracted_copy (like extracted_objects including all)`;
-    const t0 = performance.now();
-    await owner.unsafe(`copy extracted_copy (${cols}) from '${file}'`);
-    const copy = (performance.now() - t0) / 1000;
-    await owner.end();
-    console.log(`\nPlain COPY of the first sync's staged rows into a twin of their table (with its indexes): ${copy.toFixed(1)} s`);
-    console.log(`  first sync end to end / plain COPY = ${(first / copy).toFixed(1)}×`);
+    const { sync } = await createIntegration(ctx, { name: "Bench LDAP", connector: "ldap", config: ldap(big) });
+    const first = await run(sync.id);
+    const second = await run((await requestSync(ctx, sync.integrationId, {})).sync.id);
+
+    // Sync Log pages of the first sync, as the page and the API read them.
+    const logPages: Record<string, number> = {};
+    const page = async (title: string, filters: Record<string, unknown>) => {
+      const t0 = performance.now();
+      const result = await listSyncLog(ctx, sync.id, filters);
+      logPages[title] = performance.now() - t0;
+      return result;
+    };
+    let p = await page("first page", {});
+    for (let i = 0; i < 50 && p.next; i++) p = await page("page 50 (keyset)", { after: p.next });
+    await page("created memberships", { outcome: "created", objectType: "membership" });
+    await page("search", { q: "user01999" });
+    return { first, second, logPages };
   } finally {
+    await owner.end();
     await closeDb();
-    await slapd.stop();
     await db.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+function printRun(title: string, r: RunFigures) {
+  const t = r.timings;
+  console.log(`    ${title}: ${n(r.records)} records in ${r.wall.toFixed(1)} s = ${n(Math.round(r.records / r.wall))} records/s, RSS growth ${r.peakGrowthMb.toFixed(0)} MB`);
+  console.log(`      extract ${seconds(t.extract)} (source ${seconds(t.sourceWait)}, compare ${seconds(t.compare)}, staging ${seconds(t.stagingWait)}), ` +
+    `duplicate check ${seconds(t.dedupe)}, drop guard ${seconds(t.guard)}, apply ${seconds(t.apply)}`);
+}
+
+async function main() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "syncledger-bench-dir-"));
+  const small = await startSlapd();
+  await small.addLdif([...generateDirectoryLdif({ users: 200, groups: 5, membershipsPerGroup: 20 })].join(""));
+  const worst: string[] = [];
+  try {
+    for (const shape of SHAPES) {
+      console.log(`\nShape: ${describe(shape)}`);
+      const big = await loadDirectory(shape, tmp);
+      const results: Partial<Record<DatabaseKind, Figures>> = {};
+      try {
+        for (const kind of DATABASES) {
+          console.log(`  ${kind} database`);
+          const f = (results[kind] = await benchDatabase(kind, big, small));
+          printRun("first sync", f.first);
+          printRun("second sync (unchanged)", f.second);
+          console.log(`    Sync Log: ${Object.entries(f.logPages).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}`);
+        }
+      } finally {
+        await big.stop();
+      }
+      const { fresh, history } = results;
+      if (fresh && history) {
+        for (const which of ["first", "second"] as const) {
+          const ratios = PHASES.map((ph) => {
+            const a = fresh[which].timings[ph] ?? 0;
+            const b = history[which].timings[ph] ?? 0;
+            return { ph, a, b, ratio: a > 0 ? b / a : 1 };
+          });
+          const top = ratios.sort((x, y) => y.b - y.a - (x.b - x.a))[0];
+          const line = `${describe(shape)}, ${which} sync: fresh ${fresh[which].wall.toFixed(1)} s, history ${history[which].wall.toFixed(1)} s; ` +
+            `largest phase difference ${top.ph} ${seconds(top.a)} → ${seconds(top.b)} (${top.ratio.toFixed(2)}×)`;
+          worst.push(line);
+        }
+      }
+    }
+  } finally {
+    await small.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  if (worst.length) console.log(`\nFresh against history:\n  ${worst.join("\n  ")}`);
 }
 
 main().catch((e) => {

@@ -149,7 +149,21 @@ export const auditEvents = pgTable(
 );
 
 export const OBJECT_TYPE_VALUES = ["account", "group", "role", "entitlement", "membership"] as const;
-export const SYNC_STATUSES = ["queued", "syncing", "completed", "post_sync_completed", "error", "held"] as const;
+export const SYNC_STATUSES = ["queued", "syncing", "completed", "post_sync_completed", "error", "held", "cancelled"] as const;
+/** Statuses a run ends in: nothing happens to it after these. */
+export const SYNC_END_STATUSES = ["post_sync_completed", "error", "cancelled"] as const;
+/** Where a running sync is, in order: shown as its progress, with what was read so far. */
+export const SYNC_PHASES = [
+  "connecting",
+  "reading_accounts",
+  "reading_groups",
+  "reading_roles",
+  "reading_entitlements",
+  "reading_memberships",
+  "comparing",
+  "checking",
+  "applying",
+] as const;
 export const SYNC_TRIGGERS = ["config_saved", "evidence_updated", "manual", "schedule", "api"] as const;
 export type SyncCounts = Partial<
   Record<
@@ -261,12 +275,21 @@ export const syncExecutions = pgTable(
     total: integer("total"),
     /** The identity_states version the staged outcomes were computed against. */
     stateVersion: bigint("state_version", { mode: "number" }),
+    /** Where a running sync is; kept after it ends, so a failed run shows the phase it failed in. */
+    phase: text("phase", { enum: SYNC_PHASES }),
+    /** Set by whoever cancels a running sync; the worker stops the run and ends it `cancelled`. */
+    cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
+    cancelledById: text("cancelled_by_id"),
+    cancelledByName: text("cancelled_by_name"),
   },
   (t) => [
     index("sync_executions_history_idx").on(t.tenantId, t.integrationId, t.queuedAt.desc(), t.id.desc()),
     index("sync_executions_queue_idx").on(t.runAfter).where(sql`status = 'queued'`),
     index("sync_executions_status_idx").on(t.tenantId, t.status, t.endedAt),
     uniqueIndex("sync_executions_one_running_uq").on(t.integrationId).where(sql`status = 'syncing'`),
+    // A second request while one is queued joins it instead of queueing another (a released
+    // held run is queued too, but it applies data already read, so it is not one of these).
+    uniqueIndex("sync_executions_one_queued_uq").on(t.integrationId).where(sql`status = 'queued' and released_by_name is null`),
     uniqueIndex("sync_executions_idempotency_uq").on(t.tenantId, t.integrationId, t.idempotencyKey),
   ],
 );
@@ -376,6 +399,8 @@ export const syncRecords = pgTable(
       .references(() => syncExecutions.id),
     objectType: text("object_type", { enum: OBJECT_TYPE_VALUES }).notNull(),
     externalId: text("external_id").notNull(),
+    /** The record's name (username, display name or group name) where one was known. */
+    name: text("name"),
     outcome: text("outcome", { enum: SYNC_RECORD_OUTCOMES }).notNull(),
     reason: text("reason"),
   },
