@@ -6,6 +6,7 @@ import * as nodeCrypto from "node:crypto";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import postgres from "postgres";
 
 /** Escapes a value for COPY's text format. */
@@ -42,7 +43,13 @@ export function prepareRow(objectType: string, externalId: string, fields: Recor
  *
  * Each lane has a connection of its own, closed at the end: postgres.js must
  * not pipeline other queries behind a COPY, and a connection whose COPY
- * failed is not fit to go back to a pool.
+ * failed is not fit to go back to a pool. A lane's COPY lasts as long as the
+ * source is read, so it runs without a statement timeout; every other
+ * statement of the run keeps the one the database sets.
+ *
+ * A COPY that fails (the server restarted, a row it refused) destroys its
+ * stream: the error is kept on the lane and thrown by the next write or by
+ * finish, never left to surface as an uncaught stream error.
  */
 export class StagingWriter {
   private turn = 0;
@@ -58,10 +65,12 @@ export class StagingWriter {
     const lanes: Lane[] = [];
     try {
       for (let i = 0; i < (opts.lanes ?? 2); i++) {
-        const connection = postgres(url, { max: 1, onnotice: () => {} });
-        lanes.push({ connection, writable: null, pending: Promise.resolve() });
-        lanes[i].writable = await connection`
+        const connection = postgres(url, { max: 1, onnotice: () => {}, connection: { statement_timeout: "0" as unknown as number } }); // a string: postgres.js drops falsy values
+        const lane: Lane = { connection, writable: null, pending: Promise.resolve(), failure: null };
+        lanes.push(lane);
+        lane.writable = await connection`
           copy extracted_objects (tenant_id, sync_execution_id, object_type, external_id, fields, hash, outcome) from stdin`.writable();
+        lane.writable.on("error", (e) => (lane.failure ??= e));
       }
       return new StagingWriter(lanes, `${tenantId}\t${syncId}\t`);
     } catch (error) {
@@ -80,6 +89,7 @@ export class StagingWriter {
     if (rows.length === 0) return;
     const lane = this.lanes[this.turn++ % this.lanes.length];
     await lane.pending;
+    if (lane.failure) throw lane.failure;
     const chunks: string[] = [];
     let chunk = "";
     for (const r of rows) {
@@ -90,7 +100,7 @@ export class StagingWriter {
       }
     }
     if (chunk) chunks.push(chunk);
-    lane.pending = push(lane.writable!, chunks);
+    lane.pending = push(lane, chunks);
     lane.pending.catch(() => {}); // the rejection is taken by the lane's next write or by finish
   }
 
@@ -100,8 +110,9 @@ export class StagingWriter {
       await Promise.all(this.lanes.map((l) => l.pending));
       await Promise.all(
         this.lanes.map(async (l) => {
+          if (l.failure) throw l.failure;
           l.writable!.end();
-          await once(l.writable!, "finish");
+          await finished(l.writable!);
         }),
       );
     } finally {
@@ -111,18 +122,20 @@ export class StagingWriter {
 
   /** Abandons the COPYs: nothing written so far is kept. */
   async abort(): Promise<void> {
-    for (const l of this.lanes) {
-      l.writable?.on("error", () => {}); // the failure being handled is the caller's, not this one
-      l.writable?.destroy(new Error("sync stopped"));
-    }
+    for (const l of this.lanes) l.writable?.destroy(new Error("sync stopped"));
     await Promise.all(this.lanes.map((l) => l.connection.end({ timeout: 0 })));
   }
 }
 
-type Lane = { connection: postgres.Sql; writable: Writable | null; pending: Promise<void> };
+type Lane = { connection: postgres.Sql; writable: Writable | null; pending: Promise<void>; failure: Error | null };
 
-async function push(writable: Writable, chunks: string[]): Promise<void> {
-  for (const chunk of chunks) if (!writable.write(chunk)) await once(writable, "drain");
+async function push(lane: Lane, chunks: string[]): Promise<void> {
+  const writable = lane.writable!;
+  for (const chunk of chunks) {
+    if (lane.failure || writable.destroyed) throw lane.failure ?? new Error("staging stopped");
+    // once() rejects if the stream fails while waiting for room.
+    if (!writable.write(chunk)) await once(writable, "drain");
+  }
 }
 
 export type SkippedRow = { objectType: string; externalId: string; reason: string };

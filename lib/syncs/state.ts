@@ -9,6 +9,22 @@
  * by page while the sync stages its rows, against the state whose version
  * the run recorded; an apply bumps the version, so a run whose state moved
  * meanwhile (a held run released later) compares again before it applies.
+ *
+ * Every statement here is written so that its plan cannot go quadratic
+ * whatever the statistics say. The planner does not know a sync's rows until
+ * autovacuum analyses them, which in a real install is after the run: it
+ * estimates "about one row" for a sync that staged 600,000, and a join of two
+ * such sets may be planned as a nested loop that rescans one side per row of
+ * the other. So a sync's rows are only ever the outer side of a join, each
+ * inner side is a LATERAL … LIMIT 1 probe on the staging key (one index probe
+ * per row, never a rescan), and sets that steer a statement are read into the
+ * worker first and passed as arrays.
+ *
+ * A probe names the sync it reads as `(select $id)`, not as a constant: for a
+ * constant the planner looks the id up in the statistics, finds nothing and
+ * estimates one row, and then any index that starts with the sync id looks as
+ * good as the key, including one that scans the whole sync per probe. For a
+ * value it cannot see it estimates an average sync and picks the key.
  */
 import type postgres from "postgres";
 import type { SyncExecutionRow } from "@/db/queries/syncs";
@@ -43,15 +59,7 @@ export async function currentHashes(
   const rows = await sql<{ external_id: string; hash: string | null }[]>`
     select k.external_id, case when o.present then o.hash else b.hash end as hash
       from unnest(${externalIds}::text[]) as k(external_id)
-      left join lateral (
-        select true as present, oe.hash from identity_overlay o
-          left join extracted_objects oe on oe.sync_execution_id = o.sync_execution_id and oe.id = o.extracted_id
-         where o.integration_id = ${state.integrationId} and o.object_type = ${objectType} and o.external_id = k.external_id
-         limit 1) o on true
-      left join lateral (
-        select b.hash from extracted_objects b
-         where b.sync_execution_id = ${state.base}::uuid and b.object_type = ${objectType} and b.external_id = k.external_id
-         limit 1) b on true`;
+      ${currentProbes(sql, state, sql`${objectType}`, sql`k.external_id`)}`;
   const found = new Map<string, string>();
   for (const r of rows) if (r.hash !== null) found.set(r.external_id, r.hash);
   return found;
@@ -61,30 +69,73 @@ export function outcomeOf(current: string | undefined, hash: string): StagedOutc
   return current === undefined ? "created" : current === hash ? "unchanged" : "updated";
 }
 
-/** Compares a sync's staged rows with the current state again, changing only the outcomes that moved. */
-export async function recompareOutcomes(tx: postgres.Sql, exec: SyncExecutionRow): Promise<void> {
-  await tx`
-    update extracted_objects e set outcome = x.outcome
-      from (select s.id,
-                   case when c.hash is null then 'created' when c.hash <> s.hash then 'updated' else 'unchanged' end as outcome
-              from extracted_objects s
-              left join identity_objects c
-                on c.integration_id = ${exec.integrationId} and c.object_type = s.object_type and c.external_id = s.external_id
-             where s.sync_execution_id = ${exec.id}) x
-     where e.sync_execution_id = ${exec.id} and e.id = x.id and e.outcome is distinct from x.outcome`;
+/**
+ * The current hash of the object (objectType, externalId), as LATERAL probes
+ * to join on: `o.present` when the overlay has the object (its hash null if a
+ * delta deleted it), else `b.hash` from the base sync.
+ */
+function currentProbes(sql: postgres.Sql, state: StateRef, objectType: postgres.PendingQuery<postgres.Row[]>, externalId: postgres.PendingQuery<postgres.Row[]>) {
+  return sql`
+    left join lateral (
+      select true as present, oe.hash from identity_overlay o
+        left join extracted_objects oe on oe.sync_execution_id = o.sync_execution_id and oe.id = o.extracted_id
+       where o.integration_id = ${state.integrationId} and o.object_type = ${objectType} and o.external_id = ${externalId}
+       limit 1) o on true
+    left join lateral (
+      select b.hash from extracted_objects b
+       where b.sync_execution_id = (select ${state.base}::uuid) and b.object_type = ${objectType} and b.external_id = ${externalId}
+       limit 1) b on true`;
+}
+
+/**
+ * Compares a sync's staged rows with the current state again, changing only
+ * the outcomes that moved: one pass over the sync's rows with a probe each
+ * picks the changed ones, which are then updated by key.
+ */
+export async function recompareOutcomes(tx: postgres.Sql, exec: SyncExecutionRow, state: StateRef): Promise<void> {
+  const moved = await tx<{ id: string; outcome: StagedOutcome }[]>`
+    select id, outcome from (
+      select s.id, s.outcome as was,
+             case when c.hash is null then 'created' when c.hash <> s.hash then 'updated' else 'unchanged' end as outcome
+        from extracted_objects s
+        ${currentProbes(tx, state, tx`s.object_type`, tx`s.external_id`)}
+        cross join lateral (select case when o.present then o.hash else b.hash end as hash) c
+       where s.sync_execution_id = ${exec.id}) x
+     where was is distinct from outcome`;
+  for (const outcome of ["created", "updated", "unchanged"] as const) {
+    const ids = moved.filter((m) => m.outcome === outcome).map((m) => m.id);
+    for (let i = 0; i < ids.length; i += 10_000) {
+      await tx`
+        update extracted_objects set outcome = ${outcome}
+         where sync_execution_id = ${exec.id} and id = any(${ids.slice(i, i + 10_000)}::bigint[])`;
+    }
+  }
 }
 
 /**
  * Locks the integration's state row for this transaction (creating it on
  * first use) and returns its version: applies of one integration serialise here.
  */
-export async function lockState(tx: postgres.Sql, exec: SyncExecutionRow): Promise<number> {
+export async function lockState(tx: postgres.Sql, exec: SyncExecutionRow): Promise<StateRef> {
   await tx`
     insert into identity_states (integration_id, tenant_id) values (${exec.integrationId}, ${exec.tenantId})
     on conflict (integration_id) do nothing`;
-  const [row] = await tx<{ version: string }[]>`
-    select version from identity_states where integration_id = ${exec.integrationId} for update`;
-  return Number(row.version);
+  const [row] = await tx<{ version: string; base: string | null }[]>`
+    select version, base_sync_execution_id as base from identity_states where integration_id = ${exec.integrationId} for update`;
+  return { integrationId: exec.integrationId, version: Number(row.version), base: row.base };
+}
+
+/** Logs as deleted each object of the current state that the sync's staged rows lack, with a probe per object. */
+async function logDeletions(tx: postgres.Sql, exec: SyncExecutionRow, where: postgres.PendingQuery<postgres.Row[]>) {
+  await tx`
+    insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
+    select ${exec.tenantId}, ${exec.id}, c.object_type, c.external_id, 'deleted'
+      from identity_objects c
+      left join lateral (
+        select true as seen from extracted_objects e
+         where e.sync_execution_id = (select ${exec.id}::uuid) and e.object_type = c.object_type and e.external_id = c.external_id
+         limit 1) e on true
+     where c.integration_id = ${exec.integrationId} and e.seen is null and ${where}`;
 }
 
 /**
@@ -95,21 +146,13 @@ export async function lockState(tx: postgres.Sql, exec: SyncExecutionRow): Promi
 export async function applyFull(tx: postgres.Sql, exec: SyncExecutionRow): Promise<void> {
   // Every staged row found in the state matched one of its objects (keys are unique once
   // duplicates are dropped): when they account for the whole state, nothing was deleted
-  // and the anti-join over two whole syncs is skipped.
+  // and the pass over the whole state is skipped.
   const [{ current }] = await tx<{ current: number }[]>`
     select count(*)::int as current from identity_objects where integration_id = ${exec.integrationId}`;
   const [{ matched }] = await tx<{ matched: number }[]>`
     select count(*)::int as matched from extracted_objects
      where sync_execution_id = ${exec.id} and outcome in ('updated', 'unchanged')`;
-  if (matched < current) {
-    await tx`
-      insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
-      select ${exec.tenantId}, ${exec.id}, c.object_type, c.external_id, 'deleted'
-        from identity_objects c
-       where c.integration_id = ${exec.integrationId}
-         and not exists (select 1 from extracted_objects e
-                          where e.sync_execution_id = ${exec.id} and e.object_type = c.object_type and e.external_id = c.external_id)`;
-  }
+  if (matched < current) await logDeletions(tx, exec, tx`true`);
   await tx`delete from identity_overlay where integration_id = ${exec.integrationId}`;
   await tx`
     update identity_states set base_sync_execution_id = ${exec.id}, version = version + 1, updated_at = now()
@@ -123,21 +166,20 @@ export async function applyFull(tx: postgres.Sql, exec: SyncExecutionRow): Promi
  * lists are deleted.
  */
 export async function applyDelta(tx: postgres.Sql, exec: SyncExecutionRow): Promise<void> {
-  await tx`
-    with gone as (
-      select c.object_type, c.external_id from identity_objects c
-       where c.integration_id = ${exec.integrationId} and c.object_type = 'membership'
-         and c.fields->>'groupExternalId' in (
-               select external_id from extracted_objects where sync_execution_id = ${exec.id} and object_type = 'group')
-         and not exists (select 1 from extracted_objects e
-                          where e.sync_execution_id = ${exec.id} and e.object_type = 'membership' and e.external_id = c.external_id)),
-    logged as (
-      insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
-      select ${exec.tenantId}, ${exec.id}, object_type, external_id, 'deleted' from gone)
-    insert into identity_overlay (tenant_id, integration_id, object_type, external_id, sync_execution_id, extracted_id)
-    select ${exec.tenantId}, ${exec.integrationId}, object_type, external_id, ${exec.id}, null from gone
-    on conflict (integration_id, object_type, external_id)
-    do update set sync_execution_id = excluded.sync_execution_id, extracted_id = null`;
+  // The delta's groups steer which memberships are compared: read first and passed as an
+  // array, so no join between two sets the planner cannot size.
+  const groups = (await tx<{ external_id: string }[]>`
+    select external_id from extracted_objects where sync_execution_id = ${exec.id} and object_type = 'group'`).map((g) => g.external_id);
+  if (groups.length > 0) {
+    await logDeletions(tx, exec, tx`c.object_type = 'membership' and c.fields->>'groupExternalId' = any(${groups}::text[])`);
+    // What was just logged as deleted leaves the state through the overlay.
+    await tx`
+      insert into identity_overlay (tenant_id, integration_id, object_type, external_id, sync_execution_id, extracted_id)
+      select ${exec.tenantId}, ${exec.integrationId}, object_type, external_id, ${exec.id}, null
+        from sync_records where sync_execution_id = ${exec.id} and outcome = 'deleted'
+      on conflict (integration_id, object_type, external_id)
+      do update set sync_execution_id = excluded.sync_execution_id, extracted_id = null`;
+  }
   await tx`
     insert into identity_overlay (tenant_id, integration_id, object_type, external_id, sync_execution_id, extracted_id)
     select ${exec.tenantId}, ${exec.integrationId}, e.object_type, e.external_id, ${exec.id}, e.id
