@@ -17,13 +17,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { PerformanceObserver } from "node:perf_hooks";
 import postgres from "postgres";
 import { startScratchDatabase } from "@/db/scratch";
 import { generateDirectoryLdif, startSlapd, writeLdif, type RunningSlapd } from "../tests/helpers/slapd";
 
 type Shape = { users: number; groups: number; perGroup: number };
 type DatabaseKind = "fresh" | "history";
-type RunFigures = { wall: number; records: number; timings: Record<string, number>; peakGrowthMb: number };
+type RunFigures = { wall: number; records: number; timings: Record<string, number>; peakGrowthMb: number; cpuMs: number; gcMs: number };
 type Figures = { first: RunFigures; second: RunFigures; logPages: Record<string, number> };
 
 const SHAPES: Shape[] = process.env.BENCH_USERS
@@ -35,7 +36,7 @@ const SHAPES: Shape[] = process.env.BENCH_USERS
 const DATABASES = (process.env.BENCH_DATABASES ?? "fresh,history").split(",") as DatabaseKind[];
 /** Tables a sync reads and writes; in the history database their statistics are stale. */
 const SYNC_TABLES = ["extracted_objects", "sync_records", "identity_overlay", "identity_states", "sync_executions", "ledger_queue"];
-const PHASES = ["extract", "sourceWait", "compare", "stagingWait", "dedupe", "guard", "apply"] as const;
+const PHASES = ["extract", "sourceWait", "compare", "stagingWait", "guard", "apply"] as const;
 
 const seconds = (ms = 0) => `${(ms / 1000).toFixed(1)} s`;
 const n = (v: number) => v.toLocaleString("en");
@@ -75,18 +76,24 @@ async function benchDatabase(kind: DatabaseKind, big: RunningSlapd, small: Runni
       const rssBefore = process.memoryUsage().rss;
       let peak = rssBefore;
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+      let gcMs = 0;
+      const gc = new PerformanceObserver((list) => list.getEntries().forEach((e) => (gcMs += e.duration)));
+      gc.observe({ entryTypes: ["gc"] });
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const exec = await claimNextSync(getSql(), "bench");
       if (exec?.id !== syncId) throw new Error(`claimed ${exec?.id}, expected ${syncId}`);
       const timings: Record<string, number> = {};
       const status = await runSync(exec, { sql: getSql(), workerId: "bench", signal: new AbortController().signal, onProgress: async () => {}, timings });
       const wall = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      gc.disconnect();
       clearInterval(sampler);
       const [row] = await getSql()`select counts, message from sync_executions where id = ${syncId}`;
       if (status !== "post_sync_completed") throw new Error(`sync ended ${status}: ${row.message}`);
       const counts = typeof row.counts === "string" ? JSON.parse(row.counts) : row.counts;
       const records = Object.values(counts as Record<string, { extracted: number }>).reduce((a, c) => a + c.extracted, 0);
-      return { wall, records, timings, peakGrowthMb: (peak - rssBefore) / 1e6 };
+      return { wall, records, timings, peakGrowthMb: (peak - rssBefore) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000, gcMs };
     };
 
     if (kind === "history") {
@@ -130,9 +137,10 @@ async function benchDatabase(kind: DatabaseKind, big: RunningSlapd, small: Runni
 
 function printRun(title: string, r: RunFigures) {
   const t = r.timings;
-  console.log(`    ${title}: ${n(r.records)} records in ${r.wall.toFixed(1)} s = ${n(Math.round(r.records / r.wall))} records/s, RSS growth ${r.peakGrowthMb.toFixed(0)} MB`);
+  console.log(`    ${title}: ${n(r.records)} records in ${r.wall.toFixed(1)} s = ${n(Math.round(r.records / r.wall))} records/s, RSS growth ${r.peakGrowthMb.toFixed(0)} MB, ` +
+    `worker CPU ${seconds(r.cpuMs)} (GC ${seconds(r.gcMs)})`);
   console.log(`      extract ${seconds(t.extract)} (source ${seconds(t.sourceWait)}, compare ${seconds(t.compare)}, staging ${seconds(t.stagingWait)}), ` +
-    `duplicate check ${seconds(t.dedupe)}, drop guard ${seconds(t.guard)}, apply ${seconds(t.apply)}`);
+    `drop guard ${seconds(t.guard)}, apply ${seconds(t.apply)}`);
 }
 
 async function main() {

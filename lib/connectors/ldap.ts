@@ -536,8 +536,14 @@ function memberDns(group: Entry): string[] {
   return [...values(group, "member"), ...values(group, "uniqueMember").map((v) => v.replace(/#'[01]*'B$/, ""))];
 }
 
+/** DNs with no escapes, no multi-valued RDNs and no spaces around separators: lower case is their canonical form. */
+const PLAIN_DN = /^[^\\+\s](?:[^\\+]*[^\\+\s])?$/;
+const SPACE_AT_SEPARATOR = /\s[,=]|[,=]\s/;
+
 /** Case and spacing differ between a member value and the entry's own DN; compare them canonically. */
-function normalizeDn(dn: string): string {
+export function normalizeDn(dn: string): string {
+  // Most DNs a directory returns are plain; the split below is for the others.
+  if (PLAIN_DN.test(dn) && !SPACE_AT_SEPARATOR.test(dn)) return dn.toLowerCase();
   return dn
     .split(/(?<!\\),/)
     .map((rdn) =>

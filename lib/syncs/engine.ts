@@ -28,7 +28,7 @@ export type SyncRunContext = {
   timings?: Partial<Record<SyncPhase, number>>;
 };
 
-export type SyncPhase = "extract" | "sourceWait" | "compare" | "stagingWait" | "dedupe" | "guard" | "apply";
+export type SyncPhase = "extract" | "sourceWait" | "compare" | "stagingWait" | "guard" | "apply";
 
 async function timed<T>(ctx: SyncRunContext, phase: SyncPhase, work: () => Promise<T>): Promise<T> {
   const start = performance.now();
@@ -83,6 +83,9 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
   });
   let processed = 0;
   const totals: Partial<Record<ObjectType, number>> = {};
+  // External ids met so far, per object type: a repeat is logged as skipped and never
+  // staged, so the staged rows of a sync have unique keys with no pass over them after.
+  const seen = new Map<ObjectType, Set<string>>();
   const staging = await StagingWriter.open(exec.tenantId, exec.id);
   // Slices whose comparison with the current state is under way: the next slice's runs
   // while a lane takes in this one, so two run at most.
@@ -107,6 +110,7 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
         reason: r.reason,
       }));
       const mapping = integration.mapping[page.objectType] ?? connector.defaultMapping[page.objectType] ?? {};
+      const ids = seen.get(page.objectType) ?? seen.set(page.objectType, new Set()).get(page.objectType)!;
       // A large page (a page of groups brings tens of thousands of memberships) goes in
       // slices, so memory stays flat and Postgres gets work while the next slice is prepared.
       for (let start = 0; start < page.records.length; start += SLICE) {
@@ -117,6 +121,11 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
             skipped.push({ objectType: page.objectType, externalId: record.externalId || "unknown", reason: "no external id after mapping" });
             continue;
           }
+          if (ids.has(mapped.externalId)) {
+            skipped.push({ objectType: page.objectType, externalId: mapped.externalId, reason: "duplicate external id in the source" });
+            continue;
+          }
+          ids.add(mapped.externalId);
           rows.push(prepareRow(page.objectType, mapped.externalId, mapped.fields));
         }
         const current =
@@ -140,35 +149,6 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
     throw error;
   }
   return { integration, result: next.value };
-}
-
-/**
- * Drops repeated external ids from staging, keeping the first, and logs them as skipped.
- *
- * Two steps whose plans cannot depend on statistics: one ordered pass over the sync's
- * rows finds the repeats (a window over the staging index, so no join at all), then
- * they are deleted by primary key. The planner never sees a new sync's rows in the
- * statistics until autovacuum runs; a join shape here (the rows joined to their own
- * duplicate groups) was planned as a nested loop that aggregated the whole sync once
- * per row, and took 14 minutes for 40,000 records.
- */
-async function dropDuplicates(sql: postgres.Sql, exec: SyncExecutionRow) {
-  const repeats = await sql<{ id: string; object_type: string; external_id: string }[]>`
-    select id, object_type, external_id from (
-      select id, object_type, external_id,
-             row_number() over (partition by object_type, external_id order by id) as n
-        from extracted_objects where sync_execution_id = ${exec.id}) r
-     where n > 1`;
-  for (let i = 0; i < repeats.length; i += 10_000) {
-    const batch = repeats.slice(i, i + 10_000);
-    await sql`delete from extracted_objects where sync_execution_id = ${exec.id} and id = any(${batch.map((r) => r.id)}::bigint[])`;
-  }
-  await insertSkipped(
-    sql,
-    exec.tenantId,
-    exec.id,
-    repeats.map((r) => ({ objectType: r.object_type, externalId: r.external_id, reason: "duplicate external id in the source" })),
-  );
 }
 
 /** Refuses a full result that shrank by more than the threshold against the last applied sync. */
@@ -252,7 +232,6 @@ export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Prom
     } else {
       const { integration, result } = await timed(ctx, "extract", () => extract(exec, ctx));
       if (result.mode !== exec.mode) await sql`update sync_executions set mode = ${result.mode} where id = ${exec.id}`;
-      await timed(ctx, "dedupe", () => dropDuplicates(sql, exec));
       if (result.mode === "full") await timed(ctx, "guard", () => guardAgainstDrop(sql, exec, integration.dropThresholdPercent));
       await timed(ctx, "apply", () => apply(sql, exec, result.mode, result.cursors));
     }

@@ -14,9 +14,28 @@ export function copyText(value: string): string {
   return value.replace(/[\\\n\r\t]/g, (c) => (c === "\\" ? "\\\\" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\t"));
 }
 
-/** JSON with sorted keys, so equal records hash equal whatever order the source gave. */
+let lastKeys: string[] = [];
+let lastSorted: string[] = [];
+
+/**
+ * JSON with sorted keys, so equal records hash equal whatever order the source gave.
+ * Records of one type come with the same keys in the same order, so the sorted order is
+ * worked out once per key list, and a copy with its keys in that order goes through
+ * JSON.stringify's fast path (the replacer-array form is twice as slow). Integer-like
+ * keys would be reordered by the copy, so they take the replacer form; the text is the
+ * same either way, and so are the hashes of rows staged before.
+ */
 export function stableJson(value: Record<string, unknown>): string {
-  return JSON.stringify(value, Object.keys(value).sort());
+  const keys = Object.keys(value);
+  if (keys.length !== lastKeys.length || keys.some((k, i) => k !== lastKeys[i])) {
+    lastKeys = keys;
+    lastSorted = [...keys].sort();
+    if (lastSorted.some((k) => /^\d+$/.test(k))) lastSorted = [];
+  }
+  if (lastSorted.length === 0 && keys.length > 0) return JSON.stringify(value, [...keys].sort());
+  const sorted: Record<string, unknown> = {};
+  for (const k of lastSorted) sorted[k] = value[k];
+  return JSON.stringify(sorted);
 }
 
 /** crypto.hash (Node ≥ 20.12) skips the Hash object: several times faster for short inputs. */

@@ -32,13 +32,21 @@ import type { ObjectType } from "@/lib/connectors/types";
 import type { StagedOutcome } from "./staging";
 
 /** Where a run reads the current state from: its base sync and overlay, at this version. */
-export type StateRef = { integrationId: string; version: number; base: string | null };
+export type StateRef = {
+  integrationId: string;
+  version: number;
+  base: string | null;
+  /** Whether delta syncs left overlay entries; without any, a lookup reads the base alone. */
+  overlay: boolean;
+};
 
 /** The integration's current state as of now (version 0: nothing applied yet). */
 export async function readState(sql: postgres.Sql, integrationId: string): Promise<StateRef> {
-  const [row] = await sql<{ version: string; base: string | null }[]>`
-    select version, base_sync_execution_id as base from identity_states where integration_id = ${integrationId}`;
-  return { integrationId, version: row ? Number(row.version) : 0, base: row?.base ?? null };
+  const [row] = await sql<{ version: string; base: string | null; overlay: boolean }[]>`
+    select version, base_sync_execution_id as base,
+           exists(select 1 from identity_overlay o where o.integration_id = s.integration_id) as overlay
+      from identity_states s where integration_id = ${integrationId}`;
+  return { integrationId, version: row ? Number(row.version) : 0, base: row?.base ?? null, overlay: row?.overlay ?? false };
 }
 
 /**
@@ -75,12 +83,16 @@ export function outcomeOf(current: string | undefined, hash: string): StagedOutc
  * delta deleted it), else `b.hash` from the base sync.
  */
 function currentProbes(sql: postgres.Sql, state: StateRef, objectType: postgres.PendingQuery<postgres.Row[]>, externalId: postgres.PendingQuery<postgres.Row[]>) {
-  return sql`
+  const overlay = state.overlay
+    ? sql`
     left join lateral (
       select true as present, oe.hash from identity_overlay o
         left join extracted_objects oe on oe.sync_execution_id = o.sync_execution_id and oe.id = o.extracted_id
        where o.integration_id = ${state.integrationId} and o.object_type = ${objectType} and o.external_id = ${externalId}
-       limit 1) o on true
+       limit 1) o on true`
+    : sql`cross join (select false as present, null::text as hash) o`;
+  return sql`
+    ${overlay}
     left join lateral (
       select b.hash from extracted_objects b
        where b.sync_execution_id = (select ${state.base}::uuid) and b.object_type = ${objectType} and b.external_id = ${externalId}
@@ -120,9 +132,8 @@ export async function lockState(tx: postgres.Sql, exec: SyncExecutionRow): Promi
   await tx`
     insert into identity_states (integration_id, tenant_id) values (${exec.integrationId}, ${exec.tenantId})
     on conflict (integration_id) do nothing`;
-  const [row] = await tx<{ version: string; base: string | null }[]>`
-    select version, base_sync_execution_id as base from identity_states where integration_id = ${exec.integrationId} for update`;
-  return { integrationId: exec.integrationId, version: Number(row.version), base: row.base };
+  await tx`select 1 from identity_states where integration_id = ${exec.integrationId} for update`;
+  return readState(tx, exec.integrationId);
 }
 
 /** Logs as deleted each object of the current state that the sync's staged rows lack, with a probe per object. */
