@@ -16,9 +16,8 @@
  * estimates "about one row" for a sync that staged 600,000, and a join of two
  * such sets may be planned as a nested loop that rescans one side per row of
  * the other. So: lookups are single index scans over an array of keys; set
- * differences are EXCEPT (hashed or sorted, never a nested loop); a per-row
- * comparison is a LATERAL … LIMIT 1 probe on the staging key; and sets that
- * steer a statement are read into the worker first and passed as arrays.
+ * differences are EXCEPT (hashed or sorted, never a nested loop); and sets
+ * that steer a statement are read into the worker first and passed as arrays.
  *
  * A statement names the base sync as `(select $id)`, not as a constant: for a
  * constant the planner looks the id up in the statistics, finds nothing and
@@ -29,6 +28,7 @@
 import type postgres from "postgres";
 import type { SyncExecutionRow } from "@/db/queries/syncs";
 import type { ObjectType } from "@/lib/connectors/types";
+import { STAGED_OUTCOMES } from "@/db/schema";
 import type { StagedOutcome } from "./staging";
 
 /** Where a run reads the current state from: its base sync and overlay, at this version. */
@@ -89,45 +89,41 @@ export function outcomeOf(current: string | undefined, hash: string): StagedOutc
   return current === undefined ? "created" : current === hash ? "unchanged" : "updated";
 }
 
-/**
- * The current hash of the object (objectType, externalId), as LATERAL probes
- * to join on: `o.present` when the overlay has the object (its hash null if a
- * delta deleted it), else `b.hash` from the base sync.
- */
-function currentProbes(sql: postgres.Sql, state: StateRef, objectType: postgres.PendingQuery<postgres.Row[]>, externalId: postgres.PendingQuery<postgres.Row[]>) {
-  const overlay = state.overlay
-    ? sql`
-    left join lateral (
-      select true as present, oe.hash from identity_overlay o
-        left join extracted_objects oe on oe.sync_execution_id = o.sync_execution_id and oe.id = o.extracted_id
-       where o.integration_id = ${state.integrationId} and o.object_type = ${objectType} and o.external_id = ${externalId}
-       limit 1) o on true`
-    : sql`cross join (select false as present, null::text as hash) o`;
-  return sql`
-    ${overlay}
-    left join lateral (
-      select b.hash from extracted_objects b
-       where b.sync_execution_id = (select ${state.base}::uuid) and b.object_type = ${objectType} and b.external_id = ${externalId}
-       limit 1) b on true`;
-}
+/** Staged rows re-compared per round: the size of a lookup's id array. */
+const RECOMPARE_BATCH = 5_000;
 
 /**
  * Compares a sync's staged rows with the current state again, changing only
- * the outcomes that moved: one pass over the sync's rows with a probe each
- * picks the changed ones, which are then updated by key.
+ * the outcomes that moved. The rows are read in key order a batch at a time
+ * and looked up as extraction does, so the cost is that of one more
+ * comparison pass, whatever the sizes.
  */
 export async function recompareOutcomes(tx: postgres.Sql, exec: SyncExecutionRow, state: StateRef): Promise<void> {
-  const moved = await tx<{ id: string; outcome: StagedOutcome }[]>`
-    select id, outcome from (
-      select s.id, s.outcome as was,
-             case when c.hash is null then 'created' when c.hash <> s.hash then 'updated' else 'unchanged' end as outcome
-        from extracted_objects s
-        ${currentProbes(tx, state, tx`s.object_type`, tx`s.external_id`)}
-        cross join lateral (select case when o.present then o.hash else b.hash end as hash) c
-       where s.sync_execution_id = ${exec.id}) x
-     where was is distinct from outcome`;
-  for (const outcome of ["created", "updated", "unchanged"] as const) {
-    const ids = moved.filter((m) => m.outcome === outcome).map((m) => m.id);
+  const moved: Record<StagedOutcome, string[]> = { created: [], updated: [], unchanged: [] };
+  let after = 0;
+  for (;;) {
+    const rows = await tx<{ id: string; object_type: ObjectType; external_id: string; hash: string; outcome: StagedOutcome | null }[]>`
+      select id, object_type, external_id, hash, outcome from extracted_objects
+       where sync_execution_id = (select ${exec.id}::uuid) and id > ${after}
+       order by id limit ${RECOMPARE_BATCH}`;
+    if (rows.length === 0) break;
+    after = Number(rows[rows.length - 1].id);
+    const byType = new Map<ObjectType, (typeof rows)[number][]>();
+    for (const r of rows) {
+      const typed = byType.get(r.object_type);
+      if (typed) typed.push(r);
+      else byType.set(r.object_type, [r]);
+    }
+    for (const [objectType, typed] of byType) {
+      const current = await currentHashes(tx, state, objectType, typed.map((r) => r.external_id));
+      for (const r of typed) {
+        const outcome = outcomeOf(current.get(r.external_id), r.hash);
+        if (outcome !== r.outcome) moved[outcome].push(r.id);
+      }
+    }
+  }
+  for (const outcome of STAGED_OUTCOMES) {
+    const ids = moved[outcome];
     for (let i = 0; i < ids.length; i += 10_000) {
       await tx`
         update extracted_objects set outcome = ${outcome}
