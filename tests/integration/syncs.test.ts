@@ -5,7 +5,7 @@ import { createIntegration, deleteIntegration, getIntegration, listCursors, rese
 import { getSync, listSyncHistory, listSyncLog, releaseHeldSync, requestSync } from "@/lib/syncs/service";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
 import { auditRows, expectAuditRow, makeTenant, type TestTenant } from "../helpers/factories";
-import { generateDirectoryLdif, groupCn, GROUPS_DN, startSlapd, userDn, type RunningSlapd } from "../helpers/slapd";
+import { generateDirectoryLdif, groupCn, GROUPS_DN, startSlapd, userDn, userUid, type RunningSlapd } from "../helpers/slapd";
 
 let slapd: RunningSlapd;
 let worker: Worker;
@@ -68,6 +68,29 @@ describe("LDAP integration syncs", () => {
     expect(log.records).toHaveLength(30);
   });
 
+  it("names each Sync Log row: accounts by username, groups by name, memberships by member and group", async () => {
+    const [first] = (await listSyncHistory(t.ctx("viewer"), integrationId)).syncs;
+    const names = async (objectType: string) =>
+      (await listSyncLog(t.ctx("viewer"), first.id, { objectType })).records.map((r) => r.name).sort();
+    expect(await names("account")).toEqual(Array.from({ length: 30 }, (_, i) => userUid(i)).sort());
+    expect(await names("group")).toEqual([0, 1, 2, 3].map(groupCn));
+    // Group g has users 5g … 5g+4 (generateDirectoryLdif).
+    const memberships = [0, 1, 2, 3].flatMap((g) => [0, 1, 2, 3, 4].map((j) => `${userUid(g * 5 + j)} in ${groupCn(g)}`));
+    expect(await names("membership")).toEqual(memberships.sort());
+    // The external ids are entryUUIDs, so these find rows by their names only.
+    const byUser = await listSyncLog(t.ctx("viewer"), first.id, { q: userUid(7) });
+    expect(byUser.records.map((r) => [r.objectType, r.name])).toEqual([
+      ["account", userUid(7)],
+      ["membership", `${userUid(7)} in ${groupCn(1)}`],
+    ]);
+    expect(byUser.records.every((r) => !r.externalId.includes(userUid(7)))).toBe(true);
+    const byGroup = await listSyncLog(t.ctx("viewer"), first.id, { q: groupCn(2).toUpperCase() });
+    expect(byGroup.records.map((r) => r.objectType)).toEqual(["group", "membership", "membership", "membership", "membership", "membership"]);
+    expect((await listSyncLog(t.ctx("viewer"), first.id, { q: `${userUid(12)} in ${groupCn(2)}` })).records.map((r) => r.name)).toEqual([
+      `${userUid(12)} in ${groupCn(2)}`,
+    ]);
+  });
+
   it("keeps secrets encrypted, write-only and out of the audit log", async () => {
     const view = await getIntegration(t.ctx("viewer"), integrationId);
     expect(view.config.bindPassword).toBe("********");
@@ -90,6 +113,7 @@ describe("LDAP integration syncs", () => {
     expect(done.counts.account).toMatchObject({ extracted: 29, created: 0, updated: 1, deleted: 1, unchanged: 28 });
     const updated = await listSyncLog(t.ctx("operator"), sync.id, { outcome: "updated" });
     expect(updated.records).toHaveLength(1);
+    expect(updated.records[0].name).toBe(userUid(3));
     const [changed] = await getSql()`
       select fields from identity_objects where integration_id = ${integrationId} and external_id = ${updated.records[0].externalId}`;
     expect(changed.fields.email).toBe("renamed@example.test");
