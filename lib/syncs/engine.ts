@@ -101,12 +101,14 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
       const following = pages.next();
       following.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
       if (page.total !== undefined) totals[page.objectType] = page.total;
+      const mapping = integration.mapping[page.objectType] ?? connector.defaultMapping[page.objectType] ?? {};
+      // Mapped like the records, so a rejected row the source named is logged with its name.
       const skipped: SkippedRow[] = (page.rejected ?? []).map((r) => ({
         objectType: page.objectType,
         externalId: r.externalId ?? (r.line !== undefined ? `line ${r.line}` : "unknown"),
         reason: r.reason,
+        fields: r.attributes ? applyMapping({ objectType: page.objectType, externalId: "", attributes: r.attributes }, mapping).fields : null,
       }));
-      const mapping = integration.mapping[page.objectType] ?? connector.defaultMapping[page.objectType] ?? {};
       // A large page (a page of groups brings tens of thousands of memberships) goes in
       // slices, so memory stays flat and Postgres gets work while the next slice is prepared.
       for (let start = 0; start < page.records.length; start += SLICE) {
@@ -114,7 +116,12 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
         for (const record of page.records.slice(start, start + SLICE)) {
           const mapped = applyMapping(record, mapping);
           if (!mapped.externalId) {
-            skipped.push({ objectType: page.objectType, externalId: record.externalId || "unknown", reason: "no external id after mapping" });
+            skipped.push({
+              objectType: page.objectType,
+              externalId: record.externalId || "unknown",
+              reason: "no external id after mapping",
+              fields: mapped.fields,
+            });
             continue;
           }
           rows.push(prepareRow(page.objectType, mapped.externalId, mapped.fields));
@@ -153,9 +160,9 @@ async function dropDuplicates(sql: postgres.Sql, exec: SyncExecutionRow) {
     dup as (
       delete from extracted_objects e using groups g
        where e.sync_execution_id = ${exec.id} and e.object_type = g.object_type and e.external_id = g.external_id and e.id <> g.keep
-      returning e.object_type, e.external_id)
-    insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome, reason)
-    select ${exec.tenantId}, ${exec.id}, object_type, external_id, 'skipped', 'duplicate external id in the source'
+      returning e.object_type, e.external_id, ${sql.unsafe(syncQueries.recordNameSql("e"))} as name)
+    insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome, reason, name)
+    select ${exec.tenantId}, ${exec.id}, object_type, external_id, 'skipped', 'duplicate external id in the source', name
       from dup`;
 }
 

@@ -11,7 +11,7 @@
  * meanwhile (a held run released later) compares again before it applies.
  */
 import type postgres from "postgres";
-import type { SyncExecutionRow } from "@/db/queries/syncs";
+import { recordNameSql, type SyncExecutionRow } from "@/db/queries/syncs";
 import type { ObjectType } from "@/lib/connectors/types";
 import type { StagedOutcome } from "./staging";
 
@@ -103,8 +103,8 @@ export async function applyFull(tx: postgres.Sql, exec: SyncExecutionRow): Promi
      where sync_execution_id = ${exec.id} and outcome in ('updated', 'unchanged')`;
   if (matched < current) {
     await tx`
-      insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
-      select ${exec.tenantId}, ${exec.id}, c.object_type, c.external_id, 'deleted'
+      insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome, name)
+      select ${exec.tenantId}, ${exec.id}, c.object_type, c.external_id, 'deleted', ${tx.unsafe(recordNameSql("c"))}
         from identity_objects c
        where c.integration_id = ${exec.integrationId}
          and not exists (select 1 from extracted_objects e
@@ -125,15 +125,15 @@ export async function applyFull(tx: postgres.Sql, exec: SyncExecutionRow): Promi
 export async function applyDelta(tx: postgres.Sql, exec: SyncExecutionRow): Promise<void> {
   await tx`
     with gone as (
-      select c.object_type, c.external_id from identity_objects c
+      select c.object_type, c.external_id, ${tx.unsafe(recordNameSql("c"))} as name from identity_objects c
        where c.integration_id = ${exec.integrationId} and c.object_type = 'membership'
          and c.fields->>'groupExternalId' in (
                select external_id from extracted_objects where sync_execution_id = ${exec.id} and object_type = 'group')
          and not exists (select 1 from extracted_objects e
                           where e.sync_execution_id = ${exec.id} and e.object_type = 'membership' and e.external_id = c.external_id)),
     logged as (
-      insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
-      select ${exec.tenantId}, ${exec.id}, object_type, external_id, 'deleted' from gone)
+      insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome, name)
+      select ${exec.tenantId}, ${exec.id}, object_type, external_id, 'deleted', name from gone)
     insert into identity_overlay (tenant_id, integration_id, object_type, external_id, sync_execution_id, extracted_id)
     select ${exec.tenantId}, ${exec.integrationId}, object_type, external_id, ${exec.id}, null from gone
     on conflict (integration_id, object_type, external_id)

@@ -114,6 +114,10 @@ describe("LDAP integration syncs", () => {
     const updated = await listSyncLog(t.ctx("operator"), sync.id, { outcome: "updated" });
     expect(updated.records).toHaveLength(1);
     expect(updated.records[0].name).toBe(userUid(3));
+    // The deleted account is logged under the name it had in the current state, and found by it.
+    const deleted = await listSyncLog(t.ctx("operator"), sync.id, { outcome: "deleted" });
+    expect(deleted.records.map((r) => [r.objectType, r.name])).toEqual([["account", userUid(29)]]);
+    expect((await listSyncLog(t.ctx("operator"), sync.id, { q: userUid(29) })).records.map((r) => r.id)).toEqual([deleted.records[0].id]);
     const [changed] = await getSql()`
       select fields from identity_objects where integration_id = ${integrationId} and external_id = ${updated.records[0].externalId}`;
     expect(changed.fields.email).toBe("renamed@example.test");
@@ -151,6 +155,10 @@ describe("LDAP integration syncs", () => {
     expect(released.status).toBe("post_sync_completed");
     expect(await currentCount(integrationId, "account")).toBe(10);
     await expectAuditRow(t.id, "SyncExecution", "Release");
+    // Memberships of the deleted users are gone from the state; the log names them as they were.
+    const gone = await listSyncLog(t.ctx("viewer"), sync.id, { outcome: "deleted", objectType: "membership" });
+    expect(gone.records.map((r) => r.name)).toContain(`${userUid(10)} in ${groupCn(2)}`);
+    expect(gone.records).toHaveLength(10);
   });
 
   it("a sync whose worker died is marked error and its data is not applied", async () => {
@@ -253,6 +261,8 @@ describe("delta syncs", () => {
     expect(done.counts.account?.extracted ?? 0).toBeLessThan(10);
     expect(done.counts.membership).toMatchObject({ deleted: 1 });
     expect(await currentCount(integration.id, "membership")).toBe(before - 1);
+    const removed = await listSyncLog(t.ctx("viewer"), delta.id, { outcome: "deleted" });
+    expect(removed.records.map((r) => [r.objectType, r.name])).toEqual([["membership", `${userUid(5)} in ${groupCn(1)}`]]);
     // A delta never retires accounts it did not see.
     expect(await currentCount(integration.id, "account")).toBeGreaterThan(5);
 
@@ -309,6 +319,8 @@ describe("CSV integrations", () => {
     const skipped = await listSyncLog(t.ctx("operator"), sync.id, { outcome: "skipped" });
     expect(skipped.records[0].reason).toMatch(/id/i);
     expect(skipped.records[0].externalId).toMatch(/line 3/);
+    // The row had no id but had a username: the log names it.
+    expect(skipped.records[0].name).toBe("missing");
     expect(await currentCount(integration.id, "account")).toBe(2);
 
     // The same external id twice in the source: the first row is kept, the repeat is skipped with its reason.
@@ -318,7 +330,7 @@ describe("CSV integrations", () => {
     const dupDone = await waitForSync(t.id, dup.sync.id);
     expect(dupDone.counts.account).toMatchObject({ created: 2, skipped: 1 });
     const dupLog = await listSyncLog(t.ctx("operator"), dup.sync.id, { outcome: "skipped" });
-    expect(dupLog.records.map((r) => [r.externalId, r.reason])).toEqual([["d1", "duplicate external id in the source"]]);
+    expect(dupLog.records.map((r) => [r.externalId, r.name, r.reason])).toEqual([["d1", "again", "duplicate external id in the source"]]);
     const [kept] = await getSql()`select fields->>'username' as u from identity_objects where integration_id = ${dup.integration.id} and external_id = 'd1'`;
     expect(kept.u).toBe("first");
 
