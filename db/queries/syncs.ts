@@ -7,6 +7,8 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type postgres from "postgres";
 import type { Executor } from "../client";
+import type { CanonicalField } from "@/lib/connectors/canonical";
+import type { ObjectType } from "@/lib/connectors/types";
 import { STAGED_OUTCOMES, extractedObjects, syncExecutions, syncRecords, type SyncCounts } from "../schema";
 
 export type SyncExecutionRow = typeof syncExecutions.$inferSelect;
@@ -176,10 +178,100 @@ export async function countsFor(sql: postgres.Sql, syncId: string): Promise<Sync
   return counts;
 }
 
+/**
+ * The canonical fields that name a record in the Sync Log, the first with a
+ * value winning. A membership has no name of its own: it is named after its
+ * member and its group (see recordNameSql).
+ */
+const NAME_FIELDS = {
+  account: ["username", "displayName", "email"],
+  group: ["name"],
+  role: ["name"],
+  entitlement: ["name"],
+} as const satisfies { [T in Exclude<ObjectType, "membership">]: readonly CanonicalField<T>[] };
+/** What a membership's two ends can be, looked up in this order. */
+const MEMBER_TYPES = ["account", "group"] as const satisfies readonly (keyof typeof NAME_FIELDS)[];
+const GROUP_TYPES = ["group", "role", "entitlement"] as const satisfies readonly (keyof typeof NAME_FIELDS)[];
+
+const quoted = (values: readonly string[]) => values.map((v) => `'${v}'`).join(", ");
+
+/** The name of a `type` object in row `alias`, from its own fields. */
+function namedBySql(type: keyof typeof NAME_FIELDS, alias: string): string {
+  return `coalesce(${NAME_FIELDS[type].map((f) => `${alias}.fields->>'${f}'`).join(", ")})`;
+}
+
+/** The name of an account, group, role or entitlement in row `alias`. */
+function ownNameSql(alias: string): string {
+  const types = Object.keys(NAME_FIELDS) as (keyof typeof NAME_FIELDS)[];
+  return `case ${alias}.object_type ${types.map((t) => `when '${t}' then ${namedBySql(t, alias)}`).join(" ")} end`;
+}
+
+/**
+ * How a membership's two ends are named:
+ * - "probe": one index probe per row into the membership's own sync, for a
+ *   page of rows or the rows a statement logs. `alias.sync_execution_id` must
+ *   be a column of an outer row, never a literal: given a literal sync id with
+ *   stale statistics the planner believes the sync holds one row and may pick
+ *   an index that reads all of it per probe; for a column it reckons with an
+ *   average sync and probes (sync, object type, external id).
+ * - { map }: a jsonb { "type:externalId": name } of the sync built once
+ *   (syncNamesMapSql), for a filter that names every row it scans.
+ * - "ids": the external ids only, for rows logged while the sync's own rows
+ *   are still being staged (not yet visible to a lookup).
+ */
+export type EndNames = "probe" | "ids" | { map: string };
+
+function endNameSql(
+  alias: string,
+  idField: "memberExternalId" | "groupExternalId",
+  types: readonly (keyof typeof NAME_FIELDS)[],
+  ends: EndNames,
+): string {
+  const id = `(${alias}.fields->>'${idField}')`;
+  if (ends === "ids") return id;
+  if (ends !== "probe") return `coalesce(${types.map((t) => `${ends.map}->>('${t}:' || ${id})`).join(", ")}, ${id})`;
+  // One probe per type, in order: an end is nearly always of the first type, so one probe it is.
+  const end = `${alias}_${idField === "memberExternalId" ? "member" : "group"}`;
+  const probes = types.map(
+    (t) => `(select ${namedBySql(t, end)} from extracted_objects ${end}
+              where ${end}.sync_execution_id = ${alias}.sync_execution_id and ${end}.object_type = '${t}' and ${end}.external_id = ${id} limit 1)`,
+  );
+  return `coalesce(${probes.join(", ")}, ${id})`;
+}
+
+/**
+ * The one rule for a record's name in the Sync Log, as SQL over row `alias`,
+ * which has the record's object_type and canonical `fields` (and, to probe,
+ * sync_execution_id): an account's username, else its display name, else its
+ * email; a group's, role's or entitlement's name; a membership reads
+ * "member in group" with the names the same sync staged for them, else their
+ * external ids. Null when the fields give none.
+ *
+ * The Sync Log computes it for its staged rows (page, filter and export);
+ * the deleted and skipped rows of sync_records store it when they are logged.
+ * Text, so it nests in Drizzle (`sql.raw`) and postgres.js (`sql.unsafe`).
+ */
+export function recordNameSql(alias: string, ends: EndNames = "probe"): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(alias)) throw new Error(`recordNameSql: not a plain alias: ${alias}`);
+  const member = endNameSql(alias, "memberExternalId", MEMBER_TYPES, ends);
+  const group = endNameSql(alias, "groupExternalId", GROUP_TYPES, ends);
+  return `(case when ${alias}.object_type = 'membership' then ${member} || ' in ' || ${group} else ${ownNameSql(alias)} end)`;
+}
+
+/** The names of one sync's accounts, groups, roles and entitlements as jsonb { "type:externalId": name }: one pass over the sync. */
+function syncNamesMapSql(syncId: string): SQL {
+  const types = Object.keys(NAME_FIELDS);
+  return sql`select jsonb_object_agg(x.object_type || ':' || x.external_id, ${sql.raw(ownNameSql("x"))}) as map
+               from ${extractedObjects} x
+              where x.sync_execution_id = ${syncId} and x.object_type in (${sql.raw(quoted(types))})`;
+}
+
 export type SyncLogEntry = {
   id: number;
   objectType: string;
   externalId: string;
+  /** Username, display name or group name; for a membership "member in group". */
+  name: string | null;
   outcome: SyncRecordOutcome;
   reason: string | null;
 };
@@ -190,6 +282,10 @@ export type SyncLogEntry = {
  * one keyset cursor pages through both and the two index scans merge by id.
  * Rows staged before outcomes were kept on them have none and are left out:
  * their log entries are in sync_records.
+ *
+ * Names of staged rows are worked out for the page's rows only, after the
+ * limit; the free-text filter `q` matches the external id or the name, so
+ * with it each branch names the rows it scans.
  */
 export async function listSyncRecords(
   db: Executor,
@@ -197,28 +293,49 @@ export async function listSyncRecords(
   syncId: string,
   opts: { outcome?: SyncRecordOutcome; objectType?: string; q?: string; afterId?: number; limit: number },
 ): Promise<SyncLogEntry[]> {
-  const filters = (t: typeof extractedObjects | typeof syncRecords): SQL[] => {
-    const c: SQL[] = [eq(t.tenantId, tenantId), eq(t.syncExecutionId, syncId)];
-    if (opts.outcome) c.push(sql`${t.outcome} = ${opts.outcome}`);
-    if (opts.objectType) c.push(sql`${t.objectType} = ${opts.objectType}`);
-    if (opts.q) c.push(sql`${t.externalId} ilike ${`%${opts.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`);
-    if (opts.afterId) c.push(sql`${t.id} > ${opts.afterId}`);
+  const filters = (alias: "e" | "r", name: SQL): SQL[] => {
+    const col = (c: string) => sql.raw(`${alias}.${c}`);
+    const c: SQL[] = [sql`${col("tenant_id")} = ${tenantId}`, sql`${col("sync_execution_id")} = ${syncId}`];
+    if (opts.outcome) c.push(sql`${col("outcome")} = ${opts.outcome}`);
+    if (opts.objectType) c.push(sql`${col("object_type")} = ${opts.objectType}`);
+    if (opts.q) {
+      const pattern = `%${opts.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      c.push(sql`(${col("external_id")} ilike ${pattern} or ${name} ilike ${pattern})`);
+    }
+    if (opts.afterId) c.push(sql`${col("id")} > ${opts.afterId}`);
     return c;
   };
   const staged = (STAGED_OUTCOMES as readonly string[]).includes(opts.outcome ?? "created");
   const parts: SQL[] = [];
+  // A search names every staged row it scans: through a map of the sync's names built once
+  // (an init plan, whatever the statistics say), not two index probes per membership.
+  const names = staged && opts.q ? sql`with sync_log_names as materialized (${syncNamesMapSql(syncId)}) ` : sql``;
   if (staged) {
-    parts.push(sql`(select ${extractedObjects.id} as id, ${extractedObjects.objectType} as object_type, ${extractedObjects.externalId} as external_id,
-                           ${extractedObjects.outcome} as outcome, null::text as reason
-                      from ${extractedObjects} where ${and(...filters(extractedObjects), sql`${extractedObjects.outcome} is not null`)}
-                     order by ${extractedObjects.id} limit ${opts.limit})`);
+    const name = sql.raw(recordNameSql("e", { map: "(select map from sync_log_names)" }));
+    parts.push(sql`(select e.id, e.sync_execution_id, e.object_type, e.external_id, e.outcome, null::text as reason, null::text as name, e.fields
+                      from ${extractedObjects} e where ${and(...filters("e", name), sql`e.outcome is not null`)}
+                     order by e.id limit ${opts.limit})`);
   }
-  parts.push(sql`(select ${syncRecords.id} as id, ${syncRecords.objectType} as object_type, ${syncRecords.externalId} as external_id,
-                         ${syncRecords.outcome} as outcome, ${syncRecords.reason} as reason
-                    from ${syncRecords} where ${and(...filters(syncRecords))}
-                   order by ${syncRecords.id} limit ${opts.limit})`);
-  const rows = await db.execute<{ id: string | number; object_type: string; external_id: string; outcome: SyncRecordOutcome; reason: string | null }>(
-    sql`select * from (${sql.join(parts, sql` union all `)}) log order by id limit ${opts.limit}`,
-  );
-  return rows.map((r) => ({ id: Number(r.id), objectType: r.object_type, externalId: r.external_id, outcome: r.outcome, reason: r.reason }));
+  parts.push(sql`(select r.id, r.sync_execution_id, r.object_type, r.external_id, r.outcome, r.reason, r.name, null::jsonb as fields
+                    from ${syncRecords} r where ${and(...filters("r", sql`r.name`))}
+                   order by r.id limit ${opts.limit})`);
+  const rows = await db.execute<{
+    id: string | number;
+    object_type: string;
+    external_id: string;
+    name: string | null;
+    outcome: SyncRecordOutcome;
+    reason: string | null;
+  }>(sql`${names}select log.id, log.object_type, log.external_id, log.outcome, log.reason,
+                case when log.fields is null then log.name else ${sql.raw(recordNameSql("log"))} end as name
+           from (select * from (${sql.join(parts, sql` union all `)}) merged order by id limit ${opts.limit}) log
+          order by log.id`);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    objectType: r.object_type,
+    externalId: r.external_id,
+    name: r.name,
+    outcome: r.outcome,
+    reason: r.reason,
+  }));
 }

@@ -269,7 +269,7 @@ function toRecord(
   attributes: string[],
   values: string[],
   line: number,
-): SourceRecord | { line: number; externalId?: string; reason: string } {
+): SourceRecord | NonNullable<ExtractPage["rejected"]>[number] {
   if (values.length !== attributes.length) {
     return { line, reason: `has ${values.length} columns, the header has ${attributes.length}` };
   }
@@ -280,7 +280,7 @@ function toRecord(
   });
   const empty = ID_ATTRIBUTES[kind].filter((a) => !row[a]);
   if (empty.length > 0) {
-    return { line, reason: `no value in the ${empty.map((a) => `"${a}"`).join(" and ")} column` };
+    return { line, reason: `no value in the ${empty.map((a) => `"${a}"`).join(" and ")} column`, attributes: row };
   }
   const externalId = kind === "memberships" ? `${row.groupExternalId}|${row.memberExternalId}` : row.externalId;
   return { objectType, externalId, attributes: row };

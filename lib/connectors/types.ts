@@ -23,8 +23,11 @@ export type ExtractPage = {
   records: SourceRecord[];
   /** Total for this object type when the source tells. */
   total?: number;
-  /** Rows or entries that could not be turned into records; the run goes on without them. */
-  rejected?: { line?: number; externalId?: string; reason: string }[];
+  /**
+   * Rows or entries that could not be turned into records; the run goes on without them.
+   * `attributes`, when the source had some, are mapped like a record's so the Sync Log can name the row.
+   */
+  rejected?: { line?: number; externalId?: string; reason: string; attributes?: Record<string, unknown> }[];
 };
 
 export type ExtractOptions = {

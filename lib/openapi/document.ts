@@ -3,9 +3,11 @@
  * the handlers validate with (JSON Schema 2020-12 is OpenAPI 3.1's dialect).
  */
 import { z } from "zod";
+import { SYNC_RECORD_OUTCOMES } from "@/db/schema";
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from "@/lib/audit/catalog";
 import { auditEventFiltersSchema } from "@/lib/audit/schemas";
 import { API_KEY_SCOPES } from "@/lib/auth/permissions";
+import { OBJECT_TYPES } from "@/lib/connectors/types";
 import { createIntegrationSchema, requestSyncSchema, updateIntegrationSchema } from "@/lib/integrations/schemas";
 
 const fieldChangeSchema = z.object({ field: z.string(), before: z.unknown(), after: z.unknown() });
@@ -118,6 +120,22 @@ export function openApiDocument() {
             counts: { type: "object", description: "Per object type: extracted, created, updated, unchanged, deleted, skipped, errors" },
           },
         },
+        SyncLogEntry: {
+          type: "object",
+          required: ["id", "objectType", "externalId", "name", "outcome", "reason"],
+          properties: {
+            id: { type: "integer", description: "Orders the log" },
+            objectType: { enum: OBJECT_TYPES },
+            externalId: { type: "string", description: "The record's id in the source; for a membership `groupExternalId|memberExternalId`" },
+            name: {
+              type: ["string", "null"],
+              description:
+                "An account's username, else display name, else email; a group's, role's or entitlement's name; a membership's `<member> in <group>`, by the names the same sync read, else their external ids. Null when the source gave none.",
+            },
+            outcome: { enum: SYNC_RECORD_OUTCOMES },
+            reason: { type: ["string", "null"], description: "Why a record was skipped" },
+          },
+        },
       },
     },
     paths: {
@@ -210,6 +228,38 @@ export function openApiDocument() {
       },
       "/syncs/{id}": {
         get: { operationId: "getSync", summary: "One sync execution with counts and progress (scope syncs:read)", parameters: [idParam], responses: { "200": { description: "The sync", content: dataOf("SyncExecution") }, ...errors } },
+      },
+      "/syncs/{id}/log": {
+        get: {
+          operationId: "listSyncLog",
+          summary: "The sync's Sync Log, 100 records a page in log order: what the sync did with each record, and the record's name (scope syncs:read)",
+          parameters: [
+            idParam,
+            { name: "outcome", in: "query", required: false, schema: { type: "string", enum: SYNC_RECORD_OUTCOMES } },
+            { name: "objectType", in: "query", required: false, schema: { type: "string", enum: OBJECT_TYPES } },
+            { name: "q", in: "query", required: false, description: "Text the external id or the name contains (case-insensitive)", schema: { type: "string", maxLength: 200 } },
+            { name: "cursor", in: "query", required: false, description: "nextCursor of the previous page", schema: { type: "string" } },
+          ],
+          responses: {
+            "200": {
+              description: "A page of the log",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    required: ["data", "nextCursor"],
+                    properties: {
+                      data: { type: "array", items: { $ref: "#/components/schemas/SyncLogEntry" } },
+                      nextCursor: { type: ["string", "null"] },
+                    },
+                  },
+                },
+              },
+            },
+            "404": { description: "No such sync in this tenant" },
+            ...errors,
+          },
+        },
       },
       "/integrations/{id}/evidence": {
         post: {

@@ -104,12 +104,14 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
       const following = pages.next();
       following.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
       if (page.total !== undefined) totals[page.objectType] = page.total;
+      const mapping = integration.mapping[page.objectType] ?? connector.defaultMapping[page.objectType] ?? {};
+      // Mapped like the records, so a rejected row the source named is logged with its name.
       const skipped: SkippedRow[] = (page.rejected ?? []).map((r) => ({
         objectType: page.objectType,
         externalId: r.externalId ?? (r.line !== undefined ? `line ${r.line}` : "unknown"),
         reason: r.reason,
+        fields: r.attributes ? applyMapping({ objectType: page.objectType, externalId: "", attributes: r.attributes }, mapping).fields : null,
       }));
-      const mapping = integration.mapping[page.objectType] ?? connector.defaultMapping[page.objectType] ?? {};
       const ids = seen.get(page.objectType) ?? seen.set(page.objectType, new Set()).get(page.objectType)!;
       // A large page (a page of groups brings tens of thousands of memberships) goes in
       // slices, so memory stays flat and Postgres gets work while the next slice is prepared.
@@ -118,11 +120,16 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
         for (const record of page.records.slice(start, start + SLICE)) {
           const mapped = applyMapping(record, mapping);
           if (!mapped.externalId) {
-            skipped.push({ objectType: page.objectType, externalId: record.externalId || "unknown", reason: "no external id after mapping" });
+            skipped.push({
+              objectType: page.objectType,
+              externalId: record.externalId || "unknown",
+              reason: "no external id after mapping",
+              fields: mapped.fields,
+            });
             continue;
           }
           if (ids.has(mapped.externalId)) {
-            skipped.push({ objectType: page.objectType, externalId: mapped.externalId, reason: "duplicate external id in the source" });
+            skipped.push({ objectType: page.objectType, externalId: mapped.externalId, reason: "duplicate external id in the source", fields: mapped.fields });
             continue;
           }
           ids.add(mapped.externalId);

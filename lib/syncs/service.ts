@@ -12,6 +12,7 @@ import { parseInput } from "@/lib/validation";
 import { requestSyncSchema } from "@/lib/integrations/schemas";
 
 export type SyncTrigger = queries.NewSyncExecution["trigger"];
+export type SyncLogEntry = queries.SyncLogEntry;
 
 const uuid = z.uuid();
 function assertId(id: string, what: string) {

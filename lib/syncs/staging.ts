@@ -8,6 +8,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import postgres from "postgres";
+import { recordNameSql } from "@/db/queries/syncs";
 
 /** Escapes a value for COPY's text format. */
 export function copyText(value: string): string {
@@ -157,19 +158,25 @@ async function push(lane: Lane, chunks: string[]): Promise<void> {
   }
 }
 
-export type SkippedRow = { objectType: string; externalId: string; reason: string };
+/** A record the sync could not stage; its canonical fields, when it had any, give its name in the Sync Log. */
+export type SkippedRow = { objectType: string; externalId: string; reason: string; fields?: Record<string, string | null> | null };
 
+/**
+ * Logs skipped records as the pages come. The sync's own staged rows are not
+ * visible yet (their COPY is still open), so a membership is named by its ids.
+ */
 export async function insertSkipped(sql: postgres.Sql, tenantId: string, syncId: string, rows: SkippedRow[]) {
   if (rows.length === 0) return;
   for (let i = 0; i < rows.length; i += 5000) {
     const batch = rows.slice(i, i + 5000).map((r) => ({
-      tenant_id: tenantId,
-      sync_execution_id: syncId,
       object_type: r.objectType,
       external_id: r.externalId,
-      outcome: "skipped",
       reason: r.reason.slice(0, 1000),
+      fields: r.fields ?? null,
     }));
-    await sql`insert into sync_records ${sql(batch)}`;
+    await sql`
+      insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, name, outcome, reason)
+      select ${tenantId}, ${syncId}, r.object_type, r.external_id, ${sql.unsafe(recordNameSql("r", "ids"))}, 'skipped', r.reason
+        from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as r(object_type text, external_id text, reason text, fields jsonb)`;
   }
 }

@@ -26,7 +26,7 @@
  * value it cannot see it estimates an average sync and picks the key.
  */
 import type postgres from "postgres";
-import type { SyncExecutionRow } from "@/db/queries/syncs";
+import { recordNameSql, type SyncExecutionRow } from "@/db/queries/syncs";
 import type { ObjectType } from "@/lib/connectors/types";
 import { STAGED_OUTCOMES } from "@/db/schema";
 import type { StagedOutcome } from "./staging";
@@ -156,12 +156,17 @@ async function logDeletions(
   current: postgres.PendingQuery<postgres.Row[]>,
   staged: postgres.PendingQuery<postgres.Row[]>,
 ) {
+  // Each deleted object's name is looked up by its key, a probe per deletion, from the row it had.
   await tx`
-    insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome)
-    select ${exec.tenantId}, ${exec.id}, d.object_type, d.external_id, 'deleted'
+    insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome, name)
+    select ${exec.tenantId}, ${exec.id}, d.object_type, d.external_id, 'deleted', n.name
       from (select c.object_type, c.external_id from identity_objects c where c.integration_id = ${exec.integrationId} and ${current}
             except
-            select e.object_type, e.external_id from extracted_objects e where e.sync_execution_id = ${exec.id} and ${staged}) d`;
+            select e.object_type, e.external_id from extracted_objects e where e.sync_execution_id = ${exec.id} and ${staged}) d
+      left join lateral (
+        select ${tx.unsafe(recordNameSql("c"))} as name from identity_objects c
+         where c.integration_id = ${exec.integrationId} and c.object_type = d.object_type and c.external_id = d.external_id
+         limit 1) n on true`;
 }
 
 /**

@@ -53,15 +53,30 @@ describe("integrations, end to end", () => {
     expect(counts).toContain("20");
     const log = page.getByRole("table", { name: "Sync log" });
     expect(await log.locator("tbody tr").count()).toBeGreaterThan(10);
+    // Rows are named: the first account by its uid, memberships by member and group.
+    const firstRow = (await log.locator("tbody tr").first().textContent()) ?? "";
+    expect(firstRow).toContain("user000000");
+    await page.getByLabel("Name or external id").fill("user000005 in group00001");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/q=user000005/);
+    expect(await log.locator("tbody tr").count()).toBe(1);
+    expect(await log.locator("tbody tr").first().textContent()).toContain("Memberships");
 
     // The Sync Log exports as a CSV attachment.
     const href = await page.getByRole("link", { name: /Export CSV/ }).getAttribute("href");
     const exported = await page.request.get(href!);
     expect(exported.status()).toBe(200);
     expect(exported.headers()["content-disposition"]).toMatch(/^attachment; filename="sync-log-/);
+    expect(href).toContain("q=user000005");
     const csv = await exported.text();
-    expect(csv).toContain("sync_id,record_id,object_type,external_id,outcome,reason");
-    expect(csv.trim().split("\n").length).toBeGreaterThan(20);
+    expect(csv).toContain("sync_id,record_id,object_type,external_id,name,outcome,reason");
+    const lines = csv.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/,membership,[^,]+\|[^,]+,user000005 in group00001,created,$/);
+    // Unfiltered, every row carries its name.
+    const all = (await (await page.request.get(href!.replace(/\?.*$/, ""))).text()).trim().split("\n");
+    expect(all.length).toBeGreaterThan(20);
+    expect(all.find((l) => l.includes(",account,"))).toMatch(/,user0000\d\d,created,$/);
     await context.close();
   });
 

@@ -156,9 +156,10 @@ describe("REST API", () => {
     const doc = await (await fetch(`${baseUrl()}/api/v1/openapi.json`)).json();
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/audit-events", "/audit-events/{id}", "/audit-events/export", "/integrations", "/integrations/{id}", "/integrations/{id}/syncs", "/syncs/{id}"]),
+      expect.arrayContaining(["/audit-events", "/audit-events/{id}", "/audit-events/export", "/integrations", "/integrations/{id}", "/integrations/{id}/syncs", "/syncs/{id}", "/syncs/{id}/log"]),
     );
     expect(doc.components.schemas.AuditEvent.properties.entityType.enum).toContain("ApiKey");
+    expect(doc.components.schemas.SyncLogEntry.properties.name.type).toEqual(["string", "null"]);
   });
 
   it("creates an integration and starts syncs over the API, with secrets write-only and Idempotency-Key honoured", async () => {
@@ -198,6 +199,14 @@ describe("REST API", () => {
     }
     expect(sync.status).toBe("post_sync_completed");
     expect(sync.counts.account.extracted).toBe(20);
+    // The Sync Log over the API: rows carry the record's name, and q finds them by it.
+    const found = await (await fetch(`${baseUrl()}/api/v1/syncs/${firstSync.id}/log?q=user000003`, { headers })).json();
+    expect(found.data.map((r: { objectType: string; name: string }) => [r.objectType, r.name])).toEqual([
+      ["account", "user000003"],
+      ["membership", "user000003 in group00000"],
+    ]);
+    const page = await (await fetch(`${baseUrl()}/api/v1/syncs/${firstSync.id}/log?objectType=group`, { headers })).json();
+    expect(page).toMatchObject({ data: [{ name: "group00000" }, { name: "group00001" }, { name: "group00002" }], nextCursor: null });
     const history = await (await fetch(`${baseUrl()}/api/v1/integrations/${id}/syncs`, { headers })).json();
     expect(history.data.length).toBe(2);
 

@@ -5,7 +5,7 @@ import { createIntegration, deleteIntegration, getIntegration, listCursors, rese
 import { getSync, listSyncHistory, listSyncLog, releaseHeldSync, requestSync } from "@/lib/syncs/service";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
 import { auditRows, expectAuditRow, makeTenant, type TestTenant } from "../helpers/factories";
-import { generateDirectoryLdif, groupCn, GROUPS_DN, startSlapd, userDn, type RunningSlapd } from "../helpers/slapd";
+import { generateDirectoryLdif, groupCn, GROUPS_DN, startSlapd, userDn, userUid, type RunningSlapd } from "../helpers/slapd";
 
 let slapd: RunningSlapd;
 let worker: Worker;
@@ -68,6 +68,29 @@ describe("LDAP integration syncs", () => {
     expect(log.records).toHaveLength(30);
   });
 
+  it("names each Sync Log row: accounts by username, groups by name, memberships by member and group", async () => {
+    const [first] = (await listSyncHistory(t.ctx("viewer"), integrationId)).syncs;
+    const names = async (objectType: string) =>
+      (await listSyncLog(t.ctx("viewer"), first.id, { objectType })).records.map((r) => r.name).sort();
+    expect(await names("account")).toEqual(Array.from({ length: 30 }, (_, i) => userUid(i)).sort());
+    expect(await names("group")).toEqual([0, 1, 2, 3].map(groupCn));
+    // Group g has users 5g … 5g+4 (generateDirectoryLdif).
+    const memberships = [0, 1, 2, 3].flatMap((g) => [0, 1, 2, 3, 4].map((j) => `${userUid(g * 5 + j)} in ${groupCn(g)}`));
+    expect(await names("membership")).toEqual(memberships.sort());
+    // The external ids are entryUUIDs, so these find rows by their names only.
+    const byUser = await listSyncLog(t.ctx("viewer"), first.id, { q: userUid(7) });
+    expect(byUser.records.map((r) => [r.objectType, r.name])).toEqual([
+      ["account", userUid(7)],
+      ["membership", `${userUid(7)} in ${groupCn(1)}`],
+    ]);
+    expect(byUser.records.every((r) => !r.externalId.includes(userUid(7)))).toBe(true);
+    const byGroup = await listSyncLog(t.ctx("viewer"), first.id, { q: groupCn(2).toUpperCase() });
+    expect(byGroup.records.map((r) => r.objectType)).toEqual(["group", "membership", "membership", "membership", "membership", "membership"]);
+    expect((await listSyncLog(t.ctx("viewer"), first.id, { q: `${userUid(12)} in ${groupCn(2)}` })).records.map((r) => r.name)).toEqual([
+      `${userUid(12)} in ${groupCn(2)}`,
+    ]);
+  });
+
   it("keeps secrets encrypted, write-only and out of the audit log", async () => {
     const view = await getIntegration(t.ctx("viewer"), integrationId);
     expect(view.config.bindPassword).toBe("********");
@@ -90,6 +113,11 @@ describe("LDAP integration syncs", () => {
     expect(done.counts.account).toMatchObject({ extracted: 29, created: 0, updated: 1, deleted: 1, unchanged: 28 });
     const updated = await listSyncLog(t.ctx("operator"), sync.id, { outcome: "updated" });
     expect(updated.records).toHaveLength(1);
+    expect(updated.records[0].name).toBe(userUid(3));
+    // The deleted account is logged under the name it had in the current state, and found by it.
+    const deleted = await listSyncLog(t.ctx("operator"), sync.id, { outcome: "deleted" });
+    expect(deleted.records.map((r) => [r.objectType, r.name])).toEqual([["account", userUid(29)]]);
+    expect((await listSyncLog(t.ctx("operator"), sync.id, { q: userUid(29) })).records.map((r) => r.id)).toEqual([deleted.records[0].id]);
     const [changed] = await getSql()`
       select fields from identity_objects where integration_id = ${integrationId} and external_id = ${updated.records[0].externalId}`;
     expect(changed.fields.email).toBe("renamed@example.test");
@@ -127,6 +155,10 @@ describe("LDAP integration syncs", () => {
     expect(released.status).toBe("post_sync_completed");
     expect(await currentCount(integrationId, "account")).toBe(10);
     await expectAuditRow(t.id, "SyncExecution", "Release");
+    // Memberships of the deleted users are gone from the state; the log names them as they were.
+    const gone = await listSyncLog(t.ctx("viewer"), sync.id, { outcome: "deleted", objectType: "membership" });
+    expect(gone.records.map((r) => r.name)).toContain(`${userUid(10)} in ${groupCn(2)}`);
+    expect(gone.records).toHaveLength(10);
   });
 
   it("a sync whose worker died is marked error and its data is not applied", async () => {
@@ -229,6 +261,8 @@ describe("delta syncs", () => {
     expect(done.counts.account?.extracted ?? 0).toBeLessThan(10);
     expect(done.counts.membership).toMatchObject({ deleted: 1 });
     expect(await currentCount(integration.id, "membership")).toBe(before - 1);
+    const removed = await listSyncLog(t.ctx("viewer"), delta.id, { outcome: "deleted" });
+    expect(removed.records.map((r) => [r.objectType, r.name])).toEqual([["membership", `${userUid(5)} in ${groupCn(1)}`]]);
     // A delta never retires accounts it did not see.
     expect(await currentCount(integration.id, "account")).toBeGreaterThan(5);
 
@@ -285,6 +319,8 @@ describe("CSV integrations", () => {
     const skipped = await listSyncLog(t.ctx("operator"), sync.id, { outcome: "skipped" });
     expect(skipped.records[0].reason).toMatch(/id/i);
     expect(skipped.records[0].externalId).toMatch(/line 3/);
+    // The row had no id but had a username: the log names it.
+    expect(skipped.records[0].name).toBe("missing");
     expect(await currentCount(integration.id, "account")).toBe(2);
 
     // The same external id twice in the source: the first row is kept, the repeat is skipped with its reason.
@@ -294,7 +330,7 @@ describe("CSV integrations", () => {
     const dupDone = await waitForSync(t.id, dup.sync.id);
     expect(dupDone.counts.account).toMatchObject({ created: 2, skipped: 1 });
     const dupLog = await listSyncLog(t.ctx("operator"), dup.sync.id, { outcome: "skipped" });
-    expect(dupLog.records.map((r) => [r.externalId, r.reason])).toEqual([["d1", "duplicate external id in the source"]]);
+    expect(dupLog.records.map((r) => [r.externalId, r.name, r.reason])).toEqual([["d1", "again", "duplicate external id in the source"]]);
     const [kept] = await getSql()`select fields->>'username' as u from identity_objects where integration_id = ${dup.integration.id} and external_id = 'd1'`;
     expect(kept.u).toBe("first");
 

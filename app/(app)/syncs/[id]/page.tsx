@@ -273,7 +273,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
             </NativeSelect>
           </div>
           <div className="grid gap-1.5">
-            <Label htmlFor="q">External id</Label>
+            <Label htmlFor="q">Name or external id</Label>
             <Input id="q" name="q" type="search" placeholder="Contains…" defaultValue={filters.q} />
           </div>
           <div className="flex gap-2">
@@ -294,10 +294,10 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           <Table aria-label="Sync log">
             <TableHeader>
               <TableRow>
-                <TableHead>Object type</TableHead>
-                <TableHead>External id</TableHead>
+                <TableHead className="hidden sm:table-cell">Object type</TableHead>
+                <TableHead>Name and external id</TableHead>
                 <TableHead>Outcome</TableHead>
-                <TableHead>Reason</TableHead>
+                <TableHead className="hidden sm:table-cell">Reason</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -308,20 +308,29 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                   </TableCell>
                 </TableRow>
               ) : (
-                log.records.map((r) => (
-                  <TableRow key={r.id}>
-                    <TableCell>{OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType}</TableCell>
-                    <TableCell className="max-w-96 truncate font-mono text-xs" title={r.externalId}>
-                      {r.externalId}
-                    </TableCell>
-                    <TableCell>
-                      <Badge variant={OUTCOME_VARIANTS[r.outcome] ?? "outline"}>{r.outcome}</Badge>
-                    </TableCell>
-                    <TableCell className="max-w-xl truncate text-muted-foreground" title={r.reason ?? undefined}>
-                      {r.reason ?? "—"}
-                    </TableCell>
-                  </TableRow>
-                ))
+                log.records.map((r) => {
+                  const type = OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType;
+                  return (
+                    <TableRow key={r.id}>
+                      <TableCell className="hidden sm:table-cell">{type}</TableCell>
+                      {/* Names wrap so they read in full; the external id is in the title, the CSV and the API. */}
+                      <TableCell className="max-w-56 min-w-40 whitespace-normal sm:max-w-80 lg:max-w-96">
+                        <div className="break-words">{r.name ?? <span className="text-muted-foreground">No name</span>}</div>
+                        <div className="truncate font-mono text-xs text-muted-foreground" title={r.externalId}>
+                          <span className="font-sans sm:hidden">{type} · </span>
+                          {r.externalId}
+                        </div>
+                        {r.reason ? <div className="mt-1 text-xs break-words text-muted-foreground sm:hidden">{r.reason}</div> : null}
+                      </TableCell>
+                      <TableCell>
+                        <Badge variant={OUTCOME_VARIANTS[r.outcome] ?? "outline"}>{r.outcome}</Badge>
+                      </TableCell>
+                      <TableCell className="hidden min-w-48 whitespace-normal break-words text-muted-foreground sm:table-cell">
+                        {r.reason ?? "—"}
+                      </TableCell>
+                    </TableRow>
+                  );
+                })
               )}
             </TableBody>
           </Table>

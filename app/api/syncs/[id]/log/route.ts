@@ -8,9 +8,9 @@ import { stringify as stringifyCsv } from "csv-stringify/sync";
 import { searchParamsObject, withSession } from "@/lib/api/handler";
 import { neutraliseFormula } from "@/lib/audit/service";
 import { attachmentResponse } from "@/lib/http/attachment";
-import { exportSyncLog } from "@/lib/syncs/service";
+import { exportSyncLog, type SyncLogEntry } from "@/lib/syncs/service";
 
-const COLUMNS = ["sync_id", "record_id", "object_type", "external_id", "outcome", "reason"];
+const COLUMNS = ["sync_id", "record_id", "object_type", "external_id", "name", "outcome", "reason"];
 
 export const GET = withSession("syncs:read", async (ctx, req, params) => {
   const id = String(params.id);
@@ -19,8 +19,8 @@ export const GET = withSession("syncs:read", async (ctx, req, params) => {
   const first = await rows.next();
 
   const encoder = new TextEncoder();
-  const line = (r: { id: number; objectType: string; externalId: string; outcome: string; reason: string | null }) =>
-    stringifyCsv([[sync.id, String(r.id), r.objectType, r.externalId, r.outcome, r.reason ?? ""].map(neutraliseFormula)]);
+  const line = (r: SyncLogEntry) =>
+    stringifyCsv([[sync.id, String(r.id), r.objectType, r.externalId, r.name ?? "", r.outcome, r.reason ?? ""].map(neutraliseFormula)]);
   let pending = first;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
