@@ -295,7 +295,10 @@ export async function listSyncRecords(
 ): Promise<SyncLogEntry[]> {
   const filters = (alias: "e" | "r", name: SQL): SQL[] => {
     const col = (c: string) => sql.raw(`${alias}.${c}`);
-    const c: SQL[] = [sql`${col("tenant_id")} = ${tenantId}`, sql`${col("sync_execution_id")} = ${syncId}`];
+    // The sync id as a value the planner cannot look up: as a literal, a sync that statistics have
+    // not seen yet is estimated at one row, and the page is then planned as a sort of the whole
+    // sync instead of a walk of its (sync, id) key that stops after one page.
+    const c: SQL[] = [sql`${col("tenant_id")} = ${tenantId}`, sql`${col("sync_execution_id")} = (select ${syncId}::uuid)`];
     if (opts.outcome) c.push(sql`${col("outcome")} = ${opts.outcome}`);
     if (opts.objectType) c.push(sql`${col("object_type")} = ${opts.objectType}`);
     if (opts.q) {
