@@ -7,11 +7,12 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type postgres from "postgres";
 import type { Executor } from "../client";
-import { STAGED_OUTCOMES, extractedObjects, syncExecutions, syncRecords, type SyncCounts } from "../schema";
+import { STAGED_OUTCOMES, extractedObjects, syncExecutions, syncRecords, type SYNC_PHASES, type SyncCounts } from "../schema";
 
 export type SyncExecutionRow = typeof syncExecutions.$inferSelect;
 export type NewSyncExecution = typeof syncExecutions.$inferInsert;
 export type SyncRecordOutcome = (typeof syncRecords.$inferSelect)["outcome"];
+type ProgressPhase = (typeof SYNC_PHASES)[number];
 
 export const SYNC_QUEUED_CHANNEL = "sync_queued";
 
@@ -71,6 +72,8 @@ export async function listSyncExecutions(
       processed: syncExecutions.processed,
       total: syncExecutions.total,
       counts: syncExecutions.counts,
+      phase: syncExecutions.phase,
+      heartbeatAt: syncExecutions.heartbeatAt,
       cursorTs: sql<string>`${syncExecutions.queuedAt}::text`,
     })
     .from(syncExecutions)
@@ -110,7 +113,8 @@ export async function claimNextSync(sql: postgres.Sql, workerId: string): Promis
   const rows = await sql`
     update sync_executions
        set status = 'syncing', started_at = coalesce(started_at, now()), heartbeat_at = now(),
-           worker_id = ${workerId}, attempts = attempts + 1
+           worker_id = ${workerId}, attempts = attempts + 1,
+           phase = case when released_by_name is null then 'connecting' else 'applying' end
      where id = (
        select s.id from sync_executions s
         where s.status = 'queued' and s.run_after <= now()
@@ -130,7 +134,7 @@ async function getSyncExecutionById(sql: postgres.Sql, id: string): Promise<Sync
            idempotency_key as "idempotencyKey", released_by_name as "releasedByName", message,
            queued_at as "queuedAt", started_at as "startedAt", ended_at as "endedAt", heartbeat_at as "heartbeatAt",
            worker_id as "workerId", attempts, run_after as "runAfter", counts, processed, total,
-           state_version::int as "stateVersion"
+           state_version::int as "stateVersion", phase
       from sync_executions where id = ${id}`;
   return row;
 }
@@ -147,9 +151,19 @@ export async function failStaleSyncs(sql: postgres.Sql, staleAfterSeconds: numbe
     returning id`;
 }
 
-export async function heartbeat(sql: postgres.Sql, id: string, workerId: string, processed: number, total: number | null) {
+/**
+ * Records that the worker is alive and how far the run got; the phase rides
+ * along, so reporting it costs no round trip of its own.
+ */
+export async function heartbeat(
+  sql: postgres.Sql,
+  id: string,
+  workerId: string,
+  progress: { processed: number; total: number | null; phase: ProgressPhase | null },
+) {
   const rows = await sql`
-    update sync_executions set heartbeat_at = now(), processed = ${processed}, total = ${total}
+    update sync_executions set heartbeat_at = now(), processed = ${progress.processed}, total = ${progress.total},
+           phase = coalesce(${progress.phase}, phase)
      where id = ${id} and worker_id = ${workerId} and status = 'syncing'
     returning id`;
   return rows.length > 0;

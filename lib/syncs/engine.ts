@@ -15,6 +15,7 @@ import { assertEndpointsAllowed, getConnector } from "@/lib/connectors/registry"
 import { ConnectorError, OBJECT_TYPES, type ExtractPage, type ExtractResult, type ObjectType } from "@/lib/connectors/types";
 import { getObjectStore } from "@/lib/storage";
 import { loadIntegrationForSync } from "@/lib/integrations/loader";
+import { readingPhase, type ProgressPhase } from "./progress";
 import { StagingWriter, insertSkipped, prepareRow, type SkippedRow, type StagedRow } from "./staging";
 import { applyDelta, applyFull, currentHashes, lockState, outcomeOf, readState, recompareOutcomes } from "./state";
 
@@ -22,8 +23,10 @@ export type SyncRunContext = {
   sql: postgres.Sql;
   workerId: string;
   signal: AbortSignal;
-  /** Called after each page so the worker can heartbeat and publish progress. */
-  onProgress(processed: number, total: number | null): Promise<void>;
+  /** Called after each page so the worker can heartbeat and publish progress (and the phase the page was read in). */
+  onProgress(processed: number, total: number | null, phase?: ProgressPhase): Promise<void>;
+  /** Called when the run moves on to a phase after reading. */
+  onPhase?(phase: ProgressPhase): Promise<void>;
   /** Filled with the milliseconds each phase took, for the worker's log and the benchmark. */
   timings?: Partial<Record<SyncPhase, number>>;
 };
@@ -130,7 +133,7 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
       await insertSkipped(sql, exec.tenantId, exec.id, skipped);
       processed += page.records.length + (page.rejected?.length ?? 0);
       const known = Object.values(totals).reduce((a, b) => a + (b ?? 0), 0);
-      await ctx.onProgress(processed, known > 0 ? Math.max(known, processed) : null);
+      await ctx.onProgress(processed, known > 0 ? Math.max(known, processed) : null, readingPhase(page.objectType));
       next = await timed(ctx, "sourceWait", () => following);
     }
     while (compared.length > 0) await stageOldest();
@@ -234,14 +237,23 @@ async function saveCursors(sql: postgres.Sql, exec: SyncExecutionRow, cursors: P
 /** Runs a claimed execution to its end state; never throws for a sync failure. */
 export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Promise<SyncExecutionRow["status"]> {
   const { sql } = ctx;
+  const enter = async (phase: ProgressPhase) => {
+    await ctx.onPhase?.(phase);
+  };
   try {
     if (exec.releasedByName) {
+      await enter("applying");
       await timed(ctx, "apply", () => apply(sql, exec, exec.mode));
     } else {
       const { integration, result } = await timed(ctx, "extract", () => extract(exec, ctx));
       if (result.mode !== exec.mode) await sql`update sync_executions set mode = ${result.mode} where id = ${exec.id}`;
+      await enter("comparing");
       await timed(ctx, "dedupe", () => dropDuplicates(sql, exec));
-      if (result.mode === "full") await timed(ctx, "guard", () => guardAgainstDrop(sql, exec, integration.dropThresholdPercent));
+      if (result.mode === "full") {
+        await enter("checking");
+        await timed(ctx, "guard", () => guardAgainstDrop(sql, exec, integration.dropThresholdPercent));
+      }
+      await enter("applying");
       await timed(ctx, "apply", () => apply(sql, exec, result.mode, result.cursors));
     }
     await sql`update sync_executions set status = 'post_sync_completed' where id = ${exec.id} and status = 'completed'`;

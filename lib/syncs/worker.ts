@@ -100,9 +100,12 @@ export function startWorker(options: WorkerOptions): Worker {
           continue;
         }
         log.info({ sync: exec.id, integration: exec.integrationId, worker: id }, "sync started");
-        let processed = 0;
-        let total: number | null = null;
-        const beat = setInterval(() => void heartbeat(sql, exec.id, id, processed, total).catch(() => {}), beatEvery);
+        // A released held run applies what it read before: its figures stand. A re-run reads from the start.
+        const progress: Parameters<typeof heartbeat>[3] = exec.releasedByName
+          ? { processed: exec.processed, total: exec.total, phase: null }
+          : { processed: 0, total: null, phase: null };
+        const beatNow = () => heartbeat(sql, exec.id, id, progress);
+        const beat = setInterval(() => void beatNow().catch(() => {}), beatEvery);
         const timings: SyncRunContext["timings"] = {};
         try {
           const status = await runSync(exec, {
@@ -110,10 +113,13 @@ export function startWorker(options: WorkerOptions): Worker {
             timings,
             workerId: id,
             signal: controller.signal,
-            onProgress: async (p, t) => {
-              processed = p;
-              total = t;
-              await heartbeat(sql, exec.id, id, p, t);
+            onProgress: async (processed, total, phase) => {
+              Object.assign(progress, { processed, total, phase: phase ?? progress.phase });
+              await beatNow();
+            },
+            onPhase: async (phase) => {
+              progress.phase = phase;
+              await beatNow();
             },
           });
           log.info({ sync: exec.id, status, ms: timings }, "sync finished");
