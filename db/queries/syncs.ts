@@ -16,10 +16,38 @@ type ProgressPhase = (typeof SYNC_PHASES)[number];
 
 export const SYNC_QUEUED_CHANNEL = "sync_queued";
 
-export async function insertSyncExecution(db: Executor, row: NewSyncExecution) {
-  const [inserted] = await db.insert(syncExecutions).values(row).returning();
-  await db.execute(sql`select pg_notify(${SYNC_QUEUED_CHANNEL}, ${inserted.id})`);
-  return inserted;
+/** The predicate of sync_executions_one_queued_uq, which `on conflict` names to find that index. */
+const ONE_QUEUED = sql.raw("status = 'queued' and released_by_name is null");
+
+/**
+ * Queues a sync, or joins the one already queued for the integration (the
+ * partial unique index allows one): a full request makes the joined run full,
+ * and an idempotency key is kept on it when it has none, so a retry finds it.
+ * The queued run may be claimed between the insert and the update; then the
+ * insert is tried again and succeeds.
+ */
+export async function enqueueSyncExecution(db: Executor, row: NewSyncExecution): Promise<{ sync: SyncExecutionRow; joined: boolean }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [inserted] = await db
+      .insert(syncExecutions)
+      .values(row)
+      .onConflictDoNothing({ target: syncExecutions.integrationId, where: ONE_QUEUED })
+      .returning();
+    if (inserted) {
+      await db.execute(sql`select pg_notify(${SYNC_QUEUED_CHANNEL}, ${inserted.id})`);
+      return { sync: inserted, joined: false };
+    }
+    const [joined] = await db
+      .update(syncExecutions)
+      .set({
+        mode: row.mode === "full" ? "full" : sql`${syncExecutions.mode}`,
+        idempotencyKey: sql`coalesce(${syncExecutions.idempotencyKey}, ${row.idempotencyKey ?? null})`,
+      })
+      .where(and(eq(syncExecutions.integrationId, row.integrationId), sql`${ONE_QUEUED}`))
+      .returning();
+    if (joined) return { sync: joined, joined: true };
+  }
+  throw new Error(`could not queue a sync of integration ${row.integrationId}: its queued run kept changing`);
 }
 
 export async function findByIdempotencyKey(db: Executor, tenantId: string, integrationId: string, key: string) {
@@ -42,6 +70,24 @@ export async function getSyncExecution(db: Executor, tenantId: string, id: strin
     .from(syncExecutions)
     .where(and(eq(syncExecutions.tenantId, tenantId), eq(syncExecutions.id, id)));
   return row ?? null;
+}
+
+/**
+ * Where queued syncs of a tenant stand: how many of the tenant's queued runs
+ * are claimed before each (in the claim order), and whether it waits for a
+ * running sync of its integration. Other tenants' runs are not counted.
+ */
+export async function queuePlaces(db: Executor, tenantId: string, ids: string[]) {
+  if (ids.length === 0) return new Map<string, { place: number; waitsForRun: boolean }>();
+  const rows = await db.execute<{ id: string; place: number; waits_for_run: boolean }>(sql`
+    select s.id,
+           1 + (select count(*) from ${syncExecutions} q
+                 where q.tenant_id = s.tenant_id and q.status = 'queued'
+                   and (q.run_after, q.queued_at, q.id) < (s.run_after, s.queued_at, s.id))::int as place,
+           exists (select 1 from ${syncExecutions} r where r.integration_id = s.integration_id and r.status = 'syncing') as waits_for_run
+      from ${syncExecutions} s
+     where s.tenant_id = ${tenantId} and s.id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)}) and s.status = 'queued'`);
+  return new Map(rows.map((r) => [r.id, { place: Number(r.place), waitsForRun: r.waits_for_run }]));
 }
 
 /** Newest first, keyset on (queued_at, id). */
@@ -167,6 +213,46 @@ export async function heartbeat(
      where id = ${id} and worker_id = ${workerId} and status = 'syncing'
     returning id`;
   return rows.length > 0;
+}
+
+/**
+ * Gives a run interrupted by a worker shutdown back to the queue. When a
+ * request for the integration queued meanwhile, there may be only one queued
+ * run: the interrupted one ends and the queued one takes its place (full if
+ * either was), as two queued requests would have joined.
+ */
+export async function requeueInterruptedSync(
+  sql: postgres.Sql,
+  exec: Pick<SyncExecutionRow, "id" | "integrationId" | "mode">,
+): Promise<"queued" | "cancelled"> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await requeueOrYield(sql, exec);
+    } catch (e) {
+      // A request queued between the look and the requeue: look again.
+      if ((e as { code?: string }).code !== "23505" || attempt >= 2) throw e;
+    }
+  }
+}
+
+async function requeueOrYield(sql: postgres.Sql, exec: Pick<SyncExecutionRow, "id" | "integrationId" | "mode">) {
+  return sql.begin(async (transaction) => {
+    const tx = transaction as unknown as postgres.Sql;
+    const [took] = await tx<{ id: string }[]>`
+      update sync_executions set mode = case when ${exec.mode} = 'full' then 'full' else mode end
+       where integration_id = ${exec.integrationId} and status = 'queued' and released_by_name is null and id <> ${exec.id}
+      returning id`;
+    if (!took) {
+      await tx`update sync_executions set status = 'queued', worker_id = null, run_after = now() where id = ${exec.id} and status = 'syncing'`;
+      return "queued" as const;
+    }
+    await tx`
+      update sync_executions
+         set status = 'cancelled', ended_at = now(), cancelled_by_name = 'system',
+             message = 'Stopped when its worker shut down; the sync queued since for this integration runs in its place.'
+       where id = ${exec.id} and status = 'syncing'`;
+    return "cancelled" as const;
+  });
 }
 
 export async function countsFor(sql: postgres.Sql, syncId: string): Promise<SyncCounts> {

@@ -44,6 +44,12 @@ const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/compon
 const dataOf = (ref: string) => ({
   "application/json": { schema: { type: "object", properties: { data: { $ref: `#/components/schemas/${ref}` } } } },
 });
+/** A sync request's answer: the sync, and whether the request joined one already queued. */
+const joinedOf = (ref: string) => ({
+  "application/json": {
+    schema: { type: "object", properties: { data: { $ref: `#/components/schemas/${ref}` }, joined: { type: "boolean" } } },
+  },
+});
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
 
 const filterDescriptions: Record<string, string> = {
@@ -115,6 +121,11 @@ export function openApiDocument() {
             endedAt: { type: ["string", "null"], format: "date-time" },
             processed: { type: "integer" },
             total: { type: ["integer", "null"] },
+            queue: {
+              type: ["object", "null"],
+              description: "For a queued sync (GET /syncs/{id} and Sync History): its place among this tenant's queued syncs, and whether it waits for a running sync of its integration",
+              properties: { place: { type: "integer", minimum: 1 }, waitsForRun: { type: "boolean" } },
+            },
             counts: { type: "object", description: "Per object type: extracted, created, updated, unchanged, deleted, skipped, errors" },
           },
         },
@@ -202,10 +213,15 @@ export function openApiDocument() {
         },
         post: {
           operationId: "startSync",
-          summary: "Start a sync (scope syncs:run); the same Idempotency-Key returns the same sync",
+          summary:
+            "Start a sync (scope syncs:run); the same Idempotency-Key returns the same sync. While a sync of the integration is queued, the request joins it (a full request makes it full) and the answer says `joined: true`",
           parameters: [idParam, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 200 } }],
           requestBody: { required: false, content: json("RequestSync") },
-          responses: { "202": { description: "Queued", content: dataOf("SyncExecution") }, "200": { description: "Replayed: the sync this key started before", content: dataOf("SyncExecution") }, ...errors },
+          responses: {
+            "202": { description: "Queued, or joined the sync already queued (joined: true)", content: joinedOf("SyncExecution") },
+            "200": { description: "Replayed: the sync this key started before", content: joinedOf("SyncExecution") },
+            ...errors,
+          },
         },
       },
       "/syncs/{id}": {

@@ -261,8 +261,7 @@ export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Prom
   } catch (e) {
     if (ctx.signal.aborted) {
       // Graceful shutdown: give the run back to the queue; staging is cleared when it starts again.
-      await sql`update sync_executions set status = 'queued', worker_id = null, run_after = now() where id = ${exec.id} and status = 'syncing'`;
-      return "queued";
+      return syncQueries.requeueInterruptedSync(sql, exec);
     }
     const held = e instanceof SyncHeld;
     const counts = await syncQueries.countsFor(sql, exec.id).catch(() => ({}));

@@ -26,14 +26,19 @@ function startedBy(ctx: ServiceContext) {
   };
 }
 
-/** Queues a sync; inside the caller's transaction when one is given (a config save and its sync commit together). */
+/**
+ * Queues a sync; inside the caller's transaction when one is given (a config
+ * save and its sync commit together). When one is already queued for the
+ * integration the request joins it (`joined`): it has not started, so it
+ * reads the settings as they are when it does.
+ */
 export async function enqueueSync(
   db: Executor,
   ctx: ServiceContext,
   integrationId: string,
   opts: { trigger: SyncTrigger; mode?: "full" | "delta"; idempotencyKey?: string },
 ) {
-  return queries.insertSyncExecution(db, {
+  return queries.enqueueSyncExecution(db, {
     tenantId: ctx.tenantId,
     integrationId,
     trigger: opts.trigger,
@@ -53,10 +58,10 @@ export async function requestSync(ctx: ServiceContext, integrationId: string, in
     if (!integration.active) throw new AppError("conflict:integration_inactive", `"${integration.name}" is deactivated; activate it to sync.`);
     if (data.idempotencyKey) {
       const existing = await queries.findByIdempotencyKey(tx, ctx.tenantId, integrationId, data.idempotencyKey);
-      if (existing) return { sync: existing, replayed: true };
+      if (existing) return { sync: existing, replayed: true, joined: false };
     }
-    const sync = await enqueueSync(tx, ctx, integrationId, { trigger, mode: data.mode, idempotencyKey: data.idempotencyKey });
-    return { sync, replayed: false };
+    const { sync, joined } = await enqueueSync(tx, ctx, integrationId, { trigger, mode: data.mode, idempotencyKey: data.idempotencyKey });
+    return { sync, replayed: false, joined };
   });
 }
 
@@ -72,6 +77,7 @@ export async function listSyncHistory(ctx: ServiceContext, integrationId: string
   const rows = await queries.listSyncExecutions(getDb(), ctx.tenantId, integrationId, { after, limit: limit + 1 });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
+  const places = await queries.queuePlaces(getDb(), ctx.tenantId, page.filter((s) => s.status === "queued").map((s) => s.id));
   return {
     integration: {
       id: integration.id,
@@ -81,7 +87,7 @@ export async function listSyncHistory(ctx: ServiceContext, integrationId: string
       active: integration.active,
       deleted: integration.deletedAt !== null,
     },
-    syncs: page.map(({ cursorTs: _c, ...s }) => s),
+    syncs: page.map(({ cursorTs: _c, ...s }) => ({ ...s, queue: places.get(s.id) ?? null })),
     nextCursor: rows.length > limit && last ? encodeCursor({ ts: last.cursorTs, id: last.id }) : null,
   };
 }
@@ -92,7 +98,8 @@ export async function getSync(ctx: ServiceContext, id: string) {
   const sync = await queries.getSyncExecution(getDb(), ctx.tenantId, id);
   if (!sync) throw new AppError("not_found:sync", "No such sync.");
   const { workerId: _w, idempotencyKey: _k, ...rest } = sync;
-  return rest;
+  const queue = sync.status === "queued" ? ((await queries.queuePlaces(getDb(), ctx.tenantId, [sync.id])).get(sync.id) ?? null) : null;
+  return { ...rest, queue };
 }
 
 const OUTCOMES = ["created", "updated", "unchanged", "deleted", "skipped", "error"] as const;

@@ -24,7 +24,11 @@ export type WorkerOptions = {
 
 export type Worker = { id: string; stop(): Promise<void>; done: Promise<void> };
 
-/** Queues a sync for every active scheduled integration whose time has come. */
+/**
+ * Queues a sync for every active scheduled integration whose time has come;
+ * one that already has a sync queued keeps that one (it reads everything the
+ * scheduled delta would).
+ */
 async function queueScheduled(sql: postgres.Sql) {
   await sql`
     with due as (
@@ -32,7 +36,8 @@ async function queueScheduled(sql: postgres.Sql) {
        where deleted_at is null and active and schedule_minutes is not null and next_sync_at <= now()
       returning id, tenant_id)
     insert into sync_executions (tenant_id, integration_id, trigger, started_by_type, started_by_name, mode)
-    select tenant_id, id, 'schedule', 'schedule', 'schedule', 'delta' from due`;
+    select tenant_id, id, 'schedule', 'schedule', 'schedule', 'delta' from due
+    on conflict (integration_id) where status = 'queued' and released_by_name is null do nothing`;
 }
 
 export function startWorker(options: WorkerOptions): Worker {

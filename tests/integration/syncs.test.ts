@@ -37,6 +37,14 @@ async function waitForSync(tenantId: string, id: string, timeoutMs = 20_000) {
   }
 }
 
+async function waitForStart(tenantId: string, id: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while ((await getSyncExecution(getDb(), tenantId, id))?.status === "queued") {
+    if (Date.now() > deadline) throw new Error(`sync ${id} still queued`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function currentCount(integrationId: string, objectType: string) {
   const [row] = await getSql()`select count(*)::int as n from identity_objects where integration_id = ${integrationId} and object_type = ${objectType}`;
   return row.n as number;
@@ -385,7 +393,10 @@ describe("several workers", () => {
         const { integration, sync } = await createIntegration(t.ctx("operator"), { name, connector: "ldap", config: ldapConfig() });
         ids.push({ integrationId: integration.id, syncId: sync.id });
         for (let i = 0; i < 2; i++) {
-          const { sync: more } = await requestSync(t.ctx("operator"), integration.id, {});
+          // A request while a sync is queued joins it: each of these waits for the one before to start.
+          await waitForStart(t.id, ids[ids.length - 1].syncId);
+          const { sync: more, joined } = await requestSync(t.ctx("operator"), integration.id, {});
+          expect(joined).toBe(false);
           ids.push({ integrationId: integration.id, syncId: more.id });
         }
       }
