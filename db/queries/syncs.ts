@@ -15,6 +15,8 @@ export type SyncRecordOutcome = (typeof syncRecords.$inferSelect)["outcome"];
 type ProgressPhase = (typeof SYNC_PHASES)[number];
 
 export const SYNC_QUEUED_CHANNEL = "sync_queued";
+/** Carries the id of a running sync someone asked to cancel; the worker running it stops. */
+export const SYNC_CANCEL_CHANNEL = "sync_cancel";
 
 /** The predicate of sync_executions_one_queued_uq, which `on conflict` names to find that index. */
 const ONE_QUEUED = sql.raw("status = 'queued' and released_by_name is null");
@@ -64,11 +66,13 @@ export async function findByIdempotencyKey(db: Executor, tenantId: string, integ
   return row ?? null;
 }
 
-export async function getSyncExecution(db: Executor, tenantId: string, id: string) {
-  const [row] = await db
+/** `lock` holds the row for the caller's transaction: a worker's claim skips it, a heartbeat or the apply's last update waits. */
+export async function getSyncExecution(db: Executor, tenantId: string, id: string, opts: { lock?: boolean } = {}) {
+  const query = db
     .select()
     .from(syncExecutions)
     .where(and(eq(syncExecutions.tenantId, tenantId), eq(syncExecutions.id, id)));
+  const [row] = opts.lock ? await query.for("update") : await query;
   return row ?? null;
 }
 
@@ -88,6 +92,33 @@ export async function queuePlaces(db: Executor, tenantId: string, ids: string[])
       from ${syncExecutions} s
      where s.tenant_id = ${tenantId} and s.id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)}) and s.status = 'queued'`);
   return new Map(rows.map((r) => [r.id, { place: Number(r.place), waitsForRun: r.waits_for_run }]));
+}
+
+const CANCELLED_BY = (by: { id: string | null; name: string }) => ({ cancelledById: by.id, cancelledByName: by.name });
+
+/** Ends a sync that is not running (queued or held) as cancelled; null when it is no longer in one of those states. */
+export async function cancelWaitingSync(db: Executor, id: string, by: { id: string | null; name: string }, message: string) {
+  const [row] = await db
+    .update(syncExecutions)
+    .set({ status: "cancelled", endedAt: sql`now()`, message, ...CANCELLED_BY(by) })
+    .where(and(eq(syncExecutions.id, id), inArray(syncExecutions.status, ["queued", "held"])))
+    .returning();
+  return row ?? null;
+}
+
+/**
+ * Asks the worker running a sync to stop it: the request is on the row (the
+ * worker's heartbeat reads it, and the apply will not commit past it) and is
+ * announced on SYNC_CANCEL_CHANNEL when the caller's transaction commits.
+ */
+export async function requestSyncCancel(db: Executor, id: string, by: { id: string | null; name: string }) {
+  const [row] = await db
+    .update(syncExecutions)
+    .set({ cancelRequestedAt: sql`now()`, ...CANCELLED_BY(by) })
+    .where(and(eq(syncExecutions.id, id), eq(syncExecutions.status, "syncing"), sql`${syncExecutions.cancelRequestedAt} is null`))
+    .returning();
+  if (row) await db.execute(sql`select pg_notify(${SYNC_CANCEL_CHANNEL}, ${id})`);
+  return row ?? null;
 }
 
 /** Newest first, keyset on (queued_at, id). */
@@ -120,6 +151,8 @@ export async function listSyncExecutions(
       counts: syncExecutions.counts,
       phase: syncExecutions.phase,
       heartbeatAt: syncExecutions.heartbeatAt,
+      cancelRequestedAt: syncExecutions.cancelRequestedAt,
+      cancelledByName: syncExecutions.cancelledByName,
       cursorTs: sql<string>`${syncExecutions.queuedAt}::text`,
     })
     .from(syncExecutions)
@@ -180,17 +213,23 @@ async function getSyncExecutionById(sql: postgres.Sql, id: string): Promise<Sync
            idempotency_key as "idempotencyKey", released_by_name as "releasedByName", message,
            queued_at as "queuedAt", started_at as "startedAt", ended_at as "endedAt", heartbeat_at as "heartbeatAt",
            worker_id as "workerId", attempts, run_after as "runAfter", counts, processed, total,
-           state_version::int as "stateVersion", phase
+           state_version::int as "stateVersion", phase, cancel_requested_at as "cancelRequestedAt",
+           cancelled_by_id as "cancelledById", cancelled_by_name as "cancelledByName"
       from sync_executions where id = ${id}`;
   return row;
 }
 
-/** Marks syncs whose worker stopped sending heartbeats as failed; their staged data is never applied. */
+/**
+ * Marks syncs whose worker stopped sending heartbeats as failed; their staged
+ * data is never applied. One whose cancel was requested ends as cancelled:
+ * that is what its canceller asked for, and what happened.
+ */
 export async function failStaleSyncs(sql: postgres.Sql, staleAfterSeconds: number) {
   return sql<{ id: string }[]>`
     update sync_executions
-       set status = 'error', ended_at = now(),
-           message = 'The worker running this sync stopped responding (last heartbeat ' ||
+       set status = case when cancel_requested_at is null then 'error' else 'cancelled' end, ended_at = now(),
+           message = case when cancel_requested_at is null then 'The worker running this sync stopped responding (last heartbeat '
+                          else 'Cancelled by ' || coalesce(cancelled_by_name, 'unknown') || '; its worker stopped responding before it stopped the run (last heartbeat ' end ||
                      to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') ||
                      ' UTC). Nothing it extracted was applied; the current data is unchanged.'
      where status = 'syncing' and heartbeat_at < now() - make_interval(secs => ${staleAfterSeconds})
@@ -199,20 +238,36 @@ export async function failStaleSyncs(sql: postgres.Sql, staleAfterSeconds: numbe
 
 /**
  * Records that the worker is alive and how far the run got; the phase rides
- * along, so reporting it costs no round trip of its own.
+ * along, so reporting it costs no round trip of its own. Answers whether the
+ * run is still this worker's and whether someone asked to cancel it: a lost
+ * notification still stops the run within one heartbeat.
  */
 export async function heartbeat(
   sql: postgres.Sql,
   id: string,
   workerId: string,
   progress: { processed: number; total: number | null; phase: ProgressPhase | null },
-) {
-  const rows = await sql`
+): Promise<{ running: boolean; cancelRequested: boolean }> {
+  const rows = await sql<{ cancel_requested: boolean }[]>`
     update sync_executions set heartbeat_at = now(), processed = ${progress.processed}, total = ${progress.total},
            phase = coalesce(${progress.phase}, phase)
      where id = ${id} and worker_id = ${workerId} and status = 'syncing'
-    returning id`;
-  return rows.length > 0;
+    returning cancel_requested_at is not null as cancel_requested`;
+  return { running: rows.length > 0, cancelRequested: rows[0]?.cancel_requested ?? false };
+}
+
+/** Who asked to cancel a run and the phase it was in then; null when no cancel was requested. */
+export async function cancelRequestOf(sql: postgres.Sql, id: string) {
+  const [row] = await sql<{ cancelled_by_name: string | null; phase: ProgressPhase | null }[]>`
+    select cancelled_by_name, phase from sync_executions where id = ${id} and cancel_requested_at is not null`;
+  return row ? { by: row.cancelled_by_name ?? "unknown", phase: row.phase } : null;
+}
+
+/** Ends a running sync that was cancelled, keeping what it staged for the Sync Log. */
+export async function endCancelledSync(sql: postgres.Sql, id: string, message: string, counts: SyncCounts) {
+  await sql`
+    update sync_executions set status = 'cancelled', ended_at = now(), message = ${message}, counts = ${JSON.stringify(counts)}::jsonb
+     where id = ${id} and status = 'syncing'`;
 }
 
 /**

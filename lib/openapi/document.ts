@@ -7,6 +7,7 @@ import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from "@/lib/audit/catalog";
 import { auditEventFiltersSchema } from "@/lib/audit/schemas";
 import { API_KEY_SCOPES } from "@/lib/auth/permissions";
 import { createIntegrationSchema, requestSyncSchema, updateIntegrationSchema } from "@/lib/integrations/schemas";
+import { SYNC_PHASES, SYNC_STATUSES } from "@/db/schema";
 
 const fieldChangeSchema = z.object({ field: z.string(), before: z.unknown(), after: z.unknown() });
 
@@ -110,7 +111,7 @@ export function openApiDocument() {
           type: "object",
           properties: {
             id: { type: "string", format: "uuid" },
-            status: { enum: ["queued", "syncing", "completed", "post_sync_completed", "error", "held"] },
+            status: { enum: [...SYNC_STATUSES] },
             mode: { enum: ["full", "delta"] },
             trigger: { enum: ["config_saved", "evidence_updated", "manual", "schedule", "api"] },
             startedByType: { enum: ["user", "api_key", "schedule", "system"] },
@@ -119,8 +120,11 @@ export function openApiDocument() {
             queuedAt: { type: "string", format: "date-time" },
             startedAt: { type: ["string", "null"], format: "date-time" },
             endedAt: { type: ["string", "null"], format: "date-time" },
-            processed: { type: "integer" },
-            total: { type: ["integer", "null"] },
+            processed: { type: "integer", description: "Records read so far" },
+            total: { type: ["integer", "null"], description: "Records the source said it holds, when it says" },
+            phase: { enum: [...SYNC_PHASES, null], description: "Where a running sync is; kept when it ends" },
+            cancelRequestedAt: { type: ["string", "null"], format: "date-time", description: "Set while a running sync is being cancelled" },
+            cancelledByName: { type: ["string", "null"], description: "Who cancelled the sync" },
             queue: {
               type: ["object", "null"],
               description: "For a queued sync (GET /syncs/{id} and Sync History): its place among this tenant's queued syncs, and whether it waits for a running sync of its integration",
@@ -225,7 +229,22 @@ export function openApiDocument() {
         },
       },
       "/syncs/{id}": {
-        get: { operationId: "getSync", summary: "One sync execution with counts and progress (scope syncs:read)", parameters: [idParam], responses: { "200": { description: "The sync", content: dataOf("SyncExecution") }, ...errors } },
+        get: { operationId: "getSync", summary: "One sync execution with counts, progress, phase and queue place (scope syncs:read)", parameters: [idParam], responses: { "200": { description: "The sync", content: dataOf("SyncExecution") }, ...errors } },
+      },
+      "/syncs/{id}/cancel": {
+        post: {
+          operationId: "cancelSync",
+          summary:
+            "Cancel a queued, held or running sync (scope syncs:run); audited. Nothing of a cancelled sync is applied; its staged records stay in its Sync Log",
+          parameters: [idParam],
+          responses: {
+            "200": { description: "Cancelled at once: it had not started (queued) or was held", content: dataOf("SyncExecution") },
+            "202": { description: "Running: asked to stop; it ends `cancelled` within seconds (poll GET /syncs/{id})", content: dataOf("SyncExecution") },
+            "404": { description: "No such sync in this tenant" },
+            "409": { description: "The sync already ended, or is already being cancelled" },
+            ...errors,
+          },
+        },
       },
       "/integrations/{id}/evidence": {
         post: {

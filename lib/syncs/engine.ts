@@ -15,14 +15,21 @@ import { assertEndpointsAllowed, getConnector } from "@/lib/connectors/registry"
 import { ConnectorError, OBJECT_TYPES, type ExtractPage, type ExtractResult, type ObjectType } from "@/lib/connectors/types";
 import { getObjectStore } from "@/lib/storage";
 import { loadIntegrationForSync } from "@/lib/integrations/loader";
-import { readingPhase, type ProgressPhase } from "./progress";
+import { phaseWords, readingPhase, type ProgressPhase } from "./progress";
 import { StagingWriter, insertSkipped, prepareRow, type SkippedRow, type StagedRow } from "./staging";
 import { applyDelta, applyFull, currentHashes, lockState, outcomeOf, readState, recompareOutcomes } from "./state";
 
 export type SyncRunContext = {
   sql: postgres.Sql;
   workerId: string;
+  /** Stops the run: aborted when the worker shuts down or someone cancels the run. */
   signal: AbortSignal;
+  /**
+   * The worker's shutdown alone, to tell it from a cancel: a shutdown gives
+   * the run back to the queue. Without it, an abort that is not a cancel
+   * recorded on the run counts as a shutdown.
+   */
+  shutdown?: AbortSignal;
   /** Called after each page so the worker can heartbeat and publish progress (and the phase the page was read in). */
   onProgress(processed: number, total: number | null, phase?: ProgressPhase): Promise<void>;
   /** Called when the run moves on to a phase after reading. */
@@ -43,6 +50,9 @@ async function timed<T>(ctx: SyncRunContext, phase: SyncPhase, work: () => Promi
 }
 
 export class SyncHeld extends Error {}
+
+/** The apply found a cancel requested at its last step, and rolled back. */
+class CancelledBeforeCommit extends Error {}
 
 /** Records mapped, compared and staged together. */
 const SLICE = 5_000;
@@ -99,6 +109,7 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
   try {
     next = await timed(ctx, "sourceWait", () => pages.next());
     while (!next.done) {
+      ctx.signal.throwIfAborted();
       const page = next.value;
       // The connector reads the next page while this one is mapped and staged.
       const following = pages.next();
@@ -194,22 +205,33 @@ async function apply(
   sql: postgres.Sql,
   exec: SyncExecutionRow,
   mode: "full" | "delta",
+  signal: AbortSignal,
   cursors: Partial<Record<ObjectType, string>> = {},
 ) {
+  // A cancel stops the transaction between its statements; nothing it did commits.
   return sql.begin(async (transaction) => {
     const tx = transaction as unknown as postgres.Sql;
     await tx`set local work_mem = '256MB'`;
     const version = await lockState(tx, exec);
+    signal.throwIfAborted();
     if (exec.stateVersion === null || version !== Number(exec.stateVersion)) await recompareOutcomes(tx, exec);
+    signal.throwIfAborted();
     if (mode === "full") await applyFull(tx, exec);
     else await applyDelta(tx, exec);
+    signal.throwIfAborted();
     // New cursors commit with the data they describe, never without it.
     await saveCursors(tx, exec, cursors);
     const counts = await syncQueries.countsFor(tx, exec.id);
-    await tx`
+    signal.throwIfAborted();
+    // The last word belongs to a cancel: one requested after the checks above (its
+    // notification not yet here) leaves this row unmatched and the apply rolls back.
+    // A cancel that comes after this update waits for the commit and finds the run ended.
+    const completed = await tx`
       update sync_executions set status = 'completed', ended_at = now(), counts = ${JSON.stringify(counts)}::jsonb,
              message = ${summarise(counts)}
-       where id = ${exec.id}`;
+       where id = ${exec.id} and cancel_requested_at is null
+      returning id`;
+    if (completed.length === 0) throw new CancelledBeforeCommit("cancelled before the apply committed");
     return counts;
   });
 }
@@ -236,14 +258,15 @@ async function saveCursors(sql: postgres.Sql, exec: SyncExecutionRow, cursors: P
 
 /** Runs a claimed execution to its end state; never throws for a sync failure. */
 export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Promise<SyncExecutionRow["status"]> {
-  const { sql } = ctx;
+  const { sql, signal } = ctx;
   const enter = async (phase: ProgressPhase) => {
+    signal.throwIfAborted();
     await ctx.onPhase?.(phase);
   };
   try {
     if (exec.releasedByName) {
       await enter("applying");
-      await timed(ctx, "apply", () => apply(sql, exec, exec.mode));
+      await timed(ctx, "apply", () => apply(sql, exec, exec.mode, signal));
     } else {
       const { integration, result } = await timed(ctx, "extract", () => extract(exec, ctx));
       if (result.mode !== exec.mode) await sql`update sync_executions set mode = ${result.mode} where id = ${exec.id}`;
@@ -254,12 +277,20 @@ export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Prom
         await timed(ctx, "guard", () => guardAgainstDrop(sql, exec, integration.dropThresholdPercent));
       }
       await enter("applying");
-      await timed(ctx, "apply", () => apply(sql, exec, result.mode, result.cursors));
+      await timed(ctx, "apply", () => apply(sql, exec, result.mode, signal, result.cursors));
     }
     await sql`update sync_executions set status = 'post_sync_completed' where id = ${exec.id} and status = 'completed'`;
     return "post_sync_completed";
   } catch (e) {
-    if (ctx.signal.aborted) {
+    // Whatever stopped the run, a cancel recorded on it decides how it ends: its
+    // notification may not have arrived, or the apply found it at its last step.
+    const cancel = await syncQueries.cancelRequestOf(sql, exec.id).catch(() => null);
+    if (cancel) {
+      const counts = await syncQueries.countsFor(sql, exec.id).catch(() => ({}));
+      await syncQueries.endCancelledSync(sql, exec.id, `Cancelled by ${cancel.by} while ${phaseWords(cancel.phase)}; nothing was applied.`, counts);
+      return "cancelled";
+    }
+    if ((ctx.shutdown ?? signal).aborted) {
       // Graceful shutdown: give the run back to the queue; staging is cleared when it starts again.
       return syncQueries.requeueInterruptedSync(sql, exec);
     }

@@ -1,6 +1,7 @@
 /**
  * The sync worker: claims queued sync executions one at a time, runs them,
- * heartbeats while it does, fails runs whose worker died, and queues
+ * heartbeats while it does, stops a run someone cancels (told by a
+ * notification or by its heartbeat), fails runs whose worker died, and queues
  * scheduled syncs when they fall due, seals queued records into the ledger
  * and signs checkpoints when due, and now and then removes uploads that were
  * never attached to anything. Several workers may run side by side.
@@ -8,7 +9,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type postgres from "postgres";
-import { claimNextSync, failStaleSyncs, heartbeat, SYNC_QUEUED_CHANNEL } from "@/db/queries/syncs";
+import { claimNextSync, failStaleSyncs, heartbeat, SYNC_CANCEL_CHANNEL, SYNC_QUEUED_CHANNEL } from "@/db/queries/syncs";
 import { log } from "@/lib/log";
 import { cleanupOrphanUploads } from "@/lib/uploads/service";
 import { LEDGER_QUEUED_CHANNEL, maintainLedger } from "@/lib/ledger/chain";
@@ -59,6 +60,8 @@ export function startWorker(options: WorkerOptions): Worker {
       };
     });
   let unlisten: (() => Promise<void>) | undefined;
+  // The run in progress, so a cancel notification can reach it.
+  let current: { id: string; cancel: AbortController } | null = null;
 
   // The ledger has its own loop, so a long sync never delays sealing.
   let ledgerWake: (() => void) | null = null;
@@ -82,9 +85,15 @@ export function startWorker(options: WorkerOptions): Worker {
   const done = (async () => {
     const listener = await sql.listen(SYNC_QUEUED_CHANNEL, () => wake?.()).catch(() => null);
     const ledgerListener = await sql.listen(LEDGER_QUEUED_CHANNEL, () => ledgerWake?.()).catch(() => null);
+    const cancelListener = await sql
+      .listen(SYNC_CANCEL_CHANNEL, (syncId) => {
+        if (current?.id === syncId) current.cancel.abort(new Error("cancelled"));
+      })
+      .catch(() => null);
     unlisten = async () => {
       await listener?.unlisten();
       await ledgerListener?.unlisten();
+      await cancelListener?.unlisten();
     };
     while (!controller.signal.aborted) {
       try {
@@ -105,11 +114,17 @@ export function startWorker(options: WorkerOptions): Worker {
           continue;
         }
         log.info({ sync: exec.id, integration: exec.integrationId, worker: id }, "sync started");
+        const cancel = new AbortController();
+        current = { id: exec.id, cancel };
         // A released held run applies what it read before: its figures stand. A re-run reads from the start.
         const progress: Parameters<typeof heartbeat>[3] = exec.releasedByName
           ? { processed: exec.processed, total: exec.total, phase: null }
           : { processed: 0, total: null, phase: null };
-        const beatNow = () => heartbeat(sql, exec.id, id, progress);
+        // The heartbeat also learns of a cancel, so a lost notification still stops the run within one beat.
+        const beatNow = async () => {
+          const { cancelRequested } = await heartbeat(sql, exec.id, id, progress);
+          if (cancelRequested) cancel.abort(new Error("cancelled"));
+        };
         const beat = setInterval(() => void beatNow().catch(() => {}), beatEvery);
         const timings: SyncRunContext["timings"] = {};
         try {
@@ -117,7 +132,8 @@ export function startWorker(options: WorkerOptions): Worker {
             sql,
             timings,
             workerId: id,
-            signal: controller.signal,
+            signal: AbortSignal.any([controller.signal, cancel.signal]),
+            shutdown: controller.signal,
             onProgress: async (processed, total, phase) => {
               Object.assign(progress, { processed, total, phase: phase ?? progress.phase });
               await beatNow();
@@ -130,6 +146,7 @@ export function startWorker(options: WorkerOptions): Worker {
           log.info({ sync: exec.id, status, ms: timings }, "sync finished");
         } finally {
           clearInterval(beat);
+          current = null;
         }
       } catch (e) {
         log.error({ err: e, worker: id }, "worker loop failed; retrying");
