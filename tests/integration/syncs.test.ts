@@ -224,6 +224,11 @@ describe("LDAP integration syncs", () => {
 describe("delta syncs", () => {
   it("read only what changed since the cursor and replace a changed group's members", async () => {
     const t = await makeTenant();
+    // The account cursor is the newest modifyTimestamp the full sync sees (whole seconds): a
+    // change a second after anything else keeps the other accounts before it, however fast
+    // the earlier tests ran after the directory was loaded.
+    await new Promise((r) => setTimeout(r, 1100));
+    await slapd.addLdif(`dn: ${userDn(3)}\nchangetype: modify\nreplace: description\ndescription: delta cursor\n`);
     const { integration, sync } = await createIntegration(t.ctx("admin"), { name: "Delta members", connector: "ldap", config: ldapConfig() });
     await waitForSync(t.id, sync.id);
     const before = await currentCount(integration.id, "membership");
