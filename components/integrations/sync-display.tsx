@@ -112,7 +112,7 @@ export function SyncProgress({ run, now = new Date(), className }: { run: RunPro
   const phase = run.phase ? (PHASE_LABELS[run.phase as ProgressPhase] ?? run.phase) : "Starting";
   const known = percent !== null;
   return (
-    <div className={cn("grid min-w-36 gap-1 text-xs", className)} data-testid="sync-progress">
+    <div className={cn("grid w-full min-w-32 gap-1 text-xs", className)} data-testid="sync-progress">
       <span className="font-medium">{phase}</span>
       {run.processed > 0 || known ? (
         <span className="tabular-nums text-muted-foreground">
@@ -136,7 +136,13 @@ export function SyncProgress({ run, now = new Date(), className }: { run: RunPro
       ) : null}
       {reading && recordsPerSecond ? (
         <span className="tabular-nums text-muted-foreground">
-          {rate.format(recordsPerSecond)} records/s{secondsLeft !== null ? ` · ${formatTimeLeft(secondsLeft)} left` : ""}
+          <span className="whitespace-nowrap">{rate.format(recordsPerSecond)} records/s</span>
+          {secondsLeft !== null ? (
+            <>
+              {" · "}
+              <span className="whitespace-nowrap">{formatTimeLeft(secondsLeft)} left</span>
+            </>
+          ) : null}
         </span>
       ) : null}
     </div>

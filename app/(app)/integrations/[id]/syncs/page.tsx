@@ -165,7 +165,7 @@ export default async function SyncHistoryPage({
                     </TableCell>
                     <TableCell className="hidden w-28 font-mono text-xs whitespace-normal sm:table-cell">{formatTime(s.endedAt)}</TableCell>
                     <TableCell>
-                      <div className="flex w-40 flex-col items-start gap-1.5 whitespace-normal">
+                      <div className="flex w-36 flex-col items-start gap-1.5 whitespace-normal">
                         <SyncStatusBadge status={s.status} cancelling={!!s.cancelRequestedAt} />
                         {s.status === "syncing" ? <SyncProgress run={s} now={now} /> : null}
                         {s.status === "queued" ? <QueuePlace queue={s.queue} /> : null}
