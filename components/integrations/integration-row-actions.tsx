@@ -42,7 +42,8 @@ export function IntegrationRowActions({
     startTransition(async () => {
       const result = await action(null, formData);
       if (result.ok) {
-        toast.success(success);
+        // A request that joined the sync already queued says so (see requestSyncAction).
+        toast.success((result.data as { joined?: boolean } | undefined)?.joined ? (result.message ?? success) : success);
         router.refresh();
       } else {
         toast.error(result.message);

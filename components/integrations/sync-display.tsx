@@ -4,6 +4,7 @@
  * shared by the Integrations list, Sync History and the sync detail page.
  */
 import { Badge, type BadgeProps } from "@/components/ui/badge";
+import { PHASE_LABELS, estimateProgress, formatTimeLeft, isReadingPhase, ordinal, type ProgressPhase } from "@/lib/syncs/progress";
 import { cn } from "@/lib/utils";
 
 export const SYNC_STATUS_LABELS: Record<string, string> = {
@@ -13,6 +14,7 @@ export const SYNC_STATUS_LABELS: Record<string, string> = {
   post_sync_completed: "Post-sync Completed",
   error: "Error",
   held: "Held",
+  cancelled: "Cancelled",
 };
 
 const STATUS_VARIANTS: Record<string, NonNullable<BadgeProps["variant"]>> = {
@@ -22,6 +24,7 @@ const STATUS_VARIANTS: Record<string, NonNullable<BadgeProps["variant"]>> = {
   post_sync_completed: "success",
   error: "destructive",
   held: "warning",
+  cancelled: "outline",
 };
 
 export const TRIGGER_LABELS: Record<string, string> = {
@@ -44,7 +47,20 @@ export function isRunning(status: string | null | undefined): boolean {
   return status === "queued" || status === "syncing";
 }
 
-export function SyncStatusBadge({ status, className }: { status: string; className?: string }) {
+/** Statuses a sync can still be cancelled in (a running one only until someone asked). */
+export function isCancellable(sync: { status: string; cancelRequestedAt?: Date | string | null }): boolean {
+  return sync.status === "queued" || sync.status === "held" || (sync.status === "syncing" && !sync.cancelRequestedAt);
+}
+
+/** `cancelling`: a running sync someone asked to cancel, until its worker has stopped it. */
+export function SyncStatusBadge({ status, cancelling, className }: { status: string; cancelling?: boolean; className?: string }) {
+  if (status === "syncing" && cancelling) {
+    return (
+      <Badge variant="warning" className={className}>
+        Cancelling…
+      </Badge>
+    );
+  }
   return (
     <Badge variant={STATUS_VARIANTS[status] ?? "outline"} className={className}>
       {SYNC_STATUS_LABELS[status] ?? status}
@@ -75,35 +91,71 @@ export function formatDuration(from: Date | null | undefined, to: Date | null | 
 
 const number = new Intl.NumberFormat("en-GB");
 
-/** `processed / total` records, with a bar when the source told the total. */
-export function SyncProgress({
-  processed,
-  total,
-  className,
-}: {
+const rate = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 0 });
+
+export type RunProgress = {
   processed: number;
   total: number | null;
-  className?: string;
-}) {
-  const known = total !== null && total > 0;
-  const percent = known ? Math.min(100, Math.round((processed / total) * 100)) : 0;
+  phase: string | null;
+  startedAt: Date | string | null;
+  heartbeatAt: Date | string | null;
+};
+
+/**
+ * A running sync's progress in words: its phase; while it reads, the records
+ * read against the total (with a bar) when the source told the total, the
+ * rate, and the time left when it can be estimated.
+ */
+export function SyncProgress({ run, now = new Date(), className }: { run: RunProgress; now?: Date; className?: string }) {
+  const reading = isReadingPhase(run.phase) || run.phase === null;
+  const { percent, recordsPerSecond, secondsLeft } = estimateProgress(run, now);
+  const phase = run.phase ? (PHASE_LABELS[run.phase as ProgressPhase] ?? run.phase) : "Starting";
+  const known = percent !== null;
   return (
-    <div className={cn("grid min-w-32 gap-1", className)}>
-      <span className="text-xs tabular-nums text-muted-foreground">
-        {number.format(processed)} / {total === null ? "?" : number.format(total)} records
-      </span>
-      {known ? (
+    <div className={cn("grid w-full min-w-32 gap-1 text-xs", className)} data-testid="sync-progress">
+      <span className="font-medium">{phase}</span>
+      {run.processed > 0 || known ? (
+        <span className="tabular-nums text-muted-foreground">
+          {reading
+            ? `${number.format(run.processed)}${known ? ` / ${number.format(run.total!)}` : ""} records read`
+            : `${number.format(run.processed)} records read`}
+        </span>
+      ) : null}
+      {reading && known ? (
         <div
           role="progressbar"
           aria-label="Sync progress"
           aria-valuemin={0}
           aria-valuemax={100}
           aria-valuenow={percent}
+          aria-valuetext={`${percent} % read`}
           className="h-1.5 w-full overflow-hidden rounded-full bg-muted"
         >
           <div className="h-full rounded-full bg-primary transition-[width]" style={{ width: `${percent}%` }} />
         </div>
       ) : null}
+      {reading && recordsPerSecond ? (
+        <span className="tabular-nums text-muted-foreground">
+          <span className="whitespace-nowrap">{rate.format(recordsPerSecond)} records/s</span>
+          {secondsLeft !== null ? (
+            <>
+              {" · "}
+              <span className="whitespace-nowrap">{formatTimeLeft(secondsLeft)} left</span>
+            </>
+          ) : null}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+/** A queued sync's place among the tenant's queued syncs, and what it waits for. */
+export function QueuePlace({ queue, className }: { queue: { place: number; waitsForRun: boolean } | null; className?: string }) {
+  if (!queue) return null;
+  return (
+    <div className={cn("grid gap-0.5 text-xs text-muted-foreground", className)}>
+      <span>{queue.place === 1 ? "Next in the queue" : `${ordinal(queue.place)} in the queue`}</span>
+      {queue.waitsForRun ? <span>Waits for the running sync of this integration</span> : null}
     </div>
   );
 }

@@ -9,18 +9,49 @@ import type postgres from "postgres";
 import type { Executor } from "../client";
 import type { CanonicalField } from "@/lib/connectors/canonical";
 import type { ObjectType } from "@/lib/connectors/types";
-import { STAGED_OUTCOMES, extractedObjects, syncExecutions, syncRecords, type SyncCounts } from "../schema";
+import { STAGED_OUTCOMES, extractedObjects, syncExecutions, syncRecords, type SYNC_PHASES, type SyncCounts } from "../schema";
 
 export type SyncExecutionRow = typeof syncExecutions.$inferSelect;
 export type NewSyncExecution = typeof syncExecutions.$inferInsert;
 export type SyncRecordOutcome = (typeof syncRecords.$inferSelect)["outcome"];
+type ProgressPhase = (typeof SYNC_PHASES)[number];
 
 export const SYNC_QUEUED_CHANNEL = "sync_queued";
+/** Carries the id of a running sync someone asked to cancel; the worker running it stops. */
+export const SYNC_CANCEL_CHANNEL = "sync_cancel";
 
-export async function insertSyncExecution(db: Executor, row: NewSyncExecution) {
-  const [inserted] = await db.insert(syncExecutions).values(row).returning();
-  await db.execute(sql`select pg_notify(${SYNC_QUEUED_CHANNEL}, ${inserted.id})`);
-  return inserted;
+/** The predicate of sync_executions_one_queued_uq, which `on conflict` names to find that index. */
+const ONE_QUEUED = sql.raw("status = 'queued' and released_by_name is null");
+
+/**
+ * Queues a sync, or joins the one already queued for the integration (the
+ * partial unique index allows one): a full request makes the joined run full,
+ * and an idempotency key is kept on it when it has none, so a retry finds it.
+ * The queued run may be claimed between the insert and the update; then the
+ * insert is tried again and succeeds.
+ */
+export async function enqueueSyncExecution(db: Executor, row: NewSyncExecution): Promise<{ sync: SyncExecutionRow; joined: boolean }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [inserted] = await db
+      .insert(syncExecutions)
+      .values(row)
+      .onConflictDoNothing({ target: syncExecutions.integrationId, where: ONE_QUEUED })
+      .returning();
+    if (inserted) {
+      await db.execute(sql`select pg_notify(${SYNC_QUEUED_CHANNEL}, ${inserted.id})`);
+      return { sync: inserted, joined: false };
+    }
+    const [joined] = await db
+      .update(syncExecutions)
+      .set({
+        mode: row.mode === "full" ? "full" : sql`${syncExecutions.mode}`,
+        idempotencyKey: sql`coalesce(${syncExecutions.idempotencyKey}, ${row.idempotencyKey ?? null})`,
+      })
+      .where(and(eq(syncExecutions.integrationId, row.integrationId), sql`${ONE_QUEUED}`))
+      .returning();
+    if (joined) return { sync: joined, joined: true };
+  }
+  throw new Error(`could not queue a sync of integration ${row.integrationId}: its queued run kept changing`);
 }
 
 export async function findByIdempotencyKey(db: Executor, tenantId: string, integrationId: string, key: string) {
@@ -37,11 +68,58 @@ export async function findByIdempotencyKey(db: Executor, tenantId: string, integ
   return row ?? null;
 }
 
-export async function getSyncExecution(db: Executor, tenantId: string, id: string) {
-  const [row] = await db
+/** `lock` holds the row for the caller's transaction: a worker's claim skips it, a heartbeat or the apply's last update waits. */
+export async function getSyncExecution(db: Executor, tenantId: string, id: string, opts: { lock?: boolean } = {}) {
+  const query = db
     .select()
     .from(syncExecutions)
     .where(and(eq(syncExecutions.tenantId, tenantId), eq(syncExecutions.id, id)));
+  const [row] = opts.lock ? await query.for("update") : await query;
+  return row ?? null;
+}
+
+/**
+ * Where queued syncs of a tenant stand: how many of the tenant's queued runs
+ * are claimed before each (in the claim order), and whether it waits for a
+ * running sync of its integration. Other tenants' runs are not counted.
+ */
+export async function queuePlaces(db: Executor, tenantId: string, ids: string[]) {
+  if (ids.length === 0) return new Map<string, { place: number; waitsForRun: boolean }>();
+  const rows = await db.execute<{ id: string; place: number; waits_for_run: boolean }>(sql`
+    select s.id,
+           1 + (select count(*) from ${syncExecutions} q
+                 where q.tenant_id = s.tenant_id and q.status = 'queued'
+                   and (q.run_after, q.queued_at, q.id) < (s.run_after, s.queued_at, s.id))::int as place,
+           exists (select 1 from ${syncExecutions} r where r.integration_id = s.integration_id and r.status = 'syncing') as waits_for_run
+      from ${syncExecutions} s
+     where s.tenant_id = ${tenantId} and s.id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)}) and s.status = 'queued'`);
+  return new Map(rows.map((r) => [r.id, { place: Number(r.place), waitsForRun: r.waits_for_run }]));
+}
+
+const CANCELLED_BY = (by: { id: string | null; name: string }) => ({ cancelledById: by.id, cancelledByName: by.name });
+
+/** Ends a sync that is not running (queued or held) as cancelled; null when it is no longer in one of those states. */
+export async function cancelWaitingSync(db: Executor, id: string, by: { id: string | null; name: string }, message: string) {
+  const [row] = await db
+    .update(syncExecutions)
+    .set({ status: "cancelled", endedAt: sql`now()`, message, ...CANCELLED_BY(by) })
+    .where(and(eq(syncExecutions.id, id), inArray(syncExecutions.status, ["queued", "held"])))
+    .returning();
+  return row ?? null;
+}
+
+/**
+ * Asks the worker running a sync to stop it: the request is on the row (the
+ * worker's heartbeat reads it, and the apply will not commit past it) and is
+ * announced on SYNC_CANCEL_CHANNEL when the caller's transaction commits.
+ */
+export async function requestSyncCancel(db: Executor, id: string, by: { id: string | null; name: string }) {
+  const [row] = await db
+    .update(syncExecutions)
+    .set({ cancelRequestedAt: sql`now()`, ...CANCELLED_BY(by) })
+    .where(and(eq(syncExecutions.id, id), eq(syncExecutions.status, "syncing"), sql`${syncExecutions.cancelRequestedAt} is null`))
+    .returning();
+  if (row) await db.execute(sql`select pg_notify(${SYNC_CANCEL_CHANNEL}, ${id})`);
   return row ?? null;
 }
 
@@ -73,6 +151,10 @@ export async function listSyncExecutions(
       processed: syncExecutions.processed,
       total: syncExecutions.total,
       counts: syncExecutions.counts,
+      phase: syncExecutions.phase,
+      heartbeatAt: syncExecutions.heartbeatAt,
+      cancelRequestedAt: syncExecutions.cancelRequestedAt,
+      cancelledByName: syncExecutions.cancelledByName,
       cursorTs: sql<string>`${syncExecutions.queuedAt}::text`,
     })
     .from(syncExecutions)
@@ -112,7 +194,8 @@ export async function claimNextSync(sql: postgres.Sql, workerId: string): Promis
   const rows = await sql`
     update sync_executions
        set status = 'syncing', started_at = coalesce(started_at, now()), heartbeat_at = now(),
-           worker_id = ${workerId}, attempts = attempts + 1
+           worker_id = ${workerId}, attempts = attempts + 1,
+           phase = case when released_by_name is null then 'connecting' else 'applying' end
      where id = (
        select s.id from sync_executions s
         where s.status = 'queued' and s.run_after <= now()
@@ -132,29 +215,101 @@ async function getSyncExecutionById(sql: postgres.Sql, id: string): Promise<Sync
            idempotency_key as "idempotencyKey", released_by_name as "releasedByName", message,
            queued_at as "queuedAt", started_at as "startedAt", ended_at as "endedAt", heartbeat_at as "heartbeatAt",
            worker_id as "workerId", attempts, run_after as "runAfter", counts, processed, total,
-           state_version::int as "stateVersion"
+           state_version::int as "stateVersion", phase, cancel_requested_at as "cancelRequestedAt",
+           cancelled_by_id as "cancelledById", cancelled_by_name as "cancelledByName"
       from sync_executions where id = ${id}`;
   return row;
 }
 
-/** Marks syncs whose worker stopped sending heartbeats as failed; their staged data is never applied. */
+/**
+ * Marks syncs whose worker stopped sending heartbeats as failed; their staged
+ * data is never applied. One whose cancel was requested ends as cancelled:
+ * that is what its canceller asked for, and what happened.
+ */
 export async function failStaleSyncs(sql: postgres.Sql, staleAfterSeconds: number) {
   return sql<{ id: string }[]>`
     update sync_executions
-       set status = 'error', ended_at = now(),
-           message = 'The worker running this sync stopped responding (last heartbeat ' ||
+       set status = case when cancel_requested_at is null then 'error' else 'cancelled' end, ended_at = now(),
+           message = case when cancel_requested_at is null then 'The worker running this sync stopped responding (last heartbeat '
+                          else 'Cancelled by ' || coalesce(cancelled_by_name, 'unknown') || '; its worker stopped responding before it stopped the run (last heartbeat ' end ||
                      to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') ||
                      ' UTC). Nothing it extracted was applied; the current data is unchanged.'
      where status = 'syncing' and heartbeat_at < now() - make_interval(secs => ${staleAfterSeconds})
     returning id`;
 }
 
-export async function heartbeat(sql: postgres.Sql, id: string, workerId: string, processed: number, total: number | null) {
-  const rows = await sql`
-    update sync_executions set heartbeat_at = now(), processed = ${processed}, total = ${total}
+/**
+ * Records that the worker is alive and how far the run got; the phase rides
+ * along, so reporting it costs no round trip of its own. Answers whether the
+ * run is still this worker's and whether someone asked to cancel it: a lost
+ * notification still stops the run within one heartbeat.
+ */
+export async function heartbeat(
+  sql: postgres.Sql,
+  id: string,
+  workerId: string,
+  progress: { processed: number; total: number | null; phase: ProgressPhase | null },
+): Promise<{ running: boolean; cancelRequested: boolean }> {
+  const rows = await sql<{ cancel_requested: boolean }[]>`
+    update sync_executions set heartbeat_at = now(), processed = ${progress.processed}, total = ${progress.total},
+           phase = coalesce(${progress.phase}, phase)
      where id = ${id} and worker_id = ${workerId} and status = 'syncing'
-    returning id`;
-  return rows.length > 0;
+    returning cancel_requested_at is not null as cancel_requested`;
+  return { running: rows.length > 0, cancelRequested: rows[0]?.cancel_requested ?? false };
+}
+
+/** Who asked to cancel a run and the phase it was in then; null when no cancel was requested. */
+export async function cancelRequestOf(sql: postgres.Sql, id: string) {
+  const [row] = await sql<{ cancelled_by_name: string | null; phase: ProgressPhase | null }[]>`
+    select cancelled_by_name, phase from sync_executions where id = ${id} and cancel_requested_at is not null`;
+  return row ? { by: row.cancelled_by_name ?? "unknown", phase: row.phase } : null;
+}
+
+/** Ends a running sync that was cancelled, keeping what it staged for the Sync Log. */
+export async function endCancelledSync(sql: postgres.Sql, id: string, message: string, counts: SyncCounts) {
+  await sql`
+    update sync_executions set status = 'cancelled', ended_at = now(), message = ${message}, counts = ${JSON.stringify(counts)}::jsonb
+     where id = ${id} and status = 'syncing'`;
+}
+
+/**
+ * Gives a run interrupted by a worker shutdown back to the queue. When a
+ * request for the integration queued meanwhile, there may be only one queued
+ * run: the interrupted one ends and the queued one takes its place (full if
+ * either was), as two queued requests would have joined.
+ */
+export async function requeueInterruptedSync(
+  sql: postgres.Sql,
+  exec: Pick<SyncExecutionRow, "id" | "integrationId" | "mode">,
+): Promise<"queued" | "cancelled"> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await requeueOrYield(sql, exec);
+    } catch (e) {
+      // A request queued between the look and the requeue: look again.
+      if ((e as { code?: string }).code !== "23505" || attempt >= 2) throw e;
+    }
+  }
+}
+
+async function requeueOrYield(sql: postgres.Sql, exec: Pick<SyncExecutionRow, "id" | "integrationId" | "mode">) {
+  return sql.begin(async (transaction) => {
+    const tx = transaction as unknown as postgres.Sql;
+    const [took] = await tx<{ id: string }[]>`
+      update sync_executions set mode = case when ${exec.mode} = 'full' then 'full' else mode end
+       where integration_id = ${exec.integrationId} and status = 'queued' and released_by_name is null and id <> ${exec.id}
+      returning id`;
+    if (!took) {
+      await tx`update sync_executions set status = 'queued', worker_id = null, run_after = now() where id = ${exec.id} and status = 'syncing'`;
+      return "queued" as const;
+    }
+    await tx`
+      update sync_executions
+         set status = 'cancelled', ended_at = now(), cancelled_by_name = 'system',
+             message = 'Stopped when its worker shut down; the sync queued since for this integration runs in its place.'
+       where id = ${exec.id} and status = 'syncing'`;
+    return "cancelled" as const;
+  });
 }
 
 export async function countsFor(sql: postgres.Sql, syncId: string): Promise<SyncCounts> {

@@ -9,7 +9,7 @@ export const AUDITED = {
   ConnectionProfile: ["Create", "Update", "Delete"],
   MappingConfig: ["Create", "Update", "Delete"],
   ExtractionCursor: ["Reset", "Delete"],
-  SyncExecution: ["Release"],
+  SyncExecution: ["Release", "Cancel"],
   SyncLog: ["Export"],
   Evidence: ["Create", "Download", "ExportProof"],
   Ledger: ["Verify"],

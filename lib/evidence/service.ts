@@ -112,6 +112,17 @@ export async function attachEvidence(
     sha256: u.sha256,
     versionId: u.versionId,
   }));
+  // The sync may be one already queued that this save joined; a sync owns one evidence record.
+  const [owned] = await tx
+    .select({ id: evidenceRecords.id })
+    .from(evidenceRecords)
+    .where(sql`${evidenceRecords.syncExecutionId} = ${target.syncExecutionId}`);
+  if (owned) {
+    throw new AppError(
+      "conflict:sync_has_evidence",
+      `A sync of "${target.integrationName}" is already queued with evidence of its own; add this evidence once it has started.`,
+    );
+  }
   await tx.insert(evidenceRecords).values(row);
   if (files.length) await tx.insert(evidenceFiles).values(files);
   const claimed = await uploadQueries.claimUploads(tx, ctx.tenantId, prepared.uploads.map((u) => u.id));
@@ -155,7 +166,7 @@ export async function addEvidence(ctx: ServiceContext, integrationId: string, in
       const integration = await getIntegration(tx, ctx.tenantId, integrationId, { lock: true });
       if (!integration) throw new AppError("not_found:integration", "No such integration.");
       if (!integration.active) throw new AppError("conflict:integration_inactive", `"${integration.name}" is deactivated; activate it to add evidence.`);
-      const sync = await enqueueSync(tx, ctx, integrationId, { trigger: "evidence_updated" });
+      const { sync } = await enqueueSync(tx, ctx, integrationId, { trigger: "evidence_updated" });
       const evidence = await attachEvidence(tx, ctx, { integrationId, integrationName: integration.name, syncExecutionId: sync.id }, prepared, written);
       return { sync, evidence };
     }),

@@ -174,7 +174,7 @@ export async function createIntegration(ctx: ServiceContext, input: unknown) {
       details: `Created the mapping of "${row.name}"`,
       after: mapping,
     });
-    const sync = await enqueueSync(tx, ctx, id, { trigger: "config_saved" });
+    const { sync } = await enqueueSync(tx, ctx, id, { trigger: "config_saved" });
     if (evidence) await attachEvidence(tx, ctx, { integrationId: id, integrationName: row.name, syncExecutionId: sync.id }, evidence, written);
     return { integration: publicView(row, mapping), sync };
   }));
@@ -239,7 +239,8 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
     // Evidence alone (no setting changed) still starts a sync, which owns the new evidence.
     const configChanged = auditChanged(before, beforeSecret, after, secret) || mapping !== (beforeMapping?.mapping ?? null);
     const trigger = evidence && !configChanged ? "evidence_updated" : "config_saved";
-    const sync = after.active ? await enqueueSync(tx, ctx, id, { trigger }) : null;
+    // A sync already queued for the integration is joined: it reads these settings when it starts.
+    const sync = after.active ? (await enqueueSync(tx, ctx, id, { trigger })).sync : null;
     if (evidence && sync) await attachEvidence(tx, ctx, { integrationId: id, integrationName: after.name, syncExecutionId: sync.id }, evidence, written);
     return { integration: publicView(after, mapping), sync };
   }));

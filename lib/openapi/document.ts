@@ -9,6 +9,7 @@ import { auditEventFiltersSchema } from "@/lib/audit/schemas";
 import { API_KEY_SCOPES } from "@/lib/auth/permissions";
 import { OBJECT_TYPES } from "@/lib/connectors/types";
 import { createIntegrationSchema, requestSyncSchema, updateIntegrationSchema } from "@/lib/integrations/schemas";
+import { SYNC_PHASES, SYNC_STATUSES } from "@/db/schema";
 
 const fieldChangeSchema = z.object({ field: z.string(), before: z.unknown(), after: z.unknown() });
 
@@ -45,6 +46,12 @@ function schema(s: z.ZodType, io: "input" | "output" = "output") {
 const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
 const dataOf = (ref: string) => ({
   "application/json": { schema: { type: "object", properties: { data: { $ref: `#/components/schemas/${ref}` } } } },
+});
+/** A sync request's answer: the sync, and whether the request joined one already queued. */
+const joinedOf = (ref: string) => ({
+  "application/json": {
+    schema: { type: "object", properties: { data: { $ref: `#/components/schemas/${ref}` }, joined: { type: "boolean" } } },
+  },
 });
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
 
@@ -106,7 +113,7 @@ export function openApiDocument() {
           type: "object",
           properties: {
             id: { type: "string", format: "uuid" },
-            status: { enum: ["queued", "syncing", "completed", "post_sync_completed", "error", "held"] },
+            status: { enum: [...SYNC_STATUSES] },
             mode: { enum: ["full", "delta"] },
             trigger: { enum: ["config_saved", "evidence_updated", "manual", "schedule", "api"] },
             startedByType: { enum: ["user", "api_key", "schedule", "system"] },
@@ -115,8 +122,16 @@ export function openApiDocument() {
             queuedAt: { type: "string", format: "date-time" },
             startedAt: { type: ["string", "null"], format: "date-time" },
             endedAt: { type: ["string", "null"], format: "date-time" },
-            processed: { type: "integer" },
-            total: { type: ["integer", "null"] },
+            processed: { type: "integer", description: "Records read so far" },
+            total: { type: ["integer", "null"], description: "Records the source said it holds, when it says" },
+            phase: { enum: [...SYNC_PHASES, null], description: "Where a running sync is; kept when it ends" },
+            cancelRequestedAt: { type: ["string", "null"], format: "date-time", description: "Set while a running sync is being cancelled" },
+            cancelledByName: { type: ["string", "null"], description: "Who cancelled the sync" },
+            queue: {
+              type: ["object", "null"],
+              description: "For a queued sync (GET /syncs/{id} and Sync History): its place among this tenant's queued syncs, and whether it waits for a running sync of its integration",
+              properties: { place: { type: "integer", minimum: 1 }, waitsForRun: { type: "boolean" } },
+            },
             counts: { type: "object", description: "Per object type: extracted, created, updated, unchanged, deleted, skipped, errors" },
           },
         },
@@ -220,14 +235,34 @@ export function openApiDocument() {
         },
         post: {
           operationId: "startSync",
-          summary: "Start a sync (scope syncs:run); the same Idempotency-Key returns the same sync",
+          summary:
+            "Start a sync (scope syncs:run); the same Idempotency-Key returns the same sync. While a sync of the integration is queued, the request joins it (a full request makes it full) and the answer says `joined: true`",
           parameters: [idParam, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 200 } }],
           requestBody: { required: false, content: json("RequestSync") },
-          responses: { "202": { description: "Queued", content: dataOf("SyncExecution") }, "200": { description: "Replayed: the sync this key started before", content: dataOf("SyncExecution") }, ...errors },
+          responses: {
+            "202": { description: "Queued, or joined the sync already queued (joined: true)", content: joinedOf("SyncExecution") },
+            "200": { description: "Replayed: the sync this key started before", content: joinedOf("SyncExecution") },
+            ...errors,
+          },
         },
       },
       "/syncs/{id}": {
-        get: { operationId: "getSync", summary: "One sync execution with counts and progress (scope syncs:read)", parameters: [idParam], responses: { "200": { description: "The sync", content: dataOf("SyncExecution") }, ...errors } },
+        get: { operationId: "getSync", summary: "One sync execution with counts, progress, phase and queue place (scope syncs:read)", parameters: [idParam], responses: { "200": { description: "The sync", content: dataOf("SyncExecution") }, ...errors } },
+      },
+      "/syncs/{id}/cancel": {
+        post: {
+          operationId: "cancelSync",
+          summary:
+            "Cancel a queued, held or running sync (scope syncs:run); audited. Nothing of a cancelled sync is applied; its staged records stay in its Sync Log",
+          parameters: [idParam],
+          responses: {
+            "200": { description: "Cancelled at once: it had not started (queued) or was held", content: dataOf("SyncExecution") },
+            "202": { description: "Running: asked to stop; it ends `cancelled` within seconds (poll GET /syncs/{id})", content: dataOf("SyncExecution") },
+            "404": { description: "No such sync in this tenant" },
+            "409": { description: "The sync already ended, or is already being cancelled" },
+            ...errors,
+          },
+        },
       },
       "/syncs/{id}/log": {
         get: {

@@ -15,15 +15,25 @@ import { assertEndpointsAllowed, getConnector } from "@/lib/connectors/registry"
 import { ConnectorError, OBJECT_TYPES, type ExtractPage, type ExtractResult, type ObjectType } from "@/lib/connectors/types";
 import { getObjectStore } from "@/lib/storage";
 import { loadIntegrationForSync } from "@/lib/integrations/loader";
+import { phaseWords, readingPhase, type ProgressPhase } from "./progress";
 import { StagingWriter, insertSkipped, prepareRow, type SkippedRow, type StagedRow } from "./staging";
 import { applyDelta, applyFull, currentHashes, lockState, outcomeOf, readState, recompareOutcomes } from "./state";
 
 export type SyncRunContext = {
   sql: postgres.Sql;
   workerId: string;
+  /** Stops the run: aborted when the worker shuts down or someone cancels the run. */
   signal: AbortSignal;
-  /** Called after each page so the worker can heartbeat and publish progress. */
-  onProgress(processed: number, total: number | null): Promise<void>;
+  /**
+   * The worker's shutdown alone, to tell it from a cancel: a shutdown gives
+   * the run back to the queue. Without it, an abort that is not a cancel
+   * recorded on the run counts as a shutdown.
+   */
+  shutdown?: AbortSignal;
+  /** Called after each page so the worker can heartbeat and publish progress (and the phase the page was read in). */
+  onProgress(processed: number, total: number | null, phase?: ProgressPhase): Promise<void>;
+  /** Called when the run moves on to a phase after reading. */
+  onPhase?(phase: ProgressPhase): Promise<void>;
   /** Filled with the milliseconds each phase took, for the worker's log and the benchmark. */
   timings?: Partial<Record<SyncPhase, number>>;
 };
@@ -40,6 +50,9 @@ async function timed<T>(ctx: SyncRunContext, phase: SyncPhase, work: () => Promi
 }
 
 export class SyncHeld extends Error {}
+
+/** The apply found a cancel requested at its last step, and rolled back. */
+class CancelledBeforeCommit extends Error {}
 
 /** Records mapped, compared and staged together. */
 const SLICE = 5_000;
@@ -99,6 +112,7 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
   try {
     next = await timed(ctx, "sourceWait", () => pages.next());
     while (!next.done) {
+      ctx.signal.throwIfAborted();
       const page = next.value;
       // The connector reads the next page while this one is mapped and staged.
       const following = pages.next();
@@ -146,9 +160,11 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
       await insertSkipped(sql, exec.tenantId, exec.id, skipped);
       processed += page.records.length + (page.rejected?.length ?? 0);
       const known = Object.values(totals).reduce((a, b) => a + (b ?? 0), 0);
-      await ctx.onProgress(processed, known > 0 ? Math.max(known, processed) : null);
+      await ctx.onProgress(processed, known > 0 ? Math.max(known, processed) : null, readingPhase(page.objectType));
       next = await timed(ctx, "sourceWait", () => following);
     }
+    // The source is read: what is left is comparing the last slices and staging them.
+    await ctx.onPhase?.("comparing");
     while (compared.length > 0) await stageOldest();
     await timed(ctx, "stagingWait", () => staging.finish());
   } catch (error) {
@@ -190,22 +206,33 @@ async function apply(
   sql: postgres.Sql,
   exec: SyncExecutionRow,
   mode: "full" | "delta",
+  signal: AbortSignal,
   cursors: Partial<Record<ObjectType, string>> = {},
 ) {
+  // A cancel stops the transaction between its statements; nothing it did commits.
   return sql.begin(async (transaction) => {
     const tx = transaction as unknown as postgres.Sql;
     await tx`set local work_mem = '256MB'`;
     const state = await lockState(tx, exec);
+    signal.throwIfAborted();
     if (exec.stateVersion === null || state.version !== Number(exec.stateVersion)) await recompareOutcomes(tx, exec, state);
+    signal.throwIfAborted();
     if (mode === "full") await applyFull(tx, exec);
     else await applyDelta(tx, exec);
+    signal.throwIfAborted();
     // New cursors commit with the data they describe, never without it.
     await saveCursors(tx, exec, cursors);
     const counts = await syncQueries.countsFor(tx, exec.id);
-    await tx`
+    signal.throwIfAborted();
+    // The last word belongs to a cancel: one requested after the checks above (its
+    // notification not yet here) leaves this row unmatched and the apply rolls back.
+    // A cancel that comes after this update waits for the commit and finds the run ended.
+    const completed = await tx`
       update sync_executions set status = 'completed', ended_at = now(), counts = ${JSON.stringify(counts)}::jsonb,
              message = ${summarise(counts)}
-       where id = ${exec.id}`;
+       where id = ${exec.id} and cancel_requested_at is null
+      returning id`;
+    if (completed.length === 0) throw new CancelledBeforeCommit("cancelled before the apply committed");
     return counts;
   });
 }
@@ -232,23 +259,39 @@ async function saveCursors(sql: postgres.Sql, exec: SyncExecutionRow, cursors: P
 
 /** Runs a claimed execution to its end state; never throws for a sync failure. */
 export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Promise<SyncExecutionRow["status"]> {
-  const { sql } = ctx;
+  const { sql, signal } = ctx;
+  const enter = async (phase: ProgressPhase) => {
+    signal.throwIfAborted();
+    await ctx.onPhase?.(phase);
+  };
   try {
     if (exec.releasedByName) {
-      await timed(ctx, "apply", () => apply(sql, exec, exec.mode));
+      await enter("applying");
+      await timed(ctx, "apply", () => apply(sql, exec, exec.mode, signal));
     } else {
       const { integration, result } = await timed(ctx, "extract", () => extract(exec, ctx));
       if (result.mode !== exec.mode) await sql`update sync_executions set mode = ${result.mode} where id = ${exec.id}`;
-      if (result.mode === "full") await timed(ctx, "guard", () => guardAgainstDrop(sql, exec, integration.dropThresholdPercent));
-      await timed(ctx, "apply", () => apply(sql, exec, result.mode, result.cursors));
+      if (result.mode === "full") {
+        await enter("checking");
+        await timed(ctx, "guard", () => guardAgainstDrop(sql, exec, integration.dropThresholdPercent));
+      }
+      await enter("applying");
+      await timed(ctx, "apply", () => apply(sql, exec, result.mode, signal, result.cursors));
     }
     await sql`update sync_executions set status = 'post_sync_completed' where id = ${exec.id} and status = 'completed'`;
     return "post_sync_completed";
   } catch (e) {
-    if (ctx.signal.aborted) {
+    // Whatever stopped the run, a cancel recorded on it decides how it ends: its
+    // notification may not have arrived, or the apply found it at its last step.
+    const cancel = await syncQueries.cancelRequestOf(sql, exec.id).catch(() => null);
+    if (cancel) {
+      const counts = await syncQueries.countsFor(sql, exec.id).catch(() => ({}));
+      await syncQueries.endCancelledSync(sql, exec.id, `Cancelled by ${cancel.by} while ${phaseWords(cancel.phase)}; nothing was applied.`, counts);
+      return "cancelled";
+    }
+    if ((ctx.shutdown ?? signal).aborted) {
       // Graceful shutdown: give the run back to the queue; staging is cleared when it starts again.
-      await sql`update sync_executions set status = 'queued', worker_id = null, run_after = now() where id = ${exec.id} and status = 'syncing'`;
-      return "queued";
+      return syncQueries.requeueInterruptedSync(sql, exec);
     }
     const held = e instanceof SyncHeld;
     const counts = await syncQueries.countsFor(sql, exec.id).catch(() => ({}));

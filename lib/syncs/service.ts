@@ -10,6 +10,7 @@ import { decodeCursor, encodeCursor } from "@/lib/pagination";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 import { requestSyncSchema } from "@/lib/integrations/schemas";
+import { phaseWords } from "./progress";
 
 export type SyncTrigger = queries.NewSyncExecution["trigger"];
 export type SyncLogEntry = queries.SyncLogEntry;
@@ -27,14 +28,19 @@ function startedBy(ctx: ServiceContext) {
   };
 }
 
-/** Queues a sync; inside the caller's transaction when one is given (a config save and its sync commit together). */
+/**
+ * Queues a sync; inside the caller's transaction when one is given (a config
+ * save and its sync commit together). When one is already queued for the
+ * integration the request joins it (`joined`): it has not started, so it
+ * reads the settings as they are when it does.
+ */
 export async function enqueueSync(
   db: Executor,
   ctx: ServiceContext,
   integrationId: string,
   opts: { trigger: SyncTrigger; mode?: "full" | "delta"; idempotencyKey?: string },
 ) {
-  return queries.insertSyncExecution(db, {
+  return queries.enqueueSyncExecution(db, {
     tenantId: ctx.tenantId,
     integrationId,
     trigger: opts.trigger,
@@ -54,10 +60,10 @@ export async function requestSync(ctx: ServiceContext, integrationId: string, in
     if (!integration.active) throw new AppError("conflict:integration_inactive", `"${integration.name}" is deactivated; activate it to sync.`);
     if (data.idempotencyKey) {
       const existing = await queries.findByIdempotencyKey(tx, ctx.tenantId, integrationId, data.idempotencyKey);
-      if (existing) return { sync: existing, replayed: true };
+      if (existing) return { sync: existing, replayed: true, joined: false };
     }
-    const sync = await enqueueSync(tx, ctx, integrationId, { trigger, mode: data.mode, idempotencyKey: data.idempotencyKey });
-    return { sync, replayed: false };
+    const { sync, joined } = await enqueueSync(tx, ctx, integrationId, { trigger, mode: data.mode, idempotencyKey: data.idempotencyKey });
+    return { sync, replayed: false, joined };
   });
 }
 
@@ -73,6 +79,7 @@ export async function listSyncHistory(ctx: ServiceContext, integrationId: string
   const rows = await queries.listSyncExecutions(getDb(), ctx.tenantId, integrationId, { after, limit: limit + 1 });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
+  const places = await queries.queuePlaces(getDb(), ctx.tenantId, page.filter((s) => s.status === "queued").map((s) => s.id));
   return {
     integration: {
       id: integration.id,
@@ -82,9 +89,15 @@ export async function listSyncHistory(ctx: ServiceContext, integrationId: string
       active: integration.active,
       deleted: integration.deletedAt !== null,
     },
-    syncs: page.map(({ cursorTs: _c, ...s }) => s),
+    syncs: page.map(({ cursorTs: _c, ...s }) => ({ ...s, queue: places.get(s.id) ?? null })),
     nextCursor: rows.length > limit && last ? encodeCursor({ ts: last.cursorTs, id: last.id }) : null,
   };
+}
+
+/** A sync as users and API clients see it: which worker ran it and the client's idempotency key stay inside. */
+function publicView(sync: queries.SyncExecutionRow) {
+  const { workerId: _w, idempotencyKey: _k, ...rest } = sync;
+  return rest;
 }
 
 export async function getSync(ctx: ServiceContext, id: string) {
@@ -92,8 +105,9 @@ export async function getSync(ctx: ServiceContext, id: string) {
   assertId(id, "sync");
   const sync = await queries.getSyncExecution(getDb(), ctx.tenantId, id);
   if (!sync) throw new AppError("not_found:sync", "No such sync.");
-  const { workerId: _w, idempotencyKey: _k, ...rest } = sync;
-  return rest;
+  const rest = publicView(sync);
+  const queue = sync.status === "queued" ? ((await queries.queuePlaces(getDb(), ctx.tenantId, [sync.id])).get(sync.id) ?? null) : null;
+  return { ...rest, queue };
 }
 
 const OUTCOMES = ["created", "updated", "unchanged", "deleted", "skipped", "error"] as const;
@@ -184,5 +198,57 @@ export async function releaseHeldSync(ctx: ServiceContext, syncId: string) {
     });
     await tx.execute(sql`select pg_notify(${queries.SYNC_QUEUED_CHANNEL}, ${sync.id})`);
     return updated!;
+  });
+}
+
+function endedWords(sync: queries.SyncExecutionRow): string {
+  if (sync.status === "cancelled") return `it was cancelled${sync.cancelledByName ? ` by ${sync.cancelledByName}` : ""}`;
+  if (sync.status === "error") return "it failed";
+  return "it completed and its data was applied";
+}
+
+/**
+ * Cancels a sync. One that has not run (queued, or held for review) ends at
+ * once and nothing of it is applied; a running one is asked to stop, and its
+ * worker ends it within seconds. The request and the sync's end cannot both
+ * win: the row is locked here, and the apply commits only while no cancel has
+ * been requested, so a cancel either stops the apply or finds the sync ended.
+ */
+export async function cancelSync(ctx: ServiceContext, syncId: string) {
+  authorize(ctx, "syncs:run");
+  assertId(syncId, "sync");
+  return getDb().transaction(async (tx) => {
+    const sync = await queries.getSyncExecution(tx, ctx.tenantId, syncId, { lock: true });
+    if (!sync) throw new AppError("not_found:sync", "No such sync.");
+    const integration = await getIntegration(tx, ctx.tenantId, sync.integrationId, { includeDeleted: true });
+    const entityName = `${integration?.name ?? "integration"} sync`;
+    const by = { id: ctx.actor.id ?? null, name: ctx.actor.name };
+    let cancelled: queries.SyncExecutionRow | null;
+    let details: string;
+    if (sync.status === "queued" || sync.status === "held") {
+      const what =
+        sync.status === "held" ? "while it was held; its data will not be applied" : sync.releasedByName ? "before it applied the held data" : "before it started";
+      cancelled = await queries.cancelWaitingSync(tx, sync.id, by, `Cancelled by ${ctx.actor.name} ${what}.`);
+      details = `Cancelled a ${sync.status} sync`;
+    } else if (sync.status === "syncing") {
+      if (sync.cancelRequestedAt) {
+        throw new AppError("conflict:sync_cancelling", `This sync is already being cancelled (asked by ${sync.cancelledByName ?? "someone"}).`);
+      }
+      cancelled = await queries.requestSyncCancel(tx, sync.id, by);
+      details = `Cancelled a running sync while ${phaseWords(sync.phase)}`;
+    } else {
+      throw new AppError("conflict:sync_ended", `This sync already ended: ${endedWords(sync)}.`);
+    }
+    if (!cancelled) throw new AppError("conflict:sync_ended", "This sync changed while it was being cancelled; reload and try again.");
+    await recordAuditEvent(tx, ctx, {
+      entityType: "SyncExecution",
+      action: "Cancel",
+      entityId: sync.id,
+      entityName,
+      details,
+      before: { status: sync.status },
+      after: { status: cancelled.status === "cancelled" ? "cancelled" : "cancelling" },
+    });
+    return publicView(cancelled);
   });
 }

@@ -1,6 +1,7 @@
 /**
  * The sync worker: claims queued sync executions one at a time, runs them,
- * heartbeats while it does, fails runs whose worker died, and queues
+ * heartbeats while it does, stops a run someone cancels (told by a
+ * notification or by its heartbeat), fails runs whose worker died, and queues
  * scheduled syncs when they fall due, seals queued records into the ledger
  * and signs checkpoints when due, and now and then removes uploads that were
  * never attached to anything. Several workers may run side by side.
@@ -8,7 +9,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type postgres from "postgres";
-import { claimNextSync, failStaleSyncs, heartbeat, SYNC_QUEUED_CHANNEL } from "@/db/queries/syncs";
+import { claimNextSync, failStaleSyncs, heartbeat, SYNC_CANCEL_CHANNEL, SYNC_QUEUED_CHANNEL } from "@/db/queries/syncs";
 import { log } from "@/lib/log";
 import { cleanupOrphanUploads } from "@/lib/uploads/service";
 import { LEDGER_QUEUED_CHANNEL, maintainLedger } from "@/lib/ledger/chain";
@@ -24,7 +25,11 @@ export type WorkerOptions = {
 
 export type Worker = { id: string; stop(): Promise<void>; done: Promise<void> };
 
-/** Queues a sync for every active scheduled integration whose time has come. */
+/**
+ * Queues a sync for every active scheduled integration whose time has come;
+ * one that already has a sync queued keeps that one (it reads everything the
+ * scheduled delta would).
+ */
 async function queueScheduled(sql: postgres.Sql) {
   await sql`
     with due as (
@@ -32,7 +37,8 @@ async function queueScheduled(sql: postgres.Sql) {
        where deleted_at is null and active and schedule_minutes is not null and next_sync_at <= now()
       returning id, tenant_id)
     insert into sync_executions (tenant_id, integration_id, trigger, started_by_type, started_by_name, mode)
-    select tenant_id, id, 'schedule', 'schedule', 'schedule', 'delta' from due`;
+    select tenant_id, id, 'schedule', 'schedule', 'schedule', 'delta' from due
+    on conflict (integration_id) where status = 'queued' and released_by_name is null do nothing`;
 }
 
 export function startWorker(options: WorkerOptions): Worker {
@@ -54,6 +60,8 @@ export function startWorker(options: WorkerOptions): Worker {
       };
     });
   let unlisten: (() => Promise<void>) | undefined;
+  // The run in progress, so a cancel notification can reach it.
+  let current: { id: string; cancel: AbortController } | null = null;
 
   // The ledger has its own loop, so a long sync never delays sealing.
   let ledgerWake: (() => void) | null = null;
@@ -77,9 +85,15 @@ export function startWorker(options: WorkerOptions): Worker {
   const done = (async () => {
     const listener = await sql.listen(SYNC_QUEUED_CHANNEL, () => wake?.()).catch(() => null);
     const ledgerListener = await sql.listen(LEDGER_QUEUED_CHANNEL, () => ledgerWake?.()).catch(() => null);
+    const cancelListener = await sql
+      .listen(SYNC_CANCEL_CHANNEL, (syncId) => {
+        if (current?.id === syncId) current.cancel.abort(new Error("cancelled"));
+      })
+      .catch(() => null);
     unlisten = async () => {
       await listener?.unlisten();
       await ledgerListener?.unlisten();
+      await cancelListener?.unlisten();
     };
     while (!controller.signal.aborted) {
       try {
@@ -100,25 +114,39 @@ export function startWorker(options: WorkerOptions): Worker {
           continue;
         }
         log.info({ sync: exec.id, integration: exec.integrationId, worker: id }, "sync started");
-        let processed = 0;
-        let total: number | null = null;
-        const beat = setInterval(() => void heartbeat(sql, exec.id, id, processed, total).catch(() => {}), beatEvery);
+        const cancel = new AbortController();
+        current = { id: exec.id, cancel };
+        // A released held run applies what it read before: its figures stand. A re-run reads from the start.
+        const progress: Parameters<typeof heartbeat>[3] = exec.releasedByName
+          ? { processed: exec.processed, total: exec.total, phase: null }
+          : { processed: 0, total: null, phase: null };
+        // The heartbeat also learns of a cancel, so a lost notification still stops the run within one beat.
+        const beatNow = async () => {
+          const { cancelRequested } = await heartbeat(sql, exec.id, id, progress);
+          if (cancelRequested) cancel.abort(new Error("cancelled"));
+        };
+        const beat = setInterval(() => void beatNow().catch(() => {}), beatEvery);
         const timings: SyncRunContext["timings"] = {};
         try {
           const status = await runSync(exec, {
             sql,
             timings,
             workerId: id,
-            signal: controller.signal,
-            onProgress: async (p, t) => {
-              processed = p;
-              total = t;
-              await heartbeat(sql, exec.id, id, p, t);
+            signal: AbortSignal.any([controller.signal, cancel.signal]),
+            shutdown: controller.signal,
+            onProgress: async (processed, total, phase) => {
+              Object.assign(progress, { processed, total, phase: phase ?? progress.phase });
+              await beatNow();
+            },
+            onPhase: async (phase) => {
+              progress.phase = phase;
+              await beatNow();
             },
           });
           log.info({ sync: exec.id, status, ms: timings }, "sync finished");
         } finally {
           clearInterval(beat);
+          current = null;
         }
       } catch (e) {
         log.error({ err: e, worker: id }, "worker loop failed; retrying");

@@ -91,6 +91,8 @@ export interface RunningScimServer {
   updateUser(id: string, user: Record<string, unknown>): ScimResource;
   /** The next `times` requests are answered 429 with this Retry-After header (seconds or an HTTP date). */
   rateLimitNext(retryAfter: string, times?: number): void;
+  /** Every answer from now on waits this long first, as a slow provider's would (0: answer at once). */
+  setDelay(ms: number): void;
   /** Method and URL of every request received, in order. */
   requests: string[];
   stop(): Promise<void>;
@@ -101,11 +103,20 @@ export interface RunningScimServer {
  * supported. SCIMMY's config is process-wide, so it holds until the next
  * server starts; the tests start servers one at a time.
  */
-export async function startScimServer({ token, filterSupported = true }: { token: string; filterSupported?: boolean }): Promise<RunningScimServer> {
+export async function startScimServer({
+  token,
+  filterSupported = true,
+  delayMs = 0,
+}: {
+  token: string;
+  filterSupported?: boolean;
+  delayMs?: number;
+}): Promise<RunningScimServer> {
   declareOnce();
   const store = new ScimStore();
   const requests: string[] = [];
   let throttle: { retryAfter: string; remaining: number } | undefined;
+  let delay = delayMs;
 
   const app = express();
   // scimmy-routers casts startIndex/count to numbers by assigning to req.query,
@@ -129,6 +140,10 @@ export async function startScimServer({ token, filterSupported = true }: { token
       return;
     }
     next();
+  });
+  app.use((_req, _res, next) => {
+    if (delay > 0) setTimeout(next, delay);
+    else next();
   });
   app.use(
     "/scim/v2",
@@ -157,6 +172,9 @@ export async function startScimServer({ token, filterSupported = true }: { token
     updateUser: (id, user) => store.put("users", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], ...user }, id),
     rateLimitNext(retryAfter, times = 1) {
       throttle = { retryAfter, remaining: times };
+    },
+    setDelay(ms) {
+      delay = ms;
     },
     async stop() {
       if (!server.listening) return;

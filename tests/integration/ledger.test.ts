@@ -17,6 +17,7 @@ import { evidenceProofBundle, verifyEvidenceRecord, verifyLedger } from "@/lib/l
 import { verifyTenantLedger } from "@/lib/ledger/verify";
 import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
 import { getObjectStore } from "@/lib/storage";
+import { startWorker } from "@/lib/syncs/worker";
 import { receiveUpload } from "@/lib/uploads/service";
 import { makeTenant, type TestTenant } from "../helpers/factories";
 import { getDb } from "@/db/client";
@@ -34,6 +35,24 @@ const CSV = Buffer.from("user,entitlement,decision\nalice,admin,keep\nbob,admin,
 
 async function uploadEvidence(t: TestTenant, name: string, bytes: Buffer) {
   return receiveUpload(t.ctx("operator"), { purpose: "evidence", filename: name, contentLength: bytes.length, body: Readable.from([bytes]) });
+}
+
+/**
+ * Runs a queued sync to its end. Evidence saved while the sync owning earlier
+ * evidence is still queued would join that sync, which already has evidence.
+ */
+async function runQueuedSync(syncId: string) {
+  const worker = startWorker({ sql: getSql(), idlePollSeconds: 0.1, heartbeatSeconds: 1 });
+  try {
+    for (let i = 0; i < 300; i++) {
+      const [row] = await owner`select status from sync_executions where id = ${syncId}`;
+      if (["post_sync_completed", "error", "held", "cancelled"].includes(row.status)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`sync ${syncId} did not end`);
+  } finally {
+    await worker.stop();
+  }
 }
 
 const NOTES = "# Quarterly review\n\nApproved by **Dana** after checking the *admin* group.\n\n- alice kept\n- bob revoked";
@@ -103,6 +122,7 @@ describe("audit evidence", () => {
   it("added later starts a new sync that owns it, even with no setting changed; evidence is never edited in place", async () => {
     const { t, integration, sync: first } = await tenantWithEvidence();
     const file = await uploadEvidence(t, "follow-up.json", Buffer.from('{"reviewed":true}'));
+    await runQueuedSync(first.id);
     const { sync, evidence } = await addEvidence(t.ctx("operator"), integration.id, { notes: "Follow-up check", uploadIds: [file.id] });
     expect(sync.id).not.toBe(first.id);
     expect(sync.trigger).toBe("evidence_updated");
@@ -110,6 +130,7 @@ describe("audit evidence", () => {
     expect((await getEvidenceForSync(t.ctx("auditor"), first.id))!.files).toHaveLength(2);
 
     const again = await uploadEvidence(t, "again.png", Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from("IHDR"), Buffer.alloc(17)]));
+    await runQueuedSync(sync.id);
     const saved = await updateIntegration(t.ctx("operator"), integration.id, { evidence: { uploadIds: [again.id] } });
     expect(saved.sync?.trigger).toBe("evidence_updated");
     // An upload attaches once.
@@ -142,8 +163,9 @@ describe("audit evidence", () => {
   });
 
   it("a save during a storage outage leaves no evidence record and no sync claiming evidence", async () => {
-    const { t, integration } = await tenantWithEvidence();
+    const { t, integration, sync } = await tenantWithEvidence();
     const file = await uploadEvidence(t, "late.pdf", PDF);
+    await runQueuedSync(sync.id);
     const [{ before }] = await owner<{ before: number }[]>`select count(*)::int as before from sync_executions where integration_id = ${integration.id}`;
     const store = getObjectStore();
     const put = store.put.bind(store);

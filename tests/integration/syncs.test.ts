@@ -37,6 +37,14 @@ async function waitForSync(tenantId: string, id: string, timeoutMs = 20_000) {
   }
 }
 
+async function waitForStart(tenantId: string, id: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while ((await getSyncExecution(getDb(), tenantId, id))?.status === "queued") {
+    if (Date.now() > deadline) throw new Error(`sync ${id} still queued`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function currentCount(integrationId: string, objectType: string) {
   const [row] = await getSql()`select count(*)::int as n from identity_objects where integration_id = ${integrationId} and object_type = ${objectType}`;
   return row.n as number;
@@ -248,6 +256,11 @@ describe("LDAP integration syncs", () => {
 describe("delta syncs", () => {
   it("read only what changed since the cursor and replace a changed group's members", async () => {
     const t = await makeTenant();
+    // The account cursor is the newest modifyTimestamp the full sync sees (whole seconds): a
+    // change a second after anything else keeps the other accounts before it, however fast
+    // the earlier tests ran after the directory was loaded.
+    await new Promise((r) => setTimeout(r, 1100));
+    await slapd.addLdif(`dn: ${userDn(3)}\nchangetype: modify\nreplace: description\ndescription: delta cursor\n`);
     const { integration, sync } = await createIntegration(t.ctx("admin"), { name: "Delta members", connector: "ldap", config: ldapConfig() });
     await waitForSync(t.id, sync.id);
     const before = await currentCount(integration.id, "membership");
@@ -421,7 +434,10 @@ describe("several workers", () => {
         const { integration, sync } = await createIntegration(t.ctx("operator"), { name, connector: "ldap", config: ldapConfig() });
         ids.push({ integrationId: integration.id, syncId: sync.id });
         for (let i = 0; i < 2; i++) {
-          const { sync: more } = await requestSync(t.ctx("operator"), integration.id, {});
+          // A request while a sync is queued joins it: each of these waits for the one before to start.
+          await waitForStart(t.id, ids[ids.length - 1].syncId);
+          const { sync: more, joined } = await requestSync(t.ctx("operator"), integration.id, {});
+          expect(joined).toBe(false);
           ids.push({ integrationId: integration.id, syncId: more.id });
         }
       }

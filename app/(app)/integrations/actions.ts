@@ -70,15 +70,20 @@ export async function testConnectionAction(input: TestConnectionInput): Promise<
   });
 }
 
-export async function requestSyncAction(_prev: unknown, formData: FormData): Promise<ActionResult<{ syncId: string; replayed: boolean }>> {
-  return runAction(async () => {
+export async function requestSyncAction(
+  _prev: unknown,
+  formData: FormData,
+): Promise<ActionResult<{ syncId: string; replayed: boolean; joined: boolean }>> {
+  const result = await runAction(async () => {
     const ctx = await requireContext("syncs:run");
     const integrationId = field(formData, "integrationId");
-    const { sync, replayed } = await requestSync(ctx, integrationId, {}, "manual");
+    const { sync, replayed, joined } = await requestSync(ctx, integrationId, {}, "manual");
     revalidatePath("/integrations");
     revalidatePath(`/integrations/${integrationId}/syncs`);
-    return { syncId: sync.id, replayed };
-  }, "Sync queued");
+    return { syncId: sync.id, replayed, joined };
+  });
+  if (!result.ok) return result;
+  return { ...result, message: result.data.joined ? "A sync was already queued; your request joined it" : "Sync queued" };
 }
 
 export async function setIntegrationActiveAction(_prev: unknown, formData: FormData): Promise<ActionResult<{ active: boolean }>> {

@@ -1,18 +1,20 @@
 import type { ReactNode } from "react";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ChevronLeft, Download } from "lucide-react";
+import { ChevronLeft, CircleStop, Download } from "lucide-react";
 import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
 import { OBJECT_TYPE_LABELS } from "@/components/integrations/connector-fields";
 import { IntegrationLogo } from "@/components/integrations/integration-logo";
 import { LiveRefresh } from "@/components/integrations/live-refresh";
 import {
+  QueuePlace,
   STARTED_BY_TYPE_LABELS,
   SyncProgress,
   SyncStatusBadge,
   TRIGGER_LABELS,
   formatDuration,
   formatTime,
+  isCancellable,
   isRunning,
 } from "@/components/integrations/sync-display";
 import { PageHeader } from "@/components/shell/page-header";
@@ -31,7 +33,7 @@ import { OBJECT_TYPES, type ObjectType } from "@/lib/connectors/types";
 import { isAppError } from "@/lib/errors";
 import { getIntegration } from "@/lib/integrations/service";
 import { getSync, listSyncLog } from "@/lib/syncs/service";
-import { releaseHeldSyncAction } from "../actions";
+import { cancelSyncAction, releaseHeldSyncAction } from "../actions";
 
 export const metadata = { title: "Sync" };
 
@@ -93,9 +95,10 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
     COUNT_COLUMNS.map((c) => [c, counts.reduce((sum, [, row]) => sum + (row?.[c] ?? 0), 0)]),
   ) as Record<(typeof COUNT_COLUMNS)[number], number>;
   const canRelease = sync.status === "held" && can(ctx, "syncs:release");
+  const canCancel = isCancellable(sync) && can(ctx, "syncs:run");
 
   const details: [string, ReactNode][] = [
-    ["Status", <SyncStatusBadge key="s" status={sync.status} />],
+    ["Status", <SyncStatusBadge key="s" status={sync.status} cancelling={!!sync.cancelRequestedAt} />],
     ["Mode", sync.mode === "delta" ? "Delta (changed objects only)" : "Full"],
     ["Trigger", TRIGGER_LABELS[sync.trigger] ?? sync.trigger],
     [
@@ -113,6 +116,11 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
     ["Duration", running && sync.startedAt ? `${formatDuration(sync.startedAt, new Date())} so far` : formatDuration(sync.startedAt, sync.endedAt)],
   ];
   if (sync.releasedByName) details.push(["Released by", sync.releasedByName]);
+  if (sync.cancelledByName) details.push([sync.status === "cancelled" ? "Cancelled by" : "Cancel requested by", sync.cancelledByName]);
+  // A run that stopped early says how far it had read; its counts cover only what it staged.
+  if ((sync.status === "cancelled" || sync.status === "error") && sync.processed > 0) {
+    details.push(["Records read", `${number.format(sync.processed)}${sync.total ? ` of ${number.format(sync.total)}` : ""}`]);
+  }
   if (sync.attempts > 1) details.push(["Attempts", String(sync.attempts)]);
 
   return (
@@ -137,6 +145,20 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
         actions={
           <>
             <LiveRefresh active={running} />
+            {canCancel ? (
+              <ConfirmActionButton
+                action={cancelSyncAction}
+                fields={{ syncId: sync.id }}
+                variant="outline"
+                confirm={
+                  sync.status === "syncing"
+                    ? "Cancel this running sync? It stops within seconds and nothing of it is applied."
+                    : `Cancel this ${sync.status} sync? Nothing of it is applied.`
+                }
+              >
+                <CircleStop aria-hidden="true" /> Cancel sync
+              </ConfirmActionButton>
+            ) : null}
             {canRelease ? (
               <ConfirmActionButton
                 action={releaseHeldSyncAction}
@@ -156,6 +178,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           <AlertDescription>
             A safety guard stopped it before its data was applied; the integration&apos;s current data is unchanged.
             {canRelease ? " Review the counts and the Sync Log, then release it to apply the data." : " An admin can release it."}
+            {canCancel ? " Cancel it to end it without applying anything." : ""}
           </AlertDescription>
         </Alert>
       ) : null}
@@ -173,7 +196,12 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
               </div>
             ))}
           </dl>
-          {sync.status === "syncing" ? <SyncProgress processed={sync.processed} total={sync.total} className="max-w-md" /> : null}
+          {sync.status === "syncing" || sync.status === "queued" ? (
+            <div className="grid gap-1 text-sm">
+              <span className="text-xs font-medium tracking-wide text-muted-foreground uppercase">{sync.status === "queued" ? "Queue" : "Progress"}</span>
+              {sync.status === "syncing" ? <SyncProgress run={sync} className="max-w-md text-sm" /> : <QueuePlace queue={sync.queue} className="text-sm" />}
+            </div>
+          ) : null}
           <div className="grid gap-1 text-sm">
             <span className="text-xs font-medium tracking-wide text-muted-foreground uppercase">Message</span>
             <p className="break-words whitespace-pre-wrap">{sync.message ?? "—"}</p>

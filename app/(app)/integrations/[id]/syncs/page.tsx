@@ -1,15 +1,17 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ChevronLeft, FileCheck2, Pencil } from "lucide-react";
+import { ChevronLeft, CircleStop, FileCheck2, Pencil } from "lucide-react";
 import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
 import { IntegrationLogo } from "@/components/integrations/integration-logo";
 import { LiveRefresh } from "@/components/integrations/live-refresh";
 import {
+  QueuePlace,
   STARTED_BY_TYPE_LABELS,
   SyncProgress,
   SyncStatusBadge,
   TRIGGER_LABELS,
   formatTime,
+  isCancellable,
   isRunning,
 } from "@/components/integrations/sync-display";
 import { OBJECT_TYPE_LABELS } from "@/components/integrations/connector-fields";
@@ -29,6 +31,7 @@ import { listCursors } from "@/lib/integrations/service";
 import { listSyncHistory } from "@/lib/syncs/service";
 import { syncsWithEvidence } from "@/lib/evidence/service";
 import { deleteCursorAction, requestSyncAction, resetCursorAction } from "../../actions";
+import { cancelSyncAction } from "../../../syncs/actions";
 
 export const metadata = { title: "Sync History" };
 
@@ -66,7 +69,10 @@ export default async function SyncHistoryPage({
   const cursors = can(ctx, "integrations:read") && !deleted ? await listCursors(ctx, id) : [];
   const canWrite = can(ctx, "integrations:write") && !deleted;
   const canRun = can(ctx, "syncs:run") && !deleted;
+  // A deleted integration's held run can still be cancelled: that only ends it.
+  const canCancel = can(ctx, "syncs:run");
   const running = history.syncs.some((s) => isRunning(s.status));
+  const now = new Date();
   const { name, logoUrl } = history.integration;
 
   return (
@@ -131,7 +137,8 @@ export default async function SyncHistoryPage({
           <TableHeader>
             <TableRow>
               <TableHead>Started At (UTC)</TableHead>
-              <TableHead>Ended At (UTC)</TableHead>
+              {/* On a phone the status, with a running sync's progress, matters more; the sync's page has the end time. */}
+              <TableHead className="hidden sm:table-cell">Ended At (UTC)</TableHead>
               <TableHead>Status</TableHead>
               <TableHead>Message</TableHead>
               <TableHead>Started By</TableHead>
@@ -156,11 +163,28 @@ export default async function SyncHistoryPage({
                         {s.startedAt ? formatTime(s.startedAt) : <span className="text-muted-foreground">Queued {formatTime(s.queuedAt)}</span>}
                       </Link>
                     </TableCell>
-                    <TableCell className="w-28 font-mono text-xs whitespace-normal">{formatTime(s.endedAt)}</TableCell>
+                    <TableCell className="hidden w-28 font-mono text-xs whitespace-normal sm:table-cell">{formatTime(s.endedAt)}</TableCell>
                     <TableCell>
-                      <div className="flex flex-col items-start gap-1">
-                        <SyncStatusBadge status={s.status} />
-                        {s.status === "syncing" ? <SyncProgress processed={s.processed} total={s.total} /> : null}
+                      <div className="flex w-36 flex-col items-start gap-1.5 whitespace-normal">
+                        <SyncStatusBadge status={s.status} cancelling={!!s.cancelRequestedAt} />
+                        {s.status === "syncing" ? <SyncProgress run={s} now={now} /> : null}
+                        {s.status === "queued" ? <QueuePlace queue={s.queue} /> : null}
+                        {canCancel && isCancellable(s) ? (
+                          <ConfirmActionButton
+                            action={cancelSyncAction}
+                            fields={{ syncId: s.id }}
+                            confirm={
+                              s.status === "syncing"
+                                ? `Cancel this running sync of “${name}”? It stops within seconds and nothing of it is applied.`
+                                : `Cancel this ${s.status} sync of “${name}”? Nothing of it is applied.`
+                            }
+                            variant="outline"
+                            className="relative z-10 h-7 px-2 text-xs"
+                            aria-label={`Cancel sync ${when}`}
+                          >
+                            <CircleStop aria-hidden="true" /> Cancel
+                          </ConfirmActionButton>
+                        ) : null}
                       </div>
                     </TableCell>
                     <TableCell className="max-w-64 truncate text-muted-foreground" title={s.message ?? undefined}>

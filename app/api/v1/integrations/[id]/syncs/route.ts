@@ -1,6 +1,7 @@
 /**
  * GET /api/v1/integrations/{id}/syncs — Sync History, newest first.
  * POST — start a sync; an Idempotency-Key header makes retries return the same sync.
+ * While one is queued for the integration, the request joins it (`joined: true`).
  */
 import { NextResponse } from "next/server";
 import { searchParamsObject, withApiKey } from "@/lib/api/handler";
@@ -15,6 +16,6 @@ export const GET = withApiKey("syncs:read", async (ctx, req, params) => {
 export const POST = withApiKey("syncs:run", async (ctx, req, params) => {
   const body = req.headers.get("content-length") && req.headers.get("content-length") !== "0" ? await req.json().catch(() => ({})) : {};
   const idempotencyKey = req.headers.get("idempotency-key") ?? undefined;
-  const { sync, replayed } = await requestSync(ctx, String(params.id), { ...body, idempotencyKey }, "api");
-  return NextResponse.json({ data: sync }, { status: replayed ? 200 : 202 });
+  const { sync, replayed, joined } = await requestSync(ctx, String(params.id), { ...body, idempotencyKey }, "api");
+  return NextResponse.json({ data: sync, joined }, { status: replayed ? 200 : 202 });
 });
