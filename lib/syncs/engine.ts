@@ -16,8 +16,8 @@ import { ConnectorError, OBJECT_TYPES, type ExtractPage, type ExtractResult, typ
 import { getObjectStore } from "@/lib/storage";
 import { loadIntegrationForSync } from "@/lib/integrations/loader";
 import { phaseWords, readingPhase, type ProgressPhase } from "./progress";
-import { StagingWriter, insertSkipped, prepareRow, type SkippedRow, type StagedRow } from "./staging";
-import { applyDelta, applyFull, currentHashes, lockState, outcomeOf, readState, recompareOutcomes } from "./state";
+import { StagingWriter, insertSkipped, prepareRow, type SkippedRow, type StagedOutcome, type StagedRow } from "./staging";
+import { applyDelta, applyFull, currentHashes, lockState, outcomeOf, readState, recompareOutcomes, type Deletions } from "./state";
 
 export type SyncRunContext = {
   sql: postgres.Sql;
@@ -103,10 +103,20 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
   // Slices whose comparison with the current state is under way: the next slice's runs
   // while a lane takes in this one, so two run at most.
   const compared: { rows: Omit<StagedRow, "outcome">[]; current: Promise<Map<string, string> | null> }[] = [];
+  // What the Sync Log will say, counted as rows are staged and skipped, so neither the
+  // drop guard nor the apply has to count a sync's rows again.
+  const counts: SyncCounts = {};
+  const tally = (objectType: ObjectType, outcome: StagedOutcome | "skipped", n = 1) => {
+    const c = (counts[objectType] ??= { extracted: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, skipped: 0, errors: 0 });
+    if (outcome !== "skipped") c.extracted += n;
+    c[outcome] += n;
+  };
   const stageOldest = async () => {
     const { rows, current } = compared.shift()!;
     const [hashes] = await Promise.all([current, timed(ctx, "stagingWait", () => staging.ready())]);
-    await staging.write(rows.map((r) => ({ ...r, outcome: outcomeOf(hashes?.get(r.externalId), r.hash) })));
+    const staged = rows.map((r) => ({ ...r, outcome: outcomeOf(hashes?.get(r.externalId), r.hash) }));
+    for (const r of staged) tally(r.objectType as ObjectType, r.outcome);
+    await staging.write(staged);
   };
   let next: IteratorResult<ExtractPage, ExtractResult>;
   try {
@@ -158,6 +168,7 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
         if (compared.length > 1) await stageOldest();
       }
       await insertSkipped(sql, exec.tenantId, exec.id, skipped);
+      if (skipped.length > 0) tally(page.objectType, "skipped", skipped.length);
       processed += page.records.length + (page.rejected?.length ?? 0);
       const known = Object.values(totals).reduce((a, b) => a + (b ?? 0), 0);
       await ctx.onProgress(processed, known > 0 ? Math.max(known, processed) : null, readingPhase(page.objectType));
@@ -171,17 +182,16 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
     await staging.abort();
     throw error;
   }
-  return { integration, result: next.value };
+  return { integration, result: next.value, counts };
 }
 
 /** Refuses a full result that shrank by more than the threshold against the last applied sync. */
-async function guardAgainstDrop(sql: postgres.Sql, exec: SyncExecutionRow, thresholdPercent: number) {
+async function guardAgainstDrop(sql: postgres.Sql, exec: SyncExecutionRow, thresholdPercent: number, now: SyncCounts) {
   const [previous] = await sql<{ counts: SyncCounts }[]>`
     select counts from sync_executions
      where integration_id = ${exec.integrationId} and id <> ${exec.id} and status in ('completed', 'post_sync_completed')
      order by ended_at desc nulls last limit 1`;
   if (!previous) return;
-  const now = await syncQueries.countsFor(sql, exec.id);
   for (const type of OBJECT_TYPES) {
     const before = previous.counts[type]?.extracted ?? 0;
     const after = now[type]?.extracted ?? 0;
@@ -208,6 +218,8 @@ async function apply(
   mode: "full" | "delta",
   signal: AbortSignal,
   cursors: Partial<Record<ObjectType, string>> = {},
+  /** What the run counted while staging; a released run has none and is counted here. */
+  staged?: SyncCounts,
 ) {
   // A cancel stops the transaction between its statements; nothing it did commits.
   return sql.begin(async (transaction) => {
@@ -215,14 +227,15 @@ async function apply(
     await tx`set local work_mem = '256MB'`;
     const state = await lockState(tx, exec);
     signal.throwIfAborted();
-    if (exec.stateVersion === null || state.version !== Number(exec.stateVersion)) await recompareOutcomes(tx, exec, state);
+    const recompared = exec.stateVersion === null || state.version !== Number(exec.stateVersion);
+    if (recompared) await recompareOutcomes(tx, exec, state);
     signal.throwIfAborted();
-    if (mode === "full") await applyFull(tx, exec);
-    else await applyDelta(tx, exec);
+    const known = recompared ? undefined : staged;
+    const deleted = mode === "full" ? await applyFull(tx, exec, known) : await applyDelta(tx, exec);
     signal.throwIfAborted();
     // New cursors commit with the data they describe, never without it.
     await saveCursors(tx, exec, cursors);
-    const counts = await syncQueries.countsFor(tx, exec.id);
+    const counts = known ? withDeletions(known, deleted) : await syncQueries.countsFor(tx, exec.id);
     signal.throwIfAborted();
     // The last word belongs to a cancel: one requested after the checks above (its
     // notification not yet here) leaves this row unmatched and the apply rolls back.
@@ -235,6 +248,15 @@ async function apply(
     if (completed.length === 0) throw new CancelledBeforeCommit("cancelled before the apply committed");
     return counts;
   });
+}
+
+function withDeletions(counts: SyncCounts, deleted: Deletions): SyncCounts {
+  const out: SyncCounts = structuredClone(counts);
+  for (const [type, n] of Object.entries(deleted) as [ObjectType, number][]) {
+    const c = (out[type] ??= { extracted: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, skipped: 0, errors: 0 });
+    c.deleted += n;
+  }
+  return out;
 }
 
 export function summarise(counts: SyncCounts): string {
@@ -269,14 +291,14 @@ export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Prom
       await enter("applying");
       await timed(ctx, "apply", () => apply(sql, exec, exec.mode, signal));
     } else {
-      const { integration, result } = await timed(ctx, "extract", () => extract(exec, ctx));
+      const { integration, result, counts } = await timed(ctx, "extract", () => extract(exec, ctx));
       if (result.mode !== exec.mode) await sql`update sync_executions set mode = ${result.mode} where id = ${exec.id}`;
       if (result.mode === "full") {
         await enter("checking");
-        await timed(ctx, "guard", () => guardAgainstDrop(sql, exec, integration.dropThresholdPercent));
+        await timed(ctx, "guard", () => guardAgainstDrop(sql, exec, integration.dropThresholdPercent, counts));
       }
       await enter("applying");
-      await timed(ctx, "apply", () => apply(sql, exec, result.mode, signal, result.cursors));
+      await timed(ctx, "apply", () => apply(sql, exec, result.mode, signal, result.cursors, counts));
     }
     await sql`update sync_executions set status = 'post_sync_completed' where id = ${exec.id} and status = 'completed'`;
     return "post_sync_completed";

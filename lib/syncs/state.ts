@@ -15,7 +15,7 @@
  * autovacuum analyses them, which in a real install is after the run: it
  * estimates "about one row" for a sync that staged 600,000, and a join of two
  * such sets may be planned as a nested loop that rescans one side per row of
- * the other. So: lookups are single index scans over an array of keys; set
+ * the other. So: lookups probe the staging key once per id; set
  * differences are EXCEPT (hashed or sorted, never a nested loop); and sets
  * that steer a statement are read into the worker first and passed as arrays.
  *
@@ -28,7 +28,7 @@
 import type postgres from "postgres";
 import { recordNameSql, type SyncExecutionRow } from "@/db/queries/syncs";
 import type { ObjectType } from "@/lib/connectors/types";
-import { STAGED_OUTCOMES } from "@/db/schema";
+import { STAGED_OUTCOMES, type SyncCounts } from "@/db/schema";
 import type { StagedOutcome } from "./staging";
 
 /** Where a run reads the current state from: its base sync and overlay, at this version. */
@@ -38,11 +38,7 @@ export type StateRef = {
   base: string | null;
   /** Whether delta syncs left overlay entries; without any, a lookup reads the base alone. */
   overlay: boolean;
-  /**
-   * How lookups read the base (see currentHashes): one index scan over the array of ids
-   * once the staging table has statistics, one probe per id while it has none.
-   */
-  lookup: "array" | "probe";
+
 };
 
 /** The integration's current state as of now (version 0: nothing applied yet). */
@@ -51,15 +47,11 @@ export async function readState(sql: postgres.Sql, integrationId: string): Promi
     select version, base_sync_execution_id as base,
            exists(select 1 from identity_overlay o where o.integration_id = s.integration_id) as overlay
       from identity_states s where integration_id = ${integrationId}`;
-  const [{ analysed }] = await sql<{ analysed: boolean }[]>`
-    select exists(select 1 from pg_stats
-                   where schemaname = current_schema() and tablename = 'extracted_objects' and attname = 'external_id') as analysed`;
   return {
     integrationId,
     version: row ? Number(row.version) : 0,
     base: row?.base ?? null,
     overlay: row?.overlay ?? false,
-    lookup: analysed ? "array" : "probe",
   };
 }
 
@@ -67,9 +59,7 @@ export async function readState(sql: postgres.Sql, integrationId: string): Promi
  * The current hashes of some external ids of one object type; ids absent
  * from the result are not in the current state. Written against the base and
  * the overlay directly: through the view, the base sync is known only at run
- * time and the planner may scan a whole sync. Each side is one index scan
- * with the ids as an array (`= any`), which walks the staging key once in
- * order: several times cheaper than a probe per id.
+ * time and the planner may scan a whole sync.
  */
 export async function currentHashes(
   sql: postgres.Sql,
@@ -79,23 +69,17 @@ export async function currentHashes(
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   if (externalIds.length === 0 || !state.base) return found;
-  const base =
-    state.lookup === "array"
-      ? await sql<{ external_id: string; hash: string }[]>`
-          select external_id, hash from extracted_objects
-           where sync_execution_id = (select ${state.base}::uuid) and object_type = ${objectType}
-             and external_id = any(${externalIds}::text[])`
-      : // A table never analysed has no statistics at all: the planner then takes `= any` of
-        // 5,000 ids for a filter that keeps nearly everything and scans the whole base per
-        // lookup. Equality on the full key it takes for one row, so a probe per id it plans
-        // as such, whatever else it believes.
-        await sql<{ external_id: string; hash: string }[]>`
-          select b.external_id, b.hash from unnest(${externalIds}::text[]) as k(external_id)
-            cross join lateral (
-              select b.external_id, b.hash from extracted_objects b
-               where b.sync_execution_id = (select ${state.base}::uuid) and b.object_type = ${objectType}
-                 and b.external_id = k.external_id
-               limit 1) b`;
+  // A probe per id: equality on the whole staging key is planned as an index probe with any
+  // statistics or none. An index scan over the array (`= any`) was no faster here, and on a
+  // table never analysed the planner took 5,000 ids for a filter that keeps nearly
+  // everything and scanned the whole base per lookup.
+  const base = await sql<{ external_id: string; hash: string }[]>`
+    select b.external_id, b.hash from unnest(${externalIds}::text[]) as k(external_id)
+      cross join lateral (
+        select b.external_id, b.hash from extracted_objects b
+         where b.sync_execution_id = (select ${state.base}::uuid) and b.object_type = ${objectType}
+           and b.external_id = k.external_id
+         limit 1) b`;
   for (const r of base) found.set(r.external_id, r.hash);
   if (state.overlay) {
     // What delta syncs changed since the base wins over it; a null hash is a deletion.
@@ -184,7 +168,8 @@ async function logDeletions(
   staged: postgres.PendingQuery<postgres.Row[]>,
 ) {
   // Each deleted object's name is looked up by its key, a probe per deletion, from the row it had.
-  await tx`
+  const logged = await tx<{ object_type: ObjectType; n: number }[]>`
+    with logged as (
     insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, outcome, name)
     select ${exec.tenantId}, ${exec.id}, d.object_type, d.external_id, 'deleted', n.name
       from (select c.object_type, c.external_id from identity_objects c where c.integration_id = ${exec.integrationId} and ${current}
@@ -193,28 +178,42 @@ async function logDeletions(
       left join lateral (
         select ${tx.unsafe(recordNameSql("c"))} as name from identity_objects c
          where c.integration_id = ${exec.integrationId} and c.object_type = d.object_type and c.external_id = d.external_id
-         limit 1) n on true`;
+         limit 1) n on true
+    returning object_type)
+    select object_type, count(*)::int as n from logged group by 1`;
+  const deleted: Deletions = {};
+  for (const r of logged) deleted[r.object_type] = r.n;
+  return deleted;
 }
+
+/** Records logged as deleted by an apply, per object type. */
+export type Deletions = Partial<Record<ObjectType, number>>;
 
 /**
  * A full sync replaces the current state: what the state held and the sync
  * did not see is logged as deleted, then the sync becomes the base and the
  * overlay is cleared.
  */
-export async function applyFull(tx: postgres.Sql, exec: SyncExecutionRow): Promise<void> {
+export async function applyFull(tx: postgres.Sql, exec: SyncExecutionRow, known?: SyncCounts): Promise<Deletions> {
   // Every staged row found in the state matched one of its objects (keys are unique once
   // duplicates are dropped): when they account for the whole state, nothing was deleted
-  // and the pass over the whole state is skipped.
+  // and the pass over the whole state is skipped. The worker counted the matches while it
+  // staged them; a run compared again at apply counts them here.
   const [{ current }] = await tx<{ current: number }[]>`
     select count(*)::int as current from identity_objects where integration_id = ${exec.integrationId}`;
-  const [{ matched }] = await tx<{ matched: number }[]>`
-    select count(*)::int as matched from extracted_objects
-     where sync_execution_id = ${exec.id} and outcome in ('updated', 'unchanged')`;
-  if (matched < current) await logDeletions(tx, exec, tx`true`, tx`true`);
+  const matched = known
+    ? Object.values(known).reduce((n, c) => n + (c?.updated ?? 0) + (c?.unchanged ?? 0), 0)
+    : (
+        await tx<{ matched: number }[]>`
+          select count(*)::int as matched from extracted_objects
+           where sync_execution_id = ${exec.id} and outcome in ('updated', 'unchanged')`
+      )[0].matched;
+  const deleted = matched < current ? await logDeletions(tx, exec, tx`true`, tx`true`) : {};
   await tx`delete from identity_overlay where integration_id = ${exec.integrationId}`;
   await tx`
     update identity_states set base_sync_execution_id = ${exec.id}, version = version + 1, updated_at = now()
      where integration_id = ${exec.integrationId}`;
+  return deleted;
 }
 
 /**
@@ -223,13 +222,14 @@ export async function applyFull(tx: postgres.Sql, exec: SyncExecutionRow): Promi
  * comes with its complete member list, so its members the delta no longer
  * lists are deleted.
  */
-export async function applyDelta(tx: postgres.Sql, exec: SyncExecutionRow): Promise<void> {
+export async function applyDelta(tx: postgres.Sql, exec: SyncExecutionRow): Promise<Deletions> {
+  let deleted: Deletions = {};
   // The delta's groups steer which memberships are compared: read first and passed as an
   // array, so no join between two sets the planner cannot size.
   const groups = (await tx<{ external_id: string }[]>`
     select external_id from extracted_objects where sync_execution_id = ${exec.id} and object_type = 'group'`).map((g) => g.external_id);
   if (groups.length > 0) {
-    await logDeletions(
+    deleted = await logDeletions(
       tx,
       exec,
       tx`c.object_type = 'membership' and c.fields->>'groupExternalId' = any(${groups}::text[])`,
@@ -251,4 +251,5 @@ export async function applyDelta(tx: postgres.Sql, exec: SyncExecutionRow): Prom
     on conflict (integration_id, object_type, external_id)
     do update set sync_execution_id = excluded.sync_execution_id, extracted_id = excluded.extracted_id`;
   await tx`update identity_states set version = version + 1, updated_at = now() where integration_id = ${exec.integrationId}`;
+  return deleted;
 }

@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getDb, getSql } from "@/db/client";
-import { getSyncExecution } from "@/db/queries/syncs";
+import { countsFor, getSyncExecution } from "@/db/queries/syncs";
 import { startScratchDatabase } from "@/db/scratch";
 import { createIntegration } from "@/lib/integrations/service";
 import { listSyncLog, releaseHeldSync, requestSync } from "@/lib/syncs/service";
@@ -83,6 +83,8 @@ async function completed(id: string) {
   const sync = await finished(id);
   expect(sync.message, `sync ${id} ended ${sync.status}`).not.toMatch(/statement timeout/);
   expect(sync.status).toBe("post_sync_completed");
+  // The counts the worker kept while staging are the Sync Log's own.
+  expect(sync.counts).toEqual(await countsFor(getSql(), id));
   return sync;
 }
 
