@@ -53,6 +53,16 @@ const joinedOf = (ref: string) => ({
     schema: { type: "object", properties: { data: { $ref: `#/components/schemas/${ref}` }, joined: { type: "boolean" } } },
   },
 });
+/** A keyset page: the items and the cursor of the next page (null on the last). */
+const pageOf = (ref: string) => ({
+  "application/json": {
+    schema: {
+      type: "object",
+      required: ["data", "nextCursor"],
+      properties: { data: { type: "array", items: { $ref: `#/components/schemas/${ref}` } }, nextCursor: { type: ["string", "null"] } },
+    },
+  },
+});
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
 
 const filterDescriptions: Record<string, string> = {
@@ -166,18 +176,7 @@ export function openApiDocument() {
           responses: {
             "200": {
               description: "A page of events",
-              content: {
-                "application/json": {
-                  schema: {
-                    type: "object",
-                    required: ["data", "nextCursor"],
-                    properties: {
-                      data: { type: "array", items: { $ref: "#/components/schemas/AuditEvent" } },
-                      nextCursor: { type: ["string", "null"] },
-                    },
-                  },
-                },
-              },
+              content: pageOf("AuditEvent"),
             },
             ...errors,
           },
@@ -278,18 +277,7 @@ export function openApiDocument() {
           responses: {
             "200": {
               description: "A page of the log",
-              content: {
-                "application/json": {
-                  schema: {
-                    type: "object",
-                    required: ["data", "nextCursor"],
-                    properties: {
-                      data: { type: "array", items: { $ref: "#/components/schemas/SyncLogEntry" } },
-                      nextCursor: { type: ["string", "null"] },
-                    },
-                  },
-                },
-              },
+              content: pageOf("SyncLogEntry"),
             },
             "404": { description: "No such sync in this tenant" },
             ...errors,

@@ -56,3 +56,14 @@ export async function expectAuditRow(tenantId: string, entityType: string, actio
   expect(match, `audit ${entityType} ${action} ${entityName ?? ""}`).not.toHaveLength(0);
   return match[match.length - 1];
 }
+
+/** A CSV integration over an accounts file uploaded to the tenant; `put` replaces the file's content. */
+export async function makeCsvIntegration(t: TestTenant, name: string, content: string) {
+  const { createIntegration } = await import("@/lib/integrations/service");
+  const { getObjectStore } = await import("@/lib/storage");
+  const { tenantUploadPrefix } = await import("@/lib/uploads/service");
+  const key = `${tenantUploadPrefix(t.id)}${name}.csv`;
+  await getObjectStore().put(key, content);
+  const created = await createIntegration(t.ctx("admin"), { name, connector: "csv", config: { files: { accounts: key } } });
+  return { ...created, put: (text: string) => getObjectStore().put(key, text) };
+}

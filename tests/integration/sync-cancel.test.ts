@@ -16,7 +16,7 @@ import { createIntegration, updateIntegration } from "@/lib/integrations/service
 import { cancelSync, getSync, listSyncHistory, listSyncLog, releaseHeldSync, requestSync } from "@/lib/syncs/service";
 import { runSync } from "@/lib/syncs/engine";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
-import { expectAuditRow, makeApiKeyCtx, makeTenant, type TestTenant } from "../helpers/factories";
+import { expectAuditRow, makeApiKeyCtx, makeCsvIntegration, makeTenant, type TestTenant } from "../helpers/factories";
 import { startScimServer, type RunningScimServer } from "../helpers/scim-server";
 
 const TOKEN = "scim-cancel-token-51c2";
@@ -85,15 +85,6 @@ async function currentState(integrationId: string) {
 
 async function scimIntegration(t: TestTenant, name: string) {
   return createIntegration(t.ctx("admin"), { name, connector: "scim", config: scimConfig() });
-}
-
-async function csvIntegration(t: TestTenant, name: string, content: string) {
-  const { getObjectStore } = await import("@/lib/storage");
-  const { tenantUploadPrefix } = await import("@/lib/uploads/service");
-  const key = `${tenantUploadPrefix(t.id)}${name}.csv`;
-  await getObjectStore().put(key, content);
-  const created = await createIntegration(t.ctx("admin"), { name, connector: "csv", config: { files: { accounts: key } } });
-  return { ...created, put: (text: string) => getObjectStore().put(key, text) };
 }
 
 function apiRequest(secret: string, body?: unknown) {
@@ -193,7 +184,7 @@ describe("cancelling a running sync", () => {
 
   it("while it applies: the apply does not commit, the current state is unchanged, the staged rows stay for the log", async () => {
     const t = await makeTenant();
-    const csv = await csvIntegration(t, "Locked", "externalId,username\na1,ann\na2,bob\na3,cy\n");
+    const csv = await makeCsvIntegration(t, "Locked", "externalId,username\na1,ann\na2,bob\na3,cy\n");
     await waitForEnd(t.id, csv.sync.id);
     const before = await currentState(csv.integration.id);
     await csv.put("externalId,username\na1,ann-renamed\na2,bob\na3,cy\na4,di\n");
@@ -240,7 +231,7 @@ describe("cancelling a running sync", () => {
 
   it("a cancel that lands after the apply's last check still keeps the apply from committing", async () => {
     const t = await makeTenant();
-    const csv = await csvIntegration(t, "Race", "externalId,username\nr1,ann\nr2,bob\n");
+    const csv = await makeCsvIntegration(t, "Race", "externalId,username\nr1,ann\nr2,bob\n");
     await waitForEnd(t.id, csv.sync.id);
     const before = await currentState(csv.integration.id);
     await csv.put("externalId,username\nr1,ann\nr2,bob-renamed\n");
@@ -295,7 +286,7 @@ describe("cancelling a running sync", () => {
 
   it("a run whose worker died after a cancel was asked ends cancelled, not failed", async () => {
     const t = await makeTenant();
-    const csv = await csvIntegration(t, "dead-worker", "externalId,username\nd1,ann\n");
+    const csv = await makeCsvIntegration(t, "dead-worker", "externalId,username\nd1,ann\n");
     await waitForEnd(t.id, csv.sync.id);
     const [dead] = await getSql()`
       insert into sync_executions (tenant_id, integration_id, status, trigger, started_by_type, started_by_name, started_at, heartbeat_at,
@@ -445,7 +436,7 @@ describe("queued syncs", () => {
 describe("who may cancel what", () => {
   it("refuses roles without syncs:run, other tenants, unknown ids, and syncs that already ended", async () => {
     const t = await makeTenant();
-    const csv = await csvIntegration(t, "Done", "externalId,username\nx1,ann\n");
+    const csv = await makeCsvIntegration(t, "Done", "externalId,username\nx1,ann\n");
     await waitForEnd(t.id, csv.sync.id);
     await expect(cancelSync(t.ctx("viewer"), csv.sync.id)).rejects.toMatchObject({ code: "forbidden:syncs:run" });
     await expect(cancelSync(t.ctx("auditor"), csv.sync.id)).rejects.toMatchObject({ code: "forbidden:syncs:run" });
@@ -460,7 +451,7 @@ describe("who may cancel what", () => {
 
   it("a held run can be cancelled: it is never applied and can no longer be released", async () => {
     const t = await makeTenant();
-    const csv = await csvIntegration(t, "Shrinking", "externalId,username\nh1,a\nh2,b\nh3,c\nh4,d\n");
+    const csv = await makeCsvIntegration(t, "Shrinking", "externalId,username\nh1,a\nh2,b\nh3,c\nh4,d\n");
     await waitForEnd(t.id, csv.sync.id);
     const before = await currentState(csv.integration.id);
     await csv.put("externalId,username\nh1,a\n");

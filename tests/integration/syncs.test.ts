@@ -4,7 +4,7 @@ import { getSyncExecution } from "@/db/queries/syncs";
 import { createIntegration, deleteIntegration, getIntegration, listCursors, resetCursor, testConnection, updateIntegration } from "@/lib/integrations/service";
 import { getSync, listSyncHistory, listSyncLog, releaseHeldSync, requestSync } from "@/lib/syncs/service";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
-import { auditRows, expectAuditRow, makeTenant, type TestTenant } from "../helpers/factories";
+import { auditRows, expectAuditRow, makeCsvIntegration, makeTenant, type TestTenant } from "../helpers/factories";
 import { generateDirectoryLdif, groupCn, GROUPS_DN, startSlapd, userDn, userUid, type RunningSlapd } from "../helpers/slapd";
 
 let slapd: RunningSlapd;
@@ -354,19 +354,9 @@ describe("CSV integrations", () => {
 });
 
 describe("the current state", () => {
-  async function csvIntegration(t: TestTenant, name: string, content: string) {
-    const { getObjectStore } = await import("@/lib/storage");
-    const { tenantUploadPrefix } = await import("@/lib/uploads/service");
-    const key = `${tenantUploadPrefix(t.id)}${name}.csv`;
-    await getObjectStore().put(key, content);
-    const created = await createIntegration(t.ctx("admin"), { name, connector: "csv", config: { files: { accounts: key } } });
-    const put = (text: string) => getObjectStore().put(key, text);
-    return { ...created, put };
-  }
-
   it("a held run released after the state moved is compared again before it applies", async () => {
     const t = await makeTenant();
-    const csv = await csvIntegration(t, "Moving", "externalId,username,email\na1,ann,ann@x.test\na2,bob,bob@x.test\na3,cy,cy@x.test\na4,di,di@x.test\n");
+    const csv = await makeCsvIntegration(t, "Moving", "externalId,username,email\na1,ann,ann@x.test\na2,bob,bob@x.test\na3,cy,cy@x.test\na4,di,di@x.test\n");
     expect((await waitForSync(t.id, csv.sync.id)).counts.account).toMatchObject({ created: 4 });
 
     // Half the accounts gone: held, compared with the four-account state (a1 unchanged).
@@ -394,7 +384,7 @@ describe("the current state", () => {
     const t = await makeTenant();
     const rows = (n: number, skipEvery: number, suffix = "") =>
       Array.from({ length: n }, (_, i) => (i % skipEvery === skipEvery - 1 ? `,nobody${i}` : `u${i},user${i}${suffix}`)).join("\n");
-    const csv = await csvIntegration(t, "Paged", `externalId,username\n${rows(240, 40)}\n`);
+    const csv = await makeCsvIntegration(t, "Paged", `externalId,username\n${rows(240, 40)}\n`);
     const first = await waitForSync(t.id, csv.sync.id);
     expect(first.counts.account).toMatchObject({ extracted: 234, created: 234, skipped: 6 });
 
