@@ -10,6 +10,7 @@ import { getDb } from "@/db/client";
 import { getUserByEmail } from "@/db/queries/members";
 import { requestMetaFrom } from "@/lib/http/request-meta";
 import { LoginError, sessionClaimsFor, verifyCredentials } from "./login";
+import { safeRedirectPath } from "./redirect-target";
 
 function headersFrom(req: { headers?: Record<string, unknown> } | undefined): Headers {
   const h = new Headers();
@@ -70,6 +71,10 @@ export const authOptions: NextAuthOptions = {
     ...oidcProvider(),
   ],
   callbacks: {
+    // callbackUrl comes from the query string: only same-origin paths, whatever next-auth would allow.
+    async redirect({ url, baseUrl }) {
+      return new URL(safeRedirectPath(url, baseUrl), baseUrl).toString();
+    },
     async signIn({ user }) {
       return !user.id.startsWith("unknown:");
     },
