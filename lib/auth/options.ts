@@ -8,8 +8,9 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "@/db/client";
 import { getUserByEmail } from "@/db/queries/members";
+import { isAppError } from "@/lib/errors";
 import { requestMetaFrom } from "@/lib/http/request-meta";
-import { LoginError, sessionClaimsFor, verifyCredentials } from "./login";
+import { sessionClaimsFor, verifyCredentials } from "./login";
 import { safeRedirectPath } from "./redirect-target";
 
 function headersFrom(req: { headers?: Record<string, unknown> } | undefined): Headers {
@@ -63,7 +64,8 @@ export const authOptions: NextAuthOptions = {
         try {
           return await verifyCredentials(credentials?.email ?? "", credentials?.password ?? "", meta.ip ?? null);
         } catch (e) {
-          if (e instanceof LoginError) throw new Error(e.message);
+          // next-auth shows an Error's message to the user; anything else stays in the logs.
+          if (isAppError(e)) throw new Error(e.message);
           throw e;
         }
       },
