@@ -1,11 +1,12 @@
 /**
  * Credential checks for sign-in, throttled by account, by address and by the
  * pair with growing delays kept in the database (so they hold across
- * processes).
+ * processes), and the per-user session version that lets the server end
+ * sessions whose JWT cookies have not expired.
  */
 import { getDb } from "@/db/client";
 import { insertLoginAttempt, recentFailures } from "@/db/queries/login-attempts";
-import { getUserByEmail, listUserTenants } from "@/db/queries/members";
+import { bumpSessionVersion, getUserByEmail, getUserSessionState, listUserTenants } from "@/db/queries/members";
 import { AppError } from "@/lib/errors";
 import { decoyHash, verifyPassword } from "./password";
 import { secondsToWait, THROTTLE_RULES, THROTTLE_WINDOW_SECONDS, tooManyAttemptsMessage } from "./throttle";
@@ -17,12 +18,27 @@ export type AuthenticatedUser = {
   isPlatformAdmin: boolean;
   tenantId: string | null;
   role: string | null;
+  sessionVersion: number;
 };
 
 /** Resolves a user's default tenant: the first active one they belong to. */
-export async function sessionClaimsFor(user: { id: string; email: string; name: string; isPlatformAdmin: boolean }) {
+export async function sessionClaimsFor(user: {
+  id: string;
+  email: string;
+  name: string;
+  isPlatformAdmin: boolean;
+  sessionVersion: number;
+}): Promise<AuthenticatedUser> {
   const tenants = await listUserTenants(getDb(), user.id);
-  return { ...user, tenantId: tenants[0]?.id ?? null, role: tenants[0]?.role ?? null };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    isPlatformAdmin: user.isPlatformAdmin,
+    sessionVersion: user.sessionVersion,
+    tenantId: tenants[0]?.id ?? null,
+    role: tenants[0]?.role ?? null,
+  };
 }
 
 /** Seconds the next attempt for this account from this address must wait; 0 when it may go ahead. */
@@ -55,4 +71,15 @@ export async function verifyCredentials(rawEmail: string, password: string, ip: 
   if (!ok || !user) throw new AppError("unauthorized:credentials", "Email or password is incorrect.");
   if (!user.active) throw new AppError("forbidden:user_inactive", "This account is disabled.");
   return sessionClaimsFor(user);
+}
+
+/** Whether a token issued with `sessionVersion` is still good: not signed out, re-roled or removed since. */
+export async function isSessionCurrent(userId: string, sessionVersion: number | undefined): Promise<boolean> {
+  const state = await getUserSessionState(getDb(), userId);
+  return !!state && state.active && state.sessionVersion === (sessionVersion ?? 0);
+}
+
+/** Sign-out: every session the user holds stops working, on this device and any other. */
+export async function endSessions(userId: string): Promise<void> {
+  await bumpSessionVersion(getDb(), userId);
 }

@@ -10,7 +10,7 @@ import { getDb } from "@/db/client";
 import { getUserByEmail } from "@/db/queries/members";
 import { isAppError } from "@/lib/errors";
 import { requestMetaFrom } from "@/lib/http/request-meta";
-import { sessionClaimsFor, verifyCredentials } from "./login";
+import { endSessions, sessionClaimsFor, verifyCredentials } from "./login";
 import { safeRedirectPath } from "./redirect-target";
 
 function headersFrom(req: { headers?: Record<string, unknown> } | undefined): Headers {
@@ -39,7 +39,7 @@ function oidcProvider(): NextAuthOptions["providers"] {
         const user = profile.email ? await getUserByEmail(getDb(), profile.email) : null;
         if (!user || !user.active) {
           // Unknown identities may not sign in: membership is granted by an admin.
-          return { id: `unknown:${profile.sub}`, email: profile.email ?? "", name: "", isPlatformAdmin: false, tenantId: null, role: null };
+          return { id: `unknown:${profile.sub}`, email: profile.email ?? "", name: "", isPlatformAdmin: false, tenantId: null, role: null, sessionVersion: 0 };
         }
         return sessionClaimsFor(user);
       },
@@ -72,6 +72,12 @@ export const authOptions: NextAuthOptions = {
     }),
     ...oidcProvider(),
   ],
+  events: {
+    // Sign-out ends the session on the server too: a copy of the cookie kept elsewhere stops working.
+    async signOut({ token }) {
+      if (token?.userId) await endSessions(token.userId);
+    },
+  },
   callbacks: {
     // callbackUrl comes from the query string: only same-origin paths, whatever next-auth would allow.
     async redirect({ url, baseUrl }) {
@@ -86,6 +92,7 @@ export const authOptions: NextAuthOptions = {
         token.isPlatformAdmin = user.isPlatformAdmin;
         token.tenantId = user.tenantId;
         token.role = user.role;
+        token.sessionVersion = user.sessionVersion;
       }
       return token;
     },
@@ -97,6 +104,7 @@ export const authOptions: NextAuthOptions = {
         isPlatformAdmin: token.isPlatformAdmin ?? false,
         tenantId: token.tenantId ?? null,
         role: token.role ?? null,
+        sessionVersion: token.sessionVersion ?? 0,
       };
       return session;
     },

@@ -51,7 +51,7 @@ describe("middleware bypass attempts", () => {
 });
 
 describe("checks behind the middleware", () => {
-  it("a role lowered after sign-in is refused by the page and by actions, though the session cookie still says admin", async () => {
+  it("a role lowered after sign-in ends that session: the open form's action and the pages refuse, though the cookie still says admin", async () => {
     const { context, page } = await signIn(browser, alpha.users.demoted);
     expect((await page.goto("/admin/api-keys"))?.status()).toBe(200);
 
@@ -67,14 +67,23 @@ describe("checks behind the middleware", () => {
     await page.getByLabel("Name").fill("should not exist");
     await page.getByRole("checkbox", { name: "audit_log:read" }).check();
     await page.getByRole("button", { name: "Create API key" }).click();
-    await page.getByText('Your role does not have the permission "api_keys:write".').waitFor();
+    await page.getByText("Sign in to continue.").waitFor();
     expect(await page.getByTestId("new-api-key").count()).toBe(0);
 
-    // Middleware sees role=admin in the cookie and lets these through; the pages refuse.
-    const denied = await page.goto("/admin/audit-log");
-    expect(denied?.status()).toBe(403);
-    await page.getByRole("heading", { name: "Access denied" }).waitFor();
+    // Middleware sees role=admin in the cookie and lets these through; the pages send the user to sign in again.
+    await page.goto("/admin/audit-log");
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect(await page.getByRole("table", { name: "Audit events" }).count()).toBe(0);
+    await page.goto("/admin/api-keys");
+    expect(new URL(page.url()).pathname).toBe("/login");
+
+    // Signing in again gives the lowered role.
+    await page.getByLabel("Email").fill(alpha.users.demoted);
+    await page.getByLabel("Password").fill(inject("password"));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith("/login"));
     expect((await page.goto("/admin/api-keys"))?.status()).toBe(403);
+    await page.getByRole("heading", { name: "Access denied" }).waitFor();
     await context.close();
   });
 });
@@ -264,5 +273,27 @@ describe("REST API", () => {
     const res = await fetch(`${baseUrl()}/api/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "ok", database: { status: "up" }, objectStore: { status: "up" } });
+  });
+});
+
+describe("sign-out", () => {
+  it("ends the session on the server: a copy of the old cookie no longer opens pages or routes", async () => {
+    const { context, page } = await signIn(browser, alpha.users.auditor);
+    const cookie = await cookieHeader(context);
+    const before = await fetch(`${baseUrl()}/api/audit-log/export?format=csv`, { headers: { cookie } });
+    expect(before.status).toBe(200);
+
+    await page.getByRole("button", { name: "User menu" }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith("/api/auth/signout"));
+    expect((await context.cookies()).some((c) => c.name.endsWith("next-auth.session-token"))).toBe(false);
+
+    const exp = await fetch(`${baseUrl()}/api/audit-log/export?format=csv`, { headers: { cookie } });
+    expect(exp.status).toBe(401);
+    const pageRes = await fetch(`${baseUrl()}/admin/audit-log`, { headers: { cookie }, redirect: "manual" });
+    expect(pageRes.status).toBe(307);
+    expect(new URL(pageRes.headers.get("location")!, baseUrl()).pathname).toBe("/login");
+    await context.close();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getSql } from "@/db/client";
-import { verifyCredentials } from "@/lib/auth/login";
+import { endSessions, isSessionCurrent, verifyCredentials } from "@/lib/auth/login";
+import { changeMemberRole, listMembers, removeMember } from "@/lib/members/service";
 import { makeTenant, TEST_PASSWORD } from "../helpers/factories";
 
 /** Moves an account's (or an address's) recorded attempts into the past, as if time had passed. */
@@ -69,5 +70,36 @@ describe("sign-in throttle", () => {
       message: expect.stringMatching(TOO_MANY),
     });
     expect(await verifyCredentials(t.users.admin.email, TEST_PASSWORD, "198.51.100.78")).toMatchObject({ role: "admin" });
+  });
+});
+
+describe("session version", () => {
+  it("sign-out ends every session the user holds; signing in again starts a good one", async () => {
+    const t = await makeTenant();
+    const first = await verifyCredentials(t.users.auditor.email, TEST_PASSWORD, "198.51.100.80");
+    const other = await verifyCredentials(t.users.viewer.email, TEST_PASSWORD, "198.51.100.80");
+    expect(await isSessionCurrent(first.id, first.sessionVersion)).toBe(true);
+    await endSessions(first.id);
+    expect(await isSessionCurrent(first.id, first.sessionVersion)).toBe(false);
+    expect(await isSessionCurrent(other.id, other.sessionVersion)).toBe(true);
+    const again = await verifyCredentials(t.users.auditor.email, TEST_PASSWORD, "198.51.100.80");
+    expect(await isSessionCurrent(again.id, again.sessionVersion)).toBe(true);
+  });
+
+  it("a role change and a removal end the member's sessions, not the admin's", async () => {
+    const t = await makeTenant();
+    const admin = await verifyCredentials(t.users.admin.email, TEST_PASSWORD, "198.51.100.81");
+    const before = await verifyCredentials(t.users.operator.email, TEST_PASSWORD, "198.51.100.81");
+    const member = (await listMembers(t.ctx("admin"))).find((m) => m.email === t.users.operator.email)!;
+
+    await changeMemberRole(t.ctx("admin"), { membershipId: member.id, role: "viewer" });
+    expect(await isSessionCurrent(before.id, before.sessionVersion)).toBe(false);
+    const after = await verifyCredentials(t.users.operator.email, TEST_PASSWORD, "198.51.100.81");
+    expect(after.role).toBe("viewer");
+    expect(await isSessionCurrent(after.id, after.sessionVersion)).toBe(true);
+
+    await removeMember(t.ctx("admin"), { membershipId: member.id });
+    expect(await isSessionCurrent(after.id, after.sessionVersion)).toBe(false);
+    expect(await isSessionCurrent(admin.id, admin.sessionVersion)).toBe(true);
   });
 });
