@@ -7,8 +7,11 @@
 import { getDb } from "@/db/client";
 import { insertLoginAttempt, recentFailures } from "@/db/queries/login-attempts";
 import { bumpSessionVersion, getUserByEmail, getUserSessionState, listUserTenants } from "@/db/queries/members";
+import type { RequestMeta } from "@/lib/auth/context";
 import { AppError } from "@/lib/errors";
+import { parseInput } from "@/lib/validation";
 import { decoyHash, verifyPassword } from "./password";
+import { signInSchema } from "./schemas";
 import { secondsToWait, THROTTLE_RULES, THROTTLE_WINDOW_SECONDS, tooManyAttemptsMessage } from "./throttle";
 
 export type AuthenticatedUser = {
@@ -71,6 +74,12 @@ export async function verifyCredentials(rawEmail: string, password: string, ip: 
   if (!ok || !user) throw new AppError("unauthorized:credentials", "Email or password is incorrect.");
   if (!user.active) throw new AppError("forbidden:user_inactive", "This account is disabled.");
   return sessionClaimsFor(user);
+}
+
+/** The sign-in form's use case: parse, then check the credentials from the request's address. */
+export async function signInWithPassword(input: unknown, request: RequestMeta): Promise<AuthenticatedUser> {
+  const data = parseInput(signInSchema, input);
+  return verifyCredentials(data.email, data.password, request.ip ?? null);
 }
 
 /** Whether a token issued with `sessionVersion` is still good: not signed out, re-roled or removed since. */

@@ -1,12 +1,15 @@
 /**
  * The next-auth session cookie, written the way next-auth writes it (same
- * name, same JWT encoding, same attributes), for the places that change a
- * session without going through next-auth's routes.
+ * name, same JWT encoding, same attributes), for the places that sign a user
+ * in or change their session without going through next-auth's routes: the
+ * sign-in form's server action, which works without JavaScript, and the
+ * tenant switch.
  */
 import "server-only";
 import { cookies } from "next/headers";
 import { encode, type JWT } from "next-auth/jwt";
 import { authOptions } from "./options";
+import type { AuthenticatedUser } from "./login";
 
 export function sessionCookieName(): string {
   const secure = (process.env.NEXTAUTH_URL ?? "").startsWith("https://");
@@ -27,4 +30,11 @@ export async function writeSessionToken(token: JWT): Promise<void> {
     secure: name.startsWith("__Secure-"),
     maxAge: maxAge(),
   });
+}
+
+/** Signs the user in: the token next-auth would issue after its credentials callback. */
+export async function writeSessionCookie(user: AuthenticatedUser): Promise<void> {
+  const base: JWT = { name: user.name, email: user.email, picture: null, sub: user.id };
+  const token = await authOptions.callbacks!.jwt!({ token: base, user, account: null, trigger: "signIn" });
+  await writeSessionToken(token);
 }

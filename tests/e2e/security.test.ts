@@ -276,6 +276,36 @@ describe("REST API", () => {
   });
 });
 
+describe("sign-in without JavaScript", () => {
+  it("the form posts, signs in and returns to the requested page, and the password never appears in a URL", async () => {
+    const context = await browser.newContext({ baseURL: baseUrl(), javaScriptEnabled: false });
+    const page = await context.newPage();
+    const urls: string[] = [];
+    page.on("request", (r) => urls.push(r.url()));
+    await page.goto("/admin/audit-log");
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect((await page.locator("form").first().getAttribute("method"))?.toLowerCase()).toBe("post");
+
+    await page.getByLabel("Email").fill(alpha.users.auditor);
+    await page.getByLabel("Password").fill("not-the-password-42");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Email or password is incorrect.").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect(await page.getByLabel("Email").inputValue()).toBe(alpha.users.auditor);
+
+    await page.getByLabel("Password").fill(inject("password"));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL("**/admin/audit-log");
+    await page.getByRole("heading", { name: "Audit Log", level: 1 }).waitFor();
+    for (const url of urls) {
+      expect(url).not.toContain("not-the-password-42");
+      expect(url).not.toContain(encodeURIComponent(inject("password")));
+      expect(url).not.toContain("password=");
+    }
+    await context.close();
+  });
+});
+
 describe("sign-out", () => {
   it("ends the session on the server: a copy of the old cookie no longer opens pages or routes", async () => {
     const { context, page } = await signIn(browser, alpha.users.auditor);
