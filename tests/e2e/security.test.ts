@@ -276,6 +276,41 @@ describe("REST API", () => {
   });
 });
 
+describe("sign-in redirects", () => {
+  const evil = ["/\\evil.example", "/\t/evil.example", "//evil.example", "https://evil.example/"];
+
+  it("a signed-in user opening a sign-in link with another site as its target stays on the app", async () => {
+    const { context } = await signIn(browser, alpha.users.viewer);
+    const cookie = await cookieHeader(context);
+    for (const target of evil) {
+      const res = await fetch(`${baseUrl()}/login?callbackUrl=${encodeURIComponent(target)}`, { headers: { cookie }, redirect: "manual" });
+      expect(res.status, target).toBe(307);
+      expect(res.headers.get("location"), target).toBe("/");
+    }
+    const ok = await fetch(`${baseUrl()}/login?callbackUrl=${encodeURIComponent("/syncs?x=1")}`, { headers: { cookie }, redirect: "manual" });
+    expect(ok.headers.get("location")).toBe("/syncs?x=1");
+    await context.close();
+  });
+
+  it("signing in through such a link lands on the app, in Chromium", async () => {
+    for (const target of ["/\\evil.example", "/\t/evil.example"]) {
+      const context = await browser.newContext({ baseURL: baseUrl() });
+      // Were the browser sent away, it would land here rather than fail on DNS.
+      await context.route(/evil\.example/, (route) => route.fulfill({ status: 200, body: "evil" }));
+      const page = await context.newPage();
+      await page.goto(`/login?callbackUrl=${encodeURIComponent(target)}`);
+      await page.getByLabel("Email").fill(alpha.users.viewer);
+      await page.getByLabel("Password").fill(inject("password"));
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+      await page.waitForLoadState("networkidle");
+      expect(new URL(page.url()).origin, target).toBe(new URL(baseUrl()).origin);
+      expect(new URL(page.url()).pathname, target).toBe("/");
+      await context.close();
+    }
+  });
+});
+
 describe("sign-in without JavaScript", () => {
   it("the form posts, signs in and returns to the requested page, and the password never appears in a URL", async () => {
     const context = await browser.newContext({ baseURL: baseUrl(), javaScriptEnabled: false });
