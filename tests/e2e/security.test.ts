@@ -108,8 +108,10 @@ describe("tenant isolation", () => {
     expect(body.data.every((e: { tenantId: string }) => e.tenantId === alpha.id)).toBe(true);
   });
 
-  it("a tenant switch to a tenant the user does not belong to is ignored", async () => {
+  it("a tenant switch to a tenant the user does not belong to answers access denied, not a server error, and changes nothing", async () => {
     const { context, page } = await signIn(browser, alpha.users.admin);
+    const statuses: number[] = [];
+    page.on("response", (r) => statuses.push(r.status()));
     // Post the switch action's form with beta's id by editing the hidden field.
     await page.goto("/");
     await page.evaluate((id) => {
@@ -117,7 +119,8 @@ describe("tenant isolation", () => {
       input.value = id;
       input.form!.requestSubmit();
     }, beta.id);
-    await page.waitForLoadState("networkidle");
+    await page.getByRole("heading", { name: "Access denied" }).waitFor();
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
     await page.goto("/admin/audit-log");
     expect(await page.content()).toContain("Alpha Corp");
     expect(await page.content()).not.toContain("Beta Ltd");
