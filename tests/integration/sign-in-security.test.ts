@@ -58,13 +58,13 @@ describe("sign-in throttle", () => {
   });
 
   it("slows one address guessing across many accounts, but not other addresses", async () => {
+    const t = await makeTenant();
     const ip = "203.0.113.68";
     for (let i = 0; i < 20; i++) {
       await expect(verifyCredentials(`sprayed-${i}@nowhere.test`, "Winter2026!", ip)).rejects.toMatchObject({
         code: "unauthorized:credentials",
       });
     }
-    const t = await makeTenant();
     await expect(verifyCredentials(t.users.admin.email, TEST_PASSWORD, ip)).rejects.toMatchObject({
       code: "rate_limited:sign_in",
       message: expect.stringMatching(TOO_MANY),
