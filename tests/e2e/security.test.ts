@@ -299,7 +299,7 @@ describe("sign-in redirects", () => {
     for (const target of ["/\\evil.example", "/\t/evil.example"]) {
       const context = await browser.newContext({ baseURL: baseUrl() });
       // Were the browser sent away, it would land here rather than fail on DNS.
-      await context.route(/evil\.example/, (route) => route.fulfill({ status: 200, body: "evil" }));
+      await context.route((url) => url.hostname.endsWith("evil.example"), (route) => route.fulfill({ status: 200, body: "evil" }));
       const page = await context.newPage();
       await page.goto(`/login?callbackUrl=${encodeURIComponent(target)}`);
       await page.getByLabel("Email").fill(alpha.users.viewer);
