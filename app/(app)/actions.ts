@@ -1,6 +1,6 @@
 "use server";
 
-import { forbidden, redirect } from "next/navigation";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { switchTenant } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
@@ -13,8 +13,9 @@ export async function switchTenantAction(formData: FormData): Promise<void> {
     try {
       await switchTenant(parsed.data.tenantId);
     } catch (e) {
-      // A tenant the user does not belong to is a refusal (the access-denied page, 403), not a server error.
-      if (isAppError(e) && e.kind === "forbidden") forbidden();
+      // A tenant the user does not belong to is a refusal, not a server error. The refusal page
+      // (403) rather than forbidden() here: a form posted before hydration gets no error boundary.
+      if (isAppError(e) && e.kind === "forbidden") redirect("/access-denied");
       if (isAppError(e) && e.kind === "unauthorized") redirect("/login");
       throw e;
     }
