@@ -42,6 +42,12 @@ export const users = pgTable(
     passwordHash: text("password_hash"),
     isPlatformAdmin: boolean("is_platform_admin").notNull().default(false),
     active: boolean("active").notNull().default(true),
+    /**
+     * Carried in the session token and compared on every request: bumping it
+     * (sign-out, a role change, removal from a tenant) ends every session the
+     * user holds, though their JWT cookies have not expired.
+     */
+    sessionVersion: integer("session_version").notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_email_lower_uq").on(sql`lower(${t.email})`)],

@@ -10,6 +10,7 @@ declare module "next-auth" {
       isPlatformAdmin: boolean;
       tenantId: string | null;
       role: string | null;
+      sessionVersion: number;
     };
   }
   interface User {
@@ -19,6 +20,7 @@ declare module "next-auth" {
     isPlatformAdmin: boolean;
     tenantId: string | null;
     role: string | null;
+    sessionVersion: number;
   }
 }
 
@@ -28,5 +30,6 @@ declare module "next-auth/jwt" {
     isPlatformAdmin?: boolean;
     tenantId?: string | null;
     role?: string | null;
+    sessionVersion?: number;
   }
 }

@@ -1,38 +1,23 @@
 "use client";
 
-import { useState } from "react";
+import { useActionState } from "react";
 import { signIn } from "next-auth/react";
-import { useRouter } from "next/navigation";
 import { Brand } from "@/components/shell/logo";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
+import { signInAction } from "./actions";
 
+/**
+ * A server-action form: before the page's scripts load (or without them) it
+ * is a plain POST that signs in and redirects, so the password never lands in
+ * a URL; once hydrated the same action runs without a page load.
+ */
 export function LoginForm(props: { callbackUrl: string; oidcName: string | null; initialError?: string }) {
-  const router = useRouter();
-  const [error, setError] = useState(props.initialError);
-  const [pending, setPending] = useState(false);
-
-  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const data = new FormData(e.currentTarget);
-    setPending(true);
-    setError(undefined);
-    const result = await signIn("credentials", {
-      email: String(data.get("email") ?? ""),
-      password: String(data.get("password") ?? ""),
-      redirect: false,
-    });
-    setPending(false);
-    if (!result || result.error) {
-      setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Email or password is incorrect.");
-      return;
-    }
-    router.replace(props.callbackUrl);
-    router.refresh();
-  }
+  const [state, formAction, pending] = useActionState(signInAction, null);
+  const error = state && !state.ok ? state.message : props.initialError;
 
   return (
     <Card className="w-full max-w-sm">
@@ -47,9 +32,19 @@ export function LoginForm(props: { callbackUrl: string; oidcName: string | null;
             <AlertDescription>{error}</AlertDescription>
           </Alert>
         ) : null}
-        <form onSubmit={onSubmit} className="grid gap-4" noValidate>
+        <form action={formAction} className="grid gap-4" noValidate>
+          <input type="hidden" name="callbackUrl" value={props.callbackUrl} />
           <FormField label="Email" htmlFor="email">
-            <Input id="email" name="email" type="email" autoComplete="username" required autoFocus />
+            <Input
+              id="email"
+              name="email"
+              type="email"
+              autoComplete="username"
+              required
+              autoFocus
+              defaultValue={state?.email ?? ""}
+              key={state?.email ?? ""}
+            />
           </FormField>
           <FormField label="Password" htmlFor="password">
             <Input id="password" name="password" type="password" autoComplete="current-password" required />

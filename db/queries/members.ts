@@ -117,3 +117,20 @@ export async function countAdmins(db: Executor, tenantId: string) {
     .where(and(eq(memberships.tenantId, tenantId), eq(memberships.role, "admin")));
   return row.n;
 }
+
+/** The session version a user's tokens must carry, and whether the user may sign in at all. */
+export async function getUserSessionState(db: Executor, userId: string) {
+  const [row] = await db
+    .select({ sessionVersion: users.sessionVersion, active: users.active })
+    .from(users)
+    .where(eq(users.id, userId));
+  return row ?? null;
+}
+
+/** Ends every session the user holds: tokens issued before carry the old version. */
+export async function bumpSessionVersion(db: Executor, userId: string) {
+  await db
+    .update(users)
+    .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
+    .where(eq(users.id, userId));
+}

@@ -1,42 +1,18 @@
 /**
- * Credential checks for sign-in, with a throttle on failures per account and
- * per address kept in the database (so it holds across processes).
+ * Credential checks for sign-in, throttled by account, by address and by the
+ * pair with growing delays kept in the database (so they hold across
+ * processes), and the per-user session version that lets the server end
+ * sessions whose JWT cookies have not expired.
  */
-import { and, eq, gt, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { getUserByEmail, listUserTenants } from "@/db/queries/members";
-import { loginAttempts } from "@/db/schema";
+import { insertLoginAttempt, recentFailures } from "@/db/queries/login-attempts";
+import { bumpSessionVersion, getUserByEmail, getUserSessionState, listUserTenants } from "@/db/queries/members";
+import type { RequestMeta } from "@/lib/auth/context";
+import { AppError } from "@/lib/errors";
+import { parseInput } from "@/lib/validation";
 import { decoyHash, verifyPassword } from "./password";
-
-export const LOGIN_WINDOW_MINUTES = 15;
-export const MAX_FAILURES_PER_ACCOUNT = 5;
-export const MAX_FAILURES_PER_IP = 50;
-
-export class LoginError extends Error {}
-
-async function recentFailures(email: string, ip: string | null) {
-  const since = sql`now() - make_interval(mins => ${LOGIN_WINDOW_MINUTES})`;
-  const db = getDb();
-  const [byAccount] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(loginAttempts)
-    .where(
-      and(
-        sql`lower(${loginAttempts.email}) = ${email}`,
-        eq(loginAttempts.succeeded, false),
-        gt(loginAttempts.attemptedAt, since),
-      ),
-    );
-  let byIp = 0;
-  if (ip) {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(loginAttempts)
-      .where(and(eq(loginAttempts.ip, ip), eq(loginAttempts.succeeded, false), gt(loginAttempts.attemptedAt, since)));
-    byIp = row.n;
-  }
-  return { byAccount: byAccount.n, byIp };
-}
+import { signInSchema } from "./schemas";
+import { secondsToWait, THROTTLE_RULES, THROTTLE_WINDOW_SECONDS, tooManyAttemptsMessage } from "./throttle";
 
 export type AuthenticatedUser = {
   id: string;
@@ -45,31 +21,74 @@ export type AuthenticatedUser = {
   isPlatformAdmin: boolean;
   tenantId: string | null;
   role: string | null;
+  sessionVersion: number;
 };
 
 /** Resolves a user's default tenant: the first active one they belong to. */
-export async function sessionClaimsFor(user: { id: string; email: string; name: string; isPlatformAdmin: boolean }) {
+export async function sessionClaimsFor(user: {
+  id: string;
+  email: string;
+  name: string;
+  isPlatformAdmin: boolean;
+  sessionVersion: number;
+}): Promise<AuthenticatedUser> {
   const tenants = await listUserTenants(getDb(), user.id);
-  return { ...user, tenantId: tenants[0]?.id ?? null, role: tenants[0]?.role ?? null };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    isPlatformAdmin: user.isPlatformAdmin,
+    sessionVersion: user.sessionVersion,
+    tenantId: tenants[0]?.id ?? null,
+    role: tenants[0]?.role ?? null,
+  };
 }
 
-export async function verifyCredentials(
-  rawEmail: string,
-  password: string,
-  ip: string | null,
-): Promise<AuthenticatedUser> {
+/** Seconds the next attempt for this account from this address must wait; 0 when it may go ahead. */
+async function throttleWait(email: string, ip: string | null): Promise<number> {
+  const db = getDb();
+  const [pair, account, address] = await Promise.all([
+    recentFailures(db, { email, ip }, THROTTLE_WINDOW_SECONDS, true),
+    recentFailures(db, { email }, THROTTLE_WINDOW_SECONDS, true),
+    // A success does not clear an address: a sprayer could sign in to an account of their own between guesses.
+    ip ? recentFailures(db, { ip }, THROTTLE_WINDOW_SECONDS, false) : null,
+  ]);
+  return Math.max(
+    secondsToWait(pair.failures, pair.secondsSinceLast, THROTTLE_RULES.accountAtAddress),
+    secondsToWait(account.failures, account.secondsSinceLast, THROTTLE_RULES.account),
+    address ? secondsToWait(address.failures, address.secondsSinceLast, THROTTLE_RULES.address) : 0,
+  );
+}
+
+export async function verifyCredentials(rawEmail: string, password: string, ip: string | null): Promise<AuthenticatedUser> {
   const email = rawEmail.trim().toLowerCase();
-  if (!email || !password) throw new LoginError("Enter your email and password.");
-  const failures = await recentFailures(email, ip);
-  if (failures.byAccount >= MAX_FAILURES_PER_ACCOUNT || failures.byIp >= MAX_FAILURES_PER_IP) {
-    throw new LoginError(`Too many failed sign-ins. Wait ${LOGIN_WINDOW_MINUTES} minutes and try again.`);
-  }
+  if (!email || !password) throw new AppError("unprocessable:sign_in", "Enter your email and password.");
+  const wait = await throttleWait(email, ip);
+  // A refused attempt is not recorded: it was not a guess, and must not push the wait further out.
+  if (wait > 0) throw new AppError("rate_limited:sign_in", tooManyAttemptsMessage(wait));
   const user = await getUserByEmail(getDb(), email);
   const ok = user?.passwordHash
     ? await verifyPassword(user.passwordHash, password)
     : (await verifyPassword(await decoyHash(), password), false);
-  await getDb().insert(loginAttempts).values({ email, ip, succeeded: ok && !!user?.active });
-  if (!ok || !user) throw new LoginError("Email or password is incorrect.");
-  if (!user.active) throw new LoginError("This account is disabled.");
+  await insertLoginAttempt(getDb(), { email, ip, succeeded: ok && !!user?.active });
+  if (!ok || !user) throw new AppError("unauthorized:credentials", "Email or password is incorrect.");
+  if (!user.active) throw new AppError("forbidden:user_inactive", "This account is disabled.");
   return sessionClaimsFor(user);
+}
+
+/** The sign-in form's use case: parse, then check the credentials from the request's address. */
+export async function signInWithPassword(input: unknown, request: RequestMeta): Promise<AuthenticatedUser> {
+  const data = parseInput(signInSchema, input);
+  return verifyCredentials(data.email, data.password, request.ip ?? null);
+}
+
+/** Whether a token issued with `sessionVersion` is still good: not signed out, re-roled or removed since. */
+export async function isSessionCurrent(userId: string, sessionVersion: number | undefined): Promise<boolean> {
+  const state = await getUserSessionState(getDb(), userId);
+  return !!state && state.active && state.sessionVersion === (sessionVersion ?? 0);
+}
+
+/** Sign-out: every session the user holds stops working, on this device and any other. */
+export async function endSessions(userId: string): Promise<void> {
+  await bumpSessionVersion(getDb(), userId);
 }

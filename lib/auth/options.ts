@@ -8,8 +8,10 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "@/db/client";
 import { getUserByEmail } from "@/db/queries/members";
+import { isAppError } from "@/lib/errors";
 import { requestMetaFrom } from "@/lib/http/request-meta";
-import { LoginError, sessionClaimsFor, verifyCredentials } from "./login";
+import { endSessions, sessionClaimsFor, verifyCredentials } from "./login";
+import { safeRedirectPath } from "./redirect-target";
 
 function headersFrom(req: { headers?: Record<string, unknown> } | undefined): Headers {
   const h = new Headers();
@@ -37,7 +39,7 @@ function oidcProvider(): NextAuthOptions["providers"] {
         const user = profile.email ? await getUserByEmail(getDb(), profile.email) : null;
         if (!user || !user.active) {
           // Unknown identities may not sign in: membership is granted by an admin.
-          return { id: `unknown:${profile.sub}`, email: profile.email ?? "", name: "", isPlatformAdmin: false, tenantId: null, role: null };
+          return { id: `unknown:${profile.sub}`, email: profile.email ?? "", name: "", isPlatformAdmin: false, tenantId: null, role: null, sessionVersion: 0 };
         }
         return sessionClaimsFor(user);
       },
@@ -62,14 +64,25 @@ export const authOptions: NextAuthOptions = {
         try {
           return await verifyCredentials(credentials?.email ?? "", credentials?.password ?? "", meta.ip ?? null);
         } catch (e) {
-          if (e instanceof LoginError) throw new Error(e.message);
+          // next-auth shows an Error's message to the user; anything else stays in the logs.
+          if (isAppError(e)) throw new Error(e.message);
           throw e;
         }
       },
     }),
     ...oidcProvider(),
   ],
+  events: {
+    // Sign-out ends the session on the server too: a copy of the cookie kept elsewhere stops working.
+    async signOut({ token }) {
+      if (token?.userId) await endSessions(token.userId);
+    },
+  },
   callbacks: {
+    // callbackUrl comes from the query string: only same-origin paths, whatever next-auth would allow.
+    async redirect({ url, baseUrl }) {
+      return new URL(safeRedirectPath(url, baseUrl), baseUrl).toString();
+    },
     async signIn({ user }) {
       return !user.id.startsWith("unknown:");
     },
@@ -79,6 +92,7 @@ export const authOptions: NextAuthOptions = {
         token.isPlatformAdmin = user.isPlatformAdmin;
         token.tenantId = user.tenantId;
         token.role = user.role;
+        token.sessionVersion = user.sessionVersion;
       }
       return token;
     },
@@ -90,6 +104,7 @@ export const authOptions: NextAuthOptions = {
         isPlatformAdmin: token.isPlatformAdmin ?? false,
         tenantId: token.tenantId ?? null,
         role: token.role ?? null,
+        sessionVersion: token.sessionVersion ?? 0,
       };
       return session;
     },

@@ -5,22 +5,34 @@
  * the cookie alone.
  */
 import "server-only";
+import { cache } from "react";
 import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { getServerSession } from "next-auth";
-import { decode, encode } from "next-auth/jwt";
+import { decode } from "next-auth/jwt";
 import { getDb } from "@/db/client";
 import { getMembership, getUser, listUserTenants } from "@/db/queries/members";
 import { AppError, isAppError } from "@/lib/errors";
 import { requestMetaFrom } from "@/lib/http/request-meta";
 import { authorize, platformContext, userContext, type PlatformContext, type ServiceContext } from "./context";
 import { authOptions } from "./options";
+import { isSessionCurrent } from "./login";
 import { isRole, type Permission } from "./permissions";
+import { sessionCookieName, writeSessionToken } from "./session-cookie";
 
-export async function getSessionUser() {
+/**
+ * The signed-in user, or null. A JWT stays valid until it expires, so the
+ * user's session version is checked against the database on every request:
+ * a cookie from before a sign-out, role change or removal counts as signed out.
+ * Cached per request, as the layout and the page both ask.
+ */
+export const getSessionUser = cache(async () => {
   const session = await getServerSession(authOptions);
-  return session?.user?.id ? session.user : null;
-}
+  const user = session?.user;
+  if (!user?.id) return null;
+  if (!(await isSessionCurrent(user.id, user.sessionVersion))) return null;
+  return user;
+});
 
 export async function currentRequestMeta() {
   return requestMetaFrom(await headers());
@@ -81,11 +93,6 @@ export async function requirePlatformPageContext(path: string): Promise<Platform
   }
 }
 
-function sessionCookieName(): string {
-  const secure = (process.env.NEXTAUTH_URL ?? "").startsWith("https://");
-  return `${secure ? "__Secure-" : ""}next-auth.session-token`;
-}
-
 /**
  * Switches the session to another tenant the user belongs to by re-issuing
  * the session token with that tenant and role.
@@ -97,17 +104,7 @@ export async function switchTenant(tenantId: string): Promise<void> {
   const target = tenants.find((t) => t.id === tenantId);
   if (!target) throw new AppError("forbidden:membership", "You are not a member of that tenant.");
   const jar = await cookies();
-  const name = sessionCookieName();
-  const secret = process.env.NEXTAUTH_SECRET!;
-  const token = await decode({ token: jar.get(name)?.value, secret });
+  const token = await decode({ token: jar.get(sessionCookieName())?.value, secret: process.env.NEXTAUTH_SECRET! });
   if (!token) throw new AppError("unauthorized", "Sign in to continue.");
-  const maxAge = authOptions.session?.maxAge ?? 8 * 60 * 60;
-  const next = await encode({ token: { ...token, tenantId: target.id, role: target.role }, secret, maxAge });
-  jar.set(name, next, {
-    httpOnly: true,
-    sameSite: "lax",
-    path: "/",
-    secure: name.startsWith("__Secure-"),
-    maxAge,
-  });
+  await writeSessionToken({ ...token, tenantId: target.id, role: target.role });
 }

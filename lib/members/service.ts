@@ -57,6 +57,8 @@ export async function changeMemberRole(ctx: ServiceContext, input: unknown) {
       throw new AppError("conflict:last_admin", "A tenant must keep at least one admin.");
     }
     await queries.updateMembershipRole(tx, ctx.tenantId, member.id, data.role);
+    // Their sessions carry the old role: end them, so the next request signs in afresh.
+    await queries.bumpSessionVersion(tx, member.userId);
     await recordAuditEvent(tx, ctx, {
       entityType: "Member",
       action: "ChangeRole",
@@ -80,6 +82,8 @@ export async function removeMember(ctx: ServiceContext, input: unknown) {
       throw new AppError("conflict:last_admin", "A tenant must keep at least one admin.");
     }
     await queries.deleteMembership(tx, ctx.tenantId, member.id);
+    // A removed member's open sessions end now, not when their cookie expires.
+    await queries.bumpSessionVersion(tx, member.userId);
     await recordAuditEvent(tx, ctx, {
       entityType: "Member",
       action: "Remove",

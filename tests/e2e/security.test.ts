@@ -51,7 +51,7 @@ describe("middleware bypass attempts", () => {
 });
 
 describe("checks behind the middleware", () => {
-  it("a role lowered after sign-in is refused by the page and by actions, though the session cookie still says admin", async () => {
+  it("a role lowered after sign-in ends that session: the open form's action and the pages refuse, though the cookie still says admin", async () => {
     const { context, page } = await signIn(browser, alpha.users.demoted);
     expect((await page.goto("/admin/api-keys"))?.status()).toBe(200);
 
@@ -67,14 +67,23 @@ describe("checks behind the middleware", () => {
     await page.getByLabel("Name").fill("should not exist");
     await page.getByRole("checkbox", { name: "audit_log:read" }).check();
     await page.getByRole("button", { name: "Create API key" }).click();
-    await page.getByText('Your role does not have the permission "api_keys:write".').waitFor();
+    await page.getByText("Sign in to continue.").waitFor();
     expect(await page.getByTestId("new-api-key").count()).toBe(0);
 
-    // Middleware sees role=admin in the cookie and lets these through; the pages refuse.
-    const denied = await page.goto("/admin/audit-log");
-    expect(denied?.status()).toBe(403);
-    await page.getByRole("heading", { name: "Access denied" }).waitFor();
+    // Middleware sees role=admin in the cookie and lets these through; the pages send the user to sign in again.
+    await page.goto("/admin/audit-log");
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect(await page.getByRole("table", { name: "Audit events" }).count()).toBe(0);
+    await page.goto("/admin/api-keys");
+    expect(new URL(page.url()).pathname).toBe("/login");
+
+    // Signing in again gives the lowered role.
+    await page.getByLabel("Email").fill(alpha.users.demoted);
+    await page.getByLabel("Password").fill(inject("password"));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith("/login"));
     expect((await page.goto("/admin/api-keys"))?.status()).toBe(403);
+    await page.getByRole("heading", { name: "Access denied" }).waitFor();
     await context.close();
   });
 });
@@ -99,8 +108,10 @@ describe("tenant isolation", () => {
     expect(body.data.every((e: { tenantId: string }) => e.tenantId === alpha.id)).toBe(true);
   });
 
-  it("a tenant switch to a tenant the user does not belong to is ignored", async () => {
+  it("a tenant switch to a tenant the user does not belong to answers access denied, not a server error, and changes nothing", async () => {
     const { context, page } = await signIn(browser, alpha.users.admin);
+    const statuses: number[] = [];
+    page.on("response", (r) => statuses.push(r.status()));
     // Post the switch action's form with beta's id by editing the hidden field.
     await page.goto("/");
     await page.evaluate((id) => {
@@ -108,7 +119,8 @@ describe("tenant isolation", () => {
       input.value = id;
       input.form!.requestSubmit();
     }, beta.id);
-    await page.waitForLoadState("networkidle");
+    await page.getByRole("heading", { name: "Access denied" }).waitFor();
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
     await page.goto("/admin/audit-log");
     expect(await page.content()).toContain("Alpha Corp");
     expect(await page.content()).not.toContain("Beta Ltd");
@@ -264,5 +276,92 @@ describe("REST API", () => {
     const res = await fetch(`${baseUrl()}/api/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "ok", database: { status: "up" }, objectStore: { status: "up" } });
+  });
+});
+
+describe("sign-in redirects", () => {
+  const evil = ["/\\evil.example", "/\t/evil.example", "//evil.example", "https://evil.example/"];
+
+  it("a signed-in user opening a sign-in link with another site as its target stays on the app", async () => {
+    const { context } = await signIn(browser, alpha.users.viewer);
+    const cookie = await cookieHeader(context);
+    for (const target of evil) {
+      const res = await fetch(`${baseUrl()}/login?callbackUrl=${encodeURIComponent(target)}`, { headers: { cookie }, redirect: "manual" });
+      expect([303, 307, 308], target).toContain(res.status);
+      expect(res.headers.get("location"), target).toBe("/");
+    }
+    const ok = await fetch(`${baseUrl()}/login?callbackUrl=${encodeURIComponent("/syncs?x=1")}`, { headers: { cookie }, redirect: "manual" });
+    expect(ok.headers.get("location")).toBe("/syncs?x=1");
+    await context.close();
+  });
+
+  it("signing in through such a link lands on the app, in Chromium", async () => {
+    for (const target of ["/\\evil.example", "/\t/evil.example"]) {
+      const context = await browser.newContext({ baseURL: baseUrl() });
+      // Were the browser sent away, it would land here rather than fail on DNS.
+      await context.route((url) => url.hostname.endsWith("evil.example"), (route) => route.fulfill({ status: 200, body: "evil" }));
+      const page = await context.newPage();
+      await page.goto(`/login?callbackUrl=${encodeURIComponent(target)}`);
+      await page.getByLabel("Email").fill(alpha.users.viewer);
+      await page.getByLabel("Password").fill(inject("password"));
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+      await page.waitForLoadState("networkidle");
+      expect(new URL(page.url()).origin, target).toBe(new URL(baseUrl()).origin);
+      expect(new URL(page.url()).pathname, target).toBe("/");
+      await context.close();
+    }
+  });
+});
+
+describe("sign-in without JavaScript", () => {
+  it("the form posts, signs in and returns to the requested page, and the password never appears in a URL", async () => {
+    const context = await browser.newContext({ baseURL: baseUrl(), javaScriptEnabled: false });
+    const page = await context.newPage();
+    const urls: string[] = [];
+    page.on("request", (r) => urls.push(r.url()));
+    await page.goto("/admin/audit-log");
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect((await page.locator("form").first().getAttribute("method"))?.toLowerCase()).toBe("post");
+
+    await page.getByLabel("Email").fill(alpha.users.auditor);
+    await page.getByLabel("Password").fill("not-the-password-42");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Email or password is incorrect.").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect(await page.getByLabel("Email").inputValue()).toBe(alpha.users.auditor);
+
+    await page.getByLabel("Password").fill(inject("password"));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL("**/admin/audit-log");
+    await page.getByRole("heading", { name: "Audit Log", level: 1 }).waitFor();
+    for (const url of urls) {
+      expect(url).not.toContain("not-the-password-42");
+      expect(url).not.toContain(encodeURIComponent(inject("password")));
+      expect(url).not.toContain("password=");
+    }
+    await context.close();
+  });
+});
+
+describe("sign-out", () => {
+  it("ends the session on the server: a copy of the old cookie no longer opens pages or routes", async () => {
+    const { context, page } = await signIn(browser, alpha.users.auditor);
+    const cookie = await cookieHeader(context);
+    const before = await fetch(`${baseUrl()}/api/audit-log/export?format=csv`, { headers: { cookie } });
+    expect(before.status).toBe(200);
+
+    await page.getByRole("button", { name: "User menu" }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith("/api/auth/signout"));
+    expect((await context.cookies()).some((c) => c.name.endsWith("next-auth.session-token"))).toBe(false);
+
+    const exp = await fetch(`${baseUrl()}/api/audit-log/export?format=csv`, { headers: { cookie } });
+    expect(exp.status).toBe(401);
+    const pageRes = await fetch(`${baseUrl()}/admin/audit-log`, { headers: { cookie }, redirect: "manual" });
+    expect([303, 307, 308]).toContain(pageRes.status);
+    expect(new URL(pageRes.headers.get("location")!, baseUrl()).pathname).toBe("/login");
+    await context.close();
   });
 });
