@@ -226,6 +226,7 @@ describe("LDAP integration syncs", () => {
     ).rejects.toMatchObject({ fieldErrors: { "config.url": [expect.stringContaining("link-local, metadata or reserved")] } });
 
     const { integration } = await createIntegration(t.ctx("admin"), { name: "Policy", connector: "ldap", config: ldapConfig() });
+    const allowed = process.env.CONNECTOR_ALLOWED_HOSTS;
     process.env.CONNECTOR_ALLOWED_HOSTS = "ldap.corp.example";
     try {
       await expect(testConnection(t.ctx("admin"), { connector: "ldap", config: ldapConfig() })).rejects.toMatchObject({
@@ -236,7 +237,7 @@ describe("LDAP integration syncs", () => {
       expect(done.status).toBe("error");
       expect(done.message).toMatch(/^Refused to connect: 127\.0\.0\.1 is not in the hosts/);
     } finally {
-      delete process.env.CONNECTOR_ALLOWED_HOSTS;
+      process.env.CONNECTOR_ALLOWED_HOSTS = allowed;
     }
   });
 
