@@ -9,7 +9,7 @@ import { getDb, type Executor } from "@/db/client";
 import * as queries from "@/db/queries/integrations";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/service";
-import { assertEndpointsAllowed, endpointErrors, getConnector, isConnectorType, mergeSecrets, redactSecrets } from "@/lib/connectors/registry";
+import { assertEndpointsAllowed, endpointErrors, getConnector, isConnectorType, mergeSecrets, redactSecrets, secretsToRetype } from "@/lib/connectors/registry";
 import { ConnectorError, type ConnectorType, type ObjectType } from "@/lib/connectors/types";
 import { decryptJson, encryptJson } from "@/lib/crypto/secrets";
 import { AppError } from "@/lib/errors";
@@ -191,6 +191,8 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
     let plain = before.config;
     let secret = beforeSecret;
     if (data.config) {
+      const retype = secretsToRetype(before.connector, data.config, before.config, beforeSecret);
+      if (Object.keys(retype).length) invalid(retype);
       const merged = parseConfig(before.connector, mergeSecrets(before.connector, data.config, beforeSecret));
       assertOwnFiles(ctx, before.connector, merged);
       await attachFiles(tx, ctx.tenantId, before.connector, merged);
@@ -300,14 +302,21 @@ export async function deleteIntegration(ctx: ServiceContext, id: string) {
   });
 }
 
-/** Runs the connector's own check with the given settings (stored secrets fill blanks when editing). */
+/**
+ * Runs the connector's own check with the given settings. When editing,
+ * stored secrets fill blanks, but only for the address they were saved for.
+ */
 export async function testConnection(ctx: ServiceContext, input: unknown) {
   authorize(ctx, "integrations:write");
   const data = parseInput(testConnectionSchema, input);
   let config = data.config;
   if (data.integrationId) {
     const row = (await queries.getIntegration(getDb(), ctx.tenantId, data.integrationId)) ?? notFound();
-    config = mergeSecrets(data.connector, config, storedSecrets(row));
+    // Another connector type's secrets are never borrowed: its fields mean other things.
+    const stored = row.connector === data.connector ? storedSecrets(row) : {};
+    const retype = secretsToRetype(data.connector, config, row.connector === data.connector ? row.config : {}, stored);
+    if (Object.keys(retype).length) invalid(retype);
+    config = mergeSecrets(data.connector, config, stored);
   }
   const parsed = parseConfig(data.connector, config);
   assertOwnFiles(ctx, data.connector, parsed);

@@ -1,0 +1,112 @@
+/**
+ * Security cases for integrations (issue 10): stored connector secrets only
+ * go where they were saved for, API keys need syncs:run to start a sync, and
+ * a save that changes nothing starts nothing.
+ */
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getSql } from "@/db/client";
+import { PATCH as patchRoute } from "@/app/api/v1/integrations/[id]/route";
+import { POST as createRoute } from "@/app/api/v1/integrations/route";
+import { createIntegration, testConnection, updateIntegration } from "@/lib/integrations/service";
+import { makeApiKeyCtx, makeTenant, type TestTenant } from "../helpers/factories";
+import { startSlapd, type RunningSlapd } from "../helpers/slapd";
+
+let slapd: RunningSlapd;
+let t: TestTenant;
+
+beforeAll(async () => {
+  process.env.ENCRYPTION_KEY ??= "ab".repeat(32);
+  slapd = await startSlapd();
+  t = await makeTenant();
+});
+
+afterAll(async () => {
+  await slapd?.stop();
+});
+
+function ldapConfig(overrides: Record<string, unknown> = {}) {
+  return { url: slapd.url, bindDn: slapd.bindDn, bindPassword: slapd.bindPassword, baseDn: slapd.baseDn, ...overrides };
+}
+
+/** A TCP listener that records whether anything connected (a stand-in for another host). */
+async function listener() {
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `ldap://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    connections: () => connections,
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+function apiRequest(method: string, secret: string, body: unknown) {
+  return new Request("http://localhost/api/v1/integrations", {
+    method,
+    headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+const params = (id: string) => ({ params: Promise.resolve({ id }) });
+
+async function storedSecretsOf(id: string) {
+  const [row] = await getSql()`select secrets, config from integrations where id = ${id}`;
+  return row as { secrets: unknown; config: Record<string, unknown> };
+}
+
+describe("stored connector secrets are only sent to the address they were saved for", () => {
+  it("an edit that changes the URL must type the bind password again, in the service and the API", async () => {
+    const { integration } = await createIntegration(t.ctx("admin"), { name: "Secret LDAP", connector: "ldap", config: ldapConfig() });
+    const before = await storedSecretsOf(integration.id);
+    const other = await listener();
+    try {
+      for (const bindPassword of ["********", "", undefined]) {
+        const moved = ldapConfig({ url: other.url, bindPassword });
+        await expect(updateIntegration(t.ctx("admin"), integration.id, { config: moved })).rejects.toMatchObject({
+          code: "unprocessable:validation",
+          fieldErrors: { "config.bindPassword": [expect.stringMatching(/^Type it again: the address changed/)] },
+        });
+      }
+      // Scheme and port count as the address too.
+      await expect(
+        updateIntegration(t.ctx("admin"), integration.id, { config: ldapConfig({ url: slapd.url.replace("ldap://", "ldaps://"), bindPassword: "********" }) }),
+      ).rejects.toMatchObject({ fieldErrors: { "config.bindPassword": [expect.any(String)] } });
+
+      const { secret } = await makeApiKeyCtx(t, ["integrations:write", "syncs:run"]);
+      const res = await patchRoute(apiRequest("PATCH", secret, { config: ldapConfig({ url: other.url, bindPassword: "********" }) }), params(integration.id));
+      expect(res.status).toBe(422);
+      expect((await res.json()).error.fieldErrors["config.bindPassword"][0]).toMatch(/Type it again/);
+      expect(await storedSecretsOf(integration.id)).toEqual(before);
+      expect(other.connections()).toBe(0);
+
+      // The same address written another way (a trailing slash, the default port spelled out) is not a move.
+      const same = await updateIntegration(t.ctx("admin"), integration.id, { config: ldapConfig({ url: `${slapd.url}/`, bindPassword: "********" }) });
+      expect(same.integration.config.url).toBe(`${slapd.url}/`);
+      // Typed again, the move is allowed.
+      const retyped = await updateIntegration(t.ctx("admin"), integration.id, { config: ldapConfig({ url: other.url, bindPassword: "typed-again" }) });
+      expect(retyped.integration.config.url).toBe(other.url);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("a connection test with an integration id and a new URL does not borrow the stored password", async () => {
+    const { integration } = await createIntegration(t.ctx("admin"), { name: "Test LDAP", connector: "ldap", config: ldapConfig() });
+    const other = await listener();
+    try {
+      await expect(
+        testConnection(t.ctx("admin"), { connector: "ldap", integrationId: integration.id, config: ldapConfig({ url: other.url, bindPassword: "********" }) }),
+      ).rejects.toMatchObject({ fieldErrors: { "config.bindPassword": [expect.stringMatching(/^Type it again/)] } });
+      expect(other.connections()).toBe(0);
+      // At the saved address the stored password still fills the blank.
+      const ok = await testConnection(t.ctx("admin"), { connector: "ldap", integrationId: integration.id, config: ldapConfig({ bindPassword: "" }) });
+      expect(ok.ok).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+});
