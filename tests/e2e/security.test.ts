@@ -217,7 +217,7 @@ describe("REST API", () => {
 
   it("attaches evidence over the API as multipart, refuses a disguised file, and verifies the ledger", async () => {
     const ldap = inject("ldap");
-    const key = await createKey(alpha.users.admin, "integrations:write", "evidence:write", "evidence:read", "ledger:read", "syncs:read");
+    const key = await createKey(alpha.users.admin, "integrations:write", "evidence:write", "evidence:read", "ledger:read", "syncs:read", "syncs:run");
     const auth = { authorization: `Bearer ${key}` };
     const created = await fetch(`${baseUrl()}/api/v1/integrations`, {
       method: "POST",

@@ -52,6 +52,7 @@ function apiRequest(method: string, secret: string, body: unknown) {
   });
 }
 const params = (id: string) => ({ params: Promise.resolve({ id }) });
+const noParams = { params: Promise.resolve({}) };
 
 async function storedSecretsOf(id: string) {
   const [row] = await getSql()`select secrets, config from integrations where id = ${id}`;
@@ -108,5 +109,72 @@ describe("stored connector secrets are only sent to the address they were saved 
     } finally {
       await other.close();
     }
+  });
+});
+
+describe("an API key needs syncs:run to start a sync", () => {
+  async function syncCount(integrationId: string) {
+    const [row] = await getSql()`select count(*)::int as n from sync_executions where integration_id = ${integrationId}`;
+    return row.n as number;
+  }
+
+  it("without it, creating or changing an integration is saved and says that no sync was started", async () => {
+    const { secret } = await makeApiKeyCtx(t, ["integrations:write"]);
+    const created = await createRoute(apiRequest("POST", secret, { name: "No-sync LDAP", connector: "ldap", config: ldapConfig() }), noParams);
+    expect(created.status).toBe(201);
+    const body = await created.json();
+    expect(body.sync).toBeNull();
+    expect(body.notice).toMatch(/no sync was started: this API key lacks the scope "syncs:run"/);
+    expect(await syncCount(body.data.id)).toBe(0);
+
+    const patched = await patchRoute(apiRequest("PATCH", secret, { name: "No-sync LDAP renamed" }), params(body.data.id));
+    expect(patched.status).toBe(200);
+    const patchedBody = await patched.json();
+    expect(patchedBody.data.name).toBe("No-sync LDAP renamed");
+    expect(patchedBody.sync).toBeNull();
+    expect(patchedBody.notice).toMatch(/syncs:run/);
+    expect(await syncCount(body.data.id)).toBe(0);
+  });
+
+  it("without it, adding evidence is refused before anything is stored (the evidence belongs to the sync it starts)", async () => {
+    const { integration } = await createIntegration(t.ctx("admin"), { name: "Evidence LDAP", connector: "ldap", config: ldapConfig() });
+    const syncsBefore = await syncCount(integration.id);
+    const { secret } = await makeApiKeyCtx(t, ["integrations:write", "evidence:write"]);
+    const { POST: evidenceRoute } = await import("@/app/api/v1/integrations/[id]/evidence/route");
+    const form = new FormData();
+    form.set("notes", "Quarterly review");
+    form.append("files", new Blob(["%PDF-1.7\n%%EOF\n"]), "review.pdf");
+    const uploadsBefore = (await getSql()`select count(*)::int as n from uploads where tenant_id = ${t.id}`)[0].n;
+    const res = await evidenceRoute(
+      new Request("http://localhost/api/v1/x", { method: "POST", headers: { authorization: `Bearer ${secret}` }, body: form }),
+      params(integration.id),
+    );
+    expect(res.status).toBe(403);
+    expect((await res.json()).error).toMatchObject({ code: "forbidden:syncs:run", message: expect.stringMatching(/belongs to the sync it starts/) });
+    expect((await getSql()`select count(*)::int as n from uploads where tenant_id = ${t.id}`)[0].n).toBe(uploadsBefore);
+
+    const viaPatch = await patchRoute(apiRequest("PATCH", secret, { evidence: { notes: "Reviewed" } }), params(integration.id));
+    expect(viaPatch.status).toBe(403);
+    expect(await syncCount(integration.id)).toBe(syncsBefore);
+  });
+
+  it("with it, a PATCH that changes nothing starts nothing, and one that changes something starts a sync", async () => {
+    const { secret } = await makeApiKeyCtx(t, ["integrations:write", "syncs:run"]);
+    const created = await (await createRoute(apiRequest("POST", secret, { name: "Sync LDAP", connector: "ldap", config: ldapConfig() }), noParams)).json();
+    expect(created.sync).toMatchObject({ status: "queued", trigger: "config_saved" });
+    const id = created.data.id;
+    const auditsBefore = (await getSql()`select count(*)::int as n from audit_events where entity_id = ${id}`)[0].n;
+
+    const same = await patchRoute(apiRequest("PATCH", secret, { name: "Sync LDAP", config: ldapConfig({ bindPassword: "********" }) }), params(id));
+    expect(same.status).toBe(200);
+    const sameBody = await same.json();
+    expect(sameBody.sync).toBeNull();
+    expect(sameBody.notice).toBe("Nothing changed; no sync was started.");
+    expect(await syncCount(id)).toBe(1);
+    expect((await getSql()`select count(*)::int as n from audit_events where entity_id = ${id}`)[0].n).toBe(auditsBefore);
+
+    const changed = await (await patchRoute(apiRequest("PATCH", secret, { dropThresholdPercent: 40 }), params(id))).json();
+    expect(changed.sync).toMatchObject({ trigger: "config_saved" });
+    expect(changed.notice).toBeUndefined();
   });
 });

@@ -96,7 +96,7 @@ describe("syncs against frozen small-table statistics", { timeout: 120_000 }, ()
 
   it("the history: a few small syncs, analysed while small, autovacuum off", async () => {
     const { integration, sync } = await createIntegration(t.ctx("admin"), { name: "Small LDAP", connector: "ldap", config: ldap(small) });
-    await completed(sync.id);
+    await completed(sync!.id);
     for (let i = 0; i < 2; i++) await completed((await requestSync(t.ctx("admin"), integration.id, {})).sync.id);
     for (const table of SYNC_TABLES) {
       await owner.unsafe(`alter table ${table} set (autovacuum_enabled = false, toast.autovacuum_enabled = false)`);
@@ -115,7 +115,7 @@ describe("syncs against frozen small-table statistics", { timeout: 120_000 }, ()
       dropThresholdPercent: 5,
     });
     integrationId = integration.id;
-    const done = await completed(sync.id);
+    const done = await completed(sync!.id);
     expect(done.counts.account).toMatchObject({ extracted: USERS, created: USERS });
     expect(done.counts.membership).toMatchObject({ extracted: GROUPS * PER_GROUP, created: GROUPS * PER_GROUP });
     expect(await currentCount(integrationId)).toBe(RECORDS);
