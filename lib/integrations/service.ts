@@ -19,7 +19,7 @@ import { assertMayStartSyncForEvidence, enqueueSync, mayStartSync, SYNC_NOT_STAR
 import { tenantUploadPrefix } from "@/lib/uploads/service";
 import { claimUploads, findUploadsByKey } from "@/db/queries/uploads";
 import { attachEvidence, hasEvidence, prepareEvidence, withManifestCleanup, type PreparedEvidence } from "@/lib/evidence/service";
-import { fieldErrorsOf, parseInput } from "@/lib/validation";
+import { assertNoNul, fieldErrorsOf, parseInput } from "@/lib/validation";
 import { z } from "zod";
 import { createIntegrationSchema, cursorActionSchema, testConnectionSchema, updateIntegrationSchema } from "./schemas";
 
@@ -49,6 +49,7 @@ function parseConfig(type: ConnectorType, config: Record<string, unknown>): Reco
 
 /** Checks the whole input at once, so a form shows every problem together, settings included. */
 function parseCreateInput(input: unknown) {
+  assertNoNul(input);
   const result = createIntegrationSchema.safeParse(input);
   const raw = (input ?? {}) as { connector?: unknown; config?: unknown };
   const errors = result.success ? {} : fieldErrorsOf(result.error);

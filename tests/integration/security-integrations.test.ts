@@ -5,7 +5,12 @@
  */
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getSql } from "@/db/client";
+import { sql } from "drizzle-orm";
+import { getDb, getSql } from "@/db/client";
+import { GET as auditEventsRoute } from "@/app/api/v1/audit-events/route";
+import { errorResponse } from "@/lib/api/handler";
+import { runAction } from "@/lib/actions";
+import { serializeError } from "@/lib/log";
 import { PATCH as patchRoute } from "@/app/api/v1/integrations/[id]/route";
 import { POST as createRoute } from "@/app/api/v1/integrations/route";
 import { createIntegration, testConnection, updateIntegration } from "@/lib/integrations/service";
@@ -176,5 +181,47 @@ describe("an API key needs syncs:run to start a sync", () => {
     const changed = await (await patchRoute(apiRequest("PATCH", secret, { dropThresholdPercent: 40 }), params(id))).json();
     expect(changed.sync).toMatchObject({ trigger: "config_saved" });
     expect(changed.notice).toBeUndefined();
+  });
+});
+
+describe("a NUL character in a request", () => {
+  it("is a 400 with a message, in a JSON body string, a name and a query parameter", async () => {
+    const { secret } = await makeApiKeyCtx(t, ["integrations:write", "syncs:run", "audit_log:read"]);
+    const named = await createRoute(apiRequest("POST", secret, { name: "Nul\u0000name", connector: "ldap", config: ldapConfig() }), noParams);
+    expect(named.status).toBe(400);
+    expect((await named.json()).error).toMatchObject({ code: "bad_request:nul_character", message: "body name: contains a NUL character (\\0), which text cannot hold; remove it." });
+    const nested = await createRoute(apiRequest("POST", secret, { name: "Nul config", connector: "ldap", config: ldapConfig({ baseDn: "dc=x\u0000" }) }), noParams);
+    expect(nested.status).toBe(400);
+    expect((await nested.json()).error.message).toMatch(/^body config\.baseDn: contains a NUL character/);
+
+    const query = await auditEventsRoute(
+      new Request("http://localhost/api/v1/audit-events?q=a%00b", { headers: { authorization: `Bearer ${secret}` } }),
+      noParams,
+    );
+    expect(query.status).toBe(400);
+    expect((await query.json()).error.message).toMatch(/^query parameter q: contains a NUL character/);
+
+    // Through a service (what a server action calls) it is the same refusal, as an action result.
+    const action = await runAction(() => createIntegration(t.ctx("admin"), { name: "Nul\u0000action", connector: "ldap", config: ldapConfig() }));
+    expect(action).toMatchObject({ ok: false, code: "bad_request:nul_character", fieldErrors: { name: [expect.stringContaining("NUL")] } });
+  });
+
+  it("that reaches Postgres anyway is still a 400, and the failed query's parameters are not logged", async () => {
+    const failure = await getDb()
+      .execute(sql`select ${"ENCRYPTED-SECRET-PARAM\u0000"}::text as v`)
+      .then(() => null, (e: unknown) => e);
+    expect(failure).toBeInstanceOf(Error);
+    const response = errorResponse(failure, "req-nul-1");
+    expect(response.status).toBe(400);
+    expect((await response.json()).error.code).toBe("bad_request:nul_character");
+    expect(await runAction(() => Promise.reject(failure))).toMatchObject({ ok: false, code: "bad_request:nul_character" });
+
+    const other = await getDb()
+      .execute(sql`select ${"ENCRYPTED-SECRET-PARAM"}::int as v`)
+      .then(() => null, (e: unknown) => e);
+    expect(String((other as Error).message)).toContain("ENCRYPTED-SECRET-PARAM"); // drizzle puts params in the message…
+    const logged = JSON.stringify(serializeError(other));
+    expect(logged).not.toContain("ENCRYPTED-SECRET-PARAM"); // …which the log never shows
+    expect(logged).toContain('"code":"22P02"');
   });
 });
