@@ -225,3 +225,31 @@ describe("a NUL character in a request", () => {
     expect(logged).toContain('"code":"22P02"');
   });
 });
+
+describe("evidence file names over multipart", () => {
+  it("are read as UTF-8, so résumé.pdf is stored and sealed as such", async () => {
+    const { integration } = await createIntegration(t.ctx("admin"), { name: "Names LDAP", connector: "ldap", config: ldapConfig() });
+    const { secret } = await makeApiKeyCtx(t, ["evidence:write", "syncs:run"]);
+    const { POST: evidenceRoute } = await import("@/app/api/v1/integrations/[id]/evidence/route");
+    const form = new FormData();
+    form.set("notes", "CV attached");
+    form.append("files", new Blob(["%PDF-1.7\n%%EOF\n"]), "résumé.pdf");
+    const res = await evidenceRoute(
+      new Request("http://localhost/api/v1/x", { method: "POST", headers: { authorization: `Bearer ${secret}` }, body: form }),
+      params(integration.id),
+    );
+    expect(res.status).toBe(201);
+    const { data } = await res.json();
+    expect(data.evidence.files.map((f: { name: string }) => f.name)).toEqual(["résumé.pdf"]);
+    const [file] = await getSql()`select filename from evidence_files where evidence_id = ${data.evidence.id}`;
+    expect(file.filename).toBe("résumé.pdf");
+    // The ledger record (queued, or already sealed) names the file the same way.
+    const records = await getSql()`
+      select record from ledger_queue where tenant_id = ${t.id} and kind = 'evidence' and ref_id = ${data.evidence.id}
+      union all
+      select record from ledger_entries where tenant_id = ${t.id} and kind = 'evidence' and ref_id = ${data.evidence.id}`;
+    expect(records.length).toBeGreaterThan(0);
+    expect(records[0].record).toContain("résumé.pdf");
+    expect(records[0].record).not.toContain("rÃ©sumÃ©");
+  });
+});
