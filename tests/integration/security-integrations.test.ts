@@ -245,9 +245,9 @@ describe("evidence file names over multipart", () => {
     expect(file.filename).toBe("résumé.pdf");
     // The ledger record (queued, or already sealed) names the file the same way.
     const records = await getSql()`
-      select record from ledger_queue where tenant_id = ${t.id} and kind = 'evidence' and ref_id = ${data.evidence.id}
+      select record::text as record from ledger_queue where tenant_id = ${t.id} and kind = 'evidence' and ref_id = ${data.evidence.id}
       union all
-      select record from ledger_entries where tenant_id = ${t.id} and kind = 'evidence' and ref_id = ${data.evidence.id}`;
+      select record::text as record from ledger_entries where tenant_id = ${t.id} and kind = 'evidence' and ref_id = ${data.evidence.id}`;
     expect(records.length).toBeGreaterThan(0);
     expect(records[0].record).toContain("résumé.pdf");
     expect(records[0].record).not.toContain("rÃ©sumÃ©");
