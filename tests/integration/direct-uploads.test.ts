@@ -97,7 +97,7 @@ describe("direct evidence uploads to S3", () => {
 
   it("refuses and deletes a PDF that carries a script past its first 64 KB", async () => {
     const t = await makeTenant();
-    const late = Buffer.concat([PDF, Buffer.alloc(100 * 1024, " "), Buffer.from("<script>alert(1)</script>\n%%EOF\n")]);
+    const late = Buffer.concat([PDF, Buffer.alloc(2 * 1024 * 1024, " "), Buffer.from("<script>alert(1)</script>\n%%EOF\n")]);
     const sent = await direct(t, "late.pdf", late);
     expect(sent.put.ok).toBe(true);
     await expect(completeDirectUpload(t.ctx("operator"), { token: sent.start.token })).rejects.toMatchObject({
