@@ -73,6 +73,8 @@ export default async function setup(project: TestProject) {
     ENCRYPTION_KEY: env.ENCRYPTION_KEY,
     LEDGER_SIGNING_KEY: env.LEDGER_SIGNING_KEY,
     LOG_LEVEL: "warn",
+    // The sync worker runs in this process and connects to slapd on 127.0.0.1 too.
+    CONNECTOR_ALLOWED_HOSTS: env.CONNECTOR_ALLOWED_HOSTS,
   });
   const slapd = await startSlapd();
   await slapd.addLdif([...generateDirectoryLdif({ users: 20, groups: 3, membershipsPerGroup: 4 })].join(""));
