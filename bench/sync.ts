@@ -100,8 +100,8 @@ async function benchDatabase(kind: DatabaseKind, big: RunningSlapd, small: Runni
       // An install that has been used: a few small syncs, statistics taken then, and
       // autovacuum off for the sync tables, so the planner still believes they are small.
       const { sync } = await createIntegration(ctx, { name: "Small LDAP", connector: "ldap", config: ldap(small) });
-      await run(sync.id);
-      for (let i = 0; i < 2; i++) await run((await requestSync(ctx, sync.integrationId, {})).sync.id);
+      await run(sync!.id);
+      for (let i = 0; i < 2; i++) await run((await requestSync(ctx, sync!.integrationId, {})).sync.id);
       for (const table of SYNC_TABLES) {
         await owner.unsafe(`alter table ${table} set (autovacuum_enabled = false, toast.autovacuum_enabled = false)`);
         await owner.unsafe(`analyze ${table}`);
@@ -111,14 +111,14 @@ async function benchDatabase(kind: DatabaseKind, big: RunningSlapd, small: Runni
     }
 
     const { sync } = await createIntegration(ctx, { name: "Bench LDAP", connector: "ldap", config: ldap(big) });
-    const first = await run(sync.id);
-    const second = await run((await requestSync(ctx, sync.integrationId, {})).sync.id);
+    const first = await run(sync!.id);
+    const second = await run((await requestSync(ctx, sync!.integrationId, {})).sync.id);
 
     // Sync Log pages of the first sync, as the page and the API read them.
     const logPages: Record<string, number> = {};
     const page = async (title: string, filters: Record<string, unknown>) => {
       const t0 = performance.now();
-      const result = await listSyncLog(ctx, sync.id, filters);
+      const result = await listSyncLog(ctx, sync!.id, filters);
       logPages[title] = performance.now() - t0;
       return result;
     };

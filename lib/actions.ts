@@ -4,8 +4,9 @@
  * reach the user only as that reference.
  */
 import { randomUUID } from "node:crypto";
-import { isAppError } from "./errors";
+import { isAppError, isNulCharacterError } from "./errors";
 import { log } from "./log";
+import { NUL_MESSAGE } from "./validation";
 
 export type ActionResult<T = undefined> =
   | { ok: true; data: T; message?: string }
@@ -16,6 +17,7 @@ export async function runAction<T>(fn: () => Promise<T>, successMessage?: string
     return { ok: true, data: await fn(), message: successMessage };
   } catch (e) {
     if (isAppError(e)) return { ok: false, code: e.code, message: e.message, fieldErrors: e.fieldErrors };
+    if (isNulCharacterError(e)) return { ok: false, code: "bad_request:nul_character", message: `The form ${NUL_MESSAGE}.` };
     // redirect()/forbidden() from next/navigation must propagate.
     if (typeof e === "object" && e !== null && "digest" in e) throw e;
     const ref = randomUUID();

@@ -50,3 +50,18 @@ export class AppError extends Error {
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
+
+/**
+ * Postgres refused a NUL character: in text (22021, "invalid byte sequence
+ * ... 0x00") or in jsonb (22P05, "\u0000 cannot be converted to text"). That
+ * is the input's fault, whichever path let it through, so it is answered as
+ * a 400, not a 500.
+ */
+export function isNulCharacterError(e: unknown): boolean {
+  for (let cause = e, depth = 0; cause && depth < 5; cause = (cause as { cause?: unknown }).cause, depth++) {
+    const { code, message } = cause as { code?: unknown; message?: unknown };
+    if (code === "22P05") return true;
+    if (code === "22021" && typeof message === "string" && message.includes("0x00")) return true;
+  }
+  return false;
+}

@@ -11,7 +11,43 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
   return out;
 }
 
+/**
+ * The path of the first string (or key) holding a NUL character, or null.
+ * Postgres text cannot store one: the insert would fail as a 500, so such
+ * input is refused up front as the client's mistake.
+ */
+export function nulPath(input: unknown, path: string[] = [], depth = 0): string | null {
+  const here = () => (path.length ? path.join(".") : "form");
+  if (typeof input === "string") return input.includes("\u0000") ? here() : null;
+  if (depth > 32 || input === null || typeof input !== "object") return null;
+  if (Array.isArray(input)) {
+    for (const [i, v] of input.entries()) {
+      const found = nulPath(v, [...path, String(i)], depth + 1);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (Object.getPrototypeOf(input) !== Object.prototype && Object.getPrototypeOf(input) !== null) return null;
+  for (const [k, v] of Object.entries(input)) {
+    if (k.includes("\u0000")) return [...path, k.replaceAll("\u0000", "\\0")].join(".");
+    const found = nulPath(v, [...path, k], depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+export const NUL_MESSAGE = "contains a NUL character (\\0), which text cannot hold; remove it";
+
+/** Refuses input that carries a NUL character anywhere, with a 400 naming where. */
+export function assertNoNul(input: unknown, what?: string): void {
+  const path = nulPath(input);
+  if (path === null) return;
+  const field = what ? (path === "form" ? what : `${what} ${path}`) : path;
+  throw new AppError("bad_request:nul_character", `${field}: ${NUL_MESSAGE}.`, { [path]: [NUL_MESSAGE] });
+}
+
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  assertNoNul(input);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fieldErrors = fieldErrorsOf(result.error);

@@ -33,7 +33,8 @@ async function main() {
     console.log("Run `npm run worker` to process syncs.");
   }
   const next = path.join(process.cwd(), "node_modules", ".bin", "next");
-  const child = spawn(next, [mode, ...process.argv.slice(3)], { stdio: "inherit", env: { ...process.env, ...runtime.env } });
+  const env = { ...process.env, ...runtime.env, NODE_OPTIONS: withPeerAddress(process.env.NODE_OPTIONS) };
+  const child = spawn(next, [mode, ...process.argv.slice(3)], { stdio: "inherit", env });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on("SIGINT", forward);
   process.on("SIGTERM", forward);
@@ -43,6 +44,16 @@ async function main() {
     await runtime.stop();
     process.exit(code ?? 0);
   });
+}
+
+/**
+ * Next cannot tell the app the socket's address, and keeps a forged
+ * X-Forwarded-For; the preload records the peer before Next reads a request
+ * (see scripts/peer-address.cjs and lib/http/request-meta.ts).
+ */
+export function withPeerAddress(nodeOptions: string | undefined): string {
+  const preload = `--require=${path.join(process.cwd(), "scripts", "peer-address.cjs")}`;
+  return [nodeOptions, preload].filter(Boolean).join(" ");
 }
 
 main().catch((e) => {

@@ -19,6 +19,8 @@ export type ConfigFieldSpec = {
   defaultChecked?: boolean;
   /** Wide fields span both columns of the grid. */
   wide?: boolean;
+  /** Where the connector connects: changing it means stored secrets must be typed again (the service insists). */
+  endpoint?: boolean;
 };
 
 /** What the server tells the form about each connector (from lib/connectors/registry). */
@@ -33,7 +35,7 @@ export type ConnectorOption = {
 
 export const CONFIG_FIELDS: Record<ConnectorType, ConfigFieldSpec[]> = {
   ldap: [
-    { path: "url", label: "Server URL", kind: "text", required: true, placeholder: "ldaps://ldap.example.com:636", wide: true },
+    { path: "url", label: "Server URL", kind: "text", required: true, placeholder: "ldaps://ldap.example.com:636", wide: true, endpoint: true },
     { path: "bindDn", label: "Bind DN", kind: "text", required: true, placeholder: "cn=syncledger,ou=services,dc=example,dc=com" },
     { path: "bindPassword", label: "Bind password", kind: "password", required: true },
     { path: "baseDn", label: "Base DN", kind: "text", required: true, placeholder: "dc=example,dc=com", wide: true },
@@ -65,7 +67,7 @@ export const CONFIG_FIELDS: Record<ConnectorType, ConfigFieldSpec[]> = {
     },
   ],
   scim: [
-    { path: "baseUrl", label: "SCIM base URL", kind: "text", required: true, placeholder: "https://example.com/scim/v2", wide: true },
+    { path: "baseUrl", label: "SCIM base URL", kind: "text", required: true, placeholder: "https://example.com/scim/v2", wide: true, endpoint: true },
     { path: "bearerToken", label: "Bearer token", kind: "password", required: true },
     { path: "pageSize", label: "Page size", kind: "number", placeholder: "100", description: "Resources per request (1–1000)." },
   ],

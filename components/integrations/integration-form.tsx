@@ -197,12 +197,17 @@ export function IntegrationForm({
 
   const option = optionFor(connector);
   const specs = CONFIG_FIELDS[connector];
-  const storedSecrets = new Set(
-    option.secretFields.filter((f) => {
-      const v = initial && initial.connector === connector ? getPath(initial.config, f) : undefined;
-      return v !== undefined && v !== null && v !== "";
-    }),
-  );
+  const savedSecrets = option.secretFields.filter((f) => {
+    const v = initial && initial.connector === connector ? getPath(initial.config, f) : undefined;
+    return v !== undefined && v !== null && v !== "";
+  });
+  // A stored secret is only sent to the address it was saved for: once the URL changes, it must be typed again.
+  const endpointMoved =
+    !!initial &&
+    initial.connector === connector &&
+    specs.some((spec) => spec.endpoint && String(config[spec.path] ?? "").trim() !== String(getPath(initial.config, spec.path) ?? "").trim());
+  const storedSecrets = new Set(endpointMoved ? [] : savedSecrets);
+  const retypeSecrets = new Set(endpointMoved ? savedSecrets : []);
 
   const [state, formAction, saving] = useActionState(async (prev: ActionResult<unknown> | null, formData: FormData) => {
     const result = await saveAction(prev, formData);
@@ -495,6 +500,7 @@ export function IntegrationForm({
                   error={errorsFor(`config.${spec.path}`)}
                   secret={option.secretFields.includes(spec.path)}
                   stored={storedSecrets.has(spec.path)}
+                  retype={retypeSecrets.has(spec.path)}
                   onChange={(v) => {
                     setConfig((c) => ({ ...c, [spec.path]: v }));
                     clearError(`config.${spec.path}`);
@@ -696,6 +702,7 @@ function ConfigField({
   error,
   secret,
   stored,
+  retype = false,
   onChange,
 }: {
   spec: ConfigFieldSpec;
@@ -703,6 +710,8 @@ function ConfigField({
   error?: string[];
   secret: boolean;
   stored: boolean;
+  /** A secret is stored, but the address changed: it must be typed again. */
+  retype?: boolean;
   onChange: (value: string | boolean) => void;
 }) {
   const id = fieldId(spec.path);
@@ -744,7 +753,11 @@ function ConfigField({
 
   const text = typeof value === "string" ? value : "";
   const description =
-    secret && stored ? [spec.description, "Leave blank to keep the stored value."].filter(Boolean).join(" ") : spec.description;
+    secret && stored
+      ? [spec.description, "Leave blank to keep the stored value."].filter(Boolean).join(" ")
+      : secret && retype
+        ? [spec.description, "The address changed: type it again (a stored secret is only sent to the address it was saved for)."].filter(Boolean).join(" ")
+        : spec.description;
   let control: ReactElement;
   if (spec.kind === "file") {
     control = (

@@ -8,14 +8,18 @@ import { NextResponse } from "next/server";
 import { authenticateApiKey } from "@/lib/api-keys/service";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import type { Permission } from "@/lib/auth/permissions";
-import { AppError, isAppError } from "@/lib/errors";
+import { AppError, isAppError, isNulCharacterError } from "@/lib/errors";
 import { requestMetaFrom } from "@/lib/http/request-meta";
 import { log } from "@/lib/log";
+import { assertNoNul, NUL_MESSAGE } from "@/lib/validation";
 
 export type RouteParams = Record<string, string | string[]>;
 type Handler = (ctx: ServiceContext, req: Request, params: RouteParams) => Promise<Response | unknown>;
 
+export const nulError = () => new AppError("bad_request:nul_character", `The request ${NUL_MESSAGE}.`);
+
 export function errorResponse(e: unknown, requestId?: string | null): Response {
+  if (isNulCharacterError(e)) e = nulError();
   if (isAppError(e)) {
     const headers: Record<string, string> = {};
     if (e.kind === "unauthorized") headers["WWW-Authenticate"] = 'Bearer realm="syncledger"';
@@ -74,7 +78,9 @@ export function withSession(permission: Permission | null, handler: Handler) {
 }
 
 export function searchParamsObject(req: Request): Record<string, string> {
-  return Object.fromEntries(new URL(req.url).searchParams.entries());
+  const params = Object.fromEntries(new URL(req.url).searchParams.entries());
+  assertNoNul(params, "query parameter");
+  return params;
 }
 
 /** The request body as JSON, or a 400 that says what is wrong with it. */
@@ -83,11 +89,14 @@ export async function readJson(req: Request): Promise<unknown> {
   if (!type.includes("application/json")) {
     throw new AppError("bad_request:content_type", "Send the body as JSON with Content-Type: application/json.");
   }
+  let body: unknown;
   try {
-    return await req.json();
+    body = await req.json();
   } catch {
     throw new AppError("bad_request:json", "The request body is not valid JSON.");
   }
+  assertNoNul(body, "body");
+  return body;
 }
 
 /** For session routes that change something: a cross-site page may not post with the user's cookie. */

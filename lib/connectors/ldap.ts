@@ -12,6 +12,7 @@ import {
   ConnectorError,
   errorText,
   scrubSecrets,
+  shownText,
   type Connector,
   type ExtractOptions,
   type ExtractPage,
@@ -488,12 +489,13 @@ const RESULT_CODES: Record<number, string> = {
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EPIPE"]);
 
 function toConnectorError(config: LdapConfig, operation: string, error: unknown): ConnectorError {
-  const scrub = (message: string) => scrubSecrets(message, [config.bindPassword]);
+  // The diagnostic and the library's words may carry what the server sent: capped and stripped.
+  const scrub = (message: string) => shownText(scrubSecrets(message, [config.bindPassword]), 400);
   if (error instanceof ResultCodeError) {
     const name = RESULT_CODES[error.code] ?? `Result code ${error.code}`;
     // ldapts appends " Code: 0x31" to the server's diagnostic, or uses its own
     // sentence when the server sent none; keep only a diagnostic that adds something.
-    const diagnostic = error.message.replace(/\s*Code: 0x[0-9a-f]+$/i, "").trim();
+    const diagnostic = shownText(error.message.replace(/\s*Code: 0x[0-9a-f]+$/i, ""));
     const adds = diagnostic && !letters(diagnostic).startsWith(letters(name).slice(0, 12));
     let message = `LDAP ${operation} failed: ${name} (${error.code})${adds ? `: ${diagnostic}` : ""}`;
     if (error.code === 32 && operation === "search") message += ` — check the base DN settings`;

@@ -1,22 +1,31 @@
 /**
  * Where connectors may connect. Tenant admins type the host names, so without
- * a policy a connector could be pointed at the cloud metadata service or any
- * internal address the server can reach.
+ * a policy a connector could be pointed at the cloud metadata service, at the
+ * app's own machine or at any internal address the server can reach.
  *
  * - Link-local, "this network", multicast and the known metadata addresses are
  *   always refused: no directory or SCIM app lives there.
+ * - Loopback (127.0.0.0/8, ::1, `localhost`, and the same written as `127.1`,
+ *   `2130706433`, `::ffff:127.0.0.1`…) is refused unless CONNECTOR_ALLOWED_HOSTS
+ *   names it: the database, the object store and the app's own ports listen
+ *   there. A wildcard never admits it.
+ * - Private networks (10/8, 172.16/12, 192.168/16, fc00::/7) stay allowed:
+ *   directories live there.
  * - `CONNECTOR_ALLOWED_HOSTS` (comma separated: `ldap.corp.example`,
- *   `*.corp.example`, `10.20.0.0/16`, `192.0.2.7`), when set, is the complete
- *   list of hosts connectors may reach: a name must be listed (or fall under a
- *   listed *.domain), an IP address must be listed or inside a listed network.
+ *   `*.corp.example`, `10.20.0.0/16`, `192.0.2.7`, and `*` for "any other
+ *   host"), when set, is the complete list of hosts connectors may reach: a
+ *   name must be listed (or fall under a listed *.domain), an IP address must
+ *   be listed or inside a listed network. `127.0.0.1,*` allows a test
+ *   directory on the same machine and leaves everything else open.
  *
  * Checked when settings are saved (the host as written) and again right
  * before each connection, when every address the name resolves to must also
- * stay clear of the always-refused ranges, so a name that is later pointed at
- * the metadata service is caught at connect time.
+ * stay clear of the refused ranges, so a name that is later pointed at
+ * the metadata service or at 127.0.0.1 is caught at connect time.
  */
 import { BlockList, isIP } from "node:net";
 import { lookup } from "node:dns/promises";
+import ipaddr from "ipaddr.js";
 
 export type NetworkPolicy = { allowed: string[] | null };
 
@@ -31,6 +40,10 @@ ALWAYS_BLOCKED.addSubnet("ff00::", 8, "ipv6");
 ALWAYS_BLOCKED.addAddress("::", "ipv6");
 ALWAYS_BLOCKED.addAddress("fd00:ec2::254", "ipv6");
 
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+
 export function parsePolicy(allowedHosts: string | undefined): NetworkPolicy {
   const entries = (allowedHosts ?? "")
     .split(",")
@@ -43,31 +56,72 @@ export function policyFromEnv(): NetworkPolicy {
   return parsePolicy(process.env.CONNECTOR_ALLOWED_HOSTS);
 }
 
-/** The host of a URL without IPv6 brackets, lowercased. */
+/**
+ * The host of a URL without IPv6 brackets, lowercased; an IP address in its
+ * canonical form. URL leaves ldap:// hosts as written, and the resolver reads
+ * `127.1` or `0x7f.0.0.1` as 127.0.0.1, so those are canonicalised here too.
+ */
 export function hostOf(url: string): string {
-  return new URL(url).hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
+  return canonicalIp(host) ?? host;
+}
+
+/** An IP address in canonical form (IPv4-mapped IPv6 as IPv4), or null for a name. */
+function canonicalIp(value: string): string | null {
+  if (!/^[0-9a-fx.:]+$/i.test(value) || !ipaddr.isValid(value)) return null;
+  try {
+    return ipaddr.process(value).toString();
+  } catch {
+    return null;
+  }
 }
 
 function family(address: string): "ipv4" | "ipv6" {
   return isIP(address) === 6 ? "ipv6" : "ipv4";
 }
 
-/** An IPv4 address written as IPv6 (::ffff:a.b.c.d) is judged as IPv4. */
+/** An IPv4 address written as IPv6 (::ffff:a.b.c.d, ::ffff:7f00:1) is judged as IPv4. */
 function unmapped(address: string): string {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return m ? m[1] : address;
+  return canonicalIp(address) ?? address;
 }
 
 const RESERVED = "a link-local, metadata or reserved address, which connectors may not reach";
+
+const LOOPBACK_REFUSED = "the app's own machine (loopback), which connectors may not reach unless CONNECTOR_ALLOWED_HOSTS names it";
 
 function isBlocked(address: string): boolean {
   const a = unmapped(address);
   return ALWAYS_BLOCKED.check(a, family(a));
 }
 
+function isLoopbackAddress(address: string): boolean {
+  const a = unmapped(address);
+  return isIP(a) !== 0 && LOOPBACK.check(a, family(a));
+}
+
+function isLoopbackName(host: string): boolean {
+  return host === "localhost" || host.endsWith(".localhost");
+}
+
+/** Loopback passes only when the list names it: the name as written, the address, or a network holding it. Wildcards do not count. */
+function loopbackNamed(policy: NetworkPolicy, host: string, address?: string): boolean {
+  for (const entry of policy.allowed ?? []) {
+    if (entry === "*" || entry.startsWith("*.")) continue;
+    if (entry.includes("/")) {
+      if (allowedByList({ allowed: [entry] }, host, address)) return true;
+    } else if (isLoopbackName(host) && entry === host) {
+      return true; // `localhost` listed: whatever loopback address it resolves to
+    } else if (canonicalIp(entry) !== null && canonicalIp(entry) === (address ? unmapped(address) : host)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 function allowedByList(policy: NetworkPolicy, host: string, address?: string): boolean {
   if (!policy.allowed) return true;
   for (const entry of policy.allowed) {
+    if (entry === "*") return true;
     if (entry.includes("/")) {
       const [net, bits] = entry.split("/");
       const list = new BlockList();
@@ -81,7 +135,7 @@ function allowedByList(policy: NetworkPolicy, host: string, address?: string): b
       }
     } else if (entry.startsWith("*.")) {
       if (host.endsWith(entry.slice(1))) return true;
-    } else if (entry === host || (address && entry === unmapped(address))) {
+    } else if (entry === host || (address && entry === unmapped(address)) || (canonicalIp(entry) ?? entry) === host) {
       return true;
     }
   }
@@ -93,6 +147,7 @@ export function hostProblem(url: string, policy: NetworkPolicy = policyFromEnv()
   const host = hostOf(url);
   if (isIP(host) && isBlocked(host)) return `${host} is ${RESERVED}`;
   if (!allowedByList(policy, host)) return `${host} is not in the hosts connectors may reach (CONNECTOR_ALLOWED_HOSTS)`;
+  if ((isLoopbackAddress(host) || isLoopbackName(host)) && !loopbackNamed(policy, host)) return `${host} is ${LOOPBACK_REFUSED}`;
   return null;
 }
 
@@ -118,6 +173,9 @@ export async function connectProblem(
   for (const address of addresses) {
     if (isBlocked(address)) return `${host} resolves to ${unmapped(address)}, ${RESERVED}`;
     if (!allowedByList(policy, host, address)) return `${host} (${address}) is not in the hosts connectors may reach (CONNECTOR_ALLOWED_HOSTS)`;
+    if (isLoopbackAddress(address) && !loopbackNamed(policy, host, address)) {
+      return `${host} resolves to ${unmapped(address)}, ${LOOPBACK_REFUSED}`;
+    }
   }
   return null;
 }

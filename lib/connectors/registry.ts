@@ -6,7 +6,7 @@
 import { csvConnector } from "./csv";
 import { ldapConnector } from "./ldap";
 import { scimConnector } from "./scim";
-import { connectProblem, hostProblem, policyFromEnv } from "./network-policy";
+import { connectProblem, hostOf, hostProblem, policyFromEnv } from "./network-policy";
 import { ConnectorError, type Connector, type ConnectorType } from "./types";
 
 export const CONNECTOR_TYPES = ["ldap", "scim", "csv"] as const satisfies readonly ConnectorType[];
@@ -80,4 +80,50 @@ export async function assertEndpointsAllowed(type: ConnectorType, config: unknow
     const problem = await connectProblem(url, policy);
     if (problem) throw new ConnectorError(`Refused to connect: ${problem}`, "config");
   }
+}
+
+/** An endpoint URL in a form where two spellings of the same place compare equal (scheme, host, port, path). */
+function endpointKey(url: string): string {
+  try {
+    const u = new URL(url);
+    const host = hostOf(url);
+    const port = u.port || ({ "ldap:": "389", "ldaps:": "636", "http:": "80", "https:": "443" } as Record<string, string>)[u.protocol] || "";
+    return `${u.protocol}//${host}:${port}${u.pathname.replace(/\/+$/, "")}`;
+  } catch {
+    return url;
+  }
+}
+
+/** The places these settings connect to, by setting path; unreadable settings have none. */
+function endpointKeys(type: ConnectorType, config: Record<string, unknown>): Map<string, string> {
+  const parsed = getConnector(type).configSchema.safeParse(config);
+  const list = parsed.success ? getConnector(type).endpoints?.(parsed.data) ?? [] : [];
+  return new Map(list.map(({ path, url }) => [path, endpointKey(url)]));
+}
+
+/**
+ * A stored secret may only go where it went before: when an edit (or a
+ * connection test of an existing integration) points the connector at another
+ * scheme, host, port or path, every stored secret must be typed again, or the
+ * token or bind password would be handed to whoever runs the new host.
+ * Returns field errors (`config.<secret>`) for secrets the edit did not type.
+ */
+export function secretsToRetype(
+  type: ConnectorType,
+  incoming: Record<string, unknown>,
+  storedConfig: Record<string, unknown>,
+  storedSecrets: Record<string, unknown> | null | undefined,
+): Record<string, string[]> {
+  const before = endpointKeys(type, { ...storedConfig, ...(storedSecrets ?? {}) });
+  const after = endpointKeys(type, mergeSecrets(type, incoming, storedSecrets));
+  if (![...after].some(([path, key]) => before.get(path) !== key)) return {};
+  const errors: Record<string, string[]> = {};
+  for (const field of getConnector(type).secretFields) {
+    const value = incoming[field];
+    const typed = typeof value === "string" && value !== "" && value !== SECRET_MASK;
+    if (!typed && storedSecrets?.[field] !== undefined) {
+      errors[`config.${field}`] = ["Type it again: the address changed, and a stored secret is only sent to the address it was saved for"];
+    }
+  }
+  return errors;
 }

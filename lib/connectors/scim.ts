@@ -11,6 +11,7 @@ import {
   ConnectorError,
   errorText,
   scrubSecrets,
+  shownText,
   type Connector,
   type ExtractOptions,
   type ExtractPage,
@@ -251,7 +252,7 @@ class ScimClient {
       if (response.status === 429 || response.status === 503) {
         const detail = await readDetail(response);
         const kind = response.status === 429 ? "rate_limited" : "unreachable";
-        const status = `${response.status} ${response.statusText}`.trim();
+        const status = statusLine(response);
         if (attempt >= MAX_RETRIES) {
           throw this.error(`${what} failed: ${status} after ${MAX_RETRIES} retries${detail ? `: ${detail}` : ""}`, kind);
         }
@@ -267,7 +268,7 @@ class ScimClient {
         await response.body?.cancel();
         const location = response.headers.get("location");
         throw this.error(
-          `${what} was redirected (${response.status})${location ? ` to ${location}` : ""}; set the base URL to where the SCIM service really is`,
+          `${what} was redirected (${response.status})${location ? ` to ${shownText(location, 200)}` : ""}; set the base URL to where the SCIM service really is`,
           "config",
         );
       }
@@ -278,7 +279,7 @@ class ScimClient {
       }
       if (!response.ok) {
         const detail = await readDetail(response);
-        const status = `${response.status} ${response.statusText}`.trim();
+        const status = statusLine(response);
         const message = `${what} failed: ${status}${detail ? `: ${detail}` : ""}`;
         if (response.status === 401 || response.status === 403) throw this.error(message, "auth");
         if (response.status === 404) throw this.error(`${message} — check the base URL`, "config");
@@ -296,7 +297,8 @@ class ScimClient {
         return JSON.parse(text);
       } catch {
         const type = response.headers.get("content-type") ?? "no content type";
-        throw this.error(`${what} answered with something that is not JSON (${type}): ${text.slice(0, 120)}`, "protocol");
+        // The body is not quoted: whatever answered there is not ours to echo (it may be another service's page).
+        throw this.error(`${what} answered with something that is not JSON (${shownText(type, 100)}, ${text.length} characters)`, "protocol");
       }
     }
   }
@@ -306,19 +308,30 @@ class ScimClient {
   }
 }
 
-/** The SCIM error `detail` (RFC 7644 §3.12), or a short piece of whatever the body is. */
+/**
+ * The SCIM error's `detail` (RFC 7644 §3.12), capped and stripped, or "" when
+ * the body is not a SCIM error object: a body that is not the protocol's own
+ * error is never quoted, since the URL may point at a service that is not SCIM
+ * at all (an internal admin page, another app's secrets).
+ */
 async function readDetail(response: Response): Promise<string> {
   const text = await response.text().catch(() => "");
+  let body: unknown;
   try {
-    const body = JSON.parse(text) as { detail?: unknown; scimType?: unknown };
-    if (typeof body.detail === "string" && body.detail) {
-      return typeof body.scimType === "string" ? `${body.detail} (${body.scimType})` : body.detail;
-    }
+    body = JSON.parse(text);
   } catch {
-    // Not JSON: fall through to the text, without markup when it is an HTML error page.
+    return "";
   }
-  const plain = /^\s*</.test(text) ? text.replace(/<(script|style|head)\b[\s\S]*?<\/\1>/gi, " ").replace(/<[^>]*>/g, " ") : text;
-  return plain.replace(/\s+/g, " ").trim().slice(0, 200);
+  if (typeof body !== "object" || body === null) return "";
+  const { detail, scimType } = body as { detail?: unknown; scimType?: unknown };
+  if (typeof detail !== "string" || !detail.trim()) return "";
+  const type = typeof scimType === "string" && /^[A-Za-z]{1,40}$/.test(scimType) ? ` (${scimType})` : "";
+  return `${shownText(detail)}${type}`;
+}
+
+/** "502 Bad Gateway": the reason phrase is the server's words, so it is kept short. */
+function statusLine(response: Response): string {
+  return `${response.status} ${shownText(response.statusText, 60)}`.trim();
 }
 
 /** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */

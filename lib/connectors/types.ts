@@ -105,6 +105,23 @@ export function errorText(error: unknown): string {
   }
 }
 
+/** How much of a remote party's own error text (a SCIM `detail`, an LDAP diagnostic) a message quotes. */
+export const QUOTED_TEXT_MAX = 300;
+
+/**
+ * Text from the other side made safe to show: control and bidirectional
+ * formatting characters removed, whitespace collapsed, at most `max`
+ * characters. A server chooses these words, so they are capped and never
+ * allowed to reorder or hide the rest of the message.
+ */
+export function shownText(text: string, max = QUOTED_TEXT_MAX): string {
+  const plain = text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return plain.length > max ? `${plain.slice(0, max - 1)}…` : plain;
+}
+
 /** Replaces every occurrence of a secret value, so a server echoing it back cannot leak it. */
 export function scrubSecrets(message: string, secrets: readonly (string | undefined)[]): string {
   let out = message;

@@ -17,7 +17,7 @@ import { AppError } from "@/lib/errors";
 import { canonicalJson } from "@/lib/ledger/canonical";
 import { notesPlainText, parseNotes, renderNotesHtml, type NotesDocument } from "@/lib/evidence/notes";
 import { getObjectStore } from "@/lib/storage";
-import { enqueueSync } from "@/lib/syncs/service";
+import { assertMayStartSyncForEvidence, enqueueSync } from "@/lib/syncs/service";
 import { parseInput } from "@/lib/validation";
 import { sql } from "drizzle-orm";
 import { evidenceDocument, manifestKeyFor, type EvidenceDocument } from "./record";
@@ -160,6 +160,7 @@ export async function withManifestCleanup<T>(work: (written: string[]) => Promis
 /** Adds evidence to an integration without changing its configuration: starts a new sync that owns it. */
 export async function addEvidence(ctx: ServiceContext, integrationId: string, input: unknown) {
   authorize(ctx, "evidence:write");
+  assertMayStartSyncForEvidence(ctx);
   const prepared = await prepareEvidence(ctx, input);
   return withManifestCleanup((written) =>
     getDb().transaction(async (tx) => {

@@ -2,22 +2,24 @@
  * Integrations (connection profiles): create, edit, test, (de)activate,
  * delete; their mapping configs and extraction cursors. Secrets are split off
  * and encrypted, never returned. Saving a configuration starts a sync in the
- * same transaction, and every change is audited with a redacted diff.
+ * same transaction when the caller may start syncs (else the answer says none
+ * was started), a save that changes nothing starts none, and every change is
+ * audited with a redacted diff.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { getDb, type Executor } from "@/db/client";
 import * as queries from "@/db/queries/integrations";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/service";
-import { assertEndpointsAllowed, endpointErrors, getConnector, isConnectorType, mergeSecrets, redactSecrets } from "@/lib/connectors/registry";
+import { assertEndpointsAllowed, endpointErrors, getConnector, isConnectorType, mergeSecrets, redactSecrets, secretsToRetype } from "@/lib/connectors/registry";
 import { ConnectorError, type ConnectorType, type ObjectType } from "@/lib/connectors/types";
 import { decryptJson, encryptJson } from "@/lib/crypto/secrets";
 import { AppError } from "@/lib/errors";
-import { enqueueSync } from "@/lib/syncs/service";
+import { assertMayStartSyncForEvidence, enqueueSync, mayStartSync, SYNC_NOT_STARTED } from "@/lib/syncs/service";
 import { tenantUploadPrefix } from "@/lib/uploads/service";
 import { claimUploads, findUploadsByKey } from "@/db/queries/uploads";
 import { attachEvidence, hasEvidence, prepareEvidence, withManifestCleanup, type PreparedEvidence } from "@/lib/evidence/service";
-import { fieldErrorsOf, parseInput } from "@/lib/validation";
+import { assertNoNul, fieldErrorsOf, parseInput } from "@/lib/validation";
 import { z } from "zod";
 import { createIntegrationSchema, cursorActionSchema, testConnectionSchema, updateIntegrationSchema } from "./schemas";
 
@@ -47,6 +49,7 @@ function parseConfig(type: ConnectorType, config: Record<string, unknown>): Reco
 
 /** Checks the whole input at once, so a form shows every problem together, settings included. */
 function parseCreateInput(input: unknown) {
+  assertNoNul(input);
   const result = createIntegrationSchema.safeParse(input);
   const raw = (input ?? {}) as { connector?: unknown; config?: unknown };
   const errors = result.success ? {} : fieldErrorsOf(result.error);
@@ -136,6 +139,7 @@ export async function getIntegration(ctx: ServiceContext, id: string) {
 export async function createIntegration(ctx: ServiceContext, input: unknown) {
   authorize(ctx, "integrations:write");
   const data = parseCreateInput(input);
+  if (hasEvidence(data.evidence)) assertMayStartSyncForEvidence(ctx);
   const config = parseConfig(data.connector, data.config);
   assertOwnFiles(ctx, data.connector, config);
   const { plain, secret } = splitSecrets(data.connector, config);
@@ -174,9 +178,10 @@ export async function createIntegration(ctx: ServiceContext, input: unknown) {
       details: `Created the mapping of "${row.name}"`,
       after: mapping,
     });
+    if (!mayStartSync(ctx)) return { integration: publicView(row, mapping), sync: null, notice: SYNC_NOT_STARTED };
     const { sync } = await enqueueSync(tx, ctx, id, { trigger: "config_saved" });
     if (evidence) await attachEvidence(tx, ctx, { integrationId: id, integrationName: row.name, syncExecutionId: sync.id }, evidence, written);
-    return { integration: publicView(row, mapping), sync };
+    return { integration: publicView(row, mapping), sync, notice: undefined as string | undefined };
   }));
 }
 
@@ -184,6 +189,7 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
   authorize(ctx, "integrations:write");
   if (!uuid.safeParse(id).success) notFound();
   const data = parseInput(updateIntegrationSchema, input);
+  if (hasEvidence(data.evidence)) assertMayStartSyncForEvidence(ctx);
   const evidence: PreparedEvidence | null = hasEvidence(data.evidence) ? await prepareEvidence(ctx, data.evidence) : null;
   return withManifestCleanup((written) => getDb().transaction(async (tx) => {
     const before = (await queries.getIntegration(tx, ctx.tenantId, id, { lock: true })) ?? notFound();
@@ -191,6 +197,8 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
     let plain = before.config;
     let secret = beforeSecret;
     if (data.config) {
+      const retype = secretsToRetype(before.connector, data.config, before.config, beforeSecret);
+      if (Object.keys(retype).length) invalid(retype);
       const merged = parseConfig(before.connector, mergeSecrets(before.connector, data.config, beforeSecret));
       assertOwnFiles(ctx, before.connector, merged);
       await attachFiles(tx, ctx.tenantId, before.connector, merged);
@@ -210,15 +218,18 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
             : null,
       dropThresholdPercent: data.dropThresholdPercent ?? before.dropThresholdPercent,
     });
-    await recordAuditEvent(tx, ctx, {
-      entityType: "ConnectionProfile",
-      action: "Update",
-      entityId: id,
-      entityName: after.name,
-      details: `Updated integration "${after.name}"`,
-      before: auditView(before, beforeSecret),
-      after: auditView(after, secret),
-    });
+    const settingsChanged = auditChanged(before, beforeSecret, after, secret);
+    if (settingsChanged) {
+      await recordAuditEvent(tx, ctx, {
+        entityType: "ConnectionProfile",
+        action: "Update",
+        entityId: id,
+        entityName: after.name,
+        details: `Updated integration "${after.name}"`,
+        before: auditView(before, beforeSecret),
+        after: auditView(after, secret),
+      });
+    }
     const beforeMapping = await queries.getMappingConfig(tx, ctx.tenantId, id);
     let mapping = beforeMapping?.mapping ?? null;
     if (data.mapping && JSON.stringify(data.mapping) !== JSON.stringify(mapping)) {
@@ -237,12 +248,15 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
       throw new AppError("conflict:integration_inactive", `"${after.name}" is deactivated; activate it to add evidence.`);
     }
     // Evidence alone (no setting changed) still starts a sync, which owns the new evidence.
-    const configChanged = auditChanged(before, beforeSecret, after, secret) || mapping !== (beforeMapping?.mapping ?? null);
+    const configChanged = settingsChanged || mapping !== (beforeMapping?.mapping ?? null);
     const trigger = evidence && !configChanged ? "evidence_updated" : "config_saved";
+    // A save that changes nothing has nothing to sync.
+    if (!configChanged && !evidence) return { integration: publicView(after, mapping), sync: null, notice: "Nothing changed; no sync was started." };
+    if (!mayStartSync(ctx)) return { integration: publicView(after, mapping), sync: null, notice: SYNC_NOT_STARTED };
     // A sync already queued for the integration is joined: it reads these settings when it starts.
     const sync = after.active ? (await enqueueSync(tx, ctx, id, { trigger })).sync : null;
     if (evidence && sync) await attachEvidence(tx, ctx, { integrationId: id, integrationName: after.name, syncExecutionId: sync.id }, evidence, written);
-    return { integration: publicView(after, mapping), sync };
+    return { integration: publicView(after, mapping), sync, notice: undefined as string | undefined };
   }));
 }
 
@@ -300,14 +314,21 @@ export async function deleteIntegration(ctx: ServiceContext, id: string) {
   });
 }
 
-/** Runs the connector's own check with the given settings (stored secrets fill blanks when editing). */
+/**
+ * Runs the connector's own check with the given settings. When editing,
+ * stored secrets fill blanks, but only for the address they were saved for.
+ */
 export async function testConnection(ctx: ServiceContext, input: unknown) {
   authorize(ctx, "integrations:write");
   const data = parseInput(testConnectionSchema, input);
   let config = data.config;
   if (data.integrationId) {
     const row = (await queries.getIntegration(getDb(), ctx.tenantId, data.integrationId)) ?? notFound();
-    config = mergeSecrets(data.connector, config, storedSecrets(row));
+    // Another connector type's secrets are never borrowed: its fields mean other things.
+    const stored = row.connector === data.connector ? storedSecrets(row) : {};
+    const retype = secretsToRetype(data.connector, config, row.connector === data.connector ? row.config : {}, stored);
+    if (Object.keys(retype).length) invalid(retype);
+    config = mergeSecrets(data.connector, config, stored);
   }
   const parsed = parseConfig(data.connector, config);
   assertOwnFiles(ctx, data.connector, parsed);

@@ -209,7 +209,7 @@ export function openApiDocument() {
         },
         post: {
           operationId: "createIntegration",
-          summary: "Create an integration; saving starts its first sync (scope integrations:write); audited",
+          summary: "Create an integration (scope integrations:write); audited. Saving starts its first sync only when the key also has syncs:run: without it the integration is saved, `sync` is null and `notice` says no sync was started",
           requestBody: { required: true, content: json("CreateIntegration") },
           responses: { "201": { description: "Created, with the sync it started", content: dataOf("Integration") }, "422": { description: "Invalid settings, per field" }, ...errors },
         },
@@ -218,7 +218,7 @@ export function openApiDocument() {
         get: { operationId: "getIntegration", summary: "One integration (scope integrations:read)", parameters: [idParam], responses: { "200": { description: "The integration", content: dataOf("Integration") }, "404": { description: "Not in this tenant" }, ...errors } },
         patch: {
           operationId: "updateIntegration",
-          summary: "Change an integration; starts a sync like a save in the UI (scope integrations:write); audited with a redacted diff",
+          summary: "Change an integration (scope integrations:write); audited with a redacted diff. Starts a sync like a save in the UI when something changed and the key also has syncs:run; otherwise the change is saved, `sync` is null and `notice` says why. A PATCH that changes nothing starts nothing. Changing the URL requires typing the stored secret again",
           parameters: [idParam],
           requestBody: { required: true, content: json("UpdateIntegration") },
           responses: { "200": { description: "Updated", content: dataOf("Integration") }, "404": { description: "Not in this tenant" }, ...errors },
@@ -288,7 +288,7 @@ export function openApiDocument() {
         post: {
           operationId: "attachEvidence",
           summary:
-            "Attach audit evidence and start the sync that owns it (scope evidence:write): multipart form data with `notes` (Lexical JSON or Markdown) and up to 10 `files` of at most 25 MB each (PDF, PNG, JPG, CSV, Excel, Word, JSON; checked by content). Audited and sealed into the ledger",
+            "Attach audit evidence and start the sync that owns it (scopes evidence:write and syncs:run; without syncs:run the request is refused with 403 before any file is stored): multipart form data with `notes` (Lexical JSON or Markdown) and up to 10 `files` of at most 25 MB each (PDF, PNG, JPG, CSV, Excel, Word, JSON; checked by content). Audited and sealed into the ledger",
           parameters: [idParam],
           requestBody: {
             required: true,

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { getDb, type Executor } from "@/db/client";
 import * as queries from "@/db/queries/syncs";
 import { getIntegration } from "@/db/queries/integrations";
-import { authorize, type ServiceContext } from "@/lib/auth/context";
+import { authorize, can, type ServiceContext } from "@/lib/auth/context";
 import { describeFilters, recordAuditEvent } from "@/lib/audit/service";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 import { AppError } from "@/lib/errors";
@@ -48,6 +48,24 @@ export async function enqueueSync(
     idempotencyKey: opts.idempotencyKey ?? null,
     ...startedBy(ctx),
   });
+}
+
+/** What a save says when the caller may change settings but not start syncs (an API key without syncs:run). */
+export const SYNC_NOT_STARTED = "Saved; no sync was started: this API key lacks the scope \"syncs:run\". Start one with a key that has it, or from the app.";
+
+/** Whether a change by this caller may start the sync it would start; a key with integrations:write alone may not. */
+export function mayStartSync(ctx: ServiceContext): boolean {
+  return can(ctx, "syncs:run");
+}
+
+/**
+ * Evidence always belongs to the sync it starts, so adding it needs syncs:run
+ * as well; refused before anything is stored.
+ */
+export function assertMayStartSyncForEvidence(ctx: ServiceContext): void {
+  if (mayStartSync(ctx)) return;
+  const who = ctx.actor.type === "api_key" ? "this API key lacks the scope" : "your role does not have the permission";
+  throw new AppError("forbidden:syncs:run", `Evidence belongs to the sync it starts, and ${who} "syncs:run"; nothing was saved.`);
 }
 
 export async function requestSync(ctx: ServiceContext, integrationId: string, input: unknown, trigger: SyncTrigger = "manual") {

@@ -16,7 +16,7 @@ import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { getObjectStore } from "@/lib/storage";
 import { parseInput } from "@/lib/validation";
-import { EVIDENCE_MAX_BYTES, evidenceTypeFor, HEAD_BYTES, UPLOAD_RULES, extensionOf } from "./rules";
+import { EVIDENCE_MAX_BYTES, evidenceTypeFor, HEAD_BYTES, MarkupScanner, UPLOAD_RULES, extensionOf } from "./rules";
 import { filenameSchema, formatBytes, readHead, tenantUploadPrefix, type UploadSummary } from "./service";
 
 /** How long the browser has to PUT the file. */
@@ -109,14 +109,19 @@ export async function completeDirectUpload(ctx: ServiceContext, input: unknown):
   const { head, rest } = await readHead(source, HEAD_BYTES);
   const verdict = UPLOAD_RULES.evidence.check(head, ticket.f, ticket.s);
   const hash = createHash("sha256").update(head);
+  // Markup anywhere in a binary type refuses the file, not only in its head.
+  const scanner = verdict.ok && verdict.markupScan ? new MarkupScanner(verdict.markupScan.label) : null;
+  let markup = scanner?.push(head.subarray(-32)) ?? null;
   for (;;) {
     const { value, done } = await rest.next();
     if (done) break;
     hash.update(value);
+    if (scanner && !markup) markup = scanner.push(value);
   }
   const sha256 = hash.digest("hex");
   if (sha256 !== ticket.h) await refuse("its bytes do not match the SHA-256 the browser declared");
   if (!verdict.ok) await refuse(verdict.reason);
+  if (markup) await refuse(markup);
 
   const row = await queries.insertUpload(getDb(), {
     tenantId: ctx.tenantId,

@@ -23,6 +23,8 @@ export async function readMultipart(req: Request, opts: MultipartOptions): Promi
   const fields: Record<string, string> = {};
   const parser = busboy({
     headers: { "content-type": type },
+    // Browsers and fetch send file names as raw UTF-8; busboy would read them as latin1 ("rÃ©sumÃ©.pdf").
+    defParamCharset: "utf8",
     limits: { files: opts.maxFiles, fields: 20, fieldSize: opts.maxFieldBytes ?? 256 * 1024, parts: opts.maxFiles + 20 },
   });
   return new Promise((resolve, reject) => {

@@ -2,8 +2,10 @@
  * What each kind of upload may be. A file's type is decided by its first
  * bytes and its extension together: both must name the same type, so a
  * renamed file (HTML called report.pdf) and a file that is two types at once
- * (a PDF carrying an HTML page) are refused. Pure functions over the head of
- * the file, so they are unit-tested without a server.
+ * (a PDF carrying an HTML page) are refused. The type is judged on the head
+ * of the file; markup is looked for in the whole file, streamed through a
+ * `MarkupScanner`, since a page can sit anywhere in a PDF. Pure functions, so
+ * they are unit-tested without a server.
  */
 import { sniffCsv } from "@/lib/connectors/csv";
 
@@ -18,7 +20,16 @@ export { EVIDENCE_MAX_BYTES } from "./limits";
 import { EVIDENCE_MAX_BYTES } from "./limits";
 export const CSV_MAX_BYTES = 512 * MiB;
 
-export type Verdict = { ok: true; contentType: string; extension: string; label: string } | { ok: false; reason: string };
+export type Verdict =
+  | {
+      ok: true;
+      contentType: string;
+      extension: string;
+      label: string;
+      /** Set for binary types: stream the rest of the file through it; markup anywhere refuses the file. */
+      markupScan: { label: string } | null;
+    }
+  | { ok: false; reason: string };
 
 type Rule = {
   maxBytes: number;
@@ -135,9 +146,12 @@ function checkTyped(types: FileType[], head: Buffer, filename: string, size: num
   }
   const matched = type.matches(head, size);
   if (matched !== true) return { ok: false, reason: matched };
-  const markup = embeddedMarkup(head, type);
-  if (markup) return { ok: false, reason: `it is ${article(type.label)} ${type.label} that also carries ${markup}` };
-  return { ok: true, contentType: type.contentType, extension, label: type.label };
+  const scanned = scansForMarkup(type);
+  if (scanned) {
+    const markup = new MarkupScanner(type.label).push(head);
+    if (markup) return { ok: false, reason: markup };
+  }
+  return { ok: true, contentType: type.contentType, extension, label: type.label, markupScan: scanned ? { label: type.label } : null };
 }
 
 /**
@@ -145,19 +159,36 @@ function checkTyped(types: FileType[], head: Buffer, filename: string, size: num
  * browser would also render as a page). Text types are judged by their own
  * check; markup in a CSV cell is data, and downloads are attachments anyway.
  */
-function embeddedMarkup(head: Buffer, type: FileType): string | null {
-  if (type === CSV || type === JSON_FILE) return null;
-  const text = head.toString("latin1").toLowerCase();
-  for (const [needle, what] of [
-    ["<html", "an HTML page"],
-    ["<!doctype html", "an HTML page"],
-    ["<script", "a script"],
-    ["<svg", "an SVG image"],
-    ["<iframe", "an HTML frame"],
-  ] as const) {
-    if (text.includes(needle)) return what;
+function scansForMarkup(type: FileType): boolean {
+  return type.contentType !== CSV.contentType && type.contentType !== JSON_FILE.contentType;
+}
+
+const MARKUP: readonly (readonly [string, string])[] = [
+  ["<html", "an HTML page"],
+  ["<!doctype html", "an HTML page"],
+  ["<script", "a script"],
+  ["<svg", "an SVG image"],
+  ["<iframe", "an HTML frame"],
+];
+const LONGEST_NEEDLE = Math.max(...MARKUP.map(([needle]) => needle.length));
+
+/**
+ * Looks for markup in a file fed chunk by chunk, so the whole file is checked
+ * in constant memory; a needle cut between two chunks is still found.
+ * `push` returns the reason to refuse the file, or null.
+ */
+export class MarkupScanner {
+  private tail = "";
+  constructor(private readonly label: string) {}
+
+  push(chunk: Buffer): string | null {
+    const text = this.tail + chunk.toString("latin1").toLowerCase();
+    for (const [needle, what] of MARKUP) {
+      if (text.includes(needle)) return `it is ${article(this.label)} ${this.label} that also carries ${what}`;
+    }
+    this.tail = text.slice(-(LONGEST_NEEDLE - 1));
+    return null;
   }
-  return null;
 }
 
 export const UPLOAD_RULES: Record<UploadPurpose, Rule> = {

@@ -2,8 +2,10 @@
  * Receiving files: a request body is streamed into the object store under a
  * generated key in the tenant's upload prefix, with its SHA-256 computed on
  * the way. The first bytes are checked before anything is stored, so a file
- * that is not what it claims to be is refused and leaves nothing behind. The
- * upload row is written last: a row always points at a stored, checked object.
+ * that is not what it claims to be is refused and leaves nothing behind; the
+ * rest is checked for markup as it streams, and a file refused there is
+ * removed. The upload row is written last: a row always points at a stored,
+ * checked object.
  */
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
@@ -16,7 +18,7 @@ import { AppError, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { getObjectStore } from "@/lib/storage";
 import { parseInput } from "@/lib/validation";
-import { UPLOAD_RULES, type UploadPurpose, UPLOAD_PURPOSES, HEAD_BYTES } from "./rules";
+import { MarkupScanner, UPLOAD_RULES, type UploadPurpose, UPLOAD_PURPOSES, HEAD_BYTES } from "./rules";
 
 export type { UploadPurpose } from "./rules";
 
@@ -38,7 +40,9 @@ export const filenameSchema = z
   .trim()
   .min(1, "Name the file")
   .max(255, "The file name is longer than 255 characters")
-  .refine((n) => !/[\u0000-\u001f\u007f/\\]/.test(n), "The file name may not contain slashes or control characters");
+  .refine((n) => !/[\u0000-\u001f\u007f/\\]/.test(n), "The file name may not contain slashes or control characters")
+  // Right-to-left overrides and isolates make "report\u202Efdp.exe" read as "reportexe.pdf".
+  .refine((n) => !/[\u202a-\u202e\u2066-\u2069]/.test(n), "The file name may not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)");
 
 const uploadInputSchema = z.object({
   purpose: z.enum(UPLOAD_PURPOSES, { error: `purpose must be one of ${UPLOAD_PURPOSES.join(", ")}` }),
@@ -99,12 +103,15 @@ export async function receiveUpload(
 
   const key = `${tenantUploadPrefix(ctx.tenantId)}${purpose}/${randomUUID()}${verdict.extension}`;
   const store = getObjectStore();
-  const stored = await store.put(key, Readable.from(limited(head, rest, contentLength, rules.maxBytes, filename)), {
+  const body = limited(head, rest, contentLength, rules.maxBytes, filename);
+  const stored = await store.put(key, Readable.from(verdict.markupScan ? scanned(body, verdict.markupScan.label, head.length, filename) : body), {
     contentLength,
     expectedSha256: sha256,
     contentType: verdict.contentType,
     metadata: { purpose },
-  }).catch((error) => {
+  }).catch(async (error) => {
+    // A store may keep what arrived before the stream failed: nothing of a refused file is left.
+    await store.delete(key).catch(() => undefined);
     if (isAppError(error) && error.code === "unprocessable:checksum") {
       const what = /SHA-256/.test(error.message) ? "its bytes do not match the SHA-256 that was sent" : error.message.replace(/^The upload/, "it");
       throw new AppError("unprocessable:checksum", `"${filename}" did not arrive intact: ${what}. Upload it again.`);
@@ -188,6 +195,20 @@ async function* limited(head: Buffer, rest: AsyncIterator<Buffer>, declared: num
       throw tooLong();
     }
     yield value;
+  }
+}
+
+/** Passes the body through, refusing the file when markup appears after the head (which was checked already). */
+async function* scanned(body: AsyncGenerator<Buffer>, label: string, headLength: number, filename: string) {
+  const scanner = new MarkupScanner(label);
+  let skipped = 0;
+  for await (const chunk of body) {
+    // The head was scanned by the verdict; only its last bytes are fed again, for a needle that spans into the rest.
+    const fresh = skipped < headLength ? chunk.subarray(Math.max(0, headLength - skipped - 32)) : chunk;
+    skipped += chunk.length;
+    const markup = scanner.push(fresh);
+    if (markup) throw new AppError("unprocessable:file_type", `"${filename}" was refused: ${markup}.`);
+    yield chunk;
   }
 }
 

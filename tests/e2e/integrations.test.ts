@@ -201,3 +201,25 @@ describe("integrations, end to end", () => {
     await auditor.context.close();
   });
 });
+
+describe("stored secrets in the integration form", () => {
+  it("after the server URL changes, the stored bind password must be typed again, to test or to save", async () => {
+    const { context, page } = await signIn(browser, alpha.users.operator);
+    await page.goto("/integrations");
+    await page.getByRole("table", { name: "Integrations" }).getByRole("link", { name: "HR Directory", exact: true }).click();
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.getByText("Leave blank to keep the stored value.").waitFor();
+
+    const moved = ldap.url.replace(/:\d+$/, ":1");
+    await page.getByLabel("Server URL").fill(moved);
+    await page.getByText(/The address changed: type it again/).first().waitFor();
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await page.getByText(/Type it again: the address changed, and a stored secret is only sent to the address it was saved for/).first().waitFor();
+
+    // Back at the saved address, the stored password is used again.
+    await page.getByLabel("Server URL").fill(ldap.url);
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await page.getByText("Connection succeeded").waitFor();
+    await context.close();
+  });
+});

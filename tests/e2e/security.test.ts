@@ -229,7 +229,7 @@ describe("REST API", () => {
 
   it("attaches evidence over the API as multipart, refuses a disguised file, and verifies the ledger", async () => {
     const ldap = inject("ldap");
-    const key = await createKey(alpha.users.admin, "integrations:write", "evidence:write", "evidence:read", "ledger:read", "syncs:read");
+    const key = await createKey(alpha.users.admin, "integrations:write", "evidence:write", "evidence:read", "ledger:read", "syncs:read", "syncs:run");
     const auth = { authorization: `Bearer ${key}` };
     const created = await fetch(`${baseUrl()}/api/v1/integrations`, {
       method: "POST",
@@ -363,5 +363,41 @@ describe("sign-out", () => {
     expect([303, 307, 308]).toContain(pageRes.status);
     expect(new URL(pageRes.headers.get("location")!, baseUrl()).pathname).toBe("/login");
     await context.close();
+  });
+});
+
+describe("client address", () => {
+  it("is the socket's, not a forged X-Forwarded-For, in the audit log and the sign-in throttle", async () => {
+    const forged = { "x-forwarded-for": "198.51.100.66", "x-syncledger-peer": "198.51.100.77" };
+    const sql = postgres(inject("e2eDatabaseUrl"), { max: 1 });
+    try {
+      // A wrong password through the sign-in form, from a browser that forges both headers.
+      const context = await browser.newContext({ baseURL: baseUrl(), extraHTTPHeaders: forged });
+      const page = await context.newPage();
+      await page.goto("/login");
+      await page.getByLabel("Email").fill("nobody-forged@alpha.test");
+      await page.getByLabel("Password").fill("wrong-password-123");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      let attempts: { ip: string | null }[] = [];
+      for (let i = 0; i < 50 && attempts.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        attempts = await sql`select ip from login_attempts where email = 'nobody-forged@alpha.test'`;
+      }
+      await context.close();
+      expect(attempts.map((a) => a.ip)).toEqual(["127.0.0.1"]);
+
+      // An audited API call with the same forged headers.
+      const key = await createKey(alpha.users.admin, "integrations:write", "syncs:run");
+      const created = await fetch(`${baseUrl()}/api/v1/integrations`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...forged },
+        body: JSON.stringify({ name: "Forged address", connector: "ldap", config: inject("ldap") }),
+      });
+      expect(created.status).toBe(201);
+      const [event] = await sql`select host(ip) as ip from audit_events where entity_id = ${(await created.json()).data.id} and entity_type = 'ConnectionProfile'`;
+      expect(event.ip).toBe("127.0.0.1");
+    } finally {
+      await sql.end();
+    }
   });
 });

@@ -105,8 +105,44 @@ describe("SCIM connector: test()", () => {
     const error = await scimConnector.test(config({ baseUrl: server.baseUrl.replace("/scim/v2", "/scim/v9") })).catch((e) => e);
     expect(error).toBeInstanceOf(ConnectorError);
     expect(error.kind).toBe("config");
-    // express answers an unknown path with an HTML page; its text, not its markup, is shown.
-    expect(error.message).toBe("SCIM GET /Users failed: 404 Not Found: Cannot GET /scim/v9/Users — check the base URL");
+    // express answers an unknown path with an HTML page: not a SCIM error, so none of it is shown.
+    expect(error.message).toBe("SCIM GET /Users failed: 404 Not Found — check the base URL");
+  });
+
+  it("never quotes a body that is not a SCIM error, and caps and strips a SCIM error's detail", async () => {
+    const answers: Record<string, { status: number; type: string; body: string }> = {
+      "/html/Users": { status: 500, type: "text/html", body: "<html><body>db password: hunter2-internal</body></html>" },
+      "/text/Users": { status: 403, type: "text/plain", body: "internal token abc123-internal" },
+      "/json/Users": { status: 400, type: "application/json", body: JSON.stringify({ error: "internal-only value 42-internal" }) },
+      "/ok/Users": { status: 200, type: "text/plain", body: "root:x:0:0:root-internal:/root:/bin/bash" },
+      "/scim/Users": {
+        status: 400,
+        type: "application/scim+json",
+        body: JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], scimType: "invalidFilter", detail: `Bad\u202e filter\n${"x".repeat(5000)}` }),
+      },
+    };
+    const http = await import("node:http");
+    const fake = http.createServer((req, res) => {
+      const answer = answers[new URL(req.url!, "http://x").pathname] ?? { status: 404, type: "text/plain", body: "" };
+      res.writeHead(answer.status, { "content-type": answer.type }).end(answer.body);
+    });
+    await new Promise<void>((r) => fake.listen(0, "127.0.0.1", r));
+    const base = `http://127.0.0.1:${(fake.address() as net.AddressInfo).port}`;
+    try {
+      const messageFor = async (prefix: string) => ((await scimConnector.test(config({ baseUrl: `${base}/${prefix}` })).catch((e) => e)) as Error).message;
+      expect(await messageFor("html")).toBe("SCIM GET /Users failed: 500 Internal Server Error");
+      expect(await messageFor("text")).toBe("SCIM GET /Users failed: 403 Forbidden");
+      expect(await messageFor("json")).toBe("SCIM GET /Users failed: 400 Bad Request");
+      const ok = await messageFor("ok");
+      expect(ok).toMatch(/^SCIM GET \/Users answered with something that is not JSON \(text\/plain/);
+      expect(ok).not.toContain("root");
+      const scim = await messageFor("scim");
+      expect(scim).toMatch(/^SCIM GET \/Users failed: 400 Bad Request: Bad filter x+…? \(invalidFilter\)$/);
+      expect(scim).not.toMatch(/[\u202e\n]/);
+      expect(scim.length).toBeLessThan(400);
+    } finally {
+      await new Promise((r) => fake.close(r));
+    }
   });
 
   it("refuses a plain-http URL unless it is this machine", () => {

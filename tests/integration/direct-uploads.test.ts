@@ -95,6 +95,17 @@ describe("direct evidence uploads to S3", () => {
     expect(await keysUnder(`tenants/${t.id}/uploads/`)).toEqual([]);
   });
 
+  it("refuses and deletes a PDF that carries a script past its first 64 KB", async () => {
+    const t = await makeTenant();
+    const late = Buffer.concat([PDF, Buffer.alloc(2 * 1024 * 1024, " "), Buffer.from("<script>alert(1)</script>\n%%EOF\n")]);
+    const sent = await direct(t, "late.pdf", late);
+    expect(sent.put.ok).toBe(true);
+    await expect(completeDirectUpload(t.ctx("operator"), { token: sent.start.token })).rejects.toMatchObject({
+      message: '"late.pdf" was refused: it is a PDF that also carries a script.',
+    });
+    expect(await keysUnder(`tenants/${t.id}/uploads/`)).toEqual([]);
+  });
+
   it("refuses a token from another tenant or a forged one, and types and sizes it cannot take", async () => {
     const t = await makeTenant();
     const other = await makeTenant();

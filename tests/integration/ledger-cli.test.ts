@@ -45,7 +45,7 @@ describe("ledger command-line tools", () => {
     expect(ok.out).toMatch(/^OK: \d+ entries, 1 evidence files/m);
     expect(ok.code).toBe(0);
 
-    const evidence = (await getEvidenceForSync(t.ctx("auditor"), sync.id))!;
+    const evidence = (await getEvidenceForSync(t.ctx("auditor"), sync!.id))!;
     const bundle = await evidenceProofBundle(t.ctx("auditor"), evidence.id);
     const dir = await mkdtemp(path.join(os.tmpdir(), "bundle-"));
     const bundleFile = path.join(dir, "proof.json");

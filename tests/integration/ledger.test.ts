@@ -75,7 +75,7 @@ async function tenantWithEvidence() {
   }
   await sealTenant(getSql(), t.id);
   await writeCheckpoint(getSql(), t.id);
-  const evidence = (await getEvidenceForSync(t.ctx("auditor"), sync.id))!;
+  const evidence = (await getEvidenceForSync(t.ctx("auditor"), sync!.id))!;
   return { t, integration, sync, evidence, pdf, csv };
 }
 
@@ -102,7 +102,7 @@ async function problems(tenantId: string) {
 describe("audit evidence", () => {
   it("is captured with the save, linked to the sync it starts, with its manifest beside the files", async () => {
     const { t, sync, evidence, pdf } = await tenantWithEvidence();
-    expect(evidence.syncExecutionId).toBe(sync.id);
+    expect(evidence.syncExecutionId).toBe(sync!.id);
     expect(evidence.createdByName).toBe(t.users.operator.email);
     expect(evidence.notesHtml).toContain("<h1>Quarterly review</h1>");
     expect(evidence.notesHtml).toContain("<strong>Dana</strong>");
@@ -122,12 +122,12 @@ describe("audit evidence", () => {
   it("added later starts a new sync that owns it, even with no setting changed; evidence is never edited in place", async () => {
     const { t, integration, sync: first } = await tenantWithEvidence();
     const file = await uploadEvidence(t, "follow-up.json", Buffer.from('{"reviewed":true}'));
-    await runQueuedSync(first.id);
+    await runQueuedSync(first!.id);
     const { sync, evidence } = await addEvidence(t.ctx("operator"), integration.id, { notes: "Follow-up check", uploadIds: [file.id] });
-    expect(sync.id).not.toBe(first.id);
+    expect(sync.id).not.toBe(first!.id);
     expect(sync.trigger).toBe("evidence_updated");
     expect(evidence.syncExecutionId).toBe(sync.id);
-    expect((await getEvidenceForSync(t.ctx("auditor"), first.id))!.files).toHaveLength(2);
+    expect((await getEvidenceForSync(t.ctx("auditor"), first!.id))!.files).toHaveLength(2);
 
     const again = await uploadEvidence(t, "again.png", Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from("IHDR"), Buffer.alloc(17)]));
     await runQueuedSync(sync.id);
@@ -147,8 +147,8 @@ describe("audit evidence", () => {
     const other = await makeTenant();
     await expect(addEvidence(other.ctx("operator"), integration.id, { uploadIds: [ids[0]] })).rejects.toMatchObject({ code: "unprocessable:validation" });
     await expect(addEvidence(t.ctx("auditor"), integration.id, { notes: "x" })).rejects.toMatchObject({ code: "forbidden:evidence:write" });
-    await expect(getEvidenceForSync(t.ctx("viewer"), sync.id)).rejects.toMatchObject({ code: "forbidden:evidence:read" });
-    expect(await getEvidenceForSync(other.ctx("admin"), sync.id)).toBeNull();
+    await expect(getEvidenceForSync(t.ctx("viewer"), sync!.id)).rejects.toMatchObject({ code: "forbidden:evidence:read" });
+    expect(await getEvidenceForSync(other.ctx("admin"), sync!.id)).toBeNull();
   });
 
   it("downloads through a link of at most 5 minutes, as an attachment, and each download is audited", async () => {
@@ -165,7 +165,7 @@ describe("audit evidence", () => {
   it("a save during a storage outage leaves no evidence record and no sync claiming evidence", async () => {
     const { t, integration, sync } = await tenantWithEvidence();
     const file = await uploadEvidence(t, "late.pdf", PDF);
-    await runQueuedSync(sync.id);
+    await runQueuedSync(sync!.id);
     const [{ before }] = await owner<{ before: number }[]>`select count(*)::int as before from sync_executions where integration_id = ${integration.id}`;
     const store = getObjectStore();
     const put = store.put.bind(store);

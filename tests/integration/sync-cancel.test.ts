@@ -100,7 +100,7 @@ describe("cancelling a running sync", () => {
   it("while it reads: it stops within seconds, ends cancelled with who cancelled it, and applies nothing", async () => {
     const t = await makeTenant();
     const { integration, sync: first } = await scimIntegration(t, "Slow SCIM");
-    expect((await waitForEnd(t.id, first.id)).status).toBe("post_sync_completed");
+    expect((await waitForEnd(t.id, first!.id)).status).toBe("post_sync_completed");
     const before = await currentState(integration.id);
     expect(before.objects.length).toBeGreaterThan(USERS);
 
@@ -152,7 +152,7 @@ describe("cancelling a running sync", () => {
   it("records its phase as it goes, with what it read against the source's total", async () => {
     const t = await makeTenant();
     const { integration, sync: first } = await scimIntegration(t, "Phases");
-    await waitForEnd(t.id, first.id);
+    await waitForEnd(t.id, first!.id);
     scim.setDelay(150);
     try {
       const { sync } = await requestSync(t.ctx("operator"), integration.id, {});
@@ -185,7 +185,7 @@ describe("cancelling a running sync", () => {
   it("while it applies: the apply does not commit, the current state is unchanged, the staged rows stay for the log", async () => {
     const t = await makeTenant();
     const csv = await makeCsvIntegration(t, "Locked", "externalId,username\na1,ann\na2,bob\na3,cy\n");
-    await waitForEnd(t.id, csv.sync.id);
+    await waitForEnd(t.id, csv.sync!.id);
     const before = await currentState(csv.integration.id);
     await csv.put("externalId,username\na1,ann-renamed\na2,bob\na3,cy\na4,di\n");
 
@@ -232,7 +232,7 @@ describe("cancelling a running sync", () => {
   it("a cancel that lands after the apply's last check still keeps the apply from committing", async () => {
     const t = await makeTenant();
     const csv = await makeCsvIntegration(t, "Race", "externalId,username\nr1,ann\nr2,bob\n");
-    await waitForEnd(t.id, csv.sync.id);
+    await waitForEnd(t.id, csv.sync!.id);
     const before = await currentState(csv.integration.id);
     await csv.put("externalId,username\nr1,ann\nr2,bob-renamed\n");
 
@@ -287,7 +287,7 @@ describe("cancelling a running sync", () => {
   it("a run whose worker died after a cancel was asked ends cancelled, not failed", async () => {
     const t = await makeTenant();
     const csv = await makeCsvIntegration(t, "dead-worker", "externalId,username\nd1,ann\n");
-    await waitForEnd(t.id, csv.sync.id);
+    await waitForEnd(t.id, csv.sync!.id);
     const [dead] = await getSql()`
       insert into sync_executions (tenant_id, integration_id, status, trigger, started_by_type, started_by_name, started_at, heartbeat_at,
                                    worker_id, cancel_requested_at, cancelled_by_name, phase)
@@ -321,8 +321,8 @@ describe("queued syncs", () => {
 
   async function runningSlowly(tenant: TestTenant, name: string) {
     const { integration, sync } = await scimIntegration(tenant, name);
-    await waitUntil(`${name} to run`, async () => (await row(tenant.id, sync.id)).status === "syncing");
-    return { integrationId: integration.id, running: sync.id };
+    await waitUntil(`${name} to run`, async () => (await row(tenant.id, sync!.id)).status === "syncing");
+    return { integrationId: integration.id, running: sync!.id };
   }
 
   it("a second request while one is queued joins it: one queued run, made full by a full request, idempotency kept", async () => {
@@ -437,13 +437,13 @@ describe("who may cancel what", () => {
   it("refuses roles without syncs:run, other tenants, unknown ids, and syncs that already ended", async () => {
     const t = await makeTenant();
     const csv = await makeCsvIntegration(t, "Done", "externalId,username\nx1,ann\n");
-    await waitForEnd(t.id, csv.sync.id);
-    await expect(cancelSync(t.ctx("viewer"), csv.sync.id)).rejects.toMatchObject({ code: "forbidden:syncs:run" });
-    await expect(cancelSync(t.ctx("auditor"), csv.sync.id)).rejects.toMatchObject({ code: "forbidden:syncs:run" });
+    await waitForEnd(t.id, csv.sync!.id);
+    await expect(cancelSync(t.ctx("viewer"), csv.sync!.id)).rejects.toMatchObject({ code: "forbidden:syncs:run" });
+    await expect(cancelSync(t.ctx("auditor"), csv.sync!.id)).rejects.toMatchObject({ code: "forbidden:syncs:run" });
     const other = await makeTenant();
-    await expect(cancelSync(other.ctx("admin"), csv.sync.id)).rejects.toMatchObject({ code: "not_found:sync" });
+    await expect(cancelSync(other.ctx("admin"), csv.sync!.id)).rejects.toMatchObject({ code: "not_found:sync" });
     await expect(cancelSync(t.ctx("admin"), "not-a-uuid")).rejects.toMatchObject({ code: "not_found:sync" });
-    await expect(cancelSync(t.ctx("operator"), csv.sync.id)).rejects.toMatchObject({
+    await expect(cancelSync(t.ctx("operator"), csv.sync!.id)).rejects.toMatchObject({
       code: "conflict:sync_ended",
       message: "This sync already ended: it completed and its data was applied.",
     });
@@ -452,7 +452,7 @@ describe("who may cancel what", () => {
   it("a held run can be cancelled: it is never applied and can no longer be released", async () => {
     const t = await makeTenant();
     const csv = await makeCsvIntegration(t, "Shrinking", "externalId,username\nh1,a\nh2,b\nh3,c\nh4,d\n");
-    await waitForEnd(t.id, csv.sync.id);
+    await waitForEnd(t.id, csv.sync!.id);
     const before = await currentState(csv.integration.id);
     await csv.put("externalId,username\nh1,a\n");
     const { sync } = await requestSync(t.ctx("operator"), csv.integration.id, {});
@@ -472,7 +472,7 @@ describe("a worker shutting down", () => {
   it("gives the run back to the queue, or ends it when a request for the integration queued meanwhile", async () => {
     const t = await makeTenant();
     const { integration, sync: first } = await scimIntegration(t, "Shutdown");
-    await waitForEnd(t.id, first.id);
+    await waitForEnd(t.id, first!.id);
     scim.setDelay(300);
     try {
       // Runs the engine as a worker would, with a shutdown signal of its own.

@@ -101,7 +101,7 @@ describe("syncs against frozen small-table statistics", { timeout: 120_000 }, ()
       await owner.unsafe(`alter table ${table} set (autovacuum_enabled = false, toast.autovacuum_enabled = false)`);
     }
     const { integration, sync } = await createIntegration(t.ctx("admin"), { name: "Small LDAP", connector: "ldap", config: ldap(small) });
-    await completed(sync.id);
+    await completed(sync!.id);
     // Never analysed: lookups take their probe-per-id form, and must agree with the other.
     const [{ stats }] = await owner`select count(*)::int as stats from pg_stats where tablename = 'extracted_objects'`;
     expect(stats).toBe(0);
@@ -124,7 +124,7 @@ describe("syncs against frozen small-table statistics", { timeout: 120_000 }, ()
       dropThresholdPercent: 5,
     });
     integrationId = integration.id;
-    const done = await completed(sync.id);
+    const done = await completed(sync!.id);
     expect(done.counts.account).toMatchObject({ extracted: USERS, created: USERS });
     expect(done.counts.membership).toMatchObject({ extracted: GROUPS * PER_GROUP, created: GROUPS * PER_GROUP });
     expect(await currentCount(integrationId)).toBe(RECORDS);

@@ -59,7 +59,7 @@ describe("LDAP integration syncs", () => {
     const { integration, sync } = await createIntegration(t.ctx("operator"), { name: "Corporate LDAP", connector: "ldap", config: ldapConfig() });
     integrationId = integration.id;
     expect(sync).toMatchObject({ status: "queued", trigger: "config_saved", startedByType: "user", startedByName: t.users.operator.email });
-    const done = await waitForSync(t.id, sync.id);
+    const done = await waitForSync(t.id, sync!.id);
     expect(done.status).toBe("post_sync_completed");
     expect(done.mode).toBe("full");
     expect(done.startedAt).not.toBeNull();
@@ -70,9 +70,9 @@ describe("LDAP integration syncs", () => {
     expect(done.message).toContain("Accounts: 30");
     expect(await currentCount(integrationId, "account")).toBe(30);
     // What this sync saw is kept with it.
-    const [kept] = await getSql()`select count(*)::int as n from extracted_objects where sync_execution_id = ${sync.id}`;
+    const [kept] = await getSql()`select count(*)::int as n from extracted_objects where sync_execution_id = ${sync!.id}`;
     expect(kept.n).toBe(54);
-    const log = await listSyncLog(t.ctx("viewer"), sync.id, { outcome: "created", objectType: "account" });
+    const log = await listSyncLog(t.ctx("viewer"), sync!.id, { outcome: "created", objectType: "account" });
     expect(log.records).toHaveLength(30);
   });
 
@@ -148,8 +148,11 @@ describe("LDAP integration syncs", () => {
   });
 
   it("holds a result that dropped past the threshold, until an admin releases it", async () => {
-    const { sync: restore } = await updateIntegration(t.ctx("admin"), integrationId, { config: ldapConfig({ bindPassword: "********" }) });
-    expect((await waitForSync(t.id, restore!.id)).status).toBe("post_sync_completed");
+    // A save that changes nothing starts nothing now, so the good sync to compare with is asked for.
+    const unchanged = await updateIntegration(t.ctx("admin"), integrationId, { config: ldapConfig({ bindPassword: "********" }) });
+    expect(unchanged.sync).toBeNull();
+    const { sync: restore } = await requestSync(t.ctx("admin"), integrationId, {});
+    expect((await waitForSync(t.id, restore.id)).status).toBe("post_sync_completed");
     for (let i = 10; i < 29; i++) await slapd.addLdif(`dn: ${userDn(i)}\nchangetype: delete\n`);
     const { sync } = await requestSync(t.ctx("operator"), integrationId, {});
     const held = await waitForSync(t.id, sync.id);
@@ -226,6 +229,7 @@ describe("LDAP integration syncs", () => {
     ).rejects.toMatchObject({ fieldErrors: { "config.url": [expect.stringContaining("link-local, metadata or reserved")] } });
 
     const { integration } = await createIntegration(t.ctx("admin"), { name: "Policy", connector: "ldap", config: ldapConfig() });
+    const allowed = process.env.CONNECTOR_ALLOWED_HOSTS;
     process.env.CONNECTOR_ALLOWED_HOSTS = "ldap.corp.example";
     try {
       await expect(testConnection(t.ctx("admin"), { connector: "ldap", config: ldapConfig() })).rejects.toMatchObject({
@@ -236,7 +240,7 @@ describe("LDAP integration syncs", () => {
       expect(done.status).toBe("error");
       expect(done.message).toMatch(/^Refused to connect: 127\.0\.0\.1 is not in the hosts/);
     } finally {
-      delete process.env.CONNECTOR_ALLOWED_HOSTS;
+      process.env.CONNECTOR_ALLOWED_HOSTS = allowed;
     }
   });
 
@@ -262,7 +266,7 @@ describe("delta syncs", () => {
     await new Promise((r) => setTimeout(r, 1100));
     await slapd.addLdif(`dn: ${userDn(3)}\nchangetype: modify\nreplace: description\ndescription: delta cursor\n`);
     const { integration, sync } = await createIntegration(t.ctx("admin"), { name: "Delta members", connector: "ldap", config: ldapConfig() });
-    await waitForSync(t.id, sync.id);
+    await waitForSync(t.id, sync!.id);
     const before = await currentCount(integration.id, "membership");
     // Group 1 loses one member; everything else is untouched.
     await new Promise((r) => setTimeout(r, 1100)); // modifyTimestamp has whole seconds
@@ -298,7 +302,7 @@ describe("extraction cursors", () => {
   it("are kept per object type after a delta-capable sync, and can be reset and deleted (audited)", async () => {
     const t = await makeTenant();
     const { integration, sync } = await createIntegration(t.ctx("admin"), { name: "Delta LDAP", connector: "ldap", config: ldapConfig() });
-    await waitForSync(t.id, sync.id);
+    await waitForSync(t.id, sync!.id);
     const cursors = await listCursors(t.ctx("viewer"), integration.id);
     expect(cursors.map((c) => c.objectType)).toContain("account");
     await resetCursor(t.ctx("admin"), { integrationId: integration.id, objectType: "account" });
@@ -326,10 +330,10 @@ describe("CSV integrations", () => {
       connector: "csv",
       config: { files: { accounts: key } },
     });
-    const done = await waitForSync(t.id, sync.id);
+    const done = await waitForSync(t.id, sync!.id);
     expect(`${done.status}: ${done.message}`).toMatch(/^post_sync_completed/);
     expect(done.counts.account).toMatchObject({ extracted: 2, created: 2, skipped: 1 });
-    const skipped = await listSyncLog(t.ctx("operator"), sync.id, { outcome: "skipped" });
+    const skipped = await listSyncLog(t.ctx("operator"), sync!.id, { outcome: "skipped" });
     expect(skipped.records[0].reason).toMatch(/id/i);
     expect(skipped.records[0].externalId).toMatch(/line 3/);
     // The row had no id but had a username: the log names it.
@@ -340,9 +344,9 @@ describe("CSV integrations", () => {
     const dupKey = `${tenantUploadPrefix(t.id)}dups.csv`;
     await getObjectStore().put(dupKey, "externalId,username\nd1,first\nd2,other\nd1,again\n");
     const dup = await createIntegration(t.ctx("operator"), { name: "Dups", connector: "csv", config: { files: { accounts: dupKey } } });
-    const dupDone = await waitForSync(t.id, dup.sync.id);
+    const dupDone = await waitForSync(t.id, dup.sync!.id);
     expect(dupDone.counts.account).toMatchObject({ created: 2, skipped: 1 });
-    const dupLog = await listSyncLog(t.ctx("operator"), dup.sync.id, { outcome: "skipped" });
+    const dupLog = await listSyncLog(t.ctx("operator"), dup.sync!.id, { outcome: "skipped" });
     expect(dupLog.records.map((r) => [r.externalId, r.name, r.reason])).toEqual([["d1", "again", "duplicate external id in the source"]]);
     const [kept] = await getSql()`select fields->>'username' as u from identity_objects where integration_id = ${dup.integration.id} and external_id = 'd1'`;
     expect(kept.u).toBe("first");
@@ -357,7 +361,7 @@ describe("the current state", () => {
   it("a held run released after the state moved is compared again before it applies", async () => {
     const t = await makeTenant();
     const csv = await makeCsvIntegration(t, "Moving", "externalId,username,email\na1,ann,ann@x.test\na2,bob,bob@x.test\na3,cy,cy@x.test\na4,di,di@x.test\n");
-    expect((await waitForSync(t.id, csv.sync.id)).counts.account).toMatchObject({ created: 4 });
+    expect((await waitForSync(t.id, csv.sync!.id)).counts.account).toMatchObject({ created: 4 });
 
     // Half the accounts gone: held, compared with the four-account state (a1 unchanged).
     await csv.put("externalId,username,email\na1,ann,ann@x.test\na2,bob,bob@x.test\n");
@@ -385,7 +389,7 @@ describe("the current state", () => {
     const rows = (n: number, skipEvery: number, suffix = "") =>
       Array.from({ length: n }, (_, i) => (i % skipEvery === skipEvery - 1 ? `,nobody${i}` : `u${i},user${i}${suffix}`)).join("\n");
     const csv = await makeCsvIntegration(t, "Paged", `externalId,username\n${rows(240, 40)}\n`);
-    const first = await waitForSync(t.id, csv.sync.id);
+    const first = await waitForSync(t.id, csv.sync!.id);
     expect(first.counts.account).toMatchObject({ extracted: 234, created: 234, skipped: 6 });
 
     // Second run: the last 30 lines gone (29 accounts, 1 bad row), 10 changed, the rest unchanged.
@@ -422,7 +426,7 @@ describe("several workers", () => {
       const ids: { integrationId: string; syncId: string }[] = [];
       for (const name of ["Directory A", "Directory B", "Directory C"]) {
         const { integration, sync } = await createIntegration(t.ctx("operator"), { name, connector: "ldap", config: ldapConfig() });
-        ids.push({ integrationId: integration.id, syncId: sync.id });
+        ids.push({ integrationId: integration.id, syncId: sync!.id });
         for (let i = 0; i < 2; i++) {
           // A request while a sync is queued joins it: each of these waits for the one before to start.
           await waitForStart(t.id, ids[ids.length - 1].syncId);

@@ -67,6 +67,31 @@ describe("uploads", () => {
     expect(await getDb().select().from(uploads).where(eq(uploads.tenantId, t.id))).toEqual([]);
   });
 
+  it("refuses a PDF whose markup sits past the first 64 KB, split across chunks, and keeps nothing of it", async () => {
+    const t = await makeTenant();
+    const pdf = Buffer.from("%PDF-1.7\n1 0 obj << >> endobj\n");
+    const chunks = [pdf, Buffer.alloc(200 * 1024, "0"), Buffer.from("stream <ifr"), Buffer.from("ame src=x> endstream\n%%EOF\n")];
+    const size = chunks.reduce((n, c) => n + c.length, 0);
+    await expect(
+      receiveUpload(t.ctx("operator"), { purpose: "evidence", filename: "poly.pdf", contentLength: size, body: Readable.from(chunks) }),
+    ).rejects.toMatchObject({ code: "unprocessable:file_type", message: '"poly.pdf" was refused: it is a PDF that also carries an HTML frame.' });
+    expect(await storedKeys(t.id)).toEqual([]);
+    expect(await getDb().select().from(uploads).where(eq(uploads.tenantId, t.id))).toEqual([]);
+    // The same size without markup is fine.
+    const clean = [pdf, Buffer.alloc(200 * 1024, "0"), Buffer.from("%%EOF\n")];
+    const ok = await receiveUpload(t.ctx("operator"), { purpose: "evidence", filename: "big.pdf", body: Readable.from(clean) });
+    expect(ok.contentType).toBe("application/pdf");
+  });
+
+  it("refuses a file name with bidirectional control characters", async () => {
+    const t = await makeTenant();
+    await expect(upload(t.ctx("operator"), "invoice\u202Efdp.exe.pdf", "%PDF-1.7\n", undefined, "evidence")).rejects.toMatchObject({
+      code: "unprocessable:validation",
+      message: expect.stringContaining("bidirectional control characters"),
+    });
+    expect(await storedKeys(t.id)).toEqual([]);
+  });
+
   it("lets only roles that may change integrations upload source files", async () => {
     const t = await makeTenant();
     for (const role of ["viewer", "auditor"] as const) {

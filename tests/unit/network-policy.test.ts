@@ -18,7 +18,50 @@ describe("connector network policy", () => {
   it("without an allow-list lets connectors reach ordinary public and private hosts", async () => {
     expect(hostProblem("ldaps://dc1.corp.example:636", open)).toBeNull();
     expect(await connectProblem("ldap://dc1.corp.example", open, resolvesTo("10.1.2.3"))).toBeNull();
-    expect(await connectProblem("ldap://127.0.0.1:3389", open)).toBeNull();
+    expect(await connectProblem("ldap://10.0.0.5:389", open)).toBeNull();
+    expect(hostProblem("https://192.168.1.20/scim/v2", open)).toBeNull();
+    expect(hostProblem("https://[fd12::5]/scim/v2", open)).toBeNull();
+  });
+
+  it("refuses the app's own machine (loopback) however it is written, unless the list names it", async () => {
+    for (const url of [
+      "ldap://127.0.0.1:3389",
+      "ldap://127.1",
+      "ldap://127.0.0.53",
+      "ldap://2130706433",
+      "ldap://0x7f.0.0.1",
+      "https://localhost/scim",
+      "https://LOCALHOST./scim",
+      "https://db.localhost/scim",
+      "https://[::1]:8443/scim",
+      "https://[::ffff:127.0.0.1]/scim",
+      "ldap://[::ffff:7f00:1]",
+    ]) {
+      expect(hostProblem(url, open), url).toMatch(/the app's own machine \(loopback\)/);
+    }
+    expect(await connectProblem("https://rebound.example/scim", open, resolvesTo("10.0.0.1", "127.0.0.1"))).toBe(
+      "rebound.example resolves to 127.0.0.1, the app's own machine (loopback), which connectors may not reach unless CONNECTOR_ALLOWED_HOSTS names it",
+    );
+    expect(await connectProblem("https://mapped.example/scim", open, resolvesTo("::ffff:127.0.0.1"))).toMatch(/resolves to 127\.0\.0\.1, the app's own machine/);
+  });
+
+  it("admits loopback only when named: its address, a network holding it, or localhost; never through a wildcard", async () => {
+    const testDirectory = parsePolicy("127.0.0.1, *");
+    expect(await connectProblem("ldap://127.0.0.1:3389", testDirectory)).toBeNull();
+    expect(hostProblem("ldap://127.1:3389", testDirectory)).toBeNull();
+    expect(hostProblem("https://[::ffff:127.0.0.1]/scim", testDirectory)).toBeNull();
+    // `*` keeps every other host allowed, but not another loopback address.
+    expect(hostProblem("ldaps://dc1.corp.example", testDirectory)).toBeNull();
+    expect(hostProblem("ldap://127.0.0.2", testDirectory)).toMatch(/loopback/);
+    expect(hostProblem("https://[::1]/scim", testDirectory)).toMatch(/loopback/);
+    expect(await connectProblem("https://rebound.example/scim", testDirectory, resolvesTo("127.0.0.2"))).toMatch(/loopback/);
+    expect(hostProblem("https://[::1]/scim", parsePolicy("::1"))).toBeNull();
+    expect(hostProblem("ldap://127.0.0.9", parsePolicy("127.0.0.0/8"))).toBeNull();
+    expect(await connectProblem("https://localhost:8443/scim", parsePolicy("localhost"), resolvesTo("127.0.0.1", "::1"))).toBeNull();
+    expect(hostProblem("https://localhost/scim", parsePolicy("*"))).toMatch(/loopback/);
+    expect(hostProblem("https://db.localhost/scim", parsePolicy("*.localhost"))).toMatch(/loopback/);
+    // A listed name that is later pointed at 127.0.0.1 is still refused.
+    expect(await connectProblem("ldap://ldap.corp.example", corp, resolvesTo("127.0.0.1"))).toMatch(/resolves to 127\.0\.0\.1, the app's own machine/);
   });
 
   it("with an allow-list admits only listed names, domains and networks", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { apiKeyContext, authorize, userContext } from "@/lib/auth/context";
 import { API_KEY_SCOPES, areaFor, roleCan } from "@/lib/auth/permissions";
 import { ConfigError, parseConfig } from "@/lib/config";
-import { clientIp, parseTrustedProxies } from "@/lib/http/request-meta";
+import { clientIp, parseTrustedProxies, PEER_HEADER, requestMetaFrom } from "@/lib/http/request-meta";
 
 describe("permissions", () => {
   it("follow the product's role table", () => {
@@ -54,13 +54,49 @@ describe("configuration", () => {
 });
 
 describe("client IP", () => {
-  it("takes the right-most untrusted hop so a client cannot forge its address", () => {
-    const none = parseTrustedProxies(undefined);
-    expect(clientIp("1.2.3.4, 10.0.0.9", none)).toBe("10.0.0.9");
-    const trusted = parseTrustedProxies("10.0.0.0/8, 127.0.0.1");
-    expect(clientIp("6.6.6.6, 1.2.3.4, 10.0.0.9", trusted)).toBe("1.2.3.4");
-    expect(clientIp("1.2.3.4, 10.0.0.9, 127.0.0.1", trusted)).toBe("1.2.3.4");
-    expect(clientIp("10.0.0.1, 10.0.0.2", trusted)).toBe("10.0.0.1");
-    expect(clientIp(null, trusted)).toBeNull();
+  const none = parseTrustedProxies(undefined);
+  const trusted = parseTrustedProxies("10.0.0.0/8, 127.0.0.1");
+
+  it("without trusted proxies is the socket peer, whatever X-Forwarded-For says", () => {
+    expect(clientIp("203.0.113.9", "1.2.3.4", none)).toBe("203.0.113.9");
+    expect(clientIp("203.0.113.9", "1.2.3.4, 10.0.0.9", none)).toBe("203.0.113.9");
+    expect(clientIp("::ffff:203.0.113.9", null, none)).toBe("203.0.113.9");
+    expect(clientIp("::1", "6.6.6.6", none)).toBe("::1");
+  });
+
+  it("with trusted proxies walks X-Forwarded-For from the right, skipping only them", () => {
+    expect(clientIp("10.0.0.9", "6.6.6.6, 1.2.3.4", trusted)).toBe("1.2.3.4");
+    expect(clientIp("127.0.0.1", "6.6.6.6, 1.2.3.4, 10.0.0.9", trusted)).toBe("1.2.3.4");
+    expect(clientIp("10.0.0.2", "10.0.0.1", trusted)).toBe("10.0.0.1");
+    expect(clientIp("10.0.0.2", null, trusted)).toBe("10.0.0.2");
+    // A peer that is not a trusted proxy is the client, even when it sends the header.
+    expect(clientIp("198.51.100.7", "1.2.3.4", trusted)).toBe("198.51.100.7");
+    // Garbage from a trusted proxy ends the walk at the last address that can be believed.
+    expect(clientIp("10.0.0.9", "1.2.3.4, not-an-ip", trusted)).toBe("10.0.0.9");
+  });
+
+  it("is unknown without the peer address, rather than taken from a header anyone can write", () => {
+    expect(clientIp(null, "1.2.3.4", none)).toBeNull();
+    expect(clientIp(null, "1.2.3.4", trusted)).toBeNull();
+    expect(clientIp("not-an-ip", "1.2.3.4", none)).toBeNull();
+  });
+
+  it("reads the peer from the header the preload sets, not from X-Forwarded-For", () => {
+    const meta = requestMetaFrom(new Headers({ [PEER_HEADER]: "192.0.2.44", "x-forwarded-for": "6.6.6.6" }));
+    expect(meta.ip).toBe("192.0.2.44");
+  });
+});
+
+describe("peer-address preload", () => {
+  it("overwrites a peer header the client sent with the socket's address", async () => {
+    const { markPeer } = await import("../../scripts/peer-address.cjs");
+    const req = {
+      socket: { remoteAddress: "::ffff:192.0.2.5" },
+      headers: { [PEER_HEADER]: "6.6.6.6", "x-forwarded-for": "6.6.6.6" } as Record<string, string>,
+      rawHeaders: ["X-SyncLedger-Peer", "6.6.6.6", "X-Forwarded-For", "6.6.6.6"],
+    };
+    markPeer(req);
+    expect(req.headers[PEER_HEADER]).toBe("192.0.2.5");
+    expect(req.rawHeaders).toEqual(["X-Forwarded-For", "6.6.6.6", PEER_HEADER, "192.0.2.5"]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { UPLOAD_RULES, zipEntryNames } from "@/lib/uploads/rules";
+import { HEAD_BYTES, MarkupScanner, UPLOAD_RULES, zipEntryNames } from "@/lib/uploads/rules";
+import { filenameSchema } from "@/lib/uploads/service";
 
 const check = (filename: string, content: Buffer | string) => {
   const head = Buffer.from(content);
@@ -79,5 +80,33 @@ describe("CSV source files", () => {
     expect(UPLOAD_RULES.csv.check(csv, "a.xlsx", csv.length)).toMatchObject({ ok: false });
     const zipped = zip({ "[Content_Types].xml": "x" });
     expect(UPLOAD_RULES.csv.check(zipped, "a.csv", zipped.length)).toMatchObject({ ok: false, reason: expect.stringContaining("ZIP") });
+  });
+});
+
+describe("markup anywhere in a binary file", () => {
+  it("is found when it is cut between two chunks, in any case, after the head", () => {
+    const scanner = new MarkupScanner("PDF");
+    expect(scanner.push(Buffer.alloc(HEAD_BYTES, "a"))).toBeNull();
+    expect(scanner.push(Buffer.from("filler <SCR"))).toBeNull();
+    expect(scanner.push(Buffer.from("IPT>alert(1)"))).toBe("it is a PDF that also carries a script");
+  });
+
+  it("is left to the text types' own checks: CSV and JSON are not scanned", () => {
+    const pdf = check("a.pdf", PDF);
+    expect(pdf).toMatchObject({ ok: true, markupScan: { label: "PDF" } });
+    expect(check("a.csv", "a,b\n1,<script>\n")).toMatchObject({ ok: true, markupScan: null });
+    expect(check("a.json", '{"html":"<html>"}')).toMatchObject({ ok: true, markupScan: null });
+  });
+});
+
+describe("upload file names", () => {
+  it("refuse bidirectional control characters, which make report\\u202Efdp.exe read as reportexe.pdf", () => {
+    for (const c of ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]) {
+      const result = filenameSchema.safeParse(`report${c}fdp.exe.pdf`);
+      expect(result.success, `U+${c.codePointAt(0)!.toString(16)}`).toBe(false);
+      expect(result.error!.issues[0].message).toMatch(/bidirectional control characters/);
+    }
+    expect(filenameSchema.parse("résumé.pdf")).toBe("résumé.pdf");
+    expect(filenameSchema.parse("תקציר.pdf")).toBe("תקציר.pdf");
   });
 });
