@@ -56,7 +56,8 @@ async function loadDirectory(shape: Shape, tmp: string): Promise<RunningSlapd> {
 async function benchDatabase(kind: DatabaseKind, big: RunningSlapd, small: RunningSlapd): Promise<Figures> {
   const db = await startScratchDatabase();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "syncledger-bench-"));
-  Object.assign(process.env, { DATABASE_URL: db.appUrl, ENCRYPTION_KEY: "ab".repeat(32), LOG_LEVEL: "silent" });
+  // The benchmark's directories run on this machine: loopback must be allowed by name.
+  Object.assign(process.env, { DATABASE_URL: db.appUrl, ENCRYPTION_KEY: "ab".repeat(32), LOG_LEVEL: "silent", CONNECTOR_ALLOWED_HOSTS: "127.0.0.1,*" });
   const { getSql, closeDb } = await import("@/db/client");
   const { createTenant } = await import("@/lib/tenants/service");
   const { platformContext, systemContext } = await import("@/lib/auth/context");
