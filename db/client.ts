@@ -13,18 +13,9 @@ export type Executor = Database | Parameters<Parameters<Database["transaction"]>
 type Holder = { sql: postgres.Sql; db: Database; url: string };
 const globalForDb = globalThis as unknown as { __syncledgerDb?: Holder };
 
-/**
- * Statements are planned for the values they run with. postgres.js prepares every
- * statement, and after a few runs Postgres may switch a prepared statement to a generic
- * plan made without its values; for a sync's lookups (a sync id, an array of 5,000 ids)
- * on a table whose statistics are missing or stale, that plan was ten to a hundred times
- * slower than the one made for the values. Planning takes well under a millisecond.
- */
-const CONNECTION_SETTINGS = { plan_cache_mode: "force_custom_plan" };
-
 export function createDatabase(url: string, options: postgres.Options<Record<string, never>> = {}) {
   const max = Number(process.env.DATABASE_POOL_MAX) || 10;
-  const sql = postgres(url, { max, onnotice: () => {}, ...options, connection: { ...CONNECTION_SETTINGS, ...options.connection } });
+  const sql = postgres(url, { max, onnotice: () => {}, ...options });
   return { sql, db: drizzle(sql, { schema }) };
 }
 
