@@ -156,8 +156,6 @@ export const auditEvents = pgTable(
 
 export const OBJECT_TYPE_VALUES = ["account", "group", "role", "entitlement", "membership"] as const;
 export const SYNC_STATUSES = ["queued", "syncing", "completed", "post_sync_completed", "error", "held", "cancelled"] as const;
-/** Statuses a run ends in: nothing happens to it after these. */
-export const SYNC_END_STATUSES = ["post_sync_completed", "error", "cancelled"] as const;
 /** Where a running sync is, in order: shown as its progress, with what was read so far. */
 export const SYNC_PHASES = [
   "connecting",

@@ -312,11 +312,15 @@ async function requeueOrYield(sql: postgres.Sql, exec: Pick<SyncExecutionRow, "i
   });
 }
 
+/** One object type's counts before anything is counted. */
+export function emptyTypeCounts(): NonNullable<SyncCounts[keyof SyncCounts]> {
+  return { extracted: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, skipped: 0, errors: 0 };
+}
+
 export async function countsFor(sql: postgres.Sql, syncId: string): Promise<SyncCounts> {
   const counts: SyncCounts = {};
-  const empty = () => ({ extracted: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, skipped: 0, errors: 0 });
   const add = (objectType: string, outcome: string | null, n: number) => {
-    const c = (counts[objectType as keyof SyncCounts] ??= empty());
+    const c = (counts[objectType as keyof SyncCounts] ??= emptyTypeCounts());
     if (outcome === null) return;
     c[outcome === "error" ? "errors" : (outcome as Exclude<SyncRecordOutcome, "error">)] += n;
   };

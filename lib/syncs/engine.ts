@@ -107,7 +107,7 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
   // drop guard nor the apply has to count a sync's rows again.
   const counts: SyncCounts = {};
   const tally = (objectType: ObjectType, outcome: StagedOutcome | "skipped", n = 1) => {
-    const c = (counts[objectType] ??= { extracted: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, skipped: 0, errors: 0 });
+    const c = (counts[objectType] ??= syncQueries.emptyTypeCounts());
     if (outcome !== "skipped") c.extracted += n;
     c[outcome] += n;
   };
@@ -253,7 +253,7 @@ async function apply(
 function withDeletions(counts: SyncCounts, deleted: Deletions): SyncCounts {
   const out: SyncCounts = structuredClone(counts);
   for (const [type, n] of Object.entries(deleted) as [ObjectType, number][]) {
-    const c = (out[type] ??= { extracted: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, skipped: 0, errors: 0 });
+    const c = (out[type] ??= syncQueries.emptyTypeCounts());
     c.deleted += n;
   }
   return out;
