@@ -48,6 +48,11 @@ export const configSchema = z
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,
     OIDC_NAME: z.string().default("Single sign-on"),
+    /**
+     * argon2id cost of new password hashes. "test" (1 MiB, one pass) exists only so test suites that
+     * create hundreds of users stay fast; hashes carry their parameters, so either verifies.
+     */
+    PASSWORD_HASH_COST: z.enum(["standard", "test"]).default("standard"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((c, ctx) => {

@@ -1,8 +1,13 @@
 /** Password hashing with argon2id. */
 import argon2 from "argon2";
+import { getConfig } from "@/lib/config";
+
+/** Test suites create hundreds of users; the library's defaults (64 MiB, 3 passes) cost about a second each. */
+const TEST_COST = { memoryCost: 1024, timeCost: 1, parallelism: 1 } as const;
 
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, { type: argon2.argon2id });
+  const cost = getConfig().PASSWORD_HASH_COST === "test" ? TEST_COST : {};
+  return argon2.hash(password, { type: argon2.argon2id, ...cost });
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {

@@ -61,6 +61,7 @@ export default async function setup(project: TestProject) {
     OBJECT_STORE_DIR: objects,
     NEXT_TELEMETRY_DISABLED: "1",
     LOG_LEVEL: "warn",
+    PASSWORD_HASH_COST: "test",
     // As npm start does: the client's address comes from the socket, not from X-Forwarded-For.
     NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require=${path.join(process.cwd(), "scripts", "peer-address.cjs")}`].filter(Boolean).join(" "),
     // The test directory (slapd) and SCIM server listen on 127.0.0.1, which connectors may not reach by default.
@@ -73,6 +74,7 @@ export default async function setup(project: TestProject) {
     ENCRYPTION_KEY: env.ENCRYPTION_KEY,
     LEDGER_SIGNING_KEY: env.LEDGER_SIGNING_KEY,
     LOG_LEVEL: "warn",
+    PASSWORD_HASH_COST: "test",
     // The sync worker runs in this process and connects to slapd on 127.0.0.1 too.
     CONNECTOR_ALLOWED_HOSTS: env.CONNECTOR_ALLOWED_HOSTS,
   });
