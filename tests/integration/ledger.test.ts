@@ -13,6 +13,7 @@ import { addEvidence, getEvidenceForSync, evidenceDownloadLink } from "@/lib/evi
 import { createIntegration, updateIntegration } from "@/lib/integrations/service";
 import { verifyBundle } from "@/lib/ledger/bundle";
 import { sealTenant, writeCheckpoint } from "@/lib/ledger/chain";
+import { currentSigningKey } from "@/lib/ledger/keys";
 import { evidenceProofBundle, verifyEvidenceRecord, verifyLedger } from "@/lib/ledger/service";
 import { verifyTenantLedger } from "@/lib/ledger/verify";
 import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
@@ -309,7 +310,7 @@ describe("the ledger", () => {
       const cp = await writeCheckpoint(getSql(), t.id);
       const keys = await owner`select distinct key_id from ledger_checkpoints where tenant_id = ${t.id}`;
       expect(keys.length).toBe(2);
-      expect(cp?.keyId).toBeDefined();
+      expect(cp?.keyId).toBe(currentSigningKey().keyId);
       expect((await verifyTenantLedger(getSql(), t.id)).ok).toBe(true);
     } finally {
       process.env.LEDGER_SIGNING_KEY = before;
