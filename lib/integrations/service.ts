@@ -11,6 +11,7 @@ import { getDb, type Executor } from "@/db/client";
 import * as queries from "@/db/queries/integrations";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/service";
+import { diffRecords } from "@/lib/audit/diff";
 import { assertEndpointsAllowed, endpointErrors, getConnector, isConnectorType, mergeSecrets, redactSecrets, secretsToRetype } from "@/lib/connectors/registry";
 import { ConnectorError, type ConnectorType, type ObjectType } from "@/lib/connectors/types";
 import { decryptJson, encryptJson } from "@/lib/crypto/secrets";
@@ -232,7 +233,9 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
     }
     const beforeMapping = await queries.getMappingConfig(tx, ctx.tenantId, id);
     let mapping = beforeMapping?.mapping ?? null;
-    if (data.mapping && JSON.stringify(data.mapping) !== JSON.stringify(mapping)) {
+    // Compared field by field, as the audit row would show it: a form that sends the mapping's fields in
+    // another order has changed nothing.
+    if (data.mapping && diffRecords(mapping, data.mapping).length > 0) {
       mapping = (await queries.upsertMappingConfig(tx, { tenantId: ctx.tenantId, integrationId: id, mapping: data.mapping })).mapping;
       await recordAuditEvent(tx, ctx, {
         entityType: "MappingConfig",
@@ -261,7 +264,7 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
 }
 
 function auditChanged(before: Parameters<typeof auditView>[0], beforeSecret: Record<string, unknown>, after: Parameters<typeof auditView>[0], afterSecret: Record<string, unknown>) {
-  return JSON.stringify(auditView(before, beforeSecret)) !== JSON.stringify(auditView(after, afterSecret));
+  return diffRecords(auditView(before, beforeSecret), auditView(after, afterSecret)).length > 0;
 }
 
 export async function setIntegrationActive(ctx: ServiceContext, id: string, active: boolean) {

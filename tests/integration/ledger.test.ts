@@ -10,7 +10,7 @@ import { AppError } from "@/lib/errors";
 import { getSql } from "@/db/client";
 import { recordAuditEvent } from "@/lib/audit/service";
 import { addEvidence, getEvidenceForSync, evidenceDownloadLink } from "@/lib/evidence/service";
-import { createIntegration, updateIntegration } from "@/lib/integrations/service";
+import { createIntegration, getIntegration, updateIntegration } from "@/lib/integrations/service";
 import { verifyBundle } from "@/lib/ledger/bundle";
 import { sealTenant, writeCheckpoint } from "@/lib/ledger/chain";
 import { currentSigningKey } from "@/lib/ledger/keys";
@@ -136,6 +136,30 @@ describe("audit evidence", () => {
     expect(saved.sync?.trigger).toBe("evidence_updated");
     // An upload attaches once.
     await expect(addEvidence(t.ctx("operator"), integration.id, { uploadIds: [again.id] })).rejects.toMatchObject({ code: "conflict:upload_attached" });
+  });
+
+  it("saved with unchanged settings records only the evidence, not empty setting changes", async () => {
+    const { t, integration, sync: first } = await tenantWithEvidence();
+    await runQueuedSync(first!.id);
+    const stored = await getIntegration(t.ctx("operator"), integration.id);
+    // What the form sends back: every setting as it was, the mapping's fields in its own order.
+    const reordered = Object.fromEntries(
+      Object.entries(stored.mapping).reverse().map(([type, fields]) => [type, Object.fromEntries(Object.entries(fields).reverse())]),
+    );
+    const counts = async () =>
+      (await owner<{ n: number }[]>`
+        select count(*)::int as n from audit_events where tenant_id = ${t.id} and entity_type in ('ConnectionProfile', 'MappingConfig') and action = 'Update'`)[0].n;
+    const { sync } = await updateIntegration(t.ctx("operator"), integration.id, {
+      name: stored.name,
+      config: stored.config,
+      mapping: reordered,
+      evidence: { notes: "Second look" },
+    });
+    expect(sync?.trigger).toBe("evidence_updated");
+    expect(await counts()).toBe(0);
+    const [evidenceEvents] = await owner<{ n: number }[]>`
+      select count(*)::int as n from audit_events where tenant_id = ${t.id} and entity_type = 'Evidence' and action = 'Create'`;
+    expect(evidenceEvents.n).toBe(2);
   });
 
   it("refuses an 11th file, files of another tenant, and roles that may not write or read it", async () => {

@@ -56,7 +56,7 @@ export async function saveIntegrationAction(_prev: unknown, formData: FormData):
   if (!result.ok) return result;
   revalidatePath("/integrations");
   revalidatePath(`/integrations/${result.data.id}/syncs`);
-  redirect(`/integrations/${result.data.id}/syncs?saved=${result.data.syncId ? "sync" : "1"}`);
+  redirect(`/integrations/${result.data.id}/syncs?${result.data.syncId ? `saved=sync&sync=${result.data.syncId}` : "saved=1"}`);
 }
 
 export type TestConnectionInput = { connector: string; config: Record<string, unknown>; integrationId?: string };

@@ -29,13 +29,14 @@ import type { ObjectType } from "@/lib/connectors/types";
 import { isAppError } from "@/lib/errors";
 import { listCursors } from "@/lib/integrations/service";
 import { listSyncHistory } from "@/lib/syncs/service";
+import { SavedBanner } from "@/components/integrations/saved-banner";
 import { syncsWithEvidence } from "@/lib/evidence/service";
 import { deleteCursorAction, requestSyncAction, resetCursorAction } from "../../actions";
 import { cancelSyncAction } from "../../../syncs/actions";
 
 export const metadata = { title: "Sync History" };
 
-type Params = { cursor?: string; saved?: string };
+type Params = { cursor?: string; saved?: string; sync?: string };
 
 function rethrowNotFound(e: unknown): never {
   if (isAppError(e) && e.kind === "not_found") notFound();
@@ -117,15 +118,7 @@ export default async function SyncHistoryPage({
         }
       />
 
-      {sp.saved ? (
-        <Alert variant="success" role="status">
-          <AlertDescription>
-            {sp.saved === "sync"
-              ? "Configuration saved. The sync it started is shown below and updates live."
-              : "Configuration saved. The integration is deactivated, so no sync was started."}
-          </AlertDescription>
-        </Alert>
-      ) : null}
+      {sp.saved ? <SavedBanner saved={sp.saved} run={history.syncs.find((s) => s.id === sp.sync)} /> : null}
       {problem ? (
         <Alert variant="destructive">
           <AlertDescription>{problem}</AlertDescription>
