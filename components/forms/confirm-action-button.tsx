@@ -1,13 +1,16 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useRef, useState } from "react";
 import { toast } from "@/components/ui/toaster";
 import { Button, type ButtonProps } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import type { ActionResult } from "@/lib/actions";
 
 /**
  * A one-button form for a row action (revoke, delete, remove…) that asks for
- * confirmation and reports the outcome as a toast.
+ * confirmation in the app's dialog and reports the outcome as a toast.
+ * `confirm` is the question, optionally followed by what it means:
+ * "Revoke “ci”? Calls with it will fail at once."
  */
 export function ConfirmActionButton({
   action,
@@ -20,25 +23,34 @@ export function ConfirmActionButton({
   fields: Record<string, string>;
   confirm: string;
 } & Omit<ButtonProps, "formAction">) {
+  const form = useRef<HTMLFormElement>(null);
+  const [open, setOpen] = useState(false);
   const [, formAction, pending] = useActionState(async (prev: ActionResult<unknown> | null, formData: FormData) => {
     const result = await action(prev, formData);
     if (result.ok) toast.success(result.message ?? "Done");
     else toast.error(result.message);
     return result;
   }, null);
+  const split = confirm.indexOf("? ");
+  const title = split === -1 ? confirm : confirm.slice(0, split + 1);
+  const description = split === -1 ? "" : confirm.slice(split + 2);
   return (
-    <form
-      action={formAction}
-      onSubmit={(e) => {
-        if (!window.confirm(confirm)) e.preventDefault();
-      }}
-    >
+    <form ref={form} action={formAction}>
       {Object.entries(fields).map(([k, v]) => (
         <input key={k} type="hidden" name={k} value={v} />
       ))}
-      <Button type="submit" size="sm" disabled={pending} {...buttonProps}>
+      <Button type="button" size="sm" disabled={pending} onClick={() => setOpen(true)} {...buttonProps}>
         {children}
       </Button>
+      <ConfirmDialog
+        open={open}
+        onOpenChange={setOpen}
+        title={title}
+        description={description}
+        confirmLabel={typeof children === "string" ? children : "Confirm"}
+        destructive={buttonProps.variant === "destructive"}
+        onConfirm={() => form.current?.requestSubmit()}
+      />
     </form>
   );
 }

@@ -4,7 +4,7 @@
  * The per-row action menu of the Integrations list. Write items are passed in
  * only for roles that may use them; the server actions check again.
  */
-import { useTransition } from "react";
+import { useState, useTransition } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { History, MoreHorizontal, Pencil, Play, Power, PowerOff, Trash2 } from "lucide-react";
@@ -16,6 +16,7 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { toast } from "@/components/ui/toaster";
 import type { ActionResult } from "@/lib/actions";
 
@@ -34,6 +35,7 @@ export function IntegrationRowActions({
 }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
+  const [confirmDelete, setConfirmDelete] = useState(false);
   const { id, name, active } = integration;
 
   function run(action: FormAction, fields: Record<string, string>, success: string) {
@@ -52,6 +54,16 @@ export function IntegrationRowActions({
   }
 
   return (
+    <>
+    <ConfirmDialog
+      open={confirmDelete}
+      onOpenChange={setConfirmDelete}
+      title={`Delete “${name}”?`}
+      description="It stops syncing; its sync history and evidence are kept."
+      confirmLabel="Delete"
+      destructive
+      onConfirm={() => run(actions.remove, { id }, `“${name}” deleted`)}
+    />
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
         <Button variant="ghost" size="icon" aria-label={`Actions for ${name}`} disabled={pending}>
@@ -93,10 +105,7 @@ export function IntegrationRowActions({
             <DropdownMenuSeparator />
             <DropdownMenuItem
               variant="destructive"
-              onSelect={() => {
-                if (!window.confirm(`Delete “${name}”? It stops syncing; its sync history and evidence are kept.`)) return;
-                run(actions.remove, { id }, `“${name}” deleted`);
-              }}
+              onSelect={() => setConfirmDelete(true)}
             >
               <Trash2 aria-hidden="true" /> Delete
             </DropdownMenuItem>
@@ -104,5 +113,6 @@ export function IntegrationRowActions({
         ) : null}
       </DropdownMenuContent>
     </DropdownMenu>
+    </>
   );
 }
