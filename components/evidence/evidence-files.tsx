@@ -11,6 +11,7 @@ import { uploadFile, type UploadSummary } from "@/components/uploads/upload-file
 import { Button } from "@/components/ui/button";
 import { Progress } from "@/components/ui/progress";
 import { EVIDENCE_ACCEPT, EVIDENCE_MAX_BYTES, MAX_EVIDENCE_FILES } from "@/lib/uploads/limits";
+import { formatBytes } from "@/lib/format";
 
 type Item = { key: number; name: string; size: number; progress: number; error?: string; upload?: UploadSummary };
 
@@ -44,7 +45,7 @@ export function EvidenceFiles({ onChange, onBusyChange }: { onChange: (uploads: 
     for (const file of files.slice(0, Math.max(room, 0))) {
       const item: Item = { key: ++seq, name: file.name, size: file.size, progress: 0 };
       if (file.size === 0) item.error = `"${file.name}" is empty.`;
-      else if (file.size > EVIDENCE_MAX_BYTES) item.error = `"${file.name}" is ${(file.size / 1024 / 1024).toFixed(1)} MB; the limit is 25 MB.`;
+      else if (file.size > EVIDENCE_MAX_BYTES) item.error = `"${file.name}" is ${formatBytes(file.size)}; the limit is ${formatBytes(EVIDENCE_MAX_BYTES)}.`;
       added.push(item);
     }
     update([...itemsRef.current, ...added]);
@@ -88,7 +89,7 @@ export function EvidenceFiles({ onChange, onBusyChange }: { onChange: (uploads: 
               <div className="flex items-center gap-2 text-sm">
                 {item.upload ? <FileCheck2 aria-hidden="true" className="size-4 text-emerald-600" /> : <Paperclip aria-hidden="true" className="size-4" />}
                 <span className="min-w-0 flex-1 truncate font-medium">{item.name}</span>
-                <span className="text-muted-foreground tabular-nums">{(item.size / 1024).toFixed(1)} KB</span>
+                <span className="text-muted-foreground tabular-nums">{formatBytes(item.size)}</span>
                 {item.upload ? (
                   <span className="font-mono text-xs text-muted-foreground" title="SHA-256">
                     {item.upload.sha256.slice(0, 12)}…

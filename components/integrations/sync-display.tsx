@@ -6,6 +6,7 @@
 import { Badge, type BadgeProps } from "@/components/ui/badge";
 import { PHASE_LABELS, estimateProgress, formatTimeLeft, isReadingPhase, ordinal, type ProgressPhase } from "@/lib/syncs/progress";
 import { cn } from "@/lib/utils";
+import { formatCount, formatDateTime } from "@/lib/format";
 
 export const SYNC_STATUS_LABELS: Record<string, string> = {
   queued: "Queued",
@@ -68,14 +69,8 @@ export function SyncStatusBadge({ status, cancelling, className }: { status: str
   );
 }
 
-const timeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
-
 /** Times are shown in UTC, as in the Audit Log, so that screenshots in evidence agree. */
-export function formatTime(d: Date | string | null | undefined): string {
-  if (!d) return "—";
-  const date = typeof d === "string" ? new Date(d) : d;
-  return Number.isNaN(date.getTime()) ? "—" : timeFormat.format(date);
-}
+export const formatTime = formatDateTime;
 
 export function formatDuration(from: Date | null | undefined, to: Date | null | undefined): string {
   if (!from || !to) return "—";
@@ -89,7 +84,6 @@ export function formatDuration(from: Date | null | undefined, to: Date | null | 
   return `${seconds} s`;
 }
 
-const number = new Intl.NumberFormat("en-GB");
 
 const rate = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 0 });
 
@@ -117,8 +111,8 @@ export function SyncProgress({ run, now = new Date(), className }: { run: RunPro
       {run.processed > 0 || known ? (
         <span className="tabular-nums text-muted-foreground">
           {reading
-            ? `${number.format(run.processed)}${known ? ` / ${number.format(run.total!)}` : ""} records read`
-            : `${number.format(run.processed)} records read`}
+            ? `${formatCount(run.processed)}${known ? ` / ${formatCount(run.total!)}` : ""} records read`
+            : `${formatCount(run.processed)} records read`}
         </span>
       ) : null}
       {reading && known ? (

@@ -9,6 +9,7 @@ import { ShieldAlert, ShieldCheck } from "lucide-react";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Progress } from "@/components/ui/progress";
+import { formatCount, plural } from "@/lib/format";
 
 type Result = {
   ok: boolean;
@@ -67,7 +68,7 @@ export function VerifyLedgerButton() {
         </Button>
         {running && progress ? (
           <span className="text-sm text-muted-foreground tabular-nums">
-            {progress.done.toLocaleString("en")} of {progress.total.toLocaleString("en")} entries
+            {formatCount(progress.done)} of {formatCount(progress.total)} entries
           </span>
         ) : null}
       </div>
@@ -84,7 +85,7 @@ export function VerifyLedgerButton() {
             <ShieldCheck aria-hidden="true" />
             <AlertTitle>Ledger intact</AlertTitle>
             <AlertDescription>
-              {result.entries.toLocaleString("en")} entries and {result.filesChecked} evidence files verified in {(result.durationMs / 1000).toFixed(1)} s: every hash, link, source
+              {plural(result.entries, "entry", "entries")} and {plural(result.filesChecked, "evidence file")} verified in {(result.durationMs / 1000).toFixed(1)} s: every hash, link, source
               record, file and checkpoint signature checks out.
             </AlertDescription>
           </Alert>

@@ -10,6 +10,7 @@ import { FileCheck2, Upload } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Progress } from "@/components/ui/progress";
 import { uploadFile, type UploadSummary } from "./upload-file";
+import { formatBytes } from "@/lib/format";
 
 export function SourceFileField({
   id,
@@ -65,7 +66,7 @@ export function SourceFileField({
         {current ? (
           <span className="inline-flex items-center gap-1 text-sm">
             <FileCheck2 aria-hidden="true" className="size-4 text-emerald-600" />
-            {current.filename} ({formatSize(current.size)})
+            {current.filename} ({formatBytes(current.size)})
           </span>
         ) : value ? (
           <span className="text-sm text-muted-foreground">A file is stored</span>
@@ -88,8 +89,4 @@ export function SourceFileField({
   );
 }
 
-function formatSize(n: number) {
-  if (n < 1024) return `${n} bytes`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
+

@@ -17,7 +17,8 @@ import { AppError } from "@/lib/errors";
 import { getObjectStore } from "@/lib/storage";
 import { parseInput } from "@/lib/validation";
 import { EVIDENCE_MAX_BYTES, evidenceTypeFor, HEAD_BYTES, MarkupScanner, UPLOAD_RULES, extensionOf } from "./rules";
-import { filenameSchema, formatBytes, readHead, tenantUploadPrefix, type UploadSummary } from "./service";
+import { formatBytes } from "@/lib/format";
+import { filenameSchema, readHead, tenantUploadPrefix, type UploadSummary } from "./service";
 
 /** How long the browser has to PUT the file. */
 export const DIRECT_UPLOAD_SECONDS = 300;

@@ -17,6 +17,7 @@ import type { Permission } from "@/lib/auth/permissions";
 import { AppError, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { getObjectStore } from "@/lib/storage";
+import { formatBytes } from "@/lib/format";
 import { parseInput } from "@/lib/validation";
 import { MarkupScanner, UPLOAD_RULES, type UploadPurpose, UPLOAD_PURPOSES, HEAD_BYTES } from "./rules";
 
@@ -212,17 +213,6 @@ async function* scanned(body: AsyncGenerator<Buffer>, label: string, headLength:
   }
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} bytes`;
-  const units = ["KB", "MB", "GB"];
-  let value = n / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
-}
 
 /** Removes uploads that a failed request stored (best effort; the orphan sweep catches the rest). */
 export async function discardUploads(tenantId: string, ids: string[]) {

@@ -3,6 +3,7 @@ import { VerifyLedgerButton } from "@/components/ledger/verify-button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requirePageContext } from "@/lib/auth/session";
 import { ledgerOverview } from "@/lib/ledger/service";
+import { formatCount } from "@/lib/format";
 
 export const metadata = { title: "Ledger" };
 export const dynamic = "force-dynamic";
@@ -22,7 +23,7 @@ export default async function LedgerPage() {
         <Card>
           <CardHeader>
             <CardDescription>Entries</CardDescription>
-            <CardTitle className="text-2xl tabular-nums">{overview.entries.toLocaleString("en")}</CardTitle>
+            <CardTitle className="text-2xl tabular-nums">{formatCount(overview.entries)}</CardTitle>
             {overview.pending ? <p className="text-xs text-muted-foreground">{overview.pending} waiting to be sealed</p> : null}
           </CardHeader>
         </Card>
@@ -32,7 +33,7 @@ export default async function LedgerPage() {
             {cp ? (
               <>
                 <CardTitle className="text-lg">
-                  Tree size {cp.treeSize.toLocaleString("en")} · key {cp.keyId}
+                  Tree size {formatCount(cp.treeSize)} · key {cp.keyId}
                 </CardTitle>
                 <p className="text-xs text-muted-foreground">
                   Signed {cp.createdAt.replace("T", " ").slice(0, 19)} UTC · root <code className="break-all font-mono">{cp.rootHash}</code>

@@ -6,6 +6,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { requirePageContext } from "@/lib/auth/session";
 import { getPipelineHealth } from "@/lib/syncs/health";
+import { formatCount } from "@/lib/format";
 
 export const metadata = { title: "Pipeline Health" };
 export const dynamic = "force-dynamic";
@@ -35,7 +36,7 @@ export default async function PipelineHealthPage() {
         <Stat label="Running syncs" value={String(h.queue.running)} />
         <Stat label="Syncs (24 h)" value={String(h.totals.syncs24h)} />
         <Stat label="Error rate (24 h)" value={`${(h.totals.errorRate * 100).toFixed(1)} %`} />
-        <Stat label="Records / second" value={h.totals.recordsPerSecond.toFixed(0)} hint="while syncing, last 24 h" />
+        <Stat label="Records / second" value={formatCount(Math.round(h.totals.recordsPerSecond))} hint="while syncing, last 24 h" />
       </div>
       <Card>
         <CardContent className="grid gap-6 pt-6 md:grid-cols-3">
@@ -71,8 +72,8 @@ export default async function PipelineHealthPage() {
                     </TableCell>
                     <TableCell>{when(r.started_at)}</TableCell>
                     <TableCell className="tabular-nums">
-                      {r.processed.toLocaleString("en")}
-                      {r.total ? ` / ${r.total.toLocaleString("en")}` : ""}
+                      {formatCount(r.processed)}
+                      {r.total ? ` / ${formatCount(r.total)}` : ""}
                     </TableCell>
                   </TableRow>
                 ))}

@@ -14,6 +14,7 @@ import { listAuditEvents, listRecentActors } from "@/lib/audit/service";
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
+import { formatDateTime, plural } from "@/lib/format";
 
 export const metadata = { title: "Audit Log" };
 
@@ -28,11 +29,6 @@ function query(params: Params, extra: Record<string, string> = {}): string {
   return s ? `?${s}` : "";
 }
 
-const timeFormat = new Intl.DateTimeFormat("en-GB", {
-  dateStyle: "medium",
-  timeStyle: "medium",
-  timeZone: "UTC",
-});
 
 export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Params> }) {
   const ctx = await requirePageContext("audit_log:read", "/admin/audit-log");
@@ -155,7 +151,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
                 <TableRow key={e.id} className="relative">
                   <TableCell className="whitespace-nowrap font-mono text-xs">
                     <Link href={`/admin/audit-log/${e.id}`} className="after:absolute after:inset-0 hover:underline">
-                      {timeFormat.format(e.occurredAt)}
+                      {formatDateTime(e.occurredAt)}
                     </Link>
                   </TableCell>
                   <TableCell className="max-w-48 truncate">
@@ -181,7 +177,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
       </div>
 
       <KeysetPager
-        summary={`${result.events.length} events on this page (100 per page)`}
+        summary={`${plural(result.events.length, "event")} on this page (100 per page)`}
         firstHref={params.cursor ? `/admin/audit-log${query(params)}` : null}
         nextHref={result.nextCursor ? `/admin/audit-log${query(params, { cursor: result.nextCursor })}` : null}
       />

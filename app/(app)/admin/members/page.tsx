@@ -7,6 +7,7 @@ import { requirePageContext } from "@/lib/auth/session";
 import { listMembers } from "@/lib/members/service";
 import { addMemberAction, removeMemberAction } from "./actions";
 import { RoleSelect } from "./role-select";
+import { formatDate } from "@/lib/format";
 
 export const metadata = { title: "Members" };
 
@@ -36,7 +37,7 @@ export default async function MembersPage() {
                   <TableCell>
                     <RoleSelect membershipId={m.id} role={m.role} email={m.email} />
                   </TableCell>
-                  <TableCell className="text-xs">{m.createdAt.toISOString().slice(0, 10)}</TableCell>
+                  <TableCell className="text-xs">{formatDate(m.createdAt)}</TableCell>
                   <TableCell>
                     <div className="flex justify-end">
                       <ConfirmActionButton

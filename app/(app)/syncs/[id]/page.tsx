@@ -34,6 +34,7 @@ import { isAppError } from "@/lib/errors";
 import { getIntegration } from "@/lib/integrations/service";
 import { getSync, listSyncLog } from "@/lib/syncs/service";
 import { cancelSyncAction, releaseHeldSyncAction } from "../actions";
+import { formatCount, plural } from "@/lib/format";
 
 export const metadata = { title: "Sync" };
 
@@ -59,7 +60,6 @@ function query(params: Params, extra: Record<string, string> = {}): string {
   return s ? `?${s}` : "";
 }
 
-const number = new Intl.NumberFormat("en-GB");
 
 export default async function SyncPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Params> }) {
   const { id } = await params;
@@ -119,7 +119,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
   if (sync.cancelledByName) details.push([sync.status === "cancelled" ? "Cancelled by" : "Cancel requested by", sync.cancelledByName]);
   // A run that stopped early says how far it had read; its counts cover only what it staged.
   if ((sync.status === "cancelled" || sync.status === "error") && sync.processed > 0) {
-    details.push(["Records read", `${number.format(sync.processed)}${sync.total ? ` of ${number.format(sync.total)}` : ""}`]);
+    details.push(["Records read", `${formatCount(sync.processed)}${sync.total ? ` of ${formatCount(sync.total)}` : ""}`]);
   }
   if (sync.attempts > 1) details.push(["Attempts", String(sync.attempts)]);
 
@@ -239,7 +239,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                     <TableCell className="font-medium">{OBJECT_TYPE_LABELS[type] ?? type}</TableCell>
                     {COUNT_COLUMNS.map((c) => (
                       <TableCell key={c} className={c === "errors" && row?.[c] ? "text-right text-destructive tabular-nums" : "text-right tabular-nums"}>
-                        {number.format(row?.[c] ?? 0)}
+                        {formatCount(row?.[c] ?? 0)}
                       </TableCell>
                     ))}
                   </TableRow>
@@ -252,7 +252,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                   <TableCell>Total</TableCell>
                   {COUNT_COLUMNS.map((c) => (
                     <TableCell key={c} className="text-right tabular-nums">
-                      {number.format(totals[c])}
+                      {formatCount(totals[c])}
                     </TableCell>
                   ))}
                 </TableRow>
@@ -366,7 +366,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
 
         <KeysetPager
           label="Sync Log pagination"
-          summary={`${log.records.length} records on this page (100 per page)`}
+          summary={`${plural(log.records.length, "record")} on this page (100 per page)`}
           firstHref={sp.after ? `${path}${query(sp)}` : null}
           nextHref={log.next ? `${path}${query(sp, { after: log.next })}` : null}
         />

@@ -33,6 +33,7 @@ import { SavedBanner } from "@/components/integrations/saved-banner";
 import { syncsWithEvidence } from "@/lib/evidence/service";
 import { deleteCursorAction, requestSyncAction, resetCursorAction } from "../../actions";
 import { cancelSyncAction } from "../../../syncs/actions";
+import { plural } from "@/lib/format";
 
 export const metadata = { title: "Sync History" };
 
@@ -225,7 +226,7 @@ export default async function SyncHistoryPage({
       </div>
 
       <KeysetPager
-        summary={`${history.syncs.length} syncs on this page (50 per page)`}
+        summary={`${plural(history.syncs.length, "sync")} on this page (50 per page)`}
         firstHref={sp.cursor ? path : null}
         nextHref={history.nextCursor ? `${path}?cursor=${encodeURIComponent(history.nextCursor)}` : null}
       />

@@ -14,7 +14,7 @@ import { isAppError } from "@/lib/errors";
 import { getEvidenceForSync } from "@/lib/evidence/service";
 import { verifyEvidenceRecord, type EvidenceVerification } from "@/lib/ledger/service";
 import { getSync } from "@/lib/syncs/service";
-import { formatBytes } from "@/lib/uploads/service";
+import { formatBytes } from "@/lib/format";
 
 export const metadata = { title: "Audit Evidence" };
 
