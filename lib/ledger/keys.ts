@@ -26,10 +26,10 @@ export function currentSigningKey(): SigningKey {
   return key;
 }
 
-/** Records the current key's public half (once). */
+/** Records the current key's public half (once), through the checked function: the app role holds no INSERT on ledger_keys. */
 export async function registerCurrentKey(sql: postgres.Sql): Promise<SigningKey> {
   const key = currentSigningKey();
-  await sql`insert into ledger_keys (key_id, public_key_pem) values (${key.keyId}, ${key.publicKeyPem}) on conflict (key_id) do nothing`;
+  await sql`select ledger_register_key(${key.keyId}, ${key.publicKeyPem})`;
   return key;
 }
 

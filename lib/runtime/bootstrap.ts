@@ -5,8 +5,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import postgres from "postgres";
 import { startEmbeddedPostgres } from "@/db/embedded";
-import { ensureAppRole, migrateDatabase } from "@/db/migrate";
+import { ensureLoginRole, grantAppPrivileges, migrateDatabase } from "@/db/migrate";
 import { ConfigError, parseConfig } from "@/lib/config";
 import { loadOrCreateLocalSecrets } from "./local-secrets";
 
@@ -35,11 +36,13 @@ export async function prepareRuntime(options: { seedDemo?: boolean; say?: (line:
       dataDir: path.join(dataDir, "pg"),
       port: config.EMBEDDED_PG_PORT,
       password: secrets.postgresPassword,
+      ownerPassword: secrets.ownerDbPassword,
     });
     stop = pg.stop;
     ownerUrl = pg.ownerUrl;
     await migrateDatabase(ownerUrl);
-    await ensureAppRole(ownerUrl, APP_DB_ROLE, secrets.appDbPassword);
+    await ensureLoginRole(pg.superuserUrl, APP_DB_ROLE, secrets.appDbPassword);
+    await grantAppPrivileges(ownerUrl, APP_DB_ROLE);
     env.DATABASE_URL = `postgres://${APP_DB_ROLE}:${encodeURIComponent(secrets.appDbPassword)}@127.0.0.1:${pg.port}/syncledger`;
     env.NEXTAUTH_SECRET = config.NEXTAUTH_SECRET ?? secrets.nextauthSecret;
     env.ENCRYPTION_KEY = config.ENCRYPTION_KEY ?? secrets.encryptionKey;
@@ -52,6 +55,7 @@ export async function prepareRuntime(options: { seedDemo?: boolean; say?: (line:
     if (problems.length) throw new ConfigError(problems);
     ownerUrl = config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL!;
     await migrateDatabase(ownerUrl);
+    await checkOwnDatabaseRoles(ownerUrl, config.DATABASE_URL!, say);
   }
 
   if (!config.S3_BUCKET) {
@@ -71,4 +75,31 @@ export async function prepareRuntime(options: { seedDemo?: boolean; say?: (line:
     }
   }
   return { env, embedded, ownerUrl, stop };
+}
+
+/**
+ * With your own PostgreSQL: warns when migrations run as a superuser (which
+ * can switch the append-only triggers off), and when the app connects as a
+ * role of its own, keeps that role's privileges in step with the schema (the
+ * sealer's functions, tables it may only append to).
+ */
+async function checkOwnDatabaseRoles(ownerUrl: string, appUrl: string, say: (line: string) => void) {
+  const sql = postgres(ownerUrl, { max: 1, onnotice: () => {} });
+  let owner: { name: string; superuser: boolean };
+  try {
+    [owner] = await sql<{ name: string; superuser: boolean }[]>`
+      select current_user as name, rolsuper as superuser from pg_roles where rolname = current_user`;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  if (owner.superuser) {
+    say(`Warning: migrations run as the superuser "${owner.name}", which can switch the append-only triggers off; use a schema owner that is not a superuser (see README).`);
+  }
+  const appRole = decodeURIComponent(new URL(appUrl).username);
+  if (!appRole || appRole === owner.name) return;
+  if (!/^[a-z_][a-z0-9_]*$/.test(appRole)) {
+    say(`Grant "${appRole}" its privileges yourself (see README): its name needs quoting.`);
+    return;
+  }
+  await grantAppPrivileges(ownerUrl, appRole);
 }

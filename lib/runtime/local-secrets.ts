@@ -7,7 +7,10 @@ import path from "node:path";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 
 export type LocalSecrets = {
+  /** The embedded cluster's superuser, used only to bootstrap the owner role and database. */
   postgresPassword: string;
+  /** The schema owner that migrations run as (added later: older data folders get one at next start). */
+  ownerDbPassword: string;
   appDbPassword: string;
   nextauthSecret: string;
   encryptionKey: string;
@@ -24,6 +27,7 @@ export function loadOrCreateLocalSecrets(dataDir: string): LocalSecrets {
   const existing: Partial<LocalSecrets> = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
   const secrets: LocalSecrets = {
     postgresPassword: existing.postgresPassword ?? randomBytes(18).toString("base64url"),
+    ownerDbPassword: existing.ownerDbPassword ?? randomBytes(18).toString("base64url"),
     appDbPassword: existing.appDbPassword ?? randomBytes(18).toString("base64url"),
     nextauthSecret: existing.nextauthSecret ?? randomBytes(32).toString("base64url"),
     encryptionKey: existing.encryptionKey ?? randomBytes(32).toString("hex"),

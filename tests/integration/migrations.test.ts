@@ -32,9 +32,9 @@ function migrationsUpTo(last: string): string {
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "syncledger-migrations-"));
-  server = postgres(inject("ownerDatabaseUrl"), { max: 1, onnotice: () => {} });
+  server = postgres(inject("superuserDatabaseUrl"), { max: 1, onnotice: () => {} });
   await server.unsafe(`create database ${name}`);
-  const url = new URL(inject("ownerDatabaseUrl"));
+  const url = new URL(inject("superuserDatabaseUrl"));
   url.pathname = `/${name}`;
   db = postgres(url.toString(), { max: 1, onnotice: () => {} });
 });

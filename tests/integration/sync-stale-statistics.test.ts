@@ -41,7 +41,10 @@ beforeAll(async () => {
   db = await startScratchDatabase();
   owner = postgres(db.ownerUrl, { max: 1, onnotice: () => {} });
   // The tripwire: a statement that rescans a sync per row runs for minutes, a sound one for well under a second.
-  await owner`alter role syncledger_app set statement_timeout = '5s'`;
+  // Role settings are the superuser's: the schema owner may not alter roles.
+  const superuser = postgres(db.superuserUrl, { max: 1, onnotice: () => {} });
+  await superuser`alter role syncledger_app set statement_timeout = '5s'`;
+  await superuser.end();
   process.env.DATABASE_URL = db.appUrl;
   await closeDb();
   [small, big] = await Promise.all([startSlapd(), startSlapd()]);

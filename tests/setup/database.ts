@@ -6,6 +6,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     ownerDatabaseUrl: string;
+    superuserDatabaseUrl: string;
   }
 }
 
@@ -13,5 +14,6 @@ export default async function setup(project: TestProject) {
   const db = await startScratchDatabase();
   project.provide("databaseUrl", db.appUrl);
   project.provide("ownerDatabaseUrl", db.ownerUrl);
+  project.provide("superuserDatabaseUrl", db.superuserUrl);
   return () => db.stop();
 }
