@@ -1,8 +1,9 @@
 /**
  * Every request first gets its security headers: a Content-Security-Policy
  * with a fresh script nonce (passed to Next in the request's own CSP header,
- * from which Next takes the nonce for its scripts), nosniff, a referrer policy,
- * and HSTS when the request came over https (lib/http/security-headers.ts).
+ * from which Next takes the nonce for its scripts; API routes get one that lets
+ * nothing run), nosniff, a referrer policy, and HSTS when the request came over
+ * https (lib/http/security-headers.ts).
  *
  * Then the first gate: signed-out users go to /login, and each area is kept to
  * the roles that may see it (others get the access-denied page). Not the
@@ -54,7 +55,7 @@ function ungated(pathname: string) {
 }
 
 export default async function middleware(req: NextRequest, event: NextFetchEvent) {
-  const security: SecurityHeaders = securityHeadersFor(req.headers);
+  const security: SecurityHeaders = securityHeadersFor(req.headers, req.nextUrl.pathname);
   const headers = new Headers(req.headers);
   headers.set("content-security-policy", security.csp);
   headers.set("x-nonce", security.nonce);

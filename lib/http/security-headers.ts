@@ -10,6 +10,9 @@
  * theme switcher write style attributes and <style> elements without a nonce,
  * and a style cannot run script. Images come from the app itself (integration
  * logos are served by the app) or data: URLs (a logo's preview before upload).
+ *
+ * API routes answer JSON and files, never pages: they get a policy under which
+ * nothing loads or runs at all, so a served file cannot act in the app's origin.
  */
 import { isTrusted, normalizeIp, PEER_HEADER, trustedProxies } from "./trusted-proxies";
 
@@ -82,18 +85,27 @@ export function isHttpsRequest(headers: Headers, env: Env = process.env): boolea
 
 export const HSTS = "max-age=63072000; includeSubDomains";
 
+/** For JSON and files: nothing in such an answer may load, run or be framed. */
+export const API_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox";
+
+/** next-auth's routes can answer with its own HTML pages (errors, provider sign-in), so they keep the page policy. */
+export function isApiAnswer(pathname: string): boolean {
+  return pathname.startsWith("/api/") && !pathname.startsWith("/api/auth/");
+}
+
 export type SecurityHeaders = { nonce: string; csp: string; https: boolean };
 
-export function securityHeadersFor(headers: Headers, env: Env = process.env): SecurityHeaders {
+export function securityHeadersFor(headers: Headers, pathname: string, env: Env = process.env): SecurityHeaders {
   const nonce = newNonce();
   const https = isHttpsRequest(headers, env);
   const dev = process.env.NODE_ENV === "development";
-  return { nonce, https, csp: contentSecurityPolicy({ nonce, dev, https, connect: [directUploadOrigin(env)] }) };
+  const csp = isApiAnswer(pathname) ? API_POLICY : contentSecurityPolicy({ nonce, dev, https, connect: [directUploadOrigin(env)] });
+  return { nonce, https, csp };
 }
 
-/** Sets the response headers; a route that chose its own stricter policy (a served file) keeps it. */
+/** Sets the response headers (they replace a route's own values, so routes that serve files use the same API policy). */
 export function applySecurityHeaders(response: Headers, security: SecurityHeaders): void {
-  if (!response.has("content-security-policy")) response.set("Content-Security-Policy", security.csp);
+  response.set("Content-Security-Policy", security.csp);
   response.set("X-Content-Type-Options", "nosniff");
   response.set("Referrer-Policy", "same-origin");
   response.set("X-Frame-Options", "DENY");

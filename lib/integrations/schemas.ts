@@ -1,4 +1,5 @@
 /** Integration inputs, shared by the form, the server actions and the REST API. Client-safe. */
+import "@/lib/zod-browser";
 import { z } from "zod";
 import { mappingConfigSchema } from "@/lib/connectors/canonical";
 import { OBJECT_TYPES } from "@/lib/connectors/types";

@@ -38,10 +38,10 @@ function directives(csp: string | null) {
 }
 
 describe("security headers from middleware", () => {
-  it("puts a fresh nonce-based policy on the sign-in page, API routes and the sign-in redirect, and hands the same policy to Next", async () => {
+  it("puts a fresh nonce-based policy on the sign-in page, next-auth's routes and the sign-in redirect, and hands the same policy to Next", async () => {
     delete process.env.NEXTAUTH_URL;
     const seen = new Set<string>();
-    for (const path of ["/login", "/api/health", "/integrations", "/access-denied"]) {
+    for (const path of ["/login", "/api/auth/error", "/integrations", "/access-denied"]) {
       const res = await visit(path);
       const csp = res.headers.get("content-security-policy");
       const d = directives(csp);
@@ -71,6 +71,14 @@ describe("security headers from middleware", () => {
     expect(seen.size).toBe(4);
   });
 
+  it("gives API answers and served files a policy under which nothing loads or runs", async () => {
+    for (const path of ["/api/health", "/api/objects", "/api/integrations/00000000-0000-4000-8000-000000000000/logo", "/api/v1/integrations"]) {
+      const res = await visit(path);
+      expect(res.headers.get("content-security-policy"), path).toBe("default-src 'none'; frame-ancestors 'none'; sandbox");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    }
+  });
+
   it("sends HSTS only over https: not for a forged X-Forwarded-Proto, yes from a trusted proxy or an https public URL", async () => {
     delete process.env.NEXTAUTH_URL;
     delete process.env.TRUSTED_PROXIES;
@@ -81,6 +89,7 @@ describe("security headers from middleware", () => {
     const viaProxy = await visit("/login", { "x-syncledger-peer": "10.1.2.3", "x-forwarded-proto": "https" });
     expect(viaProxy.headers.get("strict-transport-security")).toBe("max-age=63072000; includeSubDomains");
     expect(directives(viaProxy.headers.get("content-security-policy"))).toHaveProperty("upgrade-insecure-requests");
+    expect((await visit("/api/health", { "x-syncledger-peer": "10.1.2.3", "x-forwarded-proto": "https" })).headers.get("strict-transport-security")).toBe("max-age=63072000; includeSubDomains");
     expect((await visit("/api/health", { "x-syncledger-peer": "10.1.2.3", "x-forwarded-proto": "http" })).headers.get("strict-transport-security")).toBeNull();
 
     delete process.env.TRUSTED_PROXIES;

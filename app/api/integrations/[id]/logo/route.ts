@@ -22,7 +22,7 @@ export const GET = withSession("integrations:read", async (ctx, req, params) => 
       "Content-Type": logo.contentType,
       "Content-Length": String(logo.size),
       "X-Content-Type-Options": "nosniff",
-      "Content-Security-Policy": "default-src 'none'; sandbox",
+      "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; sandbox",
       "Cross-Origin-Resource-Policy": "same-origin",
       "Cache-Control": current ? "private, max-age=86400, immutable" : "private, no-cache",
     },
