@@ -4,6 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   bigserial,
   boolean,
@@ -191,7 +192,8 @@ export const integrations = pgTable(
     /** AES-256-GCM ciphertext of the secret fields as JSON. */
     secrets: text("secrets"),
     ownerId: uuid("owner_id").references(() => users.id, { onDelete: "set null" }),
-    logoUrl: text("logo_url"),
+    /** The uploaded logo image (lib/uploads, purpose "logo"), served by /api/integrations/{id}/logo. */
+    logoUploadId: uuid("logo_upload_id").references((): AnyPgColumn => uploads.id, { onDelete: "set null" }),
     active: boolean("active").notNull().default(true),
     scheduleMinutes: integer("schedule_minutes"),
     nextSyncAt: timestamp("next_sync_at", { withTimezone: true }),
@@ -426,7 +428,7 @@ export const uploads = pgTable(
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
-    purpose: text("purpose", { enum: ["csv", "evidence"] }).notNull(),
+    purpose: text("purpose", { enum: ["csv", "evidence", "logo"] }).notNull(),
     objectKey: text("object_key").notNull().unique(),
     /** The name the user gave the file: for display and downloads only. */
     filename: text("filename").notNull(),

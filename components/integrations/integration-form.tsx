@@ -34,7 +34,7 @@ import {
   type ConfigFieldSpec,
   type ConnectorOption,
 } from "./connector-fields";
-import { IntegrationLogo } from "./integration-logo";
+import { LogoField } from "./logo-field";
 import { SourceFileField } from "@/components/uploads/source-file-field";
 import { EvidenceFiles } from "@/components/evidence/evidence-files";
 import { NotesEditor } from "@/components/evidence/notes-editor";
@@ -51,7 +51,7 @@ export type IntegrationFormInitial = {
   mapping: Record<string, Record<string, string>>;
   scheduleMinutes: number | null;
   dropThresholdPercent: number;
-  logoUrl: string | null;
+  logoUploadId: string | null;
 };
 
 type TestOutcome =
@@ -76,7 +76,7 @@ const STEPS = [
   { id: "optional", title: "Optional Configuration" },
 ] as const;
 const LAST_STEP = STEPS.length - 1;
-const OPTIONAL_KEYS = new Set(["scheduleMinutes", "dropThresholdPercent", "logoUrl"]);
+const OPTIONAL_KEYS = new Set(["scheduleMinutes", "dropThresholdPercent", "logoUploadId", "logoUrl"]);
 
 const FAILURE_KINDS: Record<string, string> = {
   auth: "authentication",
@@ -187,7 +187,8 @@ export function IntegrationForm({
   const [mapping, setMapping] = useState<MappingRows>(() => initialMapping(optionFor(firstConnector), initial?.mapping));
   const [scheduleMinutes, setScheduleMinutes] = useState(initial?.scheduleMinutes ? String(initial.scheduleMinutes) : "");
   const [dropThreshold, setDropThreshold] = useState(String(initial?.dropThresholdPercent ?? 30));
-  const [logoUrl, setLogoUrl] = useState(initial?.logoUrl ?? "");
+  const [logoUploadId, setLogoUploadId] = useState<string | null>(initial?.logoUploadId ?? null);
+  const [logoBusy, setLogoBusy] = useState(false);
   const [evidenceNotes, setEvidenceNotes] = useState<NotesDocument | null>(null);
   const [evidenceUploads, setEvidenceUploads] = useState<UploadSummary[]>([]);
   const [evidenceBusy, setEvidenceBusy] = useState(false);
@@ -279,7 +280,8 @@ export function IntegrationForm({
       mapping: buildMapping(),
       scheduleMinutes: schedule === "" ? null : asNumber(schedule),
       dropThresholdPercent: threshold === "" ? undefined : asNumber(threshold),
-      logoUrl: logoUrl.trim() === "" ? null : logoUrl.trim(),
+      // Sent only when it changes: saving the same logo again is no change.
+      ...(logoUploadId !== (initial?.logoUploadId ?? null) ? { logoUploadId } : {}),
       ...(evidenceNotes || evidenceUploads.length
         ? { evidence: { notes: evidenceNotes ?? undefined, uploadIds: evidenceUploads.map((u) => u.id) } }
         : {}),
@@ -611,28 +613,19 @@ export function IntegrationForm({
                 }}
               />
             </FormField>
-            <div className="flex items-start gap-3 sm:col-span-2">
-              <FormField
-                label="Logo URL"
-                htmlFor="logoUrl"
-                error={errorsFor("logoUrl")}
-                description="An http(s) image shown next to the name."
-                className="flex-1"
-              >
-                <Input
-                  id="logoUrl"
-                  type="url"
-                  placeholder="https://example.com/logo.png"
-                  value={logoUrl}
-                  onChange={(e) => {
-                    setLogoUrl(e.target.value);
-                    clearError("logoUrl");
-                  }}
-                />
-              </FormField>
-              {/^https?:\/\/\S+$/.test(logoUrl.trim()) ? (
-                <IntegrationLogo logoUrl={logoUrl.trim()} size={32} className="mt-7 rounded border" />
-              ) : null}
+            <div className="sm:col-span-2">
+              <LogoField
+                integrationId={initial?.id}
+                name={name}
+                value={logoUploadId}
+                saved={initial?.logoUploadId ?? null}
+                error={errorsFor("logoUploadId")}
+                onChange={(id) => {
+                  setLogoUploadId(id);
+                  clearError("logoUploadId");
+                }}
+                onBusyChange={setLogoBusy}
+              />
             </div>
           </div>
 
@@ -686,8 +679,8 @@ export function IntegrationForm({
               Next <ArrowRight aria-hidden="true" />
             </Button>
           ) : (
-            <Button key="save" type="submit" disabled={saving || evidenceBusy} title={evidenceBusy ? "Wait for the evidence files to finish uploading" : undefined}>
-              <Save aria-hidden="true" /> {saving ? "Saving…" : evidenceBusy ? "Uploading…" : "Save"}
+            <Button key="save" type="submit" disabled={saving || evidenceBusy || logoBusy} title={evidenceBusy || logoBusy ? "Wait for the uploads to finish" : undefined}>
+              <Save aria-hidden="true" /> {saving ? "Saving…" : evidenceBusy || logoBusy ? "Uploading…" : "Save"}
             </Button>
           )}
         </div>

@@ -14,7 +14,7 @@ export class UploadError extends Error {}
 
 export async function uploadFile(
   file: File,
-  purpose: "csv" | "evidence",
+  purpose: "csv" | "evidence" | "logo",
   onProgress: (fraction: number) => void,
   signal?: AbortSignal,
 ): Promise<UploadSummary> {
@@ -74,7 +74,7 @@ function send(
 
 function streamThroughServer(
   file: File,
-  purpose: "csv" | "evidence",
+  purpose: "csv" | "evidence" | "logo",
   onProgress: (fraction: number) => void,
   signal?: AbortSignal,
   sha256?: string,

@@ -46,7 +46,7 @@ export async function listIntegrations(db: Executor, tenantId: string) {
       id: integrations.id,
       name: integrations.name,
       connector: integrations.connector,
-      logoUrl: integrations.logoUrl,
+      logoUploadId: integrations.logoUploadId,
       active: integrations.active,
       ownerEmail: users.email,
       scheduleMinutes: integrations.scheduleMinutes,

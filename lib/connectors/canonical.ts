@@ -5,6 +5,7 @@
  * whatever connector produced it. Client-safe (no server imports), so the
  * mapping form validates with the same schema as the API.
  */
+import "@/lib/zod-browser";
 import { z } from "zod";
 import type { ObjectType, SourceRecord } from "./types";
 

@@ -8,6 +8,7 @@
  * document is ever emitted raw and no DOM or HTML sanitizer is needed on the
  * server. Client-safe: no React, no DOM, no server-only imports.
  */
+import "@/lib/zod-browser";
 import { z } from "zod";
 import type { Klass, LexicalEditor, LexicalNode, SerializedEditorState } from "lexical";
 import { createHeadlessEditor } from "@lexical/headless";

@@ -12,40 +12,11 @@
  * Without the preload (Next started some other way) the address is unknown
  * (null) rather than taken from a header anyone can write.
  */
-import ipaddr from "ipaddr.js";
 import { randomUUID } from "node:crypto";
 import type { RequestMeta } from "@/lib/auth/context";
+import { isTrusted, normalizeIp as normalize, PEER_HEADER, trustedProxies, type Range } from "./trusted-proxies";
 
-/** Set by scripts/peer-address.cjs; keep the two names equal. */
-export const PEER_HEADER = "x-syncledger-peer";
-
-type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
-
-export function parseTrustedProxies(value: string | undefined): Range[] {
-  if (!value) return [];
-  return value
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      if (entry.includes("/")) return ipaddr.parseCIDR(entry);
-      const addr = ipaddr.process(entry);
-      return [addr, addr.kind() === "ipv4" ? 32 : 128] as Range;
-    });
-}
-
-/** An address in canonical form (IPv4-mapped IPv6 as IPv4), or null when it is not an IP address. */
-function normalize(value: string | null | undefined): string | null {
-  if (!value) return null;
-  const v = value.trim().replace(/^\[|\]$/g, "");
-  if (!ipaddr.isValid(v)) return null;
-  return ipaddr.process(v).toString();
-}
-
-function isTrusted(ip: string, trusted: Range[]): boolean {
-  const addr = ipaddr.process(ip);
-  return trusted.some(([range, bits]) => addr.kind() === range.kind() && addr.match([range, bits] as never));
-}
+export { parseTrustedProxies, PEER_HEADER } from "./trusted-proxies";
 
 /**
  * The client's address: the socket peer, or, when the peer is a trusted proxy,
@@ -69,14 +40,10 @@ export function clientIp(peer: string | null, forwardedFor: string | null, trust
   return current;
 }
 
-let trustedCache: { raw: string | undefined; ranges: Range[] } | undefined;
-
 export function requestMetaFrom(headers: Headers): RequestMeta {
-  const raw = process.env.TRUSTED_PROXIES;
-  if (!trustedCache || trustedCache.raw !== raw) trustedCache = { raw, ranges: parseTrustedProxies(raw) };
   const requestId = headers.get("x-request-id");
   return {
-    ip: clientIp(headers.get(PEER_HEADER), headers.get("x-forwarded-for"), trustedCache.ranges),
+    ip: clientIp(headers.get(PEER_HEADER), headers.get("x-forwarded-for"), trustedProxies()),
     userAgent: headers.get("user-agent"),
     requestId: requestId && /^[\w-]{8,64}$/.test(requestId) ? requestId : randomUUID(),
   };

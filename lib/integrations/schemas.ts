@@ -1,4 +1,5 @@
 /** Integration inputs, shared by the form, the server actions and the REST API. Client-safe. */
+import "@/lib/zod-browser";
 import { z } from "zod";
 import { mappingConfigSchema } from "@/lib/connectors/canonical";
 import { OBJECT_TYPES } from "@/lib/connectors/types";
@@ -20,7 +21,8 @@ export const integrationFieldsSchema = z.object({
     blankToUndefined,
     z.coerce.number().int().min(1, "must be between 1 and 100").max(100, "must be between 1 and 100").default(30),
   ),
-  logoUrl: z.preprocess(blankToNull, z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).max(500).nullable()),
+  /** An upload of purpose "logo" (POST /api/uploads?purpose=logo); null removes the logo. */
+  logoUploadId: z.preprocess(blankToNull, z.uuid("is not an uploaded logo; upload the image again").nullable()),
   /** Audit evidence captured with this save (notes and uploaded file ids); checked by the evidence service. */
   evidence: z.object({ notes: z.unknown().optional(), uploadIds: z.array(z.string()).optional() }).optional(),
 });
@@ -28,8 +30,21 @@ export const integrationFieldsSchema = z.object({
 export const createIntegrationSchema = integrationFieldsSchema.extend({
   connector: connectorTypeSchema,
   scheduleMinutes: integrationFieldsSchema.shape.scheduleMinutes.optional(),
-  logoUrl: integrationFieldsSchema.shape.logoUrl.optional(),
+  logoUploadId: integrationFieldsSchema.shape.logoUploadId.optional(),
 });
+/**
+ * Logos used to be linked from any URL, which put every member's browser in
+ * touch with that host. An input that still names one is refused with what to
+ * do instead; null (no logo) is still understood.
+ */
+export const LOGO_URL_REFUSED =
+  "Logos are no longer linked by URL: upload the image instead (PNG, JPEG, WebP or GIF, up to 256 KB) in the integration's form, or PUT it to /api/v1/integrations/{id}/logo.";
+
+export function sendsLogoUrl(input: unknown): boolean {
+  const value = input && typeof input === "object" ? (input as Record<string, unknown>).logoUrl : undefined;
+  return value !== undefined && value !== null && value !== "";
+}
+
 export type CreateIntegrationInput = z.input<typeof createIntegrationSchema>;
 
 export const updateIntegrationSchema = integrationFieldsSchema.partial();

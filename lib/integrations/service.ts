@@ -16,13 +16,14 @@ import { assertEndpointsAllowed, endpointErrors, getConnector, isConnectorType, 
 import { ConnectorError, type ConnectorType, type ObjectType } from "@/lib/connectors/types";
 import { decryptJson, encryptJson } from "@/lib/crypto/secrets";
 import { AppError } from "@/lib/errors";
+import { getObjectStore } from "@/lib/storage";
 import { assertMayStartSyncForEvidence, enqueueSync, mayStartSync, SYNC_NOT_STARTED } from "@/lib/syncs/service";
 import { tenantUploadPrefix } from "@/lib/uploads/service";
-import { claimUploads, findUploadsByKey } from "@/db/queries/uploads";
+import { claimUploads, findUploadsById, findUploadsByKey } from "@/db/queries/uploads";
 import { attachEvidence, hasEvidence, prepareEvidence, withManifestCleanup, type PreparedEvidence } from "@/lib/evidence/service";
 import { assertNoNul, fieldErrorsOf, parseInput } from "@/lib/validation";
 import { z } from "zod";
-import { createIntegrationSchema, cursorActionSchema, testConnectionSchema, updateIntegrationSchema } from "./schemas";
+import { createIntegrationSchema, cursorActionSchema, LOGO_URL_REFUSED, sendsLogoUrl, testConnectionSchema, updateIntegrationSchema } from "./schemas";
 
 const uuid = z.uuid();
 
@@ -51,6 +52,7 @@ function parseConfig(type: ConnectorType, config: Record<string, unknown>): Reco
 /** Checks the whole input at once, so a form shows every problem together, settings included. */
 function parseCreateInput(input: unknown) {
   assertNoNul(input);
+  refuseLogoUrl(input);
   const result = createIntegrationSchema.safeParse(input);
   const raw = (input ?? {}) as { connector?: unknown; config?: unknown };
   const errors = result.success ? {} : fieldErrorsOf(result.error);
@@ -59,6 +61,33 @@ function parseCreateInput(input: unknown) {
   }
   if (!result.success || Object.keys(errors).length) invalid(errors);
   return result.data;
+}
+
+function refuseLogoUrl(input: unknown) {
+  if (sendsLogoUrl(input)) throw new AppError("bad_request:logo_url", LOGO_URL_REFUSED, { logoUrl: [LOGO_URL_REFUSED] });
+}
+
+/**
+ * Takes an uploaded logo for an integration: it must be this tenant's, uploaded
+ * as a logo, and not in use yet. Returns its label for the audit diff.
+ */
+async function claimLogo(tx: Executor, tenantId: string, uploadId: string) {
+  const [upload] = await findUploadsById(tx, tenantId, [uploadId]);
+  const again = { logoUploadId: ["is not an uploaded logo of this tenant that is free to use; upload the image again"] };
+  if (!upload || upload.purpose !== "logo") invalid(again);
+  if ((await claimUploads(tx, tenantId, [upload.id])) !== 1) invalid(again);
+  return logoLabel(upload);
+}
+
+/** How a logo appears in audit diffs: its file name and the start of its SHA-256. */
+function logoLabel(upload: { filename: string; sha256: string } | undefined | null): string | null {
+  return upload ? `${upload.filename} (sha256 ${upload.sha256.slice(0, 12)}…)` : null;
+}
+
+async function currentLogoLabel(tx: Executor, tenantId: string, uploadId: string | null) {
+  if (!uploadId) return null;
+  const [upload] = await findUploadsById(tx, tenantId, [uploadId]);
+  return logoLabel(upload);
 }
 
 /** A CSV integration may only read files uploaded to its own tenant. */
@@ -95,14 +124,13 @@ function fingerprints(secret: Record<string, unknown>) {
   );
 }
 
-function auditView(row: Pick<queries.IntegrationRow, "name" | "connector" | "config" | "active" | "scheduleMinutes" | "dropThresholdPercent" | "logoUrl">, secret: Record<string, unknown>) {
+function auditView(row: Pick<queries.IntegrationRow, "name" | "connector" | "config" | "active" | "scheduleMinutes" | "dropThresholdPercent">, secret: Record<string, unknown>) {
   return {
     name: row.name,
     connector: row.connector,
     active: row.active,
     scheduleMinutes: row.scheduleMinutes,
     dropThresholdPercent: row.dropThresholdPercent,
-    logoUrl: row.logoUrl,
     config: { ...row.config, ...fingerprints(secret) },
   };
 }
@@ -156,18 +184,19 @@ export async function createIntegration(ctx: ServiceContext, input: unknown) {
       config: plain,
       secrets: Object.keys(secret).length ? encryptJson(secret, id) : null,
       ownerId: ctx.actor.type === "user" ? ctx.actor.id : null,
-      logoUrl: data.logoUrl ?? null,
       scheduleMinutes: data.scheduleMinutes ?? null,
       nextSyncAt: data.scheduleMinutes ? new Date(Date.now() + data.scheduleMinutes * 60_000) : null,
       dropThresholdPercent: data.dropThresholdPercent,
     });
+    const logo = data.logoUploadId ? await claimLogo(tx, ctx.tenantId, data.logoUploadId) : null;
+    const created = logo ? await queries.updateIntegration(tx, id, { logoUploadId: data.logoUploadId }) : row;
     await recordAuditEvent(tx, ctx, {
       entityType: "ConnectionProfile",
       action: "Create",
       entityId: id,
       entityName: row.name,
       details: `Created ${getConnector(row.connector).label} integration "${row.name}"`,
-      after: auditView(row, secret),
+      after: { ...auditView(row, secret), logo },
     });
     await attachFiles(tx, ctx.tenantId, data.connector, config);
     await queries.upsertMappingConfig(tx, { tenantId: ctx.tenantId, integrationId: id, mapping });
@@ -179,16 +208,17 @@ export async function createIntegration(ctx: ServiceContext, input: unknown) {
       details: `Created the mapping of "${row.name}"`,
       after: mapping,
     });
-    if (!mayStartSync(ctx)) return { integration: publicView(row, mapping), sync: null, notice: SYNC_NOT_STARTED };
+    if (!mayStartSync(ctx)) return { integration: publicView(created, mapping), sync: null, notice: SYNC_NOT_STARTED };
     const { sync } = await enqueueSync(tx, ctx, id, { trigger: "config_saved" });
     if (evidence) await attachEvidence(tx, ctx, { integrationId: id, integrationName: row.name, syncExecutionId: sync.id }, evidence, written);
-    return { integration: publicView(row, mapping), sync, notice: undefined as string | undefined };
+    return { integration: publicView(created, mapping), sync, notice: undefined as string | undefined };
   }));
 }
 
 export async function updateIntegration(ctx: ServiceContext, id: string, input: unknown) {
   authorize(ctx, "integrations:write");
   if (!uuid.safeParse(id).success) notFound();
+  refuseLogoUrl(input);
   const data = parseInput(updateIntegrationSchema, input);
   if (hasEvidence(data.evidence)) assertMayStartSyncForEvidence(ctx);
   const evidence: PreparedEvidence | null = hasEvidence(data.evidence) ? await prepareEvidence(ctx, data.evidence) : null;
@@ -205,11 +235,10 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
       await attachFiles(tx, ctx.tenantId, before.connector, merged);
       ({ plain, secret } = splitSecrets(before.connector, merged));
     }
-    const after = await queries.updateIntegration(tx, id, {
+    let after = await queries.updateIntegration(tx, id, {
       name: data.name ?? before.name,
       config: plain,
       secrets: Object.keys(secret).length ? encryptJson(secret, id) : null,
-      logoUrl: data.logoUrl === undefined ? before.logoUrl : data.logoUrl,
       scheduleMinutes: data.scheduleMinutes === undefined ? before.scheduleMinutes : data.scheduleMinutes,
       nextSyncAt:
         data.scheduleMinutes === undefined
@@ -219,16 +248,26 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
             : null,
       dropThresholdPercent: data.dropThresholdPercent ?? before.dropThresholdPercent,
     });
+    // The logo is the integration's look, not its configuration: changing only it starts no sync.
+    const logoChanged = data.logoUploadId !== undefined && data.logoUploadId !== before.logoUploadId;
+    let logo = { before: null as string | null, after: null as string | null };
+    if (logoChanged) {
+      logo = {
+        before: await currentLogoLabel(tx, ctx.tenantId, before.logoUploadId),
+        after: data.logoUploadId ? await claimLogo(tx, ctx.tenantId, data.logoUploadId) : null,
+      };
+      after = await queries.updateIntegration(tx, id, { logoUploadId: data.logoUploadId });
+    }
     const settingsChanged = auditChanged(before, beforeSecret, after, secret);
-    if (settingsChanged) {
+    if (settingsChanged || logoChanged) {
       await recordAuditEvent(tx, ctx, {
         entityType: "ConnectionProfile",
         action: "Update",
         entityId: id,
         entityName: after.name,
-        details: `Updated integration "${after.name}"`,
-        before: auditView(before, beforeSecret),
-        after: auditView(after, secret),
+        details: settingsChanged ? `Updated integration "${after.name}"` : `${logo.after ? "Changed" : "Removed"} the logo of "${after.name}"`,
+        before: { ...auditView(before, beforeSecret), ...(logoChanged ? { logo: logo.before } : {}) },
+        after: { ...auditView(after, secret), ...(logoChanged ? { logo: logo.after } : {}) },
       });
     }
     const beforeMapping = await queries.getMappingConfig(tx, ctx.tenantId, id);
@@ -254,7 +293,10 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
     const configChanged = settingsChanged || mapping !== (beforeMapping?.mapping ?? null);
     const trigger = evidence && !configChanged ? "evidence_updated" : "config_saved";
     // A save that changes nothing has nothing to sync.
-    if (!configChanged && !evidence) return { integration: publicView(after, mapping), sync: null, notice: "Nothing changed; no sync was started." };
+    if (!configChanged && !evidence) {
+      const notice = logoChanged ? "The logo was saved; no sync was started." : "Nothing changed; no sync was started.";
+      return { integration: publicView(after, mapping), sync: null, notice };
+    }
     if (!mayStartSync(ctx)) return { integration: publicView(after, mapping), sync: null, notice: SYNC_NOT_STARTED };
     // A sync already queued for the integration is joined: it reads these settings when it starts.
     const sync = after.active ? (await enqueueSync(tx, ctx, id, { trigger })).sync : null;
@@ -380,3 +422,22 @@ async function cursorChange(ctx: ServiceContext, input: unknown, action: "Reset"
 
 export const resetCursor = (ctx: ServiceContext, input: unknown) => cursorChange(ctx, input, "Reset");
 export const deleteCursor = (ctx: ServiceContext, input: unknown) => cursorChange(ctx, input, "Delete");
+
+const LOGO_CONTENT_TYPES = new Set(["image/png", "image/jpeg", "image/webp", "image/gif"]);
+
+/**
+ * An integration's logo image for a member who may read integrations: the
+ * stored bytes, their checked type, and the upload id that versions its URL.
+ * Another tenant's integration, or one without a logo, is not found.
+ */
+export async function getIntegrationLogo(ctx: ServiceContext, id: string) {
+  authorize(ctx, "integrations:read");
+  if (!uuid.safeParse(id).success) notFound();
+  const row = (await queries.getIntegration(getDb(), ctx.tenantId, id, { includeDeleted: true })) ?? notFound();
+  const noLogo = () => new AppError("not_found:logo", `"${row.name}" has no logo.`);
+  if (!row.logoUploadId) throw noLogo();
+  const [upload] = await findUploadsById(getDb(), ctx.tenantId, [row.logoUploadId]);
+  if (!upload || upload.purpose !== "logo" || !LOGO_CONTENT_TYPES.has(upload.contentType)) throw noLogo();
+  const body = await getObjectStore().get(upload.objectKey);
+  return { uploadId: upload.id, contentType: upload.contentType, size: upload.size, body };
+}

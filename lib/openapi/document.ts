@@ -225,6 +225,17 @@ export function openApiDocument() {
         },
         delete: { operationId: "deleteIntegration", summary: "Delete an integration; its sync history is kept (scope integrations:write)", parameters: [idParam], responses: { "204": { description: "Deleted" }, ...errors } },
       },
+      "/integrations/{id}/logo": {
+        put: {
+          operationId: "setIntegrationLogo",
+          summary:
+            "Upload the integration's logo as the raw request body (scope integrations:write): PNG, JPEG, WebP or GIF of up to 256 KB, judged by its bytes; SVG is refused. Audited; starts no sync. Logos are not linked by URL: a create or PATCH that sends logoUrl is refused with 400",
+          parameters: [idParam],
+          requestBody: { required: true, content: { "image/png": { schema: { type: "string", format: "binary" } }, "image/jpeg": { schema: { type: "string", format: "binary" } }, "image/webp": { schema: { type: "string", format: "binary" } }, "image/gif": { schema: { type: "string", format: "binary" } } } },
+          responses: { "200": { description: "The integration with its new logo", content: dataOf("Integration") }, "404": { description: "Not in this tenant" }, "422": { description: "Not an accepted image, or too large" }, ...errors },
+        },
+        delete: { operationId: "removeIntegrationLogo", summary: "Remove the integration's logo (scope integrations:write); audited", parameters: [idParam], responses: { "200": { description: "The integration without a logo", content: dataOf("Integration") }, "404": { description: "Not in this tenant" }, ...errors } },
+      },
       "/integrations/{id}/syncs": {
         get: {
           operationId: "listSyncs",

@@ -103,7 +103,7 @@ export async function listSyncHistory(ctx: ServiceContext, integrationId: string
       id: integration.id,
       name: integration.name,
       connector: integration.connector,
-      logoUrl: integration.logoUrl,
+      logoUploadId: integration.logoUploadId,
       active: integration.active,
       deleted: integration.deletedAt !== null,
     },

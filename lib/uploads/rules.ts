@@ -9,7 +9,7 @@
  */
 import { sniffCsv } from "@/lib/connectors/csv";
 
-export const UPLOAD_PURPOSES = ["csv", "evidence"] as const;
+export const UPLOAD_PURPOSES = ["csv", "evidence", "logo"] as const;
 export type UploadPurpose = (typeof UPLOAD_PURPOSES)[number];
 
 /** How much of a file the checks look at. */
@@ -19,6 +19,7 @@ export const MiB = 1024 * 1024;
 export { EVIDENCE_MAX_BYTES } from "./limits";
 import { EVIDENCE_MAX_BYTES } from "./limits";
 export const CSV_MAX_BYTES = 512 * MiB;
+export const LOGO_MAX_BYTES = 256 * 1024;
 
 export type Verdict =
   | {
@@ -123,6 +124,41 @@ function ole(label: string, extension: string, contentType: string): FileType {
   };
 }
 
+const GIF: FileType = {
+  label: "GIF image",
+  contentType: "image/gif",
+  extensions: [".gif"],
+  matches: (head) => (/^GIF8[79]a$/.test(head.subarray(0, 6).toString("latin1")) ? true : "its content is not a GIF image"),
+};
+const WEBP: FileType = {
+  label: "WebP image",
+  contentType: "image/webp",
+  extensions: [".webp"],
+  matches: (head) =>
+    head.subarray(0, 4).toString("latin1") === "RIFF" && head.subarray(8, 12).toString("latin1") === "WEBP"
+      ? true
+      : "its content is not a WebP image",
+};
+
+/** Images a logo may be; an SVG is refused, since it is a document that can carry script. */
+export const LOGO_TYPES: FileType[] = [PNG, JPEG, WEBP, GIF];
+
+/**
+ * A logo is judged by its bytes alone (whatever its name says), then searched
+ * for markup like any other binary file.
+ */
+function checkLogo(head: Buffer, size: number): Verdict {
+  const type = LOGO_TYPES.find((t) => t.matches(head, size) === true);
+  if (!type) {
+    const text = head.subarray(0, 1024).toString("latin1").toLowerCase();
+    const svg = text.includes("<svg") || (text.trimStart().startsWith("<?xml") && text.includes("svg"));
+    return { ok: false, reason: svg ? "SVG logos are not accepted; upload a PNG, JPEG, WebP or GIF image" : "it is not a PNG, JPEG, WebP or GIF image" };
+  }
+  const markup = new MarkupScanner(type.label).push(head);
+  if (markup) return { ok: false, reason: markup };
+  return { ok: true, contentType: type.contentType, extension: type.extensions[0], label: type.label, markupScan: { label: type.label } };
+}
+
 export const EVIDENCE_TYPES: FileType[] = [
   PDF,
   PNG,
@@ -206,6 +242,10 @@ export const UPLOAD_RULES: Record<UploadPurpose, Rule> = {
   evidence: {
     maxBytes: EVIDENCE_MAX_BYTES,
     check: (head, filename, size) => checkTyped(EVIDENCE_TYPES, head, filename, size),
+  },
+  logo: {
+    maxBytes: LOGO_MAX_BYTES,
+    check: (head, _filename, size) => checkLogo(head, size),
   },
 };
 

@@ -34,6 +34,7 @@ export const ORPHAN_AFTER_MS = 24 * 60 * 60 * 1000;
 const PERMISSION: Record<UploadPurpose, Permission> = {
   csv: "integrations:write",
   evidence: "evidence:write",
+  logo: "integrations:write",
 };
 
 export const filenameSchema = z

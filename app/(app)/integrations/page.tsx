@@ -72,7 +72,7 @@ export default async function IntegrationsPage() {
                 <TableRow key={i.id}>
                   <TableCell className="font-medium">
                     <div className="flex items-center gap-2">
-                      <IntegrationLogo logoUrl={i.logoUrl} />
+                      <IntegrationLogo integrationId={i.id} logoUploadId={i.logoUploadId} name={i.name} />
                       {canReadSyncs ? (
                         <Link href={`/integrations/${i.id}/syncs`} className="hover:underline">
                           {i.name}

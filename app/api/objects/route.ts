@@ -41,7 +41,7 @@ export async function GET(request: Request): Promise<Response> {
       "Cache-Control": "private, no-store",
       // The link carries its signature in the query string; do not leak it onwards.
       "Referrer-Policy": "no-referrer",
-      "Content-Security-Policy": "default-src 'none'; sandbox",
+      "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; sandbox",
     },
   });
 }

@@ -137,7 +137,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
         className="mb-0"
         title={
           <span className="flex items-center gap-3">
-            <IntegrationLogo logoUrl={integration?.logoUrl ?? null} size={28} />
+            <IntegrationLogo integrationId={integration?.id} logoUploadId={integration?.logoUploadId} name={integrationName} size={28} />
             <span>Sync of {integrationName}</span>
           </span>
         }

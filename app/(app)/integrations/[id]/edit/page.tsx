@@ -38,7 +38,7 @@ export default async function EditIntegrationPage({ params }: { params: Promise<
               mapping: integration.mapping,
               scheduleMinutes: integration.scheduleMinutes,
               dropThresholdPercent: integration.dropThresholdPercent,
-              logoUrl: integration.logoUrl,
+              logoUploadId: integration.logoUploadId,
             }}
           />
         </CardContent>

@@ -75,7 +75,7 @@ export default async function SyncHistoryPage({
   const canCancel = can(ctx, "syncs:run");
   const running = history.syncs.some((s) => isRunning(s.status));
   const now = new Date();
-  const { name, logoUrl } = history.integration;
+  const { id: integrationId, name, logoUploadId } = history.integration;
 
   return (
     <div className="grid gap-6">
@@ -88,7 +88,7 @@ export default async function SyncHistoryPage({
         className="mb-0"
         title={
           <span className="flex items-center gap-3">
-            <IntegrationLogo logoUrl={logoUrl} size={28} />
+            <IntegrationLogo integrationId={integrationId} logoUploadId={logoUploadId} name={name} size={28} />
             <span>{name}</span>
           </span>
         }

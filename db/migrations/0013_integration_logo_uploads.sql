@@ -1,0 +1,2 @@
+ALTER TABLE "integrations" ADD COLUMN "logo_upload_id" uuid;--> statement-breakpoint
+ALTER TABLE "integrations" ADD CONSTRAINT "integrations_logo_upload_id_uploads_id_fk" FOREIGN KEY ("logo_upload_id") REFERENCES "public"."uploads"("id") ON DELETE set null ON UPDATE no action;
