@@ -35,6 +35,7 @@ export default withAuth(
   { pages: { signIn: "/login" }, callbacks: { authorized: () => true } },
 );
 
+// /invite/<token> is reached signed out by people who have no account yet; the page checks the link itself.
 export const config = {
-  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico|login|access-denied).*)"],
+  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico|login|access-denied|invite/).*)"],
 };

@@ -1,18 +1,21 @@
-import { AddMemberForm } from "@/components/forms/add-member-form";
 import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
+import { InviteMemberForm } from "@/components/forms/invite-member-form";
 import { PageHeader } from "@/components/shell/page-header";
-import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { requirePageContext } from "@/lib/auth/session";
-import { listMembers } from "@/lib/members/service";
-import { addMemberAction, removeMemberAction } from "./actions";
+import { listInvitations, listMembers } from "@/lib/members/service";
+import { inviteMemberAction, removeMemberAction, revokeInvitationAction } from "./actions";
 import { RoleSelect } from "./role-select";
 
 export const metadata = { title: "Members" };
 
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
 export default async function MembersPage() {
   const ctx = await requirePageContext("members:read", "/admin/members");
-  const members = await listMembers(ctx);
+  const [members, invitations] = await Promise.all([listMembers(ctx), listInvitations(ctx)]);
   return (
     <div className="grid gap-6">
       <PageHeader title="Members" description="People in this tenant and what their role lets them do. Changes are audited." />
@@ -36,7 +39,7 @@ export default async function MembersPage() {
                   <TableCell>
                     <RoleSelect membershipId={m.id} role={m.role} email={m.email} />
                   </TableCell>
-                  <TableCell className="text-xs">{m.createdAt.toISOString().slice(0, 10)}</TableCell>
+                  <TableCell className="text-xs">{day(m.createdAt)}</TableCell>
                   <TableCell>
                     <div className="flex justify-end">
                       <ConfirmActionButton
@@ -58,10 +61,70 @@ export default async function MembersPage() {
       </Card>
       <Card>
         <CardHeader>
-          <CardTitle>Add a member</CardTitle>
+          <CardTitle>Pending invitations</CardTitle>
+          <CardDescription>People join only when they accept. Inviting an address again replaces its pending invitation.</CardDescription>
         </CardHeader>
         <CardContent>
-          <AddMemberForm action={addMemberAction} />
+          <Table aria-label="Pending invitations">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Email</TableHead>
+                <TableHead>Role</TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead>Invited</TableHead>
+                <TableHead>Expires</TableHead>
+                <TableHead className="text-right">Revoke</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {invitations.length === 0 ? (
+                <TableRow>
+                  <TableCell colSpan={6} className="py-6 text-center text-muted-foreground">
+                    No pending invitations.
+                  </TableCell>
+                </TableRow>
+              ) : (
+                invitations.map((i) => (
+                  <TableRow key={i.id}>
+                    <TableCell className="font-medium">{i.email}</TableCell>
+                    <TableCell>{i.role}</TableCell>
+                    <TableCell>
+                      <Badge variant={i.status === "pending" ? "outline" : "warning"}>{i.status}</Badge>
+                    </TableCell>
+                    <TableCell className="text-xs">
+                      {day(i.createdAt)}
+                      <div className="text-muted-foreground">{i.invitedByName}</div>
+                    </TableCell>
+                    <TableCell className="text-xs">{day(i.expiresAt)}</TableCell>
+                    <TableCell>
+                      <div className="flex justify-end">
+                        <ConfirmActionButton
+                          action={revokeInvitationAction}
+                          fields={{ id: i.id }}
+                          confirm={`Revoke the invitation of ${i.email}? Its link stops working.`}
+                          variant="outline"
+                          aria-label={`Revoke the invitation of ${i.email}`}
+                        >
+                          Revoke
+                        </ConfirmActionButton>
+                      </div>
+                    </TableCell>
+                  </TableRow>
+                ))
+              )}
+            </TableBody>
+          </Table>
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Invite a member</CardTitle>
+          <CardDescription>
+            You get a link to send to the person: they accept after signing in, or set a password if they have no account yet.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          <InviteMemberForm action={inviteMemberAction} />
         </CardContent>
       </Card>
     </div>
