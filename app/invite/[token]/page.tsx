@@ -2,7 +2,7 @@ import Link from "next/link";
 import { Brand } from "@/components/shell/logo";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { getSessionUser } from "@/lib/auth/session";
 import { describeInvitation } from "@/lib/members/invitations";
 import { AcceptInvitationForm, CreateAccountForm } from "./invite-forms";
@@ -25,7 +25,7 @@ function Frame({ title, description, children }: { title: string; description?: 
       <Card className="w-full max-w-md">
         <CardHeader className="space-y-3">
           <Brand />
-          <CardTitle className="text-xl">{title}</CardTitle>
+          <h1 className="text-xl leading-none font-semibold">{title}</h1>
           {description ? <CardDescription>{description}</CardDescription> : null}
         </CardHeader>
         <CardContent className="grid gap-4">{children}</CardContent>
