@@ -31,9 +31,9 @@ export function InviteMemberForm({
     <div className="grid gap-4">
       {state?.ok ? (
         <Alert variant="success" role="status">
-          <AlertTitle>Invitation created for {state.data.email}</AlertTitle>
+          <AlertTitle className="line-clamp-none [overflow-wrap:anywhere]">Invitation created for {state.data.email}</AlertTitle>
           <AlertDescription className="grid min-w-0 gap-2">
-            <span>
+            <span className="[overflow-wrap:anywhere]">
               Send this link to {state.data.email} yourself: it is shown only once, works once, and expires on{" "}
               {state.data.expiresAt.slice(0, 10)}. They join as {state.data.role} when they accept.
             </span>

@@ -38,7 +38,7 @@ function refusal(found: Found | null): AppError | null {
   const tenant = found.tenantName;
   switch (invitationStatus(found.invitation)) {
     case "accepted":
-      return new AppError("conflict:invitation_used", `This invitation to ${tenant} has already been used. Sign in to continue.`);
+      return new AppError("conflict:invitation_used", `This invitation to ${tenant} has already been used; each link works once.`);
     case "revoked":
       return new AppError("conflict:invitation_revoked", `This invitation to ${tenant} was withdrawn. Ask an admin of ${tenant} for a new one.`);
     case "expired":

@@ -67,7 +67,7 @@ describe("invitations", () => {
 
     // The link worked once.
     await page.goto(link);
-    await page.getByText("This invitation to Alpha Corp has already been used. Sign in to continue.").waitFor();
+    await page.getByText("This invitation to Alpha Corp has already been used; each link works once.").waitFor();
     await context.close();
   });
 

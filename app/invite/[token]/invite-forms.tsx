@@ -21,11 +21,15 @@ export function AcceptInvitationForm({ token, tenantName }: { token: string; ten
   );
 }
 
+const FIELDS = ["name", "password", "confirmPassword"];
+
 export function CreateAccountForm({ token, email }: { token: string; email: string }) {
   const [state, action, pending] = useActionState(createAccountAction, null);
+  // Errors shown beside their fields are not repeated above the form.
+  const onlyFieldErrors = !!state && !state.ok && !!state.fieldErrors && Object.keys(state.fieldErrors).every((k) => FIELDS.includes(k));
   return (
     <form action={action} className="grid gap-4" noValidate>
-      <FormMessage state={state} />
+      <FormMessage state={onlyFieldErrors ? null : state} />
       <input type="hidden" name="token" value={token} />
       <FormField label="Email" htmlFor="invite-email">
         <Input id="invite-email" type="email" value={email} readOnly autoComplete="username" />

@@ -15,7 +15,7 @@ const UNUSABLE = {
   invalid: "This invitation link is not valid. Check that it was copied whole, or ask the admin who sent it for a new one.",
   expired: (t: string) => `This invitation to ${t} has expired. Ask an admin of ${t} for a new one.`,
   revoked: (t: string) => `This invitation to ${t} was withdrawn. Ask an admin of ${t} for a new one.`,
-  accepted: (t: string) => `This invitation to ${t} has already been used. Sign in to continue.`,
+  accepted: (t: string) => `This invitation to ${t} has already been used; each link works once.`,
   tenant_inactive: (t: string) => `${t} is deactivated; its invitations cannot be accepted.`,
 } as const;
 
@@ -25,7 +25,7 @@ function Frame({ title, description, children }: { title: string; description?: 
       <Card className="w-full max-w-md">
         <CardHeader className="space-y-3">
           <Brand />
-          <h1 className="text-xl leading-none font-semibold">{title}</h1>
+          <h1 className="text-xl leading-tight font-semibold">{title}</h1>
           {description ? <CardDescription>{description}</CardDescription> : null}
         </CardHeader>
         <CardContent className="grid gap-4">{children}</CardContent>
@@ -65,8 +65,10 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
       <Frame title="This invitation is for another address">
         <Alert variant="warning">
           <AlertDescription>
-            This invitation is for <strong>{offer.email}</strong>, and you are signed in as <strong>{user.email}</strong>. Sign out,
-            then open the link again and sign in as {offer.email}.
+            <p className="[overflow-wrap:anywhere]">
+              This invitation is for <strong>{offer.email}</strong>, and you are signed in as <strong>{user.email}</strong>. Sign
+              out, then open the link again and sign in as {offer.email}.
+            </p>
           </AlertDescription>
         </Alert>
         <Button asChild variant="outline">
@@ -79,7 +81,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   if (user) {
     return (
       <Frame title={`Join ${offer.tenantName}`} description={invited}>
-        <p className="text-sm text-muted-foreground">
+        <p className="text-sm text-muted-foreground [overflow-wrap:anywhere]">
           Accepting adds {offer.email} to {offer.tenantName}; its admins and the audit log will see that you joined.
         </p>
         <AcceptInvitationForm token={token} tenantName={offer.tenantName} />
@@ -90,7 +92,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   if (offer.hasAccount) {
     return (
       <Frame title={`Join ${offer.tenantName}`} description={invited}>
-        <p className="text-sm text-muted-foreground">Sign in as {offer.email} to accept the invitation.</p>
+        <p className="text-sm text-muted-foreground [overflow-wrap:anywhere]">Sign in as {offer.email} to accept the invitation.</p>
         <Button asChild>
           <Link href={`/login?callbackUrl=${encodeURIComponent(here)}`}>Sign in to accept</Link>
         </Button>
@@ -100,7 +102,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
 
   return (
     <Frame title={`Join ${offer.tenantName}`} description={invited}>
-      <p className="text-sm text-muted-foreground">
+      <p className="text-sm text-muted-foreground [overflow-wrap:anywhere]">
         Choose a password for {offer.email}. Your account is created and you join {offer.tenantName} in one step; then sign in.
       </p>
       <CreateAccountForm token={token} email={offer.email} />

@@ -1,3 +1,4 @@
+import { UserMinus } from "lucide-react";
 import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
 import { InviteMemberForm } from "@/components/forms/invite-member-form";
 import { PageHeader } from "@/components/shell/page-header";
@@ -12,6 +13,20 @@ import { RoleSelect } from "./role-select";
 export const metadata = { title: "Members" };
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
+const wide = "hidden md:table-cell";
+
+/**
+ * An address that may wrap before its "@" (and, with `dots`, its dots) on a
+ * narrow screen rather than mid-word, so the row's buttons stay in view.
+ */
+function Email({ address, dots = false }: { address: string; dots?: boolean }) {
+  return address.split(dots ? /(?=[.@])/ : /(?=@)/).map((part, i) => (
+    <span key={i}>
+      {i > 0 ? <wbr /> : null}
+      {part}
+    </span>
+  ));
+}
 
 export default async function MembersPage() {
   const ctx = await requirePageContext("members:read", "/admin/members");
@@ -25,21 +40,24 @@ export default async function MembersPage() {
             <TableHeader>
               <TableRow>
                 <TableHead>Email</TableHead>
-                <TableHead>Name</TableHead>
+                <TableHead className={wide}>Name</TableHead>
                 <TableHead>Role</TableHead>
-                <TableHead>Member since</TableHead>
+                <TableHead className={wide}>Member since</TableHead>
                 <TableHead className="text-right">Remove</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
               {members.map((m) => (
                 <TableRow key={m.id}>
-                  <TableCell className="font-medium">{m.email}</TableCell>
-                  <TableCell>{m.name}</TableCell>
+                  <TableCell className="font-medium whitespace-normal break-words">
+                    <Email address={m.email} />
+                    <div className="mt-1 text-xs font-normal text-muted-foreground md:hidden">{m.name}</div>
+                  </TableCell>
+                  <TableCell className={wide}>{m.name}</TableCell>
                   <TableCell>
                     <RoleSelect membershipId={m.id} role={m.role} email={m.email} />
                   </TableCell>
-                  <TableCell className="text-xs">{day(m.createdAt)}</TableCell>
+                  <TableCell className={`${wide} text-xs`}>{day(m.createdAt)}</TableCell>
                   <TableCell>
                     <div className="flex justify-end">
                       <ConfirmActionButton
@@ -49,7 +67,8 @@ export default async function MembersPage() {
                         variant="outline"
                         aria-label={`Remove ${m.email}`}
                       >
-                        Remove
+                        <UserMinus aria-hidden="true" className="md:hidden" />
+                        <span className="sr-only md:not-sr-only">Remove</span>
                       </ConfirmActionButton>
                     </div>
                   </TableCell>
@@ -69,10 +88,10 @@ export default async function MembersPage() {
             <TableHeader>
               <TableRow>
                 <TableHead>Email</TableHead>
-                <TableHead>Role</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead>Invited</TableHead>
-                <TableHead>Expires</TableHead>
+                <TableHead className={wide}>Role</TableHead>
+                <TableHead className={wide}>Status</TableHead>
+                <TableHead className={wide}>Invited</TableHead>
+                <TableHead className={wide}>Expires</TableHead>
                 <TableHead className="text-right">Revoke</TableHead>
               </TableRow>
             </TableHeader>
@@ -86,16 +105,22 @@ export default async function MembersPage() {
               ) : (
                 invitations.map((i) => (
                   <TableRow key={i.id}>
-                    <TableCell className="font-medium">{i.email}</TableCell>
-                    <TableCell>{i.role}</TableCell>
-                    <TableCell>
+                    <TableCell className="font-medium whitespace-normal break-words">
+                      <Email address={i.email} dots />
+                      {/* Narrow screens show the other columns here, so Revoke stays in view. */}
+                      <div className="mt-1 text-xs font-normal text-muted-foreground md:hidden">
+                        {i.role} · {i.status} · expires {day(i.expiresAt)}
+                      </div>
+                    </TableCell>
+                    <TableCell className={wide}>{i.role}</TableCell>
+                    <TableCell className={wide}>
                       <Badge variant={i.status === "pending" ? "outline" : "warning"}>{i.status}</Badge>
                     </TableCell>
-                    <TableCell className="text-xs">
+                    <TableCell className={`${wide} text-xs`}>
                       {day(i.createdAt)}
                       <div className="text-muted-foreground">{i.invitedByName}</div>
                     </TableCell>
-                    <TableCell className="text-xs">{day(i.expiresAt)}</TableCell>
+                    <TableCell className={`${wide} text-xs`}>{day(i.expiresAt)}</TableCell>
                     <TableCell>
                       <div className="flex justify-end">
                         <ConfirmActionButton
