@@ -49,9 +49,12 @@ const gate = withAuth(
   { pages: { signIn: "/login" }, callbacks: { authorized: () => true } },
 );
 
-/** Pages anyone may open, and routes that answer for themselves (API keys, sessions, signed links). */
+/**
+ * Pages anyone may open, and routes that answer for themselves (API keys, sessions, signed links).
+ * /invite/<token> is reached signed out by people who have no account yet; the page checks the link itself.
+ */
 function ungated(pathname: string) {
-  return pathname === "/login" || pathname === "/access-denied" || pathname.startsWith("/api/");
+  return pathname === "/login" || pathname === "/access-denied" || pathname.startsWith("/api/") || pathname.startsWith("/invite/");
 }
 
 export default async function middleware(req: NextRequest, event: NextFetchEvent) {

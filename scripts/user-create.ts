@@ -9,7 +9,7 @@ import { getDb } from "@/db/client";
 import { getUserByEmail, setPlatformAdmin } from "@/db/queries/members";
 import { getTenantBySlug } from "@/db/queries/tenants";
 import { actingInTenant, platformContext } from "@/lib/auth/context";
-import { addMember } from "@/lib/members/service";
+import { addMemberDirectly } from "@/lib/members/internal";
 import { createTenant } from "@/lib/tenants/service";
 import { fail, runCli } from "./cli";
 
@@ -38,7 +38,7 @@ await runCli(async () => {
   if (!tenant) fail(`no tenant with slug "${values.tenant}" (add --create-tenant "Name" to create it)`);
   const existing = await getUserByEmail(getDb(), values.email!);
   const password = existing ? undefined : (values.password ?? randomBytes(12).toString("base64url"));
-  await addMember(actingInTenant(system, tenant.id), {
+  await addMemberDirectly(actingInTenant(system, tenant.id), {
     email: values.email,
     name: values.name,
     role: values.role,

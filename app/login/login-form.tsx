@@ -15,7 +15,7 @@ import { signInAction } from "./actions";
  * is a plain POST that signs in and redirects, so the password never lands in
  * a URL; once hydrated the same action runs without a page load.
  */
-export function LoginForm(props: { callbackUrl: string; oidcName: string | null; initialError?: string }) {
+export function LoginForm(props: { callbackUrl: string; oidcName: string | null; initialError?: string; notice?: string }) {
   const [state, formAction, pending] = useActionState(signInAction, null);
   const error = state && !state.ok ? state.message : props.initialError;
 
@@ -30,6 +30,10 @@ export function LoginForm(props: { callbackUrl: string; oidcName: string | null;
         {error ? (
           <Alert variant="destructive" role="alert">
             <AlertDescription>{error}</AlertDescription>
+          </Alert>
+        ) : props.notice ? (
+          <Alert variant="success" role="status">
+            <AlertDescription>{props.notice}</AlertDescription>
           </Alert>
         ) : null}
         <form action={formAction} className="grid gap-4" noValidate>

@@ -12,9 +12,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if (await getSessionUser()) redirect(callbackUrl);
   const oidcName = process.env.OIDC_ISSUER ? (process.env.OIDC_NAME ?? "Single sign-on") : null;
   const error = params.error === "AccessDenied" ? "Your identity is not a member of any tenant here." : undefined;
+  const notice = params.joined === "1" ? "Your account is ready. Sign in with your new password." : undefined;
   return (
     <main className="flex min-h-svh items-center justify-center bg-muted/40 px-4">
-      <LoginForm callbackUrl={callbackUrl} oidcName={oidcName} initialError={error} />
+      <LoginForm callbackUrl={callbackUrl} oidcName={oidcName} initialError={error} notice={notice} />
     </main>
   );
 }

@@ -134,3 +134,18 @@ export async function bumpSessionVersion(db: Executor, userId: string) {
     .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
     .where(eq(users.id, userId));
 }
+
+/** Whether an address already belongs to a tenant (visible to its admins in the member list anyway). */
+export async function isMemberByEmail(db: Executor, tenantId: string, email: string) {
+  const [row] = await db
+    .select({ id: memberships.id })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.tenantId, tenantId), sql`lower(${users.email}) = ${email.toLowerCase()}`));
+  return !!row;
+}
+
+/** The tenant the user's next session opens in. */
+export async function setLastTenant(db: Executor, userId: string, tenantId: string) {
+  await db.update(users).set({ lastTenantId: tenantId }).where(eq(users.id, userId));
+}

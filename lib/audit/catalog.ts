@@ -5,6 +5,7 @@
 export const AUDITED = {
   Tenant: ["Create", "Update", "Deactivate", "ToggleActive"],
   Member: ["Add", "ChangeRole", "Remove"],
+  Invitation: ["Create", "Revoke", "Accept"],
   ApiKey: ["Create", "Revoke", "Delete"],
   ConnectionProfile: ["Create", "Update", "Delete"],
   MappingConfig: ["Create", "Update", "Delete"],
@@ -26,6 +27,7 @@ export const AUDIT_ACTIONS = [...new Set(Object.values(AUDITED).flat())] as Audi
 export const ENTITY_TYPE_LABELS: Record<AuditEntityType, string> = {
   Tenant: "Tenant",
   Member: "Member",
+  Invitation: "Invitation",
   ApiKey: "API Key",
   ConnectionProfile: "Connection Profile",
   MappingConfig: "Mapping Config",

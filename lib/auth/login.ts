@@ -6,7 +6,7 @@
  */
 import { getDb } from "@/db/client";
 import { insertLoginAttempt, recentFailures } from "@/db/queries/login-attempts";
-import { bumpSessionVersion, getUserByEmail, getUserSessionState, listUserTenants } from "@/db/queries/members";
+import { bumpSessionVersion, getUserByEmail, getUserSessionState, listUserTenants, setLastTenant } from "@/db/queries/members";
 import type { RequestMeta } from "@/lib/auth/context";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
@@ -24,24 +24,38 @@ export type AuthenticatedUser = {
   sessionVersion: number;
 };
 
-/** Resolves a user's default tenant: the first active one they belong to. */
+/**
+ * Resolves the tenant a new session opens in: the one the user last switched
+ * to or joined, while they still belong to it and it is active; else the
+ * first active one by name.
+ */
 export async function sessionClaimsFor(user: {
   id: string;
   email: string;
   name: string;
   isPlatformAdmin: boolean;
   sessionVersion: number;
+  lastTenantId?: string | null;
 }): Promise<AuthenticatedUser> {
   const tenants = await listUserTenants(getDb(), user.id);
+  const tenant = tenants.find((t) => t.id === user.lastTenantId) ?? tenants[0];
   return {
     id: user.id,
     email: user.email,
     name: user.name,
     isPlatformAdmin: user.isPlatformAdmin,
     sessionVersion: user.sessionVersion,
-    tenantId: tenants[0]?.id ?? null,
-    role: tenants[0]?.role ?? null,
+    tenantId: tenant?.id ?? null,
+    role: tenant?.role ?? null,
   };
+}
+
+/** A tenant switch: the user must belong to the tenant; it becomes the one their next session opens in. */
+export async function chooseTenant(userId: string, tenantId: string): Promise<{ id: string; role: string }> {
+  const target = (await listUserTenants(getDb(), userId)).find((t) => t.id === tenantId);
+  if (!target) throw new AppError("forbidden:membership", "You are not a member of that tenant.");
+  await setLastTenant(getDb(), userId, target.id);
+  return target;
 }
 
 /** Seconds the next attempt for this account from this address must wait; 0 when it may go ahead. */

@@ -11,12 +11,12 @@ import { forbidden, redirect } from "next/navigation";
 import { getServerSession } from "next-auth";
 import { decode } from "next-auth/jwt";
 import { getDb } from "@/db/client";
-import { getMembership, getUser, listUserTenants } from "@/db/queries/members";
+import { getMembership, getUser } from "@/db/queries/members";
 import { AppError, isAppError } from "@/lib/errors";
 import { requestMetaFrom } from "@/lib/http/request-meta";
 import { authorize, platformContext, userContext, type PlatformContext, type ServiceContext } from "./context";
 import { authOptions } from "./options";
-import { isSessionCurrent } from "./login";
+import { chooseTenant, isSessionCurrent } from "./login";
 import { isRole, type Permission } from "./permissions";
 import { sessionCookieName, writeSessionToken } from "./session-cookie";
 
@@ -95,14 +95,12 @@ export async function requirePlatformPageContext(path: string): Promise<Platform
 
 /**
  * Switches the session to another tenant the user belongs to by re-issuing
- * the session token with that tenant and role.
+ * the session token with that tenant and role; the next sign-in opens there too.
  */
 export async function switchTenant(tenantId: string): Promise<void> {
   const user = await getSessionUser();
   if (!user) throw new AppError("unauthorized", "Sign in to continue.");
-  const tenants = await listUserTenants(getDb(), user.id);
-  const target = tenants.find((t) => t.id === tenantId);
-  if (!target) throw new AppError("forbidden:membership", "You are not a member of that tenant.");
+  const target = await chooseTenant(user.id, tenantId);
   const jar = await cookies();
   const token = await decode({ token: jar.get(sessionCookieName())?.value, secret: process.env.NEXTAUTH_SECRET! });
   if (!token) throw new AppError("unauthorized", "Sign in to continue.");

@@ -5,7 +5,7 @@ import { getUserByEmail, setPlatformAdmin } from "@/db/queries/members";
 import { listTenants } from "@/db/queries/tenants";
 import { actingInTenant, platformContext } from "@/lib/auth/context";
 import { ROLES } from "@/lib/auth/permissions";
-import { addMember } from "@/lib/members/service";
+import { addMemberDirectly } from "@/lib/members/internal";
 import { createTenant } from "@/lib/tenants/service";
 
 export const DEMO_TENANT_SLUG = "demo";
@@ -18,7 +18,7 @@ export async function seedDemoIfEmpty(demoPassword: string | undefined) {
   const tenant = await createTenant(system, { name: "Demo", slug: DEMO_TENANT_SLUG });
   const ctx = actingInTenant(system, tenant.id);
   for (const role of ROLES) {
-    await addMember(ctx, { email: `${role}@demo.test`, name: `Demo ${role}`, role, password });
+    await addMemberDirectly(ctx, { email: `${role}@demo.test`, name: `Demo ${role}`, role, password });
   }
   const admin = await getUserByEmail(getDb(), "admin@demo.test");
   if (admin) await setPlatformAdmin(getDb(), admin.id, true);

@@ -7,7 +7,7 @@ import { auditEvents } from "@/db/schema";
 import { createApiKey } from "@/lib/api-keys/service";
 import { actingInTenant, platformContext, userContext, type ServiceContext } from "@/lib/auth/context";
 import { ROLES, type Permission, type Role } from "@/lib/auth/permissions";
-import { addMember } from "@/lib/members/service";
+import { addMemberDirectly } from "@/lib/members/internal";
 import { createTenant } from "@/lib/tenants/service";
 
 export const TEST_PASSWORD = "correct horse battery staple";
@@ -27,7 +27,7 @@ export async function makeTenant(): Promise<TestTenant> {
   const users = {} as TestTenant["users"];
   for (const role of ROLES) {
     const email = `${role}@${slug}.test`;
-    const m = await addMember(acting, { email, role, password: TEST_PASSWORD });
+    const m = await addMemberDirectly(acting, { email, role, password: TEST_PASSWORD });
     users[role] = { id: m.userId, email };
   }
   return {
@@ -67,3 +67,12 @@ export async function makeCsvIntegration(t: TestTenant, name: string, content: s
   const created = await createIntegration(t.ctx("admin"), { name, connector: "csv", config: { files: { accounts: key } } });
   return { ...created, put: (text: string) => getObjectStore().put(key, text) };
 }
+
+/** Moves an invitation's expiry into the past, as if its seven days had gone by. */
+export async function expireInvitation(id: string) {
+  const { invitations } = await import("@/db/schema");
+  await getDb().update(invitations).set({ expiresAt: new Date(Date.now() - 60_000) }).where(eq(invitations.id, id));
+}
+
+/** The token at the end of an invitation link. */
+export const tokenOf = (link: string) => new URL(link).pathname.split("/").pop()!;

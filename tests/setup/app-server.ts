@@ -84,7 +84,7 @@ export default async function setup(project: TestProject) {
   // Seed through the same services the app uses.
   const { platformContext, actingInTenant } = await import("@/lib/auth/context");
   const { createTenant } = await import("@/lib/tenants/service");
-  const { addMember } = await import("@/lib/members/service");
+  const { addMemberDirectly: addMember } = await import("@/lib/members/internal");
   const { ROLES } = await import("@/lib/auth/permissions");
   const { closeDb, getSql } = await import("@/db/client");
   const { startWorker } = await import("@/lib/syncs/worker");

@@ -3,15 +3,23 @@
 import { revalidatePath } from "next/cache";
 import { formDataObject, runAction } from "@/lib/actions";
 import { requireContext } from "@/lib/auth/session";
-import { addMember, changeMemberRole, removeMember } from "@/lib/members/service";
+import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/members/service";
 
-export async function addMemberAction(_prev: unknown, formData: FormData) {
+export async function inviteMemberAction(_prev: unknown, formData: FormData) {
   return runAction(async () => {
     const ctx = await requireContext("members:write");
-    const m = await addMember(ctx, formDataObject(formData));
+    const { invitation, link } = await inviteMember(ctx, formDataObject(formData));
     revalidatePath("/admin/members");
-    return m.email;
-  }, "Member added");
+    return { email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt.toISOString(), link };
+  }, "Invitation created");
+}
+
+export async function revokeInvitationAction(_prev: unknown, formData: FormData) {
+  return runAction(async () => {
+    const ctx = await requireContext("members:write");
+    await revokeInvitation(ctx, formDataObject(formData));
+    revalidatePath("/admin/members");
+  }, "Invitation revoked");
 }
 
 export async function changeMemberRoleAction(_prev: unknown, formData: FormData) {

@@ -16,9 +16,9 @@ export function RoleSelect({ membershipId, role, email }: { membershipId: string
     return result;
   }, null);
   return (
-    <form action={action} className="flex items-center gap-2">
+    <form action={action} className="flex flex-wrap items-center gap-2">
       <input type="hidden" name="membershipId" value={membershipId} />
-      <NativeSelect name="role" defaultValue={role} size="sm" aria-label={`Role of ${email}`} className="w-32">
+      <NativeSelect name="role" defaultValue={role} size="sm" aria-label={`Role of ${email}`} className="w-28 sm:w-32">
         {ROLES.map((r) => (
           <NativeSelectOption key={r} value={r}>
             {r}

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { formDataObject, runAction } from "@/lib/actions";
 import { actingInTenant } from "@/lib/auth/context";
 import { requirePlatformContext } from "@/lib/auth/session";
-import { addMember } from "@/lib/members/service";
+import { inviteMember } from "@/lib/members/service";
 import { createTenant, deactivateTenant, toggleTenantActive, updateTenant } from "@/lib/tenants/service";
 import { parseInput } from "@/lib/validation";
 
@@ -41,12 +41,13 @@ export async function toggleTenantActiveAction(_prev: unknown, formData: FormDat
   }, "Tenant status changed");
 }
 
-export async function addTenantMemberAction(_prev: unknown, formData: FormData) {
+/** Platform admins invite too: nobody joins a tenant without accepting. */
+export async function inviteTenantMemberAction(_prev: unknown, formData: FormData) {
   return runAction(async () => {
     const ctx = await requirePlatformContext();
     const { tenantId, ...member } = formDataObject(formData);
     const { id } = parseInput(z.object({ id: z.uuid("is not a valid tenant id") }), { id: tenantId });
-    await addMember(actingInTenant(ctx, id), member);
-    done();
-  }, "Member added");
+    const { invitation, link } = await inviteMember(actingInTenant(ctx, id), member);
+    return { email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt.toISOString(), link };
+  }, "Invitation created");
 }

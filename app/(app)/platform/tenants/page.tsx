@@ -1,11 +1,11 @@
-import { AddMemberForm } from "@/components/forms/add-member-form";
+import { InviteMemberForm } from "@/components/forms/invite-member-form";
 import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
 import { PageHeader } from "@/components/shell/page-header";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requirePlatformPageContext } from "@/lib/auth/session";
 import { listTenants } from "@/lib/tenants/service";
-import { addTenantMemberAction, deactivateTenantAction, toggleTenantActiveAction } from "./actions";
+import { inviteTenantMemberAction, deactivateTenantAction, toggleTenantActiveAction } from "./actions";
 import { CreateTenantForm, EditTenantForm } from "./tenant-forms";
 
 export const metadata = { title: "Tenants" };
@@ -64,9 +64,9 @@ export default async function TenantsPage() {
               </div>
             </details>
             <details className="rounded-md border p-3">
-              <summary className="cursor-pointer text-sm font-medium">Add a member</summary>
+              <summary className="cursor-pointer text-sm font-medium">Invite a member</summary>
               <div className="pt-3">
-                <AddMemberForm action={addTenantMemberAction} hidden={{ tenantId: t.id }} />
+                <InviteMemberForm action={inviteTenantMemberAction} hidden={{ tenantId: t.id }} />
               </div>
             </details>
           </CardContent>
