@@ -15,6 +15,7 @@
 import ipaddr from "ipaddr.js";
 import { randomUUID } from "node:crypto";
 import type { RequestMeta } from "@/lib/auth/context";
+import { getConfig } from "@/lib/config";
 
 /** Set by scripts/peer-address.cjs; keep the two names equal. */
 export const PEER_HEADER = "x-syncledger-peer";
@@ -72,7 +73,7 @@ export function clientIp(peer: string | null, forwardedFor: string | null, trust
 let trustedCache: { raw: string | undefined; ranges: Range[] } | undefined;
 
 export function requestMetaFrom(headers: Headers): RequestMeta {
-  const raw = process.env.TRUSTED_PROXIES;
+  const raw = getConfig().TRUSTED_PROXIES;
   if (!trustedCache || trustedCache.raw !== raw) trustedCache = { raw, ranges: parseTrustedProxies(raw) };
   const requestId = headers.get("x-request-id");
   return {

@@ -19,6 +19,7 @@ import { createHash } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
 import postgres from "postgres";
 import { getObjectStore } from "@/lib/storage";
+import { getConfig } from "@/lib/config";
 import { canonicalJson } from "./canonical";
 import { listCheckpoints } from "./chain";
 import { GENESIS_HASH, type StoredEntry } from "./entry";
@@ -245,7 +246,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 async function* streamLines(tenantId: string): AsyncGenerator<string[]> {
   if (!UUID.test(tenantId)) throw new Error("verifyTenantLedger: tenantId must be a uuid");
-  const url = process.env.DATABASE_URL;
+  const url = getConfig().DATABASE_URL;
   if (!url) throw new Error("verifyTenantLedger: DATABASE_URL is not set");
   const connection = postgres(url, { max: 1, onnotice: () => {} });
   try {

@@ -59,7 +59,7 @@ export async function prepareRuntime(options: { seedDemo?: boolean; say?: (line:
     fs.mkdirSync(dir, { recursive: true });
     env.OBJECT_STORE_DIR = dir;
   }
-  env.NEXTAUTH_URL = config.NEXTAUTH_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
+  env.NEXTAUTH_URL = config.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`;
   Object.assign(process.env, env);
 
   if (embedded && options.seedDemo !== false) {

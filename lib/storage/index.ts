@@ -57,7 +57,9 @@ export function createObjectStore(config: Config): ObjectStore {
     });
   }
   return new LocalObjectStore({
-    root: path.resolve(config.OBJECT_STORE_DIR ?? path.join(config.DATA_DIR, "objects")),
+    // The operator's folder, not part of the app: without the ignore comment the bundler cannot
+    // tell where it points and traces the whole project into the server output.
+    root: path.resolve(/* turbopackIgnore: true */ config.OBJECT_STORE_DIR ?? path.join(config.DATA_DIR, "objects")),
     signingSecret: getObjectLinkSecret(config),
   });
 }

@@ -8,6 +8,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import postgres from "postgres";
+import { getConfig } from "@/lib/config";
 import { recordNameSql } from "@/db/queries/syncs";
 
 /** Escapes a value for COPY's text format. */
@@ -80,7 +81,7 @@ export class StagingWriter {
   ) {}
 
   static async open(tenantId: string, syncId: string, opts: { url?: string; lanes?: number } = {}): Promise<StagingWriter> {
-    const url = opts.url ?? process.env.DATABASE_URL;
+    const url = opts.url ?? getConfig().DATABASE_URL;
     if (!url) throw new Error("StagingWriter: DATABASE_URL is not set");
     const lanes: Lane[] = [];
     try {

@@ -21,6 +21,7 @@ import { listSyncLog, releaseHeldSync, requestSync } from "@/lib/syncs/service";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
 import { makeTenant, type TestTenant } from "../helpers/factories";
 import { generateDirectoryLdif, groupCn, GROUPS_DN, startSlapd, userDn, type RunningSlapd } from "../helpers/slapd";
+import { resetConfigCache } from "@/lib/config";
 
 const SYNC_TABLES = ["extracted_objects", "sync_records", "identity_overlay", "identity_states", "sync_executions"];
 const USERS = 20_000;
@@ -43,6 +44,7 @@ beforeAll(async () => {
   // The tripwire: a statement that rescans a sync per row runs for minutes, a sound one for well under a second.
   await owner`alter role syncledger_app set statement_timeout = '5s'`;
   process.env.DATABASE_URL = db.appUrl;
+  resetConfigCache();
   await closeDb();
   [small, big] = await Promise.all([startSlapd(), startSlapd()]);
   await small.addLdif([...generateDirectoryLdif({ users: 200, groups: 5, membershipsPerGroup: 20 })].join(""));
@@ -62,6 +64,7 @@ afterAll(async () => {
   await worker?.stop();
   await closeDb();
   process.env.DATABASE_URL = sharedDatabaseUrl;
+  resetConfigCache();
   await owner?.end();
   await Promise.all([small?.stop(), big?.stop()]);
   await db?.stop();
