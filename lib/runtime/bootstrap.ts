@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { startEmbeddedPostgres } from "@/db/embedded";
 import { ensureAppRole, migrateDatabase } from "@/db/migrate";
-import { ConfigError, parseConfig } from "@/lib/config";
+import { ConfigError, parseConfig, resetConfigCache } from "@/lib/config";
 import { loadOrCreateLocalSecrets } from "./local-secrets";
 
 export const APP_DB_ROLE = "syncledger_app";
@@ -61,6 +61,8 @@ export async function prepareRuntime(options: { seedDemo?: boolean; say?: (line:
   }
   env.NEXTAUTH_URL = config.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`;
   Object.assign(process.env, env);
+  // Modules imported before this point (the logger) may have read the configuration already.
+  resetConfigCache();
 
   if (embedded && options.seedDemo !== false) {
     const { seedDemoIfEmpty } = await import("./seed-demo");

@@ -11,6 +11,7 @@ import type { TestProject } from "vitest/node";
 import { freePort, startScratchDatabase } from "@/db/scratch";
 import { generateDirectoryLdif, startSlapd } from "../helpers/slapd";
 import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
+import { resetConfigCache } from "@/lib/config";
 
 export type E2eTenant = { id: string; slug: string; users: Record<string, string> };
 
@@ -78,6 +79,7 @@ export default async function setup(project: TestProject) {
     // The sync worker runs in this process and connects to slapd on 127.0.0.1 too.
     CONNECTOR_ALLOWED_HOSTS: env.CONNECTOR_ALLOWED_HOSTS,
   });
+  resetConfigCache();
   const slapd = await startSlapd();
   await slapd.addLdif([...generateDirectoryLdif({ users: 20, groups: 3, membershipsPerGroup: 4 })].join(""));
 
