@@ -106,6 +106,10 @@ export default async function setup(project: TestProject) {
   await addMember(actingInTenant(seeder, tenantA.id), { email: "demoted@alpha.test", role: "admin", password: PASSWORD });
   tenantA.users.demoted = "demoted@alpha.test";
   const tenantB = await seedTenant("beta");
+  // A consultant: admin in Alpha, viewer in Beta, who switches between them.
+  await addMember(actingInTenant(seeder, tenantA.id), { email: "consultant@alpha.test", role: "admin", password: PASSWORD });
+  await addMember(actingInTenant(seeder, tenantB.id), { email: "consultant@alpha.test", role: "viewer" });
+  tenantA.users.consultant = "consultant@alpha.test";
   // The sync worker runs as its own process in production; here it runs beside the app server.
   const worker = startWorker({ sql: getSql(), idlePollSeconds: 0.5, heartbeatSeconds: 2 });
 
