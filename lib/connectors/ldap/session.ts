@@ -249,7 +249,7 @@ export class LdapSession {
   }
 }
 
-export async function connect(config: LdapConfig, signal: AbortSignal | undefined): Promise<Client> {
+async function connect(config: LdapConfig, signal: AbortSignal | undefined): Promise<Client> {
   const timeout = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const tlsOptions: ConnectionOptions = {
     rejectUnauthorized: config.tlsRejectUnauthorized ?? true,
