@@ -16,7 +16,7 @@ import { Input } from "@/components/ui/input";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
 import { DataTable } from "@/components/data/data-table";
 import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter-form";
-import { Table, TableBody, TableCell, TableFooter, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { TableCell, TableFooter, TableRow } from "@/components/ui/table";
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
 import { orNotFound, orNull, withFilterProblem } from "@/lib/pages";
@@ -195,50 +195,38 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           <CardDescription>Per object type: what the source gave and what the sync did with it.</CardDescription>
         </CardHeader>
         <CardContent>
-          <Table aria-label="Counts">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Object type</TableHead>
-                {COUNT_COLUMNS.map((c) => (
-                  <TableHead key={c} className="text-right">
-                    {c}
-                  </TableHead>
-                ))}
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {counts.length === 0 ? (
-                <TableRow>
-                  <TableCell colSpan={COUNT_COLUMNS.length + 1} className="py-6 text-center text-muted-foreground">
-                    {running ? "Counts appear when the sync has extracted its data." : "No counts were recorded for this sync."}
-                  </TableCell>
-                </TableRow>
-              ) : (
-                counts.map(([type, row]) => (
-                  <TableRow key={type}>
-                    <TableCell className="font-medium">{OBJECT_TYPE_LABELS[type] ?? type}</TableCell>
+          <DataTable
+            label="Counts"
+            framed={false}
+            columns={[{ label: "Object type" }, ...COUNT_COLUMNS.map((c) => ({ label: c, className: "text-right" }))]}
+            isEmpty={counts.length === 0}
+            empty={running ? "Counts appear when the sync has extracted its data." : "No counts were recorded for this sync."}
+            footer={
+              counts.length > 1 ? (
+                <TableFooter>
+                  <TableRow>
+                    <TableCell>Total</TableCell>
                     {COUNT_COLUMNS.map((c) => (
-                      <TableCell key={c} className={c === "errors" && row?.[c] ? "text-right text-destructive tabular-nums" : "text-right tabular-nums"}>
-                        {number.format(row?.[c] ?? 0)}
+                      <TableCell key={c} className="text-right tabular-nums">
+                        {number.format(totals[c])}
                       </TableCell>
                     ))}
                   </TableRow>
-                ))
-              )}
-            </TableBody>
-            {counts.length > 1 ? (
-              <TableFooter>
-                <TableRow>
-                  <TableCell>Total</TableCell>
-                  {COUNT_COLUMNS.map((c) => (
-                    <TableCell key={c} className="text-right tabular-nums">
-                      {number.format(totals[c])}
-                    </TableCell>
-                  ))}
-                </TableRow>
-              </TableFooter>
-            ) : null}
-          </Table>
+                </TableFooter>
+              ) : null
+            }
+          >
+            {counts.map(([type, row]) => (
+              <TableRow key={type}>
+                <TableCell className="font-medium">{OBJECT_TYPE_LABELS[type] ?? type}</TableCell>
+                {COUNT_COLUMNS.map((c) => (
+                  <TableCell key={c} className={c === "errors" && row?.[c] ? "text-right text-destructive tabular-nums" : "text-right tabular-nums"}>
+                    {number.format(row?.[c] ?? 0)}
+                  </TableCell>
+                ))}
+              </TableRow>
+            ))}
+          </DataTable>
         </CardContent>
       </Card>
 
