@@ -93,6 +93,7 @@ export function OptionalStep({
         <div className="grid gap-2">
           <Label htmlFor="evidence-files">Files</Label>
           <EvidenceFiles
+            initial={getValues("evidence.uploads")}
             onChange={(uploads) => setValue("evidence.uploads", uploads)}
             onBusyChange={onEvidenceBusyChange}
           />
