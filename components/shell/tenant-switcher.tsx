@@ -37,6 +37,10 @@ export function TenantSwitcher({ tenants, currentTenantId, role, className }: Te
   const { update, status } = useSession();
   const router = useRouter();
   const [pending, startSwitch] = React.useTransition();
+  // Until hydration a submitted form would be a plain GET that switches nothing; data-ready says
+  // the switcher handles submissions itself (scripts and tests wait for it).
+  const [ready, setReady] = React.useState(false);
+  React.useEffect(() => setReady(true), []);
   const current = tenants.find((t) => t.id === currentTenantId);
 
   function selectTenant(tenantId: string) {
@@ -68,6 +72,7 @@ export function TenantSwitcher({ tenants, currentTenantId, role, className }: Te
     <form
       ref={formRef}
       onSubmit={onSubmit}
+      data-ready={ready || undefined}
       data-slot="tenant-switcher"
       className={cn("flex min-w-0 items-center gap-2", className)}
     >
