@@ -53,6 +53,8 @@ export const configSchema = z
      * create hundreds of users stay fast; hashes carry their parameters, so either verifies.
      */
     PASSWORD_HASH_COST: z.enum(["standard", "test"]).default("standard"),
+    /** The port `next` listens on; NEXTAUTH_URL defaults to http://localhost:<PORT>. */
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((c, ctx) => {

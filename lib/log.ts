@@ -6,6 +6,7 @@
  * `params`.
  */
 import pino from "pino";
+import { ConfigError, getConfig } from "@/lib/config";
 
 /** Fields of an error worth logging; everything else (params, query values, Postgres `detail`) stays out. */
 const ERROR_FIELDS = ["code", "kind", "severity", "routine", "constraint_name", "table_name", "column_name", "schema_name"] as const;
@@ -37,8 +38,18 @@ export function serializeError(e: unknown, depth = 0): unknown {
   return out;
 }
 
+/** The configured level; a configuration error must still be loggable, so it falls back to "info". */
+function level(): string {
+  try {
+    return getConfig().LOG_LEVEL;
+  } catch (e) {
+    if (e instanceof ConfigError) return "info";
+    throw e;
+  }
+}
+
 export const log = pino({
-  level: process.env.LOG_LEVEL ?? "info",
+  level: level(),
   serializers: { err: serializeError, error: serializeError },
   redact: {
     paths: ["*.password", "*.secret", "*.token", "*.authorization", "*.bindPassword", "*.apiKey"],

@@ -1,6 +1,13 @@
-/** Turns zod failures into the application's error with per-field messages. */
-import type { z } from "zod";
-import { AppError } from "./errors";
+/** Input checks shared by every service: zod failures as the application's error, ids, NUL characters. */
+import { z } from "zod";
+import { AppError, type ErrorCode } from "./errors";
+
+const uuid = z.uuid();
+
+/** The one id check: ids are UUIDs, and a malformed one is answered like an unknown one. */
+export function isUuid(value: unknown): value is string {
+  return uuid.safeParse(value).success;
+}
 
 export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
   const out: Record<string, string[]> = {};
@@ -46,12 +53,23 @@ export function assertNoNul(input: unknown, what?: string): void {
   throw new AppError("bad_request:nul_character", `${field}: ${NUL_MESSAGE}.`, { [path]: [NUL_MESSAGE] });
 }
 
+/**
+ * The one way a validation failure becomes an AppError: per-field messages,
+ * and a message that names the first field ("name: must be at least 2 characters").
+ */
+export function validationError(
+  failure: z.ZodError | Record<string, string[]>,
+  code: ErrorCode = "unprocessable:validation",
+): AppError {
+  const fieldErrors = failure instanceof z.ZodError ? fieldErrorsOf(failure) : failure;
+  const [field, messages] = Object.entries(fieldErrors)[0] ?? ["form", ["is not valid"]];
+  const message = field === "form" ? messages[0] : `${field}: ${messages[0]}`;
+  return new AppError(code, message, fieldErrors);
+}
+
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   assertNoNul(input);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const fieldErrors = fieldErrorsOf(result.error);
-  const [field, messages] = Object.entries(fieldErrors)[0];
-  const message = field === "form" ? messages[0] : `${field}: ${messages[0]}`;
-  throw new AppError("unprocessable:validation", message, fieldErrors);
+  throw validationError(result.error);
 }

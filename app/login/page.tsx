@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { appOrigin, safeRedirectPath } from "@/lib/auth/redirect-target";
 import { getSessionUser } from "@/lib/auth/session";
+import { getConfig } from "@/lib/config";
 import { LoginForm } from "./login-form";
 
 export const metadata = { title: "Sign in" };
@@ -10,7 +11,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   // Never bounce a user to another origin after sign-in.
   const callbackUrl = safeRedirectPath(params.callbackUrl, appOrigin());
   if (await getSessionUser()) redirect(callbackUrl);
-  const oidcName = process.env.OIDC_ISSUER ? (process.env.OIDC_NAME ?? "Single sign-on") : null;
+  const config = getConfig();
+  const oidcName = config.OIDC_ISSUER ? config.OIDC_NAME : null;
   const error = params.error === "AccessDenied" ? "Your identity is not a member of any tenant here." : undefined;
   const notice = params.joined === "1" ? "Your account is ready. Sign in with your new password." : undefined;
   return (

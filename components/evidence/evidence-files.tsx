@@ -17,11 +17,20 @@ type Item = { key: number; name: string; size: number; progress: number; error?:
 
 let seq = 0;
 
-export function EvidenceFiles({ onChange, onBusyChange }: { onChange: (uploads: UploadSummary[]) => void; onBusyChange: (busy: boolean) => void }) {
+export function EvidenceFiles({
+  initial = [],
+  onChange,
+  onBusyChange,
+}: {
+  /** Files already uploaded for this save (shown again when the step is revisited). */
+  initial?: UploadSummary[];
+  onChange: (uploads: UploadSummary[]) => void;
+  onBusyChange: (busy: boolean) => void;
+}) {
   const input = useRef<HTMLInputElement>(null);
-  const [items, setItems] = useState<Item[]>([]);
+  const [items, setItems] = useState<Item[]>(() => initial.map((u) => ({ key: ++seq, name: u.filename, size: u.size, progress: 1, upload: u })));
   const [notice, setNotice] = useState<string | null>(null);
-  const itemsRef = useRef<Item[]>([]);
+  const itemsRef = useRef<Item[]>(items);
 
   function update(next: Item[]) {
     itemsRef.current = next;

@@ -2,6 +2,7 @@
 
 import * as React from "react";
 import Link from "next/link";
+import { SessionProvider } from "next-auth/react";
 
 import { Brand } from "./logo";
 import { MobileNav } from "./mobile-nav";
@@ -15,8 +16,8 @@ export type { AppShellProps, NavItem, NavIconName, NavSection, ShellTenant, Shel
 
 /**
  * Authenticated application frame: fixed left sidebar (a Sheet on small screens) and a top bar with
- * the tenant switcher, theme toggle and user menu. Receives only serialisable props plus the
- * `switchTenantAction` server action, so it can be rendered directly from a server layout.
+ * the tenant switcher, theme toggle and user menu. Receives only serialisable props, so it can be
+ * rendered directly from a server layout.
  */
 export function AppShell({
   user,
@@ -24,13 +25,15 @@ export function AppShell({
   tenants,
   currentTenantId,
   nav,
-  switchTenantAction,
+  session,
   signOutHref = "/api/auth/signout",
   children,
 }: AppShellProps) {
   const currentTenant = tenants.find((t) => t.id === currentTenantId);
 
   return (
+    // The layout renders afresh on every navigation, so the session need not be polled.
+    <SessionProvider session={session} refetchOnWindowFocus={false}>
     <div data-slot="app-shell" className="min-h-svh bg-background">
       <a
         href="#main-content"
@@ -69,7 +72,6 @@ export function AppShell({
             tenants={tenants}
             currentTenantId={currentTenantId}
             role={role}
-            action={switchTenantAction}
             className="min-w-0 flex-1"
           />
           <div className="ml-auto flex shrink-0 items-center gap-1">
@@ -83,5 +85,6 @@ export function AppShell({
         </main>
       </div>
     </div>
+    </SessionProvider>
   );
 }

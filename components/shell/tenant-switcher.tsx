@@ -1,7 +1,8 @@
 "use client";
 
 import * as React from "react";
-import { useFormStatus } from "react-dom";
+import { useRouter } from "next/navigation";
+import { useSession } from "next-auth/react";
 import { Building, CheckIcon, ChevronsUpDown, LoaderCircle } from "lucide-react";
 
 import { cn } from "@/lib/utils";
@@ -21,20 +22,25 @@ type TenantSwitcherProps = {
   tenants: ShellTenant[];
   currentTenantId: string;
   role: string;
-  /** Server action receiving FormData with "tenantId". */
-  action: (formData: FormData) => Promise<void>;
   className?: string;
 };
 
 /**
- * Tenant switcher. The dropdown lives inside an always-mounted `<form action={action}>` holding a
- * hidden `tenantId` input; choosing a tenant writes its id into the input and calls
- * `form.requestSubmit()`, so the server action runs as a normal React form action (pending state,
- * redirects and revalidation all work).
+ * Tenant switcher. Choosing a tenant asks next-auth to update the session (`useSession().update`);
+ * the server's `jwt` callback checks the membership and changes the session only to a tenant the
+ * user belongs to, so the answer tells whether the switch happened. The dropdown sits in a form
+ * with a hidden `tenantId` input, so a submitted form and a chosen item take the same path.
  */
-export function TenantSwitcher({ tenants, currentTenantId, role, action, className }: TenantSwitcherProps) {
+export function TenantSwitcher({ tenants, currentTenantId, role, className }: TenantSwitcherProps) {
   const formRef = React.useRef<HTMLFormElement>(null);
   const inputRef = React.useRef<HTMLInputElement>(null);
+  const { update, status } = useSession();
+  const router = useRouter();
+  const [pending, startSwitch] = React.useTransition();
+  // Until hydration a submitted form would be a plain GET that switches nothing; data-ready says
+  // the switcher handles submissions itself (scripts and tests wait for it).
+  const [ready, setReady] = React.useState(false);
+  React.useEffect(() => setReady(true), []);
   const current = tenants.find((t) => t.id === currentTenantId);
 
   function selectTenant(tenantId: string) {
@@ -46,16 +52,33 @@ export function TenantSwitcher({ tenants, currentTenantId, role, action, classNa
     form.requestSubmit();
   }
 
+  function onSubmit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const tenantId = new FormData(event.currentTarget).get("tenantId");
+    if (typeof tenantId !== "string" || tenantId === currentTenantId) return;
+    startSwitch(async () => {
+      const session = await update({ tenantId });
+      if (session?.user?.tenantId === tenantId) {
+        router.push("/");
+        router.refresh();
+      } else {
+        // The server kept the session as it was: not a member (any more), or signed out meanwhile.
+        router.push(session?.user ? "/access-denied" : "/login");
+      }
+    });
+  }
+
   return (
     <form
       ref={formRef}
-      action={action}
+      onSubmit={onSubmit}
+      data-ready={ready || undefined}
       data-slot="tenant-switcher"
       className={cn("flex min-w-0 items-center gap-2", className)}
     >
       <input ref={inputRef} type="hidden" name="tenantId" defaultValue={currentTenantId} />
       <DropdownMenu>
-        <SwitcherTrigger label={current?.name ?? "Select tenant"} disabled={tenants.length === 0} />
+        <SwitcherTrigger label={current?.name ?? "Select tenant"} pending={pending} disabled={tenants.length === 0 || status !== "authenticated"} />
         <DropdownMenuContent align="start" className="w-64">
           <DropdownMenuLabel className="text-xs font-medium text-muted-foreground">Tenants</DropdownMenuLabel>
           <DropdownMenuSeparator />
@@ -95,8 +118,7 @@ export function TenantSwitcher({ tenants, currentTenantId, role, action, classNa
   );
 }
 
-function SwitcherTrigger({ label, disabled }: { label: string; disabled?: boolean }) {
-  const { pending } = useFormStatus();
+function SwitcherTrigger({ label, pending, disabled }: { label: string; pending: boolean; disabled?: boolean }) {
   return (
     <DropdownMenuTrigger asChild>
       <Button

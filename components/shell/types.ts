@@ -1,3 +1,4 @@
+import type { Session } from "next-auth";
 import type { ReactNode } from "react";
 
 export type NavIconName =
@@ -32,8 +33,8 @@ export type AppShellProps = {
   tenants: ShellTenant[];
   currentTenantId: string;
   nav: NavItem[];
-  /** Server action; receives FormData with field "tenantId". */
-  switchTenantAction: (formData: FormData) => Promise<void>;
+  /** The next-auth session, handed to the client so the tenant switcher can update it. */
+  session: Session;
   /** Defaults to "/api/auth/signout". */
   signOutHref?: string;
   children: ReactNode;

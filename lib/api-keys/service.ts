@@ -2,7 +2,8 @@
  * API keys: created by admins, the secret shown once and stored as a hash,
  * revocable and deletable; and the authentication of a presented key.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { getDb } from "@/db/client";
 import * as queries from "@/db/queries/api-keys";
 import { apiKeyContext, authorize, type RequestMeta, type ServiceContext } from "@/lib/auth/context";
@@ -14,7 +15,7 @@ import { apiKeyIdSchema, createApiKeySchema } from "./schemas";
 const KEY_PREFIX = "slk_";
 
 export function hashApiKey(key: string): string {
-  return createHash("sha256").update(key, "utf8").digest("hex");
+  return sha256Hex(key);
 }
 
 function publicView(k: queries.ApiKeyRow) {

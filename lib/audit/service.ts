@@ -9,6 +9,7 @@ import { getDb, type Executor } from "@/db/client";
 import * as queries from "@/db/queries/audit-events";
 import { authorize, type Actor, type RequestMeta, type ServiceContext } from "@/lib/auth/context";
 import { AppError } from "@/lib/errors";
+import { validationError } from "@/lib/validation";
 import type { AuditAction, AuditEntityType } from "./catalog";
 import { diffRecords } from "./diff";
 import {
@@ -76,22 +77,12 @@ function toQuery(filters: AuditEventFilters) {
   };
 }
 
-function invalid(error: { issues: { path: PropertyKey[]; message: string }[] }): AppError {
-  const fieldErrors: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? "filters");
-    (fieldErrors[key] ??= []).push(issue.message);
-  }
-  const first = Object.entries(fieldErrors)[0];
-  return new AppError("bad_request:filters", `${first[0]} ${first[1][0]}`, fieldErrors);
-}
-
 export type AuditEventSummary = Awaited<ReturnType<typeof queries.listAuditEvents>>[number];
 
 export async function listAuditEvents(ctx: ServiceContext, input: unknown) {
   authorize(ctx, "audit_log:read");
   const parsed = auditEventListSchema.safeParse(input);
-  if (!parsed.success) throw invalid(parsed.error);
+  if (!parsed.success) throw validationError(parsed.error, "bad_request:filters");
   const { cursor, limit, ...filters } = parsed.data;
   let after: { ts: string; id: string } | undefined;
   if (cursor) {
@@ -234,7 +225,7 @@ export async function exportAuditEvents(ctx: ServiceContext, input: { format: un
   const format = input.format === "jsonl" ? "jsonl" : input.format === "csv" ? "csv" : null;
   if (!format) throw new AppError("bad_request:format", "format must be csv or jsonl");
   const parsed = auditEventFiltersSchema.safeParse(input.filters);
-  if (!parsed.success) throw invalid(parsed.error);
+  if (!parsed.success) throw validationError(parsed.error, "bad_request:filters");
   const filters = parsed.data;
   const described = describeFilters(filters);
   await recordAuditEvent(getDb(), ctx, {

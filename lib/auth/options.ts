@@ -7,11 +7,13 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "@/db/client";
+import { getConfig } from "@/lib/config";
 import { getUserByEmail } from "@/db/queries/members";
 import { isAppError } from "@/lib/errors";
 import { requestMetaFrom } from "@/lib/http/request-meta";
 import { endSessions, sessionClaimsFor, verifyCredentials } from "./login";
 import { safeRedirectPath } from "./redirect-target";
+import { switchedTenantToken } from "./tenant-switch";
 
 function headersFrom(req: { headers?: Record<string, unknown> } | undefined): Headers {
   const h = new Headers();
@@ -22,12 +24,12 @@ function headersFrom(req: { headers?: Record<string, unknown> } | undefined): He
 }
 
 function oidcProvider(): NextAuthOptions["providers"] {
-  const { OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME } = process.env;
+  const { OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME } = getConfig();
   if (!OIDC_ISSUER || !OIDC_CLIENT_ID || !OIDC_CLIENT_SECRET) return [];
   return [
     {
       id: "oidc",
-      name: OIDC_NAME || "Single sign-on",
+      name: OIDC_NAME,
       type: "oauth",
       wellKnown: `${OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
       clientId: OIDC_CLIENT_ID,
@@ -47,9 +49,26 @@ function oidcProvider(): NextAuthOptions["providers"] {
   ];
 }
 
+const SESSION_MAX_AGE = 8 * 60 * 60;
+const secureCookies = (getConfig().NEXTAUTH_URL ?? "").startsWith("https://");
+
+/**
+ * The session cookie, declared rather than left to next-auth's defaults so that
+ * the sign-in action, which writes it itself, uses the very same name and
+ * attributes. Name and prefix are next-auth's own, which middleware's getToken
+ * also derives from NEXTAUTH_URL.
+ */
+export const sessionCookie = {
+  name: `${secureCookies ? "__Secure-" : ""}next-auth.session-token`,
+  options: { httpOnly: true, sameSite: "lax" as const, path: "/", secure: secureCookies },
+  maxAge: SESSION_MAX_AGE,
+};
+
 export const authOptions: NextAuthOptions = {
-  secret: process.env.NEXTAUTH_SECRET,
-  session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+  secret: getConfig().NEXTAUTH_SECRET,
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE },
+  useSecureCookies: secureCookies,
+  cookies: { sessionToken: { name: sessionCookie.name, options: sessionCookie.options } },
   pages: { signIn: "/login", error: "/login" },
   providers: [
     CredentialsProvider({
@@ -86,7 +105,7 @@ export const authOptions: NextAuthOptions = {
     async signIn({ user }) {
       return !user.id.startsWith("unknown:");
     },
-    async jwt({ token, user }) {
+    async jwt({ token, user, trigger, session }) {
       if (user) {
         token.userId = user.id;
         token.isPlatformAdmin = user.isPlatformAdmin;
@@ -94,6 +113,8 @@ export const authOptions: NextAuthOptions = {
         token.role = user.role;
         token.sessionVersion = user.sessionVersion;
       }
+      // useSession().update({ tenantId }) from the tenant switcher; membership is checked there.
+      if (trigger === "update") return switchedTenantToken(token, session);
       return token;
     },
     async session({ session, token }) {

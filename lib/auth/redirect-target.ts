@@ -5,13 +5,16 @@
  * here. Browsers read `/\evil.example` and `/<TAB>/evil` as links to another
  * host, so backslashes and control characters are refused outright rather than
  * normalised, and whatever survives must still resolve to the app's own origin.
+ * lib/config imports nothing but zod, so this stays safe for middleware (Edge).
  */
+import { getConfig } from "@/lib/config";
+
 export const DEFAULT_REDIRECT = "/";
 
 /** The app's own origin (NEXTAUTH_URL on the server), which targets must resolve to. */
 export function appOrigin(fallback = "http://localhost"): string {
   try {
-    return new URL(process.env.NEXTAUTH_URL ?? "").origin;
+    return new URL(getConfig().NEXTAUTH_URL ?? "").origin;
   } catch {
     return fallback;
   }

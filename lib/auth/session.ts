@@ -6,10 +6,9 @@
  */
 import "server-only";
 import { cache } from "react";
-import { cookies, headers } from "next/headers";
+import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { getServerSession } from "next-auth";
-import { decode } from "next-auth/jwt";
 import { getDb } from "@/db/client";
 import { getMembership, getUser } from "@/db/queries/members";
 import { AppError, isAppError } from "@/lib/errors";
@@ -18,7 +17,6 @@ import { authorize, platformContext, userContext, type PlatformContext, type Ser
 import { authOptions } from "./options";
 import { chooseTenant, isSessionCurrent } from "./login";
 import { isRole, type Permission } from "./permissions";
-import { sessionCookieName, writeSessionToken } from "./session-cookie";
 
 /**
  * The signed-in user, or null. A JWT stays valid until it expires, so the
@@ -26,13 +24,15 @@ import { sessionCookieName, writeSessionToken } from "./session-cookie";
  * a cookie from before a sign-out, role change or removal counts as signed out.
  * Cached per request, as the layout and the page both ask.
  */
-export const getSessionUser = cache(async () => {
+export const getCurrentSession = cache(async () => {
   const session = await getServerSession(authOptions);
   const user = session?.user;
   if (!user?.id) return null;
   if (!(await isSessionCurrent(user.id, user.sessionVersion))) return null;
-  return user;
+  return session;
 });
+
+export const getSessionUser = cache(async () => (await getCurrentSession())?.user ?? null);
 
 export async function currentRequestMeta() {
   return requestMetaFrom(await headers());
@@ -91,18 +91,4 @@ export async function requirePlatformPageContext(path: string): Promise<Platform
     if (isAppError(e) && e.kind === "forbidden") forbidden();
     throw e;
   }
-}
-
-/**
- * Switches the session to another tenant the user belongs to by re-issuing
- * the session token with that tenant and role; the next sign-in opens there too.
- */
-export async function switchTenant(tenantId: string): Promise<void> {
-  const user = await getSessionUser();
-  if (!user) throw new AppError("unauthorized", "Sign in to continue.");
-  const target = await chooseTenant(user.id, tenantId);
-  const jar = await cookies();
-  const token = await decode({ token: jar.get(sessionCookieName())?.value, secret: process.env.NEXTAUTH_SECRET! });
-  if (!token) throw new AppError("unauthorized", "Sign in to continue.");
-  await writeSessionToken({ ...token, tenantId: target.id, role: target.role });
 }

@@ -26,6 +26,7 @@
 import { BlockList, isIP } from "node:net";
 import { lookup } from "node:dns/promises";
 import ipaddr from "ipaddr.js";
+import { getConfig } from "@/lib/config";
 
 export type NetworkPolicy = { allowed: string[] | null };
 
@@ -53,7 +54,7 @@ export function parsePolicy(allowedHosts: string | undefined): NetworkPolicy {
 }
 
 export function policyFromEnv(): NetworkPolicy {
-  return parsePolicy(process.env.CONNECTOR_ALLOWED_HOSTS);
+  return parsePolicy(getConfig().CONNECTOR_ALLOWED_HOSTS);
 }
 
 /**

@@ -18,7 +18,7 @@ import { canonicalJson } from "@/lib/ledger/canonical";
 import { notesPlainText, parseNotes, renderNotesHtml, type NotesDocument } from "@/lib/evidence/notes";
 import { getObjectStore } from "@/lib/storage";
 import { assertMayStartSyncForEvidence, enqueueSync } from "@/lib/syncs/service";
-import { parseInput } from "@/lib/validation";
+import { isUuid, parseInput } from "@/lib/validation";
 import { sql } from "drizzle-orm";
 import { evidenceDocument, manifestKeyFor, type EvidenceDocument } from "./record";
 
@@ -187,7 +187,7 @@ export type EvidenceView = {
 /** The evidence of one sync, or null when it has none. */
 export async function getEvidenceForSync(ctx: ServiceContext, syncId: string): Promise<EvidenceView | null> {
   authorize(ctx, "evidence:read");
-  if (!z.uuid().safeParse(syncId).success) return null;
+  if (!isUuid(syncId)) return null;
   const [row] = await getDb()
     .select()
     .from(evidenceRecords)
@@ -225,7 +225,7 @@ export async function syncsWithEvidence(ctx: ServiceContext, syncIds: string[]):
  */
 export async function evidenceDownloadLink(ctx: ServiceContext, fileId: string): Promise<string> {
   authorize(ctx, "evidence:read");
-  if (!z.uuid().safeParse(fileId).success) throw new AppError("not_found:evidence_file", "No such evidence file.");
+  if (!isUuid(fileId)) throw new AppError("not_found:evidence_file", "No such evidence file.");
   const [file] = await getDb()
     .select()
     .from(evidenceFiles)

@@ -1,5 +1,5 @@
 /** A streamed download response: always an attachment, never sniffed, never cached. */
-import { contentDisposition } from "@/lib/storage/types";
+import { contentDisposition } from "@/lib/storage/content-disposition";
 
 export function attachmentResponse(file: { filename: string; contentType: string; body: ReadableStream<Uint8Array> }) {
   return new Response(file.body, {

@@ -1,7 +1,7 @@
 /**
  * The security headers every page and response of the app carries, built by
  * middleware.ts for each request. Free of Node APIs: middleware runs on the
- * Edge runtime, which reads process.env at request time.
+ * Edge runtime (lib/config imports only zod, so it reads the configuration there too).
  *
  * Scripts run only with the request's nonce (Next puts it on its own scripts
  * after reading it from the Content-Security-Policy request header) or when a
@@ -14,9 +14,10 @@
  * API routes answer JSON and files, never pages: they get a policy under which
  * nothing loads or runs at all, so a served file cannot act in the app's origin.
  */
+import { getConfig, type Config } from "@/lib/config";
 import { isTrusted, normalizeIp, PEER_HEADER, trustedProxies } from "./trusted-proxies";
 
-type Env = Record<string, string | undefined>;
+type Env = Pick<Config, "NODE_ENV" | "NEXTAUTH_URL" | "TRUSTED_PROXIES" | "S3_BUCKET" | "S3_ENDPOINT" | "S3_REGION" | "S3_FORCE_PATH_STYLE">;
 
 /** 128 random bits, base64: a fresh script nonce for one response. */
 export function newNonce(): string {
@@ -29,18 +30,17 @@ export function newNonce(): string {
  * (lib/uploads/direct.ts signs those PUTs); null for the local store, where
  * files stream through the app.
  */
-export function directUploadOrigin(env: Env = process.env): string | null {
-  const bucket = env.S3_BUCKET?.trim();
+export function directUploadOrigin(env: Env = getConfig()): string | null {
+  const bucket = env.S3_BUCKET;
   if (!bucket) return null;
-  const endpoint = env.S3_ENDPOINT?.trim();
-  const flag = env.S3_FORCE_PATH_STYLE?.trim().toLowerCase();
-  const pathStyle = flag ? ["true", "1", "yes"].includes(flag) : Boolean(endpoint);
+  const endpoint = env.S3_ENDPOINT;
+  const pathStyle = env.S3_FORCE_PATH_STYLE ?? Boolean(endpoint);
   try {
     if (endpoint) {
       const url = new URL(endpoint);
       return pathStyle ? url.origin : `${url.protocol}//${bucket}.${url.host}`;
     }
-    const region = env.S3_REGION?.trim() || "us-east-1";
+    const region = env.S3_REGION || "us-east-1";
     return pathStyle ? `https://s3.${region}.amazonaws.com` : `https://${bucket}.s3.${region}.amazonaws.com`;
   } catch {
     return null;
@@ -74,8 +74,8 @@ export function contentSecurityPolicy(opts: { nonce: string; dev: boolean; https
  * the socket peer is a trusted proxy that says it took the request over https.
  * X-Forwarded-Proto from anyone else is a header any client can write.
  */
-export function isHttpsRequest(headers: Headers, env: Env = process.env): boolean {
-  if (env.NEXTAUTH_URL?.trim().toLowerCase().startsWith("https:")) return true;
+export function isHttpsRequest(headers: Headers, env: Env = getConfig()): boolean {
+  if (env.NEXTAUTH_URL?.toLowerCase().startsWith("https:")) return true;
   const peer = normalizeIp(headers.get(PEER_HEADER));
   if (!peer || !isTrusted(peer, trustedProxies(env.TRUSTED_PROXIES))) return false;
   // The nearest proxy appends its own value last.
@@ -95,10 +95,10 @@ export function isApiAnswer(pathname: string): boolean {
 
 export type SecurityHeaders = { nonce: string; csp: string; https: boolean };
 
-export function securityHeadersFor(headers: Headers, pathname: string, env: Env = process.env): SecurityHeaders {
+export function securityHeadersFor(headers: Headers, pathname: string, env: Env = getConfig()): SecurityHeaders {
   const nonce = newNonce();
   const https = isHttpsRequest(headers, env);
-  const dev = process.env.NODE_ENV === "development";
+  const dev = env.NODE_ENV === "development";
   const csp = isApiAnswer(pathname) ? API_POLICY : contentSecurityPolicy({ nonce, dev, https, connect: [directUploadOrigin(env)] });
   return { nonce, https, csp };
 }

@@ -4,6 +4,7 @@
  * socket peer is a proxy whose X-Forwarded-Proto may be believed.
  */
 import ipaddr from "ipaddr.js";
+import { getConfig } from "@/lib/config";
 
 /** Set by scripts/peer-address.cjs; keep the two names equal. */
 export const PEER_HEADER = "x-syncledger-peer";
@@ -39,7 +40,7 @@ export function isTrusted(ip: string, trusted: Range[]): boolean {
 let cache: { raw: string | undefined; ranges: Range[] } | undefined;
 
 /** TRUSTED_PROXIES as ranges, parsed again only when the variable changes. */
-export function trustedProxies(raw = process.env.TRUSTED_PROXIES): Range[] {
+export function trustedProxies(raw = getConfig().TRUSTED_PROXIES): Range[] {
   if (!cache || cache.raw !== raw) cache = { raw, ranges: parseTrustedProxies(raw) };
   return cache.ranges;
 }

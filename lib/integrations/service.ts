@@ -6,7 +6,8 @@
  * was started), a save that changes nothing starts none, and every change is
  * audited with a redacted diff.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { getDb, type Executor } from "@/db/client";
 import * as queries from "@/db/queries/integrations";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
@@ -21,11 +22,9 @@ import { assertMayStartSyncForEvidence, enqueueSync, mayStartSync, SYNC_NOT_STAR
 import { tenantUploadPrefix } from "@/lib/uploads/service";
 import { claimUploads, findUploadsById, findUploadsByKey } from "@/db/queries/uploads";
 import { attachEvidence, hasEvidence, prepareEvidence, withManifestCleanup, type PreparedEvidence } from "@/lib/evidence/service";
-import { assertNoNul, fieldErrorsOf, parseInput } from "@/lib/validation";
-import { z } from "zod";
+import { assertNoNul, fieldErrorsOf, isUuid, parseInput, validationError } from "@/lib/validation";
 import { createIntegrationSchema, cursorActionSchema, LOGO_URL_REFUSED, sendsLogoUrl, testConnectionSchema, updateIntegrationSchema } from "./schemas";
 
-const uuid = z.uuid();
 
 function notFound(): never {
   throw new AppError("not_found:integration", "No such integration.");
@@ -38,8 +37,7 @@ function configErrors(type: ConnectorType, config: unknown): Record<string, stri
 }
 
 function invalid(fieldErrors: Record<string, string[]>): never {
-  const [field, messages] = Object.entries(fieldErrors)[0];
-  throw new AppError("unprocessable:validation", `${field}: ${messages[0]}`, fieldErrors);
+  throw validationError(fieldErrors);
 }
 
 /** Validates connector settings, reporting field errors under `config.<field>`. */
@@ -120,7 +118,7 @@ function splitSecrets(type: ConnectorType, config: Record<string, unknown>) {
 /** A stand-in for a secret in audit diffs: equal secrets compare equal, the value never appears. */
 function fingerprints(secret: Record<string, unknown>) {
   return Object.fromEntries(
-    Object.entries(secret).map(([k, v]) => [k, createHash("sha256").update(String(v)).digest("hex").slice(0, 16)]),
+    Object.entries(secret).map(([k, v]) => [k, sha256Hex(String(v)).slice(0, 16)]),
   );
 }
 
@@ -159,7 +157,7 @@ export async function listIntegrations(ctx: ServiceContext) {
 
 export async function getIntegration(ctx: ServiceContext, id: string) {
   authorize(ctx, "integrations:read");
-  if (!uuid.safeParse(id).success) notFound();
+  if (!isUuid(id)) notFound();
   const row = (await queries.getIntegration(getDb(), ctx.tenantId, id)) ?? notFound();
   const mapping = await queries.getMappingConfig(getDb(), ctx.tenantId, id);
   return publicView(row, mapping?.mapping ?? null);
@@ -217,7 +215,7 @@ export async function createIntegration(ctx: ServiceContext, input: unknown) {
 
 export async function updateIntegration(ctx: ServiceContext, id: string, input: unknown) {
   authorize(ctx, "integrations:write");
-  if (!uuid.safeParse(id).success) notFound();
+  if (!isUuid(id)) notFound();
   refuseLogoUrl(input);
   const data = parseInput(updateIntegrationSchema, input);
   if (hasEvidence(data.evidence)) assertMayStartSyncForEvidence(ctx);
@@ -311,7 +309,7 @@ function auditChanged(before: Parameters<typeof auditView>[0], beforeSecret: Rec
 
 export async function setIntegrationActive(ctx: ServiceContext, id: string, active: boolean) {
   authorize(ctx, "integrations:write");
-  if (!uuid.safeParse(id).success) notFound();
+  if (!isUuid(id)) notFound();
   return getDb().transaction(async (tx) => {
     const before = (await queries.getIntegration(tx, ctx.tenantId, id, { lock: true })) ?? notFound();
     if (before.active === active) return publicView(before, null);
@@ -332,7 +330,7 @@ export async function setIntegrationActive(ctx: ServiceContext, id: string, acti
 /** Soft delete: sync history and evidence stay for the auditors. */
 export async function deleteIntegration(ctx: ServiceContext, id: string) {
   authorize(ctx, "integrations:write");
-  if (!uuid.safeParse(id).success) notFound();
+  if (!isUuid(id)) notFound();
   await getDb().transaction(async (tx) => {
     const before = (await queries.getIntegration(tx, ctx.tenantId, id, { lock: true })) ?? notFound();
     await queries.updateIntegration(tx, id, { deletedAt: new Date(), active: false, secrets: null });
@@ -392,7 +390,7 @@ export async function testConnection(ctx: ServiceContext, input: unknown) {
 
 export async function listCursors(ctx: ServiceContext, integrationId: string) {
   authorize(ctx, "integrations:read");
-  if (!uuid.safeParse(integrationId).success) notFound();
+  if (!isUuid(integrationId)) notFound();
   return queries.listCursors(getDb(), ctx.tenantId, integrationId);
 }
 
@@ -432,7 +430,7 @@ const LOGO_CONTENT_TYPES = new Set(["image/png", "image/jpeg", "image/webp", "im
  */
 export async function getIntegrationLogo(ctx: ServiceContext, id: string) {
   authorize(ctx, "integrations:read");
-  if (!uuid.safeParse(id).success) notFound();
+  if (!isUuid(id)) notFound();
   const row = (await queries.getIntegration(getDb(), ctx.tenantId, id, { includeDeleted: true })) ?? notFound();
   const noLogo = () => new AppError("not_found:logo", `"${row.name}" has no logo.`);
   if (!row.logoUploadId) throw noLogo();

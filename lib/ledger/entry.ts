@@ -2,8 +2,7 @@
  * Ledger entries: the shape of one link in a tenant's append-only hash chain
  * and the hash that binds it to its contents and to the entry before it.
  */
-import * as nodeCrypto from "node:crypto";
-import { createHash } from "node:crypto";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { canonicalJson } from "@/lib/ledger/canonical";
 
 export const LEDGER_ENTRY_KINDS = ["evidence", "sync", "audit"] as const;
@@ -59,7 +58,7 @@ export function entryHash(e: Omit<LedgerEntry, "hash">): string {
     prevHash: e.prevHash,
     record: e.record,
   });
-  return createHash("sha256").update(body, "utf8").digest("hex");
+  return sha256Hex(body);
 }
 
 /** The entry that follows `prev` (null for a tenant's first entry), with seq, prevHash and hash filled in. */
@@ -88,10 +87,6 @@ function isCanonicalTimestamp(value: unknown): value is string {
 /** The stored form of an entry: the record kept as its canonical JSON text. */
 export type StoredEntry = Omit<LedgerEntry, "record"> & { recordJson: string };
 
-const sha256Hex: (text: string) => string =
-  typeof (nodeCrypto as { hash?: unknown }).hash === "function"
-    ? (text) => (nodeCrypto as unknown as { hash(alg: string, data: string, enc: "hex"): string }).hash("sha256", text, "hex")
-    : (text) => createHash("sha256").update(text, "utf8").digest("hex");
 
 /**
  * entryHash for a stored entry without parsing its record: JCS orders the

@@ -6,6 +6,7 @@
  */
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import type postgres from "postgres";
+import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { keyIdOf } from "./signing";
 
@@ -14,7 +15,7 @@ export type SigningKey = { keyId: string; privateKeyPem: string; publicKeyPem: s
 let cached: { source: string; key: SigningKey } | null = null;
 
 export function currentSigningKey(): SigningKey {
-  const source = process.env.LEDGER_SIGNING_KEY;
+  const source = getConfig().LEDGER_SIGNING_KEY;
   if (!source) throw new AppError("unavailable:ledger_key", "LEDGER_SIGNING_KEY is not set, so ledger checkpoints cannot be signed.");
   if (cached?.source === source) return cached.key;
   const privateKey = createPrivateKey({ key: Buffer.from(source, "base64"), format: "der", type: "pkcs8" });

@@ -3,7 +3,7 @@
  * (whole tenant, or one evidence record for its badge) and offline proof
  * bundles. Every entry point checks the caller's tenant and permission.
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { getDb, getSql } from "@/db/client";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/service";
@@ -137,6 +137,3 @@ async function findEntry(tenantId: string, kind: LedgerEntry["kind"], refId: str
   return row ? toEntry(row) : null;
 }
 
-function sha256Hex(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}

@@ -3,7 +3,8 @@
  * root at a given tree size, so that a copy of the ledger, or a proof bundle cut
  * from it, can be checked against a key rather than against the database.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { canonicalJson } from "@/lib/ledger/canonical";
 import { HEX_SHA256 } from "@/lib/ledger/entry";
 
@@ -79,7 +80,7 @@ function ed25519PublicKey(publicKeyPem: string): KeyObject {
 }
 
 function keyIdFromKey(publicKey: KeyObject): string {
-  return createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex").slice(0, 16);
+  return sha256Hex(publicKey.export({ type: "spki", format: "der" })).slice(0, 16);
 }
 
 function bodyProblem(body: CheckpointBody): string | null {

@@ -19,6 +19,8 @@ import { createHash } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
 import postgres from "postgres";
 import { getObjectStore } from "@/lib/storage";
+import { getConfig } from "@/lib/config";
+import { isUuid } from "@/lib/validation";
 import { canonicalJson } from "./canonical";
 import { listCheckpoints } from "./chain";
 import { GENESIS_HASH, type StoredEntry } from "./entry";
@@ -234,7 +236,6 @@ async function missingAsNull<T>(read: () => Promise<T>): Promise<T | null> {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The tenant's entries in seq order, in batches, read with COPY … TO STDOUT:
@@ -244,8 +245,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * a COPY with its socket paused, and such a connection must not go back to the pool.
  */
 async function* streamLines(tenantId: string): AsyncGenerator<string[]> {
-  if (!UUID.test(tenantId)) throw new Error("verifyTenantLedger: tenantId must be a uuid");
-  const url = process.env.DATABASE_URL;
+  if (!isUuid(tenantId)) throw new Error("verifyTenantLedger: tenantId must be a uuid");
+  const url = getConfig().DATABASE_URL;
   if (!url) throw new Error("verifyTenantLedger: DATABASE_URL is not set");
   const connection = postgres(url, { max: 1, onnotice: () => {} });
   try {

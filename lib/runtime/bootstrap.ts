@@ -8,7 +8,7 @@ import path from "node:path";
 import postgres from "postgres";
 import { startEmbeddedPostgres } from "@/db/embedded";
 import { ensureLoginRole, grantAppPrivileges, migrateDatabase } from "@/db/migrate";
-import { ConfigError, parseConfig } from "@/lib/config";
+import { ConfigError, parseConfig, resetConfigCache } from "@/lib/config";
 import { loadOrCreateLocalSecrets } from "./local-secrets";
 
 export const APP_DB_ROLE = "syncledger_app";
@@ -63,8 +63,10 @@ export async function prepareRuntime(options: { seedDemo?: boolean; say?: (line:
     fs.mkdirSync(dir, { recursive: true });
     env.OBJECT_STORE_DIR = dir;
   }
-  env.NEXTAUTH_URL = config.NEXTAUTH_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
+  env.NEXTAUTH_URL = config.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`;
   Object.assign(process.env, env);
+  // Modules imported before this point (the logger) may have read the configuration already.
+  resetConfigCache();
 
   if (embedded && options.seedDemo !== false) {
     const { seedDemoIfEmpty } = await import("./seed-demo");

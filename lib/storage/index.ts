@@ -14,15 +14,9 @@ import { LocalObjectStore } from "./local";
 import { S3ObjectStore } from "./s3";
 import type { ObjectStore } from "./types";
 
-export type {
-  ListedObject,
-  ObjectBody,
-  ObjectStore,
-  PutOptions,
-  SignedDownloadOptions,
-  StoredObject,
-} from "./types";
-export { MAX_LINK_TTL_SECONDS, contentDisposition, safeContentType } from "./types";
+export type { ListedObject, ObjectBody, ObjectStore, PutOptions, SignedDownloadOptions, StoredObject } from "./types";
+export { MAX_LINK_TTL_SECONDS } from "./keys";
+export { contentDisposition, safeContentType } from "./content-disposition";
 export { LocalObjectStore, verifyLocalDownload, type LocalDownloadLink, type LocalObjectStoreOptions } from "./local";
 export { S3ObjectStore, ensureBucket, type S3ObjectStoreOptions } from "./s3";
 
@@ -57,7 +51,9 @@ export function createObjectStore(config: Config): ObjectStore {
     });
   }
   return new LocalObjectStore({
-    root: path.resolve(config.OBJECT_STORE_DIR ?? path.join(config.DATA_DIR, "objects")),
+    // The operator's folder, not part of the app: without the ignore comment the bundler cannot
+    // tell where it points and traces the whole project into the server output.
+    root: path.resolve(/* turbopackIgnore: true */ config.OBJECT_STORE_DIR ?? path.join(config.DATA_DIR, "objects")),
     signingSecret: getObjectLinkSecret(config),
   });
 }

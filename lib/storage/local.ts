@@ -19,24 +19,11 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "@/lib/errors";
-import {
-  HashingStream,
-  MAX_LINK_TTL_SECONDS,
-  assertValidKey,
-  assertValidPrefix,
-  assertValidTtl,
-  normalizePutOptions,
-  notFound,
-  safeContentType,
-  toNodeReadable,
-  unavailable,
-  type ListedObject,
-  type ObjectBody,
-  type ObjectStore,
-  type PutOptions,
-  type SignedDownloadOptions,
-  type StoredObject,
-} from "./types";
+import { type ListedObject, type ObjectBody, type ObjectStore, type PutOptions, type SignedDownloadOptions, type StoredObject } from "./types";
+import { MAX_LINK_TTL_SECONDS, assertValidKey, assertValidPrefix, assertValidTtl, normalizePutOptions } from "./keys";
+import { safeContentType } from "./content-disposition";
+import { HashingStream, toNodeReadable } from "./streams";
+import { notFound, unavailable } from "./errors";
 
 export interface LocalObjectStoreOptions {
   /** Directory that holds the objects; created on first write. */

@@ -32,26 +32,11 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import {
-  UploadMeter,
-  assertValidKey,
-  assertValidPrefix,
-  assertValidTtl,
-  contentDisposition,
-  normalizePutOptions,
-  notFound,
-  safeContentType,
-  toBuffer,
-  toNodeReadable,
-  unavailable,
-  type ListedObject,
-  type ObjectBody,
-  type ObjectStore,
-  type PresignedPutOptions,
-  type PutOptions,
-  type SignedDownloadOptions,
-  type StoredObject,
-} from "./types";
+import { type ListedObject, type ObjectBody, type ObjectStore, type PresignedPutOptions, type PutOptions, type SignedDownloadOptions, type StoredObject } from "./types";
+import { assertValidKey, assertValidPrefix, assertValidTtl, normalizePutOptions } from "./keys";
+import { contentDisposition, safeContentType } from "./content-disposition";
+import { UploadMeter, toBuffer, toNodeReadable } from "./streams";
+import { notFound, unavailable } from "./errors";
 
 export interface S3ObjectStoreOptions {
   bucket: string;

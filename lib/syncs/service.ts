@@ -8,16 +8,15 @@ import { authorize, can, type ServiceContext } from "@/lib/auth/context";
 import { describeFilters, recordAuditEvent } from "@/lib/audit/service";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 import { AppError } from "@/lib/errors";
-import { parseInput } from "@/lib/validation";
+import { isUuid, parseInput } from "@/lib/validation";
 import { requestSyncSchema } from "@/lib/integrations/schemas";
 import { phaseWords } from "./progress";
 
 export type SyncTrigger = queries.NewSyncExecution["trigger"];
 export type SyncLogEntry = queries.SyncLogEntry;
 
-const uuid = z.uuid();
 function assertId(id: string, what: string) {
-  if (!uuid.safeParse(id).success) throw new AppError(`not_found:${what}`, `No such ${what.replace("_", " ")}.`);
+  if (!isUuid(id)) throw new AppError(`not_found:${what}`, `No such ${what.replace("_", " ")}.`);
 }
 
 function startedBy(ctx: ServiceContext) {

@@ -2,12 +2,12 @@
  * Bulk loading of extracted records with COPY: a sync writes hundreds of
  * thousands of rows, and COPY is the fastest way Postgres takes them in.
  */
-import * as nodeCrypto from "node:crypto";
-import { createHash } from "node:crypto";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import postgres from "postgres";
+import { getConfig } from "@/lib/config";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { recordNameSql } from "@/db/queries/syncs";
 
 /** Escapes a value for COPY's text format. */
@@ -39,11 +39,6 @@ export function stableJson(value: Record<string, unknown>): string {
   return JSON.stringify(sorted);
 }
 
-/** crypto.hash (Node ≥ 20.12) skips the Hash object: several times faster for short inputs. */
-const sha256Hex: (text: string) => string =
-  typeof (nodeCrypto as { hash?: unknown }).hash === "function"
-    ? (text) => (nodeCrypto as unknown as { hash(alg: string, data: string, enc: "hex"): string }).hash("sha256", text, "hex")
-    : (text) => createHash("sha256").update(text).digest("hex");
 
 export type StagedOutcome = "created" | "updated" | "unchanged";
 /** A mapped record ready for staging: its canonical JSON, the hash of that JSON, and its outcome. */
@@ -80,7 +75,7 @@ export class StagingWriter {
   ) {}
 
   static async open(tenantId: string, syncId: string, opts: { url?: string; lanes?: number } = {}): Promise<StagingWriter> {
-    const url = opts.url ?? process.env.DATABASE_URL;
+    const url = opts.url ?? getConfig().DATABASE_URL;
     if (!url) throw new Error("StagingWriter: DATABASE_URL is not set");
     const lanes: Lane[] = [];
     try {

@@ -33,7 +33,7 @@ const startSchema = z.object({
 type Ticket = { t: string; a: string; f: string; s: number; h: string; k: string; c: string; e: number };
 
 function secret(): string {
-  const value = getConfig().NEXTAUTH_SECRET ?? process.env.NEXTAUTH_SECRET;
+  const value = getConfig().NEXTAUTH_SECRET;
   if (!value) throw new AppError("unavailable:config", "NEXTAUTH_SECRET is not set.");
   return value;
 }

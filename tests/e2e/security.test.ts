@@ -116,6 +116,7 @@ describe("tenant isolation", () => {
     page.on("response", (r) => statuses.push(r.status()));
     // Post the switch action's form with beta's id by editing the hidden field.
     await page.goto("/");
+    await page.locator('[data-slot="tenant-switcher"][data-ready]').waitFor();
     await page.evaluate((id) => {
       const input = document.querySelector<HTMLInputElement>('input[name="tenantId"]')!;
       input.value = id;

@@ -4,6 +4,7 @@ import { launch, signIn } from "./browser";
 
 let browser: Browser;
 const alpha = inject("tenantA");
+const beta = inject("tenantB");
 
 beforeAll(async () => {
   browser = await launch();
@@ -59,6 +60,49 @@ describe("role gating", () => {
     expect((await page.goto("/admin/audit-log"))?.status()).toBe(200);
     expect((await page.goto("/admin/api-keys"))?.status()).toBe(403);
     expect((await page.goto("/platform/tenants"))?.status()).toBe(403);
+    await context.close();
+  });
+});
+
+describe("tenant switching", () => {
+  it("a member of two tenants switches between them, and each tenant's role applies", async () => {
+    const { context, page } = await signIn(browser, alpha.users.consultant);
+    const switcher = page.getByRole("button", { name: "Switch tenant" });
+    await expect.poll(() => switcher.textContent()).toContain("Alpha Corp");
+    expect((await page.goto("/admin/audit-log"))?.status()).toBe(200);
+
+    await switcher.click();
+    await page.getByRole("menuitem", { name: /Beta Ltd/ }).click();
+    await expect.poll(() => switcher.textContent(), { timeout: 10_000 }).toContain("Beta Ltd");
+    expect(new URL(page.url()).pathname).toBe("/");
+    // A viewer in Beta: the audit log is closed there.
+    expect((await page.goto("/admin/audit-log"))?.status()).toBe(403);
+
+    await page.goto("/");
+    await switcher.click();
+    await page.getByRole("menuitem", { name: /Alpha Corp/ }).click();
+    await expect.poll(() => switcher.textContent(), { timeout: 10_000 }).toContain("Alpha Corp");
+    expect((await page.goto("/admin/audit-log"))?.status()).toBe(200);
+    await context.close();
+  });
+
+  it("a session update naming a tenant the user does not belong to leaves the session where it was", async () => {
+    const { context, page } = await signIn(browser, alpha.users.admin);
+    const answer = await page.evaluate(async (tenantId) => {
+      const { csrfToken } = await (await fetch("/api/auth/csrf")).json();
+      const res = await fetch("/api/auth/session", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ csrfToken, data: { tenantId } }),
+      });
+      return { status: res.status, session: await res.json() };
+    }, beta.id);
+    expect(answer.status).toBe(200);
+    expect(answer.session.user.tenantId).toBe(alpha.id);
+    expect(answer.session.user.role).toBe("admin");
+    await page.goto("/admin/audit-log");
+    expect(await page.content()).toContain("Alpha Corp");
+    expect(await page.content()).not.toContain("Beta Ltd");
     await context.close();
   });
 });

@@ -22,6 +22,7 @@ import { startWorker } from "@/lib/syncs/worker";
 import { receiveUpload } from "@/lib/uploads/service";
 import { makeTenant, type TestTenant } from "../helpers/factories";
 import { getDb } from "@/db/client";
+import { resetConfigCache } from "@/lib/config";
 
 let owner: postgres.Sql;
 beforeAll(() => {
@@ -328,6 +329,7 @@ describe("the ledger", () => {
     const { t } = await tenantWithEvidence();
     const before = process.env.LEDGER_SIGNING_KEY;
     process.env.LEDGER_SIGNING_KEY = newLedgerSigningKey();
+    resetConfigCache();
     try {
       await recordAuditEvent(getDb(), t.ctx("admin"), { entityType: "Tenant", action: "Update", entityName: "after rotation", details: "x" });
       await sealTenant(getSql(), t.id);
@@ -338,6 +340,7 @@ describe("the ledger", () => {
       expect((await verifyTenantLedger(getSql(), t.id)).ok).toBe(true);
     } finally {
       process.env.LEDGER_SIGNING_KEY = before;
+      resetConfigCache();
     }
   });
 

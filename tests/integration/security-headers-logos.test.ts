@@ -11,6 +11,7 @@ import { Readable } from "node:stream";
 import { NextRequest, type NextFetchEvent } from "next/server";
 import { afterEach, describe, expect, it } from "vitest";
 import middleware from "@/middleware";
+import { resetConfigCache } from "@/lib/config";
 import { PATCH as patchRoute } from "@/app/api/v1/integrations/[id]/route";
 import { PUT as putLogoRoute } from "@/app/api/v1/integrations/[id]/logo/route";
 import { POST as createRoute } from "@/app/api/v1/integrations/route";
@@ -26,9 +27,12 @@ afterEach(() => {
     if (saved[k] === undefined) delete process.env[k];
     else process.env[k] = saved[k];
   }
+  resetConfigCache();
 });
 
 async function visit(path: string, headers: Record<string, string> = {}) {
+  // The configuration is read once per process; these cases change it between requests.
+  resetConfigCache();
   const req = new NextRequest(`http://127.0.0.1:3000${path}`, { headers: { "x-syncledger-peer": "127.0.0.1", ...headers } });
   return middleware(req, {} as NextFetchEvent);
 }

@@ -21,6 +21,7 @@ import { listSyncLog, releaseHeldSync, requestSync } from "@/lib/syncs/service";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
 import { makeTenant, type TestTenant } from "../helpers/factories";
 import { generateDirectoryLdif, groupCn, GROUPS_DN, startSlapd, userDn, type RunningSlapd } from "../helpers/slapd";
+import { resetConfigCache } from "@/lib/config";
 
 const SYNC_TABLES = ["extracted_objects", "sync_records", "identity_overlay", "identity_states", "sync_executions"];
 const USERS = 20_000;
@@ -46,6 +47,7 @@ beforeAll(async () => {
   await superuser`alter role syncledger_app set statement_timeout = '5s'`;
   await superuser.end();
   process.env.DATABASE_URL = db.appUrl;
+  resetConfigCache();
   await closeDb();
   [small, big] = await Promise.all([startSlapd(), startSlapd()]);
   await small.addLdif([...generateDirectoryLdif({ users: 200, groups: 5, membershipsPerGroup: 20 })].join(""));
@@ -65,6 +67,7 @@ afterAll(async () => {
   await worker?.stop();
   await closeDb();
   process.env.DATABASE_URL = sharedDatabaseUrl;
+  resetConfigCache();
   await owner?.end();
   await Promise.all([small?.stop(), big?.stop()]);
   await db?.stop();

@@ -6,6 +6,7 @@ import { getSync, listSyncHistory, listSyncLog, releaseHeldSync, requestSync } f
 import { startWorker, type Worker } from "@/lib/syncs/worker";
 import { auditRows, expectAuditRow, makeCsvIntegration, makeTenant, type TestTenant } from "../helpers/factories";
 import { generateDirectoryLdif, groupCn, GROUPS_DN, startSlapd, userDn, userUid, type RunningSlapd } from "../helpers/slapd";
+import { resetConfigCache } from "@/lib/config";
 
 let worker: Worker;
 const directories: RunningSlapd[] = [];
@@ -263,6 +264,7 @@ describe("LDAP integration syncs", () => {
     await waitForSync(t.id, first!.id);
     const allowed = process.env.CONNECTOR_ALLOWED_HOSTS;
     process.env.CONNECTOR_ALLOWED_HOSTS = "ldap.corp.example";
+    resetConfigCache();
     try {
       await expect(testConnection(t.ctx("admin"), { connector: "ldap", config: ldapConfig(slapd) })).rejects.toMatchObject({
         fieldErrors: { "config.url": ["127.0.0.1 is not in the hosts connectors may reach (CONNECTOR_ALLOWED_HOSTS)"] },
@@ -273,6 +275,7 @@ describe("LDAP integration syncs", () => {
       expect(done.message).toMatch(/^Refused to connect: 127\.0\.0\.1 is not in the hosts/);
     } finally {
       process.env.CONNECTOR_ALLOWED_HOSTS = allowed;
+      resetConfigCache();
     }
   });
 

@@ -11,6 +11,7 @@ import type { TestProject } from "vitest/node";
 import { freePort, startScratchDatabase } from "@/db/scratch";
 import { generateDirectoryLdif, startSlapd } from "../helpers/slapd";
 import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
+import { resetConfigCache } from "@/lib/config";
 
 export type E2eTenant = { id: string; slug: string; users: Record<string, string> };
 
@@ -78,6 +79,7 @@ export default async function setup(project: TestProject) {
     // The sync worker runs in this process and connects to slapd on 127.0.0.1 too.
     CONNECTOR_ALLOWED_HOSTS: env.CONNECTOR_ALLOWED_HOSTS,
   });
+  resetConfigCache();
   const slapd = await startSlapd();
   await slapd.addLdif([...generateDirectoryLdif({ users: 20, groups: 3, membershipsPerGroup: 4 })].join(""));
 
@@ -104,6 +106,10 @@ export default async function setup(project: TestProject) {
   await addMember(actingInTenant(seeder, tenantA.id), { email: "demoted@alpha.test", role: "admin", password: PASSWORD });
   tenantA.users.demoted = "demoted@alpha.test";
   const tenantB = await seedTenant("beta");
+  // A consultant: admin in Alpha, viewer in Beta, who switches between them.
+  await addMember(actingInTenant(seeder, tenantA.id), { email: "consultant@alpha.test", role: "admin", password: PASSWORD });
+  await addMember(actingInTenant(seeder, tenantB.id), { email: "consultant@alpha.test", role: "viewer" });
+  tenantA.users.consultant = "consultant@alpha.test";
   // The sync worker runs as its own process in production; here it runs beside the app server.
   const worker = startWorker({ sql: getSql(), idlePollSeconds: 0.5, heartbeatSeconds: 2 });
 

@@ -11,5 +11,7 @@ process.env.OBJECT_STORE_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "syncledg
 process.env.LOG_LEVEL ??= "silent";
 process.env.PASSWORD_HASH_COST ??= "test";
 process.env.LEDGER_SIGNING_KEY ??= newLedgerSigningKey();
+// The configuration is read once per process (lib/config); a test that changes a variable later calls resetConfigCache().
+process.env.ENCRYPTION_KEY ??= "ab".repeat(32);
 // slapd and the SCIM test server listen on 127.0.0.1, which connectors may not reach unless it is named.
 process.env.CONNECTOR_ALLOWED_HOSTS ??= "127.0.0.1, *";

@@ -7,7 +7,8 @@ import { SYNC_STATUS_LABELS, SyncStatusBadge, formatTime, isRunning } from "@/co
 import { PageHeader } from "@/components/shell/page-header";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { DataTable } from "@/components/data/data-table";
+import { TableCell, TableRow } from "@/components/ui/table";
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
 import { getConnector, isConnectorType } from "@/lib/connectors/registry";
@@ -47,28 +48,13 @@ export default async function IntegrationsPage() {
         }
       />
 
-      <div className="min-w-0 rounded-lg border bg-card">
-        <Table aria-label="Integrations">
-          <TableHeader>
-            <TableRow>
-              <TableHead>Name</TableHead>
-              <TableHead>Connector</TableHead>
-              <TableHead>Owner</TableHead>
-              <TableHead>Last sync</TableHead>
-              <TableHead>Schedule</TableHead>
-              <TableHead>Active</TableHead>
-              <TableHead className="text-right">Actions</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {integrations.length === 0 ? (
-              <TableRow>
-                <TableCell colSpan={7} className="py-10 text-center text-muted-foreground">
-                  No integrations yet.{canWrite ? " Add one with “New integration”." : ""}
-                </TableCell>
-              </TableRow>
-            ) : (
-              integrations.map((i) => (
+      <DataTable
+        label="Integrations"
+        columns={["Name", "Connector", "Owner", "Last sync", "Schedule", "Active", { label: "Actions", className: "text-right" }]}
+        isEmpty={integrations.length === 0}
+        empty={<>No integrations yet.{canWrite ? " Add one with “New integration”." : ""}</>}
+      >
+              {integrations.map((i) => (
                 <TableRow key={i.id}>
                   <TableCell className="font-medium">
                     <div className="flex items-center gap-2">
@@ -121,11 +107,8 @@ export default async function IntegrationsPage() {
                     </div>
                   </TableCell>
                 </TableRow>
-              ))
-            )}
-          </TableBody>
-        </Table>
-      </div>
+              ))}
+      </DataTable>
     </div>
   );
 }

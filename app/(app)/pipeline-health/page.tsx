@@ -3,6 +3,7 @@ import { BarChart } from "@/components/charts/bar-chart";
 import { PageHeader } from "@/components/shell/page-header";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { DataTable } from "@/components/data/data-table";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { requirePageContext } from "@/lib/auth/session";
 import { getPipelineHealth } from "@/lib/syncs/health";
@@ -87,25 +88,14 @@ export default async function PipelineHealthPage() {
           <CardTitle>Integrations</CardTitle>
         </CardHeader>
         <CardContent>
-          <Table aria-label="Integration health">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Integration</TableHead>
-                <TableHead>Connector</TableHead>
-                <TableHead>Last run</TableHead>
-                <TableHead>Last success</TableHead>
-                <TableHead>Failures (24 h)</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {h.integrations.length === 0 ? (
-                <TableRow>
-                  <TableCell colSpan={5} className="py-8 text-center text-muted-foreground">
-                    No integrations yet.
-                  </TableCell>
-                </TableRow>
-              ) : (
-                h.integrations.map((i) => (
+          <DataTable
+            label="Integration health"
+            columns={["Integration", "Connector", "Last run", "Last success", "Failures (24 h)"]}
+            isEmpty={h.integrations.length === 0}
+            empty={<>No integrations yet.</>}
+            framed={false}
+          >
+                {h.integrations.map((i) => (
                   <TableRow key={i.id}>
                     <TableCell className="font-medium">
                       <Link className="hover:underline" href={`/integrations/${i.id}/syncs`}>
@@ -126,10 +116,8 @@ export default async function PipelineHealthPage() {
                     <TableCell>{when(i.last_success_at)}</TableCell>
                     <TableCell className="tabular-nums">{i.failures_24h}</TableCell>
                   </TableRow>
-                ))
-              )}
-            </TableBody>
-          </Table>
+                ))}
+          </DataTable>
         </CardContent>
       </Card>
     </div>

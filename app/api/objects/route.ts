@@ -8,7 +8,7 @@
 import type { Readable } from "node:stream";
 import { isAppError, type AppError } from "@/lib/errors";
 import { getObjectLinkSecret, getObjectStore, LocalObjectStore, verifyLocalDownload } from "@/lib/storage";
-import { contentDisposition, safeContentType } from "@/lib/storage/types";
+import { contentDisposition, safeContentType } from "@/lib/storage/content-disposition";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

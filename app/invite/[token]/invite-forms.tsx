@@ -1,20 +1,44 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect } from "react";
+import { useRouter } from "next/navigation";
+import { SessionProvider, useSession } from "next-auth/react";
 import { FormMessage, fieldError } from "@/components/forms/form-message";
 import { Button } from "@/components/ui/button";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { acceptInvitationAction, createAccountAction } from "./actions";
 
-/** A plain POST before hydration too: the membership is created only by this button. */
-export function AcceptInvitationForm({ token, tenantName }: { token: string; tenantName: string }) {
+/**
+ * A plain POST before hydration too: the membership is created only by this button. Once it is,
+ * the session moves into the tenant (the server checks the membership again); without scripts
+ * the page says so and the next sign-in opens there.
+ */
+export function AcceptInvitationForm(props: { token: string; tenantName: string }) {
+  return (
+    <SessionProvider refetchOnWindowFocus={false}>
+      <AcceptInvitation {...props} />
+    </SessionProvider>
+  );
+}
+
+function AcceptInvitation({ token, tenantName }: { token: string; tenantName: string }) {
   const [state, action, pending] = useActionState(acceptInvitationAction, null);
+  const { update } = useSession();
+  const router = useRouter();
+  const joined = state?.ok ? state.data.tenantId : null;
+  useEffect(() => {
+    if (!joined) return;
+    void update({ tenantId: joined }).then(() => {
+      router.push("/");
+      router.refresh();
+    });
+  }, [joined, update, router]);
   return (
     <form action={action} className="grid gap-4">
       <FormMessage state={state} />
       <input type="hidden" name="token" value={token} />
-      <Button type="submit" disabled={pending}>
+      <Button type="submit" disabled={pending || !!joined}>
         {pending ? "Joining…" : `Accept and join ${tenantName}`}
       </Button>
     </form>

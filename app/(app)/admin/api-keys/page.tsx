@@ -2,7 +2,8 @@ import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
 import { PageHeader } from "@/components/shell/page-header";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { DataTable } from "@/components/data/data-table";
+import { TableCell, TableRow } from "@/components/ui/table";
 import { apiKeyStatus, listApiKeys } from "@/lib/api-keys/service";
 import { requirePageContext } from "@/lib/auth/session";
 import { deleteApiKeyAction, revokeApiKeyAction } from "./actions";
@@ -26,28 +27,14 @@ export default async function ApiKeysPage() {
           <CardTitle>Keys</CardTitle>
         </CardHeader>
         <CardContent>
-          <Table aria-label="API keys">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Name</TableHead>
-                <TableHead>Key</TableHead>
-                <TableHead>Scopes</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead>Expires</TableHead>
-                <TableHead>Last used</TableHead>
-                <TableHead>Created</TableHead>
-                <TableHead className="text-right">Actions</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {keys.length === 0 ? (
-                <TableRow>
-                  <TableCell colSpan={8} className="py-8 text-center text-muted-foreground">
-                    No API keys yet.
-                  </TableCell>
-                </TableRow>
-              ) : (
-                keys.map((k) => {
+          <DataTable
+            label="API keys"
+            columns={["Name", "Key", "Scopes", "Status", "Expires", "Last used", "Created", { label: "Actions", className: "text-right" }]}
+            isEmpty={keys.length === 0}
+            empty={<>No API keys yet.</>}
+            framed={false}
+          >
+                {keys.map((k) => {
                   const status = apiKeyStatus(k);
                   return (
                     <TableRow key={k.id}>
@@ -97,10 +84,8 @@ export default async function ApiKeysPage() {
                       </TableCell>
                     </TableRow>
                   );
-                })
-              )}
-            </TableBody>
-          </Table>
+                })}
+          </DataTable>
         </CardContent>
       </Card>
       <Card>

@@ -1,20 +1,20 @@
 import Link from "next/link";
 import { Download } from "lucide-react";
 import { PageHeader } from "@/components/shell/page-header";
-import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { KeysetPager } from "@/components/ui/keyset-pager";
 import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { DataTable } from "@/components/data/data-table";
+import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter-form";
+import { TableCell, TableRow } from "@/components/ui/table";
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, ENTITY_TYPE_LABELS } from "@/lib/audit/catalog";
 import { listAuditEvents, listRecentActors } from "@/lib/audit/service";
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
-import { isAppError } from "@/lib/errors";
 import { formatDateTime, plural } from "@/lib/format";
+import { withFilterProblem } from "@/lib/pages";
 
 export const metadata = { title: "Audit Log" };
 
@@ -34,14 +34,10 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
   const ctx = await requirePageContext("audit_log:read", "/admin/audit-log");
   const params = await searchParams;
   const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, params[k] ?? ""]));
-  let result: Awaited<ReturnType<typeof listAuditEvents>> = { events: [], nextCursor: null };
-  let problem: { message: string; fields: Record<string, string[]> } | null = null;
-  try {
-    result = await listAuditEvents(ctx, { ...filters, cursor: params.cursor, limit: 100 });
-  } catch (e) {
-    if (!isAppError(e) || e.kind !== "bad_request") throw e;
-    problem = { message: e.message, fields: e.fieldErrors ?? {} };
-  }
+  const { value: result, problem } = await withFilterProblem(
+    () => listAuditEvents(ctx, { ...filters, cursor: params.cursor, limit: 100 }),
+    () => ({ events: [], nextCursor: null }),
+  );
   const actors = await listRecentActors(ctx);
   const canExport = can(ctx, "audit_log:export");
 
@@ -68,9 +64,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
         }
       />
 
-      <form method="get" aria-label="Filters" className="grid gap-3 rounded-lg border bg-card p-4 sm:grid-cols-2 lg:grid-cols-7 lg:items-end">
-        <div className="grid gap-1.5">
-          <Label htmlFor="entityType">Entity Type</Label>
+      <FilterForm resetHref="/admin/audit-log" className="lg:grid-cols-7">
+        <FilterField label="Entity Type" htmlFor="entityType">
           <NativeSelect id="entityType" name="entityType" defaultValue={filters.entityType}>
             <NativeSelectOption value="">All Entity Types</NativeSelectOption>
             {AUDIT_ENTITY_TYPES.map((t) => (
@@ -79,9 +74,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
               </NativeSelectOption>
             ))}
           </NativeSelect>
-        </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="action">Action</Label>
+        </FilterField>
+        <FilterField label="Action" htmlFor="action">
           <NativeSelect id="action" name="action" defaultValue={filters.action}>
             <NativeSelectOption value="">All Actions</NativeSelectOption>
             {AUDIT_ACTIONS.map((a) => (
@@ -90,64 +84,35 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
               </NativeSelectOption>
             ))}
           </NativeSelect>
-        </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="actor">Actor</Label>
+        </FilterField>
+        <FilterField label="Actor" htmlFor="actor">
           <Input id="actor" name="actor" list="actor-options" placeholder="Email or key name" defaultValue={filters.actor} />
           <datalist id="actor-options">
             {actors.map((a) => (
               <option key={a} value={a} />
             ))}
           </datalist>
-        </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="from">From</Label>
-          <Input id="from" name="from" type="date" defaultValue={filters.from} aria-invalid={!!problem?.fields.from} />
-        </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="to">To</Label>
-          <Input id="to" name="to" type="date" defaultValue={filters.to} aria-invalid={!!problem?.fields.to} />
-        </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="q">Search</Label>
+        </FilterField>
+        <FilterField label="From" htmlFor="from">
+          <Input id="from" name="from" type="date" defaultValue={filters.from} aria-invalid={!!problem?.fieldErrors?.from} />
+        </FilterField>
+        <FilterField label="To" htmlFor="to">
+          <Input id="to" name="to" type="date" defaultValue={filters.to} aria-invalid={!!problem?.fieldErrors?.to} />
+        </FilterField>
+        <FilterField label="Search" htmlFor="q">
           <Input id="q" name="q" type="search" placeholder="Entity name or details" defaultValue={filters.q} />
-        </div>
-        <div className="flex gap-2">
-          <Button type="submit">Apply</Button>
-          <Button variant="ghost" asChild>
-            <Link href="/admin/audit-log">Reset</Link>
-          </Button>
-        </div>
-      </form>
+        </FilterField>
+      </FilterForm>
 
-      {problem ? (
-        <Alert variant="destructive">
-          <AlertDescription>The filters could not be applied: {problem.message}.</AlertDescription>
-        </Alert>
-      ) : null}
+      <FilterProblem message={problem?.message} />
 
-      <div className="rounded-lg border bg-card">
-        <Table aria-label="Audit events">
-          <TableHeader>
-            <TableRow>
-              <TableHead>Time (UTC)</TableHead>
-              <TableHead>Actor</TableHead>
-              <TableHead>Action</TableHead>
-              <TableHead>Entity Type</TableHead>
-              <TableHead>Entity Name</TableHead>
-              <TableHead>Details</TableHead>
-              <TableHead>IP</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {result.events.length === 0 ? (
-              <TableRow>
-                <TableCell colSpan={7} className="py-10 text-center text-muted-foreground">
-                  No audit events match these filters.
-                </TableCell>
-              </TableRow>
-            ) : (
-              result.events.map((e) => (
+      <DataTable
+        label="Audit events"
+        columns={["Time (UTC)", "Actor", "Action", "Entity Type", "Entity Name", "Details", "IP"]}
+        isEmpty={result.events.length === 0}
+        empty={<>No audit events match these filters.</>}
+      >
+              {result.events.map((e) => (
                 <TableRow key={e.id} className="relative">
                   <TableCell className="whitespace-nowrap font-mono text-xs">
                     <Link href={`/admin/audit-log/${e.id}`} className="after:absolute after:inset-0 hover:underline">
@@ -170,11 +135,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
                   <TableCell className="max-w-96 truncate text-muted-foreground">{e.details}</TableCell>
                   <TableCell className="font-mono text-xs">{e.ip ?? "—"}</TableCell>
                 </TableRow>
-              ))
-            )}
-          </TableBody>
-        </Table>
-      </div>
+              ))}
+      </DataTable>
 
       <KeysetPager
         summary={`${plural(result.events.length, "event")} on this page (100 per page)`}

@@ -1,22 +1,11 @@
 import type { ReactNode } from "react";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { ChevronLeft, CircleStop, Download } from "lucide-react";
 import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
 import { OBJECT_TYPE_LABELS } from "@/components/integrations/connector-fields";
 import { IntegrationLogo } from "@/components/integrations/integration-logo";
 import { LiveRefresh } from "@/components/integrations/live-refresh";
-import {
-  QueuePlace,
-  STARTED_BY_TYPE_LABELS,
-  SyncProgress,
-  SyncStatusBadge,
-  TRIGGER_LABELS,
-  formatDuration,
-  formatTime,
-  isCancellable,
-  isRunning,
-} from "@/components/integrations/sync-display";
+import { QueuePlace, STARTED_BY_TYPE_LABELS, SyncProgress, SyncStatusBadge, TRIGGER_LABELS, formatDuration, formatTime, isCancellable, isRunning } from "@/components/integrations/sync-display";
 import { PageHeader } from "@/components/shell/page-header";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge, type BadgeProps } from "@/components/ui/badge";
@@ -24,13 +13,14 @@ import { Button } from "@/components/ui/button";
 import { KeysetPager } from "@/components/ui/keyset-pager";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
-import { Table, TableBody, TableCell, TableFooter, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { DataTable } from "@/components/data/data-table";
+import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter-form";
+import { TableCell, TableFooter, TableRow } from "@/components/ui/table";
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
+import { orNotFound, orNull, withFilterProblem } from "@/lib/pages";
 import { OBJECT_TYPES, type ObjectType } from "@/lib/connectors/types";
-import { isAppError } from "@/lib/errors";
 import { getIntegration } from "@/lib/integrations/service";
 import { getSync, listSyncLog } from "@/lib/syncs/service";
 import { cancelSyncAction, releaseHeldSyncAction } from "../actions";
@@ -66,27 +56,17 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
   const sp = await searchParams;
   const path = `/syncs/${id}`;
   const ctx = await requirePageContext("syncs:read", path);
-  const sync = await getSync(ctx, id).catch((e) => {
-    if (isAppError(e) && e.kind === "not_found") notFound();
-    throw e;
-  });
+  const sync = await orNotFound(getSync(ctx, id));
   // A deleted integration keeps its history; its name is then unknown here.
   const integration = can(ctx, "integrations:read")
-    ? await getIntegration(ctx, sync.integrationId).catch((e) => {
-        if (isAppError(e) && e.kind === "not_found") return null;
-        throw e;
-      })
+    ? await orNull(getIntegration(ctx, sync.integrationId))
     : null;
 
   const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, sp[k] ?? ""])) as Record<(typeof FILTER_KEYS)[number], string>;
-  let log: Awaited<ReturnType<typeof listSyncLog>> = { records: [], next: null };
-  let problem: string | null = null;
-  try {
-    log = await listSyncLog(ctx, id, { ...filters, after: sp.after });
-  } catch (e) {
-    if (!isAppError(e) || (e.kind !== "unprocessable" && e.kind !== "bad_request")) throw e;
-    problem = e.message;
-  }
+  const { value: log, problem } = await withFilterProblem(
+    () => listSyncLog(ctx, id, { ...filters, after: sp.after }),
+    () => ({ records: [], next: null }),
+  );
 
   const running = isRunning(sync.status);
   const integrationName = integration?.name ?? "Deleted integration";
@@ -215,50 +195,38 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           <CardDescription>Per object type: what the source gave and what the sync did with it.</CardDescription>
         </CardHeader>
         <CardContent>
-          <Table aria-label="Counts">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Object type</TableHead>
-                {COUNT_COLUMNS.map((c) => (
-                  <TableHead key={c} className="text-right">
-                    {c}
-                  </TableHead>
-                ))}
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {counts.length === 0 ? (
-                <TableRow>
-                  <TableCell colSpan={COUNT_COLUMNS.length + 1} className="py-6 text-center text-muted-foreground">
-                    {running ? "Counts appear when the sync has extracted its data." : "No counts were recorded for this sync."}
-                  </TableCell>
-                </TableRow>
-              ) : (
-                counts.map(([type, row]) => (
-                  <TableRow key={type}>
-                    <TableCell className="font-medium">{OBJECT_TYPE_LABELS[type] ?? type}</TableCell>
+          <DataTable
+            label="Counts"
+            framed={false}
+            columns={[{ label: "Object type" }, ...COUNT_COLUMNS.map((c) => ({ label: c, className: "text-right" }))]}
+            isEmpty={counts.length === 0}
+            empty={running ? "Counts appear when the sync has extracted its data." : "No counts were recorded for this sync."}
+            footer={
+              counts.length > 1 ? (
+                <TableFooter>
+                  <TableRow>
+                    <TableCell>Total</TableCell>
                     {COUNT_COLUMNS.map((c) => (
-                      <TableCell key={c} className={c === "errors" && row?.[c] ? "text-right text-destructive tabular-nums" : "text-right tabular-nums"}>
-                        {formatCount(row?.[c] ?? 0)}
+                      <TableCell key={c} className="text-right tabular-nums">
+                        {formatCount(totals[c])}
                       </TableCell>
                     ))}
                   </TableRow>
-                ))
-              )}
-            </TableBody>
-            {counts.length > 1 ? (
-              <TableFooter>
-                <TableRow>
-                  <TableCell>Total</TableCell>
-                  {COUNT_COLUMNS.map((c) => (
-                    <TableCell key={c} className="text-right tabular-nums">
-                      {formatCount(totals[c])}
-                    </TableCell>
-                  ))}
-                </TableRow>
-              </TableFooter>
-            ) : null}
-          </Table>
+                </TableFooter>
+              ) : null
+            }
+          >
+            {counts.map(([type, row]) => (
+              <TableRow key={type}>
+                <TableCell className="font-medium">{OBJECT_TYPE_LABELS[type] ?? type}</TableCell>
+                {COUNT_COLUMNS.map((c) => (
+                  <TableCell key={c} className={c === "errors" && row?.[c] ? "text-right text-destructive tabular-nums" : "text-right tabular-nums"}>
+                    {formatCount(row?.[c] ?? 0)}
+                  </TableCell>
+                ))}
+              </TableRow>
+            ))}
+          </DataTable>
         </CardContent>
       </Card>
 
@@ -277,9 +245,8 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           </Button>
         </div>
 
-        <form method="get" aria-label="Sync Log filters" className="grid gap-3 rounded-lg border bg-card p-4 sm:grid-cols-2 lg:grid-cols-4 lg:items-end">
-          <div className="grid gap-1.5">
-            <Label htmlFor="outcome">Outcome</Label>
+        <FilterForm label="Sync Log filters" resetHref={path} className="lg:grid-cols-4">
+          <FilterField label="Outcome" htmlFor="outcome">
             <NativeSelect id="outcome" name="outcome" defaultValue={filters.outcome} className="w-full">
               <NativeSelectOption value="">All outcomes</NativeSelectOption>
               {OUTCOMES.map((o) => (
@@ -288,9 +255,8 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                 </NativeSelectOption>
               ))}
             </NativeSelect>
-          </div>
-          <div className="grid gap-1.5">
-            <Label htmlFor="objectType">Object type</Label>
+          </FilterField>
+          <FilterField label="Object type" htmlFor="objectType">
             <NativeSelect id="objectType" name="objectType" defaultValue={filters.objectType} className="w-full">
               <NativeSelectOption value="">All object types</NativeSelectOption>
               {OBJECT_TYPES.map((t) => (
@@ -299,44 +265,21 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                 </NativeSelectOption>
               ))}
             </NativeSelect>
-          </div>
-          <div className="grid gap-1.5">
-            <Label htmlFor="q">Name or external id</Label>
+          </FilterField>
+          <FilterField label="Name or external id" htmlFor="q">
             <Input id="q" name="q" type="search" placeholder="Contains…" defaultValue={filters.q} />
-          </div>
-          <div className="flex gap-2">
-            <Button type="submit">Apply</Button>
-            <Button variant="ghost" asChild>
-              <Link href={path}>Reset</Link>
-            </Button>
-          </div>
-        </form>
+          </FilterField>
+        </FilterForm>
 
-        {problem ? (
-          <Alert variant="destructive">
-            <AlertDescription>The filters could not be applied: {problem}</AlertDescription>
-          </Alert>
-        ) : null}
+        <FilterProblem message={problem?.message} />
 
-        <div className="min-w-0 rounded-lg border bg-card">
-          <Table aria-label="Sync log">
-            <TableHeader>
-              <TableRow>
-                <TableHead className="hidden sm:table-cell">Object type</TableHead>
-                <TableHead>Name and external id</TableHead>
-                <TableHead>Outcome</TableHead>
-                <TableHead className="hidden sm:table-cell">Reason</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {log.records.length === 0 ? (
-                <TableRow>
-                  <TableCell colSpan={4} className="py-10 text-center text-muted-foreground">
-                    {running ? "Records appear here as the sync applies its data." : "No records match these filters."}
-                  </TableCell>
-                </TableRow>
-              ) : (
-                log.records.map((r) => {
+        <DataTable
+          label="Sync log"
+          columns={[{ label: "Object type", className: "hidden sm:table-cell" }, "Name and external id", "Outcome", { label: "Reason", className: "hidden sm:table-cell" }]}
+          isEmpty={log.records.length === 0}
+          empty={running ? "Records appear here as the sync applies its data." : "No records match these filters."}
+        >
+                {log.records.map((r) => {
                   const type = OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType;
                   return (
                     <TableRow key={r.id}>
@@ -358,11 +301,8 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                       </TableCell>
                     </TableRow>
                   );
-                })
-              )}
-            </TableBody>
-          </Table>
-        </div>
+                })}
+        </DataTable>
 
         <KeysetPager
           label="Sync Log pagination"

@@ -1,5 +1,4 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { ArrowLeft } from "lucide-react";
 import { PageHeader } from "@/components/shell/page-header";
 import { Badge } from "@/components/ui/badge";
@@ -9,7 +8,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { ENTITY_TYPE_LABELS } from "@/lib/audit/catalog";
 import { getAuditEvent } from "@/lib/audit/service";
 import { requirePageContext } from "@/lib/auth/session";
-import { isAppError } from "@/lib/errors";
+import { orNotFound } from "@/lib/pages";
 
 export const metadata = { title: "Audit event" };
 
@@ -21,10 +20,7 @@ function show(value: unknown) {
 export default async function AuditEventPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const ctx = await requirePageContext("audit_log:read", `/admin/audit-log/${id}`);
-  const event = await getAuditEvent(ctx, id).catch((e) => {
-    if (isAppError(e) && e.kind === "not_found") notFound();
-    throw e;
-  });
+  const event = await orNotFound(getAuditEvent(ctx, id));
   const facts: [string, React.ReactNode][] = [
     ["Time (UTC)", event.occurredAt.toISOString()],
     ["Actor", `${event.actorName} (${event.actorType === "api_key" ? "API key" : event.actorType})`],

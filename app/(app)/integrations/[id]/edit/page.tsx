@@ -1,10 +1,9 @@
-import { notFound } from "next/navigation";
 import { connectorOptions } from "@/components/integrations/connector-options";
 import { IntegrationForm } from "@/components/integrations/integration-form";
 import { PageHeader } from "@/components/shell/page-header";
 import { Card, CardContent } from "@/components/ui/card";
 import { requirePageContext } from "@/lib/auth/session";
-import { isAppError } from "@/lib/errors";
+import { orNotFound } from "@/lib/pages";
 import { getIntegration } from "@/lib/integrations/service";
 import { saveIntegrationAction, testConnectionAction } from "../../actions";
 
@@ -13,10 +12,7 @@ export const metadata = { title: "Edit integration" };
 export default async function EditIntegrationPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const ctx = await requirePageContext("integrations:write", `/integrations/${id}/edit`);
-  const integration = await getIntegration(ctx, id).catch((e) => {
-    if (isAppError(e) && e.kind === "not_found") notFound();
-    throw e;
-  });
+  const integration = await orNotFound(getIntegration(ctx, id));
   return (
     <div className="grid gap-6">
       <PageHeader

@@ -1,5 +1,4 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { ChevronLeft, CircleStop, FileCheck2, Pencil } from "lucide-react";
 import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
 import { IntegrationLogo } from "@/components/integrations/integration-logo";
@@ -22,11 +21,12 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { KeysetPager } from "@/components/ui/keyset-pager";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { DataTable } from "@/components/data/data-table";
+import { TableCell, TableRow } from "@/components/ui/table";
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
+import { orNotFound, withFilterProblem } from "@/lib/pages";
 import type { ObjectType } from "@/lib/connectors/types";
-import { isAppError } from "@/lib/errors";
 import { listCursors } from "@/lib/integrations/service";
 import { listSyncHistory } from "@/lib/syncs/service";
 import { SavedBanner } from "@/components/integrations/saved-banner";
@@ -38,11 +38,6 @@ import { plural } from "@/lib/format";
 export const metadata = { title: "Sync History" };
 
 type Params = { cursor?: string; saved?: string; sync?: string };
-
-function rethrowNotFound(e: unknown): never {
-  if (isAppError(e) && e.kind === "not_found") notFound();
-  throw e;
-}
 
 export default async function SyncHistoryPage({
   params,
@@ -56,15 +51,13 @@ export default async function SyncHistoryPage({
   const path = `/integrations/${id}/syncs`;
   const ctx = await requirePageContext("syncs:read", path);
 
-  let problem: string | null = null;
-  let history: Awaited<ReturnType<typeof listSyncHistory>>;
-  try {
-    history = await listSyncHistory(ctx, id, { cursor: sp.cursor, limit: 50 });
-  } catch (e) {
-    if (!isAppError(e) || e.kind !== "bad_request") rethrowNotFound(e);
-    problem = e.message;
-    history = await listSyncHistory(ctx, id, { limit: 50 }).catch(rethrowNotFound);
-  }
+  // A cursor that cannot be read (edited by hand, from an older version) shows the first page instead.
+  const { value: history, problem } = await orNotFound(
+    withFilterProblem(
+      () => listSyncHistory(ctx, id, { cursor: sp.cursor, limit: 50 }),
+      () => listSyncHistory(ctx, id, { limit: 50 }),
+    ),
+  );
   const mayOpenEvidence = can(ctx, "evidence:read");
   const withEvidence = mayOpenEvidence ? await syncsWithEvidence(ctx, history.syncs.map((s) => s.id)) : new Set<string>();
   const { deleted, active } = history.integration;
@@ -122,33 +115,26 @@ export default async function SyncHistoryPage({
       {sp.saved ? <SavedBanner saved={sp.saved} run={history.syncs.find((s) => s.id === sp.sync)} /> : null}
       {problem ? (
         <Alert variant="destructive">
-          <AlertDescription>{problem}</AlertDescription>
+          <AlertDescription>{problem.message}</AlertDescription>
         </Alert>
       ) : null}
 
-      <div className="min-w-0 rounded-lg border bg-card">
-        <Table aria-label="Sync history">
-          <TableHeader>
-            <TableRow>
-              <TableHead>Started At (UTC)</TableHead>
-              {/* On a phone the status, with a running sync's progress, matters more; the sync's page has the end time. */}
-              <TableHead className="hidden sm:table-cell">Ended At (UTC)</TableHead>
-              <TableHead>Status</TableHead>
-              <TableHead>Message</TableHead>
-              <TableHead>Started By</TableHead>
-              <TableHead>Trigger</TableHead>
-              <TableHead>Evidence</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {history.syncs.length === 0 ? (
-              <TableRow>
-                <TableCell colSpan={7} className="py-10 text-center text-muted-foreground">
-                  No syncs yet.
-                </TableCell>
-              </TableRow>
-            ) : (
-              history.syncs.map((s) => {
+      <DataTable
+        label="Sync history"
+        columns={[
+          "Started At (UTC)",
+          // On a phone the status, with a running sync's progress, matters more; the sync's page has the end time.
+          { label: "Ended At (UTC)", className: "hidden sm:table-cell" },
+          "Status",
+          "Message",
+          "Started By",
+          "Trigger",
+          "Evidence",
+        ]}
+        isEmpty={history.syncs.length === 0}
+        empty="No syncs yet."
+      >
+              {history.syncs.map((s) => {
                 const when = formatTime(s.startedAt ?? s.queuedAt);
                 return (
                   <TableRow key={s.id} className="relative">
@@ -219,11 +205,8 @@ export default async function SyncHistoryPage({
                     </TableCell>
                   </TableRow>
                 );
-              })
-            )}
-          </TableBody>
-        </Table>
-      </div>
+              })}
+      </DataTable>
 
       <KeysetPager
         summary={`${plural(history.syncs.length, "sync")} on this page (50 per page)`}
@@ -241,24 +224,14 @@ export default async function SyncHistoryPage({
             </CardDescription>
           </CardHeader>
           <CardContent>
-            <Table aria-label="Extraction cursors">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Object type</TableHead>
-                  <TableHead>Position</TableHead>
-                  <TableHead>Updated (UTC)</TableHead>
-                  {canWrite ? <TableHead className="text-right">Actions</TableHead> : null}
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {cursors.length === 0 ? (
-                  <TableRow>
-                    <TableCell colSpan={canWrite ? 4 : 3} className="py-6 text-center text-muted-foreground">
-                      No cursors yet: they are stored after a completed sync of a connector that supports delta syncs.
-                    </TableCell>
-                  </TableRow>
-                ) : (
-                  cursors.map((c) => {
+            <DataTable
+              label="Extraction cursors"
+              framed={false}
+              columns={["Object type", "Position", "Updated (UTC)", ...(canWrite ? [{ label: "Actions", className: "text-right" }] : [])]}
+              isEmpty={cursors.length === 0}
+              empty="No cursors yet: they are stored after a completed sync of a connector that supports delta syncs."
+            >
+                  {cursors.map((c) => {
                     const label = OBJECT_TYPE_LABELS[c.objectType as ObjectType] ?? c.objectType;
                     return (
                       <TableRow key={c.id}>
@@ -293,10 +266,8 @@ export default async function SyncHistoryPage({
                         ) : null}
                       </TableRow>
                     );
-                  })
-                )}
-              </TableBody>
-            </Table>
+                  })}
+            </DataTable>
           </CardContent>
         </Card>
       ) : null}

@@ -1,5 +1,4 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { ChevronLeft, Download, FileArchive, ShieldAlert, ShieldCheck, ShieldQuestion } from "lucide-react";
 import { NotesView } from "@/components/evidence/notes-view";
 import { formatTime } from "@/components/integrations/sync-display";
@@ -10,7 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { requirePageContext } from "@/lib/auth/session";
-import { isAppError } from "@/lib/errors";
+import { orNotFound } from "@/lib/pages";
 import { getEvidenceForSync } from "@/lib/evidence/service";
 import { verifyEvidenceRecord, type EvidenceVerification } from "@/lib/ledger/service";
 import { getSync } from "@/lib/syncs/service";
@@ -22,10 +21,7 @@ export const metadata = { title: "Audit Evidence" };
 export default async function EvidencePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const ctx = await requirePageContext("evidence:read", `/syncs/${id}/evidence`);
-  const sync = await getSync(ctx, id).catch((e) => {
-    if (isAppError(e) && e.kind === "not_found") notFound();
-    throw e;
-  });
+  const sync = await orNotFound(getSync(ctx, id));
   const evidence = await getEvidenceForSync(ctx, sync.id);
   const verification = evidence ? await verifyEvidenceRecord(ctx, evidence.id) : null;
 
