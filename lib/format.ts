@@ -48,3 +48,11 @@ export function formatBytes(n: number): string {
 export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
   return `${formatCount(n)} ${n === 1 ? singular : pluralForm}`;
 }
+
+/** A message as a sentence: capitalised, ending in a full stop. */
+export function asSentence(message: string): string {
+  const text = message.trim();
+  if (!text) return text;
+  const first = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?)]$/.test(first) ? first : `${first}.`;
+}

@@ -1,6 +1,7 @@
 /** Input checks shared by every service: zod failures as the application's error, ids, NUL characters. */
 import { z } from "zod";
 import { AppError, type ErrorCode } from "./errors";
+import { asSentence } from "./format";
 
 const uuid = z.uuid();
 
@@ -54,16 +55,58 @@ export function assertNoNul(input: unknown, what?: string): void {
 }
 
 /**
- * The one way a validation failure becomes an AppError: per-field messages,
- * and a message that names the first field ("name: must be at least 2 characters").
+ * What a field is called in a message. Messages in the schemas are predicates written to follow
+ * the field's name ("must not be before the start date"); the name a person reads comes from here.
+ */
+const FIELD_LABELS: Record<string, string> = {
+  q: "Search",
+  from: "Start date",
+  to: "End date",
+  entityType: "Entity type",
+  actorType: "Actor type",
+  objectType: "Object type",
+  uploadIds: "Files",
+  "evidence.uploadIds": "Evidence files",
+  "evidence.notes": "Evidence notes",
+  scheduleMinutes: "Sync schedule",
+  dropThresholdPercent: "Drop threshold",
+  logoUploadId: "Logo",
+  baseDn: "Base DN",
+  bindDn: "Bind DN",
+  bindPassword: "Bind password",
+  url: "URL",
+  expiresAt: "Expiry date",
+  confirmPassword: "Repeated password",
+};
+
+/** "config.bindDn" → "Bind DN", "dropThresholdPercent" → "Drop threshold", "userAgent" → "User agent". */
+export function fieldLabel(path: string): string {
+  if (FIELD_LABELS[path]) return FIELD_LABELS[path];
+  const last = path.split(".").filter((p) => !/^\d+$/.test(p)).pop() ?? path;
+  if (FIELD_LABELS[last]) return FIELD_LABELS[last];
+  const words = last.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+
+/** "End date must not be before the start date." A message that names its subject already stays as it is. */
+export function describeProblem(field: string, message: string): string {
+  if (field === "form" || /^[A-Z"“]/.test(message)) return asSentence(message);
+  return asSentence(`${fieldLabel(field)} ${message}`);
+}
+
+/**
+ * The one way a validation failure becomes an AppError: per-field messages beside their fields,
+ * and one message that reports every invalid field at once, each as a sentence.
  */
 export function validationError(
   failure: z.ZodError | Record<string, string[]>,
   code: ErrorCode = "unprocessable:validation",
 ): AppError {
   const fieldErrors = failure instanceof z.ZodError ? fieldErrorsOf(failure) : failure;
-  const [field, messages] = Object.entries(fieldErrors)[0] ?? ["form", ["is not valid"]];
-  const message = field === "form" ? messages[0] : `${field}: ${messages[0]}`;
+  const problems = Object.entries(fieldErrors).flatMap(([field, messages]) => messages.map((m) => describeProblem(field, m)));
+  const message =
+    problems.length === 0 ? "The input is not valid." : problems.length === 1 ? problems[0] : `${problems.length} problems: ${problems.join(" ")}`;
   return new AppError(code, message, fieldErrors);
 }
 

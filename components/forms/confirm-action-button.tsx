@@ -16,12 +16,17 @@ export function ConfirmActionButton({
   action,
   fields,
   confirm,
+  confirmLabel,
+  dismissLabel,
   children,
   ...buttonProps
 }: {
   action: (prev: ActionResult<unknown> | null, formData: FormData) => Promise<ActionResult<unknown>>;
   fields: Record<string, string>;
   confirm: string;
+  /** The dialog's confirming button; the trigger's text when it is plain text. */
+  confirmLabel?: string;
+  dismissLabel?: string;
 } & Omit<ButtonProps, "formAction">) {
   const form = useRef<HTMLFormElement>(null);
   const [open, setOpen] = useState(false);
@@ -47,7 +52,8 @@ export function ConfirmActionButton({
         onOpenChange={setOpen}
         title={title}
         description={description}
-        confirmLabel={typeof children === "string" ? children : "Confirm"}
+        confirmLabel={confirmLabel ?? (typeof children === "string" ? children : "Confirm")}
+        dismissLabel={dismissLabel}
         destructive={buttonProps.variant === "destructive"}
         onConfirm={() => form.current?.requestSubmit()}
       />

@@ -14,6 +14,7 @@ export function ConfirmDialog({
   title,
   description,
   confirmLabel,
+  dismissLabel = "Cancel",
   destructive = false,
   onConfirm,
 }: {
@@ -22,6 +23,8 @@ export function ConfirmDialog({
   title: string;
   description: string;
   confirmLabel: string;
+  /** The button that closes the dialog and does nothing. */
+  dismissLabel?: string;
   destructive?: boolean;
   onConfirm: () => void;
 }) {
@@ -34,7 +37,7 @@ export function ConfirmDialog({
         </DialogHeader>
         <DialogFooter>
           <Button variant="outline" onClick={() => onOpenChange(false)}>
-            Cancel
+            {dismissLabel}
           </Button>
           <Button
             variant={destructive ? "destructive" : "default"}

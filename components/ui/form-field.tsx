@@ -2,6 +2,7 @@ import * as React from "react";
 
 import { cn } from "@/lib/utils";
 import { Label } from "@/components/ui/label";
+import { asSentence } from "@/lib/format";
 
 type FormFieldProps = {
   /** Visible label text. */
@@ -58,7 +59,7 @@ function FormField({ label, htmlFor, error, description, className, children }: 
       {hasError ? (
         <div id={errorId} data-slot="form-message" role="alert" className="grid gap-0.5 text-sm text-destructive">
           {errors.map((message, i) => (
-            <p key={i}>{message}</p>
+            <p key={i}>{asSentence(message)}</p>
           ))}
         </div>
       ) : null}

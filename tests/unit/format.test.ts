@@ -25,3 +25,23 @@ describe("console formats", () => {
     expect(formatDateTime("not a date")).toBe("—");
   });
 });
+
+describe("validation messages", () => {
+  it("read as sentences that name the field, and report every invalid field at once", async () => {
+    const { z } = await import("zod");
+    const { validationError } = await import("@/lib/validation");
+    const schema = z
+      .object({ name: z.string().min(2, "must be at least 2 characters"), from: z.string(), to: z.string(), dropThresholdPercent: z.number().max(100, "must be at most 100") })
+      .refine((v) => v.to >= v.from, { path: ["to"], message: "must not be before the start date" });
+    const result = schema.safeParse({ name: "H", from: "2026-02-01", to: "2026-01-01", dropThresholdPercent: 120 });
+    const error = validationError(result.error!);
+    expect(error.message).toBe(
+      "3 problems: Name must be at least 2 characters. Drop threshold must be at most 100. End date must not be before the start date.",
+    );
+    const dates = validationError({ to: ["must not be before the start date"] });
+    expect(dates.message).toBe("End date must not be before the start date.");
+    expect(dates.fieldErrors).toEqual({ to: ["must not be before the start date"] });
+    // A message that already names its subject is kept as written.
+    expect(validationError({ uploadIds: ['"a.exe" is not an accepted file type'] }).message).toBe('"a.exe" is not an accepted file type.');
+  });
+});

@@ -129,6 +129,8 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
               <ConfirmActionButton
                 action={cancelSyncAction}
                 fields={{ syncId: sync.id }}
+                confirmLabel="Cancel sync"
+                dismissLabel="Keep it running"
                 variant="outline"
                 confirm={
                   sync.status === "syncing"

@@ -158,6 +158,8 @@ export default async function SyncHistoryPage({
                                 ? `Cancel this running sync of “${name}”? It stops within seconds and nothing of it is applied.`
                                 : `Cancel this ${s.status} sync of “${name}”? Nothing of it is applied.`
                             }
+                            confirmLabel="Cancel sync"
+                            dismissLabel="Keep it running"
                             variant="outline"
                             className="relative z-10 h-7 px-2 text-xs"
                             aria-label={`Cancel sync ${when}`}
