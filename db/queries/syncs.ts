@@ -9,12 +9,13 @@ import type postgres from "postgres";
 import type { Executor } from "../client";
 import type { CanonicalField } from "@/lib/connectors/canonical";
 import type { ObjectType } from "@/lib/connectors/types";
-import { STAGED_OUTCOMES, extractedObjects, syncExecutions, syncRecords, type SYNC_PHASES, type SyncCounts } from "../schema";
+import { STAGED_OUTCOMES, type SyncCounts, type SyncPhase } from "@/lib/domain/enums";
+import { extractedObjects, syncExecutions, syncRecords } from "../schema";
 
 export type SyncExecutionRow = typeof syncExecutions.$inferSelect;
 export type NewSyncExecution = typeof syncExecutions.$inferInsert;
 export type SyncRecordOutcome = (typeof syncRecords.$inferSelect)["outcome"];
-type ProgressPhase = (typeof SYNC_PHASES)[number];
+type ProgressPhase = SyncPhase;
 
 export const SYNC_QUEUED_CHANNEL = "sync_queued";
 /** Carries the id of a running sync someone asked to cancel; the worker running it stops. */

@@ -1,6 +1,7 @@
 /** The audit log. */
 import { sql } from "drizzle-orm";
 import { index, inet, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { ACTOR_TYPES } from "@/lib/domain/enums";
 import { tenants } from "./tenants";
 
 export type FieldChange = { field: string; before: unknown; after: unknown };
@@ -17,7 +18,7 @@ export const auditEvents = pgTable(
       .notNull()
       .references(() => tenants.id),
     occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
-    actorType: text("actor_type", { enum: ["user", "api_key", "system"] }).notNull(),
+    actorType: text("actor_type", { enum: ACTOR_TYPES }).notNull(),
     actorId: text("actor_id"),
     actorName: text("actor_name").notNull(),
     action: text("action").notNull(),

@@ -3,7 +3,6 @@
  * tenant_id and every query filters by it. Tables are plural snake_case;
  * fields camelCase. drizzle-kit reads this file (drizzle.config.ts).
  */
-export * from "./enums";
 export * from "./tenants";
 export * from "./api-keys";
 export * from "./audit";

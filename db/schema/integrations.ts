@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt } from "./columns";
-import { OBJECT_TYPE_VALUES } from "./enums";
+import { CONNECTOR_TYPES, OBJECT_TYPES } from "@/lib/domain/enums";
 import { tenants, users } from "./tenants";
 
 /** A direct configuration integration (connection profile). Secrets live only in `secrets`, encrypted. */
@@ -14,7 +14,7 @@ export const integrations = pgTable(
       .notNull()
       .references(() => tenants.id),
     name: text("name").notNull(),
-    connector: text("connector", { enum: ["ldap", "scim", "csv"] }).notNull(),
+    connector: text("connector", { enum: CONNECTOR_TYPES }).notNull(),
     /** Settings without secret fields. */
     config: jsonb("config").$type<Record<string, unknown>>().notNull(),
     /** AES-256-GCM ciphertext of the secret fields as JSON. */
@@ -64,7 +64,7 @@ export const extractionCursors = pgTable(
     integrationId: uuid("integration_id")
       .notNull()
       .references(() => integrations.id),
-    objectType: text("object_type", { enum: OBJECT_TYPE_VALUES }).notNull(),
+    objectType: text("object_type", { enum: OBJECT_TYPES }).notNull(),
     position: text("position").notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,6 +1,7 @@
 /** The hash-chained ledger: queue, entries, checkpoints and signing keys. */
 import { sql } from "drizzle-orm";
 import { bigint, bigserial, index, primaryKey, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { LEDGER_ENTRY_KINDS } from "@/lib/domain/enums";
 import { createdAt } from "./columns";
 
 /**
@@ -13,7 +14,7 @@ export const ledgerQueue = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     tenantId: uuid("tenant_id").notNull(),
-    kind: text("kind", { enum: ["evidence", "sync", "audit"] }).notNull(),
+    kind: text("kind", { enum: LEDGER_ENTRY_KINDS }).notNull(),
     refId: text("ref_id").notNull(),
     record: jsonb("record").$type<Record<string, unknown>>().notNull(),
     createdAt: text("created_at")
@@ -29,7 +30,7 @@ export const ledgerEntries = pgTable(
   {
     tenantId: uuid("tenant_id").notNull(),
     seq: bigint("seq", { mode: "number" }).notNull(),
-    kind: text("kind", { enum: ["evidence", "sync", "audit"] }).notNull(),
+    kind: text("kind", { enum: LEDGER_ENTRY_KINDS }).notNull(),
     refId: text("ref_id").notNull(),
     createdAt: text("created_at").notNull(),
     prevHash: text("prev_hash").notNull(),

@@ -1,7 +1,17 @@
 /** Sync executions, their staged rows and Sync Log, and the current state they make. */
 import { sql } from "drizzle-orm";
 import { bigint, index, integer, primaryKey, jsonb, pgSequence, pgTable, pgView, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { OBJECT_TYPE_VALUES, STAGED_OUTCOMES, SYNC_PHASES, SYNC_RECORD_OUTCOMES, SYNC_STATUSES, SYNC_TRIGGERS, type SyncCounts } from "./enums";
+import {
+  OBJECT_TYPES,
+  STAGED_OUTCOMES,
+  SYNC_MODES,
+  SYNC_PHASES,
+  SYNC_RECORD_OUTCOMES,
+  SYNC_STARTER_TYPES,
+  SYNC_STATUSES,
+  SYNC_TRIGGERS,
+  type SyncCounts,
+} from "@/lib/domain/enums";
 import { integrations } from "./integrations";
 import { tenants } from "./tenants";
 
@@ -21,9 +31,9 @@ export const syncExecutions = pgTable(
       .notNull()
       .references(() => integrations.id),
     status: text("status", { enum: SYNC_STATUSES }).notNull().default("queued"),
-    mode: text("mode", { enum: ["full", "delta"] }).notNull().default("full"),
+    mode: text("mode", { enum: SYNC_MODES }).notNull().default("full"),
     trigger: text("trigger", { enum: SYNC_TRIGGERS }).notNull(),
-    startedByType: text("started_by_type", { enum: ["user", "api_key", "schedule", "system"] }).notNull(),
+    startedByType: text("started_by_type", { enum: SYNC_STARTER_TYPES }).notNull(),
     startedById: text("started_by_id"),
     startedByName: text("started_by_name").notNull(),
     idempotencyKey: text("idempotency_key"),
@@ -84,7 +94,7 @@ export const extractedObjects = pgTable(
     syncExecutionId: uuid("sync_execution_id")
       .notNull()
       .references(() => syncExecutions.id),
-    objectType: text("object_type", { enum: OBJECT_TYPE_VALUES }).notNull(),
+    objectType: text("object_type", { enum: OBJECT_TYPES }).notNull(),
     externalId: text("external_id").notNull(),
     fields: jsonb("fields").$type<Record<string, string | null>>().notNull(),
     hash: text("hash").notNull(),
@@ -126,7 +136,7 @@ export const identityOverlay = pgTable(
     integrationId: uuid("integration_id")
       .notNull()
       .references(() => integrations.id),
-    objectType: text("object_type", { enum: OBJECT_TYPE_VALUES }).notNull(),
+    objectType: text("object_type", { enum: OBJECT_TYPES }).notNull(),
     externalId: text("external_id").notNull(),
     /** The delta sync that wrote this entry; with extractedId, the key of the staged row that holds the object. */
     syncExecutionId: uuid("sync_execution_id")
@@ -145,7 +155,7 @@ export const identityOverlay = pgTable(
 export const identityObjects = pgView("identity_objects", {
   tenantId: uuid("tenant_id").notNull(),
   integrationId: uuid("integration_id").notNull(),
-  objectType: text("object_type", { enum: OBJECT_TYPE_VALUES }).notNull(),
+  objectType: text("object_type", { enum: OBJECT_TYPES }).notNull(),
   externalId: text("external_id").notNull(),
   fields: jsonb("fields").$type<Record<string, string | null>>().notNull(),
   hash: text("hash").notNull(),
@@ -161,7 +171,7 @@ export const syncRecords = pgTable(
     syncExecutionId: uuid("sync_execution_id")
       .notNull()
       .references(() => syncExecutions.id),
-    objectType: text("object_type", { enum: OBJECT_TYPE_VALUES }).notNull(),
+    objectType: text("object_type", { enum: OBJECT_TYPES }).notNull(),
     externalId: text("external_id").notNull(),
     /** The record's name (username, display name or group name) where one was known. */
     name: text("name"),

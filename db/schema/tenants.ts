@@ -1,6 +1,7 @@
 /** Tenants, users and who belongs to which tenant in which role. */
 import { sql } from "drizzle-orm";
 import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { ROLES } from "@/lib/domain/enums";
 import { createdAt } from "./columns";
 
 export const tenants = pgTable("tenants", {
@@ -43,7 +44,7 @@ export const memberships = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    role: text("role", { enum: ["admin", "operator", "auditor", "reviewer", "viewer"] }).notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,6 +1,7 @@
 /** Uploaded files before and after they are attached. */
 import { sql } from "drizzle-orm";
 import { bigint, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { UPLOAD_PURPOSES } from "@/lib/domain/enums";
 import { createdAt } from "./columns";
 import { tenants } from "./tenants";
 
@@ -16,7 +17,7 @@ export const uploads = pgTable(
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
-    purpose: text("purpose", { enum: ["csv", "evidence"] }).notNull(),
+    purpose: text("purpose", { enum: UPLOAD_PURPOSES }).notNull(),
     objectKey: text("object_key").notNull().unique(),
     /** The name the user gave the file: for display and downloads only. */
     filename: text("filename").notNull(),

@@ -9,7 +9,7 @@ import { getDb, type Executor } from "@/db/client";
 import * as queries from "@/db/queries/audit-events";
 import { authorize, type Actor, type RequestMeta, type ServiceContext } from "@/lib/auth/context";
 import { AppError } from "@/lib/errors";
-import type { AuditAction, AuditEntityType } from "./catalog";
+import type { AuditActionOf, AuditEntityType } from "./catalog";
 import { diffRecords } from "./diff";
 import {
   auditEventFiltersSchema,
@@ -20,15 +20,17 @@ import { decodeCursor, encodeCursor } from "@/lib/pagination";
 
 export type AuditSource = { tenantId: string; actor: Actor; request: RequestMeta };
 
-export type AuditEventInput<E extends AuditEntityType = AuditEntityType> = {
+type AuditEventOf<E extends AuditEntityType> = {
   entityType: E;
-  action: AuditAction;
+  action: AuditActionOf<E>;
   entityId?: string | null;
   entityName: string;
   details: string;
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;
 };
+/** One audit event; its action must be one the catalog lists for its entity type. */
+export type AuditEventInput<E extends AuditEntityType = AuditEntityType> = { [T in E]: AuditEventOf<T> }[E];
 
 function normaliseIp(ip: string | null | undefined): string | null {
   if (!ip) return null;

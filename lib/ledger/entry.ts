@@ -6,8 +6,8 @@ import * as nodeCrypto from "node:crypto";
 import { createHash } from "node:crypto";
 import { canonicalJson } from "@/lib/ledger/canonical";
 
-export const LEDGER_ENTRY_KINDS = ["evidence", "sync", "audit"] as const;
-export type LedgerEntryKind = (typeof LEDGER_ENTRY_KINDS)[number];
+export { LEDGER_ENTRY_KINDS, type LedgerEntryKind } from "@/lib/domain/enums";
+import { LEDGER_ENTRY_KINDS, type LedgerEntryKind } from "@/lib/domain/enums";
 
 export type LedgerEntry = {
   tenantId: string;

@@ -9,7 +9,7 @@
 import type postgres from "postgres";
 import type { SyncExecutionRow } from "@/db/queries/syncs";
 import * as syncQueries from "@/db/queries/syncs";
-import type { SyncCounts } from "@/db/schema";
+import { OBJECT_TYPE_LABELS as label, type SyncCounts } from "@/lib/domain/enums";
 import { applyMapping } from "@/lib/connectors/canonical";
 import { assertEndpointsAllowed, getConnector } from "@/lib/connectors/registry";
 import { ConnectorError, OBJECT_TYPES, type ExtractPage, type ExtractResult, type ObjectType } from "@/lib/connectors/types";
@@ -62,14 +62,6 @@ function describeError(e: unknown): string {
   if (e instanceof Error && e.message) return e.message;
   return typeof e === "string" ? e : "The sync failed for an unknown reason.";
 }
-
-const label: Record<ObjectType, string> = {
-  account: "Accounts",
-  group: "Groups",
-  role: "Roles",
-  entitlement: "Entitlements",
-  membership: "Memberships",
-};
 
 async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
   const { sql } = ctx;

@@ -9,7 +9,7 @@ import { describeFilters, recordAuditEvent } from "@/lib/audit/service";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
-import { requestSyncSchema } from "@/lib/integrations/schemas";
+import { requestSyncSchema, syncLogFiltersSchema, type SyncLogFilters } from "./schemas";
 import { phaseWords } from "./progress";
 
 export type SyncTrigger = queries.NewSyncExecution["trigger"];
@@ -128,16 +128,6 @@ export async function getSync(ctx: ServiceContext, id: string) {
   return { ...rest, queue };
 }
 
-const OUTCOMES = ["created", "updated", "unchanged", "deleted", "skipped", "error"] as const;
-export const syncLogFiltersSchema = z.object({
-  outcome: z.preprocess((v) => (v === "" ? undefined : v), z.enum(OUTCOMES, { message: "is not an outcome" }).optional()),
-  objectType: z.preprocess(
-    (v) => (v === "" ? undefined : v),
-    z.enum(["account", "group", "role", "entitlement", "membership"], { message: "is not an object type" }).optional(),
-  ),
-  q: z.preprocess((v) => (v === "" ? undefined : v), z.string().trim().max(200).optional()),
-});
-
 export async function listSyncLog(ctx: ServiceContext, syncId: string, input: unknown) {
   authorize(ctx, "syncs:read");
   assertId(syncId, "sync");
@@ -179,7 +169,7 @@ export async function exportSyncLog(ctx: ServiceContext, syncId: string, input: 
   return { sync, rows: iterateSyncRecords(ctx.tenantId, sync.id, filters) };
 }
 
-async function* iterateSyncRecords(tenantId: string, syncId: string, filters: z.infer<typeof syncLogFiltersSchema>) {
+async function* iterateSyncRecords(tenantId: string, syncId: string, filters: SyncLogFilters) {
   let afterId: number | undefined;
   for (;;) {
     const rows = await queries.listSyncRecords(getDb(), tenantId, syncId, { ...filters, afterId, limit: 2000 });

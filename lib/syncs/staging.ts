@@ -9,6 +9,7 @@ import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import postgres from "postgres";
 import { recordNameSql } from "@/db/queries/syncs";
+import type { StagedOutcome } from "@/lib/domain/enums";
 
 /** Escapes a value for COPY's text format. */
 export function copyText(value: string): string {
@@ -45,7 +46,7 @@ const sha256Hex: (text: string) => string =
     ? (text) => (nodeCrypto as unknown as { hash(alg: string, data: string, enc: "hex"): string }).hash("sha256", text, "hex")
     : (text) => createHash("sha256").update(text).digest("hex");
 
-export type StagedOutcome = "created" | "updated" | "unchanged";
+export type { StagedOutcome };
 /** A mapped record ready for staging: its canonical JSON, the hash of that JSON, and its outcome. */
 export type StagedRow = { objectType: string; externalId: string; json: string; hash: string; outcome: StagedOutcome };
 

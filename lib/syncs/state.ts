@@ -28,7 +28,7 @@
 import type postgres from "postgres";
 import { recordNameSql, type SyncExecutionRow } from "@/db/queries/syncs";
 import type { ObjectType } from "@/lib/connectors/types";
-import { STAGED_OUTCOMES, type SyncCounts } from "@/db/schema";
+import { STAGED_OUTCOMES, type SyncCounts } from "@/lib/domain/enums";
 import type { StagedOutcome } from "./staging";
 
 /** Where a run reads the current state from: its base sync and overlay, at this version. */

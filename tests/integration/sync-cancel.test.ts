@@ -8,7 +8,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getDb, getSql } from "@/db/client";
 import { getSyncExecution, type SyncExecutionRow } from "@/db/queries/syncs";
-import { SYNC_PHASES } from "@/db/schema";
+import { SYNC_PHASES } from "@/lib/domain/enums";
 import { POST as cancelRoute } from "@/app/api/v1/syncs/[id]/cancel/route";
 import { POST as startRoute } from "@/app/api/v1/integrations/[id]/syncs/route";
 import { addEvidence } from "@/lib/evidence/service";
