@@ -1,4 +1,5 @@
 /** Data access for users and their tenant memberships. */
+import "server-only";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { memberships, tenants, users } from "../schema";

@@ -3,6 +3,7 @@
  * administrative action (inside the caller's transaction), and the reads and
  * exports behind /admin/audit-log and /api/v1/audit-events.
  */
+import "server-only";
 import ipaddr from "ipaddr.js";
 import { stringify as stringifyCsv } from "csv-stringify/sync";
 import { getDb, type Executor } from "@/db/client";

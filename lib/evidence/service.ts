@@ -5,9 +5,11 @@
  * sync it starts, writes the manifest beside the files, and queues the record
  * for the ledger. Evidence is never edited: a change is a new record.
  */
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { getDb, getSql, type Executor } from "@/db/client";
+import { getDb, type Executor } from "@/db/client";
+import { syncIdsWithEvidence } from "@/db/queries/evidence";
 import { getIntegration } from "@/db/queries/integrations";
 import * as uploadQueries from "@/db/queries/uploads";
 import { evidenceFiles, evidenceRecords } from "@/db/schema";
@@ -214,9 +216,7 @@ export async function syncsWithEvidence(ctx: ServiceContext, syncIds: string[]):
   authorize(ctx, "evidence:read");
   const tenantId = ctx.tenantId;
   if (syncIds.length === 0) return new Set();
-  const rows = await getSql()<{ id: string }[]>`
-    select sync_execution_id::text as id from evidence_records where tenant_id = ${tenantId} and sync_execution_id = any(${syncIds}::uuid[])`;
-  return new Set(rows.map((r) => r.id));
+  return syncIdsWithEvidence(getDb(), tenantId, syncIds);
 }
 
 /**

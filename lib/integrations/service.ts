@@ -6,6 +6,7 @@
  * was started), a save that changes nothing starts none, and every change is
  * audited with a redacted diff.
  */
+import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { getDb, type Executor } from "@/db/client";
 import * as queries from "@/db/queries/integrations";

@@ -1,4 +1,5 @@
 /** Tenant membership: who belongs to a tenant and with which role. Every change is audited. */
+import "server-only";
 import { getDb } from "@/db/client";
 import * as queries from "@/db/queries/members";
 import { authorize, type ServiceContext } from "@/lib/auth/context";

@@ -1,5 +1,5 @@
 /** Sync executions as users and API clients see them: request, history, detail, Sync Log, release. */
-import { sql } from "drizzle-orm";
+import "server-only";
 import { z } from "zod";
 import { getDb, type Executor } from "@/db/client";
 import * as queries from "@/db/queries/syncs";
@@ -188,13 +188,7 @@ export async function releaseHeldSync(ctx: ServiceContext, syncId: string) {
     if (!sync) throw new AppError("not_found:sync", "No such sync.");
     if (sync.status !== "held") throw new AppError("conflict:sync_not_held", `This sync is ${sync.status}, not held.`);
     const integration = await getIntegration(tx, ctx.tenantId, sync.integrationId);
-    const updated = await queries.updateSyncExecution(tx, sync.id, {
-      status: "queued",
-      releasedByName: ctx.actor.name,
-      runAfter: new Date(),
-      endedAt: null,
-      message: `Released by ${ctx.actor.name}; applying the held data.`,
-    });
+    const updated = await queries.releaseHeldSyncExecution(tx, sync.id, ctx.actor.name);
     await recordAuditEvent(tx, ctx, {
       entityType: "SyncExecution",
       action: "Release",
@@ -204,7 +198,6 @@ export async function releaseHeldSync(ctx: ServiceContext, syncId: string) {
       before: { status: "held" },
       after: { status: "queued" },
     });
-    await tx.execute(sql`select pg_notify(${queries.SYNC_QUEUED_CHANNEL}, ${sync.id})`);
     return updated!;
   });
 }

@@ -1,4 +1,5 @@
 /** Tenant lifecycle, for platform administrators. Each change is audited in the tenant it concerns. */
+import "server-only";
 import { getDb } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import * as queries from "@/db/queries/tenants";

@@ -7,6 +7,7 @@
  * removed. The upload row is written last: a row always points at a stored,
  * checked object.
  */
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { z } from "zod";

@@ -86,7 +86,7 @@ export default async function setup(project: TestProject) {
   const { createTenant } = await import("@/lib/tenants/service");
   const { addMember } = await import("@/lib/members/service");
   const { ROLES } = await import("@/lib/auth/permissions");
-  const { closeDb, getSql } = await import("@/db/client");
+  const { closeDb, getDb } = await import("@/db/client");
   const { startWorker } = await import("@/lib/syncs/worker");
   const seeder = platformContext({ type: "system", name: "system:e2e-seed" });
   async function seedTenant(slug: string): Promise<E2eTenant> {
@@ -105,7 +105,7 @@ export default async function setup(project: TestProject) {
   tenantA.users.demoted = "demoted@alpha.test";
   const tenantB = await seedTenant("beta");
   // The sync worker runs as its own process in production; here it runs beside the app server.
-  const worker = startWorker({ sql: getSql(), idlePollSeconds: 0.5, heartbeatSeconds: 2 });
+  const worker = startWorker({ db: getDb(), idlePollSeconds: 0.5, heartbeatSeconds: 2 });
 
   let output = "";
   const child = spawn(path.join(process.cwd(), "node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
