@@ -37,7 +37,7 @@ async function main() {
   const { maintainLedger, sealTenant, writeCheckpoint } = await import("@/lib/ledger/chain");
   const { verifyTenantLedger } = await import("@/lib/ledger/verify");
   const { chainEntry } = await import("@/lib/ledger/entry");
-  const { canonicalJson } = await import("@/lib/ledger/canonical");
+  const { canonicalJson } = await import("@/lib/crypto/canonical-json");
   const { receiveUpload } = await import("@/lib/uploads/service");
   const owner = postgres(db.ownerUrl, { max: 2, onnotice: () => {} });
 

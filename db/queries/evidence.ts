@@ -50,3 +50,46 @@ export async function syncIdsWithEvidence(db: Executor, tenantId: string, syncId
     select sync_execution_id::text as id from ${evidenceRecords} where tenant_id = ${tenantId} and sync_execution_id = any(${sql.param(syncIds)}::uuid[])`);
   return new Set(rows.map((r) => r.id));
 }
+
+/** Whether a sync already owns an evidence record (a sync owns one at most). */
+export async function syncHasEvidence(db: Executor, syncExecutionId: string): Promise<boolean> {
+  const [owned] = await db
+    .select({ id: evidenceRecords.id })
+    .from(evidenceRecords)
+    .where(sql`${evidenceRecords.syncExecutionId} = ${syncExecutionId}`);
+  return !!owned;
+}
+
+/** Writes an evidence record and its files. */
+export async function insertEvidence(
+  tx: Executor,
+  record: typeof evidenceRecords.$inferInsert,
+  files: (typeof evidenceFiles.$inferInsert)[],
+) {
+  await tx.insert(evidenceRecords).values(record);
+  if (files.length) await tx.insert(evidenceFiles).values(files);
+}
+
+/** One tenant's evidence record of a sync, with its files in order; null when the sync has none. */
+export async function getEvidenceOfSync(db: Executor, tenantId: string, syncId: string) {
+  const [row] = await db
+    .select()
+    .from(evidenceRecords)
+    .where(sql`${evidenceRecords.tenantId} = ${tenantId} and ${evidenceRecords.syncExecutionId} = ${syncId}`);
+  if (!row) return null;
+  const files = await db
+    .select()
+    .from(evidenceFiles)
+    .where(sql`${evidenceFiles.tenantId} = ${tenantId} and ${evidenceFiles.evidenceId} = ${row.id}`)
+    .orderBy(evidenceFiles.position);
+  return { row, files };
+}
+
+/** One of a tenant's evidence files. */
+export async function getEvidenceFile(db: Executor, tenantId: string, fileId: string) {
+  const [file] = await db
+    .select()
+    .from(evidenceFiles)
+    .where(sql`${evidenceFiles.tenantId} = ${tenantId} and ${evidenceFiles.id} = ${fileId}`);
+  return file ?? null;
+}

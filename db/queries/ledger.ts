@@ -186,3 +186,20 @@ export async function liveSyncRecords(db: Executor, tenantId: string, ids: strin
       select s.id::text as id, ledger_record_sync(s) as record from ${syncExecutions} s
        where s.tenant_id = ${tenantId} and s.id = any(${sql.param(ids)}::uuid[])`);
 }
+
+/** Wakes the ledger's sealer: carries the tenant id. */
+export const LEDGER_QUEUED_CHANNEL = "ledger_queued";
+
+/**
+ * Queues a record for the ledger inside the writer's transaction; the sealer
+ * is told when it commits. Writers never touch the chain itself.
+ */
+export async function queueLedgerRecord(
+  tx: Executor,
+  r: { tenantId: string; kind: LedgerEntryKind; refId: string; record: Record<string, unknown>; createdAt: string },
+) {
+  await tx.execute(sql`
+    insert into ${ledgerQueue} (tenant_id, kind, ref_id, record, created_at)
+    values (${r.tenantId}, ${r.kind}, ${r.refId}, ${JSON.stringify(r.record)}::jsonb, ${r.createdAt})`);
+  await tx.execute(sql`select pg_notify(${LEDGER_QUEUED_CHANNEL}, ${r.tenantId})`);
+}

@@ -3,7 +3,7 @@ import "server-only";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { memberships, tenants, users } from "../schema";
-import type { Role } from "@/lib/auth/permissions";
+import type { Role } from "@/lib/domain/enums";
 
 export type UserRow = typeof users.$inferSelect;
 

@@ -16,10 +16,11 @@ import { assertEndpointsAllowed, endpointErrors, getConnector, isConnectorType, 
 import { ConnectorError, type ConnectorType, type ObjectType } from "@/lib/connectors/types";
 import { decryptJson, encryptJson } from "@/lib/crypto/secrets";
 import { AppError } from "@/lib/errors";
-import { assertMayStartSyncForEvidence, enqueueSync, mayStartSync, SYNC_NOT_STARTED } from "@/lib/syncs/service";
+import { assertMayStartSyncForEvidence, enqueueSync, mayStartSync, SYNC_NOT_STARTED } from "@/lib/syncs/queue";
 import { tenantUploadPrefix } from "@/lib/uploads/service";
 import { claimUploads, findUploadsByKey } from "@/db/queries/uploads";
-import { attachEvidence, hasEvidence, prepareEvidence, withManifestCleanup, type PreparedEvidence } from "@/lib/evidence/service";
+import { attachEvidence, hasEvidence, withManifestCleanup } from "@/lib/evidence/internal";
+import { prepareEvidence, type PreparedEvidence } from "@/lib/evidence/service";
 import { assertNoNul, fieldErrorsOf, parseInput } from "@/lib/validation";
 import { z } from "zod";
 import { createIntegrationSchema, cursorActionSchema, testConnectionSchema, updateIntegrationSchema } from "./schemas";

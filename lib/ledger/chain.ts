@@ -13,7 +13,7 @@ import "server-only";
 import type { Executor } from "@/db/client";
 import * as ledgerQueries from "@/db/queries/ledger";
 import { getObjectStore } from "@/lib/storage";
-import { canonicalJson } from "./canonical";
+import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { entryHash, GENESIS_HASH, type LedgerEntry, type StoredEntry } from "./entry";
 import { registerCurrentKey } from "./keys";
 import { leafHash, MerkleBuilder } from "./merkle";

@@ -4,7 +4,7 @@
  */
 import * as nodeCrypto from "node:crypto";
 import { createHash } from "node:crypto";
-import { canonicalJson } from "@/lib/ledger/canonical";
+import { canonicalJson } from "@/lib/crypto/canonical-json";
 
 export { LEDGER_ENTRY_KINDS, type LedgerEntryKind } from "@/lib/domain/enums";
 import { LEDGER_ENTRY_KINDS, type LedgerEntryKind } from "@/lib/domain/enums";

@@ -11,7 +11,7 @@ import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
 import { loadEvidenceDocuments } from "@/lib/evidence/record";
-import { canonicalJson } from "./canonical";
+import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { latestCheckpoint, leafHashes, sealTenant, toEntry, writeCheckpoint } from "./chain";
 import { entryHash, type LedgerEntry } from "./entry";
 import { knownPublicKeys } from "./keys";

@@ -4,7 +4,7 @@
  * from it, can be checked against a key rather than against the database.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
-import { canonicalJson } from "@/lib/ledger/canonical";
+import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { HEX_SHA256 } from "@/lib/ledger/entry";
 
 export type CheckpointBody = {

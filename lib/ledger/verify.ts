@@ -22,7 +22,7 @@ import postgres from "postgres";
 import type { Executor } from "@/db/client";
 import { countEntries, liveAuditRecords, liveSyncRecords } from "@/db/queries/ledger";
 import { getObjectStore } from "@/lib/storage";
-import { canonicalJson } from "./canonical";
+import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { listCheckpoints } from "./chain";
 import { GENESIS_HASH, type StoredEntry } from "./entry";
 import { HashPool, type BatchResult } from "./hash-pool";

@@ -9,63 +9,20 @@ import { describeFilters, recordAuditEvent } from "@/lib/audit/service";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
+import { enqueueSync } from "./queue";
+
+/** The checks a caller makes before a change that starts a sync. */
+export { assertMayStartSyncForEvidence, mayStartSync } from "./queue";
 import { requestSyncSchema, syncLogFiltersSchema, type SyncLogFilters } from "./schemas";
 import { phaseWords } from "./progress";
 
-export type SyncTrigger = queries.NewSyncExecution["trigger"];
+export type { SyncTrigger } from "@/lib/domain/enums";
+import type { SyncTrigger } from "@/lib/domain/enums";
 export type SyncLogEntry = queries.SyncLogEntry;
 
 const uuid = z.uuid();
 function assertId(id: string, what: string) {
   if (!uuid.safeParse(id).success) throw new AppError(`not_found:${what}`, `No such ${what.replace("_", " ")}.`);
-}
-
-function startedBy(ctx: ServiceContext) {
-  return {
-    startedByType: ctx.actor.type === "api_key" ? ("api_key" as const) : ctx.actor.type === "user" ? ("user" as const) : ("system" as const),
-    startedById: ctx.actor.id ?? null,
-    startedByName: ctx.actor.name,
-  };
-}
-
-/**
- * Queues a sync; inside the caller's transaction when one is given (a config
- * save and its sync commit together). When one is already queued for the
- * integration the request joins it (`joined`): it has not started, so it
- * reads the settings as they are when it does.
- */
-export async function enqueueSync(
-  db: Executor,
-  ctx: ServiceContext,
-  integrationId: string,
-  opts: { trigger: SyncTrigger; mode?: "full" | "delta"; idempotencyKey?: string },
-) {
-  return queries.enqueueSyncExecution(db, {
-    tenantId: ctx.tenantId,
-    integrationId,
-    trigger: opts.trigger,
-    mode: opts.mode ?? "full",
-    idempotencyKey: opts.idempotencyKey ?? null,
-    ...startedBy(ctx),
-  });
-}
-
-/** What a save says when the caller may change settings but not start syncs (an API key without syncs:run). */
-export const SYNC_NOT_STARTED = "Saved; no sync was started: this API key lacks the scope \"syncs:run\". Start one with a key that has it, or from the app.";
-
-/** Whether a change by this caller may start the sync it would start; a key with integrations:write alone may not. */
-export function mayStartSync(ctx: ServiceContext): boolean {
-  return can(ctx, "syncs:run");
-}
-
-/**
- * Evidence always belongs to the sync it starts, so adding it needs syncs:run
- * as well; refused before anything is stored.
- */
-export function assertMayStartSyncForEvidence(ctx: ServiceContext): void {
-  if (mayStartSync(ctx)) return;
-  const who = ctx.actor.type === "api_key" ? "this API key lacks the scope" : "your role does not have the permission";
-  throw new AppError("forbidden:syncs:run", `Evidence belongs to the sync it starts, and ${who} "syncs:run"; nothing was saved.`);
 }
 
 export async function requestSync(ctx: ServiceContext, integrationId: string, input: unknown, trigger: SyncTrigger = "manual") {

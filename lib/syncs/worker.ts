@@ -12,7 +12,7 @@ import "server-only";
 import type { Database } from "@/db/client";
 import { claimNextSync, failStaleSyncs, heartbeat, queueScheduledSyncs, SYNC_CANCEL_CHANNEL, SYNC_QUEUED_CHANNEL } from "@/db/queries/syncs";
 import { log } from "@/lib/log";
-import { cleanupOrphanUploads } from "@/lib/uploads/service";
+import { cleanupOrphanUploads } from "@/lib/uploads/internal";
 import { LEDGER_QUEUED_CHANNEL, maintainLedger } from "@/lib/ledger/chain";
 import { runSync, type SyncRunContext } from "./engine";
 

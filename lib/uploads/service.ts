@@ -139,29 +139,6 @@ export async function receiveUpload(
   }
 }
 
-/**
- * Deletes uploads never attached to anything, object first, then row; a
- * failure leaves the row so the next run retries. Returns how many went.
- */
-export async function cleanupOrphanUploads(now = new Date()): Promise<number> {
-  const store = getObjectStore();
-  let removed = 0;
-  for (;;) {
-    const batch = await queries.listOrphanUploads(getDb(), new Date(now.getTime() - ORPHAN_AFTER_MS), 200);
-    if (batch.length === 0) return removed;
-    for (const upload of batch) {
-      try {
-        await store.delete(upload.objectKey);
-        await queries.deleteUpload(getDb(), upload.id);
-        removed++;
-      } catch (error) {
-        log.warn({ err: error, key: upload.objectKey }, "could not remove an orphaned upload");
-        return removed;
-      }
-    }
-  }
-}
-
 /** Reads from `source` until at least `bytes` are in hand (or the stream ends). */
 export async function readHead(source: Readable, bytes: number) {
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
