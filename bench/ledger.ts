@@ -33,11 +33,11 @@ async function main() {
   const { createTenant } = await import("@/lib/tenants/service");
   const { platformContext, userContext } = await import("@/lib/auth/context");
   const { recordAuditEvent } = await import("@/lib/audit/service");
-  const { getDb, getSql, closeDb } = await import("@/db/client");
+  const { getDb, closeDb } = await import("@/db/client");
   const { maintainLedger, sealTenant, writeCheckpoint } = await import("@/lib/ledger/chain");
   const { verifyTenantLedger } = await import("@/lib/ledger/verify");
   const { chainEntry } = await import("@/lib/ledger/entry");
-  const { canonicalJson } = await import("@/lib/ledger/canonical");
+  const { canonicalJson } = await import("@/lib/crypto/canonical-json");
   const { receiveUpload } = await import("@/lib/uploads/service");
   const owner = postgres(db.ownerUrl, { max: 2, onnotice: () => {} });
 
@@ -45,15 +45,15 @@ async function main() {
     const system = platformContext({ type: "system", name: "bench" });
     const appendTenant = await createTenant(system, { name: "Appends", slug: "appends" });
     const ctx = userContext({ tenantId: appendTenant.id, role: "admin", user: { id: "00000000-0000-0000-0000-0000000000be", email: "bench@bench.test" } });
-    const sql = getSql();
-    await sealTenant(sql, appendTenant.id);
+    const db = getDb();
+    await sealTenant(db, appendTenant.id);
     const [{ before }] = await owner<{ before: number }[]>`select count(*)::int as before from ledger_entries where tenant_id = ${appendTenant.id}`;
 
     // 1. Appends with 50 concurrent writers, sealed as they arrive.
     let writing = true;
     const sealer = (async () => {
       while (writing) {
-        await maintainLedger(sql);
+        await maintainLedger(db);
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
@@ -69,7 +69,7 @@ async function main() {
     const written = performance.now();
     writing = false;
     await sealer;
-    await sealTenant(sql, appendTenant.id);
+    await sealTenant(db, appendTenant.id);
     const sealedAt = performance.now();
     const seqs = await owner<{ seq: string }[]>`select seq from ledger_entries where tenant_id = ${appendTenant.id} order by seq`;
     const forks = seqs.filter((r, i) => Number(r.seq) !== i + 1).length;
@@ -124,10 +124,10 @@ async function main() {
       await new Promise((resolve, reject) => w.on("finish", resolve).on("error", reject));
     }
     console.log(`\nGenerated and loaded ${ENTRIES.toLocaleString("en")} chained entries in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
-    await writeCheckpoint(sql, bigTenant.id);
+    await writeCheckpoint(db, bigTenant.id);
     global.gc?.();
     const t2 = performance.now();
-    const result = await verifyTenantLedger(sql, bigTenant.id, { sources: false, files: false });
+    const result = await verifyTenantLedger(db, bigTenant.id, { sources: false, files: false });
     const verifyMs = performance.now() - t2;
     console.log(`Verify ${result.entries.toLocaleString("en")} entries (seq, links, entry hashes, Merkle root vs signed checkpoint): ${(verifyMs / 1000).toFixed(2)} s, ok=${result.ok}`);
 

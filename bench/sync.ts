@@ -58,7 +58,7 @@ async function benchDatabase(kind: DatabaseKind, big: RunningSlapd, small: Runni
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "syncledger-bench-"));
   // The benchmark's directories run on this machine: loopback must be allowed by name.
   Object.assign(process.env, { DATABASE_URL: db.appUrl, ENCRYPTION_KEY: "ab".repeat(32), LOG_LEVEL: "silent", CONNECTOR_ALLOWED_HOSTS: "127.0.0.1,*" });
-  const { getSql, closeDb } = await import("@/db/client");
+  const { getDb, getSql, closeDb } = await import("@/db/client");
   const { createTenant } = await import("@/lib/tenants/service");
   const { platformContext, systemContext } = await import("@/lib/auth/context");
   const { createIntegration } = await import("@/lib/integrations/service");
@@ -82,10 +82,10 @@ async function benchDatabase(kind: DatabaseKind, big: RunningSlapd, small: Runni
       gc.observe({ entryTypes: ["gc"] });
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      const exec = await claimNextSync(getSql(), "bench");
+      const exec = await claimNextSync(getDb(), "bench");
       if (exec?.id !== syncId) throw new Error(`claimed ${exec?.id}, expected ${syncId}`);
       const timings: Record<string, number> = {};
-      const status = await runSync(exec, { sql: getSql(), workerId: "bench", signal: new AbortController().signal, onProgress: async () => {}, timings });
+      const status = await runSync(exec, { db: getDb(), workerId: "bench", signal: new AbortController().signal, onProgress: async () => {}, timings });
       const wall = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
       gc.disconnect();

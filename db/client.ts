@@ -1,12 +1,17 @@
 /**
  * The database connection used by the app (postgres.js + Drizzle). One pool
  * per process; kept on globalThis so dev-server reloads do not leak pools.
+ *
+ * Data access takes an `Executor`: the database or a transaction, one type
+ * for both. The raw postgres.js client behind it (`db.$client`) is for what
+ * Drizzle has no words for: COPY and LISTEN.
  */
+import "server-only";
 import postgres from "postgres";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import * as schema from "./schema";
 
-export type Database = PostgresJsDatabase<typeof schema>;
+export type Database = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
 /** A transaction handle or the database itself: queries accept either. */
 export type Executor = Database | Parameters<Parameters<Database["transaction"]>[0]>[0];
 
@@ -35,9 +40,10 @@ export function getDb(): Database {
 }
 
 /**
- * The raw postgres.js client behind Drizzle, for COPY, LISTEN and set-based
- * SQL. Drizzle makes it pass timestamps through as strings and not serialise
- * json/jsonb parameters: send jsonb as `${JSON.stringify(v)}::jsonb`.
+ * The raw postgres.js client behind Drizzle, for COPY and LISTEN (and for
+ * tests that look at rows directly). Drizzle makes it pass timestamps through
+ * as strings and not serialise json/jsonb parameters: send jsonb as
+ * `${JSON.stringify(v)}::jsonb`, in Drizzle's `sql` as well.
  */
 export function getSql(): postgres.Sql {
   return holder().sql;

@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { closeDb, getSql } from "@/db/client";
+import { closeDb, getDb } from "@/db/client";
 import { ConfigError } from "@/lib/config";
 import { prepareRuntime } from "@/lib/runtime/bootstrap";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
@@ -26,7 +26,7 @@ async function main() {
   // In development the sync worker runs beside Next; in production it is its own process (npm run worker).
   let worker: Worker | undefined;
   if (mode === "dev" || process.env.RUN_WORKER === "1") {
-    worker = startWorker({ sql: getSql() });
+    worker = startWorker({ db: getDb() });
     console.log(`Sync worker ${worker.id} started (use npm run worker for more).`);
   } else {
     await closeDb();

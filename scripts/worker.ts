@@ -1,12 +1,12 @@
 /** `npm run worker`: a sync worker as its own process. Stops gracefully on SIGINT/SIGTERM. */
-import { closeDb, getSql } from "@/db/client";
+import { closeDb, getDb } from "@/db/client";
 import { ConfigError } from "@/lib/config";
 import { prepareRuntime } from "@/lib/runtime/bootstrap";
 import { startWorker } from "@/lib/syncs/worker";
 
 async function main() {
   const runtime = await prepareRuntime({ seedDemo: false });
-  const worker = startWorker({ sql: getSql() });
+  const worker = startWorker({ db: getDb() });
   console.log(`Sync worker ${worker.id} started.`);
   const stop = async () => {
     await worker.stop();

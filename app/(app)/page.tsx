@@ -1,8 +1,7 @@
 import Link from "next/link";
 import { PageHeader } from "@/components/shell/page-header";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { getDb } from "@/db/client";
-import { getTenant } from "@/db/queries/tenants";
+import { getCurrentTenant } from "@/lib/tenants/service";
 import { getSessionUser, requireContext } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { navFor } from "./nav";
@@ -23,7 +22,7 @@ export default async function OverviewPage() {
     if (isAppError(e) && e.kind === "forbidden") return null;
     throw e;
   });
-  const tenant = ctx ? await getTenant(getDb(), ctx.tenantId) : null;
+  const tenant = ctx ? await getCurrentTenant(ctx) : null;
   const session = await getSessionUser();
   const links = navFor(ctx, session?.isPlatformAdmin ?? false).filter((n) => n.href !== "/" && blurbs[n.href]);
   return (

@@ -100,10 +100,4 @@ export const CONNECTOR_NOTES: Partial<Record<ConnectorType, string>> = {
   csv: "Upload at least one CSV file (UTF-8, first line the header row). Column headers are taken as attribute names; map them to canonical fields in the next step.",
 };
 
-export const OBJECT_TYPE_LABELS: Record<ObjectType, string> = {
-  account: "Accounts",
-  group: "Groups",
-  role: "Roles",
-  entitlement: "Entitlements",
-  membership: "Memberships",
-};
+export { OBJECT_TYPE_LABELS } from "@/lib/domain/enums";

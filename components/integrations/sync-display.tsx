@@ -7,18 +7,16 @@ import { Badge, type BadgeProps } from "@/components/ui/badge";
 import { PHASE_LABELS, estimateProgress, formatTimeLeft, isReadingPhase, ordinal, type ProgressPhase } from "@/lib/syncs/progress";
 import { cn } from "@/lib/utils";
 import { formatCount, formatDateTime } from "@/lib/format";
+import {
+  SYNC_STARTER_TYPE_LABELS,
+  SYNC_STATUS_LABELS as STATUS_LABELS,
+  SYNC_TRIGGER_LABELS,
+  type SyncStatus,
+} from "@/lib/domain/enums";
 
-export const SYNC_STATUS_LABELS: Record<string, string> = {
-  queued: "Queued",
-  syncing: "Syncing",
-  completed: "Completed",
-  post_sync_completed: "Post-sync Completed",
-  error: "Error",
-  held: "Held",
-  cancelled: "Cancelled",
-};
+export const SYNC_STATUS_LABELS: Record<string, string> = STATUS_LABELS;
 
-const STATUS_VARIANTS: Record<string, NonNullable<BadgeProps["variant"]>> = {
+const STATUS_VARIANTS: Record<SyncStatus, NonNullable<BadgeProps["variant"]>> = {
   queued: "secondary",
   syncing: "secondary",
   completed: "success",
@@ -28,20 +26,8 @@ const STATUS_VARIANTS: Record<string, NonNullable<BadgeProps["variant"]>> = {
   cancelled: "outline",
 };
 
-export const TRIGGER_LABELS: Record<string, string> = {
-  config_saved: "Configuration saved",
-  evidence_updated: "Evidence updated",
-  manual: "Manual",
-  schedule: "Schedule",
-  api: "API",
-};
-
-export const STARTED_BY_TYPE_LABELS: Record<string, string> = {
-  user: "User",
-  api_key: "API key",
-  schedule: "Schedule",
-  system: "System",
-};
+export const TRIGGER_LABELS: Record<string, string> = SYNC_TRIGGER_LABELS;
+export const STARTED_BY_TYPE_LABELS: Record<string, string> = SYNC_STARTER_TYPE_LABELS;
 
 /** A sync in one of these states is still moving: pages showing it refresh themselves. */
 export function isRunning(status: string | null | undefined): boolean {
@@ -63,7 +49,7 @@ export function SyncStatusBadge({ status, cancelling, className }: { status: str
     );
   }
   return (
-    <Badge variant={STATUS_VARIANTS[status] ?? "outline"} className={className}>
+    <Badge variant={STATUS_VARIANTS[status as SyncStatus] ?? "outline"} className={className}>
       {SYNC_STATUS_LABELS[status] ?? status}
     </Badge>
   );

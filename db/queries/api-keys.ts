@@ -1,4 +1,5 @@
 /** Data access for API keys. The secret itself is never stored, only its hash. */
+import "server-only";
 import { and, desc, eq, lt, or, isNull, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, tenants } from "../schema";

@@ -1,4 +1,5 @@
 /** Data access for audit events: append, keyset pages, one event. Never reads the session. */
+import "server-only";
 import { and, eq, getTableColumns, gte, lte, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { auditEvents } from "../schema";

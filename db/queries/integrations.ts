@@ -1,5 +1,7 @@
 /** Data access for integrations, their mapping configs and extraction cursors. */
+import "server-only";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import type { ConnectorType, ObjectType } from "@/lib/domain/enums";
 import type { Executor } from "../client";
 import { extractionCursors, integrations, mappingConfigs, syncExecutions, users } from "../schema";
 
@@ -130,4 +132,41 @@ export async function resetCursor(db: Executor, id: string) {
 
 export async function deleteCursor(db: Executor, id: string) {
   await db.delete(extractionCursors).where(eq(extractionCursors.id, id));
+}
+
+/**
+ * What a worker needs to run a sync of an integration, across tenants (the
+ * sync row names the integration): settings with their secrets still
+ * encrypted, the mapping, and the drop threshold. Null once it is deleted.
+ */
+export async function getIntegrationForSync(db: Executor, integrationId: string) {
+  const [row] = await db.execute<{
+    id: string;
+    connector: ConnectorType;
+    config: Record<string, unknown>;
+    secrets: string | null;
+    drop: number;
+    mapping: Record<string, Record<string, string>> | null;
+  }>(sql`
+    select i.id, i.connector, i.config, i.secrets, i.drop_threshold_percent as drop, m.mapping
+      from ${integrations} i left join ${mappingConfigs} m on m.integration_id = i.id
+     where i.id = ${integrationId} and i.deleted_at is null`);
+  return row ?? null;
+}
+
+/** The delta positions a sync starts from: one per object type that has one. */
+export async function cursorPositions(db: Executor, integrationId: string) {
+  return db.execute<{ object_type: ObjectType; position: string }>(sql`
+    select object_type, position from ${extractionCursors} where integration_id = ${integrationId} and position <> ''`);
+}
+
+/** Stores where the next delta sync of one object type starts; committed with the data it describes. */
+export async function saveCursorPosition(
+  db: Executor,
+  at: { tenantId: string; integrationId: string; objectType: string; position: string },
+) {
+  await db.execute(sql`
+      insert into ${extractionCursors} (tenant_id, integration_id, object_type, position)
+      values (${at.tenantId}, ${at.integrationId}, ${at.objectType}, ${at.position})
+      on conflict (integration_id, object_type) do update set position = excluded.position, updated_at = now()`);
 }

@@ -1,4 +1,5 @@
 /** Data access for sign-in attempts, the record the sign-in throttle counts. */
+import "server-only";
 import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { loginAttempts } from "../schema";

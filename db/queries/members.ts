@@ -1,8 +1,9 @@
 /** Data access for users and their tenant memberships. */
+import "server-only";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { memberships, tenants, users } from "../schema";
-import type { Role } from "@/lib/auth/permissions";
+import type { Role } from "@/lib/domain/enums";
 
 export type UserRow = typeof users.$inferSelect;
 

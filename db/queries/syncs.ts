@@ -3,18 +3,28 @@
  * data. The sync_executions row is also the job: workers claim queued rows
  * with SKIP LOCKED; a partial unique index allows one running sync per
  * integration.
+ *
+ * Every change of a sync's status is a function here, and nowhere else:
+ *   queued   ← enqueueSyncExecution, releaseHeldSyncExecution (held), requeueInterruptedSync (syncing)
+ *   syncing  ← claimNextSync (queued)
+ *   completed ← completeSync (syncing, no cancel requested) → post_sync_completed ← markPostSyncCompleted
+ *   held | error ← endFailedSync (syncing); error ← failStaleSyncs (heartbeat lost)
+ *   cancelled ← cancelWaitingSync (queued, held), endCancelledSync (syncing), failStaleSyncs, requeueInterruptedSync
+ * (requestSyncCancel only marks a running sync; its worker ends it.)
  */
+import "server-only";
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type postgres from "postgres";
-import type { Executor } from "../client";
+import type { Database, Executor } from "../client";
+import { pgErrorCode } from "../errors";
 import type { CanonicalField } from "@/lib/connectors/canonical";
-import type { ObjectType } from "@/lib/connectors/types";
-import { STAGED_OUTCOMES, extractedObjects, syncExecutions, syncRecords, type SYNC_PHASES, type SyncCounts } from "../schema";
+import type { ObjectType } from "@/lib/domain/enums";
+import { APPLIED_SYNC_STATUSES, STAGED_OUTCOMES, type SyncCounts, type SyncPhase, type SyncTypeCounts } from "@/lib/domain/enums";
+import { extractedObjects, integrations, syncExecutions, syncRecords } from "../schema";
 
 export type SyncExecutionRow = typeof syncExecutions.$inferSelect;
 export type NewSyncExecution = typeof syncExecutions.$inferInsert;
 export type SyncRecordOutcome = (typeof syncRecords.$inferSelect)["outcome"];
-type ProgressPhase = (typeof SYNC_PHASES)[number];
+type ProgressPhase = SyncPhase;
 
 export const SYNC_QUEUED_CHANNEL = "sync_queued";
 /** Carries the id of a running sync someone asked to cancel; the worker running it stops. */
@@ -171,7 +181,7 @@ export async function lastCompletedSync(db: Executor, integrationId: string, exc
     .where(
       and(
         eq(syncExecutions.integrationId, integrationId),
-        inArray(syncExecutions.status, ["completed", "post_sync_completed"]),
+        inArray(syncExecutions.status, APPLIED_SYNC_STATUSES),
         excludeId ? sql`${syncExecutions.id} <> ${excludeId}` : undefined,
       ),
     )
@@ -180,45 +190,28 @@ export async function lastCompletedSync(db: Executor, integrationId: string, exc
   return row ?? null;
 }
 
-export async function updateSyncExecution(db: Executor, id: string, values: Partial<NewSyncExecution>) {
-  const [row] = await db.update(syncExecutions).set(values).where(eq(syncExecutions.id, id)).returning();
-  return row ?? null;
-}
-
 /**
  * Claims the oldest runnable queued sync whose integration has none running.
  * Two workers racing for the same integration are settled by the partial
  * unique index: the loser gets a unique violation and tries again.
  */
-export async function claimNextSync(sql: postgres.Sql, workerId: string): Promise<SyncExecutionRow | null> {
-  const rows = await sql`
-    update sync_executions
+export async function claimNextSync(db: Executor, workerId: string): Promise<SyncExecutionRow | null> {
+  const rows = await db.execute<{ id: string }>(sql`
+    update ${syncExecutions}
        set status = 'syncing', started_at = coalesce(started_at, now()), heartbeat_at = now(),
            worker_id = ${workerId}, attempts = attempts + 1,
            phase = case when released_by_name is null then 'connecting' else 'applying' end
      where id = (
-       select s.id from sync_executions s
+       select s.id from ${syncExecutions} s
         where s.status = 'queued' and s.run_after <= now()
-          and not exists (select 1 from sync_executions r where r.integration_id = s.integration_id and r.status = 'syncing')
+          and not exists (select 1 from ${syncExecutions} r where r.integration_id = s.integration_id and r.status = 'syncing')
         order by s.run_after, s.queued_at
         for update skip locked
         limit 1)
-    returning id`;
+    returning id`);
   if (rows.length === 0) return null;
-  return (await getSyncExecutionById(sql, rows[0].id)) ?? null;
-}
-
-async function getSyncExecutionById(sql: postgres.Sql, id: string): Promise<SyncExecutionRow | undefined> {
-  const [row] = await sql<SyncExecutionRow[]>`
-    select id, tenant_id as "tenantId", integration_id as "integrationId", status, mode, trigger,
-           started_by_type as "startedByType", started_by_id as "startedById", started_by_name as "startedByName",
-           idempotency_key as "idempotencyKey", released_by_name as "releasedByName", message,
-           queued_at as "queuedAt", started_at as "startedAt", ended_at as "endedAt", heartbeat_at as "heartbeatAt",
-           worker_id as "workerId", attempts, run_after as "runAfter", counts, processed, total,
-           state_version::int as "stateVersion", phase, cancel_requested_at as "cancelRequestedAt",
-           cancelled_by_id as "cancelledById", cancelled_by_name as "cancelledByName"
-      from sync_executions where id = ${id}`;
-  return row;
+  const [row] = await db.select().from(syncExecutions).where(eq(syncExecutions.id, rows[0].id));
+  return row ?? null;
 }
 
 /**
@@ -226,16 +219,16 @@ async function getSyncExecutionById(sql: postgres.Sql, id: string): Promise<Sync
  * data is never applied. One whose cancel was requested ends as cancelled:
  * that is what its canceller asked for, and what happened.
  */
-export async function failStaleSyncs(sql: postgres.Sql, staleAfterSeconds: number) {
-  return sql<{ id: string }[]>`
-    update sync_executions
+export async function failStaleSyncs(db: Executor, staleAfterSeconds: number) {
+  return db.execute<{ id: string }>(sql`
+    update ${syncExecutions}
        set status = case when cancel_requested_at is null then 'error' else 'cancelled' end, ended_at = now(),
            message = case when cancel_requested_at is null then 'The worker running this sync stopped responding (last heartbeat '
                           else 'Cancelled by ' || coalesce(cancelled_by_name, 'unknown') || '; its worker stopped responding before it stopped the run (last heartbeat ' end ||
                      to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') ||
                      ' UTC). Nothing it extracted was applied; the current data is unchanged.'
      where status = 'syncing' and heartbeat_at < now() - make_interval(secs => ${staleAfterSeconds})
-    returning id`;
+    returning id`);
 }
 
 /**
@@ -245,31 +238,85 @@ export async function failStaleSyncs(sql: postgres.Sql, staleAfterSeconds: numbe
  * notification still stops the run within one heartbeat.
  */
 export async function heartbeat(
-  sql: postgres.Sql,
+  db: Executor,
   id: string,
   workerId: string,
   progress: { processed: number; total: number | null; phase: ProgressPhase | null },
 ): Promise<{ running: boolean; cancelRequested: boolean }> {
-  const rows = await sql<{ cancel_requested: boolean }[]>`
-    update sync_executions set heartbeat_at = now(), processed = ${progress.processed}, total = ${progress.total},
+  const rows = await db.execute<{ cancel_requested: boolean }>(sql`
+    update ${syncExecutions} set heartbeat_at = now(), processed = ${progress.processed}, total = ${progress.total},
            phase = coalesce(${progress.phase}, phase)
      where id = ${id} and worker_id = ${workerId} and status = 'syncing'
-    returning cancel_requested_at is not null as cancel_requested`;
+    returning cancel_requested_at is not null as cancel_requested`);
   return { running: rows.length > 0, cancelRequested: rows[0]?.cancel_requested ?? false };
 }
 
 /** Who asked to cancel a run and the phase it was in then; null when no cancel was requested. */
-export async function cancelRequestOf(sql: postgres.Sql, id: string) {
-  const [row] = await sql<{ cancelled_by_name: string | null; phase: ProgressPhase | null }[]>`
-    select cancelled_by_name, phase from sync_executions where id = ${id} and cancel_requested_at is not null`;
+export async function cancelRequestOf(db: Executor, id: string) {
+  const [row] = await db.execute<{ cancelled_by_name: string | null; phase: ProgressPhase | null }>(sql`
+    select cancelled_by_name, phase from ${syncExecutions} where id = ${id} and cancel_requested_at is not null`);
   return row ? { by: row.cancelled_by_name ?? "unknown", phase: row.phase } : null;
 }
 
+/** The run takes the mode its source actually delivered (a delta the source could not give is read in full). */
+export async function setSyncMode(db: Executor, id: string, mode: SyncExecutionRow["mode"]) {
+  await db.execute(sql`update ${syncExecutions} set mode = ${mode} where id = ${id}`);
+}
+
+/** The identity_states version a run's staged outcomes are computed against. */
+export async function setSyncStateVersion(db: Executor, id: string, version: number) {
+  await db.execute(sql`update ${syncExecutions} set state_version = ${version} where id = ${id}`);
+}
+
+/**
+ * The apply's last statement: the run is completed with its counts, unless a
+ * cancel was requested, which leaves the row unmatched (false): the caller
+ * rolls the apply back.
+ */
+export async function completeSync(tx: Executor, id: string, counts: SyncCounts, message: string): Promise<boolean> {
+  const completed = await tx.execute(sql`
+      update ${syncExecutions} set status = 'completed', ended_at = now(), counts = ${JSON.stringify(counts)}::jsonb,
+             message = ${message}
+       where id = ${id} and cancel_requested_at is null
+      returning id`);
+  return completed.length > 0;
+}
+
+/** After the apply committed: what follows a completed sync is done. */
+export async function markPostSyncCompleted(db: Executor, id: string) {
+  await db.execute(sql`update ${syncExecutions} set status = 'post_sync_completed' where id = ${id} and status = 'completed'`);
+}
+
+/** Ends a run that failed, or that the drop guard held for an admin, keeping what it staged for the Sync Log. */
+export async function endFailedSync(db: Executor, id: string, status: "held" | "error", message: string, counts: SyncCounts) {
+  await db.execute(sql`
+      update ${syncExecutions} set status = ${status}, ended_at = now(), message = ${message},
+             counts = ${JSON.stringify(counts)}::jsonb
+       where id = ${id}`);
+}
+
 /** Ends a running sync that was cancelled, keeping what it staged for the Sync Log. */
-export async function endCancelledSync(sql: postgres.Sql, id: string, message: string, counts: SyncCounts) {
-  await sql`
-    update sync_executions set status = 'cancelled', ended_at = now(), message = ${message}, counts = ${JSON.stringify(counts)}::jsonb
-     where id = ${id} and status = 'syncing'`;
+export async function endCancelledSync(db: Executor, id: string, message: string, counts: SyncCounts) {
+  await db.execute(sql`
+    update ${syncExecutions} set status = 'cancelled', ended_at = now(), message = ${message}, counts = ${JSON.stringify(counts)}::jsonb
+     where id = ${id} and status = 'syncing'`);
+}
+
+/** Queues a held run again to apply what it staged, without extracting again; the worker is woken when the caller commits. */
+export async function releaseHeldSyncExecution(tx: Executor, id: string, byName: string) {
+  const [row] = await tx
+    .update(syncExecutions)
+    .set({
+      status: "queued",
+      releasedByName: byName,
+      runAfter: new Date(),
+      endedAt: null,
+      message: `Released by ${byName}; applying the held data.`,
+    })
+    .where(eq(syncExecutions.id, id))
+    .returning();
+  await tx.execute(sql`select pg_notify(${SYNC_QUEUED_CHANNEL}, ${id})`);
+  return row ?? null;
 }
 
 /**
@@ -279,45 +326,60 @@ export async function endCancelledSync(sql: postgres.Sql, id: string, message: s
  * either was), as two queued requests would have joined.
  */
 export async function requeueInterruptedSync(
-  sql: postgres.Sql,
+  db: Database,
   exec: Pick<SyncExecutionRow, "id" | "integrationId" | "mode">,
 ): Promise<"queued" | "cancelled"> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await requeueOrYield(sql, exec);
+      return await requeueOrYield(db, exec);
     } catch (e) {
       // A request queued between the look and the requeue: look again.
-      if ((e as { code?: string }).code !== "23505" || attempt >= 2) throw e;
+      if (pgErrorCode(e) !== "23505" || attempt >= 2) throw e;
     }
   }
 }
 
-async function requeueOrYield(sql: postgres.Sql, exec: Pick<SyncExecutionRow, "id" | "integrationId" | "mode">) {
-  return sql.begin(async (transaction) => {
-    const tx = transaction as unknown as postgres.Sql;
-    const [took] = await tx<{ id: string }[]>`
-      update sync_executions set mode = case when ${exec.mode} = 'full' then 'full' else mode end
+async function requeueOrYield(db: Database, exec: Pick<SyncExecutionRow, "id" | "integrationId" | "mode">) {
+  return db.transaction(async (tx) => {
+    const [took] = await tx.execute<{ id: string }>(sql`
+      update ${syncExecutions} set mode = case when ${exec.mode} = 'full' then 'full' else mode end
        where integration_id = ${exec.integrationId} and status = 'queued' and released_by_name is null and id <> ${exec.id}
-      returning id`;
+      returning id`);
     if (!took) {
-      await tx`update sync_executions set status = 'queued', worker_id = null, run_after = now() where id = ${exec.id} and status = 'syncing'`;
+      await tx.execute(sql`update ${syncExecutions} set status = 'queued', worker_id = null, run_after = now() where id = ${exec.id} and status = 'syncing'`);
       return "queued" as const;
     }
-    await tx`
-      update sync_executions
+    await tx.execute(sql`
+      update ${syncExecutions}
          set status = 'cancelled', ended_at = now(), cancelled_by_name = 'system',
              message = 'Stopped when its worker shut down; the sync queued since for this integration runs in its place.'
-       where id = ${exec.id} and status = 'syncing'`;
+       where id = ${exec.id} and status = 'syncing'`);
     return "cancelled" as const;
   });
 }
 
+/**
+ * Queues a sync for every active scheduled integration whose time has come;
+ * one that already has a sync queued keeps that one (it reads everything the
+ * scheduled delta would).
+ */
+export async function queueScheduledSyncs(db: Executor) {
+  await db.execute(sql`
+    with due as (
+      update ${integrations} set next_sync_at = now() + make_interval(mins => schedule_minutes)
+       where deleted_at is null and active and schedule_minutes is not null and next_sync_at <= now()
+      returning id, tenant_id)
+    insert into ${syncExecutions} (tenant_id, integration_id, trigger, started_by_type, started_by_name, mode)
+    select tenant_id, id, 'schedule', 'schedule', 'schedule', 'delta' from due
+    on conflict (integration_id) where status = 'queued' and released_by_name is null do nothing`);
+}
+
 /** One object type's counts before anything is counted. */
-export function emptyTypeCounts(): NonNullable<SyncCounts[keyof SyncCounts]> {
+export function emptyTypeCounts(): SyncTypeCounts {
   return { extracted: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, skipped: 0, errors: 0 };
 }
 
-export async function countsFor(sql: postgres.Sql, syncId: string): Promise<SyncCounts> {
+export async function countsFor(db: Executor, syncId: string): Promise<SyncCounts> {
   const counts: SyncCounts = {};
   const add = (objectType: string, outcome: string | null, n: number) => {
     const c = (counts[objectType as keyof SyncCounts] ??= emptyTypeCounts());
@@ -325,16 +387,45 @@ export async function countsFor(sql: postgres.Sql, syncId: string): Promise<Sync
     c[outcome === "error" ? "errors" : (outcome as Exclude<SyncRecordOutcome, "error">)] += n;
   };
   // A staged row is an extracted record and, once compared, its own log entry.
-  const staged = await sql<{ object_type: string; outcome: string | null; n: number }[]>`
-    select object_type, outcome, count(*)::int as n from extracted_objects where sync_execution_id = ${syncId} group by 1, 2`;
+  const staged = await db.execute<{ object_type: string; outcome: string | null; n: number }>(sql`
+    select object_type, outcome, count(*)::int as n from ${extractedObjects} where sync_execution_id = ${syncId} group by 1, 2`);
   for (const r of staged) {
     add(r.object_type, r.outcome, r.n);
     counts[r.object_type as keyof SyncCounts]!.extracted += r.n;
   }
-  const others = await sql<{ object_type: string; outcome: string; n: number }[]>`
-    select object_type, outcome, count(*)::int as n from sync_records where sync_execution_id = ${syncId} group by 1, 2`;
+  const others = await db.execute<{ object_type: string; outcome: string; n: number }>(sql`
+    select object_type, outcome, count(*)::int as n from ${syncRecords} where sync_execution_id = ${syncId} group by 1, 2`);
   for (const r of others) add(r.object_type, r.outcome, r.n);
   return counts;
+}
+
+/** A re-run (after a graceful shutdown) starts from a clean slate: what an earlier attempt staged and logged goes. */
+export async function clearSyncStaging(db: Executor, syncId: string) {
+  await db.execute(sql`delete from ${extractedObjects} where sync_execution_id = ${syncId}`);
+  await db.execute(sql`delete from ${syncRecords} where sync_execution_id = ${syncId}`);
+}
+
+/** A record the sync could not stage; its canonical fields, when it had any, give its name in the Sync Log. */
+export type SkippedRecord = { objectType: string; externalId: string; reason: string; fields?: Record<string, string | null> | null };
+
+/**
+ * Logs skipped records as the pages come. The sync's own staged rows are not
+ * visible yet (their COPY is still open), so a membership is named by its ids.
+ */
+export async function insertSkippedRecords(db: Executor, tenantId: string, syncId: string, rows: SkippedRecord[]) {
+  if (rows.length === 0) return;
+  for (let i = 0; i < rows.length; i += 5000) {
+    const batch = rows.slice(i, i + 5000).map((r) => ({
+      object_type: r.objectType,
+      external_id: r.externalId,
+      reason: r.reason.slice(0, 1000),
+      fields: r.fields ?? null,
+    }));
+    await db.execute(sql`
+      insert into ${syncRecords} (tenant_id, sync_execution_id, object_type, external_id, name, outcome, reason)
+      select ${tenantId}, ${syncId}, r.object_type, r.external_id, ${sql.raw(recordNameSql("r", "ids"))}, 'skipped', r.reason
+        from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as r(object_type text, external_id text, reason text, fields jsonb)`);
+  }
 }
 
 /**

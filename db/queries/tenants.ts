@@ -1,4 +1,5 @@
 /** Data access for tenants. */
+import "server-only";
 import { asc, eq } from "drizzle-orm";
 import type { Executor } from "../client";
 import { tenants } from "../schema";

@@ -1,4 +1,5 @@
 /** Data access for received files (see lib/uploads). */
+import "server-only";
 import { and, asc, eq, inArray, isNull, lt } from "drizzle-orm";
 import type { Executor } from "../client";
 import { uploads } from "../schema";

@@ -2,6 +2,7 @@
  * API keys: created by admins, the secret shown once and stored as a hash,
  * revocable and deletable; and the authentication of a presented key.
  */
+import "server-only";
 import { randomBytes } from "node:crypto";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { getDb } from "@/db/client";

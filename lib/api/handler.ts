@@ -3,6 +3,7 @@
  * its scope and tenant, and maps application errors to JSON responses;
  * `withSession` does the same for browser requests. Neither trusts middleware.
  */
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { NextResponse } from "next/server";
 import { authenticateApiKey } from "@/lib/api-keys/service";

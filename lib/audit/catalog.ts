@@ -19,6 +19,8 @@ export const AUDITED = {
 
 export type AuditEntityType = keyof typeof AUDITED;
 export type AuditAction = (typeof AUDITED)[AuditEntityType][number];
+/** The actions recorded for one entity type: `{ entityType: "ApiKey", action: "Release" }` does not type-check. */
+export type AuditActionOf<E extends AuditEntityType> = (typeof AUDITED)[E][number];
 
 export const AUDIT_ENTITY_TYPES = Object.keys(AUDITED) as AuditEntityType[];
 export const AUDIT_ACTIONS = [...new Set(Object.values(AUDITED).flat())] as AuditAction[];

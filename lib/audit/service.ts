@@ -3,6 +3,7 @@
  * administrative action (inside the caller's transaction), and the reads and
  * exports behind /admin/audit-log and /api/v1/audit-events.
  */
+import "server-only";
 import ipaddr from "ipaddr.js";
 import { stringify as stringifyCsv } from "csv-stringify/sync";
 import { getDb, type Executor } from "@/db/client";
@@ -10,7 +11,7 @@ import * as queries from "@/db/queries/audit-events";
 import { authorize, type Actor, type RequestMeta, type ServiceContext } from "@/lib/auth/context";
 import { AppError } from "@/lib/errors";
 import { validationError } from "@/lib/validation";
-import type { AuditAction, AuditEntityType } from "./catalog";
+import type { AuditActionOf, AuditEntityType } from "./catalog";
 import { diffRecords } from "./diff";
 import {
   auditEventFiltersSchema,
@@ -21,15 +22,17 @@ import { decodeCursor, encodeCursor } from "@/lib/pagination";
 
 export type AuditSource = { tenantId: string; actor: Actor; request: RequestMeta };
 
-export type AuditEventInput<E extends AuditEntityType = AuditEntityType> = {
+type AuditEventOf<E extends AuditEntityType> = {
   entityType: E;
-  action: AuditAction;
+  action: AuditActionOf<E>;
   entityId?: string | null;
   entityName: string;
   details: string;
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;
 };
+/** One audit event; its action must be one the catalog lists for its entity type. */
+export type AuditEventInput<E extends AuditEntityType = AuditEntityType> = { [T in E]: AuditEventOf<T> }[E];
 
 function normaliseIp(ip: string | null | undefined): string | null {
   if (!ip) return null;

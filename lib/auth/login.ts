@@ -4,6 +4,7 @@
  * processes), and the per-user session version that lets the server end
  * sessions whose JWT cookies have not expired.
  */
+import "server-only";
 import { getDb } from "@/db/client";
 import { insertLoginAttempt, recentFailures } from "@/db/queries/login-attempts";
 import { bumpSessionVersion, getUserByEmail, getUserSessionState, listUserTenants, setLastTenant } from "@/db/queries/members";

@@ -3,8 +3,9 @@
  * server imports) so the UI can hide what a role cannot do — but the UI and
  * middleware are only conveniences; services check again.
  */
-export const ROLES = ["admin", "operator", "auditor", "reviewer", "viewer"] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from "@/lib/domain/enums";
+
+export { ROLES, type Role };
 
 export const PERMISSIONS = {
   "integrations:read": ["admin", "operator", "auditor", "viewer"],

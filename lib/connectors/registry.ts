@@ -7,9 +7,10 @@ import { csvConnector } from "./csv";
 import { ldapConnector } from "./ldap";
 import { scimConnector } from "./scim";
 import { connectProblem, hostOf, hostProblem, policyFromEnv } from "./network-policy";
+import { CONNECTOR_TYPES } from "@/lib/domain/enums";
 import { ConnectorError, type Connector, type ConnectorType } from "./types";
 
-export const CONNECTOR_TYPES = ["ldap", "scim", "csv"] as const satisfies readonly ConnectorType[];
+export { CONNECTOR_TYPES } from "@/lib/domain/enums";
 
 /** What a secret looks like whenever it is shown or sent back unchanged. */
 export const SECRET_MASK = "********";

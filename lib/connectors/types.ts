@@ -7,8 +7,9 @@
 import type { Readable } from "node:stream";
 import type { z } from "zod";
 
-export const OBJECT_TYPES = ["account", "group", "role", "entitlement", "membership"] as const;
-export type ObjectType = (typeof OBJECT_TYPES)[number];
+import type { ConnectorType, ObjectType } from "@/lib/domain/enums";
+
+export { OBJECT_TYPES, type ConnectorType, type ObjectType } from "@/lib/domain/enums";
 
 /** One record as the source gave it, before mapping. */
 export type SourceRecord = {
@@ -52,8 +53,6 @@ export type ExtractResult = {
   cursors: Partial<Record<ObjectType, string>>;
   mode: "full" | "delta";
 };
-
-export type ConnectorType = "ldap" | "scim" | "csv";
 
 export interface Connector<C = unknown> {
   readonly type: ConnectorType;

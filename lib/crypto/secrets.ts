@@ -3,6 +3,7 @@
  * "v1.<iv>.<tag>.<ciphertext>" (base64url); the integration id is bound as
  * associated data so a ciphertext cannot be moved to another integration.
  */
+import "server-only";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";

@@ -5,22 +5,21 @@
  * sync it starts, writes the manifest beside the files, and queues the record
  * for the ledger. Evidence is never edited: a change is a new record.
  */
-import { randomUUID } from "node:crypto";
+import "server-only";
 import { z } from "zod";
-import { getDb, getSql, type Executor } from "@/db/client";
+import { getDb } from "@/db/client";
+import * as evidenceQueries from "@/db/queries/evidence";
 import { getIntegration } from "@/db/queries/integrations";
 import * as uploadQueries from "@/db/queries/uploads";
-import { evidenceFiles, evidenceRecords } from "@/db/schema";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
-import { canonicalJson } from "@/lib/ledger/canonical";
-import { notesPlainText, parseNotes, renderNotesHtml, type NotesDocument } from "@/lib/evidence/notes";
+import { parseNotes, renderNotesHtml, type NotesDocument } from "@/lib/evidence/notes";
 import { getObjectStore } from "@/lib/storage";
-import { assertMayStartSyncForEvidence, enqueueSync } from "@/lib/syncs/service";
+import { assertMayStartSyncForEvidence, enqueueSync } from "@/lib/syncs/queue";
 import { isUuid, parseInput } from "@/lib/validation";
-import { sql } from "drizzle-orm";
 import { evidenceDocument, manifestKeyFor, type EvidenceDocument } from "./record";
+import { attachEvidence, notesGiven, withManifestCleanup } from "./internal";
 
 export { MAX_EVIDENCE_FILES as MAX_FILES_PER_SYNC } from "@/lib/uploads/limits";
 import { MAX_EVIDENCE_FILES as MAX_FILES_PER_SYNC } from "@/lib/uploads/limits";
@@ -36,19 +35,6 @@ export const evidenceInputSchema = z
   })
   .strict();
 export type EvidenceInput = z.infer<typeof evidenceInputSchema>;
-
-function notesGiven(notes: unknown): boolean {
-  if (notes === undefined || notes === null) return false;
-  if (typeof notes === "string") return notes.trim() !== "";
-  return true;
-}
-
-/** Whether a save carries any evidence at all. */
-export function hasEvidence(input: unknown): boolean {
-  if (!input || typeof input !== "object") return false;
-  const { notes, uploadIds } = input as { notes?: unknown; uploadIds?: unknown };
-  return notesGiven(notes) || (Array.isArray(uploadIds) && uploadIds.length > 0);
-}
 
 /**
  * Validates evidence before any transaction starts: the notes parse, and every
@@ -73,89 +59,6 @@ export async function prepareEvidence(ctx: ServiceContext, input: unknown) {
 }
 
 export type PreparedEvidence = Awaited<ReturnType<typeof prepareEvidence>>;
-
-/**
- * Inside the caller's transaction: writes the evidence record for `syncExecutionId`,
- * its manifest, and its ledger queue entry. Returns the manifest key so the caller
- * can remove it if the transaction does not commit.
- */
-export async function attachEvidence(
-  tx: Executor,
-  ctx: ServiceContext,
-  target: { integrationId: string; integrationName: string; syncExecutionId: string },
-  prepared: PreparedEvidence,
-  written: string[],
-): Promise<EvidenceDocument> {
-  const id = randomUUID();
-  const manifestKey = manifestKeyFor(ctx.tenantId, id);
-  const row = {
-    id,
-    tenantId: ctx.tenantId,
-    integrationId: target.integrationId,
-    syncExecutionId: target.syncExecutionId,
-    notes: prepared.notes as Record<string, unknown> | null,
-    notesText: prepared.notes ? notesPlainText(prepared.notes).slice(0, 10_000) : null,
-    manifestKey,
-    createdById: ctx.actor.id ?? null,
-    createdByName: ctx.actor.name,
-    createdAt: new Date().toISOString(),
-  };
-  const files = prepared.uploads.map((u, position) => ({
-    id: randomUUID(),
-    tenantId: ctx.tenantId,
-    evidenceId: id,
-    position,
-    objectKey: u.objectKey,
-    filename: u.filename,
-    contentType: u.contentType,
-    size: u.size,
-    sha256: u.sha256,
-    versionId: u.versionId,
-  }));
-  // The sync may be one already queued that this save joined; a sync owns one evidence record.
-  const [owned] = await tx
-    .select({ id: evidenceRecords.id })
-    .from(evidenceRecords)
-    .where(sql`${evidenceRecords.syncExecutionId} = ${target.syncExecutionId}`);
-  if (owned) {
-    throw new AppError(
-      "conflict:sync_has_evidence",
-      `A sync of "${target.integrationName}" is already queued with evidence of its own; add this evidence once it has started.`,
-    );
-  }
-  await tx.insert(evidenceRecords).values(row);
-  if (files.length) await tx.insert(evidenceFiles).values(files);
-  const claimed = await uploadQueries.claimUploads(tx, ctx.tenantId, prepared.uploads.map((u) => u.id));
-  if (claimed !== prepared.uploads.length) throw new AppError("conflict:upload_attached", "A file was attached to other evidence at the same moment; upload it again.");
-
-  const doc = evidenceDocument(row, files);
-  written.push(manifestKey);
-  await getObjectStore().put(manifestKey, canonicalJson(doc), { contentType: "application/json" });
-  await tx.execute(sql`
-    insert into ledger_queue (tenant_id, kind, ref_id, record, created_at)
-    values (${ctx.tenantId}, 'evidence', ${id}, ${JSON.stringify(doc)}::jsonb, ${row.createdAt})`);
-  await tx.execute(sql`select pg_notify('ledger_queued', ${ctx.tenantId})`);
-  await recordAuditEvent(tx, ctx, {
-    entityType: "Evidence",
-    action: "Create",
-    entityId: id,
-    entityName: `${target.integrationName} evidence`,
-    details: `Attached evidence to a sync of "${target.integrationName}": ${prepared.notes ? "notes" : "no notes"}, ${files.length} file${files.length === 1 ? "" : "s"}`,
-    after: { notes: prepared.notes ? "(rich text)" : null, files: files.map((f) => `${f.filename} (${f.sha256.slice(0, 12)}…)`) },
-  });
-  return doc;
-}
-
-/** Runs `work` with evidence attached; manifests written by a transaction that failed are removed. */
-export async function withManifestCleanup<T>(work: (written: string[]) => Promise<T>): Promise<T> {
-  const written: string[] = [];
-  try {
-    return await work(written);
-  } catch (error) {
-    await Promise.all(written.map((key) => getObjectStore().delete(key).catch(() => undefined)));
-    throw error;
-  }
-}
 
 /** Adds evidence to an integration without changing its configuration: starts a new sync that owns it. */
 export async function addEvidence(ctx: ServiceContext, integrationId: string, input: unknown) {
@@ -188,16 +91,9 @@ export type EvidenceView = {
 export async function getEvidenceForSync(ctx: ServiceContext, syncId: string): Promise<EvidenceView | null> {
   authorize(ctx, "evidence:read");
   if (!isUuid(syncId)) return null;
-  const [row] = await getDb()
-    .select()
-    .from(evidenceRecords)
-    .where(sql`${evidenceRecords.tenantId} = ${ctx.tenantId} and ${evidenceRecords.syncExecutionId} = ${syncId}`);
-  if (!row) return null;
-  const files = await getDb()
-    .select()
-    .from(evidenceFiles)
-    .where(sql`${evidenceFiles.tenantId} = ${ctx.tenantId} and ${evidenceFiles.evidenceId} = ${row.id}`)
-    .orderBy(evidenceFiles.position);
+  const found = await evidenceQueries.getEvidenceOfSync(getDb(), ctx.tenantId, syncId);
+  if (!found) return null;
+  const { row, files } = found;
   return {
     id: row.id,
     syncExecutionId: row.syncExecutionId,
@@ -214,9 +110,7 @@ export async function syncsWithEvidence(ctx: ServiceContext, syncIds: string[]):
   authorize(ctx, "evidence:read");
   const tenantId = ctx.tenantId;
   if (syncIds.length === 0) return new Set();
-  const rows = await getSql()<{ id: string }[]>`
-    select sync_execution_id::text as id from evidence_records where tenant_id = ${tenantId} and sync_execution_id = any(${syncIds}::uuid[])`;
-  return new Set(rows.map((r) => r.id));
+  return evidenceQueries.syncIdsWithEvidence(getDb(), tenantId, syncIds);
 }
 
 /**
@@ -226,10 +120,7 @@ export async function syncsWithEvidence(ctx: ServiceContext, syncIds: string[]):
 export async function evidenceDownloadLink(ctx: ServiceContext, fileId: string): Promise<string> {
   authorize(ctx, "evidence:read");
   if (!isUuid(fileId)) throw new AppError("not_found:evidence_file", "No such evidence file.");
-  const [file] = await getDb()
-    .select()
-    .from(evidenceFiles)
-    .where(sql`${evidenceFiles.tenantId} = ${ctx.tenantId} and ${evidenceFiles.id} = ${fileId}`);
+  const file = await evidenceQueries.getEvidenceFile(getDb(), ctx.tenantId, fileId);
   if (!file) throw new AppError("not_found:evidence_file", "No such evidence file.");
   await recordAuditEvent(getDb(), ctx, {
     entityType: "Evidence",

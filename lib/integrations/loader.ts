@@ -1,5 +1,7 @@
 /** Loads what a sync needs of an integration: settings with secrets decrypted, mapping, cursors. */
-import type postgres from "postgres";
+import "server-only";
+import type { Executor } from "@/db/client";
+import { cursorPositions, getIntegrationForSync } from "@/db/queries/integrations";
 import { decryptJson } from "@/lib/crypto/secrets";
 import { getConnector } from "@/lib/connectors/registry";
 import type { ConnectorType, ObjectType } from "@/lib/connectors/types";
@@ -13,13 +15,8 @@ export type IntegrationForSync = {
   dropThresholdPercent: number;
 };
 
-export async function loadIntegrationForSync(sql: postgres.Sql, integrationId: string): Promise<IntegrationForSync> {
-  const [row] = await sql<
-    { id: string; connector: ConnectorType; config: Record<string, unknown>; secrets: string | null; drop: number; mapping: Record<string, Record<string, string>> | null }[]
-  >`
-    select i.id, i.connector, i.config, i.secrets, i.drop_threshold_percent as drop, m.mapping
-      from integrations i left join mapping_configs m on m.integration_id = i.id
-     where i.id = ${integrationId} and i.deleted_at is null`;
+export async function loadIntegrationForSync(db: Executor, integrationId: string): Promise<IntegrationForSync> {
+  const row = await getIntegrationForSync(db, integrationId);
   if (!row) throw new Error("The integration was deleted.");
   const secrets = row.secrets ? decryptJson(row.secrets, row.id) : {};
   const connector = getConnector(row.connector);
@@ -28,8 +25,7 @@ export async function loadIntegrationForSync(sql: postgres.Sql, integrationId: s
     const issue = parsed.error.issues[0];
     throw new Error(`The integration's settings are not valid: ${issue.path.join(".")} ${issue.message}`);
   }
-  const cursorRows = await sql<{ object_type: ObjectType; position: string }[]>`
-    select object_type, position from extraction_cursors where integration_id = ${integrationId} and position <> ''`;
+  const cursorRows = await cursorPositions(db, integrationId);
   return {
     id: row.id,
     connector: row.connector,

@@ -2,12 +2,14 @@
 import "@/lib/zod-browser";
 import { z } from "zod";
 import { mappingConfigSchema } from "@/lib/connectors/canonical";
-import { OBJECT_TYPES } from "@/lib/connectors/types";
+import { CONNECTOR_TYPES, OBJECT_TYPES } from "@/lib/domain/enums";
 
 const blankToNull = (v: unknown) => (v === "" || v === undefined ? null : v);
 const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
 
-export const connectorTypeSchema = z.enum(["ldap", "scim", "csv"], { message: "must be ldap, scim or csv" });
+export const connectorTypeSchema = z.enum(CONNECTOR_TYPES, {
+  message: `must be ${CONNECTOR_TYPES.slice(0, -1).join(", ")} or ${CONNECTOR_TYPES.at(-1)}`,
+});
 
 export const integrationFieldsSchema = z.object({
   name: z.string().trim().min(2, "must be at least 2 characters").max(120, "must be at most 120 characters"),
@@ -55,11 +57,6 @@ export const testConnectionSchema = z.object({
   config: z.record(z.string(), z.unknown()),
   /** When editing: secrets left blank are taken from this integration. */
   integrationId: z.uuid().optional(),
-});
-
-export const requestSyncSchema = z.object({
-  mode: z.enum(["full", "delta"]).default("full"),
-  idempotencyKey: z.string().trim().min(1).max(200).optional(),
 });
 
 export const cursorActionSchema = z.object({

@@ -6,6 +6,7 @@
  * was started), a save that changes nothing starts none, and every change is
  * audited with a redacted diff.
  */
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { getDb, type Executor } from "@/db/client";
@@ -18,10 +19,11 @@ import { ConnectorError, type ConnectorType, type ObjectType } from "@/lib/conne
 import { decryptJson, encryptJson } from "@/lib/crypto/secrets";
 import { AppError } from "@/lib/errors";
 import { getObjectStore } from "@/lib/storage";
-import { assertMayStartSyncForEvidence, enqueueSync, mayStartSync, SYNC_NOT_STARTED } from "@/lib/syncs/service";
+import { assertMayStartSyncForEvidence, enqueueSync, mayStartSync, SYNC_NOT_STARTED } from "@/lib/syncs/queue";
 import { tenantUploadPrefix } from "@/lib/uploads/service";
 import { claimUploads, findUploadsById, findUploadsByKey } from "@/db/queries/uploads";
-import { attachEvidence, hasEvidence, prepareEvidence, withManifestCleanup, type PreparedEvidence } from "@/lib/evidence/service";
+import { attachEvidence, hasEvidence, withManifestCleanup } from "@/lib/evidence/internal";
+import { prepareEvidence, type PreparedEvidence } from "@/lib/evidence/service";
 import { assertNoNul, fieldErrorsOf, isUuid, parseInput, validationError } from "@/lib/validation";
 import { createIntegrationSchema, cursorActionSchema, LOGO_URL_REFUSED, sendsLogoUrl, testConnectionSchema, updateIntegrationSchema } from "./schemas";
 

@@ -9,9 +9,11 @@
  * tenant's chain at a time: sequence numbers cannot fork or skip, however
  * many writers there are.
  */
-import type postgres from "postgres";
+import "server-only";
+import type { Executor } from "@/db/client";
+import * as ledgerQueries from "@/db/queries/ledger";
 import { getObjectStore } from "@/lib/storage";
-import { canonicalJson } from "./canonical";
+import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { entryHash, GENESIS_HASH, type LedgerEntry, type StoredEntry } from "./entry";
 import { registerCurrentKey } from "./keys";
 import { leafHash, MerkleBuilder } from "./merkle";
@@ -33,17 +35,14 @@ export function toEntry(row: StoredRow): LedgerEntry {
 }
 
 /** Seals everything queued for one tenant; returns how many entries were added. */
-export async function sealTenant(sql: postgres.Sql, tenantId: string): Promise<number> {
+export async function sealTenant(db: Executor, tenantId: string): Promise<number> {
   let sealed = 0;
   for (;;) {
-    const n = await sql.begin(async (tx) => {
-      await tx`select pg_advisory_xact_lock(hashtextextended(${`ledger:${tenantId}`}, 0))`;
-      const queued = await tx<{ id: string; kind: LedgerEntry["kind"]; refId: string; record: Record<string, unknown>; createdAt: string }[]>`
-        select id, kind, ref_id as "refId", record, created_at as "createdAt"
-          from ledger_queue where tenant_id = ${tenantId} order by id limit ${SEAL_BATCH}`;
+    const n = await db.transaction(async (tx) => {
+      await ledgerQueries.lockTenantChain(tx, tenantId);
+      const queued = await ledgerQueries.queuedRecords(tx, tenantId, SEAL_BATCH);
       if (queued.length === 0) return 0;
-      const [last] = await tx<{ seq: string; hash: string }[]>`
-        select seq, hash from ledger_entries where tenant_id = ${tenantId} order by seq desc limit 1`;
+      const last = await ledgerQueries.lastEntry(tx, tenantId);
       let seq = last ? Number(last.seq) : 0;
       let prevHash = last?.hash ?? GENESIS_HASH;
       const rows = queued.map((q) => {
@@ -62,14 +61,8 @@ export async function sealTenant(sql: postgres.Sql, tenantId: string): Promise<n
           record: canonicalJson(q.record),
         };
       });
-      await tx`
-        insert into ledger_entries (tenant_id, seq, kind, ref_id, created_at, prev_hash, hash, record)
-        select tenant_id, seq, kind, ref_id, created_at, prev_hash, hash, record
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-            as x(tenant_id uuid, seq bigint, kind text, ref_id text, created_at text, prev_hash text, hash text, record text)`;
-      // Exactly the rows sealed: a writer whose lower id commits only now is sealed next time, not lost.
-      // The app role may not delete queue rows; ledger_dequeue removes only rows now in the chain.
-      await tx`select ledger_dequeue(${tenantId}, ${queued.map((q) => q.id)}::bigint[])`;
+      await ledgerQueries.insertEntries(tx, rows);
+      await ledgerQueries.deleteQueued(tx, tenantId, queued.map((q) => q.id));
       return queued.length;
     });
     sealed += n;
@@ -78,38 +71,28 @@ export async function sealTenant(sql: postgres.Sql, tenantId: string): Promise<n
 }
 
 /** Seals every tenant that has something queued. */
-export async function sealAll(sql: postgres.Sql): Promise<number> {
-  const tenants = await sql<{ tenantId: string }[]>`select distinct tenant_id as "tenantId" from ledger_queue`;
+export async function sealAll(db: Executor): Promise<number> {
+  const tenants = await ledgerQueries.tenantsWithQueuedRecords(db);
   let total = 0;
-  for (const { tenantId } of tenants) total += await sealTenant(sql, tenantId);
+  for (const { tenantId } of tenants) total += await sealTenant(db, tenantId);
   return total;
 }
 
 export type CheckpointRow = SignedCheckpoint & { objectKey: string };
 
-export async function latestCheckpoint(sql: postgres.Sql, tenantId: string): Promise<CheckpointRow | null> {
-  const [row] = await sql<CheckpointRow[]>`
-    select 1 as v, tenant_id as "tenantId", tree_size::int as "treeSize", root_hash as "rootHash", created_at as "createdAt",
-           key_id as "keyId", signature, object_key as "objectKey"
-      from ledger_checkpoints where tenant_id = ${tenantId} order by tree_size desc limit 1`;
-  return row ?? null;
+export async function latestCheckpoint(db: Executor, tenantId: string): Promise<CheckpointRow | null> {
+  return ledgerQueries.latestCheckpoint(db, tenantId);
 }
 
-export async function listCheckpoints(sql: postgres.Sql, tenantId: string): Promise<CheckpointRow[]> {
-  return sql<CheckpointRow[]>`
-    select 1 as v, tenant_id as "tenantId", tree_size::int as "treeSize", root_hash as "rootHash", created_at as "createdAt",
-           key_id as "keyId", signature, object_key as "objectKey"
-      from ledger_checkpoints where tenant_id = ${tenantId} order by tree_size`;
+export async function listCheckpoints(db: Executor, tenantId: string): Promise<CheckpointRow[]> {
+  return ledgerQueries.listCheckpoints(db, tenantId);
 }
 
 /** Leaf hashes of the first `size` entries, in seq order, streamed in batches. */
-export async function* leafHashes(sql: postgres.Sql, tenantId: string, size?: number, from = 0): AsyncGenerator<Buffer[]> {
+export async function* leafHashes(db: Executor, tenantId: string, size?: number, from = 0): AsyncGenerator<Buffer[]> {
   let after = from;
   for (;;) {
-    const rows = await sql<{ seq: string; hash: string }[]>`
-      select seq, hash from ledger_entries
-       where tenant_id = ${tenantId} and seq > ${after} ${size !== undefined ? sql`and seq <= ${size}` : sql``}
-       order by seq limit 20000`;
+    const rows = await ledgerQueries.entryHashesAfter(db, tenantId, after, size, 20000);
     if (rows.length === 0) return;
     yield rows.map((r) => leafHash(r.hash));
     after = Number(rows[rows.length - 1].seq);
@@ -125,13 +108,12 @@ export function checkpointObjectKey(tenantId: string, treeSize: number) {
  * covers every entry. With `due`, only when enough entries or time have passed.
  */
 export async function writeCheckpoint(
-  sql: postgres.Sql,
+  db: Executor,
   tenantId: string,
   opts: { due?: boolean } = {},
 ): Promise<CheckpointRow | null> {
-  const [{ size }] = await sql<{ size: string | null }[]>`select max(seq) as size from ledger_entries where tenant_id = ${tenantId}`;
-  const treeSize = Number(size ?? 0);
-  const previous = await latestCheckpoint(sql, tenantId);
+  const treeSize = await ledgerQueries.chainSize(db, tenantId);
+  const previous = await latestCheckpoint(db, tenantId);
   if (treeSize === 0 || (previous && previous.treeSize >= treeSize)) return previous;
   if (opts.due && previous) {
     const age = Date.now() - Date.parse(previous.createdAt);
@@ -140,38 +122,34 @@ export async function writeCheckpoint(
   // Resume from the previous checkpoint's frontier: only the new leaves are hashed.
   let builder = new MerkleBuilder();
   if (previous) {
-    const [row] = await sql<{ frontier: string }[]>`
-      select frontier from ledger_checkpoints where tenant_id = ${tenantId} and tree_size = ${previous.treeSize}`;
-    builder = MerkleBuilder.restore(previous.treeSize, (JSON.parse(row.frontier) as string[]).map((h) => Buffer.from(h, "hex")));
+    const frontier = await ledgerQueries.checkpointFrontier(db, tenantId, previous.treeSize);
+    builder = MerkleBuilder.restore(previous.treeSize, (JSON.parse(frontier) as string[]).map((h) => Buffer.from(h, "hex")));
   }
-  for await (const batch of leafHashes(sql, tenantId, treeSize, builder.size)) for (const leaf of batch) builder.push(leaf);
-  const key = await registerCurrentKey(sql);
+  for await (const batch of leafHashes(db, tenantId, treeSize, builder.size)) for (const leaf of batch) builder.push(leaf);
+  const key = await registerCurrentKey(db);
   const signed = signCheckpoint(
     { v: 1, tenantId, treeSize, rootHash: builder.root().toString("hex"), createdAt: new Date().toISOString(), keyId: key.keyId },
     key.privateKeyPem,
   );
   const objectKey = checkpointObjectKey(tenantId, treeSize);
   await getObjectStore().put(objectKey, canonicalJson(signed), { contentType: "application/json" });
-  // Only through the checked function: the app role holds no INSERT on ledger_checkpoints.
-  const [{ inserted }] = await sql<{ inserted: boolean }[]>`
-    select ledger_append_checkpoint(${tenantId}, ${treeSize}, ${signed.rootHash}, ${signed.keyId}, ${signed.signature},
-             ${signed.createdAt}, ${objectKey}, ${JSON.stringify(builder.snapshot().frontier.map((b) => b.toString("hex")))}) as inserted`;
-  if (!inserted) return latestCheckpoint(sql, tenantId); // another process signed this size, or a larger one, first
+  const inserted = await ledgerQueries.insertCheckpoint(db, {
+    ...signed,
+    objectKey,
+    frontier: JSON.stringify(builder.snapshot().frontier.map((b) => b.toString("hex"))),
+  });
+  if (!inserted) return latestCheckpoint(db, tenantId); // another process signed this size, or a larger one, first
   return { ...signed, objectKey };
 }
 
 /** The worker's ledger duty: seal what is queued, then sign checkpoints that are due. */
-export async function maintainLedger(sql: postgres.Sql): Promise<{ sealed: number; checkpoints: number }> {
-  const sealed = await sealAll(sql);
-  const stale = await sql<{ tenantId: string }[]>`
-    select e.tenant_id as "tenantId"
-      from (select tenant_id, max(seq) as size from ledger_entries group by tenant_id) e
-      left join (select tenant_id, max(tree_size) as size from ledger_checkpoints group by tenant_id) c using (tenant_id)
-     where c.size is null or c.size < e.size`;
+export async function maintainLedger(db: Executor): Promise<{ sealed: number; checkpoints: number }> {
+  const sealed = await sealAll(db);
+  const stale = await ledgerQueries.tenantsBehindCheckpoint(db);
   let checkpoints = 0;
   for (const { tenantId } of stale) {
-    const before = await latestCheckpoint(sql, tenantId);
-    const after = await writeCheckpoint(sql, tenantId, { due: true });
+    const before = await latestCheckpoint(db, tenantId);
+    const after = await writeCheckpoint(db, tenantId, { due: true });
     if (after && after.treeSize !== before?.treeSize) checkpoints++;
   }
   return { sealed, checkpoints };

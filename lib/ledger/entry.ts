@@ -3,10 +3,10 @@
  * and the hash that binds it to its contents and to the entry before it.
  */
 import { sha256Hex } from "@/lib/crypto/hash";
-import { canonicalJson } from "@/lib/ledger/canonical";
+import { canonicalJson } from "@/lib/crypto/canonical-json";
 
-export const LEDGER_ENTRY_KINDS = ["evidence", "sync", "audit"] as const;
-export type LedgerEntryKind = (typeof LEDGER_ENTRY_KINDS)[number];
+export { LEDGER_ENTRY_KINDS, type LedgerEntryKind } from "@/lib/domain/enums";
+import { LEDGER_ENTRY_KINDS, type LedgerEntryKind } from "@/lib/domain/enums";
 
 export type LedgerEntry = {
   tenantId: string;

@@ -4,8 +4,10 @@
  * public half of every key ever used is kept in ledger_keys, so checkpoints
  * signed before a rotation still verify. A checkpoint names its key by id.
  */
+import "server-only";
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import type postgres from "postgres";
+import type { Executor } from "@/db/client";
+import { insertLedgerKey, listLedgerKeys } from "@/db/queries/ledger";
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { keyIdOf } from "./signing";
@@ -28,12 +30,12 @@ export function currentSigningKey(): SigningKey {
 }
 
 /** Records the current key's public half (once), through the checked function: the app role holds no INSERT on ledger_keys. */
-export async function registerCurrentKey(sql: postgres.Sql): Promise<SigningKey> {
+export async function registerCurrentKey(db: Executor): Promise<SigningKey> {
   const key = currentSigningKey();
-  await sql`select ledger_register_key(${key.keyId}, ${key.publicKeyPem})`;
+  await insertLedgerKey(db, key.keyId, key.publicKeyPem);
   return key;
 }
 
-export async function knownPublicKeys(sql: postgres.Sql): Promise<{ keyId: string; publicKeyPem: string }[]> {
-  return sql<{ keyId: string; publicKeyPem: string }[]>`select key_id as "keyId", public_key_pem as "publicKeyPem" from ledger_keys order by created_at`;
+export async function knownPublicKeys(db: Executor): Promise<{ keyId: string; publicKeyPem: string }[]> {
+  return listLedgerKeys(db);
 }

@@ -3,14 +3,16 @@
  * (whole tenant, or one evidence record for its badge) and offline proof
  * bundles. Every entry point checks the caller's tenant and permission.
  */
+import "server-only";
 import { sha256Hex } from "@/lib/crypto/hash";
-import { getDb, getSql } from "@/db/client";
+import { getDb } from "@/db/client";
+import * as ledgerQueries from "@/db/queries/ledger";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
 import { loadEvidenceDocuments } from "@/lib/evidence/record";
-import { canonicalJson } from "./canonical";
-import { latestCheckpoint, leafHashes, sealTenant, toEntry, writeCheckpoint, type StoredRow } from "./chain";
+import { canonicalJson } from "@/lib/crypto/canonical-json";
+import { latestCheckpoint, leafHashes, sealTenant, toEntry, writeCheckpoint } from "./chain";
 import { entryHash, type LedgerEntry } from "./entry";
 import { knownPublicKeys } from "./keys";
 import { inclusionProof, leafHash, verifyInclusion } from "./merkle";
@@ -20,14 +22,12 @@ import { hashObject, verifyTenantLedger, type VerifyOptions, type VerifyResult }
 
 export async function ledgerOverview(ctx: ServiceContext) {
   authorize(ctx, "ledger:read");
-  const sql = getSql();
-  const [counts] = await sql<{ entries: string | null; pending: string }[]>`
-    select (select max(seq) from ledger_entries where tenant_id = ${ctx.tenantId}) as entries,
-           (select count(*) from ledger_queue where tenant_id = ${ctx.tenantId}) as pending`;
-  const checkpoint = await latestCheckpoint(sql, ctx.tenantId);
+  const db = getDb();
+  const counts = await ledgerQueries.ledgerCounts(db, ctx.tenantId);
+  const checkpoint = await latestCheckpoint(db, ctx.tenantId);
   return {
-    entries: Number(counts.entries ?? 0),
-    pending: Number(counts.pending),
+    entries: counts.entries,
+    pending: counts.pending,
     checkpoint: checkpoint && { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, keyId: checkpoint.keyId, createdAt: checkpoint.createdAt },
   };
 }
@@ -35,9 +35,9 @@ export async function ledgerOverview(ctx: ServiceContext) {
 /** Verifies the caller's tenant ledger end to end; the verification is itself audited. */
 export async function verifyLedger(ctx: ServiceContext, opts: Omit<VerifyOptions, "sources"> = {}): Promise<VerifyResult> {
   authorize(ctx, "ledger:read");
-  const sql = getSql();
-  await sealTenant(sql, ctx.tenantId);
-  const result = await verifyTenantLedger(sql, ctx.tenantId, opts);
+  const db = getDb();
+  await sealTenant(db, ctx.tenantId);
+  const result = await verifyTenantLedger(db, ctx.tenantId, opts);
   await recordAuditEvent(getDb(), ctx, {
     entityType: "Ledger",
     action: "Verify",
@@ -57,13 +57,13 @@ export type EvidenceVerification =
 /** The per-evidence badge: entry, live record, manifest, files, and inclusion in a signed checkpoint. */
 export async function verifyEvidenceRecord(ctx: ServiceContext, evidenceId: string): Promise<EvidenceVerification> {
   authorize(ctx, "evidence:read");
-  const sql = getSql();
+  const db = getDb();
   const entry = await findEntry(ctx.tenantId, "evidence", evidenceId);
   if (!entry) return { status: "pending", reason: "The record is waiting to be sealed into the ledger." };
   const reasons: string[] = [];
   const { hash, ...body } = entry;
   if (entryHash(body) !== hash) reasons.push("The ledger entry does not match its hash.");
-  const live = (await loadEvidenceDocuments(sql, ctx.tenantId, [evidenceId])).get(evidenceId);
+  const live = (await loadEvidenceDocuments(db, ctx.tenantId, [evidenceId])).get(evidenceId);
   if (!live || canonicalJson(live) !== canonicalJson(entry.record)) reasons.push("The evidence record differs from what the ledger recorded.");
   const record = entry.record as { manifestKey: string; files: { name: string; objectKey: string; sha256: string }[] };
   const manifest = await hashObject(record.manifestKey);
@@ -73,17 +73,17 @@ export async function verifyEvidenceRecord(ctx: ServiceContext, evidenceId: stri
     const actual = await hashObject(f.objectKey);
     if (actual !== f.sha256) reasons.push(actual === null ? `File "${f.name}" is missing.` : `File "${f.name}" changed since it was recorded.`);
   }
-  const checkpoint = await latestCheckpoint(sql, ctx.tenantId);
+  const checkpoint = await latestCheckpoint(db, ctx.tenantId);
   if (!checkpoint || checkpoint.treeSize < entry.seq) {
     if (reasons.length) return { status: "failed", seq: entry.seq, reasons };
     return { status: "pending", reason: "Sealed, waiting for the next signed checkpoint." };
   }
-  const keys = new Map((await knownPublicKeys(sql)).map((k) => [k.keyId, k.publicKeyPem]));
+  const keys = new Map((await knownPublicKeys(db)).map((k) => [k.keyId, k.publicKeyPem]));
   const { objectKey: _k, ...signed } = checkpoint;
   const key = keys.get(checkpoint.keyId);
   if (!key || !verifyCheckpointSignature(signed, key)) reasons.push("The latest checkpoint's signature does not verify.");
   const leaves: Buffer[] = [];
-  for await (const batch of leafHashes(sql, ctx.tenantId, checkpoint.treeSize)) leaves.push(...batch);
+  for await (const batch of leafHashes(db, ctx.tenantId, checkpoint.treeSize)) leaves.push(...batch);
   const proof = leaves.length === checkpoint.treeSize ? inclusionProof(entry.seq - 1, leaves) : [];
   if (!verifyInclusion(leafHash(hash), entry.seq - 1, checkpoint.treeSize, proof, Buffer.from(checkpoint.rootHash, "hex"))) {
     reasons.push(`The entry is not included in the signed checkpoint of tree size ${checkpoint.treeSize}.`);
@@ -99,15 +99,15 @@ export async function verifyEvidenceRecord(ctx: ServiceContext, evidenceId: stri
  */
 export async function evidenceProofBundle(ctx: ServiceContext, evidenceId: string): Promise<ProofBundle> {
   authorize(ctx, "evidence:read");
-  const sql = getSql();
-  await sealTenant(sql, ctx.tenantId);
+  const db = getDb();
+  await sealTenant(db, ctx.tenantId);
   const entry = await findEntry(ctx.tenantId, "evidence", evidenceId);
   if (!entry) throw new AppError("not_found:evidence", "No such evidence record.");
-  let checkpoint = await latestCheckpoint(sql, ctx.tenantId);
-  if (!checkpoint || checkpoint.treeSize < entry.seq) checkpoint = await writeCheckpoint(sql, ctx.tenantId);
+  let checkpoint = await latestCheckpoint(db, ctx.tenantId);
+  if (!checkpoint || checkpoint.treeSize < entry.seq) checkpoint = await writeCheckpoint(db, ctx.tenantId);
   if (!checkpoint) throw new AppError("unavailable:checkpoint", "No checkpoint could be signed.");
   const leaves: Buffer[] = [];
-  for await (const batch of leafHashes(sql, ctx.tenantId, checkpoint.treeSize)) leaves.push(...batch);
+  for await (const batch of leafHashes(db, ctx.tenantId, checkpoint.treeSize)) leaves.push(...batch);
   const { objectKey: _k, ...signed } = checkpoint;
   const record = entry.record as { files: { name: string; sha256: string; size: number }[] };
   await recordAuditEvent(getDb(), ctx, {
@@ -124,16 +124,14 @@ export async function evidenceProofBundle(ctx: ServiceContext, evidenceId: strin
     entries: [entry],
     proofs: [{ seq: entry.seq, proof: inclusionProof(entry.seq - 1, leaves).map((b) => b.toString("hex")) }],
     checkpoint: signed,
-    publicKeys: (await knownPublicKeys(sql)).filter((k) => k.keyId === checkpoint.keyId),
+    publicKeys: (await knownPublicKeys(db)).filter((k) => k.keyId === checkpoint.keyId),
     files: record.files.map((f) => ({ entrySeq: entry.seq, name: f.name, sha256: f.sha256, size: f.size })),
     createdAt: new Date().toISOString(),
   };
 }
 
 async function findEntry(tenantId: string, kind: LedgerEntry["kind"], refId: string): Promise<LedgerEntry | null> {
-  const [row] = await getSql()<StoredRow[]>`
-    select tenant_id as "tenantId", seq, kind, ref_id as "refId", created_at as "createdAt", prev_hash as "prevHash", hash, record as "recordJson"
-      from ledger_entries where tenant_id = ${tenantId} and kind = ${kind} and ref_id = ${refId} order by seq limit 1`;
+  const row = await ledgerQueries.findEntry(getDb(), tenantId, kind, refId);
   return row ? toEntry(row) : null;
 }
 

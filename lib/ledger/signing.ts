@@ -5,7 +5,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
 import { sha256Hex } from "@/lib/crypto/hash";
-import { canonicalJson } from "@/lib/ledger/canonical";
+import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { HEX_SHA256 } from "@/lib/ledger/entry";
 
 export type CheckpointBody = {

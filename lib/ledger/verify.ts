@@ -17,11 +17,14 @@
  */
 import { createHash } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
+import "server-only";
 import postgres from "postgres";
+import type { Executor } from "@/db/client";
+import { countEntries, liveAuditRecords, liveSyncRecords } from "@/db/queries/ledger";
 import { getObjectStore } from "@/lib/storage";
 import { getConfig } from "@/lib/config";
 import { isUuid } from "@/lib/validation";
-import { canonicalJson } from "./canonical";
+import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { listCheckpoints } from "./chain";
 import { GENESIS_HASH, type StoredEntry } from "./entry";
 import { HashPool, type BatchResult } from "./hash-pool";
@@ -50,13 +53,12 @@ export type VerifyOptions = {
 
 const BATCH = 10_000;
 
-export async function verifyTenantLedger(sql: postgres.Sql, tenantId: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyTenantLedger(db: Executor, tenantId: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const started = Date.now();
   const problems: VerifyProblem[] = [];
-  const checkpoints = await listCheckpoints(sql, tenantId);
+  const checkpoints = await listCheckpoints(db, tenantId);
   const bySize = new Map(checkpoints.map((c) => [c.treeSize, c]));
-  const [{ total }] = await sql<{ total: string }[]>`select count(*) as total from ledger_entries where tenant_id = ${tenantId}`;
-  const totalEntries = Number(total);
+  const totalEntries = await countEntries(db, tenantId);
   const builder = new MerkleBuilder();
   let expected = 1;
   let prevHash = GENESIS_HASH;
@@ -91,7 +93,7 @@ export async function verifyTenantLedger(sql: postgres.Sql, tenantId: string, op
     count += r.count;
     if (opts.sources !== false || opts.files !== false) {
       const entries = lines.map((line) => parseLine(tenantId, line));
-      if (opts.sources !== false) problems.push(...(await checkSources(sql, tenantId, entries)));
+      if (opts.sources !== false) problems.push(...(await checkSources(db, tenantId, entries)));
       if (opts.files !== false) {
         const checked = await checkEvidenceObjects(entries);
         filesChecked += checked.files;
@@ -110,7 +112,7 @@ export async function verifyTenantLedger(sql: postgres.Sql, tenantId: string, op
     await pool.close();
   }
 
-  const keys = new Map((await knownPublicKeys(sql)).map((k) => [k.keyId, k.publicKeyPem]));
+  const keys = new Map((await knownPublicKeys(db)).map((k) => [k.keyId, k.publicKeyPem]));
   for (const cp of checkpoints) {
     const key = keys.get(cp.keyId);
     const { objectKey: _objectKey, ...signed } = cp;
@@ -148,7 +150,7 @@ export async function verifyTenantLedger(sql: postgres.Sql, tenantId: string, op
 }
 
 /** Each entry's record against the live row it covers. */
-async function checkSources(sql: postgres.Sql, tenantId: string, entries: StoredEntry[]): Promise<VerifyProblem[]> {
+async function checkSources(db: Executor, tenantId: string, entries: StoredEntry[]): Promise<VerifyProblem[]> {
   const problems: VerifyProblem[] = [];
   const byKind = (kind: StoredEntry["kind"]) => entries.filter((e) => e.kind === kind);
   const compare = (kindLabel: string, list: StoredEntry[], live: Map<string, unknown>) => {
@@ -162,21 +164,17 @@ async function checkSources(sql: postgres.Sql, tenantId: string, entries: Stored
   };
   const audits = byKind("audit");
   if (audits.length) {
-    const rows = await sql<{ id: string; record: unknown }[]>`
-      select a.id::text as id, ledger_record_audit(a) as record from audit_events a
-       where a.tenant_id = ${tenantId} and a.id = any(${audits.map((e) => e.refId)}::uuid[])`;
+    const rows = await liveAuditRecords(db, tenantId, audits.map((e) => e.refId));
     compare("audit event", audits, new Map(rows.map((r) => [r.id, r.record])));
   }
   const syncs = byKind("sync");
   if (syncs.length) {
-    const rows = await sql<{ id: string; record: unknown }[]>`
-      select s.id::text as id, ledger_record_sync(s) as record from sync_executions s
-       where s.tenant_id = ${tenantId} and s.id = any(${syncs.map((e) => e.refId)}::uuid[])`;
+    const rows = await liveSyncRecords(db, tenantId, syncs.map((e) => e.refId));
     compare("sync execution", syncs, new Map(rows.map((r) => [r.id, r.record])));
   }
   const evidence = byKind("evidence");
   if (evidence.length) {
-    const docs = await loadEvidenceDocuments(sql, tenantId, evidence.map((e) => e.refId));
+    const docs = await loadEvidenceDocuments(db, tenantId, evidence.map((e) => e.refId));
     compare("evidence record", evidence, docs);
   }
   return problems;

@@ -3,6 +3,7 @@
  * removal. Every change is audited. Admins never add a person directly;
  * membership begins when the invitee accepts (./invitations.ts).
  */
+import "server-only";
 import { getDb } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import * as invitationQueries from "@/db/queries/invitations";

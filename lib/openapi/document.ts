@@ -3,13 +3,12 @@
  * the handlers validate with (JSON Schema 2020-12 is OpenAPI 3.1's dialect).
  */
 import { z } from "zod";
-import { SYNC_RECORD_OUTCOMES } from "@/db/schema";
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from "@/lib/audit/catalog";
 import { auditEventFiltersSchema } from "@/lib/audit/schemas";
 import { API_KEY_SCOPES } from "@/lib/auth/permissions";
-import { OBJECT_TYPES } from "@/lib/connectors/types";
-import { createIntegrationSchema, requestSyncSchema, updateIntegrationSchema } from "@/lib/integrations/schemas";
-import { SYNC_PHASES, SYNC_STATUSES } from "@/db/schema";
+import { createIntegrationSchema, updateIntegrationSchema } from "@/lib/integrations/schemas";
+import { requestSyncSchema } from "@/lib/syncs/schemas";
+import { ACTOR_TYPES, OBJECT_TYPES, SYNC_MODES, SYNC_PHASES, SYNC_RECORD_OUTCOMES, SYNC_STARTER_TYPES, SYNC_STATUSES } from "@/lib/domain/enums";
 
 const fieldChangeSchema = z.object({ field: z.string(), before: z.unknown(), after: z.unknown() });
 
@@ -17,7 +16,7 @@ export const auditEventSchema = z.object({
   id: z.uuid(),
   tenantId: z.uuid(),
   occurredAt: z.iso.datetime(),
-  actorType: z.enum(["user", "api_key", "system"]),
+  actorType: z.enum(ACTOR_TYPES),
   actorId: z.string().nullable(),
   actorName: z.string(),
   action: z.enum(AUDIT_ACTIONS as [string, ...string[]]),
@@ -124,9 +123,9 @@ export function openApiDocument() {
           properties: {
             id: { type: "string", format: "uuid" },
             status: { enum: [...SYNC_STATUSES] },
-            mode: { enum: ["full", "delta"] },
+            mode: { enum: SYNC_MODES },
             trigger: { enum: ["config_saved", "evidence_updated", "manual", "schedule", "api"] },
-            startedByType: { enum: ["user", "api_key", "schedule", "system"] },
+            startedByType: { enum: SYNC_STARTER_TYPES },
             startedByName: { type: "string" },
             message: { type: ["string", "null"] },
             queuedAt: { type: "string", format: "date-time" },

@@ -3,6 +3,7 @@
  * configuration, the database (embedded by default, migrated), the object
  * store folder, and on a fresh embedded database the demo tenant.
  */
+import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";

@@ -1,4 +1,5 @@
 /** The demo tenant and one user per role, seeded on first start of the embedded database only. */
+import "server-only";
 import { randomBytes } from "node:crypto";
 import { getDb } from "@/db/client";
 import { getUserByEmail, setPlatformAdmin } from "@/db/queries/members";

@@ -6,21 +6,24 @@
  * one transaction, logging deletions. Any failure before that transaction
  * leaves the current state exactly as it was.
  */
-import type postgres from "postgres";
-import type { SyncExecutionRow } from "@/db/queries/syncs";
+import "server-only";
+import type { Database, Executor } from "@/db/client";
+import { allowApplyMemory } from "@/db/queries/identity-state";
+import { saveCursorPosition } from "@/db/queries/integrations";
+import type { SkippedRecord, SyncExecutionRow } from "@/db/queries/syncs";
 import * as syncQueries from "@/db/queries/syncs";
-import type { SyncCounts } from "@/db/schema";
+import { OBJECT_TYPE_LABELS as label, type SyncCounts } from "@/lib/domain/enums";
 import { applyMapping } from "@/lib/connectors/canonical";
 import { assertEndpointsAllowed, getConnector } from "@/lib/connectors/registry";
 import { ConnectorError, OBJECT_TYPES, type ExtractPage, type ExtractResult, type ObjectType } from "@/lib/connectors/types";
 import { getObjectStore } from "@/lib/storage";
 import { loadIntegrationForSync } from "@/lib/integrations/loader";
 import { phaseWords, readingPhase, type ProgressPhase } from "./progress";
-import { StagingWriter, insertSkipped, prepareRow, type SkippedRow, type StagedOutcome, type StagedRow } from "./staging";
+import { StagingWriter, prepareRow, type StagedOutcome, type StagedRow } from "./staging";
 import { applyDelta, applyFull, currentHashes, lockState, outcomeOf, readState, recompareOutcomes, type Deletions } from "./state";
 
 export type SyncRunContext = {
-  sql: postgres.Sql;
+  db: Database;
   workerId: string;
   /** Stops the run: aborted when the worker shuts down or someone cancels the run. */
   signal: AbortSignal;
@@ -63,27 +66,18 @@ function describeError(e: unknown): string {
   return typeof e === "string" ? e : "The sync failed for an unknown reason.";
 }
 
-const label: Record<ObjectType, string> = {
-  account: "Accounts",
-  group: "Groups",
-  role: "Roles",
-  entitlement: "Entitlements",
-  membership: "Memberships",
-};
-
 async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
-  const { sql } = ctx;
-  const integration = await loadIntegrationForSync(sql, exec.integrationId);
+  const { db } = ctx;
+  const integration = await loadIntegrationForSync(db, exec.integrationId);
   const connector = getConnector(integration.connector);
   await assertEndpointsAllowed(integration.connector, integration.config);
   const objectTypes = connector.capabilities.objectTypes;
   // A re-run (after a graceful shutdown) starts from a clean slate.
-  await sql`delete from extracted_objects where sync_execution_id = ${exec.id}`;
-  await sql`delete from sync_records where sync_execution_id = ${exec.id}`;
+  await syncQueries.clearSyncStaging(db, exec.id);
   // Outcomes are computed against this version of the current state; an
   // integration with nothing applied yet needs no lookups: everything is new.
-  const state = await readState(sql, exec.integrationId);
-  await sql`update sync_executions set state_version = ${state.version} where id = ${exec.id}`;
+  const state = await readState(db, exec.integrationId);
+  await syncQueries.setSyncStateVersion(db, exec.id, state.version);
   exec.stateVersion = state.version;
 
   const cursors = connector.capabilities.delta && exec.mode === "delta" ? integration.cursors : null;
@@ -130,7 +124,7 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
       if (page.total !== undefined) totals[page.objectType] = page.total;
       const mapping = integration.mapping[page.objectType] ?? connector.defaultMapping[page.objectType] ?? {};
       // Mapped like the records, so a rejected row the source named is logged with its name.
-      const skipped: SkippedRow[] = (page.rejected ?? []).map((r) => ({
+      const skipped: SkippedRecord[] = (page.rejected ?? []).map((r) => ({
         objectType: page.objectType,
         externalId: r.externalId ?? (r.line !== undefined ? `line ${r.line}` : "unknown"),
         reason: r.reason,
@@ -161,13 +155,13 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
         }
         const current =
           state.version > 0
-            ? timed(ctx, "compare", () => currentHashes(sql, state, page.objectType, rows.map((r) => r.externalId)))
+            ? timed(ctx, "compare", () => currentHashes(db, state, page.objectType, rows.map((r) => r.externalId)))
             : Promise.resolve(null);
         current.catch(() => {}); // awaited when the slice is staged
         compared.push({ rows, current });
         if (compared.length > 1) await stageOldest();
       }
-      await insertSkipped(sql, exec.tenantId, exec.id, skipped);
+      await syncQueries.insertSkippedRecords(db, exec.tenantId, exec.id, skipped);
       if (skipped.length > 0) tally(page.objectType, "skipped", skipped.length);
       processed += page.records.length + (page.rejected?.length ?? 0);
       const known = Object.values(totals).reduce((a, b) => a + (b ?? 0), 0);
@@ -186,11 +180,8 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
 }
 
 /** Refuses a full result that shrank by more than the threshold against the last applied sync. */
-async function guardAgainstDrop(sql: postgres.Sql, exec: SyncExecutionRow, thresholdPercent: number, now: SyncCounts) {
-  const [previous] = await sql<{ counts: SyncCounts }[]>`
-    select counts from sync_executions
-     where integration_id = ${exec.integrationId} and id <> ${exec.id} and status in ('completed', 'post_sync_completed')
-     order by ended_at desc nulls last limit 1`;
+async function guardAgainstDrop(db: Executor, exec: SyncExecutionRow, thresholdPercent: number, now: SyncCounts) {
+  const previous = await syncQueries.lastCompletedSync(db, exec.integrationId, exec.id);
   if (!previous) return;
   for (const type of OBJECT_TYPES) {
     const before = previous.counts[type]?.extracted ?? 0;
@@ -213,7 +204,7 @@ async function guardAgainstDrop(sql: postgres.Sql, exec: SyncExecutionRow, thres
  * since they were computed.
  */
 async function apply(
-  sql: postgres.Sql,
+  db: Database,
   exec: SyncExecutionRow,
   mode: "full" | "delta",
   signal: AbortSignal,
@@ -222,9 +213,8 @@ async function apply(
   staged?: SyncCounts,
 ) {
   // A cancel stops the transaction between its statements; nothing it did commits.
-  return sql.begin(async (transaction) => {
-    const tx = transaction as unknown as postgres.Sql;
-    await tx`set local work_mem = '256MB'`;
+  return db.transaction(async (tx) => {
+    await allowApplyMemory(tx);
     const state = await lockState(tx, exec);
     signal.throwIfAborted();
     const recompared = exec.stateVersion === null || state.version !== Number(exec.stateVersion);
@@ -240,12 +230,7 @@ async function apply(
     // The last word belongs to a cancel: one requested after the checks above (its
     // notification not yet here) leaves this row unmatched and the apply rolls back.
     // A cancel that comes after this update waits for the commit and finds the run ended.
-    const completed = await tx`
-      update sync_executions set status = 'completed', ended_at = now(), counts = ${JSON.stringify(counts)}::jsonb,
-             message = ${summarise(counts)}
-       where id = ${exec.id} and cancel_requested_at is null
-      returning id`;
-    if (completed.length === 0) throw new CancelledBeforeCommit("cancelled before the apply committed");
+    if (!(await syncQueries.completeSync(tx, exec.id, counts, summarise(counts)))) throw new CancelledBeforeCommit("cancelled before the apply committed");
     return counts;
   });
 }
@@ -269,19 +254,16 @@ export function summarise(counts: SyncCounts): string {
   return parts.length ? parts.join("; ") : "The source returned no records.";
 }
 
-async function saveCursors(sql: postgres.Sql, exec: SyncExecutionRow, cursors: Partial<Record<ObjectType, string>>) {
+async function saveCursors(db: Executor, exec: SyncExecutionRow, cursors: Partial<Record<ObjectType, string>>) {
   for (const [objectType, position] of Object.entries(cursors)) {
     if (position === undefined) continue;
-    await sql`
-      insert into extraction_cursors (tenant_id, integration_id, object_type, position)
-      values (${exec.tenantId}, ${exec.integrationId}, ${objectType}, ${position})
-      on conflict (integration_id, object_type) do update set position = excluded.position, updated_at = now()`;
+    await saveCursorPosition(db, { tenantId: exec.tenantId, integrationId: exec.integrationId, objectType, position });
   }
 }
 
 /** Runs a claimed execution to its end state; never throws for a sync failure. */
 export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Promise<SyncExecutionRow["status"]> {
-  const { sql, signal } = ctx;
+  const { db, signal } = ctx;
   const enter = async (phase: ProgressPhase) => {
     signal.throwIfAborted();
     await ctx.onPhase?.(phase);
@@ -289,38 +271,35 @@ export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Prom
   try {
     if (exec.releasedByName) {
       await enter("applying");
-      await timed(ctx, "apply", () => apply(sql, exec, exec.mode, signal));
+      await timed(ctx, "apply", () => apply(db, exec, exec.mode, signal));
     } else {
       const { integration, result, counts } = await timed(ctx, "extract", () => extract(exec, ctx));
-      if (result.mode !== exec.mode) await sql`update sync_executions set mode = ${result.mode} where id = ${exec.id}`;
+      if (result.mode !== exec.mode) await syncQueries.setSyncMode(db, exec.id, result.mode);
       if (result.mode === "full") {
         await enter("checking");
-        await timed(ctx, "guard", () => guardAgainstDrop(sql, exec, integration.dropThresholdPercent, counts));
+        await timed(ctx, "guard", () => guardAgainstDrop(db, exec, integration.dropThresholdPercent, counts));
       }
       await enter("applying");
-      await timed(ctx, "apply", () => apply(sql, exec, result.mode, signal, result.cursors, counts));
+      await timed(ctx, "apply", () => apply(db, exec, result.mode, signal, result.cursors, counts));
     }
-    await sql`update sync_executions set status = 'post_sync_completed' where id = ${exec.id} and status = 'completed'`;
+    await syncQueries.markPostSyncCompleted(db, exec.id);
     return "post_sync_completed";
   } catch (e) {
     // Whatever stopped the run, a cancel recorded on it decides how it ends: its
     // notification may not have arrived, or the apply found it at its last step.
-    const cancel = await syncQueries.cancelRequestOf(sql, exec.id).catch(() => null);
+    const cancel = await syncQueries.cancelRequestOf(db, exec.id).catch(() => null);
     if (cancel) {
-      const counts = await syncQueries.countsFor(sql, exec.id).catch(() => ({}));
-      await syncQueries.endCancelledSync(sql, exec.id, `Cancelled by ${cancel.by} while ${phaseWords(cancel.phase)}; nothing was applied.`, counts);
+      const counts = await syncQueries.countsFor(db, exec.id).catch(() => ({}));
+      await syncQueries.endCancelledSync(db, exec.id, `Cancelled by ${cancel.by} while ${phaseWords(cancel.phase)}; nothing was applied.`, counts);
       return "cancelled";
     }
     if ((ctx.shutdown ?? signal).aborted) {
       // Graceful shutdown: give the run back to the queue; staging is cleared when it starts again.
-      return syncQueries.requeueInterruptedSync(sql, exec);
+      return syncQueries.requeueInterruptedSync(db, exec);
     }
     const held = e instanceof SyncHeld;
-    const counts = await syncQueries.countsFor(sql, exec.id).catch(() => ({}));
-    await sql`
-      update sync_executions set status = ${held ? "held" : "error"}, ended_at = now(), message = ${describeError(e)},
-             counts = ${JSON.stringify(counts)}::jsonb
-       where id = ${exec.id}`;
+    const counts = await syncQueries.countsFor(db, exec.id).catch(() => ({}));
+    await syncQueries.endFailedSync(db, exec.id, held ? "held" : "error", describeError(e), counts);
     return held ? "held" : "error";
   }
 }

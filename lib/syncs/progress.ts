@@ -3,10 +3,10 @@
  * reads at and the time it still needs. Client-safe (no server imports), so
  * the engine's messages and the pages say the same thing.
  */
-import type { SYNC_PHASES } from "@/db/schema";
+import type { SyncPhase } from "@/lib/domain/enums";
 import type { ObjectType } from "@/lib/connectors/types";
 
-export type ProgressPhase = (typeof SYNC_PHASES)[number];
+export type ProgressPhase = SyncPhase;
 
 export const PHASE_LABELS: Record<ProgressPhase, string> = {
   connecting: "Connecting",

@@ -1,5 +1,5 @@
 /** Sync executions as users and API clients see them: request, history, detail, Sync Log, release. */
-import { sql } from "drizzle-orm";
+import "server-only";
 import { z } from "zod";
 import { getDb, type Executor } from "@/db/client";
 import * as queries from "@/db/queries/syncs";
@@ -9,62 +9,19 @@ import { describeFilters, recordAuditEvent } from "@/lib/audit/service";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 import { AppError } from "@/lib/errors";
 import { isUuid, parseInput } from "@/lib/validation";
-import { requestSyncSchema } from "@/lib/integrations/schemas";
+import { enqueueSync } from "./queue";
+
+/** The checks a caller makes before a change that starts a sync. */
+export { assertMayStartSyncForEvidence, mayStartSync } from "./queue";
+import { requestSyncSchema, syncLogFiltersSchema, type SyncLogFilters } from "./schemas";
 import { phaseWords } from "./progress";
 
-export type SyncTrigger = queries.NewSyncExecution["trigger"];
+export type { SyncTrigger } from "@/lib/domain/enums";
+import type { SyncTrigger } from "@/lib/domain/enums";
 export type SyncLogEntry = queries.SyncLogEntry;
 
 function assertId(id: string, what: string) {
   if (!isUuid(id)) throw new AppError(`not_found:${what}`, `No such ${what.replace("_", " ")}.`);
-}
-
-function startedBy(ctx: ServiceContext) {
-  return {
-    startedByType: ctx.actor.type === "api_key" ? ("api_key" as const) : ctx.actor.type === "user" ? ("user" as const) : ("system" as const),
-    startedById: ctx.actor.id ?? null,
-    startedByName: ctx.actor.name,
-  };
-}
-
-/**
- * Queues a sync; inside the caller's transaction when one is given (a config
- * save and its sync commit together). When one is already queued for the
- * integration the request joins it (`joined`): it has not started, so it
- * reads the settings as they are when it does.
- */
-export async function enqueueSync(
-  db: Executor,
-  ctx: ServiceContext,
-  integrationId: string,
-  opts: { trigger: SyncTrigger; mode?: "full" | "delta"; idempotencyKey?: string },
-) {
-  return queries.enqueueSyncExecution(db, {
-    tenantId: ctx.tenantId,
-    integrationId,
-    trigger: opts.trigger,
-    mode: opts.mode ?? "full",
-    idempotencyKey: opts.idempotencyKey ?? null,
-    ...startedBy(ctx),
-  });
-}
-
-/** What a save says when the caller may change settings but not start syncs (an API key without syncs:run). */
-export const SYNC_NOT_STARTED = "Saved; no sync was started: this API key lacks the scope \"syncs:run\". Start one with a key that has it, or from the app.";
-
-/** Whether a change by this caller may start the sync it would start; a key with integrations:write alone may not. */
-export function mayStartSync(ctx: ServiceContext): boolean {
-  return can(ctx, "syncs:run");
-}
-
-/**
- * Evidence always belongs to the sync it starts, so adding it needs syncs:run
- * as well; refused before anything is stored.
- */
-export function assertMayStartSyncForEvidence(ctx: ServiceContext): void {
-  if (mayStartSync(ctx)) return;
-  const who = ctx.actor.type === "api_key" ? "this API key lacks the scope" : "your role does not have the permission";
-  throw new AppError("forbidden:syncs:run", `Evidence belongs to the sync it starts, and ${who} "syncs:run"; nothing was saved.`);
 }
 
 export async function requestSync(ctx: ServiceContext, integrationId: string, input: unknown, trigger: SyncTrigger = "manual") {
@@ -127,16 +84,6 @@ export async function getSync(ctx: ServiceContext, id: string) {
   return { ...rest, queue };
 }
 
-const OUTCOMES = ["created", "updated", "unchanged", "deleted", "skipped", "error"] as const;
-export const syncLogFiltersSchema = z.object({
-  outcome: z.preprocess((v) => (v === "" ? undefined : v), z.enum(OUTCOMES, { message: "is not an outcome" }).optional()),
-  objectType: z.preprocess(
-    (v) => (v === "" ? undefined : v),
-    z.enum(["account", "group", "role", "entitlement", "membership"], { message: "is not an object type" }).optional(),
-  ),
-  q: z.preprocess((v) => (v === "" ? undefined : v), z.string().trim().max(200).optional()),
-});
-
 export async function listSyncLog(ctx: ServiceContext, syncId: string, input: unknown) {
   authorize(ctx, "syncs:read");
   assertId(syncId, "sync");
@@ -178,7 +125,7 @@ export async function exportSyncLog(ctx: ServiceContext, syncId: string, input: 
   return { sync, rows: iterateSyncRecords(ctx.tenantId, sync.id, filters) };
 }
 
-async function* iterateSyncRecords(tenantId: string, syncId: string, filters: z.infer<typeof syncLogFiltersSchema>) {
+async function* iterateSyncRecords(tenantId: string, syncId: string, filters: SyncLogFilters) {
   let afterId: number | undefined;
   for (;;) {
     const rows = await queries.listSyncRecords(getDb(), tenantId, syncId, { ...filters, afterId, limit: 2000 });
@@ -197,13 +144,7 @@ export async function releaseHeldSync(ctx: ServiceContext, syncId: string) {
     if (!sync) throw new AppError("not_found:sync", "No such sync.");
     if (sync.status !== "held") throw new AppError("conflict:sync_not_held", `This sync is ${sync.status}, not held.`);
     const integration = await getIntegration(tx, ctx.tenantId, sync.integrationId);
-    const updated = await queries.updateSyncExecution(tx, sync.id, {
-      status: "queued",
-      releasedByName: ctx.actor.name,
-      runAfter: new Date(),
-      endedAt: null,
-      message: `Released by ${ctx.actor.name}; applying the held data.`,
-    });
+    const updated = await queries.releaseHeldSyncExecution(tx, sync.id, ctx.actor.name);
     await recordAuditEvent(tx, ctx, {
       entityType: "SyncExecution",
       action: "Release",
@@ -213,7 +154,6 @@ export async function releaseHeldSync(ctx: ServiceContext, syncId: string) {
       before: { status: "held" },
       after: { status: "queued" },
     });
-    await tx.execute(sql`select pg_notify(${queries.SYNC_QUEUED_CHANNEL}, ${sync.id})`);
     return updated!;
   });
 }

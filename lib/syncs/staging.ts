@@ -2,6 +2,7 @@
  * Bulk loading of extracted records with COPY: a sync writes hundreds of
  * thousands of rows, and COPY is the fastest way Postgres takes them in.
  */
+import "server-only";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
@@ -9,6 +10,7 @@ import postgres from "postgres";
 import { getConfig } from "@/lib/config";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { recordNameSql } from "@/db/queries/syncs";
+import type { StagedOutcome } from "@/lib/domain/enums";
 
 /** Escapes a value for COPY's text format. */
 export function copyText(value: string): string {
@@ -40,7 +42,7 @@ export function stableJson(value: Record<string, unknown>): string {
 }
 
 
-export type StagedOutcome = "created" | "updated" | "unchanged";
+export type { StagedOutcome };
 /** A mapped record ready for staging: its canonical JSON, the hash of that JSON, and its outcome. */
 export type StagedRow = { objectType: string; externalId: string; json: string; hash: string; outcome: StagedOutcome };
 
@@ -150,28 +152,5 @@ async function push(lane: Lane, chunks: string[]): Promise<void> {
     if (lane.failure || writable.destroyed) throw lane.failure ?? new Error("staging stopped");
     // once() rejects if the stream fails while waiting for room.
     if (!writable.write(chunk)) await once(writable, "drain");
-  }
-}
-
-/** A record the sync could not stage; its canonical fields, when it had any, give its name in the Sync Log. */
-export type SkippedRow = { objectType: string; externalId: string; reason: string; fields?: Record<string, string | null> | null };
-
-/**
- * Logs skipped records as the pages come. The sync's own staged rows are not
- * visible yet (their COPY is still open), so a membership is named by its ids.
- */
-export async function insertSkipped(sql: postgres.Sql, tenantId: string, syncId: string, rows: SkippedRow[]) {
-  if (rows.length === 0) return;
-  for (let i = 0; i < rows.length; i += 5000) {
-    const batch = rows.slice(i, i + 5000).map((r) => ({
-      object_type: r.objectType,
-      external_id: r.externalId,
-      reason: r.reason.slice(0, 1000),
-      fields: r.fields ?? null,
-    }));
-    await sql`
-      insert into sync_records (tenant_id, sync_execution_id, object_type, external_id, name, outcome, reason)
-      select ${tenantId}, ${syncId}, r.object_type, r.external_id, ${sql.unsafe(recordNameSql("r", "ids"))}, 'skipped', r.reason
-        from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as r(object_type text, external_id text, reason text, fields jsonb)`;
   }
 }

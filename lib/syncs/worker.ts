@@ -8,15 +8,16 @@
  */
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import type postgres from "postgres";
-import { claimNextSync, failStaleSyncs, heartbeat, SYNC_CANCEL_CHANNEL, SYNC_QUEUED_CHANNEL } from "@/db/queries/syncs";
+import "server-only";
+import type { Database } from "@/db/client";
+import { claimNextSync, failStaleSyncs, heartbeat, queueScheduledSyncs, SYNC_CANCEL_CHANNEL, SYNC_QUEUED_CHANNEL } from "@/db/queries/syncs";
 import { log } from "@/lib/log";
-import { cleanupOrphanUploads } from "@/lib/uploads/service";
+import { cleanupOrphanUploads } from "@/lib/uploads/internal";
 import { LEDGER_QUEUED_CHANNEL, maintainLedger } from "@/lib/ledger/chain";
 import { runSync, type SyncRunContext } from "./engine";
 
 export type WorkerOptions = {
-  sql: postgres.Sql;
+  db: Database;
   /** Seconds without a heartbeat after which a running sync counts as dead. */
   staleAfterSeconds?: number;
   heartbeatSeconds?: number;
@@ -25,24 +26,10 @@ export type WorkerOptions = {
 
 export type Worker = { id: string; stop(): Promise<void>; done: Promise<void> };
 
-/**
- * Queues a sync for every active scheduled integration whose time has come;
- * one that already has a sync queued keeps that one (it reads everything the
- * scheduled delta would).
- */
-async function queueScheduled(sql: postgres.Sql) {
-  await sql`
-    with due as (
-      update integrations set next_sync_at = now() + make_interval(mins => schedule_minutes)
-       where deleted_at is null and active and schedule_minutes is not null and next_sync_at <= now()
-      returning id, tenant_id)
-    insert into sync_executions (tenant_id, integration_id, trigger, started_by_type, started_by_name, mode)
-    select tenant_id, id, 'schedule', 'schedule', 'schedule', 'delta' from due
-    on conflict (integration_id) where status = 'queued' and released_by_name is null do nothing`;
-}
-
 export function startWorker(options: WorkerOptions): Worker {
-  const { sql } = options;
+  const { db } = options;
+  // LISTEN needs the driver itself; Drizzle has no word for it.
+  const listener = db.$client;
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   const staleAfter = options.staleAfterSeconds ?? 60;
   const beatEvery = (options.heartbeatSeconds ?? 10) * 1000;
@@ -68,7 +55,7 @@ export function startWorker(options: WorkerOptions): Worker {
   const ledgerDone = (async () => {
     while (!controller.signal.aborted) {
       try {
-        await maintainLedger(sql);
+        await maintainLedger(db);
       } catch (e) {
         log.error({ err: e, worker: id }, "ledger sealing failed; retrying");
       }
@@ -83,29 +70,29 @@ export function startWorker(options: WorkerOptions): Worker {
   })();
 
   const done = (async () => {
-    const listener = await sql.listen(SYNC_QUEUED_CHANNEL, () => wake?.()).catch(() => null);
-    const ledgerListener = await sql.listen(LEDGER_QUEUED_CHANNEL, () => ledgerWake?.()).catch(() => null);
-    const cancelListener = await sql
+    const queuedListener = await listener.listen(SYNC_QUEUED_CHANNEL, () => wake?.()).catch(() => null);
+    const ledgerListener = await listener.listen(LEDGER_QUEUED_CHANNEL, () => ledgerWake?.()).catch(() => null);
+    const cancelListener = await listener
       .listen(SYNC_CANCEL_CHANNEL, (syncId) => {
         if (current?.id === syncId) current.cancel.abort(new Error("cancelled"));
       })
       .catch(() => null);
     unlisten = async () => {
-      await listener?.unlisten();
+      await queuedListener?.unlisten();
       await ledgerListener?.unlisten();
       await cancelListener?.unlisten();
     };
     while (!controller.signal.aborted) {
       try {
-        const stale = await failStaleSyncs(sql, staleAfter);
+        const stale = await failStaleSyncs(db, staleAfter);
         if (stale.length) log.warn({ ids: stale.map((s) => s.id) }, "failed syncs whose worker stopped responding");
-        await queueScheduled(sql);
+        await queueScheduledSyncs(db);
         if (Date.now() - lastCleanup > cleanupEvery) {
           lastCleanup = Date.now();
           const removed = await cleanupOrphanUploads();
           if (removed) log.info({ removed }, "removed orphaned uploads");
         }
-        const exec = await claimNextSync(sql, id).catch((e) => {
+        const exec = await claimNextSync(db, id).catch((e) => {
           if ((e as { code?: string }).code === "23505") return null; // another worker took that integration
           throw e;
         });
@@ -122,14 +109,14 @@ export function startWorker(options: WorkerOptions): Worker {
           : { processed: 0, total: null, phase: null };
         // The heartbeat also learns of a cancel, so a lost notification still stops the run within one beat.
         const beatNow = async () => {
-          const { cancelRequested } = await heartbeat(sql, exec.id, id, progress);
+          const { cancelRequested } = await heartbeat(db, exec.id, id, progress);
           if (cancelRequested) cancel.abort(new Error("cancelled"));
         };
         const beat = setInterval(() => void beatNow().catch(() => {}), beatEvery);
         const timings: SyncRunContext["timings"] = {};
         try {
           const status = await runSync(exec, {
-            sql,
+            db,
             timings,
             workerId: id,
             signal: AbortSignal.any([controller.signal, cancel.signal]),

@@ -1,8 +1,12 @@
-/** Tenant lifecycle, for platform administrators. Each change is audited in the tenant it concerns. */
+/**
+ * Tenant lifecycle, for platform administrators (each change is audited in the
+ * tenant it concerns), and the caller's own tenant for its members.
+ */
+import "server-only";
 import { getDb } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import * as queries from "@/db/queries/tenants";
-import { authorizePlatform, type PlatformContext } from "@/lib/auth/context";
+import { authorizePlatform, type PlatformContext, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
@@ -10,6 +14,11 @@ import { createTenantSchema, tenantIdSchema, updateTenantSchema } from "./schema
 
 function snapshot(t: queries.TenantRow) {
   return { name: t.name, slug: t.slug, active: t.active };
+}
+
+/** The tenant the caller is acting in: a context exists only for its members, and every member may see its name. */
+export async function getCurrentTenant(ctx: ServiceContext) {
+  return queries.getTenant(getDb(), ctx.tenantId);
 }
 
 export async function listTenants(ctx: PlatformContext) {

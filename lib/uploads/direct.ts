@@ -7,6 +7,7 @@
  * the upload. A file that fails any check is deleted. With the local store
  * there is nothing to sign and the browser streams to POST /api/uploads.
  */
+import "server-only";
 import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { getDb } from "@/db/client";

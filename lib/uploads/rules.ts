@@ -9,8 +9,8 @@
  */
 import { sniffCsv } from "@/lib/connectors/csv";
 
-export const UPLOAD_PURPOSES = ["csv", "evidence", "logo"] as const;
-export type UploadPurpose = (typeof UPLOAD_PURPOSES)[number];
+export { UPLOAD_PURPOSES, type UploadPurpose } from "@/lib/domain/enums";
+import type { UploadPurpose } from "@/lib/domain/enums";
 
 /** How much of a file the checks look at. */
 export const HEAD_BYTES = 64 * 1024;

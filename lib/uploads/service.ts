@@ -7,6 +7,7 @@
  * removed. The upload row is written last: a row always points at a stored,
  * checked object.
  */
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { z } from "zod";
@@ -137,29 +138,6 @@ export async function receiveUpload(
   } catch (error) {
     await store.delete(key).catch(() => undefined);
     throw error;
-  }
-}
-
-/**
- * Deletes uploads never attached to anything, object first, then row; a
- * failure leaves the row so the next run retries. Returns how many went.
- */
-export async function cleanupOrphanUploads(now = new Date()): Promise<number> {
-  const store = getObjectStore();
-  let removed = 0;
-  for (;;) {
-    const batch = await queries.listOrphanUploads(getDb(), new Date(now.getTime() - ORPHAN_AFTER_MS), 200);
-    if (batch.length === 0) return removed;
-    for (const upload of batch) {
-      try {
-        await store.delete(upload.objectKey);
-        await queries.deleteUpload(getDb(), upload.id);
-        removed++;
-      } catch (error) {
-        log.warn({ err: error, key: upload.objectKey }, "could not remove an orphaned upload");
-        return removed;
-      }
-    }
   }
 }
 

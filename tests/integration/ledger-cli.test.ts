@@ -19,7 +19,7 @@ const TSX = path.resolve("node_modules/.bin/tsx");
 async function cli(script: string, args: string[]) {
   const env = { ...process.env, DATABASE_MIGRATION_URL: inject("ownerDatabaseUrl"), ENCRYPTION_KEY: "ab".repeat(32), LOG_LEVEL: "silent" };
   try {
-    const { stdout, stderr } = await run(TSX, [script, ...args], { env, timeout: 120_000 });
+    const { stdout, stderr } = await run(TSX, ["--tsconfig", "tsconfig.scripts.json", script, ...args], { env, timeout: 120_000 });
     return { code: 0, out: stdout + stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };

@@ -44,7 +44,7 @@ async function uploadEvidence(t: TestTenant, name: string, bytes: Buffer) {
  * evidence is still queued would join that sync, which already has evidence.
  */
 async function runQueuedSync(syncId: string) {
-  const worker = startWorker({ sql: getSql(), idlePollSeconds: 0.1, heartbeatSeconds: 1 });
+  const worker = startWorker({ db: getDb(), idlePollSeconds: 0.1, heartbeatSeconds: 1 });
   try {
     for (let i = 0; i < 300; i++) {
       const [row] = await owner`select status from sync_executions where id = ${syncId}`;
@@ -75,8 +75,8 @@ async function tenantWithEvidence() {
   for (let i = 0; i < 3; i++) {
     await recordAuditEvent(getDb(), t.ctx("admin"), { entityType: "Tenant", action: "Update", entityName: `change ${i}`, details: "test" });
   }
-  await sealTenant(getSql(), t.id);
-  await writeCheckpoint(getSql(), t.id);
+  await sealTenant(getDb(), t.id);
+  await writeCheckpoint(getDb(), t.id);
   const evidence = (await getEvidenceForSync(t.ctx("auditor"), sync!.id))!;
   return { t, integration, sync, evidence, pdf, csv };
 }
@@ -96,7 +96,7 @@ async function tamper(table: string, statement: (sql: postgres.TransactionSql) =
 }
 
 async function problems(tenantId: string) {
-  const result = await verifyTenantLedger(getSql(), tenantId);
+  const result = await verifyTenantLedger(getDb(), tenantId);
   expect(result.ok).toBe(false);
   return result.problems;
 }
@@ -239,12 +239,12 @@ describe("the ledger", () => {
     );
     const sealers = Array.from({ length: 3 }, async () => {
       for (let i = 0; i < 20; i++) {
-        await sealTenant(getSql(), t.id);
+        await sealTenant(getDb(), t.id);
         await new Promise((r) => setTimeout(r, 20));
       }
     });
     await Promise.all([...writers, ...sealers]);
-    await sealTenant(getSql(), t.id);
+    await sealTenant(getDb(), t.id);
     const rows = await entries(t.id);
     expect(rows.length).toBeGreaterThanOrEqual(500);
     expect(rows.map((r) => Number(r.seq))).toEqual(rows.map((_, i) => i + 1));
@@ -252,8 +252,8 @@ describe("the ledger", () => {
     // Nothing lost: every audit event of the tenant has its entry.
     const [{ n }] = await owner<{ n: number }[]>`select count(*)::int as n from audit_events where tenant_id = ${t.id}`;
     expect(rows.filter((r) => r.kind === "audit").length).toBe(n);
-    await writeCheckpoint(getSql(), t.id);
-    expect((await verifyTenantLedger(getSql(), t.id)).ok).toBe(true);
+    await writeCheckpoint(getDb(), t.id);
+    expect((await verifyTenantLedger(getDb(), t.id)).ok).toBe(true);
   });
 
   it("is append-only for the app role", async () => {
@@ -332,12 +332,12 @@ describe("the ledger", () => {
     resetConfigCache();
     try {
       await recordAuditEvent(getDb(), t.ctx("admin"), { entityType: "Tenant", action: "Update", entityName: "after rotation", details: "x" });
-      await sealTenant(getSql(), t.id);
-      const cp = await writeCheckpoint(getSql(), t.id);
+      await sealTenant(getDb(), t.id);
+      const cp = await writeCheckpoint(getDb(), t.id);
       const keys = await owner`select distinct key_id from ledger_checkpoints where tenant_id = ${t.id}`;
       expect(keys.length).toBe(2);
       expect(cp?.keyId).toBe(currentSigningKey().keyId);
-      expect((await verifyTenantLedger(getSql(), t.id)).ok).toBe(true);
+      expect((await verifyTenantLedger(getDb(), t.id)).ok).toBe(true);
     } finally {
       process.env.LEDGER_SIGNING_KEY = before;
       resetConfigCache();

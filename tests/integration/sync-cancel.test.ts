@@ -8,7 +8,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getDb, getSql } from "@/db/client";
 import { getSyncExecution, type SyncExecutionRow } from "@/db/queries/syncs";
-import { SYNC_PHASES } from "@/db/schema";
+import { SYNC_PHASES } from "@/lib/domain/enums";
 import { POST as cancelRoute } from "@/app/api/v1/syncs/[id]/cancel/route";
 import { POST as startRoute } from "@/app/api/v1/integrations/[id]/syncs/route";
 import { addEvidence } from "@/lib/evidence/service";
@@ -35,7 +35,7 @@ beforeAll(async () => {
   for (let g = 0; g < 12; g++) {
     scim.addGroup({ displayName: `Team ${g}`, members: users.slice(g * 5, g * 5 + 5).map((u) => ({ value: u.id, type: "User" })) });
   }
-  worker = startWorker({ sql: getSql(), idlePollSeconds: 0.2, heartbeatSeconds: 1, staleAfterSeconds: 30 });
+  worker = startWorker({ db: getDb(), idlePollSeconds: 0.2, heartbeatSeconds: 1, staleAfterSeconds: 30 });
 });
 
 afterAll(async () => {
@@ -270,7 +270,7 @@ describe("cancelling a running sync", () => {
       await holdingState;
       await waitUntil("the apply to wait at its final update", async () => {
         const [waiting] = await getSql()`
-          select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%update sync_executions set status = ''completed''%'`;
+          select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%update "sync_executions" set status = ''completed''%'`;
         return !!waiting;
       });
       gates[1]();
@@ -311,7 +311,7 @@ describe("queued syncs", () => {
     other = await makeTenant();
     // Runs that read for a long time, one per integration, each on a worker of its own.
     scim.setDelay(1_500);
-    extra = [0, 1].map(() => startWorker({ sql: getSql(), idlePollSeconds: 0.2, heartbeatSeconds: 1, staleAfterSeconds: 30 }));
+    extra = [0, 1].map(() => startWorker({ db: getDb(), idlePollSeconds: 0.2, heartbeatSeconds: 1, staleAfterSeconds: 30 }));
   });
 
   afterAll(async () => {
@@ -484,7 +484,7 @@ describe("a worker shutting down", () => {
         const exec = await row(t.id, claimed.id);
         const shutdown = new AbortController();
         const asked = scim.requests.length;
-        const result = runSync(exec, { sql: getSql(), workerId: "test-worker", signal: shutdown.signal, shutdown: shutdown.signal, onProgress: async () => {} });
+        const result = runSync(exec, { db: getDb(), workerId: "test-worker", signal: shutdown.signal, shutdown: shutdown.signal, onProgress: async () => {} });
         await waitUntil("the run to read", async () => scim.requests.slice(asked).some((r) => r.startsWith("GET /scim/v2/Users")));
         await afterStart(exec.id);
         shutdown.abort();

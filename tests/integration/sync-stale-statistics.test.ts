@@ -59,7 +59,7 @@ beforeAll(async () => {
   await writeLdif(file, generateDirectoryLdif({ users: USERS, groups: GROUPS, membershipsPerGroup: PER_GROUP }));
   await big.bulkLoad(file);
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
-  worker = startWorker({ sql: getSql(), idlePollSeconds: 0.2, heartbeatSeconds: 1, staleAfterSeconds: 60 });
+  worker = startWorker({ db: getDb(), idlePollSeconds: 0.2, heartbeatSeconds: 1, staleAfterSeconds: 60 });
   t = await makeTenant();
 }, 120_000);
 
@@ -90,7 +90,7 @@ async function completed(id: string) {
   expect(sync.message, `sync ${id} ended ${sync.status}`).not.toMatch(/statement timeout/);
   expect(sync.status).toBe("post_sync_completed");
   // The counts the worker kept while staging are the Sync Log's own.
-  expect(sync.counts).toEqual(await countsFor(getSql(), id));
+  expect(sync.counts).toEqual(await countsFor(getDb(), id));
   return sync;
 }
 

@@ -13,7 +13,7 @@ const directories: RunningSlapd[] = [];
 
 beforeAll(async () => {
   process.env.ENCRYPTION_KEY ??= "ab".repeat(32);
-  worker = startWorker({ sql: getSql(), idlePollSeconds: 0.2, heartbeatSeconds: 1, staleAfterSeconds: 30 });
+  worker = startWorker({ db: getDb(), idlePollSeconds: 0.2, heartbeatSeconds: 1, staleAfterSeconds: 30 });
 });
 
 afterAll(async () => {
@@ -459,7 +459,7 @@ describe("the current state", () => {
 describe("several workers", () => {
   it("share the queue but never run two syncs of one integration at once", async () => {
     const [slapd, t] = await Promise.all([directory(), makeTenant()]);
-    const extra = [1, 2].map(() => startWorker({ sql: getSql(), idlePollSeconds: 0.1, heartbeatSeconds: 1, staleAfterSeconds: 30 }));
+    const extra = [1, 2].map(() => startWorker({ db: getDb(), idlePollSeconds: 0.1, heartbeatSeconds: 1, staleAfterSeconds: 30 }));
     try {
       const ids: { integrationId: string; syncId: string }[] = [];
       for (const name of ["Directory A", "Directory B", "Directory C"]) {

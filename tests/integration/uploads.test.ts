@@ -6,7 +6,8 @@ import { getDb } from "@/db/client";
 import { uploads } from "@/db/schema";
 import { createIntegration } from "@/lib/integrations/service";
 import { getObjectStore } from "@/lib/storage";
-import { cleanupOrphanUploads, ORPHAN_AFTER_MS, receiveUpload, tenantUploadPrefix } from "@/lib/uploads/service";
+import { cleanupOrphanUploads } from "@/lib/uploads/internal";
+import { ORPHAN_AFTER_MS, receiveUpload, tenantUploadPrefix } from "@/lib/uploads/service";
 import { makeTenant } from "../helpers/factories";
 
 const CSV = "externalId,username,email\nu1,alice,alice@x.test\nu2,bob,bob@x.test\n";

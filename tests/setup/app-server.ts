@@ -88,7 +88,7 @@ export default async function setup(project: TestProject) {
   const { createTenant } = await import("@/lib/tenants/service");
   const { addMemberDirectly: addMember } = await import("@/lib/members/internal");
   const { ROLES } = await import("@/lib/auth/permissions");
-  const { closeDb, getSql } = await import("@/db/client");
+  const { closeDb, getDb } = await import("@/db/client");
   const { startWorker } = await import("@/lib/syncs/worker");
   const seeder = platformContext({ type: "system", name: "system:e2e-seed" });
   async function seedTenant(slug: string): Promise<E2eTenant> {
@@ -111,7 +111,7 @@ export default async function setup(project: TestProject) {
   await addMember(actingInTenant(seeder, tenantB.id), { email: "consultant@alpha.test", role: "viewer" });
   tenantA.users.consultant = "consultant@alpha.test";
   // The sync worker runs as its own process in production; here it runs beside the app server.
-  const worker = startWorker({ sql: getSql(), idlePollSeconds: 0.5, heartbeatSeconds: 2 });
+  const worker = startWorker({ db: getDb(), idlePollSeconds: 0.5, heartbeatSeconds: 2 });
 
   let output = "";
   const child = spawn(path.join(process.cwd(), "node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {

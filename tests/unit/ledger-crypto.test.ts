@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { type ProofBundle, verifyBundle } from "@/lib/ledger/bundle";
-import { canonicalJson } from "@/lib/ledger/canonical";
+import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { chainEntry, entryHash, GENESIS_HASH, storedEntryHash, type LedgerEntry } from "@/lib/ledger/entry";
 import {
   consistencyProof,

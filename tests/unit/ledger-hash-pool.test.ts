@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { canonicalJson } from "@/lib/ledger/canonical";
+import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { chainEntry, type LedgerEntry } from "@/lib/ledger/entry";
 import { HashPool } from "@/lib/ledger/hash-pool";
 import { leafHash } from "@/lib/ledger/merkle";

@@ -2,7 +2,6 @@ import type { ReactNode } from "react";
 import Link from "next/link";
 import { ChevronLeft, CircleStop, Download } from "lucide-react";
 import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
-import { OBJECT_TYPE_LABELS } from "@/components/integrations/connector-fields";
 import { IntegrationLogo } from "@/components/integrations/integration-logo";
 import { LiveRefresh } from "@/components/integrations/live-refresh";
 import { QueuePlace, STARTED_BY_TYPE_LABELS, SyncProgress, SyncStatusBadge, TRIGGER_LABELS, formatDuration, formatTime, isCancellable, isRunning } from "@/components/integrations/sync-display";
@@ -20,7 +19,7 @@ import { TableCell, TableFooter, TableRow } from "@/components/ui/table";
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
 import { orNotFound, orNull, withFilterProblem } from "@/lib/pages";
-import { OBJECT_TYPES, type ObjectType } from "@/lib/connectors/types";
+import { OBJECT_TYPE_LABELS, OBJECT_TYPES, SYNC_COUNT_COLUMNS as COUNT_COLUMNS, SYNC_RECORD_OUTCOMES as OUTCOMES, type ObjectType } from "@/lib/domain/enums";
 import { getIntegration } from "@/lib/integrations/service";
 import { getSync, listSyncLog } from "@/lib/syncs/service";
 import { cancelSyncAction, releaseHeldSyncAction } from "../actions";
@@ -31,7 +30,6 @@ export const metadata = { title: "Sync" };
 const FILTER_KEYS = ["outcome", "objectType", "q"] as const;
 type Params = Partial<Record<(typeof FILTER_KEYS)[number] | "after", string>>;
 
-const OUTCOMES = ["created", "updated", "unchanged", "deleted", "skipped", "error"] as const;
 const OUTCOME_VARIANTS: Record<string, NonNullable<BadgeProps["variant"]>> = {
   created: "success",
   updated: "secondary",
@@ -40,7 +38,6 @@ const OUTCOME_VARIANTS: Record<string, NonNullable<BadgeProps["variant"]>> = {
   skipped: "warning",
   error: "destructive",
 };
-const COUNT_COLUMNS = ["extracted", "created", "updated", "unchanged", "deleted", "skipped", "errors"] as const;
 
 function query(params: Params, extra: Record<string, string> = {}): string {
   const out = new URLSearchParams();

@@ -13,7 +13,7 @@ import {
   isCancellable,
   isRunning,
 } from "@/components/integrations/sync-display";
-import { OBJECT_TYPE_LABELS } from "@/components/integrations/connector-fields";
+import { OBJECT_TYPE_LABELS } from "@/lib/domain/enums";
 import { SyncNowButton } from "@/components/integrations/sync-now-button";
 import { PageHeader } from "@/components/shell/page-header";
 import { Alert, AlertDescription } from "@/components/ui/alert";

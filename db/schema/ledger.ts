@@ -1,0 +1,67 @@
+/** The hash-chained ledger: queue, entries, checkpoints and signing keys. */
+import { sql } from "drizzle-orm";
+import { bigint, bigserial, index, primaryKey, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { LEDGER_ENTRY_KINDS } from "@/lib/domain/enums";
+import { createdAt } from "./columns";
+
+/**
+ * Records waiting to be sealed into the ledger. Writers only insert here, in
+ * the same transaction as the record; one sealer per tenant gives them their
+ * sequence numbers and hashes, so concurrent writers can never fork the chain.
+ */
+export const ledgerQueue = pgTable(
+  "ledger_queue",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    tenantId: uuid("tenant_id").notNull(),
+    kind: text("kind", { enum: LEDGER_ENTRY_KINDS }).notNull(),
+    refId: text("ref_id").notNull(),
+    record: jsonb("record").$type<Record<string, unknown>>().notNull(),
+    createdAt: text("created_at")
+      .notNull()
+      .default(sql`to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`),
+  },
+  (t) => [index("ledger_queue_tenant_idx").on(t.tenantId, t.id)],
+);
+
+/** The per-tenant hash chain. Append-only for every role. */
+export const ledgerEntries = pgTable(
+  "ledger_entries",
+  {
+    tenantId: uuid("tenant_id").notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    kind: text("kind", { enum: LEDGER_ENTRY_KINDS }).notNull(),
+    refId: text("ref_id").notNull(),
+    createdAt: text("created_at").notNull(),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+    /** The record as RFC 8785 canonical JSON text: exactly the bytes the hash covers, never re-serialised. */
+    record: text("record").notNull(),
+    sealedAt: timestamp("sealed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.seq] }), index("ledger_entries_ref_idx").on(t.tenantId, t.kind, t.refId)],
+);
+
+/** Signed Merkle tree heads over a tenant's entries (also written to object storage). */
+export const ledgerCheckpoints = pgTable(
+  "ledger_checkpoints",
+  {
+    tenantId: uuid("tenant_id").notNull(),
+    treeSize: bigint("tree_size", { mode: "number" }).notNull(),
+    rootHash: text("root_hash").notNull(),
+    keyId: text("key_id").notNull(),
+    signature: text("signature").notNull(),
+    createdAt: text("created_at").notNull(),
+    objectKey: text("object_key").notNull(),
+    /** Roots of the complete subtrees at this size (hex, JSON array): the next checkpoint extends them instead of rehashing every leaf. */
+    frontier: text("frontier").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.treeSize] })],
+);
+
+/** Public halves of the checkpoint signing keys, current and retired. */
+export const ledgerKeys = pgTable("ledger_keys", {
+  keyId: text("key_id").primaryKey(),
+  publicKeyPem: text("public_key_pem").notNull(),
+  createdAt: createdAt(),
+});

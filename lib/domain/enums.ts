@@ -1,0 +1,94 @@
+/**
+ * Every list of values the product knows, defined once: the database schema
+ * restricts its columns to them, the zod schemas accept them, and the UI
+ * lists and labels them. A leaf: client-safe, imports nothing, so db/,
+ * lib/ and components/ may all depend on it.
+ */
+
+export const ROLES = ["admin", "operator", "auditor", "reviewer", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const CONNECTOR_TYPES = ["ldap", "scim", "csv"] as const;
+export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
+
+export const OBJECT_TYPES = ["account", "group", "role", "entitlement", "membership"] as const;
+export type ObjectType = (typeof OBJECT_TYPES)[number];
+/** How a list of objects of one type is titled. */
+export const OBJECT_TYPE_LABELS: Record<ObjectType, string> = {
+  account: "Accounts",
+  group: "Groups",
+  role: "Roles",
+  entitlement: "Entitlements",
+  membership: "Memberships",
+};
+
+export const SYNC_STATUSES = ["queued", "syncing", "completed", "post_sync_completed", "error", "held", "cancelled"] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+export const SYNC_STATUS_LABELS: Record<SyncStatus, string> = {
+  queued: "Queued",
+  syncing: "Syncing",
+  completed: "Completed",
+  post_sync_completed: "Post-sync Completed",
+  error: "Error",
+  held: "Held",
+  cancelled: "Cancelled",
+};
+/** Statuses of a sync whose data became the integration's current state. */
+export const APPLIED_SYNC_STATUSES = ["completed", "post_sync_completed"] as const satisfies readonly SyncStatus[];
+
+/** Where a running sync is, in order: shown as its progress, with what was read so far. */
+export const SYNC_PHASES = [
+  "connecting",
+  "reading_accounts",
+  "reading_groups",
+  "reading_roles",
+  "reading_entitlements",
+  "reading_memberships",
+  "comparing",
+  "checking",
+  "applying",
+] as const;
+export type SyncPhase = (typeof SYNC_PHASES)[number];
+
+export const SYNC_MODES = ["full", "delta"] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
+export const SYNC_TRIGGERS = ["config_saved", "evidence_updated", "manual", "schedule", "api"] as const;
+export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
+export const SYNC_TRIGGER_LABELS: Record<SyncTrigger, string> = {
+  config_saved: "Configuration saved",
+  evidence_updated: "Evidence updated",
+  manual: "Manual",
+  schedule: "Schedule",
+  api: "API",
+};
+/** Who started a sync. */
+export const SYNC_STARTER_TYPES = ["user", "api_key", "schedule", "system"] as const;
+export type SyncStarterType = (typeof SYNC_STARTER_TYPES)[number];
+export const SYNC_STARTER_TYPE_LABELS: Record<SyncStarterType, string> = {
+  user: "User",
+  api_key: "API key",
+  schedule: "Schedule",
+  system: "System",
+};
+
+/** What a sync did with a record: the Sync Log's outcomes. */
+export const SYNC_RECORD_OUTCOMES = ["created", "updated", "unchanged", "deleted", "skipped", "error"] as const;
+export type SyncRecordOutcome = (typeof SYNC_RECORD_OUTCOMES)[number];
+/** The outcomes a staged row can have; the others are kept in sync_records. */
+export const STAGED_OUTCOMES = ["created", "updated", "unchanged"] as const satisfies readonly SyncRecordOutcome[];
+export type StagedOutcome = (typeof STAGED_OUTCOMES)[number];
+
+/** A sync's figures per object type, in the order the pages show them. */
+export const SYNC_COUNT_COLUMNS = ["extracted", "created", "updated", "unchanged", "deleted", "skipped", "errors"] as const;
+export type SyncTypeCounts = Record<(typeof SYNC_COUNT_COLUMNS)[number], number>;
+export type SyncCounts = Partial<Record<ObjectType, SyncTypeCounts>>;
+
+/** Who did something recorded in the audit log. */
+export const ACTOR_TYPES = ["user", "api_key", "system"] as const;
+export type ActorType = (typeof ACTOR_TYPES)[number];
+
+export const UPLOAD_PURPOSES = ["csv", "evidence", "logo"] as const;
+export type UploadPurpose = (typeof UPLOAD_PURPOSES)[number];
+
+export const LEDGER_ENTRY_KINDS = ["evidence", "sync", "audit"] as const;
+export type LedgerEntryKind = (typeof LEDGER_ENTRY_KINDS)[number];

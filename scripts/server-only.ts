@@ -1,0 +1,2 @@
+/** `server-only` outside Next (tsconfig.scripts.json): scripts are server code by nature. */
+export {};
