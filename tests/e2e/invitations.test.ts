@@ -49,7 +49,7 @@ describe("invitations", () => {
     await page.getByLabel("Password", { exact: true }).fill("too short");
     await page.getByLabel("Repeat the password").fill("too short");
     await page.getByRole("button", { name: "Create account and join" }).click();
-    await page.getByText("must be at least 12 characters", { exact: true }).waitFor();
+    await page.getByText("Must be at least 12 characters.", { exact: true }).waitFor();
 
     const password = "a brand new password";
     await page.getByLabel("Password", { exact: true }).fill(password);

@@ -74,8 +74,8 @@ beforeAll(async () => {
     config: { files: { accounts: source.key } },
     evidence: { notes: "Reviewed", uploadIds: [file.id] },
   });
-  await sealTenant(getSql(), t.id);
-  const checkpoint = await writeCheckpoint(getSql(), t.id);
+  await sealTenant(getDb(), t.id);
+  const checkpoint = await writeCheckpoint(getDb(), t.id);
   keyId = checkpoint!.keyId;
   // One record left queued. Sealers in other test files would take it, so hold the tenant's sealing lock meanwhile.
   lock = await owner.reserve();
