@@ -16,8 +16,7 @@ import "server-only";
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database, Executor } from "../client";
 import { pgErrorCode } from "../errors";
-import type { CanonicalField } from "@/lib/connectors/canonical";
-import type { ObjectType } from "@/lib/domain/enums";
+import type { CanonicalField, ObjectType } from "@/lib/domain/enums";
 import { APPLIED_SYNC_STATUSES, STAGED_OUTCOMES, type SyncCounts, type SyncPhase, type SyncTypeCounts } from "@/lib/domain/enums";
 import { extractedObjects, integrations, syncExecutions, syncRecords } from "../schema";
 

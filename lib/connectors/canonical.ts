@@ -9,26 +9,9 @@ import "@/lib/zod-browser";
 import { z } from "zod";
 import type { ObjectType, SourceRecord } from "./types";
 
-export const CANONICAL_FIELDS = {
-  account: [
-    "externalId",
-    "username",
-    "email",
-    "displayName",
-    "givenName",
-    "familyName",
-    "status",
-    "department",
-    "title",
-    "managerExternalId",
-  ],
-  group: ["externalId", "name", "description"],
-  role: ["externalId", "name", "description", "type"],
-  entitlement: ["externalId", "name", "description", "type"],
-  membership: ["groupExternalId", "memberExternalId"],
-} as const satisfies Record<ObjectType, readonly string[]>;
+export { CANONICAL_FIELDS, type CanonicalField } from "@/lib/domain/enums";
+import { CANONICAL_FIELDS } from "@/lib/domain/enums";
 
-export type CanonicalField<T extends ObjectType = ObjectType> = (typeof CANONICAL_FIELDS)[T][number];
 export type AccountStatus = "active" | "disabled";
 
 const sourceAttribute = z.string().min(1, "Source attribute is empty").max(300);

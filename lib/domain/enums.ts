@@ -92,3 +92,24 @@ export type UploadPurpose = (typeof UPLOAD_PURPOSES)[number];
 
 export const LEDGER_ENTRY_KINDS = ["evidence", "sync", "audit"] as const;
 export type LedgerEntryKind = (typeof LEDGER_ENTRY_KINDS)[number];
+
+/** The canonical identity model every source is mapped onto: its fields per object type. */
+export const CANONICAL_FIELDS = {
+  account: [
+    "externalId",
+    "username",
+    "email",
+    "displayName",
+    "givenName",
+    "familyName",
+    "status",
+    "department",
+    "title",
+    "managerExternalId",
+  ],
+  group: ["externalId", "name", "description"],
+  role: ["externalId", "name", "description", "type"],
+  entitlement: ["externalId", "name", "description", "type"],
+  membership: ["groupExternalId", "memberExternalId"],
+} as const satisfies Record<ObjectType, readonly string[]>;
+export type CanonicalField<T extends ObjectType = ObjectType> = (typeof CANONICAL_FIELDS)[T][number];
