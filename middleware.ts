@@ -54,7 +54,13 @@ const gate = withAuth(
  * /invite/<token> is reached signed out by people who have no account yet; the page checks the link itself.
  */
 function ungated(pathname: string) {
-  return pathname === "/login" || pathname === "/access-denied" || pathname.startsWith("/api/") || pathname.startsWith("/invite/");
+  return (
+    pathname === "/login" ||
+    pathname === "/access-denied" ||
+    pathname === "/icon.svg" ||
+    pathname.startsWith("/api/") ||
+    pathname.startsWith("/invite/")
+  );
 }
 
 export default async function middleware(req: NextRequest, event: NextFetchEvent) {
