@@ -192,6 +192,38 @@ export const auditEvents = pgTable(
   ],
 );
 
+/**
+ * The platform's own audit log: what platform administrators did to tenants
+ * and to the set of platform administrators. Kept apart from audit_events so
+ * that each tenant's ledger-chained log stays exactly what happened in that
+ * tenant; a tenant change is recorded in both. Append-only like audit_events.
+ */
+export const platformAuditEvents = pgTable(
+  "platform_audit_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
+    actorType: text("actor_type", { enum: ["user", "api_key", "system"] }).notNull(),
+    actorId: text("actor_id"),
+    actorName: text("actor_name").notNull(),
+    action: text("action").notNull(),
+    entityType: text("entity_type").notNull(),
+    entityId: text("entity_id"),
+    entityName: text("entity_name").notNull(),
+    /** The tenant the event concerns, if any (a tenant change); none for a platform admin granted or removed. */
+    tenantId: uuid("tenant_id").references(() => tenants.id),
+    details: text("details").notNull(),
+    changes: jsonb("changes").$type<FieldChange[]>().notNull().default([]),
+    ip: inet("ip"),
+    userAgent: text("user_agent"),
+    requestId: text("request_id"),
+  },
+  (t) => [
+    index("platform_audit_events_time_idx").on(t.occurredAt.desc(), t.id.desc()),
+    index("platform_audit_events_action_idx").on(t.action, t.occurredAt.desc(), t.id.desc()),
+  ],
+);
+
 export const OBJECT_TYPE_VALUES = ["account", "group", "role", "entitlement", "membership"] as const;
 export const SYNC_STATUSES = ["queued", "syncing", "completed", "post_sync_completed", "error", "held", "cancelled"] as const;
 /** Where a running sync is, in order: shown as its progress, with what was read so far. */
@@ -374,6 +406,8 @@ export const extractedObjects = pgTable(
     primaryKey({ name: "extracted_objects_pkey", columns: [t.syncExecutionId, t.id] }),
     index("extracted_objects_sync_idx").on(t.syncExecutionId, t.objectType, t.externalId),
     index("extracted_objects_outcome_idx").on(t.syncExecutionId, t.outcome, t.objectType, t.id),
+    // The tenant-wide Sync Logs page walks the newest rows first across every sync.
+    index("extracted_objects_tenant_log_idx").on(t.tenantId, t.id).where(sql`outcome is not null`),
   ],
 );
 
@@ -450,6 +484,7 @@ export const syncRecords = pgTable(
   (t) => [
     index("sync_records_sync_idx").on(t.syncExecutionId, t.id),
     index("sync_records_sync_outcome_idx").on(t.syncExecutionId, t.outcome, t.objectType, t.id),
+    index("sync_records_tenant_idx").on(t.tenantId, t.id),
   ],
 );
 
