@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { Download } from "lucide-react";
 import { PageHeader } from "@/components/shell/page-header";
+import { RelatedLinks } from "@/components/shell/related-links";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { KeysetPager } from "@/components/ui/keyset-pager";
@@ -63,6 +64,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
           ) : null
         }
       />
+      <RelatedLinks ctx={ctx} current="/admin/audit-log" />
 
       <FilterForm resetHref="/admin/audit-log" className="lg:grid-cols-7">
         <FilterField label="Entity Type" htmlFor="entityType">
