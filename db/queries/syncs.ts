@@ -539,8 +539,8 @@ export async function listTenantSyncRecords(
   const scoped = opts.integrationId || opts.from || opts.to;
   const syncFilter: SQL[] = [sql`s.tenant_id = ${tenantId}`];
   if (opts.integrationId) syncFilter.push(sql`s.integration_id = ${opts.integrationId}`);
-  if (opts.from) syncFilter.push(sql`coalesce(s.started_at, s.queued_at) >= ${opts.from}`);
-  if (opts.to) syncFilter.push(sql`coalesce(s.started_at, s.queued_at) <= ${opts.to}`);
+  if (opts.from) syncFilter.push(sql`coalesce(s.started_at, s.queued_at) >= ${opts.from.toISOString()}::timestamptz`);
+  if (opts.to) syncFilter.push(sql`coalesce(s.started_at, s.queued_at) <= ${opts.to.toISOString()}::timestamptz`);
   const filters = (alias: "e" | "r", name: SQL): SQL[] => {
     const col = (c: string) => sql.raw(`${alias}.${c}`);
     const c: SQL[] = [sql`${col("tenant_id")} = ${tenantId}`];

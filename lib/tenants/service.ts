@@ -6,7 +6,7 @@
 import { getDb } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import * as queries from "@/db/queries/tenants";
-import { authorizePlatform, type PlatformContext } from "@/lib/auth/context";
+import { authorizePlatform, type PlatformContext, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent, type AuditEventInput } from "@/lib/audit/service";
 import { recordPlatformAuditEvent } from "@/lib/platform/audit";
 import type { Executor } from "@/db/client";
@@ -23,6 +23,13 @@ type TenantEvent = AuditEventInput<"Tenant"> & { action: "Create" | "Update" | "
 async function recordTenantEvent(tx: Executor, ctx: PlatformContext, tenantId: string, event: TenantEvent) {
   await recordAuditEvent(tx, { tenantId, actor: ctx.actor, request: ctx.request }, event);
   await recordPlatformAuditEvent(tx, ctx, { ...event, entityType: "Tenant", tenantId });
+}
+
+/** The tenant the signed-in member is working in: any member may see its name. */
+export async function getCurrentTenant(ctx: ServiceContext) {
+  const tenant = await queries.getTenant(getDb(), ctx.tenantId);
+  if (!tenant) throw new AppError("not_found:tenant", "No such tenant.");
+  return { id: tenant.id, name: tenant.name, slug: tenant.slug };
 }
 
 export async function listTenants(ctx: PlatformContext) {
