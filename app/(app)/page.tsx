@@ -164,7 +164,7 @@ async function PlatformOverview({ ctx }: { ctx: PlatformContext }) {
   return (
     <section aria-labelledby="platform-now" className="grid gap-3">
       <h2 id="platform-now" className="text-lg font-semibold">
-        Platform
+        Tenants at a glance
       </h2>
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
         <Stat label="Active tenants" value={formatCount(active)} href="/platform/tenants" />

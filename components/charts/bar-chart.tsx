@@ -35,10 +35,11 @@ export function BarChart({
   const empty = data.every((d) => d.value === 0);
   const top = niceCeiling(Math.max(0, ...data.map((d) => d.value)));
   const w = 100 / Math.max(1, data.length);
-  const ticks = [top, top / 2, 0];
+  // A half-way mark only when it is a whole number: "0.5 syncs" reads wrong.
+  const ticks = top % 2 === 0 ? [top, top / 2, 0] : [top, 0];
   return (
     <figure className="grid min-w-0 gap-2">
-      <figcaption className="flex items-baseline justify-between gap-2 text-sm font-medium">
+      <figcaption className="flex flex-wrap items-baseline justify-between gap-x-2 text-sm font-medium">
         <span>{title}</span>
         {unit ? <span className="text-xs font-normal text-muted-foreground">{unit}</span> : null}
       </figcaption>
@@ -52,9 +53,9 @@ export function BarChart({
         </div>
         <div className="relative h-32 border-b border-l border-border">
           <div aria-hidden="true" className="absolute inset-x-0 top-0 border-t border-dashed border-border/70" />
-          <div aria-hidden="true" className="absolute inset-x-0 top-1/2 border-t border-dashed border-border/70" />
+          {ticks.length === 3 ? <div aria-hidden="true" className="absolute inset-x-0 top-1/2 border-t border-dashed border-border/70" /> : null}
           {empty ? (
-            <p className="absolute inset-0 flex items-center justify-center text-sm text-muted-foreground">{emptyText}</p>
+            <p className="absolute inset-0 flex items-center justify-center px-3 text-center text-sm text-muted-foreground">{emptyText}</p>
           ) : (
             <svg viewBox="0 0 100 100" preserveAspectRatio="none" role="img" aria-label={title} className="absolute inset-0 size-full">
               {data.map((d, i) => {

@@ -140,7 +140,8 @@ describe("every page, every role, both widths", () => {
 
   it("a reviewer's Overview says what campaigns are and that none is assigned yet", async () => {
     const { context, page } = await signIn(browser, alpha.users.reviewer);
-    await page.getByRole("heading", { name: "Your access reviews" }).waitFor();
+    await page.getByText("Your access reviews").waitFor();
+    await page.getByText(/Campaigns are the access reviews you are asked to complete/).waitFor();
     await page.getByText("No campaign is assigned to you.").waitFor();
     await context.close();
   });

@@ -35,12 +35,12 @@ export default async function PipelineHealthPage() {
     <div className="grid gap-6">
       <PageHeader
         title="Pipeline Health"
+        meta={<RelatedLinks ctx={ctx} current="/pipeline-health" />}
         description="Sync queue and throughput for this tenant over the last 24 hours (times in UTC)."
         // Faster while something is queued or running, so progress moves; slower otherwise, to notice new runs.
         actions={<LiveRefresh active intervalMs={h.queue.queued + h.queue.running > 0 ? 3000 : 15000} />}
       />
-      <RelatedLinks ctx={ctx} current="/pipeline-health" />
-      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-5">
+      <div className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-5">
         <Stat label="Queue depth" value={formatCount(h.queue.queued)} hint={h.queue.held ? `${formatCount(h.queue.held)} held` : undefined} />
         <Stat label="Running syncs" value={formatCount(h.queue.running)} />
         <Stat label="Syncs (24 h)" value={formatCount(h.totals.syncs24h)} />

@@ -56,6 +56,7 @@ export default async function SyncLogsPage({ searchParams }: { searchParams: Pro
     <div className="grid gap-6">
       <PageHeader
         title="Sync Logs"
+        meta={<RelatedLinks ctx={ctx} current="/sync-logs" />}
         description={
           <>
             What every sync did with each record, newest first, across all integrations. A sync&apos;s own log is on its page in Sync History.
@@ -69,7 +70,6 @@ export default async function SyncLogsPage({ searchParams }: { searchParams: Pro
           </Button>
         }
       />
-      <RelatedLinks ctx={ctx} current="/sync-logs" />
       <FilterForm label="Sync Logs filters" resetHref="/sync-logs" className="lg:grid-cols-4">
         <FilterField label="Integration" htmlFor="integrationId">
           <NativeSelect id="integrationId" name="integrationId" defaultValue={filters.integrationId} className="w-full">

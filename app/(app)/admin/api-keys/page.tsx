@@ -21,9 +21,9 @@ export default async function ApiKeysPage() {
     <div className="grid gap-6">
       <PageHeader
         title="API Keys"
+        meta={<RelatedLinks ctx={ctx} current="/admin/api-keys" />}
         description="Keys let automation call /api/v1 as this tenant, limited to their scopes. Every use is attributed to the key in the Audit Log."
       />
-      <RelatedLinks ctx={ctx} current="/admin/api-keys" />
       <Card>
         <CardHeader>
           <CardTitle>Keys</CardTitle>

@@ -46,6 +46,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
     <div className="grid gap-6">
       <PageHeader
         title="Audit Log"
+        meta={<RelatedLinks ctx={ctx} current="/admin/audit-log" />}
         description="Administrative actions in this tenant: who did what, to which object, from where. Records are append-only."
         actions={
           canExport ? (
@@ -64,7 +65,6 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
           ) : null
         }
       />
-      <RelatedLinks ctx={ctx} current="/admin/audit-log" />
 
       <FilterForm resetHref="/admin/audit-log" className="lg:grid-cols-7">
         <FilterField label="Entity Type" htmlFor="entityType">

@@ -52,7 +52,7 @@ export default async function PlatformAuditLogPage({ searchParams }: { searchPar
       />
       <FilterForm resetHref="/platform/audit-log" className="lg:grid-cols-4">
         <FilterField label="Action" htmlFor="action">
-          <NativeSelect id="action" name="action" defaultValue={filters.action}>
+          <NativeSelect id="action" name="action" defaultValue={filters.action} className="w-full">
             <NativeSelectOption value="">All actions</NativeSelectOption>
             {PLATFORM_AUDIT_ACTIONS.map((a) => (
               <NativeSelectOption key={a} value={a}>
@@ -71,35 +71,52 @@ export default async function PlatformAuditLogPage({ searchParams }: { searchPar
       <FilterProblem message={problem?.message} />
       <DataTable
         label="Platform audit events"
-        columns={["Time (UTC)", "Actor", "Action", "Details"]}
+        columns={[
+          { label: "Time (UTC)", className: "hidden md:table-cell" },
+          { label: "Actor", className: "hidden lg:table-cell" },
+          { label: "Action", className: "hidden sm:table-cell" },
+          "Details",
+        ]}
         isEmpty={result.events.length === 0}
         empty={<>No platform events match these filters.</>}
       >
-        {result.events.map((e) => (
-          <TableRow key={e.id}>
-            <TableCell className="font-mono text-xs whitespace-nowrap">{formatDateTime(e.occurredAt)}</TableCell>
-            <TableCell className="max-w-56 break-all whitespace-normal">
+        {result.events.map((e) => {
+          const actor = (
+            <>
               {e.actorName}
               {e.actorType !== "user" ? (
                 <Badge variant="outline" className="ml-2">
                   {e.actorType === "api_key" ? "API key" : "system"}
                 </Badge>
               ) : null}
-            </TableCell>
-            <TableCell>
-              <Badge variant={e.action === "Deactivate" || e.action === "Remove" ? "destructive" : "secondary"}>{actionLabel(e.action)}</Badge>
-            </TableCell>
-            <TableCell className="min-w-64 whitespace-normal">
-              <div className="font-medium">{e.details}</div>
-              {e.changes.length ? (
-                <div className="text-xs text-muted-foreground">
-                  {e.changes.map((c) => `${c.field}: ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join("; ")}
+            </>
+          );
+          const action = (
+            <Badge variant={e.action === "Deactivate" || e.action === "Remove" ? "destructive" : "secondary"}>{actionLabel(e.action)}</Badge>
+          );
+          return (
+            <TableRow key={e.id}>
+              <TableCell className="hidden font-mono text-xs whitespace-nowrap md:table-cell">{formatDateTime(e.occurredAt)}</TableCell>
+              <TableCell className="hidden max-w-56 break-all whitespace-normal lg:table-cell">{actor}</TableCell>
+              <TableCell className="hidden sm:table-cell">{action}</TableCell>
+              <TableCell className="min-w-0 whitespace-normal">
+                {/* On narrow screens the columns above fold into this one. */}
+                <div className="mb-1 sm:hidden">{action}</div>
+                <div className="font-medium break-words">{e.details}</div>
+                {e.changes.length ? (
+                  <div className="text-xs break-words text-muted-foreground">
+                    {e.changes.map((c) => `${c.field}: ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join("; ")}
+                  </div>
+                ) : null}
+                <div className="mt-1 text-xs break-words text-muted-foreground lg:hidden">
+                  <span className="font-mono md:hidden">{formatDateTime(e.occurredAt)} · </span>
+                  by {actor}
                 </div>
-              ) : null}
-              {e.ip ? <div className="font-mono text-xs text-muted-foreground">from {e.ip}</div> : null}
-            </TableCell>
-          </TableRow>
-        ))}
+                {e.ip ? <div className="font-mono text-xs text-muted-foreground">from {e.ip}</div> : null}
+              </TableCell>
+            </TableRow>
+          );
+        })}
       </DataTable>
       <KeysetPager
         summary={`${plural(result.events.length, "event")} on this page (${PAGE_SIZE} per page)`}

@@ -16,6 +16,7 @@ export const metadata = { title: "Tenants" };
 export default async function TenantsPage() {
   const ctx = await requirePlatformPageContext("/platform/tenants");
   const [tenants, admins] = await Promise.all([listTenants(ctx), listPlatformAdmins(ctx)]);
+  const lastAdmin = admins.filter((a) => a.active).length === 1;
   return (
     <div className="grid gap-6">
       <PageHeader
@@ -51,15 +52,19 @@ export default async function TenantsPage() {
                   {a.id === ctx.actor.id ? <span className="text-muted-foreground"> (you)</span> : null}
                   {a.active ? null : <Badge variant="secondary" className="ml-2">deactivated</Badge>}
                 </span>
-                <ConfirmActionButton
-                  action={removePlatformAdminAction}
-                  fields={{ email: a.email }}
-                  confirm={`Remove ${a.email} from the platform administrators? They keep their tenant roles but can no longer administer tenants.`}
-                  variant="outline"
-                  size="sm"
-                >
-                  Remove
-                </ConfirmActionButton>
+                {lastAdmin && a.active ? (
+                  <span className="text-xs text-muted-foreground">The last one: grant someone else first to remove</span>
+                ) : (
+                  <ConfirmActionButton
+                    action={removePlatformAdminAction}
+                    fields={{ email: a.email }}
+                    confirm={`Remove ${a.email} from the platform administrators? They keep their tenant roles but can no longer administer tenants.`}
+                    variant="outline"
+                    size="sm"
+                  >
+                    Remove
+                  </ConfirmActionButton>
+                )}
               </li>
             ))}
           </ul>

@@ -12,7 +12,7 @@ export function CreateTenantForm() {
   return (
     <form action={action} className="grid gap-4" noValidate>
       <FormMessage state={state} />
-      <div className="grid gap-4 sm:grid-cols-2">
+      <div className="grid items-start gap-4 sm:grid-cols-2">
         <FormField label="Name" htmlFor="tenant-name" error={fieldError(state, "name")}>
           <Input id="tenant-name" name="name" required />
         </FormField>
