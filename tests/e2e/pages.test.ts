@@ -27,14 +27,14 @@ const VIEWPORTS = [
 
 type Who = Role | "platform";
 
-/** A page each role may not see. */
-const REFUSED: Record<Who, string> = {
-  admin: "/platform/tenants",
-  operator: "/admin/members",
-  auditor: "/admin/api-keys",
-  viewer: "/admin/audit-log",
-  reviewer: "/integrations",
-  platform: "/sync-logs",
+/** Pages each role may not see. */
+const REFUSED: Record<Who, string[]> = {
+  admin: ["/platform/tenants", "/platform/audit-log"],
+  operator: ["/admin/members", "/ledger"],
+  auditor: ["/admin/api-keys"],
+  viewer: ["/admin/audit-log"],
+  reviewer: ["/integrations", "/sync-logs"],
+  platform: ["/sync-logs"],
 };
 
 function pagesFor(who: Who): string[] {
@@ -117,11 +117,13 @@ describe("every page, every role, both widths", () => {
             await shot(page, who, vp.name, url);
           }
 
-          const refused = await page.goto(REFUSED[who]);
-          expect(refused?.status(), `${who} ${REFUSED[who]}`).toBe(403);
-          await page.getByRole("heading", { name: "Access denied", level: 1 }).waitFor();
-          await expectFramed(page, vp.width);
-          expect((await overflow(page)).scrollWidth).toBeLessThanOrEqual(vp.width + 1);
+          for (const url of REFUSED[who]) {
+            const refused = await page.goto(url);
+            expect(refused?.status(), `${who} ${url}`).toBe(403);
+            await page.getByRole("heading", { name: "Access denied", level: 1 }).waitFor();
+            await expectFramed(page, vp.width);
+            expect((await overflow(page)).scrollWidth).toBeLessThanOrEqual(vp.width + 1);
+          }
           await shot(page, who, vp.name, "refused");
 
           const missing = await page.goto("/no-such-page");
@@ -137,6 +139,24 @@ describe("every page, every role, both widths", () => {
       }
     });
   }
+
+  it("Sync Logs export the filtered records of every sync as CSV; an unknown API path answers JSON 404", async () => {
+    const { context, page } = await signIn(browser, alpha.users.auditor);
+    await page.goto("/sync-logs?objectType=group");
+    const table = page.getByRole("table", { name: "Sync Logs" });
+    await table.getByText("group00000").waitFor();
+    expect(await table.getByText("user000000", { exact: true }).count()).toBe(0);
+    const res = await page.request.get("/api/sync-logs/export?objectType=group");
+    expect(res.status()).toBe(200);
+    const lines = (await res.text()).replace(/^\uFEFF/, "").trim().split("\n");
+    expect(lines[0]).toBe("integration,sync_id,sync_started_at,record_id,object_type,external_id,name,outcome,reason");
+    expect(lines.slice(1)).toHaveLength(3);
+    expect(lines.slice(1).every((l) => l.startsWith("Pages Directory,") && l.includes(",group,"))).toBe(true);
+    const missing = await page.request.get("/api/no-such-route");
+    expect(missing.status()).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: "not_found:route" } });
+    await context.close();
+  });
 
   it("a reviewer's Overview says what campaigns are and that none is assigned yet", async () => {
     const { context, page } = await signIn(browser, alpha.users.reviewer);
