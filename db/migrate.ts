@@ -10,7 +10,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 
 /** Tables no role may change or empty: row and statement triggers refuse UPDATE, DELETE and TRUNCATE. */
-export const APPEND_ONLY_TABLES = ["audit_events", "ledger_entries", "ledger_checkpoints", "ledger_keys"] as const;
+export const APPEND_ONLY_TABLES = ["audit_events", "platform_audit_events", "ledger_entries", "ledger_checkpoints", "ledger_keys"] as const;
 
 /** Tables the app may read and add to but not change; evidence is never edited, and only the sealer clears the queue. */
 export const APP_INSERT_ONLY_TABLES = ["evidence_records", "evidence_files", "ledger_queue"] as const;

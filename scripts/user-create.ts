@@ -1,15 +1,17 @@
 /**
  * npm run user:create -- --email a@b.c --role admin --tenant acme [--name "A B"] [--password …] [--platform-admin]
- * Creates a user (or adds an existing one) as a member of a tenant. Audited as Member Add.
+ * Creates a user (or adds an existing one) as a member of a tenant. Audited as Member Add
+ * (and Platform Admin Grant in the platform log with --platform-admin).
  * Without --password a password is generated and printed once.
  */
 import { parseArgs } from "node:util";
 import { randomBytes } from "node:crypto";
 import { getDb } from "@/db/client";
-import { getUserByEmail, setPlatformAdmin } from "@/db/queries/members";
+import { getUserByEmail } from "@/db/queries/members";
 import { getTenantBySlug } from "@/db/queries/tenants";
 import { actingInTenant, platformContext } from "@/lib/auth/context";
 import { addMemberDirectly } from "@/lib/members/internal";
+import { grantPlatformAdmin } from "@/lib/platform/admins";
 import { createTenant } from "@/lib/tenants/service";
 import { fail, runCli } from "./cli";
 
@@ -45,7 +47,8 @@ await runCli(async () => {
     password,
   });
   const user = await getUserByEmail(getDb(), values.email!);
-  if (values["platform-admin"] && user) await setPlatformAdmin(getDb(), user.id, true);
+  // Recorded in the platform audit log like a grant made on the Tenants page.
+  if (values["platform-admin"] && user && !user.isPlatformAdmin) await grantPlatformAdmin(system, { email: user.email });
   console.log(`Added ${values.email} to ${tenant.slug} as ${values.role}.`);
   if (password && !values.password) console.log(`Password (shown once): ${password}`);
 });

@@ -7,11 +7,13 @@ const ENTRIES: (NavItem & { permission?: Permission; platform?: true })[] = [
   { href: "/", label: "Overview", icon: "home", section: "Workspace" },
   { href: "/integrations", label: "Integrations", icon: "integrations", section: "Workspace", permission: "integrations:read" },
   { href: "/pipeline-health", label: "Pipeline Health", icon: "pipeline", section: "Workspace", permission: "syncs:read" },
+  { href: "/sync-logs", label: "Sync Logs", icon: "synclogs", section: "Workspace", permission: "syncs:read" },
   { href: "/ledger", label: "Ledger", icon: "ledger", section: "Workspace", permission: "ledger:read" },
   { href: "/admin/audit-log", label: "Audit Log", icon: "audit", section: "Admin", permission: "audit_log:read" },
   { href: "/admin/api-keys", label: "API Keys", icon: "keys", section: "Admin", permission: "api_keys:read" },
   { href: "/admin/members", label: "Members", icon: "members", section: "Admin", permission: "members:read" },
   { href: "/platform/tenants", label: "Tenants", icon: "tenants", section: "Platform", platform: true },
+  { href: "/platform/audit-log", label: "Platform Audit Log", icon: "audit", section: "Platform", platform: true },
 ];
 
 export function navFor(ctx: ServiceContext | null, isPlatformAdmin: boolean): NavItem[] {

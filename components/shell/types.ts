@@ -6,6 +6,7 @@ export type NavIconName =
   | "campaigns"
   | "provisioning"
   | "pipeline"
+  | "synclogs"
   | "ledger"
   | "audit"
   | "keys"

@@ -591,3 +591,116 @@ export async function listSyncRecords(
     reason: r.reason,
   }));
 }
+
+export type TenantSyncLogEntry = SyncLogEntry & {
+  syncId: string;
+  integrationId: string;
+  integrationName: string;
+  syncStartedAt: Date;
+};
+
+/**
+ * One page of the Sync Logs of every sync of a tenant, newest record first.
+ * Both tables are walked backwards along (tenant_id, id)
+ * (extracted_objects_tenant_log_idx, sync_records_tenant_idx) and the two
+ * walks merge by id, as listSyncRecords does per sync; each stops after one
+ * page. With an integration or a date range, each chosen sync's own key is
+ * walked instead (see `branch`). Outcome, object type and text filters are
+ * checked on the rows walked: unscoped and rare, they read much of the
+ * tenant's history (docs/benchmarks.md, "Sync Logs").
+ *
+ * The free-text filter matches the external id or the record's own name; a
+ * membership matches by its member's and group's external ids (naming both
+ * ends of every membership scanned would mean two lookups per row across all
+ * of the tenant's history). Names are worked out for the page's rows only.
+ */
+export async function listTenantSyncRecords(
+  db: Executor,
+  tenantId: string,
+  opts: {
+    outcome?: SyncRecordOutcome;
+    objectType?: string;
+    q?: string;
+    integrationId?: string;
+    from?: Date;
+    to?: Date;
+    beforeId?: number;
+    limit: number;
+  },
+): Promise<TenantSyncLogEntry[]> {
+  const scoped = Boolean(opts.integrationId || opts.from || opts.to);
+  const syncFilter: SQL[] = [sql`s.tenant_id = ${tenantId}`];
+  if (opts.integrationId) syncFilter.push(sql`s.integration_id = ${opts.integrationId}`);
+  if (opts.from) syncFilter.push(sql`coalesce(s.started_at, s.queued_at) >= ${opts.from.toISOString()}::timestamptz`);
+  if (opts.to) syncFilter.push(sql`coalesce(s.started_at, s.queued_at) <= ${opts.to.toISOString()}::timestamptz`);
+  const filters = (alias: "e" | "r", name: SQL): SQL[] => {
+    const col = (c: string) => sql.raw(`${alias}.${c}`);
+    // Scoped, each branch runs once per chosen sync and names it by the outer row's column (see listSyncRecords on literals).
+    // Scoped, the syncs are already this tenant's, and a tenant_id condition would tempt the
+    // planner to combine both indexes and sort each sync instead of walking its key.
+    const c: SQL[] = [scoped ? sql`${col("sync_execution_id")} = sc.id` : sql`${col("tenant_id")} = ${tenantId}`];
+    if (opts.outcome) c.push(sql`${col("outcome")} = ${opts.outcome}`);
+    if (opts.objectType) c.push(sql`${col("object_type")} = ${opts.objectType}`);
+    if (opts.q) {
+      const pattern = `%${opts.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      c.push(sql`(${col("external_id")} ilike ${pattern} or ${name} ilike ${pattern})`);
+    }
+    if (opts.beforeId) c.push(sql`${col("id")} < ${opts.beforeId}`);
+    return c;
+  };
+  /**
+   * Unscoped, a branch walks the tenant's (tenant_id, id) index backwards. Scoped to an
+   * integration or dates, it walks each chosen sync's own (sync, id) key backwards instead,
+   * one page per sync at most, so its cost follows the syncs chosen, not the tenant's history.
+   */
+  const branch = (select: SQL): SQL =>
+    scoped
+      ? sql`(select x.* from (select s.id from ${syncExecutions} s where ${and(...syncFilter)}) sc
+               cross join lateral (${select}) x order by x.id desc limit ${opts.limit})`
+      : sql`(${select})`;
+  const staged = (STAGED_OUTCOMES as readonly string[]).includes(opts.outcome ?? "created");
+  const parts: SQL[] = [];
+  if (staged) {
+    parts.push(
+      branch(sql`select e.id, e.sync_execution_id, e.object_type, e.external_id, e.outcome, null::text as reason, null::text as name, e.fields
+                   from ${extractedObjects} e where ${and(...filters("e", sql.raw(recordNameSql("e", "ids"))), sql`e.outcome is not null`)}
+                  order by e.id desc limit ${opts.limit}`),
+    );
+  }
+  parts.push(
+    branch(sql`select r.id, r.sync_execution_id, r.object_type, r.external_id, r.outcome, r.reason, r.name, null::jsonb as fields
+                 from ${syncRecords} r where ${and(...filters("r", sql`r.name`))}
+                order by r.id desc limit ${opts.limit}`),
+  );
+  const rows = await db.execute<{
+    id: string | number;
+    sync_execution_id: string;
+    integration_id: string;
+    integration_name: string;
+    sync_started_at: string | Date;
+    object_type: string;
+    external_id: string;
+    name: string | null;
+    outcome: SyncRecordOutcome;
+    reason: string | null;
+  }>(sql`select log.id, log.sync_execution_id, s.integration_id, i.name as integration_name,
+                coalesce(s.started_at, s.queued_at) as sync_started_at,
+                log.object_type, log.external_id, log.outcome, log.reason,
+                case when log.fields is null then log.name else ${sql.raw(recordNameSql("log"))} end as name
+           from (select * from (${sql.join(parts, sql` union all `)}) merged order by id desc limit ${opts.limit}) log
+           join ${syncExecutions} s on s.id = log.sync_execution_id
+           join integrations i on i.id = s.integration_id
+          order by log.id desc`);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    syncId: r.sync_execution_id,
+    integrationId: r.integration_id,
+    integrationName: r.integration_name,
+    syncStartedAt: new Date(r.sync_started_at),
+    objectType: r.object_type,
+    externalId: r.external_id,
+    name: r.name,
+    outcome: r.outcome,
+    reason: r.reason,
+  }));
+}

@@ -105,6 +105,8 @@ export const extractedObjects = pgTable(
     primaryKey({ name: "extracted_objects_pkey", columns: [t.syncExecutionId, t.id] }),
     index("extracted_objects_sync_idx").on(t.syncExecutionId, t.objectType, t.externalId),
     index("extracted_objects_outcome_idx").on(t.syncExecutionId, t.outcome, t.objectType, t.id),
+    // The tenant-wide Sync Logs page walks the newest rows first across every sync.
+    index("extracted_objects_tenant_log_idx").on(t.tenantId, t.id).where(sql`outcome is not null`),
   ],
 );
 
@@ -181,5 +183,6 @@ export const syncRecords = pgTable(
   (t) => [
     index("sync_records_sync_idx").on(t.syncExecutionId, t.id),
     index("sync_records_sync_outcome_idx").on(t.syncExecutionId, t.outcome, t.objectType, t.id),
+    index("sync_records_tenant_idx").on(t.tenantId, t.id),
   ],
 );

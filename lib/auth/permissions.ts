@@ -54,6 +54,7 @@ export const AREAS = [
   { prefix: "/provisioning", permission: "provisioning:read", label: "Provisioning" },
   { prefix: "/pipeline-health", permission: "syncs:read", label: "Pipeline Health" },
   { prefix: "/syncs", permission: "syncs:read", label: "Syncs" },
+  { prefix: "/sync-logs", permission: "syncs:read", label: "Sync Logs" },
   { prefix: "/ledger", permission: "ledger:read", label: "Ledger" },
   { prefix: "/admin/audit-log", permission: "audit_log:read", label: "Audit Log" },
   { prefix: "/admin/api-keys", permission: "api_keys:read", label: "API Keys" },

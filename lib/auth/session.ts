@@ -70,8 +70,19 @@ export async function requirePlatformContext(): Promise<PlatformContext> {
 }
 
 /**
+ * How the refusal page names who is asking: the tenant role, "platform admin"
+ * for a platform administrator without one, or nothing.
+ */
+export async function currentRoleLabel(): Promise<string | undefined> {
+  const ctx = await requireContext().catch(() => null);
+  if (ctx?.role) return ctx.role;
+  const session = await getSessionUser();
+  return session?.isPlatformAdmin ? "platform admin" : undefined;
+}
+
+/**
  * For server components: signed-out users go to the sign-in page, a role
- * that may not see the page gets the access-denied page (HTTP 403).
+ * that may not see the page gets the framed refusal page (app/(app)/forbidden.tsx, HTTP 403).
  */
 export async function requirePageContext(permission: Permission, path: string): Promise<ServiceContext> {
   try {

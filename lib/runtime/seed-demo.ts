@@ -2,11 +2,11 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { getDb } from "@/db/client";
-import { getUserByEmail, setPlatformAdmin } from "@/db/queries/members";
 import { listTenants } from "@/db/queries/tenants";
 import { actingInTenant, platformContext } from "@/lib/auth/context";
 import { ROLES } from "@/lib/auth/permissions";
 import { addMemberDirectly } from "@/lib/members/internal";
+import { grantPlatformAdmin } from "@/lib/platform/admins";
 import { createTenant } from "@/lib/tenants/service";
 
 export const DEMO_TENANT_SLUG = "demo";
@@ -21,7 +21,6 @@ export async function seedDemoIfEmpty(demoPassword: string | undefined) {
   for (const role of ROLES) {
     await addMemberDirectly(ctx, { email: `${role}@demo.test`, name: `Demo ${role}`, role, password });
   }
-  const admin = await getUserByEmail(getDb(), "admin@demo.test");
-  if (admin) await setPlatformAdmin(getDb(), admin.id, true);
+  await grantPlatformAdmin(system, { email: "admin@demo.test" });
   return { password, generated: !demoPassword };
 }

@@ -99,7 +99,7 @@ type Case = { statement: () => string; app: string; owner: string };
 const cases: Record<string, Case> = {};
 for (const table of APPEND_ONLY_TABLES) {
   const where = () => (table === "ledger_keys" ? `key_id = '${keyId}'` : `tenant_id = '${t.id}'`);
-  const column = { audit_events: "details", ledger_entries: "hash", ledger_checkpoints: "signature", ledger_keys: "public_key_pem" }[table];
+  const column = { audit_events: "details", platform_audit_events: "details", ledger_entries: "hash", ledger_checkpoints: "signature", ledger_keys: "public_key_pem" }[table];
   cases[`UPDATE ${table}`] = { statement: () => `update ${table} set ${column} = 'forged' where ${where()}`, app: "42501", owner: "42501" };
   cases[`DELETE FROM ${table}`] = { statement: () => `delete from ${table} where ${where()}`, app: "42501", owner: "42501" };
   cases[`TRUNCATE ${table}`] = { statement: () => `truncate ${table}`, app: "42501", owner: "42501" };

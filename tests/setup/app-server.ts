@@ -110,6 +110,13 @@ export default async function setup(project: TestProject) {
   await addMember(actingInTenant(seeder, tenantA.id), { email: "consultant@alpha.test", role: "admin", password: PASSWORD });
   await addMember(actingInTenant(seeder, tenantB.id), { email: "consultant@alpha.test", role: "viewer" });
   tenantA.users.consultant = "consultant@alpha.test";
+  // A platform administrator who belongs to no tenant.
+  const { insertUser } = await import("@/db/queries/members");
+  const { hashPassword } = await import("@/lib/auth/password");
+  const { grantPlatformAdmin } = await import("@/lib/platform/admins");
+  await insertUser(getDb(), { email: "platform@platform.test", name: "Platform Admin", passwordHash: await hashPassword(PASSWORD) });
+  await grantPlatformAdmin(seeder, { email: "platform@platform.test" });
+  tenantA.users.platform = "platform@platform.test";
   // The sync worker runs as its own process in production; here it runs beside the app server.
   const worker = startWorker({ db: getDb(), idlePollSeconds: 0.5, heartbeatSeconds: 2 });
 

@@ -7,7 +7,7 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
-import { API_KEY_SCOPES } from "@/lib/auth/permissions";
+import { API_KEY_SCOPE_GROUPS } from "@/lib/api-keys/scopes";
 import { createApiKeyAction } from "./actions";
 
 export function CreateApiKeyForm() {
@@ -47,12 +47,23 @@ export function CreateApiKeyForm() {
         </FormField>
         <fieldset className="grid gap-2">
           <legend className="mb-1 text-sm font-medium">Scopes</legend>
-          <div className="grid gap-1.5 sm:grid-cols-2">
-            {API_KEY_SCOPES.map((s) => (
-              <label key={s} className="flex items-center gap-2 text-sm">
-                <input type="checkbox" name="scopes[]" value={s} className="size-4 accent-primary" />
-                <code className="text-xs">{s}</code>
-              </label>
+          <p className="text-sm text-muted-foreground">Give the key only what it needs; each call it makes is checked against these.</p>
+          <div className="grid gap-4 md:grid-cols-2">
+            {API_KEY_SCOPE_GROUPS.map((g) => (
+              <div key={g.area} role="group" aria-labelledby={`scope-area-${g.area}`} className="grid content-start gap-2 rounded-md border p-3">
+                <h3 id={`scope-area-${g.area}`} className="text-sm font-semibold">
+                  {g.area}
+                </h3>
+                {g.scopes.map(({ scope, allows }) => (
+                  <label key={scope} className="flex items-start gap-2 text-sm">
+                    <input type="checkbox" name="scopes[]" value={scope} className="mt-0.5 size-4 shrink-0 accent-primary" />
+                    <span className="grid min-w-0 gap-0.5">
+                      <code className="text-xs font-medium">{scope}</code>
+                      <span className="text-muted-foreground">{allows}</span>
+                    </span>
+                  </label>
+                ))}
+              </div>
             ))}
           </div>
           {fieldError(state, "scopes")?.map((m) => (

@@ -1,5 +1,6 @@
 import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
 import { PageHeader } from "@/components/shell/page-header";
+import { RelatedLinks } from "@/components/shell/related-links";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { DataTable } from "@/components/data/data-table";
@@ -20,6 +21,7 @@ export default async function ApiKeysPage() {
     <div className="grid gap-6">
       <PageHeader
         title="API Keys"
+        meta={<RelatedLinks ctx={ctx} current="/admin/api-keys" />}
         description="Keys let automation call /api/v1 as this tenant, limited to their scopes. Every use is attributed to the key in the Audit Log."
       />
       <Card>

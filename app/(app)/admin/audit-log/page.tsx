@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { Download } from "lucide-react";
 import { PageHeader } from "@/components/shell/page-header";
+import { RelatedLinks } from "@/components/shell/related-links";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { KeysetPager } from "@/components/ui/keyset-pager";
@@ -45,6 +46,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
     <div className="grid gap-6">
       <PageHeader
         title="Audit Log"
+        meta={<RelatedLinks ctx={ctx} current="/admin/audit-log" />}
         description="Administrative actions in this tenant: who did what, to which object, from where. Records are append-only."
         actions={
           canExport ? (

@@ -6,7 +6,8 @@ import { formDataObject, runAction } from "@/lib/actions";
 import { actingInTenant } from "@/lib/auth/context";
 import { requirePlatformContext } from "@/lib/auth/session";
 import { inviteMember } from "@/lib/members/service";
-import { createTenant, deactivateTenant, toggleTenantActive, updateTenant } from "@/lib/tenants/service";
+import { grantPlatformAdmin, removePlatformAdmin } from "@/lib/platform/admins";
+import { activateTenant, createTenant, deactivateTenant, updateTenant } from "@/lib/tenants/service";
 import { parseInput } from "@/lib/validation";
 
 const done = () => revalidatePath("/platform/tenants");
@@ -33,12 +34,27 @@ export async function deactivateTenantAction(_prev: unknown, formData: FormData)
   }, "Tenant deactivated");
 }
 
-export async function toggleTenantActiveAction(_prev: unknown, formData: FormData) {
+export async function activateTenantAction(_prev: unknown, formData: FormData) {
   return runAction(async () => {
-    const t = await toggleTenantActive(await requirePlatformContext(), formDataObject(formData));
+    await activateTenant(await requirePlatformContext(), formDataObject(formData));
     done();
-    return t.active;
-  }, "Tenant status changed");
+  }, "Tenant activated");
+}
+
+export async function grantPlatformAdminAction(_prev: unknown, formData: FormData) {
+  return runAction(async () => {
+    const granted = await grantPlatformAdmin(await requirePlatformContext(), formDataObject(formData));
+    done();
+    return granted.email;
+  }, "Platform administrator added");
+}
+
+export async function removePlatformAdminAction(_prev: unknown, formData: FormData) {
+  return runAction(async () => {
+    const removed = await removePlatformAdmin(await requirePlatformContext(), formDataObject(formData));
+    done();
+    return removed.email;
+  }, "Platform administrator removed");
 }
 
 /** Platform admins invite too: nobody joins a tenant without accepting. */

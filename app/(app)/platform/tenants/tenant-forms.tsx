@@ -5,14 +5,14 @@ import { FormMessage, fieldError } from "@/components/forms/form-message";
 import { Button } from "@/components/ui/button";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
-import { createTenantAction, updateTenantAction } from "./actions";
+import { createTenantAction, grantPlatformAdminAction, updateTenantAction } from "./actions";
 
 export function CreateTenantForm() {
   const [state, action, pending] = useActionState(createTenantAction, null);
   return (
     <form action={action} className="grid gap-4" noValidate>
       <FormMessage state={state} />
-      <div className="grid gap-4 sm:grid-cols-2">
+      <div className="grid items-start gap-4 sm:grid-cols-2">
         <FormField label="Name" htmlFor="tenant-name" error={fieldError(state, "name")}>
           <Input id="tenant-name" name="name" required />
         </FormField>
@@ -46,6 +46,28 @@ export function EditTenantForm({ tenant }: { tenant: { id: string; name: string;
       <div>
         <Button type="submit" size="sm" disabled={pending}>
           Save
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+export function GrantPlatformAdminForm() {
+  const [state, action, pending] = useActionState(grantPlatformAdminAction, null);
+  return (
+    <form action={action} className="grid gap-3" noValidate>
+      <FormMessage state={state} />
+      <FormField
+        label="Email of an existing user"
+        htmlFor="platform-admin-email"
+        error={fieldError(state, "email")}
+        description="They can then create, edit and deactivate every tenant, and read the platform audit log."
+      >
+        <Input id="platform-admin-email" name="email" type="email" required autoComplete="off" />
+      </FormField>
+      <div>
+        <Button type="submit" size="sm" disabled={pending}>
+          {pending ? "Adding…" : "Make platform administrator"}
         </Button>
       </div>
     </form>

@@ -1,0 +1,2 @@
+CREATE INDEX "extracted_objects_tenant_log_idx" ON "extracted_objects" USING btree ("tenant_id","id") WHERE outcome is not null;--> statement-breakpoint
+CREATE INDEX "sync_records_tenant_idx" ON "sync_records" USING btree ("tenant_id","id");
