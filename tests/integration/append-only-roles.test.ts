@@ -13,7 +13,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { getDb, getSql } from "@/db/client";
+import { getDb } from "@/db/client";
 import { APPEND_ONLY_TABLES, grantAppPrivileges, migrateDatabase, MIGRATIONS_FOLDER } from "@/db/migrate";
 import { OWNER_DB_ROLE, prepareOwnedDatabase, withDatabase } from "@/db/owner";
 import { recordAuditEvent } from "@/lib/audit/service";
@@ -74,8 +74,8 @@ beforeAll(async () => {
     config: { files: { accounts: source.key } },
     evidence: { notes: "Reviewed", uploadIds: [file.id] },
   });
-  await sealTenant(getSql(), t.id);
-  const checkpoint = await writeCheckpoint(getSql(), t.id);
+  await sealTenant(getDb(), t.id);
+  const checkpoint = await writeCheckpoint(getDb(), t.id);
   keyId = checkpoint!.keyId;
   // One record left queued. Sealers in other test files would take it, so hold the tenant's sealing lock meanwhile.
   lock = await owner.reserve();
