@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import { index, inet, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { ACTOR_TYPES } from "@/lib/domain/enums";
-import { tenants } from "./tenants";
+import { tenantId } from "./tenants";
 
 export type FieldChange = { field: string; before: unknown; after: unknown };
 
@@ -14,9 +14,7 @@ export const auditEvents = pgTable(
   "audit_events",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantId(),
     occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
     actorType: text("actor_type", { enum: ACTOR_TYPES }).notNull(),
     actorId: text("actor_id"),
@@ -35,16 +33,16 @@ export const auditEvents = pgTable(
       .generatedAlwaysAs(sql`lower(entity_name || ' ' || details)`),
   },
   (t) => [
-    index("audit_events_tenant_time_idx").on(t.tenantId, t.occurredAt.desc(), t.id.desc()),
-    index("audit_events_tenant_entity_action_idx").on(
+    index("audit_events_tenant_id_occurred_at_id_idx").on(t.tenantId, t.occurredAt.desc(), t.id.desc()),
+    index("audit_events_tenant_id_entity_type_action_occurred_at_id_idx").on(
       t.tenantId,
       t.entityType,
       t.action,
       t.occurredAt.desc(),
       t.id.desc(),
     ),
-    index("audit_events_tenant_action_idx").on(t.tenantId, t.action, t.occurredAt.desc(), t.id.desc()),
-    index("audit_events_tenant_actor_idx").on(t.tenantId, sql`lower(${t.actorName})`, t.occurredAt.desc(), t.id.desc()),
-    index("audit_events_search_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
+    index("audit_events_tenant_id_action_occurred_at_id_idx").on(t.tenantId, t.action, t.occurredAt.desc(), t.id.desc()),
+    index("audit_events_tenant_id_lower_actor_name_occurred_at_id_idx").on(t.tenantId, sql`lower(${t.actorName})`, t.occurredAt.desc(), t.id.desc()),
+    index("audit_events_search_text_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
   ],
 );
