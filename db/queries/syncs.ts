@@ -29,7 +29,7 @@ export const SYNC_QUEUED_CHANNEL = "sync_queued";
 /** Carries the id of a running sync someone asked to cancel; the worker running it stops. */
 export const SYNC_CANCEL_CHANNEL = "sync_cancel";
 
-/** The predicate of sync_executions_one_queued_uq, which `on conflict` names to find that index. */
+/** The predicate of sync_executions_integration_id_queued_uq, which `on conflict` names to find that index. */
 const ONE_QUEUED = sql.raw("status = 'queued' and released_by_name is null");
 
 /**

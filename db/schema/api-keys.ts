@@ -1,16 +1,14 @@
 /** API keys of a tenant, and the sign-in attempts the throttle counts. */
 import { sql } from "drizzle-orm";
-import { boolean, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, inet, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt } from "./columns";
-import { tenants } from "./tenants";
+import { tenantId } from "./tenants";
 
 export const apiKeys = pgTable(
   "api_keys",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantId(),
     name: text("name").notNull(),
     /** The public part shown in lists, e.g. "slk_3f9a1c2b". */
     prefix: text("prefix").notNull(),
@@ -23,7 +21,7 @@ export const apiKeys = pgTable(
     createdByName: text("created_by_name").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index("api_keys_tenant_idx").on(t.tenantId, t.createdAt)],
+  (t) => [index("api_keys_tenant_id_created_at_idx").on(t.tenantId, t.createdAt)],
 );
 
 export const loginAttempts = pgTable(
@@ -31,12 +29,12 @@ export const loginAttempts = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     email: text("email").notNull(),
-    ip: text("ip"),
+    ip: inet("ip"),
     succeeded: boolean("succeeded").notNull(),
     attemptedAt: timestamp("attempted_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("login_attempts_email_idx").on(sql`lower(${t.email})`, t.attemptedAt),
-    index("login_attempts_ip_idx").on(t.ip, t.attemptedAt),
+    index("login_attempts_lower_email_attempted_at_idx").on(sql`lower(${t.email})`, t.attemptedAt),
+    index("login_attempts_ip_attempted_at_idx").on(t.ip, t.attemptedAt),
   ],
 );

@@ -1,8 +1,8 @@
 /** The audit logs: each tenant's, and the platform's own. */
 import { sql } from "drizzle-orm";
-import { index, inet, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, index, inet, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { ACTOR_TYPES } from "@/lib/domain/enums";
-import { tenants } from "./tenants";
+import { tenantId, tenants } from "./tenants";
 
 export type FieldChange = { field: string; before: unknown; after: unknown };
 
@@ -14,9 +14,7 @@ export const auditEvents = pgTable(
   "audit_events",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantId(),
     occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
     actorType: text("actor_type", { enum: ACTOR_TYPES }).notNull(),
     actorId: text("actor_id"),
@@ -35,17 +33,17 @@ export const auditEvents = pgTable(
       .generatedAlwaysAs(sql`lower(entity_name || ' ' || details)`),
   },
   (t) => [
-    index("audit_events_tenant_time_idx").on(t.tenantId, t.occurredAt.desc(), t.id.desc()),
-    index("audit_events_tenant_entity_action_idx").on(
+    index("audit_events_tenant_id_occurred_at_id_idx").on(t.tenantId, t.occurredAt.desc(), t.id.desc()),
+    index("audit_events_tenant_id_entity_type_action_occurred_at_id_idx").on(
       t.tenantId,
       t.entityType,
       t.action,
       t.occurredAt.desc(),
       t.id.desc(),
     ),
-    index("audit_events_tenant_action_idx").on(t.tenantId, t.action, t.occurredAt.desc(), t.id.desc()),
-    index("audit_events_tenant_actor_idx").on(t.tenantId, sql`lower(${t.actorName})`, t.occurredAt.desc(), t.id.desc()),
-    index("audit_events_search_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
+    index("audit_events_tenant_id_action_occurred_at_id_idx").on(t.tenantId, t.action, t.occurredAt.desc(), t.id.desc()),
+    index("audit_events_tenant_id_lower_actor_name_occurred_at_id_idx").on(t.tenantId, sql`lower(${t.actorName})`, t.occurredAt.desc(), t.id.desc()),
+    index("audit_events_search_text_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
   ],
 );
 
@@ -68,7 +66,7 @@ export const platformAuditEvents = pgTable(
     entityId: text("entity_id"),
     entityName: text("entity_name").notNull(),
     /** The tenant the event concerns, if any (a tenant change); none for a platform admin granted or removed. */
-    tenantId: uuid("tenant_id").references(() => tenants.id),
+    tenantId: uuid("tenant_id").references((): AnyPgColumn => tenants.id, { onDelete: "no action" }),
     details: text("details").notNull(),
     changes: jsonb("changes").$type<FieldChange[]>().notNull().default([]),
     ip: inet("ip"),
@@ -76,7 +74,7 @@ export const platformAuditEvents = pgTable(
     requestId: text("request_id"),
   },
   (t) => [
-    index("platform_audit_events_time_idx").on(t.occurredAt.desc(), t.id.desc()),
-    index("platform_audit_events_action_idx").on(t.action, t.occurredAt.desc(), t.id.desc()),
+    index("platform_audit_events_occurred_at_id_idx").on(t.occurredAt.desc(), t.id.desc()),
+    index("platform_audit_events_action_occurred_at_id_idx").on(t.action, t.occurredAt.desc(), t.id.desc()),
   ],
 );

@@ -2,7 +2,7 @@
 import { bigint, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { integrations } from "./integrations";
 import { syncExecutions } from "./syncs";
-import { tenants } from "./tenants";
+import { tenantId } from "./tenants";
 
 /**
  * Audit evidence attached to one sync: rich-text notes and files. Never
@@ -13,9 +13,7 @@ export const evidenceRecords = pgTable(
   "evidence_records",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantId(),
     integrationId: uuid("integration_id")
       .notNull()
       .references(() => integrations.id),
@@ -32,14 +30,14 @@ export const evidenceRecords = pgTable(
     /** ISO 8601 UTC, exactly as hashed into the ledger. */
     createdAt: text("created_at").notNull(),
   },
-  (t) => [index("evidence_records_integration_idx").on(t.tenantId, t.integrationId, t.createdAt)],
+  (t) => [index("evidence_records_tenant_id_integration_id_created_at_idx").on(t.tenantId, t.integrationId, t.createdAt)],
 );
 
 export const evidenceFiles = pgTable(
   "evidence_files",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: uuid("tenant_id").notNull(),
+    tenantId: tenantId(),
     evidenceId: uuid("evidence_id")
       .notNull()
       .references(() => evidenceRecords.id),
@@ -51,5 +49,5 @@ export const evidenceFiles = pgTable(
     sha256: text("sha256").notNull(),
     versionId: text("version_id"),
   },
-  (t) => [uniqueIndex("evidence_files_position_idx").on(t.evidenceId, t.position)],
+  (t) => [uniqueIndex("evidence_files_evidence_id_position_uq").on(t.evidenceId, t.position)],
 );

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { type AnyPgColumn, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt } from "./columns";
 import { CONNECTOR_TYPES, OBJECT_TYPES } from "@/lib/domain/enums";
-import { tenants, users } from "./tenants";
+import { tenantId, users } from "./tenants";
 import { uploads } from "./uploads";
 
 /** A direct configuration integration (connection profile). Secrets live only in `secrets`, encrypted. */
@@ -11,9 +11,7 @@ export const integrations = pgTable(
   "integrations",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantId(),
     name: text("name").notNull(),
     connector: text("connector", { enum: CONNECTOR_TYPES }).notNull(),
     /** Settings without secret fields. */
@@ -32,8 +30,8 @@ export const integrations = pgTable(
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
   },
   (t) => [
-    index("integrations_tenant_idx").on(t.tenantId, t.name),
-    index("integrations_due_idx").on(t.nextSyncAt).where(sql`deleted_at is null and active and schedule_minutes is not null`),
+    index("integrations_tenant_id_name_idx").on(t.tenantId, t.name),
+    index("integrations_next_sync_at_due_idx").on(t.nextSyncAt).where(sql`deleted_at is null and active and schedule_minutes is not null`),
   ],
 );
 
@@ -42,9 +40,7 @@ export const mappingConfigs = pgTable(
   "mapping_configs",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantId(),
     integrationId: uuid("integration_id")
       .notNull()
       .references(() => integrations.id),
@@ -52,7 +48,7 @@ export const mappingConfigs = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("mapping_configs_integration_uq").on(t.integrationId)],
+  (t) => [uniqueIndex("mapping_configs_integration_id_uq").on(t.integrationId)],
 );
 
 /** Delta-sync position per object type. */
@@ -60,9 +56,7 @@ export const extractionCursors = pgTable(
   "extraction_cursors",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantId(),
     integrationId: uuid("integration_id")
       .notNull()
       .references(() => integrations.id),
@@ -70,5 +64,5 @@ export const extractionCursors = pgTable(
     position: text("position").notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("extraction_cursors_integration_type_uq").on(t.integrationId, t.objectType)],
+  (t) => [uniqueIndex("extraction_cursors_integration_id_object_type_uq").on(t.integrationId, t.objectType)],
 );

@@ -1,7 +1,8 @@
 /** The hash-chained ledger: queue, entries, checkpoints and signing keys. */
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, index, primaryKey, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, primaryKey, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { LEDGER_ENTRY_KINDS } from "@/lib/domain/enums";
+import { tenantId } from "./tenants";
 import { createdAt } from "./columns";
 
 /**
@@ -13,7 +14,7 @@ export const ledgerQueue = pgTable(
   "ledger_queue",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    tenantId: uuid("tenant_id").notNull(),
+    tenantId: tenantId(),
     kind: text("kind", { enum: LEDGER_ENTRY_KINDS }).notNull(),
     refId: text("ref_id").notNull(),
     record: jsonb("record").$type<Record<string, unknown>>().notNull(),
@@ -21,14 +22,14 @@ export const ledgerQueue = pgTable(
       .notNull()
       .default(sql`to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`),
   },
-  (t) => [index("ledger_queue_tenant_idx").on(t.tenantId, t.id)],
+  (t) => [index("ledger_queue_tenant_id_id_idx").on(t.tenantId, t.id)],
 );
 
 /** The per-tenant hash chain. Append-only for every role. */
 export const ledgerEntries = pgTable(
   "ledger_entries",
   {
-    tenantId: uuid("tenant_id").notNull(),
+    tenantId: tenantId(),
     seq: bigint("seq", { mode: "number" }).notNull(),
     kind: text("kind", { enum: LEDGER_ENTRY_KINDS }).notNull(),
     refId: text("ref_id").notNull(),
@@ -39,14 +40,14 @@ export const ledgerEntries = pgTable(
     record: text("record").notNull(),
     sealedAt: timestamp("sealed_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.seq] }), index("ledger_entries_ref_idx").on(t.tenantId, t.kind, t.refId)],
+  (t) => [primaryKey({ columns: [t.tenantId, t.seq] }), index("ledger_entries_tenant_id_kind_ref_id_idx").on(t.tenantId, t.kind, t.refId)],
 );
 
 /** Signed Merkle tree heads over a tenant's entries (also written to object storage). */
 export const ledgerCheckpoints = pgTable(
   "ledger_checkpoints",
   {
-    tenantId: uuid("tenant_id").notNull(),
+    tenantId: tenantId(),
     treeSize: bigint("tree_size", { mode: "number" }).notNull(),
     rootHash: text("root_hash").notNull(),
     keyId: text("key_id").notNull(),

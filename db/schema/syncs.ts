@@ -1,6 +1,6 @@
 /** Sync executions, their staged rows and Sync Log, and the current state they make. */
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, primaryKey, jsonb, pgSequence, pgTable, pgView, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, foreignKey, index, integer, primaryKey, jsonb, pgSequence, pgTable, pgView, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import {
   OBJECT_TYPES,
   STAGED_OUTCOMES,
@@ -13,7 +13,7 @@ import {
   type SyncCounts,
 } from "@/lib/domain/enums";
 import { integrations } from "./integrations";
-import { tenants } from "./tenants";
+import { tenantId } from "./tenants";
 
 /**
  * One run of a connector. The row is also the job: workers claim queued rows
@@ -24,9 +24,7 @@ export const syncExecutions = pgTable(
   "sync_executions",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantId(),
     integrationId: uuid("integration_id")
       .notNull()
       .references(() => integrations.id),
@@ -60,14 +58,18 @@ export const syncExecutions = pgTable(
     cancelledByName: text("cancelled_by_name"),
   },
   (t) => [
-    index("sync_executions_history_idx").on(t.tenantId, t.integrationId, t.queuedAt.desc(), t.id.desc()),
-    index("sync_executions_queue_idx").on(t.runAfter).where(sql`status = 'queued'`),
-    index("sync_executions_status_idx").on(t.tenantId, t.status, t.endedAt),
-    uniqueIndex("sync_executions_one_running_uq").on(t.integrationId).where(sql`status = 'syncing'`),
+    index("sync_executions_tenant_id_integration_id_queued_at_id_idx").on(t.tenantId, t.integrationId, t.queuedAt.desc(), t.id.desc()),
+    index("sync_executions_run_after_queued_idx").on(t.runAfter).where(sql`status = 'queued'`),
+    index("sync_executions_tenant_id_status_ended_at_idx").on(t.tenantId, t.status, t.endedAt),
+    // The drop guard's "last applied sync of this integration" walks it newest first.
+    index("sync_executions_integration_id_ended_at_idx").on(t.integrationId, t.endedAt.desc().nullsLast()),
+    uniqueIndex("sync_executions_integration_id_running_uq").on(t.integrationId).where(sql`status = 'syncing'`),
     // A second request while one is queued joins it instead of queueing another (a released
     // held run is queued too, but it applies data already read, so it is not one of these).
-    uniqueIndex("sync_executions_one_queued_uq").on(t.integrationId).where(sql`status = 'queued' and released_by_name is null`),
-    uniqueIndex("sync_executions_idempotency_uq").on(t.tenantId, t.integrationId, t.idempotencyKey),
+    uniqueIndex("sync_executions_integration_id_queued_uq").on(t.integrationId).where(sql`status = 'queued' and released_by_name is null`),
+    // The target of the staged rows' (sync, tenant) reference.
+    uniqueIndex("sync_executions_id_tenant_id_uq").on(t.id, t.tenantId),
+    uniqueIndex("sync_executions_tenant_id_integration_id_idempotency_key_uq").on(t.tenantId, t.integrationId, t.idempotencyKey),
   ],
 );
 
@@ -80,7 +82,6 @@ export const syncExecutions = pgTable(
 export const syncLogIdSeq = pgSequence("sync_log_id_seq");
 const syncLogId = () => bigint("id", { mode: "number" }).notNull().default(sql`nextval('sync_log_id_seq')`);
 
-
 /**
  * What a sync saw, kept per sync so a campaign can show exactly what it was
  * based on. Each row carries its outcome against the current state it was
@@ -90,10 +91,14 @@ export const extractedObjects = pgTable(
   "extracted_objects",
   {
     id: syncLogId(),
+    /**
+     * The sync's tenant, held by the (sync_execution_id, tenant_id) reference
+     * below rather than by one to tenants: a sync stages hundreds of thousands
+     * of rows by COPY, and a second foreign-key check per row cost more than
+     * the sync reference alone (docs/architecture.md, "Tenants and foreign keys").
+     */
     tenantId: uuid("tenant_id").notNull(),
-    syncExecutionId: uuid("sync_execution_id")
-      .notNull()
-      .references(() => syncExecutions.id),
+    syncExecutionId: uuid("sync_execution_id").notNull(),
     objectType: text("object_type", { enum: OBJECT_TYPES }).notNull(),
     externalId: text("external_id").notNull(),
     fields: jsonb("fields").$type<Record<string, string | null>>().notNull(),
@@ -103,10 +108,15 @@ export const extractedObjects = pgTable(
   },
   (t) => [
     primaryKey({ name: "extracted_objects_pkey", columns: [t.syncExecutionId, t.id] }),
-    index("extracted_objects_sync_idx").on(t.syncExecutionId, t.objectType, t.externalId),
-    index("extracted_objects_outcome_idx").on(t.syncExecutionId, t.outcome, t.objectType, t.id),
+    foreignKey({
+      name: "extracted_objects_sync_execution_id_tenant_id_fk",
+      columns: [t.syncExecutionId, t.tenantId],
+      foreignColumns: [syncExecutions.id, syncExecutions.tenantId],
+    }),
+    index("extracted_objects_sync_execution_id_object_type_external_id_idx").on(t.syncExecutionId, t.objectType, t.externalId),
+    index("extracted_objects_sync_execution_id_outcome_object_type_id_idx").on(t.syncExecutionId, t.outcome, t.objectType, t.id),
     // The tenant-wide Sync Logs page walks the newest rows first across every sync.
-    index("extracted_objects_tenant_log_idx").on(t.tenantId, t.id).where(sql`outcome is not null`),
+    index("extracted_objects_tenant_id_id_logged_idx").on(t.tenantId, t.id).where(sql`outcome is not null`),
   ],
 );
 
@@ -120,7 +130,7 @@ export const identityStates = pgTable("identity_states", {
   integrationId: uuid("integration_id")
     .primaryKey()
     .references(() => integrations.id),
-  tenantId: uuid("tenant_id").notNull(),
+  tenantId: tenantId(),
   baseSyncExecutionId: uuid("base_sync_execution_id").references(() => syncExecutions.id),
   version: bigint("version", { mode: "number" }).notNull().default(0),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -134,7 +144,7 @@ export const identityStates = pgTable("identity_states", {
 export const identityOverlay = pgTable(
   "identity_overlay",
   {
-    tenantId: uuid("tenant_id").notNull(),
+    tenantId: tenantId(),
     integrationId: uuid("integration_id")
       .notNull()
       .references(() => integrations.id),
@@ -169,7 +179,7 @@ export const syncRecords = pgTable(
   "sync_records",
   {
     id: syncLogId().primaryKey(),
-    tenantId: uuid("tenant_id").notNull(),
+    tenantId: tenantId(),
     syncExecutionId: uuid("sync_execution_id")
       .notNull()
       .references(() => syncExecutions.id),
@@ -181,8 +191,8 @@ export const syncRecords = pgTable(
     reason: text("reason"),
   },
   (t) => [
-    index("sync_records_sync_idx").on(t.syncExecutionId, t.id),
-    index("sync_records_sync_outcome_idx").on(t.syncExecutionId, t.outcome, t.objectType, t.id),
-    index("sync_records_tenant_idx").on(t.tenantId, t.id),
+    index("sync_records_sync_execution_id_id_idx").on(t.syncExecutionId, t.id),
+    index("sync_records_sync_execution_id_outcome_object_type_id_idx").on(t.syncExecutionId, t.outcome, t.objectType, t.id),
+    index("sync_records_tenant_id_id_idx").on(t.tenantId, t.id),
   ],
 );

@@ -14,6 +14,20 @@ export const tenants = pgTable("tenants", {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * The tenant_id column of a tenant-owned table. Tenants are deactivated, never
+ * deleted, so every reference refuses a tenant's deletion (NO ACTION) rather
+ * than cascading: a cascade would remove history an auditor relies on (the
+ * ledger, the audit log and evidence are append-only or insert-only, and a
+ * cascade runs with the table owner's rights, past the app role's missing
+ * DELETE), and one rule for every table means a tenant's rows can only go
+ * through a deliberate procedure, never as the side effect of one statement.
+ */
+export const tenantId = () =>
+  uuid("tenant_id")
+    .notNull()
+    .references((): AnyPgColumn => tenants.id, { onDelete: "no action" });
+
 export const users = pgTable(
   "users",
   {
@@ -33,16 +47,14 @@ export const users = pgTable(
     lastTenantId: uuid("last_tenant_id").references((): AnyPgColumn => tenants.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("users_email_lower_uq").on(sql`lower(${t.email})`)],
+  (t) => [uniqueIndex("users_lower_email_uq").on(sql`lower(${t.email})`)],
 );
 
 export const memberships = pgTable(
   "memberships",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantId(),
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
@@ -50,8 +62,8 @@ export const memberships = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("memberships_tenant_user_uq").on(t.tenantId, t.userId),
-    index("memberships_user_idx").on(t.userId),
+    uniqueIndex("memberships_tenant_id_user_id_uq").on(t.tenantId, t.userId),
+    index("memberships_user_id_idx").on(t.userId),
   ],
 );
 
@@ -65,9 +77,7 @@ export const invitations = pgTable(
   "invitations",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantId(),
     email: text("email").notNull(),
     role: text("role", { enum: ROLES }).notNull(),
     tokenHash: text("token_hash").notNull().unique(),
@@ -81,10 +91,10 @@ export const invitations = pgTable(
   },
   (t) => [
     // One open invitation per address and tenant: inviting again replaces it.
-    uniqueIndex("invitations_open_uq")
+    uniqueIndex("invitations_tenant_id_email_open_uq")
       .on(t.tenantId, t.email)
       .where(sql`${t.acceptedAt} is null and ${t.revokedAt} is null`),
-    index("invitations_tenant_idx").on(t.tenantId, t.createdAt),
+    index("invitations_tenant_id_created_at_idx").on(t.tenantId, t.createdAt),
     check("invitations_email_lower", sql`${t.email} = lower(${t.email})`),
   ],
 );

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { bigint, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { UPLOAD_PURPOSES } from "@/lib/domain/enums";
 import { createdAt } from "./columns";
-import { tenants } from "./tenants";
+import { tenantId } from "./tenants";
 
 /**
  * Files received by the upload route (CSV sources, evidence files). A row is
@@ -14,9 +14,7 @@ export const uploads = pgTable(
   "uploads",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantId(),
     purpose: text("purpose", { enum: UPLOAD_PURPOSES }).notNull(),
     objectKey: text("object_key").notNull().unique(),
     /** The name the user gave the file: for display and downloads only. */
@@ -31,7 +29,7 @@ export const uploads = pgTable(
     attachedAt: timestamp("attached_at", { withTimezone: true }),
   },
   (t) => [
-    index("uploads_tenant_purpose_idx").on(t.tenantId, t.purpose, t.createdAt),
-    index("uploads_orphan_idx").on(t.createdAt).where(sql`${t.attachedAt} is null`),
+    index("uploads_tenant_id_purpose_created_at_idx").on(t.tenantId, t.purpose, t.createdAt),
+    index("uploads_created_at_unattached_idx").on(t.createdAt).where(sql`${t.attachedAt} is null`),
   ],
 );

@@ -13,7 +13,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { getDb, getSql } from "@/db/client";
+import { getDb } from "@/db/client";
 import { APPEND_ONLY_TABLES, grantAppPrivileges, migrateDatabase, MIGRATIONS_FOLDER } from "@/db/migrate";
 import { OWNER_DB_ROLE, prepareOwnedDatabase, withDatabase } from "@/db/owner";
 import { recordAuditEvent } from "@/lib/audit/service";

@@ -8,7 +8,7 @@ import { makeTenant, TEST_PASSWORD } from "../helpers/factories";
 async function passTime(seconds: number, where: { email?: string; ip?: string }) {
   const sql = getSql();
   await sql`update login_attempts set attempted_at = attempted_at - make_interval(secs => ${seconds})
-            where lower(email) = ${where.email ?? ""} or ip = ${where.ip ?? ""}`;
+            where lower(email) = ${where.email ?? ""} or ip = ${where.ip ?? null}`;
 }
 
 const TOO_MANY = /^Too many attempts; try again in \d+ seconds?\.$/;
