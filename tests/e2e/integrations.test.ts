@@ -124,7 +124,7 @@ describe("integrations, end to end", () => {
       mimeType: "text/csv",
       buffer: Buffer.from("externalId,username,email\nc1,carla,carla@x.test\nc2,chen,chen@x.test\nc3,cruz,cruz@x.test\n"),
     });
-    await page.getByText(/contractors\.csv \(\d+ bytes\)/).waitFor();
+    await page.getByText(/contractors\.csv \(\d+ B\)/).waitFor();
     await page.getByRole("button", { name: "Test connection" }).click();
     await page.getByText("Connection succeeded").waitFor();
     await page.getByText(/accounts: 3 rows/).waitFor();

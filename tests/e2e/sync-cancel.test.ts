@@ -53,8 +53,8 @@ describe("cancelling a sync, end to end", () => {
     // From Sync History: the running row shows what it does, and a Cancel button.
     const row = await startSlowSync(page);
     await row.getByText(/^(Connecting|Reading accounts)$/).waitFor();
-    page.once("dialog", (dialog) => void dialog.accept());
     await row.getByRole("button", { name: /^Cancel sync/ }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
     await page.getByText(/Cancelling: the sync stops within seconds/).waitFor();
     await row.getByText("Cancelled", { exact: true }).waitFor({ timeout: 15_000 });
     expect(await row.textContent()).toContain(`Cancelled by ${alpha.users.operator} while`);
@@ -65,10 +65,11 @@ describe("cancelling a sync, end to end", () => {
     await again.getByRole("link").first().click();
     await page.waitForURL(/\/syncs\/[0-9a-f-]{36}$/);
     await page.getByText(/^(Connecting|Reading accounts)$/).first().waitFor();
-    page.once("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Cancel sync" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
     await page.getByText("Cancelled", { exact: true }).first().waitFor({ timeout: 15_000 });
-    const details = (await page.locator("dl").textContent()) ?? "";
+    // The Details card's list comes first; the lists below it have their own as stacked cards.
+    const details = (await page.locator("dl").first().textContent()) ?? "";
     expect(details).toContain(`Cancelled by${alpha.users.operator}`);
     expect(await page.getByRole("button", { name: "Cancel sync" }).count()).toBe(0);
     scim.setDelay(0);
