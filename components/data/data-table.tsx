@@ -15,13 +15,14 @@ import { RowDetail } from "./row-detail";
  * From which width a column is shown in the table. "always" columns carry the
  * row (its name, its status, its actions); the others fold into the detail panel.
  */
-export type ColumnPriority = "always" | "md" | "lg" | "xl";
+export type ColumnPriority = "always" | "md" | "lg" | "xl" | "2xl";
 
 const PRIORITY_CLASSES: Record<ColumnPriority, string> = {
   always: "",
   md: "hidden md:table-cell",
   lg: "hidden lg:table-cell",
   xl: "hidden xl:table-cell",
+  "2xl": "hidden 2xl:table-cell",
 };
 
 export type ColumnDef<T> = {
@@ -84,9 +85,9 @@ export function DataTable<T>({
           {columns.map((c) => (
             <TableHead
               key={c.id}
-              className={cn(PRIORITY_CLASSES[c.priority ?? "always"], c.align === "right" && "text-right", c.srOnlyHeader && "sr-only")}
+              className={cn(PRIORITY_CLASSES[c.priority ?? "always"], c.align === "right" && "text-right")}
             >
-              {c.header}
+              {c.srOnlyHeader ? <span className="sr-only">{c.header}</span> : c.header}
             </TableHead>
           ))}
           {detail ? (
@@ -147,9 +148,11 @@ export function DataTable<T>({
   const stacked = (
     <ul aria-label={label} data-slot="stacked-rows" className="grid divide-y sm:hidden">
       {rows.length === 0 ? (
-        <li className="px-3 py-8 text-center text-sm text-muted-foreground">{empty}</li>
+        <li className="py-8 text-center text-sm text-muted-foreground">{empty}</li>
       ) : (
-        [...rows, ...(footer ? [footer] : [])].map((row, i) => <StackedRow key={i < rows.length ? rowKey(row) : "footer"} row={row} columns={columns} />)
+        [...rows, ...(footer ? [footer] : [])].map((row, i) => (
+          <StackedRow key={i < rows.length ? rowKey(row) : "footer"} row={row} columns={columns} inset={framed} />
+        ))
       )}
     </ul>
   );
@@ -162,12 +165,13 @@ export function DataTable<T>({
   );
 }
 
-function StackedRow<T>({ row, columns }: { row: T; columns: ColumnDef<T>[] }) {
+function StackedRow<T>({ row, columns, inset }: { row: T; columns: ColumnDef<T>[]; inset: boolean }) {
   const title = columns.find((c) => c.stacked === "title");
   const actions = columns.filter((c) => c.stacked === "actions");
   const fields = columns.filter((c) => c.stacked === undefined);
   return (
-    <li className="grid min-w-0 gap-2 px-3 py-3 text-sm">
+    // Inside a Card the card's own padding already sets the cards off from its edge.
+    <li className={cn("grid min-w-0 gap-2 py-3 text-sm", inset && "px-3")}>
       {title ? <div className="min-w-0 font-medium break-words">{(title.full ?? title.cell)(row)}</div> : null}
       <dl className="grid grid-cols-[minmax(6rem,auto)_1fr] gap-x-3 gap-y-1.5">
         {fields.map((c) => (

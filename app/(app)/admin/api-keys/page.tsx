@@ -61,12 +61,12 @@ export default async function ApiKeysPage() {
                   return <Badge variant={status === "active" ? "success" : status === "expired" ? "warning" : "destructive"}>{status}</Badge>;
                 },
               },
-              { id: "expires", header: "Expires", priority: "lg", className: "text-xs", cell: (k) => when(k.expiresAt) },
+              { id: "expires", header: "Expires", priority: "2xl", className: "text-xs", cell: (k) => when(k.expiresAt) },
               { id: "lastUsed", header: "Last used", priority: "md", className: "text-xs", cell: (k) => when(k.lastUsedAt) },
               {
                 id: "created",
                 header: "Created",
-                priority: "xl",
+                priority: "2xl",
                 className: "text-xs",
                 cell: (k) => (
                   <>

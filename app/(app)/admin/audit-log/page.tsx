@@ -50,6 +50,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
   return (
     <div className="grid gap-6">
       <PageHeader
+        className="mb-0"
         title="Audit Log"
         description="Administrative actions in this tenant: who did what, to which object, from where. Records are append-only."
         actions={
@@ -119,7 +120,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
           {
             id: "actor",
             header: "Actor",
-            className: "max-w-48 truncate",
+            className: "max-w-40 truncate",
             cell: (e) => (
               <>
                 {e.actorName}
@@ -139,8 +140,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
             cell: (e) => ENTITY_TYPE_LABELS[e.entityType as keyof typeof ENTITY_TYPE_LABELS] ?? e.entityType,
           },
           { id: "entityName", header: "Entity Name", className: "max-w-48 truncate font-medium", cell: (e) => e.entityName, stacked: "title" },
-          { id: "details", header: "Details", priority: "xl", className: "max-w-72 truncate text-muted-foreground", cell: (e) => e.details },
-          { id: "ip", header: "IP", priority: "xl", className: "font-mono text-xs", cell: (e) => e.ip ?? "—" },
+          { id: "details", header: "Details", priority: "xl", className: "max-w-52 truncate text-muted-foreground", cell: (e) => e.details },
+          { id: "ip", header: "IP", priority: "2xl", className: "font-mono text-xs", cell: (e) => e.ip ?? "—" },
         ]}
       />
 

@@ -152,7 +152,7 @@ export default async function SyncHistoryPage({
               </Link>
             ),
           },
-          { id: "ended", header: "Ended At (UTC)", priority: "lg", className: "w-28 font-mono text-xs whitespace-normal", cell: (s) => formatTime(s.endedAt) },
+          { id: "ended", header: "Ended At (UTC)", priority: "2xl", className: "w-28 font-mono text-xs whitespace-normal", cell: (s) => formatTime(s.endedAt) },
           {
             id: "status",
             header: "Status",
@@ -211,7 +211,7 @@ export default async function SyncHistoryPage({
           {
             id: "trigger",
             header: "Trigger",
-            priority: "xl",
+            priority: "2xl",
             className: "min-w-24 text-xs whitespace-normal",
             cell: (s) => (
               <>
