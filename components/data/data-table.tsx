@@ -177,7 +177,7 @@ function StackedRow<T>({ row, columns, inset }: { row: T; columns: ColumnDef<T>[
         {fields.map((c) => (
           <div key={c.id} className="contents">
             <dt className="text-xs text-muted-foreground">{c.header}</dt>
-            <dd className="min-w-0 break-words">{(c.full ?? c.cell)(row)}</dd>
+            <dd className={cn("min-w-0 break-words", c.align === "right" && "tabular-nums")}>{(c.full ?? c.cell)(row)}</dd>
           </div>
         ))}
       </dl>
