@@ -58,7 +58,7 @@ export default async function IntegrationsPage() {
           {
             id: "name",
             header: "Name",
-            className: "font-medium",
+            className: "min-w-40 font-medium whitespace-normal break-words",
             stacked: "title",
             cell: (i) => (
               <div className="flex items-center gap-2">

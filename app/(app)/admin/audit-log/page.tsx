@@ -139,8 +139,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
             priority: "lg",
             cell: (e) => ENTITY_TYPE_LABELS[e.entityType as keyof typeof ENTITY_TYPE_LABELS] ?? e.entityType,
           },
-          { id: "entityName", header: "Entity Name", className: "max-w-48 truncate font-medium", cell: (e) => e.entityName, stacked: "title" },
-          { id: "details", header: "Details", priority: "xl", className: "max-w-52 truncate text-muted-foreground", cell: (e) => e.details },
+          { id: "entityName", header: "Entity Name", className: "max-w-40 truncate font-medium", cell: (e) => e.entityName, stacked: "title" },
+          { id: "details", header: "Details", priority: "xl", className: "max-w-40 truncate text-muted-foreground", cell: (e) => e.details },
           { id: "ip", header: "IP", priority: "2xl", className: "font-mono text-xs", cell: (e) => e.ip ?? "—" },
         ]}
       />
