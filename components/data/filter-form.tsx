@@ -19,12 +19,16 @@ export function FilterForm({
   label?: string;
   /** The list without filters. */
   resetHref: string;
-  /** Grid columns at each width, e.g. "lg:grid-cols-4". */
   className?: string;
   children: ReactNode;
 }) {
   return (
-    <form method="get" aria-label={label} className={cn("grid gap-3 rounded-lg border bg-card p-4 sm:grid-cols-2 lg:items-end", className)}>
+    // As many columns as fit at 12rem each, so a placeholder or an option is never cut and the form wraps instead.
+    <form
+      method="get"
+      aria-label={label}
+      className={cn("grid grid-cols-[repeat(auto-fill,minmax(min(100%,12rem),1fr))] items-end gap-3 rounded-lg border bg-card p-4", className)}
+    >
       {children}
       <div className="flex gap-2">
         <Button type="submit">Apply</Button>
@@ -38,7 +42,7 @@ export function FilterForm({
 
 export function FilterField({ label, htmlFor, children }: { label: ReactNode; htmlFor: string; children: ReactNode }) {
   return (
-    <div className="grid gap-1.5">
+    <div className="grid min-w-0 gap-1.5">
       <Label htmlFor={htmlFor}>{label}</Label>
       {children}
     </div>

@@ -25,6 +25,11 @@ export type AuditActionOf<E extends AuditEntityType> = (typeof AUDITED)[E][numbe
 export const AUDIT_ENTITY_TYPES = Object.keys(AUDITED) as AuditEntityType[];
 export const AUDIT_ACTIONS = [...new Set(Object.values(AUDITED).flat())] as AuditAction[];
 
+/** The actions recorded for an entity type; every action when the type is not one of ours. */
+export function actionsOf(entityType: string): readonly string[] {
+  return (AUDITED as Record<string, readonly string[]>)[entityType] ?? AUDIT_ACTIONS;
+}
+
 /** Human labels for the filter dropdowns. */
 export const ENTITY_TYPE_LABELS: Record<AuditEntityType, string> = {
   Tenant: "Tenant",

@@ -1,6 +1,6 @@
 /** Input schemas for the audit log: list filters and the page cursor. Client-safe. */
 import { z } from "zod";
-import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from "./catalog";
+import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, ENTITY_TYPE_LABELS, actionsOf } from "./catalog";
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
@@ -31,6 +31,17 @@ export const auditEventFiltersSchema = z
   .refine((f) => !f.from || !f.to || Date.parse(f.from) <= Date.parse(f.to), {
     path: ["to"],
     message: "must not be before the start date",
+  })
+  // The filter form offers only an entity type's own actions; a hand-edited URL can still pair others.
+  .superRefine((f, issue) => {
+    if (!f.entityType || !f.action) return;
+    const allowed = actionsOf(f.entityType);
+    if (allowed.includes(f.action)) return;
+    issue.addIssue({
+      code: "custom",
+      path: ["action"],
+      message: `${f.action} is never recorded for ${ENTITY_TYPE_LABELS[f.entityType as keyof typeof ENTITY_TYPE_LABELS]}; choose one of ${allowed.join(", ")}`,
+    });
   });
 
 export type AuditEventFilters = z.infer<typeof auditEventFiltersSchema>;

@@ -50,14 +50,19 @@ describe("audit log, end to end", () => {
     expect(text).toContain(alpha.users.reviewer);
     expect(text).toMatch(/\d+\.\d+\.\d+\.\d+|::1/);
 
-    // The row opens the full event with its before/after.
+    // The row opens the full event with its before/after, in a panel over the list; the event is also a page.
     await rows.first().getByRole("link").click();
-    await page.waitForURL(/\/admin\/audit-log\/[0-9a-f-]{36}$/);
-    const diff = page.getByRole("table", { name: "Field changes" });
-    const diffText = (await diff.textContent()) ?? "";
-    expect(diffText).toContain("role");
-    expect(diffText).toContain("reviewer");
-    expect(diffText).toContain("operator");
+    await page.waitForURL(/\/admin\/audit-log\?.*event=[0-9a-f-]{36}$/);
+    const eventId = new URL(page.url()).searchParams.get("event");
+    for (const where of ["panel", "page"]) {
+      if (where === "page") await page.goto(`/admin/audit-log/${eventId}`);
+      const scope = where === "panel" ? page.getByRole("dialog") : page.locator("main");
+      const diff = scope.getByRole("table", { name: "Field changes" });
+      const diffText = (await diff.textContent()) ?? "";
+      expect(diffText, where).toContain("role");
+      expect(diffText, where).toContain("reviewer");
+      expect(diffText, where).toContain("operator");
+    }
 
     // Free-text search over entity name and details.
     await page.goto("/admin/audit-log?q=siem");

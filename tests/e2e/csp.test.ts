@@ -181,9 +181,12 @@ describe("content security policy", () => {
     // The evidence panel (notes rendered from Lexical JSON) on the sync's page.
     await page.goto(`/integrations/${id}/syncs`);
     await page.getByRole("link", { name: /^Evidence for sync/ }).first().click();
-    await page.waitForURL(/\/syncs\/[0-9a-f-]{36}\/evidence/);
-    await page.getByText("Quarterly access review signed off.").waitFor();
+    await page.waitForURL(/\?evidence=[0-9a-f-]{36}$/);
+    await page.getByRole("dialog").getByText("Quarterly access review signed off.").waitFor();
     await page.screenshot({ path: "/tmp/csp-shots/e2e-evidence-1280.png", fullPage: true });
+    // And as a page of its own.
+    await page.goto(`/syncs/${new URL(page.url()).searchParams.get("evidence")}/evidence`);
+    await page.getByText("Quarterly access review signed off.").waitFor();
 
     // A dialog at phone width: the navigation sheet.
     await page.setViewportSize({ width: 390, height: 844 });

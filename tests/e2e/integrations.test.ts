@@ -87,7 +87,7 @@ describe("integrations, end to end", () => {
     const rows = admin.page.getByRole("table", { name: "Audit events" }).locator("tbody tr");
     expect(await rows.first().textContent()).toContain("HR Directory");
     await rows.first().getByRole("link").click();
-    const diff = (await admin.page.getByRole("table", { name: "Field changes" }).textContent()) ?? "";
+    const diff = (await admin.page.getByRole("dialog").getByRole("table", { name: "Field changes" }).textContent()) ?? "";
     expect(diff).toContain("config.bindPassword");
     expect(diff).toContain("[redacted]");
     expect(await admin.page.content()).not.toContain(ldap.bindPassword);
@@ -167,30 +167,40 @@ describe("integrations, end to end", () => {
     const history = page.getByRole("table", { name: "Sync history" });
     const newest = history.locator("tbody tr").first();
     await newest.getByRole("link", { name: /^Evidence for sync/ }).click();
-    await page.waitForURL(/\/syncs\/[0-9a-f-]{36}\/evidence/);
-    await page.getByRole("heading", { name: "Audit Evidence" }).waitFor();
-    await page.getByText("Access review Q4").waitFor();
-    expect(await page.locator("strong", { hasText: "approved" }).count()).toBe(1);
-    const files = page.getByRole("table", { name: "Evidence files" });
+    // The panel opens over Sync History, with its own address.
+    await page.waitForURL(/\/integrations\/[0-9a-f-]{36}\/syncs\?evidence=[0-9a-f-]{36}$/);
+    const panel = page.getByRole("dialog", { name: "Audit Evidence" });
+    await panel.getByText("Access review Q4").waitFor();
+    expect(await panel.locator("strong", { hasText: "approved" }).count()).toBe(1);
+    const files = panel.getByRole("table", { name: "Evidence files" });
     expect(await files.locator("tbody tr").count()).toBe(1);
     expect(await files.textContent()).toContain("signoff.pdf");
 
     // Sealed and signed within seconds of the save.
-    for (let i = 0; i < 30 && !(await page.getByText("Verified", { exact: true }).count()); i++) {
+    for (let i = 0; i < 30 && !(await panel.getByText("Verified", { exact: true }).count()); i++) {
       await page.waitForTimeout(500);
       await page.reload();
     }
-    await page.getByText("Verified", { exact: true }).waitFor();
+    await panel.getByText("Verified", { exact: true }).waitFor();
 
-    const href = await page.getByRole("link", { name: "Download signoff.pdf" }).getAttribute("href");
+    const href = await panel.getByRole("link", { name: "Download signoff.pdf" }).getAttribute("href");
     const download = await page.request.get(href!, { maxRedirects: 5 });
     expect(download.status()).toBe(200);
     expect(download.headers()["content-disposition"]).toMatch(/^attachment; filename="signoff\.pdf"/);
-    const evidenceUrl = page.url();
+    const panelUrl = page.url();
+    const evidenceUrl = `/syncs/${new URL(panelUrl).searchParams.get("evidence")}/evidence`;
+    // The same evidence as a page of its own.
+    await page.goto(evidenceUrl);
+    await page.getByRole("heading", { name: "Audit Evidence" }).waitFor();
+    await page.getByText("Access review Q4").waitFor();
     await context.close();
 
     const viewer = await signIn(browser, alpha.users.viewer);
     expect((await viewer.page.goto(evidenceUrl))?.status()).toBe(403);
+    // Over Sync History, which a viewer may read, the panel refuses too.
+    await viewer.page.goto(panelUrl);
+    await viewer.page.getByRole("dialog", { name: "Audit Evidence" }).getByText("Your role cannot open audit evidence.").waitFor();
+    expect(await viewer.page.content()).not.toContain("Access review Q4");
     await viewer.context.close();
 
     const auditor = await signIn(browser, alpha.users.auditor);

@@ -69,7 +69,8 @@ describe("cancelling a sync, end to end", () => {
     await page.getByRole("button", { name: "Cancel sync" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Cancel sync" }).click();
     await page.getByText("Cancelled", { exact: true }).first().waitFor({ timeout: 15_000 });
-    const details = (await page.locator("dl").textContent()) ?? "";
+    // The Details card's list comes first; the lists below it have their own as stacked cards.
+    const details = (await page.locator("dl").first().textContent()) ?? "";
     expect(details).toContain(`Cancelled by${alpha.users.operator}`);
     expect(await page.getByRole("button", { name: "Cancel sync" }).count()).toBe(0);
     scim.setDelay(0);

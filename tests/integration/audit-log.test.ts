@@ -63,6 +63,11 @@ describe("audit log", () => {
     await expect(listAuditEvents(t.ctx("admin"), { from: "2026-02-01", to: "2026-01-01" })).rejects.toMatchObject({
       fieldErrors: { to: [expect.any(String)] },
     });
+    // Each filter valid on its own, but an API key is never "Released".
+    await expect(listAuditEvents(t.ctx("admin"), { entityType: "ApiKey", action: "Release" })).rejects.toMatchObject({
+      code: "bad_request:filters",
+      fieldErrors: { action: ["Release is never recorded for API Key; choose one of Create, Revoke, Delete"] },
+    });
     await expect(listAuditEvents(t.ctx("admin"), { cursor: "garbage" })).rejects.toMatchObject({ code: "bad_request:cursor" });
   });
 

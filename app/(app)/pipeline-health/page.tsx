@@ -6,7 +6,6 @@ import { SyncStatusBadge } from "@/components/integrations/sync-display";
 import { RelatedLinks } from "@/components/shell/related-links";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { DataTable } from "@/components/data/data-table";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { requirePageContext } from "@/lib/auth/session";
 import { getPipelineHealth } from "@/lib/syncs/health";
 import { formatCount, formatDateTime } from "@/lib/format";
@@ -15,6 +14,10 @@ export const metadata = { title: "Pipeline Health" };
 export const dynamic = "force-dynamic";
 
 const when = (d: Date | null) => (d ? formatDateTime(d) : "—");
+
+type Health = Awaited<ReturnType<typeof getPipelineHealth>>;
+type Running = Health["running"][number];
+type IntegrationHealth = Health["integrations"][number];
 
 function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
@@ -76,31 +79,32 @@ export default async function PipelineHealthPage() {
             <CardTitle>Running now</CardTitle>
           </CardHeader>
           <CardContent>
-            <Table aria-label="Running syncs">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Integration</TableHead>
-                  <TableHead>Started</TableHead>
-                  <TableHead>Progress</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {h.running.map((r) => (
-                  <TableRow key={r.id}>
-                    <TableCell>
-                      <Link className="hover:underline" href={`/syncs/${r.id}`}>
-                        {r.integration}
-                      </Link>
-                    </TableCell>
-                    <TableCell>{when(r.started_at)}</TableCell>
-                    <TableCell className="tabular-nums">
-                      {formatCount(r.processed)}
-                      {r.total ? ` / ${formatCount(r.total)}` : ""}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <DataTable<Running>
+              label="Running syncs"
+              framed={false}
+              rows={h.running}
+              rowKey={(r) => r.id}
+              empty={null}
+              columns={[
+                {
+                  id: "integration",
+                  header: "Integration",
+                  stacked: "title",
+                  cell: (r) => (
+                    <Link className="hover:underline" href={`/syncs/${r.id}`}>
+                      {r.integration}
+                    </Link>
+                  ),
+                },
+                { id: "started", header: "Started", cell: (r) => when(r.started_at) },
+                {
+                  id: "progress",
+                  header: "Progress",
+                  align: "right",
+                  cell: (r) => `${formatCount(r.processed)}${r.total ? ` / ${formatCount(r.total)}` : ""}`,
+                },
+              ]}
+            />
           </CardContent>
         </Card>
       ) : null}
@@ -109,30 +113,39 @@ export default async function PipelineHealthPage() {
           <CardTitle>Integrations</CardTitle>
         </CardHeader>
         <CardContent>
-          <DataTable
+          <DataTable<IntegrationHealth>
             label="Integration health"
-            columns={["Integration", "Connector", "Last run", "Last success", "Failures (24 h)"]}
-            isEmpty={h.integrations.length === 0}
-            empty={<>No integrations yet.</>}
             framed={false}
-          >
-                {h.integrations.map((i) => (
-                  <TableRow key={i.id}>
-                    <TableCell className="font-medium">
-                      <Link className="hover:underline" href={`/integrations/${i.id}/syncs`}>
-                        {i.name}
-                      </Link>
-                    </TableCell>
-                    <TableCell className="uppercase">{i.connector}</TableCell>
-                    <TableCell>
-                      {i.last_status ? <SyncStatusBadge status={i.last_status} /> : "Never run"}{" "}
-                      <span className="text-xs text-muted-foreground">{when(i.last_ended_at)}</span>
-                    </TableCell>
-                    <TableCell>{when(i.last_success_at)}</TableCell>
-                    <TableCell className="tabular-nums">{formatCount(i.failures_24h)}</TableCell>
-                  </TableRow>
-                ))}
-          </DataTable>
+            rows={h.integrations}
+            rowKey={(i) => i.id}
+            empty={<>No integrations yet.</>}
+            columns={[
+              {
+                id: "name",
+                header: "Integration",
+                className: "font-medium",
+                stacked: "title",
+                cell: (i) => (
+                  <Link className="hover:underline" href={`/integrations/${i.id}/syncs`}>
+                    {i.name}
+                  </Link>
+                ),
+              },
+              { id: "connector", header: "Connector", priority: "lg", className: "uppercase", cell: (i) => i.connector },
+              {
+                id: "lastRun",
+                header: "Last run",
+                cell: (i) => (
+                  <>
+                    {i.last_status ? <SyncStatusBadge status={i.last_status} /> : "Never run"}{" "}
+                    <span className="text-xs text-muted-foreground">{when(i.last_ended_at)}</span>
+                  </>
+                ),
+              },
+              { id: "lastSuccess", header: "Last success", priority: "md", cell: (i) => when(i.last_success_at) },
+              { id: "failures", header: "Failures (24 h)", align: "right", cell: (i) => formatCount(Number(i.failures_24h)) },
+            ]}
+          />
         </CardContent>
       </Card>
     </div>

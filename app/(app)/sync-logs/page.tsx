@@ -114,42 +114,53 @@ export default async function SyncLogsPage({ searchParams }: { searchParams: Pro
       <FilterProblem message={problem?.message} />
       <DataTable
         label="Sync Logs"
-        columns={[
-          "Name and external id",
-          "Outcome",
-          { label: "Integration and sync", className: "hidden md:table-cell" },
-          { label: "Reason", className: "hidden lg:table-cell" },
-        ]}
-        isEmpty={log.records.length === 0}
+        rows={log.records}
+        rowKey={(r) => String(r.id)}
         empty={integrations.length ? "No records match these filters." : "No integrations yet: records appear here once a sync has run."}
-      >
-        {log.records.map((r) => {
-          const type = OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType;
-          const syncLink = (
-            <Link href={`/syncs/${r.syncId}`} className="hover:underline">
-              {r.integrationName} · {formatDateTime(r.syncStartedAt)}
-            </Link>
-          );
-          return (
-            <TableRow key={r.id}>
-              <TableCell className="max-w-56 min-w-40 whitespace-normal sm:max-w-80 lg:max-w-96">
+        detail={{ title: (r) => r.name ?? r.externalId, description: (r) => OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType }}
+        columns={[
+          {
+            id: "name",
+            header: "Name and external id",
+            stacked: "title",
+            className: "max-w-56 min-w-40 whitespace-normal sm:max-w-80 lg:max-w-96",
+            cell: (r) => (
+              <>
                 <div className="break-words">{r.name ?? <span className="text-muted-foreground">No name</span>}</div>
                 <div className="truncate font-mono text-xs text-muted-foreground" title={r.externalId}>
-                  <span className="font-sans">{type} · </span>
+                  <span className="font-sans">{OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType} · </span>
                   {r.externalId}
                 </div>
-                <div className="mt-1 text-xs text-muted-foreground md:hidden">{syncLink}</div>
-                {r.reason ? <div className="mt-1 text-xs break-words text-muted-foreground lg:hidden">{r.reason}</div> : null}
-              </TableCell>
-              <TableCell>
-                <Badge variant={OUTCOME_VARIANTS[r.outcome] ?? "outline"}>{r.outcome}</Badge>
-              </TableCell>
-              <TableCell className="hidden text-sm whitespace-normal md:table-cell">{syncLink}</TableCell>
-              <TableCell className="hidden min-w-48 whitespace-normal break-words text-muted-foreground lg:table-cell">{r.reason ?? "—"}</TableCell>
-            </TableRow>
-          );
-        })}
-      </DataTable>
+              </>
+            ),
+            full: (r) => (
+              <>
+                <div className="break-words">{r.name ?? "No name"}</div>
+                <div className="font-mono text-xs break-all text-muted-foreground">{r.externalId}</div>
+              </>
+            ),
+          },
+          { id: "outcome", header: "Outcome", cell: (r) => <Badge variant={OUTCOME_VARIANTS[r.outcome] ?? "outline"}>{r.outcome}</Badge> },
+          {
+            id: "sync",
+            header: "Integration and sync",
+            priority: "md",
+            className: "text-sm whitespace-normal",
+            cell: (r) => (
+              <Link href={`/syncs/${r.syncId}`} className="hover:underline">
+                {r.integrationName} · {formatDateTime(r.syncStartedAt)}
+              </Link>
+            ),
+          },
+          {
+            id: "reason",
+            header: "Reason",
+            priority: "lg",
+            className: "min-w-48 whitespace-normal break-words text-muted-foreground",
+            cell: (r) => r.reason ?? "—",
+          },
+        ]}
+      />
       <KeysetPager
         label="Sync Logs pagination"
         summary={`${plural(log.records.length, "record")} on this page (${SYNC_LOGS_PAGE_SIZE} per page)`}

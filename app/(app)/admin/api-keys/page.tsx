@@ -4,7 +4,6 @@ import { RelatedLinks } from "@/components/shell/related-links";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { DataTable } from "@/components/data/data-table";
-import { TableCell, TableRow } from "@/components/ui/table";
 import { apiKeyStatus, listApiKeys } from "@/lib/api-keys/service";
 import { requirePageContext } from "@/lib/auth/session";
 import { deleteApiKeyAction, revokeApiKeyAction } from "./actions";
@@ -13,6 +12,8 @@ import { CreateApiKeyForm } from "./create-api-key-form";
 export const metadata = { title: "API Keys" };
 
 const when = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0, 16) : "—");
+
+type ApiKey = Awaited<ReturnType<typeof listApiKeys>>[number];
 
 export default async function ApiKeysPage() {
   const ctx = await requirePageContext("api_keys:read", "/admin/api-keys");
@@ -29,65 +30,85 @@ export default async function ApiKeysPage() {
           <CardTitle>Keys</CardTitle>
         </CardHeader>
         <CardContent>
-          <DataTable
+          <DataTable<ApiKey>
             label="API keys"
-            columns={["Name", "Key", "Scopes", "Status", "Expires", "Last used", "Created", { label: "Actions", className: "text-right" }]}
-            isEmpty={keys.length === 0}
-            empty={<>No API keys yet.</>}
             framed={false}
-          >
-                {keys.map((k) => {
+            rows={keys}
+            rowKey={(k) => k.id}
+            empty={<>No API keys yet.</>}
+            detail={{ title: (k) => k.name }}
+            columns={[
+              { id: "name", header: "Name", className: "max-w-48 truncate font-medium", stacked: "title", cell: (k) => k.name },
+              { id: "key", header: "Key", priority: "lg", className: "font-mono text-xs", cell: (k) => `${k.prefix}…` },
+              {
+                id: "scopes",
+                header: "Scopes",
+                priority: "xl",
+                className: "max-w-64 whitespace-normal",
+                cell: (k) => (
+                  <div className="flex flex-wrap gap-1">
+                    {k.scopes.map((s) => (
+                      <Badge key={s} variant="outline" className="font-mono text-[11px]">
+                        {s}
+                      </Badge>
+                    ))}
+                  </div>
+                ),
+              },
+              {
+                id: "status",
+                header: "Status",
+                cell: (k) => {
                   const status = apiKeyStatus(k);
-                  return (
-                    <TableRow key={k.id}>
-                      <TableCell className="font-medium">{k.name}</TableCell>
-                      <TableCell className="font-mono text-xs">{k.prefix}…</TableCell>
-                      <TableCell className="max-w-64">
-                        <div className="flex flex-wrap gap-1">
-                          {k.scopes.map((s) => (
-                            <Badge key={s} variant="outline" className="font-mono text-[11px]">
-                              {s}
-                            </Badge>
-                          ))}
-                        </div>
-                      </TableCell>
-                      <TableCell>
-                        <Badge variant={status === "active" ? "success" : status === "expired" ? "warning" : "destructive"}>{status}</Badge>
-                      </TableCell>
-                      <TableCell className="text-xs">{when(k.expiresAt)}</TableCell>
-                      <TableCell className="text-xs">{when(k.lastUsedAt)}</TableCell>
-                      <TableCell className="text-xs">
-                        {when(k.createdAt)}
-                        <div className="text-muted-foreground">{k.createdByName}</div>
-                      </TableCell>
-                      <TableCell>
-                        <div className="flex justify-end gap-2">
-                          {status === "active" ? (
-                            <ConfirmActionButton
-                              action={revokeApiKeyAction}
-                              fields={{ id: k.id }}
-                              confirm={`Revoke “${k.name}”? Calls with it will fail at once.`}
-                              variant="outline"
-                              aria-label={`Revoke ${k.name}`}
-                            >
-                              Revoke
-                            </ConfirmActionButton>
-                          ) : null}
-                          <ConfirmActionButton
-                            action={deleteApiKeyAction}
-                            fields={{ id: k.id }}
-                            confirm={`Delete “${k.name}”? This cannot be undone.`}
-                            variant="destructive"
-                            aria-label={`Delete ${k.name}`}
-                          >
-                            Delete
-                          </ConfirmActionButton>
-                        </div>
-                      </TableCell>
-                    </TableRow>
-                  );
-                })}
-          </DataTable>
+                  return <Badge variant={status === "active" ? "success" : status === "expired" ? "warning" : "destructive"}>{status}</Badge>;
+                },
+              },
+              { id: "expires", header: "Expires", priority: "2xl", className: "text-xs", cell: (k) => when(k.expiresAt) },
+              { id: "lastUsed", header: "Last used", priority: "md", className: "text-xs", cell: (k) => when(k.lastUsedAt) },
+              {
+                id: "created",
+                header: "Created",
+                priority: "2xl",
+                className: "text-xs",
+                cell: (k) => (
+                  <>
+                    {when(k.createdAt)}
+                    <div className="text-muted-foreground">{k.createdByName}</div>
+                  </>
+                ),
+              },
+              {
+                id: "actions",
+                header: "Actions",
+                srOnlyHeader: true,
+                stacked: "actions",
+                cell: (k) => (
+                  <div className="flex gap-2 sm:justify-end">
+                    {apiKeyStatus(k) === "active" ? (
+                      <ConfirmActionButton
+                        action={revokeApiKeyAction}
+                        fields={{ id: k.id }}
+                        confirm={`Revoke “${k.name}”? Calls with it will fail at once.`}
+                        variant="outline"
+                        aria-label={`Revoke ${k.name}`}
+                      >
+                        Revoke
+                      </ConfirmActionButton>
+                    ) : null}
+                    <ConfirmActionButton
+                      action={deleteApiKeyAction}
+                      fields={{ id: k.id }}
+                      confirm={`Delete “${k.name}”? This cannot be undone.`}
+                      variant="destructive"
+                      aria-label={`Delete ${k.name}`}
+                    >
+                      Delete
+                    </ConfirmActionButton>
+                  </div>
+                ),
+              },
+            ]}
+          />
         </CardContent>
       </Card>
       <Card>

@@ -6,21 +6,22 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { KeysetPager } from "@/components/ui/keyset-pager";
 import { Input } from "@/components/ui/input";
-import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
 import { DataTable } from "@/components/data/data-table";
 import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter-form";
-import { TableCell, TableRow } from "@/components/ui/table";
-import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, ENTITY_TYPE_LABELS } from "@/lib/audit/catalog";
-import { listAuditEvents, listRecentActors } from "@/lib/audit/service";
+import { LinkedPanel } from "@/components/data/row-detail";
+import { AuditEventDetails, auditEventTitle } from "@/components/audit/audit-event-details";
+import { EntityActionFields } from "@/components/audit/entity-action-fields";
+import { ENTITY_TYPE_LABELS } from "@/lib/audit/catalog";
+import { getAuditEvent, listAuditEvents, listRecentActors } from "@/lib/audit/service";
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
 import { formatDateTime, plural } from "@/lib/format";
-import { withFilterProblem } from "@/lib/pages";
+import { orNull, withFilterProblem } from "@/lib/pages";
 
 export const metadata = { title: "Audit Log" };
 
 const FILTER_KEYS = ["entityType", "action", "actor", "from", "to", "q"] as const;
-type Params = Partial<Record<(typeof FILTER_KEYS)[number] | "cursor", string>>;
+type Params = Partial<Record<(typeof FILTER_KEYS)[number] | "cursor" | "event", string>>;
 
 function query(params: Params, extra: Record<string, string> = {}): string {
   const out = new URLSearchParams();
@@ -30,6 +31,7 @@ function query(params: Params, extra: Record<string, string> = {}): string {
   return s ? `?${s}` : "";
 }
 
+type AuditEvent = Awaited<ReturnType<typeof listAuditEvents>>["events"][number];
 
 export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Params> }) {
   const ctx = await requirePageContext("audit_log:read", "/admin/audit-log");
@@ -40,11 +42,16 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
     () => ({ events: [], nextCursor: null }),
   );
   const actors = await listRecentActors(ctx);
+  // The event panel is part of the URL, so a link to one event opens it over the list it came from.
+  const opened = params.event ? await orNull(getAuditEvent(ctx, params.event)) : null;
+  const listHref = `/admin/audit-log${query(params, params.cursor ? { cursor: params.cursor } : {})}`;
+  const eventHref = (id: string) => `/admin/audit-log${query(params, { ...(params.cursor ? { cursor: params.cursor } : {}), event: id })}`;
   const canExport = can(ctx, "audit_log:export");
 
   return (
     <div className="grid gap-6">
       <PageHeader
+        className="mb-0"
         title="Audit Log"
         meta={<RelatedLinks ctx={ctx} current="/admin/audit-log" />}
         description="Administrative actions in this tenant: who did what, to which object, from where. Records are append-only."
@@ -66,27 +73,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
         }
       />
 
-      <FilterForm resetHref="/admin/audit-log" className="lg:grid-cols-7">
-        <FilterField label="Entity Type" htmlFor="entityType">
-          <NativeSelect id="entityType" name="entityType" defaultValue={filters.entityType}>
-            <NativeSelectOption value="">All Entity Types</NativeSelectOption>
-            {AUDIT_ENTITY_TYPES.map((t) => (
-              <NativeSelectOption key={t} value={t}>
-                {ENTITY_TYPE_LABELS[t]}
-              </NativeSelectOption>
-            ))}
-          </NativeSelect>
-        </FilterField>
-        <FilterField label="Action" htmlFor="action">
-          <NativeSelect id="action" name="action" defaultValue={filters.action}>
-            <NativeSelectOption value="">All Actions</NativeSelectOption>
-            {AUDIT_ACTIONS.map((a) => (
-              <NativeSelectOption key={a} value={a}>
-                {a}
-              </NativeSelectOption>
-            ))}
-          </NativeSelect>
-        </FilterField>
+      <FilterForm resetHref="/admin/audit-log">
+        <EntityActionFields entityType={filters.entityType} action={filters.action} />
         <FilterField label="Actor" htmlFor="actor">
           <Input id="actor" name="actor" list="actor-options" placeholder="Email or key name" defaultValue={filters.actor} />
           <datalist id="actor-options">
@@ -108,37 +96,66 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
 
       <FilterProblem message={problem?.message} />
 
-      <DataTable
+      <DataTable<AuditEvent>
         label="Audit events"
-        columns={["Time (UTC)", "Actor", "Action", "Entity Type", "Entity Name", "Details", "IP"]}
-        isEmpty={result.events.length === 0}
+        rows={result.events}
+        rowKey={(e) => e.id}
+        rowClassName={() => "relative"}
         empty={<>No audit events match these filters.</>}
-      >
-              {result.events.map((e) => (
-                <TableRow key={e.id} className="relative">
-                  <TableCell className="whitespace-nowrap font-mono text-xs">
-                    <Link href={`/admin/audit-log/${e.id}`} className="after:absolute after:inset-0 hover:underline">
-                      {formatDateTime(e.occurredAt)}
-                    </Link>
-                  </TableCell>
-                  <TableCell className="max-w-48 truncate">
-                    {e.actorName}
-                    {e.actorType !== "user" ? (
-                      <Badge variant="outline" className="ml-2">
-                        {e.actorType === "api_key" ? "API key" : "system"}
-                      </Badge>
-                    ) : null}
-                  </TableCell>
-                  <TableCell>
-                    <Badge variant="secondary">{e.action}</Badge>
-                  </TableCell>
-                  <TableCell>{ENTITY_TYPE_LABELS[e.entityType as keyof typeof ENTITY_TYPE_LABELS] ?? e.entityType}</TableCell>
-                  <TableCell className="max-w-56 truncate font-medium">{e.entityName}</TableCell>
-                  <TableCell className="max-w-96 truncate text-muted-foreground">{e.details}</TableCell>
-                  <TableCell className="font-mono text-xs">{e.ip ?? "—"}</TableCell>
-                </TableRow>
-              ))}
-      </DataTable>
+        columns={[
+          {
+            id: "time",
+            header: "Time (UTC)",
+            className: "font-mono text-xs",
+            // The whole row opens the event's panel; the link carries the URL, so it can be opened in a new tab too.
+            cell: (e) => (
+              <Link href={eventHref(e.id)} scroll={false} className="after:absolute after:inset-0 hover:underline" aria-label={`Details of ${e.action} ${e.entityName} at ${formatDateTime(e.occurredAt)}`}>
+                {formatDateTime(e.occurredAt)}
+              </Link>
+            ),
+            full: (e) => (
+              <Link href={eventHref(e.id)} scroll={false} className="font-mono text-xs underline-offset-4 hover:underline">
+                {formatDateTime(e.occurredAt)}
+              </Link>
+            ),
+          },
+          {
+            id: "actor",
+            header: "Actor",
+            className: "max-w-40 truncate",
+            cell: (e) => (
+              <>
+                {e.actorName}
+                {e.actorType !== "user" ? (
+                  <Badge variant="outline" className="ml-2">
+                    {e.actorType === "api_key" ? "API key" : "system"}
+                  </Badge>
+                ) : null}
+              </>
+            ),
+          },
+          { id: "action", header: "Action", cell: (e) => <Badge variant="secondary">{e.action}</Badge> },
+          {
+            id: "entityType",
+            header: "Entity Type",
+            priority: "lg",
+            cell: (e) => ENTITY_TYPE_LABELS[e.entityType as keyof typeof ENTITY_TYPE_LABELS] ?? e.entityType,
+          },
+          { id: "entityName", header: "Entity Name", className: "max-w-40 truncate font-medium", cell: (e) => e.entityName, stacked: "title" },
+          { id: "details", header: "Details", priority: "xl", className: "max-w-40 truncate text-muted-foreground", cell: (e) => e.details },
+          { id: "ip", header: "IP", priority: "2xl", className: "font-mono text-xs", cell: (e) => e.ip ?? "—" },
+        ]}
+      />
+
+      {opened ? (
+        <LinkedPanel key={opened.id} title={auditEventTitle(opened)} description={opened.details} closeHref={listHref} wide>
+          <AuditEventDetails event={opened} />
+        </LinkedPanel>
+      ) : params.event ? (
+        <LinkedPanel key={params.event} title="Audit event not found" closeHref={listHref}>
+          <p className="text-sm text-muted-foreground">No audit event of this tenant has this id. It may have been linked from another tenant.</p>
+        </LinkedPanel>
+      ) : null}
 
       <KeysetPager
         summary={`${plural(result.events.length, "event")} on this page (100 per page)`}

@@ -4,7 +4,7 @@ import { InviteMemberForm } from "@/components/forms/invite-member-form";
 import { PageHeader } from "@/components/shell/page-header";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { DataTable } from "@/components/data/data-table";
 import { requirePageContext } from "@/lib/auth/session";
 import { listInvitations, listMembers } from "@/lib/members/service";
 import { inviteMemberAction, removeMemberAction, revokeInvitationAction } from "./actions";
@@ -13,7 +13,8 @@ import { formatDate } from "@/lib/format";
 
 export const metadata = { title: "Members" };
 
-const wide = "hidden md:table-cell";
+type Member = Awaited<ReturnType<typeof listMembers>>[number];
+type Invitation = Awaited<ReturnType<typeof listInvitations>>[number];
 
 /**
  * An address that may wrap before its "@" (and, with `dots`, its dots) on a
@@ -36,46 +37,44 @@ export default async function MembersPage() {
       <PageHeader title="Members" description="People in this tenant and what their role lets them do. Changes are audited." />
       <Card>
         <CardContent>
-          <Table aria-label="Members">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Email</TableHead>
-                <TableHead className={wide}>Name</TableHead>
-                <TableHead>Role</TableHead>
-                <TableHead className={wide}>Member since</TableHead>
-                <TableHead className="text-right">Remove</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {members.map((m) => (
-                <TableRow key={m.id}>
-                  <TableCell className="font-medium whitespace-normal break-words">
-                    <Email address={m.email} />
-                    <div className="mt-1 text-xs font-normal text-muted-foreground md:hidden">{m.name}</div>
-                  </TableCell>
-                  <TableCell className={wide}>{m.name}</TableCell>
-                  <TableCell>
-                    <RoleSelect membershipId={m.id} role={m.role} email={m.email} />
-                  </TableCell>
-                  <TableCell className={`${wide} text-xs`}>{formatDate(m.createdAt)}</TableCell>
-                  <TableCell>
-                    <div className="flex justify-end">
-                      <ConfirmActionButton
-                        action={removeMemberAction}
-                        fields={{ membershipId: m.id }}
-                        confirm={`Remove ${m.email} from this tenant?`}
-                        variant="outline"
-                        aria-label={`Remove ${m.email}`}
-                      >
-                        <UserMinus aria-hidden="true" className="md:hidden" />
-                        <span className="sr-only md:not-sr-only">Remove</span>
-                      </ConfirmActionButton>
-                    </div>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <DataTable<Member>
+            label="Members"
+            framed={false}
+            rows={members}
+            rowKey={(m) => m.id}
+            empty="No members."
+            columns={[
+              {
+                id: "email",
+                header: "Email",
+                className: "font-medium whitespace-normal break-words",
+                stacked: "title",
+                cell: (m) => <Email address={m.email} />,
+              },
+              { id: "name", header: "Name", priority: "md", cell: (m) => m.name },
+              { id: "role", header: "Role", cell: (m) => <RoleSelect membershipId={m.id} role={m.role} email={m.email} /> },
+              { id: "since", header: "Member since", priority: "lg", className: "text-xs", cell: (m) => formatDate(m.createdAt) },
+              {
+                id: "remove",
+                header: "Remove",
+                srOnlyHeader: true,
+                stacked: "actions",
+                cell: (m) => (
+                  <div className="flex sm:justify-end">
+                    <ConfirmActionButton
+                      action={removeMemberAction}
+                      fields={{ membershipId: m.id }}
+                      confirm={`Remove ${m.email} from this tenant?`}
+                      variant="outline"
+                      aria-label={`Remove ${m.email}`}
+                    >
+                      <UserMinus aria-hidden="true" /> Remove
+                    </ConfirmActionButton>
+                  </div>
+                ),
+              },
+            ]}
+          />
         </CardContent>
       </Card>
       <Card>
@@ -84,61 +83,61 @@ export default async function MembersPage() {
           <CardDescription>People join only when they accept. Inviting an address again replaces its pending invitation.</CardDescription>
         </CardHeader>
         <CardContent>
-          <Table aria-label="Pending invitations">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Email</TableHead>
-                <TableHead className={wide}>Role</TableHead>
-                <TableHead className={wide}>Status</TableHead>
-                <TableHead className={wide}>Invited</TableHead>
-                <TableHead className={wide}>Expires</TableHead>
-                <TableHead className="text-right">Revoke</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {invitations.length === 0 ? (
-                <TableRow>
-                  <TableCell colSpan={6} className="py-6 text-center text-muted-foreground">
-                    No pending invitations.
-                  </TableCell>
-                </TableRow>
-              ) : (
-                invitations.map((i) => (
-                  <TableRow key={i.id}>
-                    <TableCell className="font-medium whitespace-normal break-words">
-                      <Email address={i.email} dots />
-                      {/* Narrow screens show the other columns here, so Revoke stays in view. */}
-                      <div className="mt-1 text-xs font-normal text-muted-foreground md:hidden">
-                        {i.role} · {i.status} · expires {formatDate(i.expiresAt)}
-                      </div>
-                    </TableCell>
-                    <TableCell className={wide}>{i.role}</TableCell>
-                    <TableCell className={wide}>
-                      <Badge variant={i.status === "pending" ? "outline" : "warning"}>{i.status}</Badge>
-                    </TableCell>
-                    <TableCell className={`${wide} text-xs`}>
-                      {formatDate(i.createdAt)}
-                      <div className="text-muted-foreground">{i.invitedByName}</div>
-                    </TableCell>
-                    <TableCell className={`${wide} text-xs`}>{formatDate(i.expiresAt)}</TableCell>
-                    <TableCell>
-                      <div className="flex justify-end">
-                        <ConfirmActionButton
-                          action={revokeInvitationAction}
-                          fields={{ id: i.id }}
-                          confirm={`Revoke the invitation of ${i.email}? Its link stops working.`}
-                          variant="outline"
-                          aria-label={`Revoke the invitation of ${i.email}`}
-                        >
-                          Revoke
-                        </ConfirmActionButton>
-                      </div>
-                    </TableCell>
-                  </TableRow>
-                ))
-              )}
-            </TableBody>
-          </Table>
+          <DataTable<Invitation>
+            label="Pending invitations"
+            framed={false}
+            rows={invitations}
+            rowKey={(i) => i.id}
+            empty="No pending invitations."
+            columns={[
+              {
+                id: "email",
+                header: "Email",
+                className: "font-medium whitespace-normal break-words",
+                stacked: "title",
+                cell: (i) => <Email address={i.email} dots />,
+              },
+              { id: "role", header: "Role", cell: (i) => i.role },
+              {
+                id: "status",
+                header: "Status",
+                priority: "md",
+                cell: (i) => <Badge variant={i.status === "pending" ? "outline" : "warning"}>{i.status}</Badge>,
+              },
+              {
+                id: "invited",
+                header: "Invited",
+                priority: "lg",
+                className: "text-xs",
+                cell: (i) => (
+                  <>
+                    {formatDate(i.createdAt)}
+                    <div className="text-muted-foreground">{i.invitedByName}</div>
+                  </>
+                ),
+              },
+              { id: "expires", header: "Expires", priority: "md", className: "text-xs", cell: (i) => formatDate(i.expiresAt) },
+              {
+                id: "revoke",
+                header: "Revoke",
+                srOnlyHeader: true,
+                stacked: "actions",
+                cell: (i) => (
+                  <div className="flex sm:justify-end">
+                    <ConfirmActionButton
+                      action={revokeInvitationAction}
+                      fields={{ id: i.id }}
+                      confirm={`Revoke the invitation of ${i.email}? Its link stops working.`}
+                      variant="outline"
+                      aria-label={`Revoke the invitation of ${i.email}`}
+                    >
+                      Revoke
+                    </ConfirmActionButton>
+                  </div>
+                ),
+              },
+            ]}
+          />
         </CardContent>
       </Card>
       <Card>

@@ -71,53 +71,70 @@ export default async function PlatformAuditLogPage({ searchParams }: { searchPar
       <FilterProblem message={problem?.message} />
       <DataTable
         label="Platform audit events"
-        columns={[
-          { label: "Time (UTC)", className: "hidden md:table-cell" },
-          { label: "Actor", className: "hidden lg:table-cell" },
-          { label: "Action", className: "hidden sm:table-cell" },
-          "Details",
-        ]}
-        isEmpty={result.events.length === 0}
+        rows={result.events}
+        rowKey={(e) => e.id}
         empty={<>No platform events match these filters.</>}
-      >
-        {result.events.map((e) => {
-          const actor = (
-            <>
-              {e.actorName}
-              {e.actorType !== "user" ? (
-                <Badge variant="outline" className="ml-2">
-                  {e.actorType === "api_key" ? "API key" : "system"}
-                </Badge>
-              ) : null}
-            </>
-          );
-          const action = (
-            <Badge variant={e.action === "Deactivate" || e.action === "Remove" ? "destructive" : "secondary"}>{actionLabel(e.action)}</Badge>
-          );
-          return (
-            <TableRow key={e.id}>
-              <TableCell className="hidden font-mono text-xs whitespace-nowrap md:table-cell">{formatDateTime(e.occurredAt)}</TableCell>
-              <TableCell className="hidden max-w-56 break-all whitespace-normal lg:table-cell">{actor}</TableCell>
-              <TableCell className="hidden sm:table-cell">{action}</TableCell>
-              <TableCell className="min-w-0 whitespace-normal">
-                {/* On narrow screens the columns above fold into this one. */}
-                <div className="mb-1 sm:hidden">{action}</div>
+        detail={{ title: (e) => `${actionLabel(e.action)} · ${e.entityName}`, description: (e) => formatDateTime(e.occurredAt) }}
+        columns={[
+          {
+            id: "time",
+            header: "Time (UTC)",
+            priority: "md",
+            className: "font-mono text-xs whitespace-nowrap",
+            cell: (e) => formatDateTime(e.occurredAt),
+          },
+          {
+            id: "actor",
+            header: "Actor",
+            priority: "lg",
+            className: "max-w-56 break-all whitespace-normal",
+            cell: (e) => (
+              <>
+                {e.actorName}
+                {e.actorType !== "user" ? (
+                  <Badge variant="outline" className="ml-2">
+                    {e.actorType === "api_key" ? "API key" : "system"}
+                  </Badge>
+                ) : null}
+              </>
+            ),
+          },
+          {
+            id: "action",
+            header: "Action",
+            cell: (e) => (
+              <Badge variant={e.action === "Deactivate" || e.action === "Remove" ? "destructive" : "secondary"}>{actionLabel(e.action)}</Badge>
+            ),
+          },
+          {
+            id: "details",
+            header: "Details",
+            stacked: "title",
+            className: "min-w-0 whitespace-normal",
+            cell: (e) => (
+              <>
                 <div className="font-medium break-words">{e.details}</div>
                 {e.changes.length ? (
-                  <div className="text-xs break-words text-muted-foreground">
+                  <div className="line-clamp-2 text-xs break-words text-muted-foreground">
                     {e.changes.map((c) => `${c.field}: ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join("; ")}
                   </div>
                 ) : null}
-                <div className="mt-1 text-xs break-words text-muted-foreground lg:hidden">
-                  <span className="font-mono md:hidden">{formatDateTime(e.occurredAt)} · </span>
-                  by {actor}
-                </div>
-                {e.ip ? <div className="font-mono text-xs text-muted-foreground">from {e.ip}</div> : null}
-              </TableCell>
-            </TableRow>
-          );
-        })}
-      </DataTable>
+              </>
+            ),
+            full: (e) => (
+              <>
+                <div className="break-words">{e.details}</div>
+                {e.changes.map((c) => (
+                  <div key={c.field} className="text-xs break-words text-muted-foreground">
+                    {c.field}: {JSON.stringify(c.before ?? null)} → {JSON.stringify(c.after ?? null)}
+                  </div>
+                ))}
+              </>
+            ),
+          },
+          { id: "ip", header: "IP address", priority: "2xl", className: "font-mono text-xs", cell: (e) => e.ip ?? "—" },
+        ]}
+      />
       <KeysetPager
         summary={`${plural(result.events.length, "event")} on this page (${PAGE_SIZE} per page)`}
         firstHref={params.cursor ? `/platform/audit-log${query(params)}` : null}

@@ -15,7 +15,6 @@ import { Input } from "@/components/ui/input";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
 import { DataTable } from "@/components/data/data-table";
 import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter-form";
-import { TableCell, TableFooter, TableRow } from "@/components/ui/table";
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
 import { orNotFound, orNull, withFilterProblem } from "@/lib/pages";
@@ -38,6 +37,9 @@ const OUTCOME_VARIANTS: Record<string, NonNullable<BadgeProps["variant"]>> = {
   skipped: "warning",
   error: "destructive",
 };
+
+type CountRow = { type: string; label: string; values: Record<(typeof COUNT_COLUMNS)[number], number> };
+type LogRecord = Awaited<ReturnType<typeof listSyncLog>>["records"][number];
 
 function query(params: Params, extra: Record<string, string> = {}): string {
   const out = new URLSearchParams();
@@ -71,6 +73,11 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
   const totals = Object.fromEntries(
     COUNT_COLUMNS.map((c) => [c, counts.reduce((sum, [, row]) => sum + (row?.[c] ?? 0), 0)]),
   ) as Record<(typeof COUNT_COLUMNS)[number], number>;
+  const countRows: CountRow[] = counts.map(([type, row]) => ({
+    type,
+    label: OBJECT_TYPE_LABELS[type] ?? type,
+    values: Object.fromEntries(COUNT_COLUMNS.map((c) => [c, row?.[c] ?? 0])) as CountRow["values"],
+  }));
   const canRelease = sync.status === "held" && can(ctx, "syncs:release");
   const canCancel = isCancellable(sync) && can(ctx, "syncs:run");
 
@@ -194,38 +201,24 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           <CardDescription>Per object type: what the source gave and what the sync did with it.</CardDescription>
         </CardHeader>
         <CardContent>
-          <DataTable
+          <DataTable<CountRow>
             label="Counts"
             framed={false}
-            columns={[{ label: "Object type" }, ...COUNT_COLUMNS.map((c) => ({ label: c, className: "text-right" }))]}
-            isEmpty={counts.length === 0}
+            rows={countRows}
+            rowKey={(r) => r.type}
+            footer={countRows.length > 1 ? { type: "Total", label: "Total", values: totals } : undefined}
             empty={running ? "Counts appear when the sync has extracted its data." : "No counts were recorded for this sync."}
-            footer={
-              counts.length > 1 ? (
-                <TableFooter>
-                  <TableRow>
-                    <TableCell>Total</TableCell>
-                    {COUNT_COLUMNS.map((c) => (
-                      <TableCell key={c} className="text-right tabular-nums">
-                        {formatCount(totals[c])}
-                      </TableCell>
-                    ))}
-                  </TableRow>
-                </TableFooter>
-              ) : null
-            }
-          >
-            {counts.map(([type, row]) => (
-              <TableRow key={type}>
-                <TableCell className="font-medium">{OBJECT_TYPE_LABELS[type] ?? type}</TableCell>
-                {COUNT_COLUMNS.map((c) => (
-                  <TableCell key={c} className={c === "errors" && row?.[c] ? "text-right text-destructive tabular-nums" : "text-right tabular-nums"}>
-                    {formatCount(row?.[c] ?? 0)}
-                  </TableCell>
-                ))}
-              </TableRow>
-            ))}
-          </DataTable>
+            columns={[
+              { id: "type", header: "Object type", className: "font-medium", stacked: "title", cell: (r) => r.label },
+              ...COUNT_COLUMNS.map((c) => ({
+                id: c,
+                header: c,
+                align: "right" as const,
+                cell: (r: CountRow) =>
+                  c === "errors" && r.values[c] ? <span className="text-destructive">{formatCount(r.values[c])}</span> : formatCount(r.values[c]),
+              })),
+            ]}
+          />
         </CardContent>
       </Card>
 
@@ -244,7 +237,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           </Button>
         </div>
 
-        <FilterForm label="Sync Log filters" resetHref={path} className="lg:grid-cols-4">
+        <FilterForm label="Sync Log filters" resetHref={path}>
           <FilterField label="Outcome" htmlFor="outcome">
             <NativeSelect id="outcome" name="outcome" defaultValue={filters.outcome} className="w-full">
               <NativeSelectOption value="">All outcomes</NativeSelectOption>
@@ -272,36 +265,46 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
 
         <FilterProblem message={problem?.message} />
 
-        <DataTable
+        <DataTable<LogRecord>
           label="Sync log"
-          columns={[{ label: "Object type", className: "hidden sm:table-cell" }, "Name and external id", "Outcome", { label: "Reason", className: "hidden sm:table-cell" }]}
-          isEmpty={log.records.length === 0}
+          rows={log.records}
+          rowKey={(r) => String(r.id)}
           empty={running ? "Records appear here as the sync applies its data." : "No records match these filters."}
-        >
-                {log.records.map((r) => {
-                  const type = OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType;
-                  return (
-                    <TableRow key={r.id}>
-                      <TableCell className="hidden sm:table-cell">{type}</TableCell>
-                      {/* Names wrap so they read in full; the external id is in the title, the CSV and the API. */}
-                      <TableCell className="max-w-56 min-w-40 whitespace-normal sm:max-w-80 lg:max-w-96">
-                        <div className="break-words">{r.name ?? <span className="text-muted-foreground">No name</span>}</div>
-                        <div className="truncate font-mono text-xs text-muted-foreground" title={r.externalId}>
-                          <span className="font-sans sm:hidden">{type} · </span>
-                          {r.externalId}
-                        </div>
-                        {r.reason ? <div className="mt-1 text-xs break-words text-muted-foreground sm:hidden">{r.reason}</div> : null}
-                      </TableCell>
-                      <TableCell>
-                        <Badge variant={OUTCOME_VARIANTS[r.outcome] ?? "outline"}>{r.outcome}</Badge>
-                      </TableCell>
-                      <TableCell className="hidden min-w-48 whitespace-normal break-words text-muted-foreground sm:table-cell">
-                        {r.reason ?? "—"}
-                      </TableCell>
-                    </TableRow>
-                  );
-                })}
-        </DataTable>
+          detail={{ title: (r) => r.name ?? r.externalId }}
+          columns={[
+            { id: "type", header: "Object type", priority: "md", cell: (r) => OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType },
+            {
+              id: "name",
+              header: "Name and external id",
+              stacked: "title",
+              // Names wrap so they read in full; the external id is in the panel, the CSV and the API.
+              className: "max-w-56 min-w-40 whitespace-normal sm:max-w-80 lg:max-w-96",
+              cell: (r) => (
+                <>
+                  <div className="break-words">{r.name ?? <span className="text-muted-foreground">No name</span>}</div>
+                  <div className="truncate font-mono text-xs text-muted-foreground" title={r.externalId}>
+                    <span className="font-sans md:hidden">{OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType} · </span>
+                    {r.externalId}
+                  </div>
+                </>
+              ),
+              full: (r) => (
+                <>
+                  <div className="break-words">{r.name ?? <span className="text-muted-foreground">No name</span>}</div>
+                  <div className="font-mono text-xs break-all text-muted-foreground">{r.externalId}</div>
+                </>
+              ),
+            },
+            { id: "outcome", header: "Outcome", cell: (r) => <Badge variant={OUTCOME_VARIANTS[r.outcome] ?? "outline"}>{r.outcome}</Badge> },
+            {
+              id: "reason",
+              header: "Reason",
+              className: "min-w-48 whitespace-normal text-muted-foreground",
+              cell: (r) => <span className="line-clamp-2 break-words">{r.reason ?? "—"}</span>,
+              full: (r) => <span className="whitespace-pre-wrap">{r.reason ?? "—"}</span>,
+            },
+          ]}
+        />
 
         <KeysetPager
           label="Sync Log pagination"

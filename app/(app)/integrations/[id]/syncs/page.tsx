@@ -22,13 +22,14 @@ import { Button } from "@/components/ui/button";
 import { KeysetPager } from "@/components/ui/keyset-pager";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { DataTable } from "@/components/data/data-table";
-import { TableCell, TableRow } from "@/components/ui/table";
+import { LinkedPanel } from "@/components/data/row-detail";
+import { EvidencePanel } from "@/components/evidence/evidence-panel";
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
-import { orNotFound, withFilterProblem } from "@/lib/pages";
+import { orNotFound, orNull, withFilterProblem } from "@/lib/pages";
 import type { ObjectType } from "@/lib/connectors/types";
 import { listCursors } from "@/lib/integrations/service";
-import { listSyncHistory } from "@/lib/syncs/service";
+import { getSync, listSyncHistory } from "@/lib/syncs/service";
 import { SavedBanner } from "@/components/integrations/saved-banner";
 import { syncsWithEvidence } from "@/lib/evidence/service";
 import { deleteCursorAction, requestSyncAction, resetCursorAction } from "../../actions";
@@ -37,7 +38,11 @@ import { plural } from "@/lib/format";
 
 export const metadata = { title: "Sync History" };
 
-type Params = { cursor?: string; saved?: string; sync?: string };
+type Params = { cursor?: string; saved?: string; sync?: string; evidence?: string };
+type SyncRow = Awaited<ReturnType<typeof listSyncHistory>>["syncs"][number];
+type Cursor = Awaited<ReturnType<typeof listCursors>>[number];
+
+const cursorLabel = (c: Cursor) => OBJECT_TYPE_LABELS[c.objectType as ObjectType] ?? c.objectType;
 
 export default async function SyncHistoryPage({
   params,
@@ -68,6 +73,10 @@ export default async function SyncHistoryPage({
   const canCancel = can(ctx, "syncs:run");
   const running = history.syncs.some((s) => isRunning(s.status));
   const now = new Date();
+  // The evidence panel is part of the URL (?evidence=<sync id>), so it can be linked and reloaded over this page.
+  const listHref = sp.cursor ? `${path}?cursor=${encodeURIComponent(sp.cursor)}` : path;
+  const evidenceHref = (syncId: string) => `${path}?${new URLSearchParams({ ...(sp.cursor ? { cursor: sp.cursor } : {}), evidence: syncId })}`;
+  const evidenceSync = sp.evidence ? await orNull(getSync(ctx, sp.evidence)).then((s) => (s?.integrationId === id ? s : null)) : null;
   const { id: integrationId, name, logoUploadId } = history.integration;
 
   return (
@@ -119,96 +128,152 @@ export default async function SyncHistoryPage({
         </Alert>
       ) : null}
 
-      <DataTable
+      <DataTable<SyncRow>
         label="Sync history"
-        columns={[
-          "Started At (UTC)",
-          // On a phone the status, with a running sync's progress, matters more; the sync's page has the end time.
-          { label: "Ended At (UTC)", className: "hidden sm:table-cell" },
-          "Status",
-          "Message",
-          "Started By",
-          "Trigger",
-          "Evidence",
-        ]}
-        isEmpty={history.syncs.length === 0}
+        rows={history.syncs}
+        rowKey={(s) => s.id}
+        rowClassName={() => "relative"}
         empty="No syncs yet."
-      >
-              {history.syncs.map((s) => {
-                const when = formatTime(s.startedAt ?? s.queuedAt);
-                return (
-                  <TableRow key={s.id} className="relative">
-                    <TableCell className="w-28 font-mono text-xs whitespace-normal">
-                      <Link href={`/syncs/${s.id}`} className="after:absolute after:inset-0 hover:underline">
-                        {s.startedAt ? formatTime(s.startedAt) : <span className="text-muted-foreground">Queued {formatTime(s.queuedAt)}</span>}
-                      </Link>
-                    </TableCell>
-                    <TableCell className="hidden w-28 font-mono text-xs whitespace-normal sm:table-cell">{formatTime(s.endedAt)}</TableCell>
-                    <TableCell>
-                      <div className="flex w-36 flex-col items-start gap-1.5 whitespace-normal">
-                        <SyncStatusBadge status={s.status} cancelling={!!s.cancelRequestedAt} />
-                        {s.status === "syncing" ? <SyncProgress run={s} now={now} /> : null}
-                        {s.status === "queued" ? <QueuePlace queue={s.queue} /> : null}
-                        {canCancel && isCancellable(s) ? (
-                          <ConfirmActionButton
-                            action={cancelSyncAction}
-                            fields={{ syncId: s.id }}
-                            confirm={
-                              s.status === "syncing"
-                                ? `Cancel this running sync of “${name}”? It stops within seconds and nothing of it is applied.`
-                                : `Cancel this ${s.status} sync of “${name}”? Nothing of it is applied.`
-                            }
-                            confirmLabel="Cancel sync"
-                            dismissLabel="Keep it running"
-                            variant="outline"
-                            className="relative z-10 h-7 px-2 text-xs"
-                            aria-label={`Cancel sync ${when}`}
-                          >
-                            <CircleStop aria-hidden="true" /> Cancel
-                          </ConfirmActionButton>
-                        ) : null}
-                      </div>
-                    </TableCell>
-                    <TableCell className="max-w-64 truncate text-muted-foreground" title={s.message ?? undefined}>
-                      {s.message ?? "—"}
-                    </TableCell>
-                    <TableCell>
-                      <div className="flex flex-col items-start gap-1">
-                        <span className="max-w-48 truncate" title={s.startedByName}>
-                          {s.startedByName}
-                        </span>
-                        <Badge variant="outline">{STARTED_BY_TYPE_LABELS[s.startedByType] ?? s.startedByType}</Badge>
-                      </div>
-                    </TableCell>
-                    <TableCell className="min-w-24 text-xs whitespace-normal">
-                      {TRIGGER_LABELS[s.trigger] ?? s.trigger}
-                      {s.mode === "delta" ? <span className="text-muted-foreground"> · delta</span> : null}
-                    </TableCell>
-                    <TableCell>
-                      {mayOpenEvidence ? (
-                        <Button variant={withEvidence.has(s.id) ? "default" : "outline"} size="sm" className="relative z-10" asChild>
-                          <Link href={`/syncs/${s.id}/evidence`} aria-label={`Evidence for sync ${when}`}>
-                            <FileCheck2 aria-hidden="true" /> {withEvidence.has(s.id) ? "Evidence" : "No evidence"}
-                          </Link>
-                        </Button>
-                      ) : (
-                        <Button
-                          type="button"
-                          variant="outline"
-                          size="sm"
-                          disabled
-                          className="relative z-10"
-                          aria-label={`Evidence for sync ${when}`}
-                          title="Your role cannot open audit evidence"
-                        >
-                          <FileCheck2 aria-hidden="true" /> Evidence
-                        </Button>
-                      )}
-                    </TableCell>
-                  </TableRow>
-                );
-              })}
-      </DataTable>
+        detail={{ title: (s) => `Sync ${formatTime(s.startedAt ?? s.queuedAt)}`, description: (s) => `sync ${s.id}` }}
+        columns={[
+          {
+            id: "started",
+            header: "Started At (UTC)",
+            className: "w-28 font-mono text-xs whitespace-normal",
+            stacked: "title",
+            cell: (s) => (
+              <Link href={`/syncs/${s.id}`} className="after:absolute after:inset-0 hover:underline">
+                {s.startedAt ? formatTime(s.startedAt) : <span className="text-muted-foreground">Queued {formatTime(s.queuedAt)}</span>}
+              </Link>
+            ),
+            full: (s) => (
+              <Link href={`/syncs/${s.id}`} className="font-mono text-xs underline-offset-4 hover:underline">
+                {s.startedAt ? formatTime(s.startedAt) : `Queued ${formatTime(s.queuedAt)}`}
+              </Link>
+            ),
+          },
+          { id: "ended", header: "Ended At (UTC)", priority: "2xl", className: "w-28 font-mono text-xs whitespace-normal", cell: (s) => formatTime(s.endedAt) },
+          {
+            id: "status",
+            header: "Status",
+            cell: (s) => (
+              <div className="flex w-36 flex-col items-start gap-1.5 whitespace-normal">
+                <SyncStatusBadge status={s.status} cancelling={!!s.cancelRequestedAt} />
+                {s.status === "syncing" ? <SyncProgress run={s} now={now} /> : null}
+                {s.status === "queued" ? <QueuePlace queue={s.queue} /> : null}
+                {canCancel && isCancellable(s) ? (
+                  <ConfirmActionButton
+                    action={cancelSyncAction}
+                    fields={{ syncId: s.id }}
+                    confirm={
+                      s.status === "syncing"
+                        ? `Cancel this running sync of “${name}”? It stops within seconds and nothing of it is applied.`
+                        : `Cancel this ${s.status} sync of “${name}”? Nothing of it is applied.`
+                    }
+                    confirmLabel="Cancel sync"
+                    dismissLabel="Keep it running"
+                    variant="outline"
+                    className="relative z-10 h-7 px-2 text-xs"
+                    aria-label={`Cancel sync ${formatTime(s.startedAt ?? s.queuedAt)}`}
+                  >
+                    <CircleStop aria-hidden="true" /> Cancel
+                  </ConfirmActionButton>
+                ) : null}
+              </div>
+            ),
+            full: (s) => <SyncStatusBadge status={s.status} cancelling={!!s.cancelRequestedAt} />,
+          },
+          {
+            id: "message",
+            header: "Message",
+            // Two lines of the message in the row; the whole of it in the row's panel and the sync's page.
+            className: "min-w-48 whitespace-normal text-muted-foreground",
+            cell: (s) => <span className="line-clamp-2 break-words">{s.message ?? "—"}</span>,
+            full: (s) => <span className="whitespace-pre-wrap">{s.message ?? "—"}</span>,
+          },
+          {
+            id: "startedBy",
+            header: "Started By",
+            priority: "lg",
+            cell: (s) => (
+              <div className="flex flex-col items-start gap-1">
+                <span className="max-w-40 truncate" title={s.startedByName}>
+                  {s.startedByName}
+                </span>
+                <Badge variant="outline">{STARTED_BY_TYPE_LABELS[s.startedByType] ?? s.startedByType}</Badge>
+              </div>
+            ),
+            full: (s) => (
+              <>
+                {s.startedByName}{" "}
+                <Badge variant="outline">{STARTED_BY_TYPE_LABELS[s.startedByType] ?? s.startedByType}</Badge>
+              </>
+            ),
+          },
+          {
+            id: "trigger",
+            header: "Trigger",
+            priority: "2xl",
+            className: "min-w-24 text-xs whitespace-normal",
+            cell: (s) => (
+              <>
+                {TRIGGER_LABELS[s.trigger] ?? s.trigger}
+                {s.mode === "delta" ? <span className="text-muted-foreground"> · delta</span> : null}
+              </>
+            ),
+          },
+          {
+            id: "evidence",
+            header: "Evidence",
+            stacked: "actions",
+            cell: (s) =>
+              mayOpenEvidence ? (
+                <Button variant={withEvidence.has(s.id) ? "default" : "outline"} size="sm" className="relative z-10" asChild>
+                  <Link href={evidenceHref(s.id)} scroll={false} aria-label={`Evidence for sync ${formatTime(s.startedAt ?? s.queuedAt)}`}>
+                    <FileCheck2 aria-hidden="true" /> {withEvidence.has(s.id) ? "Evidence" : "No evidence"}
+                  </Link>
+                </Button>
+              ) : (
+                <Button
+                  type="button"
+                  variant="outline"
+                  size="sm"
+                  disabled
+                  className="relative z-10"
+                  aria-label={`Evidence for sync ${formatTime(s.startedAt ?? s.queuedAt)}`}
+                  title="Your role cannot open audit evidence"
+                >
+                  <FileCheck2 aria-hidden="true" /> Evidence
+                </Button>
+              ),
+          },
+        ]}
+      />
+
+      {evidenceSync ? (
+        <LinkedPanel
+          key={evidenceSync.id}
+          title="Audit Evidence"
+          description={`Sync started ${formatTime(evidenceSync.startedAt ?? evidenceSync.queuedAt)} UTC · sync ${evidenceSync.id}`}
+          closeHref={listHref}
+          wide
+        >
+          {mayOpenEvidence ? (
+            <div className="grid gap-4">
+              <EvidencePanel ctx={ctx} syncId={evidenceSync.id} />
+              <Link href={`/syncs/${evidenceSync.id}/evidence`} className="text-sm text-muted-foreground underline-offset-4 hover:underline">
+                Open as a page
+              </Link>
+            </div>
+          ) : (
+            <p className="text-sm text-muted-foreground">Your role cannot open audit evidence.</p>
+          )}
+        </LinkedPanel>
+      ) : sp.evidence ? (
+        <LinkedPanel key={sp.evidence} title="Audit Evidence" closeHref={listHref}>
+          <p className="text-sm text-muted-foreground">This integration has no sync with this id.</p>
+        </LinkedPanel>
+      ) : null}
 
       <KeysetPager
         summary={`${plural(history.syncs.length, "sync")} on this page (50 per page)`}
@@ -226,50 +291,57 @@ export default async function SyncHistoryPage({
             </CardDescription>
           </CardHeader>
           <CardContent>
-            <DataTable
+            <DataTable<Cursor>
               label="Extraction cursors"
               framed={false}
-              columns={["Object type", "Position", "Updated (UTC)", ...(canWrite ? [{ label: "Actions", className: "text-right" }] : [])]}
-              isEmpty={cursors.length === 0}
+              rows={cursors}
+              rowKey={(c) => c.id}
               empty="No cursors yet: they are stored after a completed sync of a connector that supports delta syncs."
-            >
-                  {cursors.map((c) => {
-                    const label = OBJECT_TYPE_LABELS[c.objectType as ObjectType] ?? c.objectType;
-                    return (
-                      <TableRow key={c.id}>
-                        <TableCell className="font-medium">{label}</TableCell>
-                        <TableCell className="max-w-md truncate font-mono text-xs" title={c.position}>
-                          {c.position || <span className="text-muted-foreground">(reset: next sync is full)</span>}
-                        </TableCell>
-                        <TableCell className="font-mono text-xs">{formatTime(c.updatedAt)}</TableCell>
-                        {canWrite ? (
-                          <TableCell>
-                            <div className="flex justify-end gap-2">
-                              <ConfirmActionButton
-                                action={resetCursorAction}
-                                fields={{ integrationId: id, objectType: c.objectType }}
-                                confirm={`Reset the ${label.toLowerCase()} cursor of “${name}”? The next sync reads everything.`}
-                                variant="outline"
-                                aria-label={`Reset ${label} cursor`}
-                              >
-                                Reset
-                              </ConfirmActionButton>
-                              <ConfirmActionButton
-                                action={deleteCursorAction}
-                                fields={{ integrationId: id, objectType: c.objectType }}
-                                confirm={`Delete the ${label.toLowerCase()} cursor of “${name}”?`}
-                                variant="destructive"
-                                aria-label={`Delete ${label} cursor`}
-                              >
-                                Delete
-                              </ConfirmActionButton>
-                            </div>
-                          </TableCell>
-                        ) : null}
-                      </TableRow>
-                    );
-                  })}
-            </DataTable>
+              detail={{ title: (c) => `${cursorLabel(c)} cursor` }}
+              columns={[
+                { id: "type", header: "Object type", className: "font-medium", stacked: "title", cell: cursorLabel },
+                {
+                  id: "position",
+                  header: "Position",
+                  className: "max-w-48 truncate font-mono text-xs lg:max-w-md",
+                  cell: (c) => (c.position ? <span title={c.position}>{c.position}</span> : <span className="text-muted-foreground">(reset: next sync is full)</span>),
+                  full: (c) => (c.position ? <span className="break-all font-mono text-xs">{c.position}</span> : "(reset: next sync is full)"),
+                },
+                { id: "updated", header: "Updated (UTC)", priority: "md", className: "font-mono text-xs", cell: (c) => formatTime(c.updatedAt) },
+                ...(canWrite
+                  ? [
+                      {
+                        id: "actions",
+                        header: "Actions",
+                        srOnlyHeader: true,
+                        stacked: "actions" as const,
+                        cell: (c: Cursor) => (
+                          <div className="flex gap-2 sm:justify-end">
+                            <ConfirmActionButton
+                              action={resetCursorAction}
+                              fields={{ integrationId: id, objectType: c.objectType }}
+                              confirm={`Reset the ${cursorLabel(c).toLowerCase()} cursor of “${name}”? The next sync reads everything.`}
+                              variant="outline"
+                              aria-label={`Reset ${cursorLabel(c)} cursor`}
+                            >
+                              Reset
+                            </ConfirmActionButton>
+                            <ConfirmActionButton
+                              action={deleteCursorAction}
+                              fields={{ integrationId: id, objectType: c.objectType }}
+                              confirm={`Delete the ${cursorLabel(c).toLowerCase()} cursor of “${name}”?`}
+                              variant="destructive"
+                              aria-label={`Delete ${cursorLabel(c)} cursor`}
+                            >
+                              Delete
+                            </ConfirmActionButton>
+                          </div>
+                        ),
+                      },
+                    ]
+                  : []),
+              ]}
+            />
           </CardContent>
         </Card>
       ) : null}
