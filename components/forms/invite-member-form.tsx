@@ -10,6 +10,7 @@ import { Input } from "@/components/ui/input";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
 import type { ActionResult } from "@/lib/actions";
 import { ROLES } from "@/lib/auth/permissions";
+import { formatDate } from "@/lib/format";
 
 export type InvitationCreated = { email: string; role: string; expiresAt: string; link: string };
 
@@ -35,7 +36,7 @@ export function InviteMemberForm({
           <AlertDescription className="grid min-w-0 gap-2">
             <span className="[overflow-wrap:anywhere]">
               Send this link to {state.data.email} yourself: it is shown only once, works once, and expires on{" "}
-              {state.data.expiresAt.slice(0, 10)}. They join as {state.data.role} when they accept.
+              {formatDate(state.data.expiresAt)}. They join as {state.data.role} when they accept.
             </span>
             <div className="flex min-w-0 flex-wrap items-center gap-2">
               <code data-testid="invitation-link" className="min-w-0 rounded bg-muted px-2 py-1 font-mono text-xs break-all text-foreground">

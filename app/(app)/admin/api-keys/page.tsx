@@ -8,10 +8,10 @@ import { apiKeyStatus, listApiKeys } from "@/lib/api-keys/service";
 import { requirePageContext } from "@/lib/auth/session";
 import { deleteApiKeyAction, revokeApiKeyAction } from "./actions";
 import { CreateApiKeyForm } from "./create-api-key-form";
+import { formatDateTime } from "@/lib/format";
 
 export const metadata = { title: "API Keys" };
 
-const when = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0, 16) : "—");
 
 type ApiKey = Awaited<ReturnType<typeof listApiKeys>>[number];
 
@@ -63,8 +63,8 @@ export default async function ApiKeysPage() {
                   return <Badge variant={status === "active" ? "success" : status === "expired" ? "warning" : "destructive"}>{status}</Badge>;
                 },
               },
-              { id: "expires", header: "Expires", priority: "2xl", className: "text-xs", cell: (k) => when(k.expiresAt) },
-              { id: "lastUsed", header: "Last used", priority: "md", className: "text-xs", cell: (k) => when(k.lastUsedAt) },
+              { id: "expires", header: "Expires", priority: "2xl", className: "text-xs", cell: (k) => formatDateTime(k.expiresAt) },
+              { id: "lastUsed", header: "Last used", priority: "md", className: "text-xs", cell: (k) => formatDateTime(k.lastUsedAt) },
               {
                 id: "created",
                 header: "Created",
@@ -72,7 +72,7 @@ export default async function ApiKeysPage() {
                 className: "text-xs",
                 cell: (k) => (
                   <>
-                    {when(k.createdAt)}
+                    {formatDateTime(k.createdAt)}
                     <div className="text-muted-foreground">{k.createdByName}</div>
                   </>
                 ),
