@@ -56,10 +56,22 @@ export function CreateApiKeyForm() {
                 </h3>
                 {g.scopes.map(({ scope, allows }) => (
                   <label key={scope} className="flex items-start gap-2 text-sm">
-                    <input type="checkbox" name="scopes[]" value={scope} className="mt-0.5 size-4 shrink-0 accent-primary" />
+                    {/* Named by the scope, described by what it allows. */}
+                    <input
+                      type="checkbox"
+                      name="scopes[]"
+                      value={scope}
+                      aria-labelledby={`scope-${scope}`}
+                      aria-describedby={`scope-${scope}-allows`}
+                      className="mt-0.5 size-4 shrink-0 accent-primary"
+                    />
                     <span className="grid min-w-0 gap-0.5">
-                      <code className="text-xs font-medium">{scope}</code>
-                      <span className="text-muted-foreground">{allows}</span>
+                      <code id={`scope-${scope}`} className="text-xs font-medium">
+                        {scope}
+                      </code>
+                      <span id={`scope-${scope}-allows`} className="text-muted-foreground">
+                        {allows}
+                      </span>
                     </span>
                   </label>
                 ))}
