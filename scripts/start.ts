@@ -13,7 +13,7 @@ process.env.NEXT_TELEMETRY_DISABLED = "1";
 const mode = process.argv[2] === "start" ? "start" : "dev";
 
 async function main() {
-  let runtime;
+  let runtime: Awaited<ReturnType<typeof prepareRuntime>>;
   try {
     runtime = await prepareRuntime();
   } catch (e) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: type-check, build the app, then run unit, integration and
+# npm test: lint and format check (Biome, with the layer import rules), type-check, build the app, then run unit, integration and
 # end-to-end tests in one Vitest run. The tests start their own Postgres
 # (embedded-postgres), object store and app server; the browser is Debian's
 # Chromium, installed here when missing.
@@ -24,6 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+npx biome check .
 npx tsc --noEmit
 npx next build > .next-build.log 2>&1 || { cat .next-build.log; exit 1; }
 npx vitest run "$@"

@@ -24,17 +24,42 @@ export function auditEventTitle(event: Pick<AuditEvent, "action" | "entityName">
 
 export function AuditEventDetails({ event }: { event: AuditEvent }) {
   const facts: [string, ReactNode][] = [
-    ["Time (UTC)", <span key="t" className="font-mono text-xs">{formatDateTime(event.occurredAt)}</span>],
+    [
+      "Time (UTC)",
+      <span key="t" className="font-mono text-xs">
+        {formatDateTime(event.occurredAt)}
+      </span>,
+    ],
     ["Actor", `${event.actorName} (${event.actorType === "api_key" ? "API key" : event.actorType})`],
     ["Action", event.action],
     ["Entity Type", ENTITY_TYPE_LABELS[event.entityType as keyof typeof ENTITY_TYPE_LABELS] ?? event.entityType],
     ["Entity Name", event.entityName],
-    ["Entity ID", <span key="e" className="font-mono text-xs">{event.entityId ?? "—"}</span>],
+    [
+      "Entity ID",
+      <span key="e" className="font-mono text-xs">
+        {event.entityId ?? "—"}
+      </span>,
+    ],
     ["Details", event.details],
-    ["IP address", <span key="i" className="font-mono text-xs">{event.ip ?? "—"}</span>],
+    [
+      "IP address",
+      <span key="i" className="font-mono text-xs">
+        {event.ip ?? "—"}
+      </span>,
+    ],
     ["User agent", event.userAgent ?? "—"],
-    ["Request ID", <span key="r" className="font-mono text-xs">{event.requestId ?? "—"}</span>],
-    ["Event ID", <span key="id" className="font-mono text-xs">{event.id}</span>],
+    [
+      "Request ID",
+      <span key="r" className="font-mono text-xs">
+        {event.requestId ?? "—"}
+      </span>,
+    ],
+    [
+      "Event ID",
+      <span key="id" className="font-mono text-xs">
+        {event.id}
+      </span>,
+    ],
   ];
   return (
     <div className="grid gap-6">

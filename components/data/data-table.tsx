@@ -83,10 +83,7 @@ export function DataTable<T>({
       <TableHeader>
         <TableRow>
           {columns.map((c) => (
-            <TableHead
-              key={c.id}
-              className={cn(PRIORITY_CLASSES[c.priority ?? "always"], c.align === "right" && "text-right")}
-            >
+            <TableHead key={c.id} className={cn(PRIORITY_CLASSES[c.priority ?? "always"], c.align === "right" && "text-right")}>
               {c.srOnlyHeader ? <span className="sr-only">{c.header}</span> : c.header}
             </TableHead>
           ))}
@@ -134,7 +131,10 @@ export function DataTable<T>({
         <TableFooter>
           <TableRow>
             {columns.map((c) => (
-              <TableCell key={c.id} className={cn(PRIORITY_CLASSES[c.priority ?? "always"], c.align === "right" && "text-right tabular-nums")}>
+              <TableCell
+                key={c.id}
+                className={cn(PRIORITY_CLASSES[c.priority ?? "always"], c.align === "right" && "text-right tabular-nums")}
+              >
                 {c.cell(footer)}
               </TableCell>
             ))}

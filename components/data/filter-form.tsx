@@ -27,7 +27,10 @@ export function FilterForm({
     <form
       method="get"
       aria-label={label}
-      className={cn("grid grid-cols-[repeat(auto-fill,minmax(min(100%,12rem),1fr))] items-end gap-3 rounded-lg border bg-card p-4", className)}
+      className={cn(
+        "grid grid-cols-[repeat(auto-fill,minmax(min(100%,12rem),1fr))] items-end gap-3 rounded-lg border bg-card p-4",
+        className,
+      )}
     >
       {children}
       <div className="flex gap-2">

@@ -58,7 +58,17 @@ export function LinkedPanel({
   );
 }
 
-function PanelContent({ title, description, wide = false, children }: { title: string; description?: ReactNode; wide?: boolean; children: ReactNode }) {
+function PanelContent({
+  title,
+  description,
+  wide = false,
+  children,
+}: {
+  title: string;
+  description?: ReactNode;
+  wide?: boolean;
+  children: ReactNode;
+}) {
   return (
     <SheetContent className={cn("w-full gap-0 sm:max-w-lg", wide && "lg:max-w-2xl")}>
       <SheetHeader className="border-b pr-12">

@@ -25,7 +25,9 @@ export async function EvidencePanel({ ctx, syncId }: { ctx: ServiceContext; sync
     return (
       <Alert>
         <AlertTitle>No evidence for this sync</AlertTitle>
-        <AlertDescription>Evidence is attached when an integration is saved with notes or files; that save starts the sync the evidence belongs to.</AlertDescription>
+        <AlertDescription>
+          Evidence is attached when an integration is saved with notes or files; that save starts the sync the evidence belongs to.
+        </AlertDescription>
       </Alert>
     );
   }
@@ -52,7 +54,9 @@ export async function EvidencePanel({ ctx, syncId }: { ctx: ServiceContext; sync
         <h2 id="evidence-files" className="font-semibold">
           Files
         </h2>
-        <p className="text-sm text-muted-foreground">Each download is a signed link valid for 5 minutes, and is recorded in the audit log.</p>
+        <p className="text-sm text-muted-foreground">
+          Each download is a signed link valid for 5 minutes, and is recorded in the audit log.
+        </p>
         {evidence.files.length === 0 ? (
           <p className="text-sm text-muted-foreground">No files.</p>
         ) : (
@@ -62,7 +66,13 @@ export async function EvidencePanel({ ctx, syncId }: { ctx: ServiceContext; sync
             rowKey={(f) => f.id}
             empty={null}
             columns={[
-              { id: "name", header: "Name", className: "max-w-48 whitespace-normal break-words font-medium", cell: (f) => f.name, stacked: "title" },
+              {
+                id: "name",
+                header: "Name",
+                className: "max-w-48 whitespace-normal break-words font-medium",
+                cell: (f) => f.name,
+                stacked: "title",
+              },
               { id: "type", header: "Type", priority: "xl", className: "text-muted-foreground", cell: (f) => f.contentType },
               { id: "size", header: "Size", align: "right", cell: (f) => formatBytes(f.size) },
               {
@@ -102,7 +112,8 @@ function VerificationBadge({ verification }: { verification: EvidenceVerificatio
         <Badge variant="success">
           <ShieldCheck aria-hidden="true" /> Verified
         </Badge>
-        Ledger entry {verification.seq}, included in the checkpoint of tree size {verification.treeSize} signed by key {verification.keyId}; every file matches its SHA-256.
+        Ledger entry {verification.seq}, included in the checkpoint of tree size {verification.treeSize} signed by key {verification.keyId}.
+        Every file matches its SHA-256.
       </p>
     );
   }

@@ -25,6 +25,7 @@ export function NotesView({ html, className }: { html: string; className?: strin
         className,
       )}
       // Built by renderNotesHtml from an allow-list; nothing in it is the author's raw markup.
+      // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized server-side by renderNotesHtml
       dangerouslySetInnerHTML={{ __html: html }}
     />
   );

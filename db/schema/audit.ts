@@ -28,9 +28,7 @@ export const auditEvents = pgTable(
     ip: inet("ip"),
     userAgent: text("user_agent"),
     requestId: text("request_id"),
-    searchText: text("search_text")
-      .notNull()
-      .generatedAlwaysAs(sql`lower(entity_name || ' ' || details)`),
+    searchText: text("search_text").notNull().generatedAlwaysAs(sql`lower(entity_name || ' ' || details)`),
   },
   (t) => [
     index("audit_events_tenant_id_occurred_at_id_idx").on(t.tenantId, t.occurredAt.desc(), t.id.desc()),
@@ -42,7 +40,12 @@ export const auditEvents = pgTable(
       t.id.desc(),
     ),
     index("audit_events_tenant_id_action_occurred_at_id_idx").on(t.tenantId, t.action, t.occurredAt.desc(), t.id.desc()),
-    index("audit_events_tenant_id_lower_actor_name_occurred_at_id_idx").on(t.tenantId, sql`lower(${t.actorName})`, t.occurredAt.desc(), t.id.desc()),
+    index("audit_events_tenant_id_lower_actor_name_occurred_at_id_idx").on(
+      t.tenantId,
+      sql`lower(${t.actorName})`,
+      t.occurredAt.desc(),
+      t.id.desc(),
+    ),
     index("audit_events_search_text_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
   ],
 );

@@ -1,6 +1,20 @@
 /** Sync executions, their staged rows and Sync Log, and the current state they make. */
 import { sql } from "drizzle-orm";
-import { bigint, foreignKey, index, integer, primaryKey, jsonb, pgSequence, pgTable, pgView, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  foreignKey,
+  index,
+  integer,
+  primaryKey,
+  jsonb,
+  pgSequence,
+  pgTable,
+  pgView,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import {
   OBJECT_TYPES,
   STAGED_OUTCOMES,

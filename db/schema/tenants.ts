@@ -61,10 +61,7 @@ export const memberships = pgTable(
     role: text("role", { enum: ROLES }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [
-    uniqueIndex("memberships_tenant_id_user_id_uq").on(t.tenantId, t.userId),
-    index("memberships_user_id_idx").on(t.userId),
-  ],
+  (t) => [uniqueIndex("memberships_tenant_id_user_id_uq").on(t.tenantId, t.userId), index("memberships_user_id_idx").on(t.userId)],
 );
 
 /**

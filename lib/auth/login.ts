@@ -82,9 +82,10 @@ export async function verifyCredentials(rawEmail: string, password: string, ip: 
   // A refused attempt is not recorded: it was not a guess, and must not push the wait further out.
   if (wait > 0) throw new AppError("rate_limited:sign_in", tooManyAttemptsMessage(wait));
   const user = await getUserByEmail(getDb(), email);
+  // Without a stored hash the decoy is still verified, so timing does not tell whether the account exists.
   const ok = user?.passwordHash
     ? await verifyPassword(user.passwordHash, password)
-    : (await verifyPassword(await decoyHash(), password), false);
+    : await verifyPassword(await decoyHash(), password).then(() => false);
   await insertLoginAttempt(getDb(), { email, ip, succeeded: ok && !!user?.active });
   if (!ok || !user) throw new AppError("unauthorized:credentials", "Email or password is incorrect.");
   if (!user.active) throw new AppError("forbidden:user_inactive", "This account is disabled.");

@@ -82,7 +82,17 @@ export const csvConnector: Connector<CsvConfig> = {
   // The expected columns are the canonical field names, so a file laid out like
   // the template needs no mapping at all.
   defaultMapping: {
-    account: identity(["username", "email", "displayName", "givenName", "familyName", "status", "department", "title", "managerExternalId"]),
+    account: identity([
+      "username",
+      "email",
+      "displayName",
+      "givenName",
+      "familyName",
+      "status",
+      "department",
+      "title",
+      "managerExternalId",
+    ]),
     group: identity(["name", "description"]),
     entitlement: identity(["name", "description", "type"]),
     membership: identity(["groupExternalId", "memberExternalId"]),
@@ -258,7 +268,9 @@ function readError(name: string, error: unknown): ConnectorError {
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && code.startsWith("CSV_")) {
     const line = (error as { lines?: number }).lines;
-    return new ConnectorError(`The ${name} could not be parsed${line ? ` at line ${line}` : ""}: ${errorText(error)}`, "bad_data", { cause: error });
+    return new ConnectorError(`The ${name} could not be parsed${line ? ` at line ${line}` : ""}: ${errorText(error)}`, "bad_data", {
+      cause: error,
+    });
   }
   return new ConnectorError(`Cannot read the ${name}: ${errorText(error)}`, "unreachable", { cause: error });
 }
@@ -325,7 +337,7 @@ export function sniffCsv(firstBytes: Uint8Array, delimiter?: string): CsvSniff {
   } catch (error) {
     return { ok: false, reason: `the header row is not valid CSV: ${errorText(error)}` };
   }
-  const blank = headers.findIndex((h) => h === "");
+  const blank = headers.indexOf("");
   if (blank >= 0) return { ok: false, reason: `column ${blank + 1} of the header row has no name` };
   const duplicate = headers.find((h, i) => headers.indexOf(h) !== i);
   if (duplicate !== undefined) return { ok: false, reason: `the header row names column "${duplicate}" twice` };

@@ -32,7 +32,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { type ListedObject, type ObjectBody, type ObjectStore, type PresignedPutOptions, type PutOptions, type SignedDownloadOptions, type StoredObject } from "./types";
+import type { ListedObject, ObjectBody, ObjectStore, PresignedPutOptions, PutOptions, SignedDownloadOptions, StoredObject } from "./types";
 import { assertValidKey, assertValidPrefix, assertValidTtl, normalizePutOptions } from "./keys";
 import { contentDisposition, safeContentType } from "./content-disposition";
 import { UploadMeter, toBuffer, toNodeReadable } from "./streams";
@@ -208,7 +208,7 @@ export class S3ObjectStore implements ObjectStore {
     assertValidPrefix(prefix);
     let token: string | undefined;
     do {
-      let out;
+      let out: import("@aws-sdk/client-s3").ListObjectsV2CommandOutput;
       try {
         out = await this.client.send(
           new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token }),
@@ -229,8 +229,7 @@ export class S3ObjectStore implements ObjectStore {
     assertValidTtl(opts.expiresInSeconds);
     const object = await this.head(key);
     if (!object) throw notFound(key);
-    const contentType =
-      safeContentType(opts.contentType) ?? safeContentType(object.contentType) ?? "application/octet-stream";
+    const contentType = safeContentType(opts.contentType) ?? safeContentType(object.contentType) ?? "application/octet-stream";
     // S3 cannot add X-Content-Type-Options to a presigned response; attachment plus a
     // safe-listed type is what keeps the file from rendering.
     return getSignedUrl(

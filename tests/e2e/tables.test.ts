@@ -120,7 +120,10 @@ describe.each(VIEWPORTS)("lists at $width px", ({ width, height, stacked }) => {
     await page.setViewportSize({ width, height });
     const history = `/integrations/${integrationId}/syncs`;
     await page.goto(history);
-    await page.getByRole("link", { name: /^Evidence for sync/ }).first().click();
+    await page
+      .getByRole("link", { name: /^Evidence for sync/ })
+      .first()
+      .click();
     await page.waitForURL(`${baseUrl()}${history}?evidence=${syncId}`);
     const panel = page.getByRole("dialog", { name: "Audit Evidence" });
     await panel.getByText("Reviewed for the tables test.").waitFor();

@@ -145,7 +145,9 @@ describe("indexes", () => {
         from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
        where t.relnamespace = 'public'::regnamespace order by 2`;
     const misnamed = indexes
-      .filter((i) => !i.index.startsWith(`${i.table}_`) || !(i.primary ? /_(pkey|pk)$/ : i.unique ? /_(uq|unique)$/ : /_idx$/).test(i.index))
+      .filter(
+        (i) => !i.index.startsWith(`${i.table}_`) || !(i.primary ? /_(pkey|pk)$/ : i.unique ? /_(uq|unique)$/ : /_idx$/).test(i.index),
+      )
       .map((i) => i.index);
     expect(misnamed).toEqual([]);
   });

@@ -88,7 +88,11 @@ export default async function IntegrationsPage() {
               i.lastSyncStatus ? (
                 <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
                   {canReadSyncs && i.lastSyncId ? (
-                    <Link href={`/syncs/${i.lastSyncId}`} aria-label={`${SYNC_STATUS_LABELS[i.lastSyncStatus] ?? i.lastSyncStatus}: last sync of ${i.name}`} className="rounded-md">
+                    <Link
+                      href={`/syncs/${i.lastSyncId}`}
+                      aria-label={`${SYNC_STATUS_LABELS[i.lastSyncStatus] ?? i.lastSyncStatus}: last sync of ${i.name}`}
+                      className="rounded-md"
+                    >
                       <SyncStatusBadge status={i.lastSyncStatus} />
                     </Link>
                   ) : (

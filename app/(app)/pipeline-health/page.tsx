@@ -44,7 +44,11 @@ export default async function PipelineHealthPage() {
         actions={<LiveRefresh active intervalMs={h.queue.queued + h.queue.running > 0 ? 3000 : 15000} />}
       />
       <div className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-5">
-        <Stat label="Queue depth" value={formatCount(h.queue.queued)} hint={h.queue.held ? `${formatCount(h.queue.held)} held` : undefined} />
+        <Stat
+          label="Queue depth"
+          value={formatCount(h.queue.queued)}
+          hint={h.queue.held ? `${formatCount(h.queue.held)} held` : undefined}
+        />
         <Stat label="Running syncs" value={formatCount(h.queue.running)} />
         <Stat label="Syncs (24 h)" value={formatCount(h.totals.syncs24h)} />
         <Stat label="Error rate (24 h)" value={`${(h.totals.errorRate * 100).toFixed(1)} %`} />

@@ -10,7 +10,6 @@ import { Input } from "@/components/ui/input";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
 import { DataTable } from "@/components/data/data-table";
 import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter-form";
-import { TableCell, TableRow } from "@/components/ui/table";
 import { requirePageContext } from "@/lib/auth/session";
 import { OBJECT_TYPES, type ObjectType } from "@/lib/connectors/types";
 import { formatDateTime, plural } from "@/lib/format";
@@ -59,7 +58,8 @@ export default async function SyncLogsPage({ searchParams }: { searchParams: Pro
         meta={<RelatedLinks ctx={ctx} current="/sync-logs" />}
         description={
           <>
-            What every sync did with each record, newest first, across all integrations. A sync&apos;s own log is on its page in Sync History.
+            What every sync did with each record, newest first, across all integrations. A sync&apos;s own log is on its page in Sync
+            History.
           </>
         }
         actions={
@@ -117,7 +117,10 @@ export default async function SyncLogsPage({ searchParams }: { searchParams: Pro
         rows={log.records}
         rowKey={(r) => String(r.id)}
         empty={integrations.length ? "No records match these filters." : "No integrations yet: records appear here once a sync has run."}
-        detail={{ title: (r) => r.name ?? r.externalId, description: (r) => OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType }}
+        detail={{
+          title: (r) => r.name ?? r.externalId,
+          description: (r) => OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType,
+        }}
         columns={[
           {
             id: "name",

@@ -19,8 +19,8 @@ export async function GET(request: Request): Promise<Response> {
     return errorResponse(404, "not_found", "Not found");
   }
 
-  let opened;
-  let link;
+  let opened: Awaited<ReturnType<LocalObjectStore["open"]>>;
+  let link: ReturnType<typeof verifyLocalDownload>;
   try {
     link = verifyLocalDownload(new URL(request.url).searchParams, getObjectLinkSecret());
     opened = await store.open(link.key);
@@ -29,8 +29,7 @@ export async function GET(request: Request): Promise<Response> {
     throw error;
   }
 
-  const contentType =
-    safeContentType(link.contentType) ?? safeContentType(opened.object.contentType) ?? "application/octet-stream";
+  const contentType = safeContentType(link.contentType) ?? safeContentType(opened.object.contentType) ?? "application/octet-stream";
   return new Response(toWebStream(opened.stream), {
     status: 200,
     headers: {

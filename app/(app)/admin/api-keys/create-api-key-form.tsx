@@ -50,7 +50,7 @@ export function CreateApiKeyForm() {
           <p className="text-sm text-muted-foreground">Give the key only what it needs; each call it makes is checked against these.</p>
           <div className="grid gap-4 md:grid-cols-2">
             {API_KEY_SCOPE_GROUPS.map((g) => (
-              <div key={g.area} role="group" aria-labelledby={`scope-area-${g.area}`} className="grid content-start gap-2 rounded-md border p-3">
+              <fieldset key={g.area} aria-labelledby={`scope-area-${g.area}`} className="grid content-start gap-2 rounded-md border p-3">
                 <h3 id={`scope-area-${g.area}`} className="text-sm font-semibold">
                   {g.area}
                 </h3>
@@ -75,7 +75,7 @@ export function CreateApiKeyForm() {
                     </span>
                   </label>
                 ))}
-              </div>
+              </fieldset>
             ))}
           </div>
           {fieldError(state, "scopes")?.map((m) => (

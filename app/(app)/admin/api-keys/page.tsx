@@ -12,7 +12,6 @@ import { formatDateTime } from "@/lib/format";
 
 export const metadata = { title: "API Keys" };
 
-
 type ApiKey = Awaited<ReturnType<typeof listApiKeys>>[number];
 
 export default async function ApiKeysPage() {
@@ -60,7 +59,9 @@ export default async function ApiKeysPage() {
                 header: "Status",
                 cell: (k) => {
                   const status = apiKeyStatus(k);
-                  return <Badge variant={status === "active" ? "success" : status === "expired" ? "warning" : "destructive"}>{status}</Badge>;
+                  return (
+                    <Badge variant={status === "active" ? "success" : status === "expired" ? "warning" : "destructive"}>{status}</Badge>
+                  );
                 },
               },
               { id: "expires", header: "Expires", priority: "2xl", className: "text-xs", cell: (k) => formatDateTime(k.expiresAt) },

@@ -109,7 +109,12 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
             className: "font-mono text-xs",
             // The whole row opens the event's panel; the link carries the URL, so it can be opened in a new tab too.
             cell: (e) => (
-              <Link href={eventHref(e.id)} scroll={false} className="after:absolute after:inset-0 hover:underline" aria-label={`Details of ${e.action} ${e.entityName} at ${formatDateTime(e.occurredAt)}`}>
+              <Link
+                href={eventHref(e.id)}
+                scroll={false}
+                className="after:absolute after:inset-0 hover:underline"
+                aria-label={`Details of ${e.action} ${e.entityName} at ${formatDateTime(e.occurredAt)}`}
+              >
                 {formatDateTime(e.occurredAt)}
               </Link>
             ),
@@ -141,8 +146,20 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
             priority: "lg",
             cell: (e) => ENTITY_TYPE_LABELS[e.entityType as keyof typeof ENTITY_TYPE_LABELS] ?? e.entityType,
           },
-          { id: "entityName", header: "Entity Name", className: "max-w-40 truncate font-medium", cell: (e) => e.entityName, stacked: "title" },
-          { id: "details", header: "Details", priority: "xl", className: "max-w-40 truncate text-muted-foreground", cell: (e) => e.details },
+          {
+            id: "entityName",
+            header: "Entity Name",
+            className: "max-w-40 truncate font-medium",
+            cell: (e) => e.entityName,
+            stacked: "title",
+          },
+          {
+            id: "details",
+            header: "Details",
+            priority: "xl",
+            className: "max-w-40 truncate text-muted-foreground",
+            cell: (e) => e.details,
+          },
           { id: "ip", header: "IP", priority: "2xl", className: "font-mono text-xs", cell: (e) => e.ip ?? "—" },
         ]}
       />
@@ -153,7 +170,9 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
         </LinkedPanel>
       ) : params.event ? (
         <LinkedPanel key={params.event} title="Audit event not found" closeHref={listHref}>
-          <p className="text-sm text-muted-foreground">No audit event of this tenant has this id. It may have been linked from another tenant.</p>
+          <p className="text-sm text-muted-foreground">
+            No audit event of this tenant has this id. It may have been linked from another tenant.
+          </p>
         </LinkedPanel>
       ) : null}
 

@@ -7,7 +7,6 @@ import { Input } from "@/components/ui/input";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
 import { DataTable } from "@/components/data/data-table";
 import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter-form";
-import { TableCell, TableRow } from "@/components/ui/table";
 import { requirePlatformPageContext } from "@/lib/auth/session";
 import { formatDateTime, plural } from "@/lib/format";
 import { withFilterProblem } from "@/lib/pages";
@@ -103,7 +102,9 @@ export default async function PlatformAuditLogPage({ searchParams }: { searchPar
             id: "action",
             header: "Action",
             cell: (e) => (
-              <Badge variant={e.action === "Deactivate" || e.action === "Remove" ? "destructive" : "secondary"}>{actionLabel(e.action)}</Badge>
+              <Badge variant={e.action === "Deactivate" || e.action === "Remove" ? "destructive" : "secondary"}>
+                {actionLabel(e.action)}
+              </Badge>
             ),
           },
           {
@@ -116,7 +117,9 @@ export default async function PlatformAuditLogPage({ searchParams }: { searchPar
                 <div className="font-medium break-words">{e.details}</div>
                 {e.changes.length ? (
                   <div className="line-clamp-2 text-xs break-words text-muted-foreground">
-                    {e.changes.map((c) => `${c.field}: ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join("; ")}
+                    {e.changes
+                      .map((c) => `${c.field}: ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`)
+                      .join("; ")}
                   </div>
                 ) : null}
               </>

@@ -4,7 +4,17 @@ import { ChevronLeft, CircleStop, Download } from "lucide-react";
 import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
 import { IntegrationLogo } from "@/components/integrations/integration-logo";
 import { LiveRefresh } from "@/components/integrations/live-refresh";
-import { QueuePlace, STARTED_BY_TYPE_LABELS, SyncProgress, SyncStatusBadge, TRIGGER_LABELS, formatDuration, formatTime, isCancellable, isRunning } from "@/components/integrations/sync-display";
+import {
+  QueuePlace,
+  STARTED_BY_TYPE_LABELS,
+  SyncProgress,
+  SyncStatusBadge,
+  TRIGGER_LABELS,
+  formatDuration,
+  formatTime,
+  isCancellable,
+  isRunning,
+} from "@/components/integrations/sync-display";
 import { PageHeader } from "@/components/shell/page-header";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge, type BadgeProps } from "@/components/ui/badge";
@@ -18,7 +28,13 @@ import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
 import { orNotFound, orNull, withFilterProblem } from "@/lib/pages";
-import { OBJECT_TYPE_LABELS, OBJECT_TYPES, SYNC_COUNT_COLUMNS as COUNT_COLUMNS, SYNC_RECORD_OUTCOMES as OUTCOMES, type ObjectType } from "@/lib/domain/enums";
+import {
+  OBJECT_TYPE_LABELS,
+  OBJECT_TYPES,
+  SYNC_COUNT_COLUMNS as COUNT_COLUMNS,
+  SYNC_RECORD_OUTCOMES as OUTCOMES,
+  type ObjectType,
+} from "@/lib/domain/enums";
 import { getIntegration } from "@/lib/integrations/service";
 import { getSync, listSyncLog } from "@/lib/syncs/service";
 import { cancelSyncAction, releaseHeldSyncAction } from "../actions";
@@ -49,7 +65,6 @@ function query(params: Params, extra: Record<string, string> = {}): string {
   return s ? `?${s}` : "";
 }
 
-
 export default async function SyncPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Params> }) {
   const { id } = await params;
   const sp = await searchParams;
@@ -57,9 +72,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
   const ctx = await requirePageContext("syncs:read", path);
   const sync = await orNotFound(getSync(ctx, id));
   // A deleted integration keeps its history; its name is then unknown here.
-  const integration = can(ctx, "integrations:read")
-    ? await orNull(getIntegration(ctx, sync.integrationId))
-    : null;
+  const integration = can(ctx, "integrations:read") ? await orNull(getIntegration(ctx, sync.integrationId)) : null;
 
   const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, sp[k] ?? ""])) as Record<(typeof FILTER_KEYS)[number], string>;
   const { value: log, problem } = await withFilterProblem(
@@ -70,9 +83,10 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
   const running = isRunning(sync.status);
   const integrationName = integration?.name ?? "Deleted integration";
   const counts = Object.entries(sync.counts ?? {}) as [ObjectType, Record<(typeof COUNT_COLUMNS)[number], number>][];
-  const totals = Object.fromEntries(
-    COUNT_COLUMNS.map((c) => [c, counts.reduce((sum, [, row]) => sum + (row?.[c] ?? 0), 0)]),
-  ) as Record<(typeof COUNT_COLUMNS)[number], number>;
+  const totals = Object.fromEntries(COUNT_COLUMNS.map((c) => [c, counts.reduce((sum, [, row]) => sum + (row?.[c] ?? 0), 0)])) as Record<
+    (typeof COUNT_COLUMNS)[number],
+    number
+  >;
   const countRows: CountRow[] = counts.map(([type, row]) => ({
     type,
     label: OBJECT_TYPE_LABELS[type] ?? type,
@@ -97,7 +111,10 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
     ["Queued at (UTC)", formatTime(sync.queuedAt)],
     ["Started at (UTC)", formatTime(sync.startedAt)],
     ["Ended at (UTC)", formatTime(sync.endedAt)],
-    ["Duration", running && sync.startedAt ? `${formatDuration(sync.startedAt, new Date())} so far` : formatDuration(sync.startedAt, sync.endedAt)],
+    [
+      "Duration",
+      running && sync.startedAt ? `${formatDuration(sync.startedAt, new Date())} so far` : formatDuration(sync.startedAt, sync.endedAt),
+    ],
   ];
   if (sync.releasedByName) details.push(["Released by", sync.releasedByName]);
   if (sync.cancelledByName) details.push([sync.status === "cancelled" ? "Cancelled by" : "Cancel requested by", sync.cancelledByName]);
@@ -184,8 +201,14 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           </dl>
           {sync.status === "syncing" || sync.status === "queued" ? (
             <div className="grid gap-1 text-sm">
-              <span className="text-xs font-medium tracking-wide text-muted-foreground uppercase">{sync.status === "queued" ? "Queue" : "Progress"}</span>
-              {sync.status === "syncing" ? <SyncProgress run={sync} className="max-w-md text-sm" /> : <QueuePlace queue={sync.queue} className="text-sm" />}
+              <span className="text-xs font-medium tracking-wide text-muted-foreground uppercase">
+                {sync.status === "queued" ? "Queue" : "Progress"}
+              </span>
+              {sync.status === "syncing" ? (
+                <SyncProgress run={sync} className="max-w-md text-sm" />
+              ) : (
+                <QueuePlace queue={sync.queue} className="text-sm" />
+              )}
             </div>
           ) : null}
           <div className="grid gap-1 text-sm">
@@ -215,7 +238,11 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                 header: c,
                 align: "right" as const,
                 cell: (r: CountRow) =>
-                  c === "errors" && r.values[c] ? <span className="text-destructive">{formatCount(r.values[c])}</span> : formatCount(r.values[c]),
+                  c === "errors" && r.values[c] ? (
+                    <span className="text-destructive">{formatCount(r.values[c])}</span>
+                  ) : (
+                    formatCount(r.values[c])
+                  ),
               })),
             ]}
           />
@@ -272,7 +299,12 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           empty={running ? "Records appear here as the sync applies its data." : "No records match these filters."}
           detail={{ title: (r) => r.name ?? r.externalId }}
           columns={[
-            { id: "type", header: "Object type", priority: "md", cell: (r) => OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType },
+            {
+              id: "type",
+              header: "Object type",
+              priority: "md",
+              cell: (r) => OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType,
+            },
             {
               id: "name",
               header: "Name and external id",
@@ -295,7 +327,11 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                 </>
               ),
             },
-            { id: "outcome", header: "Outcome", cell: (r) => <Badge variant={OUTCOME_VARIANTS[r.outcome] ?? "outline"}>{r.outcome}</Badge> },
+            {
+              id: "outcome",
+              header: "Outcome",
+              cell: (r) => <Badge variant={OUTCOME_VARIANTS[r.outcome] ?? "outline"}>{r.outcome}</Badge>,
+            },
             {
               id: "reason",
               header: "Reason",

@@ -64,7 +64,12 @@ export default async function SyncHistoryPage({
     ),
   );
   const mayOpenEvidence = can(ctx, "evidence:read");
-  const withEvidence = mayOpenEvidence ? await syncsWithEvidence(ctx, history.syncs.map((s) => s.id)) : new Set<string>();
+  const withEvidence = mayOpenEvidence
+    ? await syncsWithEvidence(
+        ctx,
+        history.syncs.map((s) => s.id),
+      )
+    : new Set<string>();
   const { deleted, active } = history.integration;
   const cursors = can(ctx, "integrations:read") && !deleted ? await listCursors(ctx, id) : [];
   const canWrite = can(ctx, "integrations:write") && !deleted;
@@ -75,7 +80,8 @@ export default async function SyncHistoryPage({
   const now = new Date();
   // The evidence panel is part of the URL (?evidence=<sync id>), so it can be linked and reloaded over this page.
   const listHref = sp.cursor ? `${path}?cursor=${encodeURIComponent(sp.cursor)}` : path;
-  const evidenceHref = (syncId: string) => `${path}?${new URLSearchParams({ ...(sp.cursor ? { cursor: sp.cursor } : {}), evidence: syncId })}`;
+  const evidenceHref = (syncId: string) =>
+    `${path}?${new URLSearchParams({ ...(sp.cursor ? { cursor: sp.cursor } : {}), evidence: syncId })}`;
   const evidenceSync = sp.evidence ? await orNull(getSync(ctx, sp.evidence)).then((s) => (s?.integrationId === id ? s : null)) : null;
   const { id: integrationId, name, logoUploadId } = history.integration;
 
@@ -152,7 +158,13 @@ export default async function SyncHistoryPage({
               </Link>
             ),
           },
-          { id: "ended", header: "Ended At (UTC)", priority: "2xl", className: "w-28 font-mono text-xs whitespace-normal", cell: (s) => formatTime(s.endedAt) },
+          {
+            id: "ended",
+            header: "Ended At (UTC)",
+            priority: "2xl",
+            className: "w-28 font-mono text-xs whitespace-normal",
+            cell: (s) => formatTime(s.endedAt),
+          },
           {
             id: "status",
             header: "Status",
@@ -205,8 +217,7 @@ export default async function SyncHistoryPage({
             ),
             full: (s) => (
               <>
-                {s.startedByName}{" "}
-                <Badge variant="outline">{STARTED_BY_TYPE_LABELS[s.startedByType] ?? s.startedByType}</Badge>
+                {s.startedByName} <Badge variant="outline">{STARTED_BY_TYPE_LABELS[s.startedByType] ?? s.startedByType}</Badge>
               </>
             ),
           },
@@ -261,7 +272,10 @@ export default async function SyncHistoryPage({
           {mayOpenEvidence ? (
             <div className="grid gap-4">
               <EvidencePanel ctx={ctx} syncId={evidenceSync.id} />
-              <Link href={`/syncs/${evidenceSync.id}/evidence`} className="text-sm text-muted-foreground underline-offset-4 hover:underline">
+              <Link
+                href={`/syncs/${evidenceSync.id}/evidence`}
+                className="text-sm text-muted-foreground underline-offset-4 hover:underline"
+              >
                 Open as a page
               </Link>
             </div>
@@ -286,8 +300,8 @@ export default async function SyncHistoryPage({
           <CardHeader>
             <CardTitle>Extraction cursors</CardTitle>
             <CardDescription>
-              Where the next delta sync resumes, per object type. Reset one to make the next sync read everything again; delete
-              one to forget it. Both are audited.
+              Where the next delta sync resumes, per object type. Reset one to make the next sync read everything again; delete one to
+              forget it. Both are audited.
             </CardDescription>
           </CardHeader>
           <CardContent>
@@ -304,10 +318,22 @@ export default async function SyncHistoryPage({
                   id: "position",
                   header: "Position",
                   className: "max-w-48 truncate font-mono text-xs lg:max-w-md",
-                  cell: (c) => (c.position ? <span title={c.position}>{c.position}</span> : <span className="text-muted-foreground">(reset: next sync is full)</span>),
-                  full: (c) => (c.position ? <span className="break-all font-mono text-xs">{c.position}</span> : "(reset: next sync is full)"),
+                  cell: (c) =>
+                    c.position ? (
+                      <span title={c.position}>{c.position}</span>
+                    ) : (
+                      <span className="text-muted-foreground">(reset: next sync is full)</span>
+                    ),
+                  full: (c) =>
+                    c.position ? <span className="break-all font-mono text-xs">{c.position}</span> : "(reset: next sync is full)",
                 },
-                { id: "updated", header: "Updated (UTC)", priority: "md", className: "font-mono text-xs", cell: (c) => formatTime(c.updatedAt) },
+                {
+                  id: "updated",
+                  header: "Updated (UTC)",
+                  priority: "md",
+                  className: "font-mono text-xs",
+                  cell: (c) => formatTime(c.updatedAt),
+                },
                 ...(canWrite
                   ? [
                       {

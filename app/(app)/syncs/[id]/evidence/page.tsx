@@ -19,11 +19,18 @@ export default async function EvidencePage({ params }: { params: Promise<{ id: s
   return (
     <div className="grid gap-6">
       <div>
-        <Link href={`/integrations/${sync.integrationId}/syncs`} className="inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
+        <Link
+          href={`/integrations/${sync.integrationId}/syncs`}
+          className="inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground"
+        >
           <ChevronLeft aria-hidden="true" className="size-4" /> Sync History
         </Link>
       </div>
-      <PageHeader className="mb-0" title="Audit Evidence" description={`Sync started ${formatTime(sync.startedAt ?? sync.queuedAt)} UTC · sync ${sync.id}`} />
+      <PageHeader
+        className="mb-0"
+        title="Audit Evidence"
+        description={`Sync started ${formatTime(sync.startedAt ?? sync.queuedAt)} UTC · sync ${sync.id}`}
+      />
       <Card>
         <CardContent>
           <EvidencePanel ctx={ctx} syncId={sync.id} />
