@@ -198,7 +198,7 @@ export async function claimNextSync(db: Executor, workerId: string): Promise<Syn
   const rows = await db.execute<{ id: string }>(sql`
     update ${syncExecutions}
        set status = 'syncing', started_at = coalesce(started_at, now()), heartbeat_at = now(),
-           worker_id = ${workerId}, attempts = attempts + 1,
+           worker_id = ${workerId}, attempts = attempts + 1, backend_pid = pg_backend_pid(),
            phase = case when released_by_name is null then 'connecting' else 'applying' end
      where id = (
        select s.id from ${syncExecutions} s
@@ -216,10 +216,12 @@ export async function claimNextSync(db: Executor, workerId: string): Promise<Syn
 /**
  * Marks syncs whose worker stopped sending heartbeats as failed; their staged
  * data is never applied. One whose cancel was requested ends as cancelled:
- * that is what its canceller asked for, and what happened.
+ * that is what its canceller asked for, and what happened. The backend each
+ * dead run was claimed on is then stopped, so a statement its worker left
+ * running does not go on using the database (and holding its locks).
  */
 export async function failStaleSyncs(db: Executor, staleAfterSeconds: number) {
-  return db.execute<{ id: string }>(sql`
+  const stale = await db.execute<{ id: string; backend_pid: number | null; heartbeat_at: string }>(sql`
     update ${syncExecutions}
        set status = case when cancel_requested_at is null then 'error' else 'cancelled' end, ended_at = now(),
            message = case when cancel_requested_at is null then 'The worker running this sync stopped responding (last heartbeat '
@@ -227,7 +229,36 @@ export async function failStaleSyncs(db: Executor, staleAfterSeconds: number) {
                      to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') ||
                      ' UTC). Nothing it extracted was applied; the current data is unchanged.'
      where status = 'syncing' and heartbeat_at < now() - make_interval(secs => ${staleAfterSeconds})
-    returning id`);
+    returning id, backend_pid, heartbeat_at`);
+  const stopped: number[] = [];
+  for (const run of stale) {
+    if (run.backend_pid !== null && (await stopDeadBackend(db, run.backend_pid, run.heartbeat_at))) stopped.push(run.backend_pid);
+  }
+  return stale.map((run) => ({ id: run.id, stoppedBackend: run.backend_pid !== null && stopped.includes(run.backend_pid) }));
+}
+
+/**
+ * Cancels the statement of a dead run's backend and, when the backend is still
+ * busy after that (a statement that ignores the cancel, or a transaction left
+ * open and holding locks), terminates it. Only a backend that connected before
+ * the run's last heartbeat is touched: a pid reused by a newer connection is
+ * someone else's. The app's role may signal backends of its own role, which
+ * is what its workers connect as; any other backend is left alone.
+ */
+async function stopDeadBackend(db: Executor, pid: number, lastHeartbeat: string): Promise<boolean> {
+  const busy = () =>
+    db.execute<{ pid: number }>(sql`
+      select pid from pg_stat_activity
+       where pid = ${pid} and pid <> pg_backend_pid() and usename = current_user
+         and backend_start < ${lastHeartbeat}::timestamptz and state is distinct from 'idle'`);
+  if ((await busy()).length === 0) return false;
+  await db.execute(sql`select pg_cancel_backend(${pid})`).catch(() => {});
+  for (let i = 0; i < 10; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if ((await busy()).length === 0) return true;
+  }
+  await db.execute(sql`select pg_terminate_backend(${pid})`).catch(() => {});
+  return true;
 }
 
 /**

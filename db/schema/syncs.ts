@@ -45,6 +45,12 @@ export const syncExecutions = pgTable(
     endedAt: timestamp("ended_at", { withTimezone: true }),
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
     workerId: text("worker_id"),
+    /**
+     * The Postgres backend of the connection that claimed the run: when the run is
+     * failed as dead, that backend is cancelled, so a statement its dead worker left
+     * behind stops using the database.
+     */
+    backendPid: integer("backend_pid"),
     attempts: integer("attempts").notNull().default(0),
     runAfter: timestamp("run_after", { withTimezone: true }).notNull().defaultNow(),
     counts: jsonb("counts").$type<SyncCounts>().notNull().default({}),

@@ -85,7 +85,7 @@ export function startWorker(options: WorkerOptions): Worker {
     while (!controller.signal.aborted) {
       try {
         const stale = await failStaleSyncs(db, staleAfter);
-        if (stale.length) log.warn({ ids: stale.map((s) => s.id) }, "failed syncs whose worker stopped responding");
+        if (stale.length) log.warn({ runs: stale }, "failed syncs whose worker stopped responding");
         await queueScheduledSyncs(db);
         if (Date.now() - lastCleanup > cleanupEvery) {
           lastCleanup = Date.now();

@@ -1,0 +1,1 @@
+ALTER TABLE "sync_executions" ADD COLUMN "backend_pid" integer;
