@@ -3,8 +3,8 @@
  * heartbeats while it does, stops a run someone cancels (told by a
  * notification or by its heartbeat), fails runs whose worker died, and queues
  * scheduled syncs when they fall due, seals queued records into the ledger
- * and signs checkpoints when due, and now and then removes uploads that were
- * never attached to anything. Several workers may run side by side.
+ * and signs checkpoints when due, and at start and hourly removes uploads that
+ * were never attached to anything and what interrupted uploads left behind. Several workers may run side by side.
  */
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
@@ -12,7 +12,7 @@ import "server-only";
 import type { Database } from "@/db/client";
 import { claimNextSync, failStaleSyncs, heartbeat, queueScheduledSyncs, SYNC_CANCEL_CHANNEL, SYNC_QUEUED_CHANNEL } from "@/db/queries/syncs";
 import { log } from "@/lib/log";
-import { cleanupOrphanUploads } from "@/lib/uploads/internal";
+import { cleanupOrphanUploads, sweepTemporaryUploads } from "@/lib/uploads/internal";
 import { LEDGER_QUEUED_CHANNEL, maintainLedger } from "@/lib/ledger/chain";
 import { runSync, type SyncRunContext } from "./engine";
 
@@ -91,6 +91,7 @@ export function startWorker(options: WorkerOptions): Worker {
           lastCleanup = Date.now();
           const removed = await cleanupOrphanUploads();
           if (removed) log.info({ removed }, "removed orphaned uploads");
+          await sweepTemporaryUploads().catch((e) => log.warn({ err: e }, "could not sweep temporary upload objects"));
         }
         const exec = await claimNextSync(db, id).catch((e) => {
           if ((e as { code?: string }).code === "23505") return null; // another worker took that integration
