@@ -8,7 +8,7 @@
  *   queued   ← enqueueSyncExecution, releaseHeldSyncExecution (held), requeueInterruptedSync (syncing)
  *   syncing  ← claimNextSync (queued)
  *   completed ← completeSync (syncing, no cancel requested) → post_sync_completed ← markPostSyncCompleted
- *   held | error ← endFailedSync (syncing); error ← failStaleSyncs (heartbeat lost)
+ *   held | error ← endFailedSync (syncing); error ← failStaleSyncs (heartbeat lost), endLostConnectionSync (syncing; queues its retry)
  *   cancelled ← cancelWaitingSync (queued, held), endCancelledSync (syncing), failStaleSyncs, requeueInterruptedSync
  * (requestSyncCancel only marks a running sync; its worker ends it.)
  */
@@ -323,6 +323,53 @@ export async function endFailedSync(db: Executor, id: string, status: "held" | "
       update ${syncExecutions} set status = ${status}, ended_at = now(), message = ${message},
              counts = ${JSON.stringify(counts)}::jsonb
        where id = ${id}`);
+}
+
+/**
+ * Ends a run whose database connection was lost, once the database answers
+ * again. The apply may have committed just before the connection went (its
+ * reply lost): then the run stands as completed. Otherwise it ends `error` and,
+ * unless it is a retry itself or a released held run (whose held data a new run
+ * would not apply), a new run of the same kind is queued in its place, or the
+ * run already queued for the integration is left to do the work.
+ */
+export async function endLostConnectionSync(
+  db: Database,
+  exec: SyncExecutionRow,
+  describe: (phase: ProgressPhase | null) => string,
+): Promise<{ status: "post_sync_completed" | "error"; retry: SyncExecutionRow | null }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(syncExecutions).where(eq(syncExecutions.id, exec.id)).for("update");
+    if (row?.status === "completed" || row?.status === "post_sync_completed") {
+      await markPostSyncCompleted(tx, exec.id);
+      return { status: "post_sync_completed" as const, retry: null };
+    }
+    const retryable = exec.retryOfId === null && exec.releasedByName === null;
+    let message = describe(row?.phase ?? null);
+    let retry: SyncExecutionRow | null = null;
+    if (retryable) {
+      const queued = await enqueueSyncExecution(tx, {
+        tenantId: exec.tenantId,
+        integrationId: exec.integrationId,
+        mode: exec.mode,
+        trigger: exec.trigger,
+        startedByType: exec.startedByType,
+        startedById: exec.startedById,
+        startedByName: exec.startedByName,
+        retryOfId: exec.id,
+        message: "Queued again: the run before it lost its database connection.",
+      });
+      retry = queued.sync;
+      message += queued.joined ? " The sync queued since for this integration runs in its place." : " It was queued again now that the database is back.";
+    } else if (exec.retryOfId !== null) {
+      message += " It was already a retry of a run cut off the same way, so it was not queued again.";
+    }
+    const counts = await countsFor(tx, exec.id);
+    await tx.execute(sql`
+      update ${syncExecutions} set status = 'error', ended_at = now(), message = ${message}, counts = ${JSON.stringify(counts)}::jsonb
+       where id = ${exec.id} and status = 'syncing'`);
+    return { status: "error" as const, retry };
+  });
 }
 
 /** Ends a running sync that was cancelled, keeping what it staged for the Sync Log. */

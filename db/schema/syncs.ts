@@ -1,6 +1,6 @@
 /** Sync executions, their staged rows and Sync Log, and the current state they make. */
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, primaryKey, jsonb, pgSequence, pgTable, pgView, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, bigint, index, integer, primaryKey, jsonb, pgSequence, pgTable, pgView, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import {
   OBJECT_TYPES,
   STAGED_OUTCOMES,
@@ -51,6 +51,11 @@ export const syncExecutions = pgTable(
      * behind stops using the database.
      */
     backendPid: integer("backend_pid"),
+    /**
+     * The run this one repeats: a run cut off by a lost database connection is queued
+     * again once, and a run that is itself such a repeat is not queued again.
+     */
+    retryOfId: uuid("retry_of_id").references((): AnyPgColumn => syncExecutions.id),
     attempts: integer("attempts").notNull().default(0),
     runAfter: timestamp("run_after", { withTimezone: true }).notNull().defaultNow(),
     counts: jsonb("counts").$type<SyncCounts>().notNull().default({}),
