@@ -136,6 +136,11 @@ export function openApiDocument() {
             phase: { enum: [...SYNC_PHASES, null], description: "Where a running sync is; kept when it ends" },
             cancelRequestedAt: { type: ["string", "null"], format: "date-time", description: "Set while a running sync is being cancelled" },
             cancelledByName: { type: ["string", "null"], description: "Who cancelled the sync" },
+            retryOfId: {
+              type: ["string", "null"],
+              format: "uuid",
+              description: "GET /syncs/{id}: the run this one repeats, queued once when that run lost its database connection",
+            },
             queue: {
               type: ["object", "null"],
               description: "For a queued sync (GET /syncs/{id} and Sync History): its place among this tenant's queued syncs, and whether it waits for a running sync of its integration",

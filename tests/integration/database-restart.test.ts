@@ -17,7 +17,7 @@ import { getSyncExecution, type SyncExecutionRow } from "@/db/queries/syncs";
 import { GET as listIntegrationsRoute } from "@/app/api/v1/integrations/route";
 import { resetConfigCache } from "@/lib/config";
 import { createIntegration } from "@/lib/integrations/service";
-import { requestSync } from "@/lib/syncs/service";
+import { getSync, requestSync } from "@/lib/syncs/service";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
 import { makeApiKeyCtx, makeTenant } from "../helpers/factories";
 import { startScimServer, type RunningScimServer } from "../helpers/scim-server";
@@ -112,6 +112,10 @@ describe("a Postgres restart", () => {
     );
     const [retry] = await getSql()<{ id: string }[]>`select id from sync_executions where retry_of_id = ${sync.id}`;
     expect(retry).toBeDefined();
+    // The retry says which run it repeats; the backend a run used stays inside.
+    const shown = await getSync(t.ctx("viewer"), retry.id);
+    expect(shown.retryOfId).toBe(sync.id);
+    expect(shown).not.toHaveProperty("backendPid");
     const again = await ended(t.id, retry.id, 60_000);
     expect(again.status).toBe("post_sync_completed");
     // Only the retry applied anything: one version after the first sync's.
