@@ -27,4 +27,11 @@ export function isConnectionLost(e: unknown): boolean {
   return false;
 }
 
-const LOST_CONNECTION_CODES = new Set(["CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "EPIPE", "ECONNRESET", "ECONNREFUSED"]);
+const LOST_CONNECTION_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "EPIPE",
+  "ECONNRESET",
+  "ECONNREFUSED",
+]);

@@ -28,9 +28,7 @@ const LINK_KEY_INFO = "syncledger-object-links";
  */
 export function getObjectLinkSecret(config: Config = getConfig()): Buffer {
   if (!config.NEXTAUTH_SECRET) {
-    throw new ConfigError([
-      "NEXTAUTH_SECRET: is required to sign download links of the local object store (or set S3_BUCKET)",
-    ]);
+    throw new ConfigError(["NEXTAUTH_SECRET: is required to sign download links of the local object store (or set S3_BUCKET)"]);
   }
   return Buffer.from(hkdfSync("sha256", config.NEXTAUTH_SECRET, "", LINK_KEY_INFO, 32));
 }

@@ -40,7 +40,11 @@ export async function cleanupOrphanUploads(now = new Date()): Promise<number> {
 export async function sweepTemporaryUploads(olderThanMs = getConfig().TEMP_UPLOAD_MAX_AGE_MINUTES * 60_000) {
   const store = getObjectStore();
   const sweep = await store.sweepTemporary(olderThanMs);
-  if (sweep.removed.length) log.info({ store: store.kind, count: sweep.removed.length, keys: sweep.removed }, "removed temporary upload objects left by interrupted uploads");
+  if (sweep.removed.length)
+    log.info(
+      { store: store.kind, count: sweep.removed.length, keys: sweep.removed },
+      "removed temporary upload objects left by interrupted uploads",
+    );
   if (sweep.skipped) log.warn({ store: store.kind }, `temporary upload sweep skipped ${sweep.skipped}`);
   return sweep;
 }

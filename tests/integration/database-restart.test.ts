@@ -82,7 +82,9 @@ const ended = (tenantId: string, id: string, timeoutMs?: number) =>
   );
 
 describe("a Postgres restart", () => {
-  it("ends the sync it cut off with a sentence, applies nothing, and runs it again once when the database is back", { timeout: 120_000 }, async () => {
+  it("ends the sync it cut off with a sentence, applies nothing, and runs it again once when the database is back", {
+    timeout: 120_000,
+  }, async () => {
     const t = await makeTenant();
     const { integration, sync: first } = await createIntegration(t.ctx("admin"), {
       name: "Restarted SCIM",
@@ -121,7 +123,8 @@ describe("a Postgres restart", () => {
     // Only the retry applied anything: one version after the first sync's.
     const [after] = await getSql()`select version::int as version from identity_states where integration_id = ${integration.id}`;
     expect(after.version).toBe(before.version + 1);
-    const [late] = await getSql()`select count(*)::int as n from identity_objects where integration_id = ${integration.id} and external_id like '%' and fields->>'username' = 'late@example.test'`;
+    const [late] =
+      await getSql()`select count(*)::int as n from identity_objects where integration_id = ${integration.id} and external_id like '%' and fields->>'username' = 'late@example.test'`;
     expect(late.n).toBe(1);
   });
 
@@ -141,9 +144,12 @@ describe("a Postgres restart", () => {
         await held;
       });
       await sleep(100);
-      const answer = listIntegrationsRoute(new Request("http://localhost/api/v1/integrations", { headers: { authorization: `Bearer ${secret}` } }), {
-        params: Promise.resolve({}),
-      });
+      const answer = listIntegrationsRoute(
+        new Request("http://localhost/api/v1/integrations", { headers: { authorization: `Bearer ${secret}` } }),
+        {
+          params: Promise.resolve({}),
+        },
+      );
       const [waiting] = await waitUntil("the read to wait on the lock", async () => {
         const rows = await superuser`
           select pid from pg_stat_activity where usename = 'syncledger_app' and wait_event_type = 'Lock' and query ilike '%integrations%'`;

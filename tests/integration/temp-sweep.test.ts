@@ -12,7 +12,7 @@ import { PassThrough } from "node:stream";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, resetConfigCache } from "@/lib/config";
-import { createObjectStore, resetObjectStore, S3ObjectStore } from "@/lib/storage";
+import { createObjectStore, resetObjectStore, type S3ObjectStore } from "@/lib/storage";
 import { STAGING_PREFIX } from "@/lib/storage/s3";
 import { sweepTemporaryUploads } from "@/lib/uploads/internal";
 import { startS3rver, type RunningS3rver } from "../helpers/s3rver";
@@ -65,7 +65,9 @@ describe("sweeping temporary upload objects: local store", () => {
     // An upload under way in this process: its file is young.
     const live = new PassThrough();
     const { getObjectStore } = await import("@/lib/storage");
-    const running = getObjectStore().put("evidence/live.pdf", live, { contentLength: 100 }).catch((e: Error) => e);
+    const running = getObjectStore()
+      .put("evidence/live.pdf", live, { contentLength: 100 })
+      .catch((e: Error) => e);
     await new Promise<void>((resolve) => live.write(Buffer.alloc(10), () => resolve()));
     await sleep(100);
     expect(await readdir(path.join(dir, "~tmp"))).toHaveLength(2);
