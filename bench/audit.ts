@@ -47,10 +47,13 @@ async function main() {
 
     const ctx = userContext({ tenantId: tenant.id, role: "auditor", user: { id: "bench", email: "bench@bench.test" } });
     const scenarios: [string, () => Record<string, string>][] = [
-      ["entity type + action", () => {
-        const [entityType, action] = pairs[Math.floor(Math.random() * pairs.length)];
-        return { entityType, action };
-      }],
+      [
+        "entity type + action",
+        () => {
+          const [entityType, action] = pairs[Math.floor(Math.random() * pairs.length)];
+          return { entityType, action };
+        },
+      ],
       ["free text (specific: one object)", () => ({ q: `object ${Math.floor(Math.random() * 20000)}` })],
       ["free text (hash fragment)", () => ({ q: Math.random().toString(16).slice(2, 6) })],
       ["free text (common word)", () => ({ q: "connection" })],
@@ -69,7 +72,8 @@ async function main() {
     }
     // A deep page: follow the cursor 50 pages in, then time the next pages.
     let cursor: string | undefined;
-    for (let i = 0; i < 50; i++) cursor = (await listAuditEvents(ctx, { entityType: "Tenant", limit: 100, cursor })).nextCursor ?? undefined;
+    for (let i = 0; i < 50; i++)
+      cursor = (await listAuditEvents(ctx, { entityType: "Tenant", limit: 100, cursor })).nextCursor ?? undefined;
     const deep: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
       const t = performance.now();
@@ -96,9 +100,13 @@ async function main() {
     }
     clearInterval(sampler);
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`\nCSV export of all events: ${(lines - 1).toLocaleString("en")} rows, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s` +
-      ` (${Math.round((lines - 1) / seconds).toLocaleString("en")} rows/s)`);
-    console.log(`  RSS before ${(baseline / 1e6).toFixed(0)} MB, peak ${(peak / 1e6).toFixed(0)} MB, growth ${((peak - baseline) / 1e6).toFixed(0)} MB`);
+    console.log(
+      `\nCSV export of all events: ${(lines - 1).toLocaleString("en")} rows, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s` +
+        ` (${Math.round((lines - 1) / seconds).toLocaleString("en")} rows/s)`,
+    );
+    console.log(
+      `  RSS before ${(baseline / 1e6).toFixed(0)} MB, peak ${(peak / 1e6).toFixed(0)} MB, growth ${((peak - baseline) / 1e6).toFixed(0)} MB`,
+    );
   } finally {
     await closeDb();
     await db.stop();

@@ -29,7 +29,14 @@ const MiB = 1024 * 1024;
 async function main() {
   const db = await startScratchDatabase();
   const objects = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ledger-objects-"));
-  Object.assign(process.env, { DATABASE_URL: db.appUrl, LOG_LEVEL: "silent", OBJECT_STORE_DIR: objects, LEDGER_SIGNING_KEY: newLedgerSigningKey(), NEXTAUTH_SECRET: "bench-secret-bench-secret-bench-secret-0123", DATABASE_POOL_MAX: "50" });
+  Object.assign(process.env, {
+    DATABASE_URL: db.appUrl,
+    LOG_LEVEL: "silent",
+    OBJECT_STORE_DIR: objects,
+    LEDGER_SIGNING_KEY: newLedgerSigningKey(),
+    NEXTAUTH_SECRET: "bench-secret-bench-secret-bench-secret-0123",
+    DATABASE_POOL_MAX: "50",
+  });
   const { createTenant } = await import("@/lib/tenants/service");
   const { platformContext, userContext } = await import("@/lib/auth/context");
   const { recordAuditEvent } = await import("@/lib/audit/service");
@@ -44,10 +51,16 @@ async function main() {
   try {
     const system = platformContext({ type: "system", name: "bench" });
     const appendTenant = await createTenant(system, { name: "Appends", slug: "appends" });
-    const ctx = userContext({ tenantId: appendTenant.id, role: "admin", user: { id: "00000000-0000-0000-0000-0000000000be", email: "bench@bench.test" } });
+    const ctx = userContext({
+      tenantId: appendTenant.id,
+      role: "admin",
+      user: { id: "00000000-0000-0000-0000-0000000000be", email: "bench@bench.test" },
+    });
     const db = getDb();
     await sealTenant(db, appendTenant.id);
-    const [{ before }] = await owner<{ before: number }[]>`select count(*)::int as before from ledger_entries where tenant_id = ${appendTenant.id}`;
+    const [{ before }] = await owner<
+      { before: number }[]
+    >`select count(*)::int as before from ledger_entries where tenant_id = ${appendTenant.id}`;
 
     // 1. Appends with 50 concurrent writers, sealed as they arrive.
     let writing = true;
@@ -62,7 +75,12 @@ async function main() {
     await Promise.all(
       Array.from({ length: WRITERS }, async (_, w) => {
         for (let i = 0; i < perWriter; i++) {
-          await recordAuditEvent(getDb(), ctx, { entityType: "Tenant", action: "Update", entityName: `writer ${w}`, details: `change ${i}` });
+          await recordAuditEvent(getDb(), ctx, {
+            entityType: "Tenant",
+            action: "Update",
+            entityName: `writer ${w}`,
+            details: `change ${i}`,
+          });
         }
       }),
     );
@@ -75,13 +93,21 @@ async function main() {
     const forks = seqs.filter((r, i) => Number(r.seq) !== i + 1).length;
     const total = WRITERS * perWriter;
     console.log(`Appends: ${total.toLocaleString("en")} audited changes from ${WRITERS} concurrent writers`);
-    console.log(`  written (committed) in ${((written - t0) / 1000).toFixed(2)} s = ${Math.round(total / ((written - t0) / 1000)).toLocaleString("en")} appends/s`);
-    console.log(`  all sealed into the chain after ${((sealedAt - t0) / 1000).toFixed(2)} s = ${Math.round(total / ((sealedAt - t0) / 1000)).toLocaleString("en")} appends/s end to end`);
+    console.log(
+      `  written (committed) in ${((written - t0) / 1000).toFixed(2)} s = ${Math.round(total / ((written - t0) / 1000)).toLocaleString("en")} appends/s`,
+    );
+    console.log(
+      `  all sealed into the chain after ${((sealedAt - t0) / 1000).toFixed(2)} s = ${Math.round(total / ((sealedAt - t0) / 1000)).toLocaleString("en")} appends/s end to end`,
+    );
     console.log(`  chain: ${seqs.length - before} new entries, ${forks} out-of-place sequence numbers (forks or gaps)`);
 
     // 2. Ten 25 MB uploads at once.
     global.gc?.();
-    const upCtx = userContext({ tenantId: appendTenant.id, role: "operator", user: { id: "00000000-0000-0000-0000-0000000000bf", email: "op@bench.test" } });
+    const upCtx = userContext({
+      tenantId: appendTenant.id,
+      role: "operator",
+      user: { id: "00000000-0000-0000-0000-0000000000bf", email: "op@bench.test" },
+    });
     const baseline = process.memoryUsage().rss;
     let peak = baseline;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
@@ -89,7 +115,12 @@ async function main() {
     const t4 = performance.now();
     await Promise.all(
       Array.from({ length: 10 }, (_, n) =>
-        receiveUpload(upCtx, { purpose: "evidence", filename: `scan-${n}.pdf`, contentLength: size, body: Readable.from(pdfChunks(size, n)) }),
+        receiveUpload(upCtx, {
+          purpose: "evidence",
+          filename: `scan-${n}.pdf`,
+          contentLength: size,
+          body: Readable.from(pdfChunks(size, n)),
+        }),
       ),
     );
     clearInterval(sampler);
@@ -100,7 +131,7 @@ async function main() {
     // 3. Verify 1,000,000 entries.
     const bigTenant = await createTenant(system, { name: "Big", slug: "big" });
     let prev: { seq: number; hash: string } | null = null;
-      let rawTotal = 0;
+    let rawTotal = 0;
     const t1 = performance.now();
     const batch = 50_000;
     for (let start = 0; start < ENTRIES; start += batch) {
@@ -123,22 +154,39 @@ async function main() {
       w.end(copy);
       await new Promise((resolve, reject) => w.on("finish", resolve).on("error", reject));
     }
-    console.log(`\nGenerated and loaded ${ENTRIES.toLocaleString("en")} chained entries in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+    console.log(
+      `\nGenerated and loaded ${ENTRIES.toLocaleString("en")} chained entries in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
+    );
     await writeCheckpoint(db, bigTenant.id);
     global.gc?.();
     const t2 = performance.now();
     const result = await verifyTenantLedger(db, bigTenant.id, { sources: false, files: false });
     const verifyMs = performance.now() - t2;
-    console.log(`Verify ${result.entries.toLocaleString("en")} entries (seq, links, entry hashes, Merkle root vs signed checkpoint): ${(verifyMs / 1000).toFixed(2)} s, ok=${result.ok}`);
+    console.log(
+      `Verify ${result.entries.toLocaleString("en")} entries (seq, links, entry hashes, Merkle root vs signed checkpoint): ${(verifyMs / 1000).toFixed(2)} s, ok=${result.ok}`,
+    );
 
     // The raw SHA-256 time over the same canonical bytes each entry hash covers.
-    const rows = owner<{ tenantId: string; seq: string; kind: string; refId: string; createdAt: string; prevHash: string; record: Record<string, unknown> }[]>`
+    const rows = owner<
+      { tenantId: string; seq: string; kind: string; refId: string; createdAt: string; prevHash: string; record: Record<string, unknown> }[]
+    >`
       select tenant_id as "tenantId", seq, kind, ref_id as "refId", created_at as "createdAt", prev_hash as "prevHash", record
         from ledger_entries where tenant_id = ${bigTenant.id} order by seq`.cursor(20_000);
     const texts: string[] = [];
     for await (const chunk of rows) {
       for (const r of chunk) {
-        texts.push(canonicalJson({ v: 1, tenantId: r.tenantId, seq: Number(r.seq), kind: r.kind, refId: r.refId, createdAt: r.createdAt, prevHash: r.prevHash, record: r.record }));
+        texts.push(
+          canonicalJson({
+            v: 1,
+            tenantId: r.tenantId,
+            seq: Number(r.seq),
+            kind: r.kind,
+            refId: r.refId,
+            createdAt: r.createdAt,
+            prevHash: r.prevHash,
+            record: r.record,
+          }),
+        );
       }
     }
     const t3 = performance.now();
@@ -147,9 +195,10 @@ async function main() {
       rawTotal += text.length;
     }
     const shaMs = performance.now() - t3;
-    console.log(`Raw SHA-256 over the same ${(rawTotal / MiB).toFixed(0)} MB of canonical entries (already in memory): ${(shaMs / 1000).toFixed(2)} s; verify ÷ raw = ${(verifyMs / shaMs).toFixed(1)}×`);
+    console.log(
+      `Raw SHA-256 over the same ${(rawTotal / MiB).toFixed(0)} MB of canonical entries (already in memory): ${(shaMs / 1000).toFixed(2)} s; verify ÷ raw = ${(verifyMs / shaMs).toFixed(1)}×`,
+    );
     texts.length = 0;
-
   } finally {
     await owner.end();
     await closeDb();

@@ -28,7 +28,13 @@ type RunFigures = { wall: number; records: number; timings: Record<string, numbe
 type Figures = { first: RunFigures; second: RunFigures; logPages: Record<string, number> };
 
 const SHAPES: Shape[] = process.env.BENCH_USERS
-  ? [{ users: Number(process.env.BENCH_USERS), groups: Number(process.env.BENCH_GROUPS ?? 10), perGroup: Number(process.env.BENCH_MEMBERS_PER_GROUP ?? 100) }]
+  ? [
+      {
+        users: Number(process.env.BENCH_USERS),
+        groups: Number(process.env.BENCH_GROUPS ?? 10),
+        perGroup: Number(process.env.BENCH_MEMBERS_PER_GROUP ?? 100),
+      },
+    ]
   : [
       { users: 100_000, groups: 5_000, perGroup: 100 },
       { users: 20_000, groups: 10, perGroup: 2_000 },
@@ -57,7 +63,12 @@ async function benchDatabase(kind: DatabaseKind, big: RunningSlapd, small: Runni
   const db = await startScratchDatabase();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "syncledger-bench-"));
   // The benchmark's directories run on this machine: loopback must be allowed by name.
-  Object.assign(process.env, { DATABASE_URL: db.appUrl, ENCRYPTION_KEY: "ab".repeat(32), LOG_LEVEL: "silent", CONNECTOR_ALLOWED_HOSTS: "127.0.0.1,*" });
+  Object.assign(process.env, {
+    DATABASE_URL: db.appUrl,
+    ENCRYPTION_KEY: "ab".repeat(32),
+    LOG_LEVEL: "silent",
+    CONNECTOR_ALLOWED_HOSTS: "127.0.0.1,*",
+  });
   const { getDb, getSql, closeDb } = await import("@/db/client");
   const { createTenant } = await import("@/lib/tenants/service");
   const { platformContext, systemContext } = await import("@/lib/auth/context");
@@ -85,7 +96,13 @@ async function benchDatabase(kind: DatabaseKind, big: RunningSlapd, small: Runni
       const exec = await claimNextSync(getDb(), "bench");
       if (exec?.id !== syncId) throw new Error(`claimed ${exec?.id}, expected ${syncId}`);
       const timings: Record<string, number> = {};
-      const status = await runSync(exec, { db: getDb(), workerId: "bench", signal: new AbortController().signal, onProgress: async () => {}, timings });
+      const status = await runSync(exec, {
+        db: getDb(),
+        workerId: "bench",
+        signal: new AbortController().signal,
+        onProgress: async () => {},
+        timings,
+      });
       const wall = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
       gc.disconnect();
@@ -108,7 +125,9 @@ async function benchDatabase(kind: DatabaseKind, big: RunningSlapd, small: Runni
         await owner.unsafe(`analyze ${table}`);
       }
       const [{ rows }] = await owner`select count(*)::int as rows from extracted_objects`;
-      console.log(`  history: 3 syncs of a small directory (${n(rows)} staged rows), analysed, autovacuum off for ${SYNC_TABLES.join(", ")}`);
+      console.log(
+        `  history: 3 syncs of a small directory (${n(rows)} staged rows), analysed, autovacuum off for ${SYNC_TABLES.join(", ")}`,
+      );
     }
 
     const { sync } = await createIntegration(ctx, { name: "Bench LDAP", connector: "ldap", config: ldap(big) });
@@ -138,10 +157,14 @@ async function benchDatabase(kind: DatabaseKind, big: RunningSlapd, small: Runni
 
 function printRun(title: string, r: RunFigures) {
   const t = r.timings;
-  console.log(`    ${title}: ${n(r.records)} records in ${r.wall.toFixed(1)} s = ${n(Math.round(r.records / r.wall))} records/s, RSS growth ${r.peakGrowthMb.toFixed(0)} MB, ` +
-    `worker CPU ${seconds(r.cpuMs)} (GC ${seconds(r.gcMs)})`);
-  console.log(`      extract ${seconds(t.extract)} (source ${seconds(t.sourceWait)}, compare ${seconds(t.compare)}, staging ${seconds(t.stagingWait)}), ` +
-    `drop guard ${seconds(t.guard)}, apply ${seconds(t.apply)}`);
+  console.log(
+    `    ${title}: ${n(r.records)} records in ${r.wall.toFixed(1)} s = ${n(Math.round(r.records / r.wall))} records/s, RSS growth ${r.peakGrowthMb.toFixed(0)} MB, ` +
+      `worker CPU ${seconds(r.cpuMs)} (GC ${seconds(r.gcMs)})`,
+  );
+  console.log(
+    `      extract ${seconds(t.extract)} (source ${seconds(t.sourceWait)}, compare ${seconds(t.compare)}, staging ${seconds(t.stagingWait)}), ` +
+      `drop guard ${seconds(t.guard)}, apply ${seconds(t.apply)}`,
+  );
 }
 
 async function main() {
@@ -160,7 +183,11 @@ async function main() {
           const f = (results[kind] = await benchDatabase(kind, big, small));
           printRun("first sync", f.first);
           printRun("second sync (unchanged)", f.second);
-          console.log(`    Sync Log: ${Object.entries(f.logPages).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}`);
+          console.log(
+            `    Sync Log: ${Object.entries(f.logPages)
+              .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
+              .join(", ")}`,
+          );
         }
       } finally {
         await big.stop();
@@ -173,7 +200,8 @@ async function main() {
             .filter((r) => Math.max(r.a, r.b) >= 500)
             .map((r) => ({ ...r, ratio: r.a > 0 ? r.b / r.a : Infinity }));
           const top = ratios.sort((x, y) => y.ratio - x.ratio)[0];
-          const line = `${describe(shape)}, ${which} sync: fresh ${fresh[which].wall.toFixed(1)} s, history ${history[which].wall.toFixed(1)} s` +
+          const line =
+            `${describe(shape)}, ${which} sync: fresh ${fresh[which].wall.toFixed(1)} s, history ${history[which].wall.toFixed(1)} s` +
             (top ? `; largest phase ratio history/fresh: ${top.ph} ${seconds(top.a)} → ${seconds(top.b)} (${top.ratio.toFixed(2)}×)` : "");
           worst.push(line);
         }

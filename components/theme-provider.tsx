@@ -1,6 +1,6 @@
 "use client";
 
-import * as React from "react";
+import type * as React from "react";
 import { ThemeProvider as NextThemesProvider } from "next-themes";
 
 type ThemeProviderProps = Omit<React.ComponentProps<typeof NextThemesProvider>, "children"> & {
@@ -13,13 +13,7 @@ type ThemeProviderProps = Omit<React.ComponentProps<typeof NextThemesProvider>, 
  */
 function ThemeProvider({ children, ...props }: ThemeProviderProps) {
   return (
-    <NextThemesProvider
-      attribute="class"
-      defaultTheme="system"
-      enableSystem
-      disableTransitionOnChange
-      {...props}
-    >
+    <NextThemesProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange {...props}>
       {children}
     </NextThemesProvider>
   );

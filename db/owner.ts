@@ -84,7 +84,14 @@ async function ownershipChanges(sql: postgres.TransactionSql, owner: string): Pr
      where n.nspname = any(${OWNED_SCHEMAS}) and pg_get_userbyid(t.typowner) <> ${owner}
        and t.typtype in ('e', 'd', 'r') and t.typelem = 0
        and not exists (select 1 from pg_depend d where d.classid = 'pg_type'::regclass and d.objid = t.oid and d.deptype = 'e')`;
-  const relationKind: Record<string, string> = { r: "TABLE", p: "TABLE", f: "FOREIGN TABLE", v: "VIEW", m: "MATERIALIZED VIEW", S: "SEQUENCE" };
+  const relationKind: Record<string, string> = {
+    r: "TABLE",
+    p: "TABLE",
+    f: "FOREIGN TABLE",
+    v: "VIEW",
+    m: "MATERIALIZED VIEW",
+    S: "SEQUENCE",
+  };
   const routineKind: Record<string, string> = { f: "FUNCTION", p: "PROCEDURE", a: "AGGREGATE", w: "FUNCTION" };
   return [
     ...schemas.map((s) => `ALTER SCHEMA ${s.name} OWNER TO ${owner}`),

@@ -23,11 +23,17 @@ export const configSchema = z
     NEXTAUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
     NEXTAUTH_URL: optionalString.pipe(z.url().optional()),
     ENCRYPTION_KEY: optionalString.pipe(
-      z.string().regex(/^[0-9a-f]{64}$/i, "must be 64 hex characters (32 bytes)").optional(),
+      z
+        .string()
+        .regex(/^[0-9a-f]{64}$/i, "must be 64 hex characters (32 bytes)")
+        .optional(),
     ),
     /** Ed25519 private key, PKCS#8 DER in base64, that signs ledger checkpoints. */
     LEDGER_SIGNING_KEY: optionalString.pipe(
-      z.string().regex(/^[A-Za-z0-9+/]{40,}={0,2}$/, "must be a base64 PKCS#8 Ed25519 private key (npm run ledger:keygen prints one)").optional(),
+      z
+        .string()
+        .regex(/^[A-Za-z0-9+/]{40,}={0,2}$/, "must be a base64 PKCS#8 Ed25519 private key (npm run ledger:keygen prints one)")
+        .optional(),
     ),
     /** Connections per process (web server, worker); Postgres must allow that many for every process. */
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
@@ -95,9 +101,7 @@ export class ConfigError extends Error {
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((i) => `${i.path.join(".") || "configuration"}: ${i.message}`),
-    );
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".") || "configuration"}: ${i.message}`));
   }
   return result.data;
 }

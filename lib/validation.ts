@@ -82,12 +82,18 @@ const FIELD_LABELS: Record<string, string> = {
 /** "config.bindDn" → "Bind DN", "dropThresholdPercent" → "Drop threshold", "userAgent" → "User agent". */
 export function fieldLabel(path: string): string {
   if (FIELD_LABELS[path]) return FIELD_LABELS[path];
-  const last = path.split(".").filter((p) => !/^\d+$/.test(p)).pop() ?? path;
+  const last =
+    path
+      .split(".")
+      .filter((p) => !/^\d+$/.test(p))
+      .pop() ?? path;
   if (FIELD_LABELS[last]) return FIELD_LABELS[last];
-  const words = last.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
+  const words = last
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
-
 
 /** "End date must not be before the start date." A message that names its subject already stays as it is. */
 export function describeProblem(field: string, message: string): string {
@@ -99,14 +105,15 @@ export function describeProblem(field: string, message: string): string {
  * The one way a validation failure becomes an AppError: per-field messages beside their fields,
  * and one message that reports every invalid field at once, each as a sentence.
  */
-export function validationError(
-  failure: z.ZodError | Record<string, string[]>,
-  code: ErrorCode = "unprocessable:validation",
-): AppError {
+export function validationError(failure: z.ZodError | Record<string, string[]>, code: ErrorCode = "unprocessable:validation"): AppError {
   const fieldErrors = failure instanceof z.ZodError ? fieldErrorsOf(failure) : failure;
   const problems = Object.entries(fieldErrors).flatMap(([field, messages]) => messages.map((m) => describeProblem(field, m)));
   const message =
-    problems.length === 0 ? "The input is not valid." : problems.length === 1 ? problems[0] : `${problems.length} problems: ${problems.join(" ")}`;
+    problems.length === 0
+      ? "The input is not valid."
+      : problems.length === 1
+        ? problems[0]
+        : `${problems.length} problems: ${problems.join(" ")}`;
   return new AppError(code, message, fieldErrors);
 }
 

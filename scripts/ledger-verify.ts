@@ -28,9 +28,13 @@ await runCli(async () => {
       }
     },
   });
-  const cp = result.checkpoint ? `checkpoint of tree size ${result.checkpoint.treeSize} signed by key ${result.checkpoint.keyId}` : "no checkpoint yet";
+  const cp = result.checkpoint
+    ? `checkpoint of tree size ${result.checkpoint.treeSize} signed by key ${result.checkpoint.keyId}`
+    : "no checkpoint yet";
   if (result.ok) {
-    console.log(`OK: ${result.entries} entries, ${result.filesChecked} evidence files and ${cp} verified in ${(result.durationMs / 1000).toFixed(1)} s`);
+    console.log(
+      `OK: ${result.entries} entries, ${result.filesChecked} evidence files and ${cp} verified in ${(result.durationMs / 1000).toFixed(1)} s`,
+    );
     return;
   }
   console.log(`FAILED: ${result.problems.length} problem(s) in ${result.entries} entries (${cp})`);

@@ -15,7 +15,7 @@ const https = require("node:https");
 const HEADER = "x-syncledger-peer";
 
 function markPeer(req) {
-  const raw = req.socket && req.socket.remoteAddress;
+  const raw = req.socket?.remoteAddress;
   // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
   const peer = raw ? raw.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, "$1") : "";
   req.headers[HEADER] = peer;

@@ -27,7 +27,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.email || !values.role || !values.tenant) {
-  fail("usage: npm run user:create -- --email EMAIL --role ROLE --tenant SLUG [--name NAME] [--password PW] [--platform-admin] [--create-tenant \"Tenant Name\"]");
+  fail(
+    'usage: npm run user:create -- --email EMAIL --role ROLE --tenant SLUG [--name NAME] [--password PW] [--platform-admin] [--create-tenant "Tenant Name"]',
+  );
 }
 
 await runCli(async () => {

@@ -9,7 +9,7 @@ import type { Role } from "@/lib/auth/permissions";
 import { listAuditEvents } from "@/lib/audit/service";
 import { requirePlatformContext, requireContext } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
-import { formatCount, formatDateTime, plural } from "@/lib/format";
+import { formatCount, formatDateTime, } from "@/lib/format";
 import { listPlatformAuditEvents } from "@/lib/platform/audit";
 import { PLATFORM_ACTION_LABELS, type PlatformAuditAction } from "@/lib/platform/catalog";
 import { getPipelineHealth } from "@/lib/syncs/health";

@@ -53,7 +53,9 @@ export function BarChart({
         </div>
         <div className="relative h-32 border-b border-l border-border">
           <div aria-hidden="true" className="absolute inset-x-0 top-0 border-t border-dashed border-border/70" />
-          {ticks.length === 3 ? <div aria-hidden="true" className="absolute inset-x-0 top-1/2 border-t border-dashed border-border/70" /> : null}
+          {ticks.length === 3 ? (
+            <div aria-hidden="true" className="absolute inset-x-0 top-1/2 border-t border-dashed border-border/70" />
+          ) : null}
           {empty ? (
             <p className="absolute inset-0 flex items-center justify-center px-3 text-center text-sm text-muted-foreground">{emptyText}</p>
           ) : (

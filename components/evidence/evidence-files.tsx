@@ -28,7 +28,9 @@ export function EvidenceFiles({
   onBusyChange: (busy: boolean) => void;
 }) {
   const input = useRef<HTMLInputElement>(null);
-  const [items, setItems] = useState<Item[]>(() => initial.map((u) => ({ key: ++seq, name: u.filename, size: u.size, progress: 1, upload: u })));
+  const [items, setItems] = useState<Item[]>(() =>
+    initial.map((u) => ({ key: ++seq, name: u.filename, size: u.size, progress: 1, upload: u })),
+  );
   const [notice, setNotice] = useState<string | null>(null);
   const itemsRef = useRef<Item[]>(items);
 
@@ -49,12 +51,19 @@ export function EvidenceFiles({
     const room = MAX_EVIDENCE_FILES - kept.length;
     const files = Array.from(list);
     const refused: string[] = [];
-    if (files.length > room) refused.push(`At most ${MAX_EVIDENCE_FILES} files per sync: ${files.slice(Math.max(room, 0)).map((f) => `"${f.name}"`).join(", ")} not added.`);
+    if (files.length > room)
+      refused.push(
+        `At most ${MAX_EVIDENCE_FILES} files per sync: ${files
+          .slice(Math.max(room, 0))
+          .map((f) => `"${f.name}"`)
+          .join(", ")} not added.`,
+      );
     const added: Item[] = [];
     for (const file of files.slice(0, Math.max(room, 0))) {
       const item: Item = { key: ++seq, name: file.name, size: file.size, progress: 0 };
       if (file.size === 0) item.error = `"${file.name}" is empty.`;
-      else if (file.size > EVIDENCE_MAX_BYTES) item.error = `"${file.name}" is ${formatBytes(file.size)}; the limit is ${formatBytes(EVIDENCE_MAX_BYTES)}.`;
+      else if (file.size > EVIDENCE_MAX_BYTES)
+        item.error = `"${file.name}" is ${formatBytes(file.size)}; the limit is ${formatBytes(EVIDENCE_MAX_BYTES)}.`;
       added.push(item);
     }
     update([...itemsRef.current, ...added]);
@@ -96,7 +105,11 @@ export function EvidenceFiles({
           {items.map((item) => (
             <li key={item.key} className="grid gap-1 rounded-md border p-2">
               <div className="flex items-center gap-2 text-sm">
-                {item.upload ? <FileCheck2 aria-hidden="true" className="size-4 text-emerald-600" /> : <Paperclip aria-hidden="true" className="size-4" />}
+                {item.upload ? (
+                  <FileCheck2 aria-hidden="true" className="size-4 text-emerald-600" />
+                ) : (
+                  <Paperclip aria-hidden="true" className="size-4" />
+                )}
                 <span className="min-w-0 flex-1 truncate font-medium">{item.name}</span>
                 <span className="text-muted-foreground tabular-nums">{formatBytes(item.size)}</span>
                 {item.upload ? (
@@ -114,7 +127,9 @@ export function EvidenceFiles({
                   <X aria-hidden="true" />
                 </Button>
               </div>
-              {!item.upload && !item.error ? <Progress value={Math.round(item.progress * 100)} aria-label={`Uploading ${item.name}`} /> : null}
+              {!item.upload && !item.error ? (
+                <Progress value={Math.round(item.progress * 100)} aria-label={`Uploading ${item.name}`} />
+              ) : null}
               {item.error ? (
                 <p role="alert" className="text-sm text-destructive">
                   {item.error}

@@ -127,8 +127,7 @@ function Toolbar({ disabled, label }: { disabled: boolean; label: string }) {
   );
 
   const heading = useCallback(
-    (tag: "h1" | "h2") =>
-      setBlock(editor, () => (state.block === tag ? $createParagraphNode() : $createHeadingNode(tag))),
+    (tag: "h1" | "h2") => setBlock(editor, () => (state.block === tag ? $createParagraphNode() : $createHeadingNode(tag))),
     [editor, state.block],
   );
 

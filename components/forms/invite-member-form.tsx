@@ -38,7 +38,10 @@ export function InviteMemberForm({
               {state.data.expiresAt.slice(0, 10)}. They join as {state.data.role} when they accept.
             </span>
             <div className="flex min-w-0 flex-wrap items-center gap-2">
-              <code data-testid="invitation-link" className="min-w-0 rounded bg-muted px-2 py-1 font-mono text-xs break-all text-foreground">
+              <code
+                data-testid="invitation-link"
+                className="min-w-0 rounded bg-muted px-2 py-1 font-mono text-xs break-all text-foreground"
+              >
                 {state.data.link}
               </code>
               <Button

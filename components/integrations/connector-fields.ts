@@ -35,12 +35,32 @@ export type ConnectorOption = {
 
 export const CONFIG_FIELDS: Record<ConnectorType, ConfigFieldSpec[]> = {
   ldap: [
-    { path: "url", label: "Server URL", kind: "text", required: true, placeholder: "ldaps://ldap.example.com:636", wide: true, endpoint: true },
+    {
+      path: "url",
+      label: "Server URL",
+      kind: "text",
+      required: true,
+      placeholder: "ldaps://ldap.example.com:636",
+      wide: true,
+      endpoint: true,
+    },
     { path: "bindDn", label: "Bind DN", kind: "text", required: true, placeholder: "cn=syncledger,ou=services,dc=example,dc=com" },
     { path: "bindPassword", label: "Bind password", kind: "password", required: true },
     { path: "baseDn", label: "Base DN", kind: "text", required: true, placeholder: "dc=example,dc=com", wide: true },
-    { path: "userBaseDn", label: "User base DN", kind: "text", placeholder: "ou=people,dc=example,dc=com", description: "Defaults to the base DN." },
-    { path: "groupBaseDn", label: "Group base DN", kind: "text", placeholder: "ou=groups,dc=example,dc=com", description: "Defaults to the base DN." },
+    {
+      path: "userBaseDn",
+      label: "User base DN",
+      kind: "text",
+      placeholder: "ou=people,dc=example,dc=com",
+      description: "Defaults to the base DN.",
+    },
+    {
+      path: "groupBaseDn",
+      label: "Group base DN",
+      kind: "text",
+      placeholder: "ou=groups,dc=example,dc=com",
+      description: "Defaults to the base DN.",
+    },
     { path: "userFilter", label: "User filter", kind: "text", placeholder: "(objectClass=inetOrgPerson)" },
     { path: "groupFilter", label: "Group filter", kind: "text", placeholder: "(|(objectClass=groupOfNames)(objectClass=posixGroup))" },
     {
@@ -67,14 +87,27 @@ export const CONFIG_FIELDS: Record<ConnectorType, ConfigFieldSpec[]> = {
     },
   ],
   scim: [
-    { path: "baseUrl", label: "SCIM base URL", kind: "text", required: true, placeholder: "https://example.com/scim/v2", wide: true, endpoint: true },
+    {
+      path: "baseUrl",
+      label: "SCIM base URL",
+      kind: "text",
+      required: true,
+      placeholder: "https://example.com/scim/v2",
+      wide: true,
+      endpoint: true,
+    },
     { path: "bearerToken", label: "Bearer token", kind: "password", required: true },
     { path: "pageSize", label: "Page size", kind: "number", placeholder: "100", description: "Resources per request (1–1000)." },
   ],
   csv: [
     { path: "files.accounts", label: "Accounts file", kind: "file", description: "One row per account; needs an externalId column." },
     { path: "files.groups", label: "Groups file", kind: "file", description: "One row per group; needs an externalId column." },
-    { path: "files.entitlements", label: "Entitlements file", kind: "file", description: "One row per entitlement; needs an externalId column." },
+    {
+      path: "files.entitlements",
+      label: "Entitlements file",
+      kind: "file",
+      description: "One row per entitlement; needs an externalId column.",
+    },
     {
       path: "files.memberships",
       label: "Memberships file",

@@ -9,7 +9,10 @@ export function integrationLogoSrc(integrationId: string, logoUploadId: string) 
 }
 
 function initials(name: string) {
-  const words = name.trim().split(/[\s_-]+/).filter(Boolean);
+  const words = name
+    .trim()
+    .split(/[\s_-]+/)
+    .filter(Boolean);
   const letters = words.length > 1 ? words[0][0] + words[1][0] : (words[0] ?? "?").slice(0, 2);
   return letters.toUpperCase();
 }

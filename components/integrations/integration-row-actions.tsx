@@ -55,64 +55,61 @@ export function IntegrationRowActions({
 
   return (
     <>
-    <ConfirmDialog
-      open={confirmDelete}
-      onOpenChange={setConfirmDelete}
-      title={`Delete “${name}”?`}
-      description="It stops syncing; its sync history and evidence are kept."
-      confirmLabel="Delete"
-      destructive
-      onConfirm={() => run(actions.remove, { id }, `“${name}” deleted`)}
-    />
-    <DropdownMenu>
-      <DropdownMenuTrigger asChild>
-        <Button variant="ghost" size="icon" aria-label={`Actions for ${name}`} disabled={pending}>
-          <MoreHorizontal aria-hidden="true" />
-        </Button>
-      </DropdownMenuTrigger>
-      <DropdownMenuContent align="end" className="w-48">
-        {canWrite ? (
+      <ConfirmDialog
+        open={confirmDelete}
+        onOpenChange={setConfirmDelete}
+        title={`Delete “${name}”?`}
+        description="It stops syncing; its sync history and evidence are kept."
+        confirmLabel="Delete"
+        destructive
+        onConfirm={() => run(actions.remove, { id }, `“${name}” deleted`)}
+      />
+      <DropdownMenu>
+        <DropdownMenuTrigger asChild>
+          <Button variant="ghost" size="icon" aria-label={`Actions for ${name}`} disabled={pending}>
+            <MoreHorizontal aria-hidden="true" />
+          </Button>
+        </DropdownMenuTrigger>
+        <DropdownMenuContent align="end" className="w-48">
+          {canWrite ? (
+            <DropdownMenuItem asChild>
+              <Link href={`/integrations/${id}/edit`}>
+                <Pencil aria-hidden="true" /> Edit
+              </Link>
+            </DropdownMenuItem>
+          ) : null}
+          {canRun ? (
+            <DropdownMenuItem
+              disabled={!active}
+              title={active ? undefined : "Activate the integration to sync it"}
+              onSelect={() => run(actions.requestSync, { integrationId: id }, `Sync of “${name}” queued`)}
+            >
+              <Play aria-hidden="true" /> Sync now
+            </DropdownMenuItem>
+          ) : null}
           <DropdownMenuItem asChild>
-            <Link href={`/integrations/${id}/edit`}>
-              <Pencil aria-hidden="true" /> Edit
+            <Link href={`/integrations/${id}/syncs`}>
+              <History aria-hidden="true" /> Sync History
             </Link>
           </DropdownMenuItem>
-        ) : null}
-        {canRun ? (
-          <DropdownMenuItem
-            disabled={!active}
-            title={active ? undefined : "Activate the integration to sync it"}
-            onSelect={() => run(actions.requestSync, { integrationId: id }, `Sync of “${name}” queued`)}
-          >
-            <Play aria-hidden="true" /> Sync now
-          </DropdownMenuItem>
-        ) : null}
-        <DropdownMenuItem asChild>
-          <Link href={`/integrations/${id}/syncs`}>
-            <History aria-hidden="true" /> Sync History
-          </Link>
-        </DropdownMenuItem>
-        {canWrite ? (
-          <>
-            <DropdownMenuItem
-              onSelect={() =>
-                run(actions.setActive, { id, active: String(!active) }, `“${name}” ${active ? "deactivated" : "activated"}`)
-              }
-            >
-              {active ? <PowerOff aria-hidden="true" /> : <Power aria-hidden="true" />}
-              {active ? "Deactivate" : "Activate"}
-            </DropdownMenuItem>
-            <DropdownMenuSeparator />
-            <DropdownMenuItem
-              variant="destructive"
-              onSelect={() => setConfirmDelete(true)}
-            >
-              <Trash2 aria-hidden="true" /> Delete
-            </DropdownMenuItem>
-          </>
-        ) : null}
-      </DropdownMenuContent>
-    </DropdownMenu>
+          {canWrite ? (
+            <>
+              <DropdownMenuItem
+                onSelect={() =>
+                  run(actions.setActive, { id, active: String(!active) }, `“${name}” ${active ? "deactivated" : "activated"}`)
+                }
+              >
+                {active ? <PowerOff aria-hidden="true" /> : <Power aria-hidden="true" />}
+                {active ? "Deactivate" : "Activate"}
+              </DropdownMenuItem>
+              <DropdownMenuSeparator />
+              <DropdownMenuItem variant="destructive" onSelect={() => setConfirmDelete(true)}>
+                <Trash2 aria-hidden="true" /> Delete
+              </DropdownMenuItem>
+            </>
+          ) : null}
+        </DropdownMenuContent>
+      </DropdownMenu>
     </>
   );
 }

@@ -80,7 +80,14 @@ export function LogoField({
       </span>
       <div className="flex flex-wrap items-center gap-3">
         {showing ? (
-          <IntegrationLogo integrationId={integrationId} logoUploadId={value} name={name || "?"} src={showing.src} size={40} className="rounded border" />
+          <IntegrationLogo
+            integrationId={integrationId}
+            logoUploadId={value}
+            name={name || "?"}
+            src={showing.src}
+            size={40}
+            className="rounded border"
+          />
         ) : (
           <IntegrationLogo name={name || "?"} size={40} className="rounded border" />
         )}
@@ -110,7 +117,9 @@ export function LogoField({
           </Button>
         ) : null}
       </div>
-      <p className="text-sm text-muted-foreground">PNG, JPEG, WebP or GIF, up to 256 KB; shown next to the name. Without one, the initials are shown.</p>
+      <p className="text-sm text-muted-foreground">
+        PNG, JPEG, WebP or GIF, up to 256 KB; shown next to the name. Without one, the initials are shown.
+      </p>
       {messages.length ? (
         <p role="alert" id="logo-error" className="text-sm text-destructive">
           {messages.join(" ")}

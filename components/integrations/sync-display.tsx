@@ -7,12 +7,7 @@ import { Badge, type BadgeProps } from "@/components/ui/badge";
 import { PHASE_LABELS, estimateProgress, formatTimeLeft, isReadingPhase, ordinal, type ProgressPhase } from "@/lib/syncs/progress";
 import { cn } from "@/lib/utils";
 import { formatCount, formatDateTime } from "@/lib/format";
-import {
-  SYNC_STARTER_TYPE_LABELS,
-  SYNC_STATUS_LABELS as STATUS_LABELS,
-  SYNC_TRIGGER_LABELS,
-  type SyncStatus,
-} from "@/lib/domain/enums";
+import { SYNC_STARTER_TYPE_LABELS, SYNC_STATUS_LABELS as STATUS_LABELS, SYNC_TRIGGER_LABELS, type SyncStatus } from "@/lib/domain/enums";
 
 export const SYNC_STATUS_LABELS: Record<string, string> = STATUS_LABELS;
 
@@ -69,7 +64,6 @@ export function formatDuration(from: Date | null | undefined, to: Date | null | 
   if (minutes) return `${minutes} min ${seconds} s`;
   return `${seconds} s`;
 }
-
 
 const rate = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 0 });
 

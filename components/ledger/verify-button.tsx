@@ -85,8 +85,8 @@ export function VerifyLedgerButton() {
             <ShieldCheck aria-hidden="true" />
             <AlertTitle>Ledger intact</AlertTitle>
             <AlertDescription>
-              {plural(result.entries, "entry", "entries")} and {plural(result.filesChecked, "evidence file")} verified in {(result.durationMs / 1000).toFixed(1)} s: every hash, link, source
-              record, file and checkpoint signature checks out.
+              {plural(result.entries, "entry", "entries")} and {plural(result.filesChecked, "evidence file")} verified in{" "}
+              {(result.durationMs / 1000).toFixed(1)} s: every hash, link, source record, file and checkpoint signature checks out.
             </AlertDescription>
           </Alert>
         ) : (
@@ -94,7 +94,9 @@ export function VerifyLedgerButton() {
             <ShieldAlert aria-hidden="true" />
             <AlertTitle>Tampering detected</AlertTitle>
             <AlertDescription>
-              <p>First bad entry: {result.problems[0].seq ?? "—"}. {result.problems[0].reason}</p>
+              <p>
+                First bad entry: {result.problems[0].seq ?? "—"}. {result.problems[0].reason}
+              </p>
               {result.problems.length > 1 ? (
                 <ul className="mt-2 list-disc pl-5">
                   {result.problems.slice(1, 20).map((p, i) => (

@@ -18,8 +18,8 @@ export function NotFoundPanel() {
         Page not found
       </h1>
       <p className="mt-2 text-sm text-muted-foreground">
-        There is no page at this address, or what it showed is not part of your current tenant. Check the link, or pick a page
-        from the navigation.
+        There is no page at this address, or what it showed is not part of your current tenant. Check the link, or pick a page from the
+        navigation.
       </p>
       <Button asChild variant="outline" className="mt-6">
         <Link href="/">Back to Overview</Link>

@@ -39,10 +39,7 @@ export function SidebarNav({ items, onNavigate }: { items: NavItem[]; onNavigate
         const headingId = `${baseId}-${section.toLowerCase()}`;
         return (
           <div key={section} className="grid gap-1">
-            <p
-              id={headingId}
-              className="px-2.5 text-[11px] font-medium tracking-wider text-muted-foreground/80 uppercase"
-            >
+            <p id={headingId} className="px-2.5 text-[11px] font-medium tracking-wider text-muted-foreground/80 uppercase">
               {section}
             </p>
             <ul aria-labelledby={headingId} className="grid gap-0.5">

@@ -78,7 +78,11 @@ export function TenantSwitcher({ tenants, currentTenantId, role, className }: Te
     >
       <input ref={inputRef} type="hidden" name="tenantId" defaultValue={currentTenantId} />
       <DropdownMenu>
-        <SwitcherTrigger label={current?.name ?? "Select tenant"} pending={pending} disabled={tenants.length === 0 || status !== "authenticated"} />
+        <SwitcherTrigger
+          label={current?.name ?? "Select tenant"}
+          pending={pending}
+          disabled={tenants.length === 0 || status !== "authenticated"}
+        />
         <DropdownMenuContent align="start" className="w-64">
           <DropdownMenuLabel className="text-xs font-medium text-muted-foreground">Tenants</DropdownMenuLabel>
           <DropdownMenuSeparator />

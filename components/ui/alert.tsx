@@ -1,4 +1,4 @@
-import * as React from "react";
+import type * as React from "react";
 import { cva, type VariantProps } from "class-variance-authority";
 
 import { cn } from "@/lib/utils";
@@ -13,8 +13,7 @@ const alertVariants = cva(
           "border-destructive/30 bg-destructive/5 text-destructive *:data-[slot=alert-description]:text-destructive/90 [&>svg]:text-current",
         warning:
           "border-warning/40 bg-warning/10 text-[oklch(0.42_0.09_65)] dark:text-warning *:data-[slot=alert-description]:text-inherit",
-        success:
-          "border-success/30 bg-success/5 text-success *:data-[slot=alert-description]:text-inherit",
+        success: "border-success/30 bg-success/5 text-success *:data-[slot=alert-description]:text-inherit",
       },
     },
     defaultVariants: {
@@ -29,11 +28,7 @@ function Alert({ className, variant, ...props }: React.ComponentProps<"div"> & V
 
 function AlertTitle({ className, ...props }: React.ComponentProps<"div">) {
   return (
-    <div
-      data-slot="alert-title"
-      className={cn("col-start-2 line-clamp-1 min-h-4 font-medium tracking-tight", className)}
-      {...props}
-    />
+    <div data-slot="alert-title" className={cn("col-start-2 line-clamp-1 min-h-4 font-medium tracking-tight", className)} {...props} />
   );
 }
 
@@ -41,10 +36,7 @@ function AlertDescription({ className, ...props }: React.ComponentProps<"div">) 
   return (
     <div
       data-slot="alert-description"
-      className={cn(
-        "col-start-2 grid justify-items-start gap-1 text-sm text-muted-foreground [&_p]:leading-relaxed",
-        className,
-      )}
+      className={cn("col-start-2 grid justify-items-start gap-1 text-sm text-muted-foreground [&_p]:leading-relaxed", className)}
       {...props}
     />
   );

@@ -64,7 +64,8 @@ function send(
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };
-    xhr.onload = () => (ok(xhr.status) ? resolve(xhr.responseText) : reject(new UploadError(`Storage refused "${filename}" (HTTP ${xhr.status}).`)));
+    xhr.onload = () =>
+      ok(xhr.status) ? resolve(xhr.responseText) : reject(new UploadError(`Storage refused "${filename}" (HTTP ${xhr.status}).`));
     xhr.onerror = () => reject(new UploadError(`Uploading "${filename}" failed: the connection was lost.`));
     xhr.onabort = () => reject(new UploadError(`Uploading "${filename}" was cancelled.`));
     signal?.addEventListener("abort", () => xhr.abort(), { once: true });

@@ -37,18 +37,18 @@ export async function listAuditEvents(db: Executor, tenantId: string, query: Aud
   if (query.to) conditions.push(lte(auditEvents.occurredAt, query.to));
   if (query.q) conditions.push(sql`${auditEvents.searchText} like ${`%${escapeLike(query.q.toLowerCase())}%`}`);
   if (query.after) {
-    conditions.push(
-      sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${query.after.ts}::timestamptz, ${query.after.id}::uuid)`,
-    );
+    conditions.push(sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${query.after.ts}::timestamptz, ${query.after.id}::uuid)`);
   }
   const { searchText: _searchText, ...columns } = getTableColumns(auditEvents);
-  return db
-    .select({ ...columns, cursorTs: sql<string>`${auditEvents.occurredAt}::text` })
-    .from(auditEvents)
-    .where(and(...conditions))
-    // "nulls last" matches the indexes drizzle-kit creates (DESC NULLS LAST); without it no index can supply the order.
-    .orderBy(sql`${auditEvents.occurredAt} desc nulls last`, sql`${auditEvents.id} desc nulls last`)
-    .limit(query.limit);
+  return (
+    db
+      .select({ ...columns, cursorTs: sql<string>`${auditEvents.occurredAt}::text` })
+      .from(auditEvents)
+      .where(and(...conditions))
+      // "nulls last" matches the indexes drizzle-kit creates (DESC NULLS LAST); without it no index can supply the order.
+      .orderBy(sql`${auditEvents.occurredAt} desc nulls last`, sql`${auditEvents.id} desc nulls last`)
+      .limit(query.limit)
+  );
 }
 
 export async function getAuditEvent(db: Executor, tenantId: string, id: string) {

@@ -116,11 +116,7 @@ export function membershipsOfGroups(groups: string[]): DeletionScope {
  * be. Each deleted object's name is looked up by its key, a probe per
  * deletion, from the row it had. Answers the count per object type.
  */
-export async function logDeletions(
-  tx: Executor,
-  sync: { id: string; tenantId: string; integrationId: string },
-  scope: DeletionScope,
-) {
+export async function logDeletions(tx: Executor, sync: { id: string; tenantId: string; integrationId: string }, scope: DeletionScope) {
   return tx.execute<{ object_type: ObjectType; n: number }>(sql`
     with logged as (
     insert into ${syncRecords} (tenant_id, sync_execution_id, object_type, external_id, outcome, name)
@@ -170,5 +166,7 @@ export async function overlayChanges(tx: Executor, sync: { id: string; tenantId:
      where e.sync_execution_id = ${sync.id} and e.outcome in ('created', 'updated')
     on conflict (integration_id, object_type, external_id)
     do update set sync_execution_id = excluded.sync_execution_id, extracted_id = excluded.extracted_id`);
-  await tx.execute(sql`update ${identityStates} set version = version + 1, updated_at = now() where integration_id = ${sync.integrationId}`);
+  await tx.execute(
+    sql`update ${identityStates} set version = version + 1, updated_at = now() where integration_id = ${sync.integrationId}`,
+  );
 }

@@ -12,21 +12,12 @@ export async function insertIntegration(db: Executor, values: typeof integration
   return row;
 }
 
-export async function getIntegration(
-  db: Executor,
-  tenantId: string,
-  id: string,
-  opts: { lock?: boolean; includeDeleted?: boolean } = {},
-) {
+export async function getIntegration(db: Executor, tenantId: string, id: string, opts: { lock?: boolean; includeDeleted?: boolean } = {}) {
   const q = db
     .select()
     .from(integrations)
     .where(
-      and(
-        eq(integrations.tenantId, tenantId),
-        eq(integrations.id, id),
-        opts.includeDeleted ? undefined : isNull(integrations.deletedAt),
-      ),
+      and(eq(integrations.tenantId, tenantId), eq(integrations.id, id), opts.includeDeleted ? undefined : isNull(integrations.deletedAt)),
     );
   const [row] = opts.lock ? await q.for("update") : await q;
   return row ?? null;
@@ -99,9 +90,7 @@ export async function upsertMappingConfig(
 }
 
 export async function deleteMappingConfig(db: Executor, tenantId: string, integrationId: string) {
-  await db
-    .delete(mappingConfigs)
-    .where(and(eq(mappingConfigs.tenantId, tenantId), eq(mappingConfigs.integrationId, integrationId)));
+  await db.delete(mappingConfigs).where(and(eq(mappingConfigs.tenantId, tenantId), eq(mappingConfigs.integrationId, integrationId)));
 }
 
 export async function listCursors(db: Executor, tenantId: string, integrationId: string) {

@@ -106,15 +106,14 @@ export async function entryHashesAfter(db: Executor, tenantId: string, after: nu
 
 /** How many entries the tenant's chain holds (its last seq). */
 export async function chainSize(db: Executor, tenantId: string): Promise<number> {
-  const [{ size }] = await db.execute<{ size: string | null }>(sql`select max(seq) as size from ${ledgerEntries} where tenant_id = ${tenantId}`);
+  const [{ size }] = await db.execute<{ size: string | null }>(
+    sql`select max(seq) as size from ${ledgerEntries} where tenant_id = ${tenantId}`,
+  );
   return Number(size ?? 0);
 }
 
 /** Stores a signed checkpoint; false when another process signed this size first. */
-export async function insertCheckpoint(
-  db: Executor,
-  c: Omit<CheckpointRow, "v"> & { frontier: string },
-): Promise<boolean> {
+export async function insertCheckpoint(db: Executor, c: Omit<CheckpointRow, "v"> & { frontier: string }): Promise<boolean> {
   // Only through the checked function: the app role holds no INSERT on ledger_checkpoints.
   const [{ inserted }] = await db.execute<{ inserted: boolean }>(sql`
     select ledger_append_checkpoint(${c.tenantId}, ${c.treeSize}, ${c.rootHash}, ${c.keyId}, ${c.signature},
@@ -139,7 +138,9 @@ export async function insertLedgerKey(db: Executor, keyId: string, publicKeyPem:
 
 /** Every signing key's public half, oldest first. */
 export async function listLedgerKeys(db: Executor) {
-  return db.execute<{ keyId: string; publicKeyPem: string }>(sql`select key_id as "keyId", public_key_pem as "publicKeyPem" from ${ledgerKeys} order by created_at`);
+  return db.execute<{ keyId: string; publicKeyPem: string }>(
+    sql`select key_id as "keyId", public_key_pem as "publicKeyPem" from ${ledgerKeys} order by created_at`,
+  );
 }
 
 /** The tenant's chain length and how many records wait to be sealed. */
@@ -152,7 +153,9 @@ export async function ledgerCounts(db: Executor, tenantId: string) {
 
 /** How many entries the tenant's chain holds, counted. */
 export async function countEntries(db: Executor, tenantId: string): Promise<number> {
-  const [{ total }] = await db.execute<{ total: string }>(sql`select count(*) as total from ${ledgerEntries} where tenant_id = ${tenantId}`);
+  const [{ total }] = await db.execute<{ total: string }>(
+    sql`select count(*) as total from ${ledgerEntries} where tenant_id = ${tenantId}`,
+  );
   return Number(total);
 }
 

@@ -8,10 +8,7 @@ import type { Role } from "@/lib/domain/enums";
 export type UserRow = typeof users.$inferSelect;
 
 export async function getUserByEmail(db: Executor, email: string) {
-  const [row] = await db
-    .select()
-    .from(users)
-    .where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
+  const [row] = await db.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
   return row ?? null;
 }
 
@@ -121,10 +118,7 @@ export async function countAdmins(db: Executor, tenantId: string) {
 
 /** The session version a user's tokens must carry, and whether the user may sign in at all. */
 export async function getUserSessionState(db: Executor, userId: string) {
-  const [row] = await db
-    .select({ sessionVersion: users.sessionVersion, active: users.active })
-    .from(users)
-    .where(eq(users.id, userId));
+  const [row] = await db.select({ sessionVersion: users.sessionVersion, active: users.active }).from(users).where(eq(users.id, userId));
   return row ?? null;
 }
 

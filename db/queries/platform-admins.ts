@@ -16,9 +16,7 @@ export async function listPlatformAdmins(db: Executor) {
  * both see "another admin remains" and leave none.
  */
 export async function lockActivePlatformAdmins(db: Executor): Promise<string[]> {
-  const rows = await db.execute<{ id: string }>(
-    sql`select id from ${users} where is_platform_admin and active order by id for update`,
-  );
+  const rows = await db.execute<{ id: string }>(sql`select id from ${users} where is_platform_admin and active order by id for update`);
   return rows.map((r) => r.id);
 }
 

@@ -30,11 +30,13 @@ export async function listPlatformAuditEvents(db: Executor, query: PlatformAudit
       sql`(${platformAuditEvents.occurredAt}, ${platformAuditEvents.id}) < (${query.after.ts}::timestamptz, ${query.after.id}::uuid)`,
     );
   }
-  return db
-    .select({ ...getTableColumns(platformAuditEvents), cursorTs: sql<string>`${platformAuditEvents.occurredAt}::text` })
-    .from(platformAuditEvents)
-    .where(conditions.length ? and(...conditions) : undefined)
-    // "nulls last" matches the indexes drizzle-kit creates (DESC NULLS LAST).
-    .orderBy(sql`${platformAuditEvents.occurredAt} desc nulls last`, sql`${platformAuditEvents.id} desc nulls last`)
-    .limit(query.limit);
+  return (
+    db
+      .select({ ...getTableColumns(platformAuditEvents), cursorTs: sql<string>`${platformAuditEvents.occurredAt}::text` })
+      .from(platformAuditEvents)
+      .where(conditions.length ? and(...conditions) : undefined)
+      // "nulls last" matches the indexes drizzle-kit creates (DESC NULLS LAST).
+      .orderBy(sql`${platformAuditEvents.occurredAt} desc nulls last`, sql`${platformAuditEvents.id} desc nulls last`)
+      .limit(query.limit)
+  );
 }

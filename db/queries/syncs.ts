@@ -68,11 +68,7 @@ export async function findByIdempotencyKey(db: Executor, tenantId: string, integ
     .select()
     .from(syncExecutions)
     .where(
-      and(
-        eq(syncExecutions.tenantId, tenantId),
-        eq(syncExecutions.integrationId, integrationId),
-        eq(syncExecutions.idempotencyKey, key),
-      ),
+      and(eq(syncExecutions.tenantId, tenantId), eq(syncExecutions.integrationId, integrationId), eq(syncExecutions.idempotencyKey, key)),
     );
   return row ?? null;
 }
@@ -101,7 +97,10 @@ export async function queuePlaces(db: Executor, tenantId: string, ids: string[])
                    and (q.run_after, q.queued_at, q.id) < (s.run_after, s.queued_at, s.id))::int as place,
            exists (select 1 from ${syncExecutions} r where r.integration_id = s.integration_id and r.status = 'syncing') as waits_for_run
       from ${syncExecutions} s
-     where s.tenant_id = ${tenantId} and s.id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)}) and s.status = 'queued'`);
+     where s.tenant_id = ${tenantId} and s.id in (${sql.join(
+       ids.map((id) => sql`${id}::uuid`),
+       sql`, `,
+     )}) and s.status = 'queued'`);
   return new Map(rows.map((r) => [r.id, { place: Number(r.place), waitsForRun: r.waits_for_run }]));
 }
 
@@ -141,9 +140,7 @@ export async function listSyncExecutions(
 ) {
   const conditions: SQL[] = [eq(syncExecutions.tenantId, tenantId), eq(syncExecutions.integrationId, integrationId)];
   if (opts.after) {
-    conditions.push(
-      sql`(${syncExecutions.queuedAt}, ${syncExecutions.id}) < (${opts.after.ts}::timestamptz, ${opts.after.id}::uuid)`,
-    );
+    conditions.push(sql`(${syncExecutions.queuedAt}, ${syncExecutions.id}) < (${opts.after.ts}::timestamptz, ${opts.after.id}::uuid)`);
   }
   return db
     .select({
@@ -360,7 +357,9 @@ export async function endLostConnectionSync(
         message: "Queued again: the run before it lost its database connection.",
       });
       retry = queued.sync;
-      message += queued.joined ? " The sync queued since for this integration runs in its place." : " It was queued again now that the database is back.";
+      message += queued.joined
+        ? " The sync queued since for this integration runs in its place."
+        : " It was queued again now that the database is back.";
     } else if (exec.retryOfId !== null) {
       message += " It was already a retry of a run cut off the same way, so it was not queued again.";
     }
@@ -423,7 +422,9 @@ async function requeueOrYield(db: Database, exec: Pick<SyncExecutionRow, "id" | 
        where integration_id = ${exec.integrationId} and status = 'queued' and released_by_name is null and id <> ${exec.id}
       returning id`);
     if (!took) {
-      await tx.execute(sql`update ${syncExecutions} set status = 'queued', worker_id = null, run_after = now() where id = ${exec.id} and status = 'syncing'`);
+      await tx.execute(
+        sql`update ${syncExecutions} set status = 'queued', worker_id = null, run_after = now() where id = ${exec.id} and status = 'syncing'`,
+      );
       return "queued" as const;
     }
     await tx.execute(sql`

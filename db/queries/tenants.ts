@@ -25,7 +25,11 @@ export async function listTenants(db: Executor) {
   return db.select().from(tenants).orderBy(asc(tenants.name));
 }
 
-export async function updateTenant(db: Executor, id: string, values: Partial<Pick<TenantRow, "name" | "slug" | "active" | "deactivatedAt">>) {
+export async function updateTenant(
+  db: Executor,
+  id: string,
+  values: Partial<Pick<TenantRow, "name" | "slug" | "active" | "deactivatedAt">>,
+) {
   const [row] = await db
     .update(tenants)
     .set({ ...values, updatedAt: new Date() })

@@ -30,19 +30,11 @@ export const auditEvents = pgTable(
     ip: inet("ip"),
     userAgent: text("user_agent"),
     requestId: text("request_id"),
-    searchText: text("search_text")
-      .notNull()
-      .generatedAlwaysAs(sql`lower(entity_name || ' ' || details)`),
+    searchText: text("search_text").notNull().generatedAlwaysAs(sql`lower(entity_name || ' ' || details)`),
   },
   (t) => [
     index("audit_events_tenant_time_idx").on(t.tenantId, t.occurredAt.desc(), t.id.desc()),
-    index("audit_events_tenant_entity_action_idx").on(
-      t.tenantId,
-      t.entityType,
-      t.action,
-      t.occurredAt.desc(),
-      t.id.desc(),
-    ),
+    index("audit_events_tenant_entity_action_idx").on(t.tenantId, t.entityType, t.action, t.occurredAt.desc(), t.id.desc()),
     index("audit_events_tenant_action_idx").on(t.tenantId, t.action, t.occurredAt.desc(), t.id.desc()),
     index("audit_events_tenant_actor_idx").on(t.tenantId, sql`lower(${t.actorName})`, t.occurredAt.desc(), t.id.desc()),
     index("audit_events_search_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),

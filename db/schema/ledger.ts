@@ -17,9 +17,7 @@ export const ledgerQueue = pgTable(
     kind: text("kind", { enum: LEDGER_ENTRY_KINDS }).notNull(),
     refId: text("ref_id").notNull(),
     record: jsonb("record").$type<Record<string, unknown>>().notNull(),
-    createdAt: text("created_at")
-      .notNull()
-      .default(sql`to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`),
+    createdAt: text("created_at").notNull().default(sql`to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`),
   },
   (t) => [index("ledger_queue_tenant_idx").on(t.tenantId, t.id)],
 );

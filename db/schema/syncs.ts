@@ -1,6 +1,20 @@
 /** Sync executions, their staged rows and Sync Log, and the current state they make. */
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, bigint, index, integer, primaryKey, jsonb, pgSequence, pgTable, pgView, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  bigint,
+  index,
+  integer,
+  primaryKey,
+  jsonb,
+  pgSequence,
+  pgTable,
+  pgView,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import {
   OBJECT_TYPES,
   STAGED_OUTCOMES,
@@ -90,7 +104,6 @@ export const syncExecutions = pgTable(
  */
 export const syncLogIdSeq = pgSequence("sync_log_id_seq");
 const syncLogId = () => bigint("id", { mode: "number" }).notNull().default(sql`nextval('sync_log_id_seq')`);
-
 
 /**
  * What a sync saw, kept per sync so a campaign can show exactly what it was

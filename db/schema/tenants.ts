@@ -49,10 +49,7 @@ export const memberships = pgTable(
     role: text("role", { enum: ROLES }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [
-    uniqueIndex("memberships_tenant_user_uq").on(t.tenantId, t.userId),
-    index("memberships_user_idx").on(t.userId),
-  ],
+  (t) => [uniqueIndex("memberships_tenant_user_uq").on(t.tenantId, t.userId), index("memberships_user_idx").on(t.userId)],
 );
 
 /**
@@ -81,9 +78,7 @@ export const invitations = pgTable(
   },
   (t) => [
     // One open invitation per address and tenant: inviting again replaces it.
-    uniqueIndex("invitations_open_uq")
-      .on(t.tenantId, t.email)
-      .where(sql`${t.acceptedAt} is null and ${t.revokedAt} is null`),
+    uniqueIndex("invitations_open_uq").on(t.tenantId, t.email).where(sql`${t.acceptedAt} is null and ${t.revokedAt} is null`),
     index("invitations_tenant_idx").on(t.tenantId, t.createdAt),
     check("invitations_email_lower", sql`${t.email} = lower(${t.email})`),
   ],

@@ -9,7 +9,13 @@ const scopeSchema = z.enum(API_KEY_SCOPES as [Permission, ...Permission[]], {
 export const createApiKeySchema = z.object({
   name: z.string().trim().min(2, "must be at least 2 characters").max(80, "must be at most 80 characters"),
   scopes: z.preprocess(
-    (v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v),
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v,
     z.array(scopeSchema).min(1, "choose at least one scope"),
   ),
   expiresAt: z.preprocess(

@@ -20,7 +20,10 @@ export const API_KEY_SCOPE_GROUPS: ScopeGroup[] = [
     scopes: [
       { scope: "syncs:read", allows: "Read Sync History, a sync's progress and its per-record Sync Log." },
       { scope: "syncs:run", allows: "Start a sync and cancel a running one." },
-      { scope: "syncs:release", allows: "Release a sync the drop guard held so its changes are applied (the API has no release route yet)." },
+      {
+        scope: "syncs:release",
+        allows: "Release a sync the drop guard held so its changes are applied (the API has no release route yet).",
+      },
     ],
   },
   {

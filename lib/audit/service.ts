@@ -13,11 +13,7 @@ import { AppError } from "@/lib/errors";
 import { validationError } from "@/lib/validation";
 import type { AuditActionOf, AuditEntityType } from "./catalog";
 import { diffRecords } from "./diff";
-import {
-  auditEventFiltersSchema,
-  auditEventListSchema,
-  type AuditEventFilters,
-} from "./schemas";
+import { auditEventFiltersSchema, auditEventListSchema, type AuditEventFilters } from "./schemas";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 
 export type AuditSource = { tenantId: string; actor: Actor; request: RequestMeta };
@@ -242,10 +238,7 @@ export async function exportAuditEvents(ctx: ServiceContext, input: { format: un
   return {
     filename: `audit-log-${stamp}.${format}`,
     contentType: format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
-    body:
-      format === "csv"
-        ? lineStream(rows, csvLine, `\uFEFF${stringifyCsv([[...CSV_COLUMNS]])}`)
-        : lineStream(rows, jsonLine),
+    body: format === "csv" ? lineStream(rows, csvLine, `\uFEFF${stringifyCsv([[...CSV_COLUMNS]])}`) : lineStream(rows, jsonLine),
   };
 }
 

@@ -39,9 +39,17 @@ function oidcProvider(): NextAuthOptions["providers"] {
       checks: ["pkce", "state"],
       async profile(profile: { sub: string; email?: string; name?: string }) {
         const user = profile.email ? await getUserByEmail(getDb(), profile.email) : null;
-        if (!user || !user.active) {
+        if (!user?.active) {
           // Unknown identities may not sign in: membership is granted by an admin.
-          return { id: `unknown:${profile.sub}`, email: profile.email ?? "", name: "", isPlatformAdmin: false, tenantId: null, role: null, sessionVersion: 0 };
+          return {
+            id: `unknown:${profile.sub}`,
+            email: profile.email ?? "",
+            name: "",
+            isPlatformAdmin: false,
+            tenantId: null,
+            role: null,
+            sessionVersion: 0,
+          };
         }
         return sessionClaimsFor(user);
       },

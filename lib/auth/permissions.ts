@@ -32,9 +32,7 @@ export type Permission = keyof typeof PERMISSIONS;
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
 
 /** Scopes an API key may carry: every permission except managing keys and members. */
-export const API_KEY_SCOPES = ALL_PERMISSIONS.filter(
-  (p) => !p.startsWith("api_keys:") && !p.startsWith("members:"),
-) as Permission[];
+export const API_KEY_SCOPES = ALL_PERMISSIONS.filter((p) => !p.startsWith("api_keys:") && !p.startsWith("members:")) as Permission[];
 
 export function roleCan(role: Role, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly Role[]).includes(role);

@@ -15,7 +15,7 @@ import { AppError, isAppError } from "@/lib/errors";
 import { requestMetaFrom } from "@/lib/http/request-meta";
 import { authorize, platformContext, userContext, type PlatformContext, type ServiceContext } from "./context";
 import { authOptions } from "./options";
-import { chooseTenant, isSessionCurrent } from "./login";
+import { isSessionCurrent } from "./login";
 import { isRole, type Permission } from "./permissions";
 
 /**
@@ -44,7 +44,7 @@ export async function requireContext(permission?: Permission): Promise<ServiceCo
   if (!user) throw new AppError("unauthorized", "Sign in to continue.");
   if (!user.tenantId) throw new AppError("forbidden:no_tenant", "You are not a member of any active tenant.");
   const membership = await getMembership(getDb(), user.tenantId, user.id);
-  if (!membership || !membership.userActive || !isRole(membership.role)) {
+  if (!membership?.userActive || !isRole(membership.role)) {
     throw new AppError("forbidden:membership", "You are no longer a member of this tenant.");
   }
   if (!membership.tenantActive) throw new AppError("forbidden:tenant_inactive", "This tenant is deactivated.");

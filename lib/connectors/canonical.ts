@@ -115,7 +115,9 @@ const DISABLED = new Set(["false", "disabled", "inactive", "suspended", "locked"
 /** Sources say "active" many ways (SCIM `active: true`, CSV "enabled", "0"…); anything unknown is null, not a guess. */
 function toStatus(value: unknown): AccountStatus | null {
   if (typeof value === "boolean") return value ? "active" : "disabled";
-  const text = String(value ?? "").trim().toLowerCase();
+  const text = String(value ?? "")
+    .trim()
+    .toLowerCase();
   if (ACTIVE.has(text)) return "active";
   if (DISABLED.has(text)) return "disabled";
   return null;

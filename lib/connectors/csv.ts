@@ -82,7 +82,17 @@ export const csvConnector: Connector<CsvConfig> = {
   // The expected columns are the canonical field names, so a file laid out like
   // the template needs no mapping at all.
   defaultMapping: {
-    account: identity(["username", "email", "displayName", "givenName", "familyName", "status", "department", "title", "managerExternalId"]),
+    account: identity([
+      "username",
+      "email",
+      "displayName",
+      "givenName",
+      "familyName",
+      "status",
+      "department",
+      "title",
+      "managerExternalId",
+    ]),
     group: identity(["name", "description"]),
     entitlement: identity(["name", "description", "type"]),
     membership: identity(["groupExternalId", "memberExternalId"]),
@@ -258,7 +268,9 @@ function readError(name: string, error: unknown): ConnectorError {
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && code.startsWith("CSV_")) {
     const line = (error as { lines?: number }).lines;
-    return new ConnectorError(`The ${name} could not be parsed${line ? ` at line ${line}` : ""}: ${errorText(error)}`, "bad_data", { cause: error });
+    return new ConnectorError(`The ${name} could not be parsed${line ? ` at line ${line}` : ""}: ${errorText(error)}`, "bad_data", {
+      cause: error,
+    });
   }
   return new ConnectorError(`Cannot read the ${name}: ${errorText(error)}`, "unreachable", { cause: error });
 }

@@ -63,7 +63,10 @@ export function policyFromEnv(): NetworkPolicy {
  * `127.1` or `0x7f.0.0.1` as 127.0.0.1, so those are canonicalised here too.
  */
 export function hostOf(url: string): string {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
+  const host = new URL(url).hostname
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase()
+    .replace(/\.$/, "");
   return canonicalIp(host) ?? host;
 }
 
@@ -173,7 +176,8 @@ export async function connectProblem(
   }
   for (const address of addresses) {
     if (isBlocked(address)) return `${host} resolves to ${unmapped(address)}, ${RESERVED}`;
-    if (!allowedByList(policy, host, address)) return `${host} (${address}) is not in the hosts connectors may reach (CONNECTOR_ALLOWED_HOSTS)`;
+    if (!allowedByList(policy, host, address))
+      return `${host} (${address}) is not in the hosts connectors may reach (CONNECTOR_ALLOWED_HOSTS)`;
     if (isLoopbackAddress(address) && !loopbackNamed(policy, host, address)) {
       return `${host} resolves to ${unmapped(address)}, ${LOOPBACK_REFUSED}`;
     }

@@ -88,7 +88,8 @@ function endpointKey(url: string): string {
   try {
     const u = new URL(url);
     const host = hostOf(url);
-    const port = u.port || ({ "ldap:": "389", "ldaps:": "636", "http:": "80", "https:": "443" } as Record<string, string>)[u.protocol] || "";
+    const port =
+      u.port || ({ "ldap:": "389", "ldaps:": "636", "http:": "80", "https:": "443" } as Record<string, string>)[u.protocol] || "";
     return `${u.protocol}//${host}:${port}${u.pathname.replace(/\/+$/, "")}`;
   } catch {
     return url;
@@ -98,7 +99,7 @@ function endpointKey(url: string): string {
 /** The places these settings connect to, by setting path; unreadable settings have none. */
 function endpointKeys(type: ConnectorType, config: Record<string, unknown>): Map<string, string> {
   const parsed = getConnector(type).configSchema.safeParse(config);
-  const list = parsed.success ? getConnector(type).endpoints?.(parsed.data) ?? [] : [];
+  const list = parsed.success ? (getConnector(type).endpoints?.(parsed.data) ?? []) : [];
   return new Map(list.map(({ path, url }) => [path, endpointKey(url)]));
 }
 

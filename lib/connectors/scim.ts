@@ -216,7 +216,8 @@ class ScimClient {
       typeof body === "object" &&
       body !== null &&
       (body.totalResults === undefined || Number.isInteger(body.totalResults)) &&
-      (body.Resources === undefined || (Array.isArray(body.Resources) && body.Resources.every((r) => r && typeof r === "object" && "id" in r)));
+      (body.Resources === undefined ||
+        (Array.isArray(body.Resources) && body.Resources.every((r) => r && typeof r === "object" && "id" in r)));
     if (!valid) {
       throw new ConnectorError(`SCIM GET ${endpoint.path} did not answer with a ListResponse of ${endpoint.what}`, "protocol");
     }
@@ -258,7 +259,10 @@ class ScimClient {
         }
         const wait = retryAfterMs(response.headers.get("retry-after")) ?? 1000 * 2 ** attempt;
         if (wait > MAX_RETRY_WAIT_MS) {
-          throw this.error(`${what} failed: ${status}, the server asks to wait ${Math.ceil(wait / 1000)} s${detail ? `: ${detail}` : ""}`, kind);
+          throw this.error(
+            `${what} failed: ${status}, the server asks to wait ${Math.ceil(wait / 1000)} s${detail ? `: ${detail}` : ""}`,
+            kind,
+          );
         }
         await sleep(wait, this.signal);
         continue;
@@ -298,7 +302,10 @@ class ScimClient {
       } catch {
         const type = response.headers.get("content-type") ?? "no content type";
         // The body is not quoted: whatever answered there is not ours to echo (it may be another service's page).
-        throw this.error(`${what} answered with something that is not JSON (${shownText(type, 100)}, ${text.length} characters)`, "protocol");
+        throw this.error(
+          `${what} answered with something that is not JSON (${shownText(type, 100)}, ${text.length} characters)`,
+          "protocol",
+        );
       }
     }
   }

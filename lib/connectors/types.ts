@@ -129,4 +129,3 @@ export function scrubSecrets(message: string, secrets: readonly (string | undefi
   }
   return out;
 }
-

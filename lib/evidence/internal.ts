@@ -78,8 +78,13 @@ export async function attachEvidence(
     );
   }
   await evidenceQueries.insertEvidence(tx, row, files);
-  const claimed = await uploadQueries.claimUploads(tx, ctx.tenantId, prepared.uploads.map((u) => u.id));
-  if (claimed !== prepared.uploads.length) throw new AppError("conflict:upload_attached", "A file was attached to other evidence at the same moment; upload it again.");
+  const claimed = await uploadQueries.claimUploads(
+    tx,
+    ctx.tenantId,
+    prepared.uploads.map((u) => u.id),
+  );
+  if (claimed !== prepared.uploads.length)
+    throw new AppError("conflict:upload_attached", "A file was attached to other evidence at the same moment; upload it again.");
 
   const doc = evidenceDocument(row, files);
   written.push(manifestKey);
@@ -102,7 +107,13 @@ export async function withManifestCleanup<T>(work: (written: string[]) => Promis
   try {
     return await work(written);
   } catch (error) {
-    await Promise.all(written.map((key) => getObjectStore().delete(key).catch(() => undefined)));
+    await Promise.all(
+      written.map((key) =>
+        getObjectStore()
+          .delete(key)
+          .catch(() => undefined),
+      ),
+    );
     throw error;
   }
 }

@@ -45,8 +45,7 @@ export const NOTES_NODES: ReadonlyArray<Klass<LexicalNode>> = [
 /** Node types every Lexical editor knows without registration. */
 const CORE_NODE_TYPES = ["root", "paragraph", "text", "linebreak", "tab"];
 
-const NOT_A_DOCUMENT =
-  "Notes must be rich text from the notes editor (a Lexical document with a root node) or Markdown text.";
+const NOT_A_DOCUMENT = "Notes must be rich text from the notes editor (a Lexical document with a root node) or Markdown text.";
 const EMPTY = "Notes are empty: write what was reviewed, by whom, and why, or leave the notes out.";
 const TOO_DEEP = `Notes are nested too deeply (more than ${NOTES_MAX_DEPTH} levels). Flatten the lists or quotes.`;
 
@@ -308,12 +307,7 @@ export function isAllowedLinkUrl(url: string): boolean {
 }
 
 function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
 const TEXT_FORMATS: ReadonlyArray<[bit: number, tag: string]> = [
@@ -393,9 +387,7 @@ function renderNode(value: unknown, depth: number): string {
     case "list": {
       const ordered = node.listType === "number";
       const start =
-        ordered && typeof node.start === "number" && Number.isSafeInteger(node.start) && node.start !== 1
-          ? ` start="${node.start}"`
-          : "";
+        ordered && typeof node.start === "number" && Number.isSafeInteger(node.start) && node.start !== 1 ? ` start="${node.start}"` : "";
       const kind = node.listType === "check" ? ` data-list="check"` : "";
       const tag = ordered ? "ol" : "ul";
       return `<${tag}${start}${kind}>${renderChildren(node, depth)}</${tag}>`;
@@ -404,10 +396,7 @@ function renderNode(value: unknown, depth: number): string {
       const children = childrenOf(node);
       const nestedOnly = children.length > 0 && children.every((c) => isObject(c) && c.type === "list");
       const attrs = nestedOnly ? " data-nested" : "";
-      const box =
-        typeof node.checked === "boolean"
-          ? `<input type="checkbox" disabled${node.checked ? " checked" : ""}> `
-          : "";
+      const box = typeof node.checked === "boolean" ? `<input type="checkbox" disabled${node.checked ? " checked" : ""}> ` : "";
       return `<li${attrs}>${box}${renderChildren(node, depth)}</li>`;
     }
     case "code": {

@@ -65,6 +65,13 @@ export async function loadEvidenceDocuments(db: Executor, tenantId: string, ids:
   if (ids.length === 0) return out;
   const rows = await evidenceRowsOf(db, tenantId, ids);
   const files = await evidenceFilesOf(db, tenantId, ids);
-  for (const row of rows) out.set(row.id, evidenceDocument(row, files.filter((f) => f.evidenceId === row.id)));
+  for (const row of rows)
+    out.set(
+      row.id,
+      evidenceDocument(
+        row,
+        files.filter((f) => f.evidenceId === row.id),
+      ),
+    );
   return out;
 }

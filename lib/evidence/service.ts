@@ -18,7 +18,6 @@ import { parseNotes, renderNotesHtml, type NotesDocument } from "@/lib/evidence/
 import { getObjectStore } from "@/lib/storage";
 import { assertMayStartSyncForEvidence, enqueueSync } from "@/lib/syncs/queue";
 import { isUuid, parseInput } from "@/lib/validation";
-import { evidenceDocument, manifestKeyFor, type EvidenceDocument } from "./record";
 import { attachEvidence, notesGiven, withManifestCleanup } from "./internal";
 
 export { MAX_EVIDENCE_FILES as MAX_FILES_PER_SYNC } from "@/lib/uploads/limits";
@@ -50,10 +49,13 @@ export async function prepareEvidence(ctx: ServiceContext, input: unknown) {
   const byId = new Map(uploads.map((u) => [u.id, u]));
   for (const id of ids) {
     const upload = byId.get(id);
-    if (!upload || upload.purpose !== "evidence") {
-      throw new AppError("unprocessable:validation", `Uploaded file ${id} was not found; upload it again.`, { "evidence.uploadIds": ["An uploaded file was not found; upload it again."] });
+    if (upload?.purpose !== "evidence") {
+      throw new AppError("unprocessable:validation", `Uploaded file ${id} was not found; upload it again.`, {
+        "evidence.uploadIds": ["An uploaded file was not found; upload it again."],
+      });
     }
-    if (upload.attachedAt) throw new AppError("conflict:upload_attached", `"${upload.filename}" is already attached to other evidence; upload it again.`);
+    if (upload.attachedAt)
+      throw new AppError("conflict:upload_attached", `"${upload.filename}" is already attached to other evidence; upload it again.`);
   }
   return { notes, uploads: ids.map((id) => byId.get(id)!) };
 }
@@ -69,9 +71,16 @@ export async function addEvidence(ctx: ServiceContext, integrationId: string, in
     getDb().transaction(async (tx) => {
       const integration = await getIntegration(tx, ctx.tenantId, integrationId, { lock: true });
       if (!integration) throw new AppError("not_found:integration", "No such integration.");
-      if (!integration.active) throw new AppError("conflict:integration_inactive", `"${integration.name}" is deactivated; activate it to add evidence.`);
+      if (!integration.active)
+        throw new AppError("conflict:integration_inactive", `"${integration.name}" is deactivated; activate it to add evidence.`);
       const { sync } = await enqueueSync(tx, ctx, integrationId, { trigger: "evidence_updated" });
-      const evidence = await attachEvidence(tx, ctx, { integrationId, integrationName: integration.name, syncExecutionId: sync.id }, prepared, written);
+      const evidence = await attachEvidence(
+        tx,
+        ctx,
+        { integrationId, integrationName: integration.name, syncExecutionId: sync.id },
+        prepared,
+        written,
+      );
       return { sync, evidence };
     }),
   );

@@ -14,10 +14,7 @@ export type ComponentHealth = { status: "up"; latencyMs: number } | { status: "d
 async function check(name: string, fn: () => Promise<unknown>): Promise<ComponentHealth> {
   const started = performance.now();
   try {
-    await Promise.race([
-      fn(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error("timed out after 3 s")), 3000)),
-    ]);
+    await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error("timed out after 3 s")), 3000))]);
     return { status: "up" as const, latencyMs: Math.round(performance.now() - started) };
   } catch (e) {
     log.warn({ err: e, component: name }, "health check failed");

@@ -17,7 +17,10 @@
 import { getConfig, type Config } from "@/lib/config";
 import { isTrusted, normalizeIp, PEER_HEADER, trustedProxies } from "./trusted-proxies";
 
-type Env = Pick<Config, "NODE_ENV" | "NEXTAUTH_URL" | "TRUSTED_PROXIES" | "S3_BUCKET" | "S3_ENDPOINT" | "S3_REGION" | "S3_FORCE_PATH_STYLE">;
+type Env = Pick<
+  Config,
+  "NODE_ENV" | "NEXTAUTH_URL" | "TRUSTED_PROXIES" | "S3_BUCKET" | "S3_ENDPOINT" | "S3_REGION" | "S3_FORCE_PATH_STYLE"
+>;
 
 /** 128 random bits, base64: a fresh script nonce for one response. */
 export function newNonce(): string {

@@ -14,7 +14,15 @@ import * as queries from "@/db/queries/integrations";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/service";
 import { diffRecords } from "@/lib/audit/diff";
-import { assertEndpointsAllowed, endpointErrors, getConnector, isConnectorType, mergeSecrets, redactSecrets, secretsToRetype } from "@/lib/connectors/registry";
+import {
+  assertEndpointsAllowed,
+  endpointErrors,
+  getConnector,
+  isConnectorType,
+  mergeSecrets,
+  redactSecrets,
+  secretsToRetype,
+} from "@/lib/connectors/registry";
 import { ConnectorError, type ConnectorType, type ObjectType } from "@/lib/connectors/types";
 import { decryptJson, encryptJson } from "@/lib/crypto/secrets";
 import { AppError } from "@/lib/errors";
@@ -25,8 +33,14 @@ import { claimUploads, findUploadsById, findUploadsByKey } from "@/db/queries/up
 import { attachEvidence, hasEvidence, withManifestCleanup } from "@/lib/evidence/internal";
 import { prepareEvidence, type PreparedEvidence } from "@/lib/evidence/service";
 import { assertNoNul, fieldErrorsOf, isUuid, parseInput, validationError } from "@/lib/validation";
-import { createIntegrationSchema, cursorActionSchema, LOGO_URL_REFUSED, sendsLogoUrl, testConnectionSchema, updateIntegrationSchema } from "./schemas";
-
+import {
+  createIntegrationSchema,
+  cursorActionSchema,
+  LOGO_URL_REFUSED,
+  sendsLogoUrl,
+  testConnectionSchema,
+  updateIntegrationSchema,
+} from "./schemas";
 
 function notFound(): never {
   throw new AppError("not_found:integration", "No such integration.");
@@ -74,7 +88,7 @@ function refuseLogoUrl(input: unknown) {
 async function claimLogo(tx: Executor, tenantId: string, uploadId: string) {
   const [upload] = await findUploadsById(tx, tenantId, [uploadId]);
   const again = { logoUploadId: ["is not an uploaded logo of this tenant that is free to use; upload the image again"] };
-  if (!upload || upload.purpose !== "logo") invalid(again);
+  if (upload?.purpose !== "logo") invalid(again);
   if ((await claimUploads(tx, tenantId, [upload.id])) !== 1) invalid(again);
   return logoLabel(upload);
 }
@@ -106,7 +120,11 @@ async function attachFiles(tx: Executor, tenantId: string, type: ConnectorType, 
   if (type !== "csv") return;
   const keys = Object.values((config.files ?? {}) as Record<string, string | undefined>).filter((k): k is string => !!k);
   const found = await findUploadsByKey(tx, tenantId, keys);
-  await claimUploads(tx, tenantId, found.map((u) => u.id));
+  await claimUploads(
+    tx,
+    tenantId,
+    found.map((u) => u.id),
+  );
 }
 
 function splitSecrets(type: ConnectorType, config: Record<string, unknown>) {
@@ -119,12 +137,13 @@ function splitSecrets(type: ConnectorType, config: Record<string, unknown>) {
 
 /** A stand-in for a secret in audit diffs: equal secrets compare equal, the value never appears. */
 function fingerprints(secret: Record<string, unknown>) {
-  return Object.fromEntries(
-    Object.entries(secret).map(([k, v]) => [k, sha256Hex(String(v)).slice(0, 16)]),
-  );
+  return Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, sha256Hex(String(v)).slice(0, 16)]));
 }
 
-function auditView(row: Pick<queries.IntegrationRow, "name" | "connector" | "config" | "active" | "scheduleMinutes" | "dropThresholdPercent">, secret: Record<string, unknown>) {
+function auditView(
+  row: Pick<queries.IntegrationRow, "name" | "connector" | "config" | "active" | "scheduleMinutes" | "dropThresholdPercent">,
+  secret: Record<string, unknown>,
+) {
   return {
     name: row.name,
     connector: row.connector,
@@ -175,44 +194,47 @@ export async function createIntegration(ctx: ServiceContext, input: unknown) {
   const id = randomUUID();
   const mapping = data.mapping ?? defaultMapping(data.connector);
   const evidence = hasEvidence(data.evidence) ? await prepareEvidence(ctx, data.evidence) : null;
-  return withManifestCleanup((written) => getDb().transaction(async (tx) => {
-    const row = await queries.insertIntegration(tx, {
-      id,
-      tenantId: ctx.tenantId,
-      name: data.name,
-      connector: data.connector,
-      config: plain,
-      secrets: Object.keys(secret).length ? encryptJson(secret, id) : null,
-      ownerId: ctx.actor.type === "user" ? ctx.actor.id : null,
-      scheduleMinutes: data.scheduleMinutes ?? null,
-      nextSyncAt: data.scheduleMinutes ? new Date(Date.now() + data.scheduleMinutes * 60_000) : null,
-      dropThresholdPercent: data.dropThresholdPercent,
-    });
-    const logo = data.logoUploadId ? await claimLogo(tx, ctx.tenantId, data.logoUploadId) : null;
-    const created = logo ? await queries.updateIntegration(tx, id, { logoUploadId: data.logoUploadId }) : row;
-    await recordAuditEvent(tx, ctx, {
-      entityType: "ConnectionProfile",
-      action: "Create",
-      entityId: id,
-      entityName: row.name,
-      details: `Created ${getConnector(row.connector).label} integration "${row.name}"`,
-      after: { ...auditView(row, secret), logo },
-    });
-    await attachFiles(tx, ctx.tenantId, data.connector, config);
-    await queries.upsertMappingConfig(tx, { tenantId: ctx.tenantId, integrationId: id, mapping });
-    await recordAuditEvent(tx, ctx, {
-      entityType: "MappingConfig",
-      action: "Create",
-      entityId: id,
-      entityName: `${row.name} mapping`,
-      details: `Created the mapping of "${row.name}"`,
-      after: mapping,
-    });
-    if (!mayStartSync(ctx)) return { integration: publicView(created, mapping), sync: null, notice: SYNC_NOT_STARTED };
-    const { sync } = await enqueueSync(tx, ctx, id, { trigger: "config_saved" });
-    if (evidence) await attachEvidence(tx, ctx, { integrationId: id, integrationName: row.name, syncExecutionId: sync.id }, evidence, written);
-    return { integration: publicView(created, mapping), sync, notice: undefined as string | undefined };
-  }));
+  return withManifestCleanup((written) =>
+    getDb().transaction(async (tx) => {
+      const row = await queries.insertIntegration(tx, {
+        id,
+        tenantId: ctx.tenantId,
+        name: data.name,
+        connector: data.connector,
+        config: plain,
+        secrets: Object.keys(secret).length ? encryptJson(secret, id) : null,
+        ownerId: ctx.actor.type === "user" ? ctx.actor.id : null,
+        scheduleMinutes: data.scheduleMinutes ?? null,
+        nextSyncAt: data.scheduleMinutes ? new Date(Date.now() + data.scheduleMinutes * 60_000) : null,
+        dropThresholdPercent: data.dropThresholdPercent,
+      });
+      const logo = data.logoUploadId ? await claimLogo(tx, ctx.tenantId, data.logoUploadId) : null;
+      const created = logo ? await queries.updateIntegration(tx, id, { logoUploadId: data.logoUploadId }) : row;
+      await recordAuditEvent(tx, ctx, {
+        entityType: "ConnectionProfile",
+        action: "Create",
+        entityId: id,
+        entityName: row.name,
+        details: `Created ${getConnector(row.connector).label} integration "${row.name}"`,
+        after: { ...auditView(row, secret), logo },
+      });
+      await attachFiles(tx, ctx.tenantId, data.connector, config);
+      await queries.upsertMappingConfig(tx, { tenantId: ctx.tenantId, integrationId: id, mapping });
+      await recordAuditEvent(tx, ctx, {
+        entityType: "MappingConfig",
+        action: "Create",
+        entityId: id,
+        entityName: `${row.name} mapping`,
+        details: `Created the mapping of "${row.name}"`,
+        after: mapping,
+      });
+      if (!mayStartSync(ctx)) return { integration: publicView(created, mapping), sync: null, notice: SYNC_NOT_STARTED };
+      const { sync } = await enqueueSync(tx, ctx, id, { trigger: "config_saved" });
+      if (evidence)
+        await attachEvidence(tx, ctx, { integrationId: id, integrationName: row.name, syncExecutionId: sync.id }, evidence, written);
+      return { integration: publicView(created, mapping), sync, notice: undefined as string | undefined };
+    }),
+  );
 }
 
 export async function updateIntegration(ctx: ServiceContext, id: string, input: unknown) {
@@ -222,90 +244,100 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
   const data = parseInput(updateIntegrationSchema, input);
   if (hasEvidence(data.evidence)) assertMayStartSyncForEvidence(ctx);
   const evidence: PreparedEvidence | null = hasEvidence(data.evidence) ? await prepareEvidence(ctx, data.evidence) : null;
-  return withManifestCleanup((written) => getDb().transaction(async (tx) => {
-    const before = (await queries.getIntegration(tx, ctx.tenantId, id, { lock: true })) ?? notFound();
-    const beforeSecret = storedSecrets(before);
-    let plain = before.config;
-    let secret = beforeSecret;
-    if (data.config) {
-      const retype = secretsToRetype(before.connector, data.config, before.config, beforeSecret);
-      if (Object.keys(retype).length) invalid(retype);
-      const merged = parseConfig(before.connector, mergeSecrets(before.connector, data.config, beforeSecret));
-      assertOwnFiles(ctx, before.connector, merged);
-      await attachFiles(tx, ctx.tenantId, before.connector, merged);
-      ({ plain, secret } = splitSecrets(before.connector, merged));
-    }
-    let after = await queries.updateIntegration(tx, id, {
-      name: data.name ?? before.name,
-      config: plain,
-      secrets: Object.keys(secret).length ? encryptJson(secret, id) : null,
-      scheduleMinutes: data.scheduleMinutes === undefined ? before.scheduleMinutes : data.scheduleMinutes,
-      nextSyncAt:
-        data.scheduleMinutes === undefined
-          ? before.nextSyncAt
-          : data.scheduleMinutes
-            ? new Date(Date.now() + data.scheduleMinutes * 60_000)
-            : null,
-      dropThresholdPercent: data.dropThresholdPercent ?? before.dropThresholdPercent,
-    });
-    // The logo is the integration's look, not its configuration: changing only it starts no sync.
-    const logoChanged = data.logoUploadId !== undefined && data.logoUploadId !== before.logoUploadId;
-    let logo = { before: null as string | null, after: null as string | null };
-    if (logoChanged) {
-      logo = {
-        before: await currentLogoLabel(tx, ctx.tenantId, before.logoUploadId),
-        after: data.logoUploadId ? await claimLogo(tx, ctx.tenantId, data.logoUploadId) : null,
-      };
-      after = await queries.updateIntegration(tx, id, { logoUploadId: data.logoUploadId });
-    }
-    const settingsChanged = auditChanged(before, beforeSecret, after, secret);
-    if (settingsChanged || logoChanged) {
-      await recordAuditEvent(tx, ctx, {
-        entityType: "ConnectionProfile",
-        action: "Update",
-        entityId: id,
-        entityName: after.name,
-        details: settingsChanged ? `Updated integration "${after.name}"` : `${logo.after ? "Changed" : "Removed"} the logo of "${after.name}"`,
-        before: { ...auditView(before, beforeSecret), ...(logoChanged ? { logo: logo.before } : {}) },
-        after: { ...auditView(after, secret), ...(logoChanged ? { logo: logo.after } : {}) },
+  return withManifestCleanup((written) =>
+    getDb().transaction(async (tx) => {
+      const before = (await queries.getIntegration(tx, ctx.tenantId, id, { lock: true })) ?? notFound();
+      const beforeSecret = storedSecrets(before);
+      let plain = before.config;
+      let secret = beforeSecret;
+      if (data.config) {
+        const retype = secretsToRetype(before.connector, data.config, before.config, beforeSecret);
+        if (Object.keys(retype).length) invalid(retype);
+        const merged = parseConfig(before.connector, mergeSecrets(before.connector, data.config, beforeSecret));
+        assertOwnFiles(ctx, before.connector, merged);
+        await attachFiles(tx, ctx.tenantId, before.connector, merged);
+        ({ plain, secret } = splitSecrets(before.connector, merged));
+      }
+      let after = await queries.updateIntegration(tx, id, {
+        name: data.name ?? before.name,
+        config: plain,
+        secrets: Object.keys(secret).length ? encryptJson(secret, id) : null,
+        scheduleMinutes: data.scheduleMinutes === undefined ? before.scheduleMinutes : data.scheduleMinutes,
+        nextSyncAt:
+          data.scheduleMinutes === undefined
+            ? before.nextSyncAt
+            : data.scheduleMinutes
+              ? new Date(Date.now() + data.scheduleMinutes * 60_000)
+              : null,
+        dropThresholdPercent: data.dropThresholdPercent ?? before.dropThresholdPercent,
       });
-    }
-    const beforeMapping = await queries.getMappingConfig(tx, ctx.tenantId, id);
-    let mapping = beforeMapping?.mapping ?? null;
-    // Compared field by field, as the audit row would show it: a form that sends the mapping's fields in
-    // another order has changed nothing.
-    if (data.mapping && diffRecords(mapping, data.mapping).length > 0) {
-      mapping = (await queries.upsertMappingConfig(tx, { tenantId: ctx.tenantId, integrationId: id, mapping: data.mapping })).mapping;
-      await recordAuditEvent(tx, ctx, {
-        entityType: "MappingConfig",
-        action: beforeMapping ? "Update" : "Create",
-        entityId: id,
-        entityName: `${after.name} mapping`,
-        details: `Changed the mapping of "${after.name}"`,
-        before: beforeMapping?.mapping ?? null,
-        after: data.mapping,
-      });
-    }
-    if (evidence && !after.active) {
-      throw new AppError("conflict:integration_inactive", `"${after.name}" is deactivated; activate it to add evidence.`);
-    }
-    // Evidence alone (no setting changed) still starts a sync, which owns the new evidence.
-    const configChanged = settingsChanged || mapping !== (beforeMapping?.mapping ?? null);
-    const trigger = evidence && !configChanged ? "evidence_updated" : "config_saved";
-    // A save that changes nothing has nothing to sync.
-    if (!configChanged && !evidence) {
-      const notice = logoChanged ? "The logo was saved; no sync was started." : "Nothing changed; no sync was started.";
-      return { integration: publicView(after, mapping), sync: null, notice };
-    }
-    if (!mayStartSync(ctx)) return { integration: publicView(after, mapping), sync: null, notice: SYNC_NOT_STARTED };
-    // A sync already queued for the integration is joined: it reads these settings when it starts.
-    const sync = after.active ? (await enqueueSync(tx, ctx, id, { trigger })).sync : null;
-    if (evidence && sync) await attachEvidence(tx, ctx, { integrationId: id, integrationName: after.name, syncExecutionId: sync.id }, evidence, written);
-    return { integration: publicView(after, mapping), sync, notice: undefined as string | undefined };
-  }));
+      // The logo is the integration's look, not its configuration: changing only it starts no sync.
+      const logoChanged = data.logoUploadId !== undefined && data.logoUploadId !== before.logoUploadId;
+      let logo = { before: null as string | null, after: null as string | null };
+      if (logoChanged) {
+        logo = {
+          before: await currentLogoLabel(tx, ctx.tenantId, before.logoUploadId),
+          after: data.logoUploadId ? await claimLogo(tx, ctx.tenantId, data.logoUploadId) : null,
+        };
+        after = await queries.updateIntegration(tx, id, { logoUploadId: data.logoUploadId });
+      }
+      const settingsChanged = auditChanged(before, beforeSecret, after, secret);
+      if (settingsChanged || logoChanged) {
+        await recordAuditEvent(tx, ctx, {
+          entityType: "ConnectionProfile",
+          action: "Update",
+          entityId: id,
+          entityName: after.name,
+          details: settingsChanged
+            ? `Updated integration "${after.name}"`
+            : `${logo.after ? "Changed" : "Removed"} the logo of "${after.name}"`,
+          before: { ...auditView(before, beforeSecret), ...(logoChanged ? { logo: logo.before } : {}) },
+          after: { ...auditView(after, secret), ...(logoChanged ? { logo: logo.after } : {}) },
+        });
+      }
+      const beforeMapping = await queries.getMappingConfig(tx, ctx.tenantId, id);
+      let mapping = beforeMapping?.mapping ?? null;
+      // Compared field by field, as the audit row would show it: a form that sends the mapping's fields in
+      // another order has changed nothing.
+      if (data.mapping && diffRecords(mapping, data.mapping).length > 0) {
+        mapping = (await queries.upsertMappingConfig(tx, { tenantId: ctx.tenantId, integrationId: id, mapping: data.mapping })).mapping;
+        await recordAuditEvent(tx, ctx, {
+          entityType: "MappingConfig",
+          action: beforeMapping ? "Update" : "Create",
+          entityId: id,
+          entityName: `${after.name} mapping`,
+          details: `Changed the mapping of "${after.name}"`,
+          before: beforeMapping?.mapping ?? null,
+          after: data.mapping,
+        });
+      }
+      if (evidence && !after.active) {
+        throw new AppError("conflict:integration_inactive", `"${after.name}" is deactivated; activate it to add evidence.`);
+      }
+      // Evidence alone (no setting changed) still starts a sync, which owns the new evidence.
+      const configChanged = settingsChanged || mapping !== (beforeMapping?.mapping ?? null);
+      const trigger = evidence && !configChanged ? "evidence_updated" : "config_saved";
+      // A save that changes nothing has nothing to sync.
+      if (!configChanged && !evidence) {
+        const notice = logoChanged ? "The logo was saved; no sync was started." : "Nothing changed; no sync was started.";
+        return { integration: publicView(after, mapping), sync: null, notice };
+      }
+      if (!mayStartSync(ctx)) return { integration: publicView(after, mapping), sync: null, notice: SYNC_NOT_STARTED };
+      // A sync already queued for the integration is joined: it reads these settings when it starts.
+      const sync = after.active ? (await enqueueSync(tx, ctx, id, { trigger })).sync : null;
+      if (evidence && sync)
+        await attachEvidence(tx, ctx, { integrationId: id, integrationName: after.name, syncExecutionId: sync.id }, evidence, written);
+      return { integration: publicView(after, mapping), sync, notice: undefined as string | undefined };
+    }),
+  );
 }
 
-function auditChanged(before: Parameters<typeof auditView>[0], beforeSecret: Record<string, unknown>, after: Parameters<typeof auditView>[0], afterSecret: Record<string, unknown>) {
+function auditChanged(
+  before: Parameters<typeof auditView>[0],
+  beforeSecret: Record<string, unknown>,
+  after: Parameters<typeof auditView>[0],
+  afterSecret: Record<string, unknown>,
+) {
   return diffRecords(auditView(before, beforeSecret), auditView(after, afterSecret)).length > 0;
 }
 
@@ -437,7 +469,7 @@ export async function getIntegrationLogo(ctx: ServiceContext, id: string) {
   const noLogo = () => new AppError("not_found:logo", `"${row.name}" has no logo.`);
   if (!row.logoUploadId) throw noLogo();
   const [upload] = await findUploadsById(getDb(), ctx.tenantId, [row.logoUploadId]);
-  if (!upload || upload.purpose !== "logo" || !LOGO_CONTENT_TYPES.has(upload.contentType)) throw noLogo();
+  if (upload?.purpose !== "logo" || !LOGO_CONTENT_TYPES.has(upload.contentType)) throw noLogo();
   const body = await getObjectStore().get(upload.objectKey);
   return { uploadId: upload.id, contentType: upload.contentType, size: upload.size, body };
 }

@@ -144,7 +144,13 @@ export function verifyBundle(bundle: unknown, opts: VerifyBundleOptions = {}): B
     }
     // The stored hash is what the tree committed to; a record edited after the
     // fact is caught above, by its hash no longer matching its contents.
-    const included = verifyInclusion(leafHash(e.hash), e.seq - 1, cp.treeSize, proof.map((h) => Buffer.from(h, "hex")), root);
+    const included = verifyInclusion(
+      leafHash(e.hash),
+      e.seq - 1,
+      cp.treeSize,
+      proof.map((h) => Buffer.from(h, "hex")),
+      root,
+    );
     if (!included) problem(`entry ${e.seq}: not included in the checkpoint's tree of size ${cp.treeSize}`, e.seq);
   }
   for (const seq of proofs.keys()) {
@@ -165,7 +171,10 @@ export function verifyBundle(bundle: unknown, opts: VerifyBundleOptions = {}): B
     const match = listed.find((x): x is { sha256: string; size?: unknown } => isObject(x) && x.sha256 === f.sha256);
     if (!match) problem(`file ${f.name}: sha256 ${f.sha256} is not listed in the record of entry ${f.entrySeq}`, f.entrySeq);
     else if (match.size !== f.size) {
-      problem(`file ${f.name}: size ${f.size} differs from the ${String(match.size)} bytes the record of entry ${f.entrySeq} lists`, f.entrySeq);
+      problem(
+        `file ${f.name}: size ${f.size} differs from the ${String(match.size)} bytes the record of entry ${f.entrySeq} lists`,
+        f.entrySeq,
+      );
     }
   }
 

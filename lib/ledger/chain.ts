@@ -62,7 +62,11 @@ export async function sealTenant(db: Executor, tenantId: string): Promise<number
         };
       });
       await ledgerQueries.insertEntries(tx, rows);
-      await ledgerQueries.deleteQueued(tx, tenantId, queued.map((q) => q.id));
+      await ledgerQueries.deleteQueued(
+        tx,
+        tenantId,
+        queued.map((q) => q.id),
+      );
       return queued.length;
     });
     sealed += n;
@@ -107,11 +111,7 @@ export function checkpointObjectKey(tenantId: string, treeSize: number) {
  * Signs the tenant's current tree head, unless the latest checkpoint already
  * covers every entry. With `due`, only when enough entries or time have passed.
  */
-export async function writeCheckpoint(
-  db: Executor,
-  tenantId: string,
-  opts: { due?: boolean } = {},
-): Promise<CheckpointRow | null> {
+export async function writeCheckpoint(db: Executor, tenantId: string, opts: { due?: boolean } = {}): Promise<CheckpointRow | null> {
   const treeSize = await ledgerQueries.chainSize(db, tenantId);
   const previous = await latestCheckpoint(db, tenantId);
   if (treeSize === 0 || (previous && previous.treeSize >= treeSize)) return previous;
@@ -123,7 +123,10 @@ export async function writeCheckpoint(
   let builder = new MerkleBuilder();
   if (previous) {
     const frontier = await ledgerQueries.checkpointFrontier(db, tenantId, previous.treeSize);
-    builder = MerkleBuilder.restore(previous.treeSize, (JSON.parse(frontier) as string[]).map((h) => Buffer.from(h, "hex")));
+    builder = MerkleBuilder.restore(
+      previous.treeSize,
+      (JSON.parse(frontier) as string[]).map((h) => Buffer.from(h, "hex")),
+    );
   }
   for await (const batch of leafHashes(db, tenantId, treeSize, builder.size)) for (const leaf of batch) builder.push(leaf);
   const key = await registerCurrentKey(db);

@@ -44,10 +44,14 @@ export function entryHash(e: Omit<LedgerEntry, "hash">): string {
   if (!LEDGER_ENTRY_KINDS.includes(e.kind)) throw new Error(`entryHash: unknown kind ${JSON.stringify(e.kind)}`);
   if (typeof e.refId !== "string" || e.refId === "") throw new Error("entryHash: refId must be a non-empty string");
   if (!isCanonicalTimestamp(e.createdAt)) {
-    throw new Error(`entryHash: createdAt must be an ISO 8601 UTC string like 2026-11-22T01:02:03.456Z, got ${JSON.stringify(e.createdAt)}`);
+    throw new Error(
+      `entryHash: createdAt must be an ISO 8601 UTC string like 2026-11-22T01:02:03.456Z, got ${JSON.stringify(e.createdAt)}`,
+    );
   }
-  if (typeof e.prevHash !== "string" || !HEX_SHA256.test(e.prevHash)) throw new Error("entryHash: prevHash must be 64 lowercase hex characters");
-  if (e.record === null || typeof e.record !== "object" || Array.isArray(e.record)) throw new Error("entryHash: record must be a JSON object");
+  if (typeof e.prevHash !== "string" || !HEX_SHA256.test(e.prevHash))
+    throw new Error("entryHash: prevHash must be 64 lowercase hex characters");
+  if (e.record === null || typeof e.record !== "object" || Array.isArray(e.record))
+    throw new Error("entryHash: record must be a JSON object");
   const body = canonicalJson({
     v: 1,
     tenantId: e.tenantId,
@@ -86,7 +90,6 @@ function isCanonicalTimestamp(value: unknown): value is string {
 
 /** The stored form of an entry: the record kept as its canonical JSON text. */
 export type StoredEntry = Omit<LedgerEntry, "record"> & { recordJson: string };
-
 
 /**
  * entryHash for a stored entry without parsing its record: JCS orders the

@@ -77,8 +77,12 @@ export class MerkleBuilder {
 
   /** A builder that continues from a snapshot; the frontier must have one root per set bit of size. */
   static restore(size: number, frontier: Buffer[]): MerkleBuilder {
-    const bits = size.toString(2).split("").filter((b) => b === "1").length;
-    if (!Number.isSafeInteger(size) || size < 0 || frontier.length !== bits) throw new Error("MerkleBuilder.restore: the frontier does not fit the size");
+    const bits = size
+      .toString(2)
+      .split("")
+      .filter((b) => b === "1").length;
+    if (!Number.isSafeInteger(size) || size < 0 || frontier.length !== bits)
+      throw new Error("MerkleBuilder.restore: the frontier does not fit the size");
     for (const node of frontier) assertHash(node, "frontier node");
     const builder = new MerkleBuilder();
     builder.#stack = frontier.map((b) => Buffer.from(b));

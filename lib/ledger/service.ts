@@ -28,7 +28,12 @@ export async function ledgerOverview(ctx: ServiceContext) {
   return {
     entries: counts.entries,
     pending: counts.pending,
-    checkpoint: checkpoint && { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, keyId: checkpoint.keyId, createdAt: checkpoint.createdAt },
+    checkpoint: checkpoint && {
+      treeSize: checkpoint.treeSize,
+      rootHash: checkpoint.rootHash,
+      keyId: checkpoint.keyId,
+      createdAt: checkpoint.createdAt,
+    },
   };
 }
 
@@ -64,14 +69,16 @@ export async function verifyEvidenceRecord(ctx: ServiceContext, evidenceId: stri
   const { hash, ...body } = entry;
   if (entryHash(body) !== hash) reasons.push("The ledger entry does not match its hash.");
   const live = (await loadEvidenceDocuments(db, ctx.tenantId, [evidenceId])).get(evidenceId);
-  if (!live || canonicalJson(live) !== canonicalJson(entry.record)) reasons.push("The evidence record differs from what the ledger recorded.");
+  if (!live || canonicalJson(live) !== canonicalJson(entry.record))
+    reasons.push("The evidence record differs from what the ledger recorded.");
   const record = entry.record as { manifestKey: string; files: { name: string; objectKey: string; sha256: string }[] };
   const manifest = await hashObject(record.manifestKey);
   if (manifest === null) reasons.push("The manifest is missing from object storage.");
   else if (manifest !== sha256Hex(canonicalJson(entry.record))) reasons.push("The manifest in object storage was edited.");
   for (const f of record.files) {
     const actual = await hashObject(f.objectKey);
-    if (actual !== f.sha256) reasons.push(actual === null ? `File "${f.name}" is missing.` : `File "${f.name}" changed since it was recorded.`);
+    if (actual !== f.sha256)
+      reasons.push(actual === null ? `File "${f.name}" is missing.` : `File "${f.name}" changed since it was recorded.`);
   }
   const checkpoint = await latestCheckpoint(db, ctx.tenantId);
   if (!checkpoint || checkpoint.treeSize < entry.seq) {
@@ -134,4 +141,3 @@ async function findEntry(tenantId: string, kind: LedgerEntry["kind"], refId: str
   const row = await ledgerQueries.findEntry(getDb(), tenantId, kind, refId);
   return row ? toEntry(row) : null;
 }
-

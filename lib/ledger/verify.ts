@@ -75,7 +75,10 @@ export async function verifyTenantLedger(db: Executor, tenantId: string, opts: V
     if (r.firstSeq !== expected) {
       problems.push({
         seq: expected,
-        reason: r.firstSeq > expected ? `entries ${expected}–${r.firstSeq - 1} are missing: the chain jumps from ${expected - 1} to ${r.firstSeq}` : `entry ${r.firstSeq} appears twice`,
+        reason:
+          r.firstSeq > expected
+            ? `entries ${expected}–${r.firstSeq - 1} are missing: the chain jumps from ${expected - 1} to ${r.firstSeq}`
+            : `entry ${r.firstSeq} appears twice`,
       });
     } else if (r.firstPrevHash !== prevHash) {
       problems.push({ seq: r.firstSeq, reason: `entry ${r.firstSeq} does not link to entry ${r.firstSeq - 1} (its prev_hash differs)` });
@@ -87,7 +90,10 @@ export async function verifyTenantLedger(db: Executor, tenantId: string, opts: V
       builder.push(r.leaves.subarray(i * 32, i * 32 + 32));
       const cp = bySize.get(builder.size);
       if (cp && builder.root().toString("hex") !== cp.rootHash) {
-        problems.push({ seq: builder.size, reason: `the checkpoint of tree size ${cp.treeSize} does not match the entries up to ${builder.size}` });
+        problems.push({
+          seq: builder.size,
+          reason: `the checkpoint of tree size ${cp.treeSize} does not match the entries up to ${builder.size}`,
+        });
       }
     }
     count += r.count;
@@ -116,7 +122,8 @@ export async function verifyTenantLedger(db: Executor, tenantId: string, opts: V
   for (const cp of checkpoints) {
     const key = keys.get(cp.keyId);
     const { objectKey: _objectKey, ...signed } = cp;
-    if (!key) problems.push({ reason: `the checkpoint of tree size ${cp.treeSize} names key ${cp.keyId}, which is not a known ledger key` });
+    if (!key)
+      problems.push({ reason: `the checkpoint of tree size ${cp.treeSize} names key ${cp.keyId}, which is not a known ledger key` });
     else if (!verifyCheckpointSignature(signed, key)) {
       problems.push({ reason: `the checkpoint of tree size ${cp.treeSize} has a signature that does not verify with key ${cp.keyId}` });
     }
@@ -156,7 +163,8 @@ async function checkSources(db: Executor, tenantId: string, entries: StoredEntry
   const compare = (kindLabel: string, list: StoredEntry[], live: Map<string, unknown>) => {
     for (const e of list) {
       const current = live.get(e.refId);
-      if (current === undefined) problems.push({ seq: e.seq, reason: `entry ${e.seq}: the ${kindLabel} it records (${e.refId}) no longer exists` });
+      if (current === undefined)
+        problems.push({ seq: e.seq, reason: `entry ${e.seq}: the ${kindLabel} it records (${e.refId}) no longer exists` });
       else if (canonicalJson(current) !== e.recordJson) {
         problems.push({ seq: e.seq, reason: `entry ${e.seq}: the ${kindLabel} ${e.refId} was changed after it was recorded` });
       }
@@ -164,17 +172,29 @@ async function checkSources(db: Executor, tenantId: string, entries: StoredEntry
   };
   const audits = byKind("audit");
   if (audits.length) {
-    const rows = await liveAuditRecords(db, tenantId, audits.map((e) => e.refId));
+    const rows = await liveAuditRecords(
+      db,
+      tenantId,
+      audits.map((e) => e.refId),
+    );
     compare("audit event", audits, new Map(rows.map((r) => [r.id, r.record])));
   }
   const syncs = byKind("sync");
   if (syncs.length) {
-    const rows = await liveSyncRecords(db, tenantId, syncs.map((e) => e.refId));
+    const rows = await liveSyncRecords(
+      db,
+      tenantId,
+      syncs.map((e) => e.refId),
+    );
     compare("sync execution", syncs, new Map(rows.map((r) => [r.id, r.record])));
   }
   const evidence = byKind("evidence");
   if (evidence.length) {
-    const docs = await loadEvidenceDocuments(db, tenantId, evidence.map((e) => e.refId));
+    const docs = await loadEvidenceDocuments(
+      db,
+      tenantId,
+      evidence.map((e) => e.refId),
+    );
     compare("evidence record", evidence, docs);
   }
   return problems;
@@ -196,13 +216,15 @@ async function checkEvidenceObjects(entries: StoredEntry[]): Promise<{ files: nu
     if (record.manifestKey) {
       const manifest = await readObjectText(record.manifestKey);
       if (manifest === null) problems.push({ seq: e.seq, reason: `entry ${e.seq}: the evidence manifest is missing from object storage` });
-      else if (manifest !== e.recordJson) problems.push({ seq: e.seq, reason: `entry ${e.seq}: the evidence manifest in object storage was edited` });
+      else if (manifest !== e.recordJson)
+        problems.push({ seq: e.seq, reason: `entry ${e.seq}: the evidence manifest in object storage was edited` });
     }
     for (const f of record.files ?? []) {
       files++;
       const actual = await hashObject(f.objectKey);
       if (actual === null) problems.push({ seq: e.seq, reason: `entry ${e.seq}: file "${f.name}" is missing from object storage` });
-      else if (actual !== f.sha256) problems.push({ seq: e.seq, reason: `entry ${e.seq}: file "${f.name}" changed: its bytes no longer hash to the recorded SHA-256` });
+      else if (actual !== f.sha256)
+        problems.push({ seq: e.seq, reason: `entry ${e.seq}: file "${f.name}" changed: its bytes no longer hash to the recorded SHA-256` });
     }
   }
   return { files, problems };
@@ -234,7 +256,6 @@ async function missingAsNull<T>(read: () => Promise<T>): Promise<T | null> {
   }
 }
 
-
 /**
  * The tenant's entries in seq order, in batches, read with COPY … TO STDOUT:
  * raw tab-separated lines instead of one JS object per row, which halves the
@@ -249,7 +270,9 @@ async function* streamLines(tenantId: string): AsyncGenerator<string[]> {
   const connection = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const stream = await connection
-      .unsafe(`copy (select seq, kind, ref_id, created_at, prev_hash, hash, record from ledger_entries where tenant_id = '${tenantId}' order by seq) to stdout`)
+      .unsafe(
+        `copy (select seq, kind, ref_id, created_at, prev_hash, hash, record from ledger_entries where tenant_id = '${tenantId}' order by seq) to stdout`,
+      )
       .readable();
     const decoder = new StringDecoder("utf8");
     let rest = "";

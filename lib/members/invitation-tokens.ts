@@ -20,10 +20,7 @@ export function invitationLink(token: string): string {
 
 export type InvitationStatus = "pending" | "expired" | "accepted" | "revoked";
 
-export function invitationStatus(
-  row: Pick<InvitationRow, "acceptedAt" | "revokedAt" | "expiresAt">,
-  now = new Date(),
-): InvitationStatus {
+export function invitationStatus(row: Pick<InvitationRow, "acceptedAt" | "revokedAt" | "expiresAt">, now = new Date()): InvitationStatus {
   if (row.acceptedAt) return "accepted";
   if (row.revokedAt) return "revoked";
   if (row.expiresAt <= now) return "expired";

@@ -40,11 +40,18 @@ function refusal(found: Found | null): AppError | null {
     case "accepted":
       return new AppError("conflict:invitation_used", `This invitation to ${tenant} has already been used; each link works once.`);
     case "revoked":
-      return new AppError("conflict:invitation_revoked", `This invitation to ${tenant} was withdrawn. Ask an admin of ${tenant} for a new one.`);
+      return new AppError(
+        "conflict:invitation_revoked",
+        `This invitation to ${tenant} was withdrawn. Ask an admin of ${tenant} for a new one.`,
+      );
     case "expired":
-      return new AppError("conflict:invitation_expired", `This invitation to ${tenant} has expired. Ask an admin of ${tenant} for a new one.`);
+      return new AppError(
+        "conflict:invitation_expired",
+        `This invitation to ${tenant} has expired. Ask an admin of ${tenant} for a new one.`,
+      );
   }
-  if (!found.tenantActive) return new AppError("forbidden:tenant_inactive", `${tenant} is deactivated; its invitations cannot be accepted.`);
+  if (!found.tenantActive)
+    return new AppError("forbidden:tenant_inactive", `${tenant} is deactivated; its invitations cannot be accepted.`);
   return null;
 }
 
@@ -61,13 +68,7 @@ export async function describeInvitation(token: unknown): Promise<InvitationOffe
   return { state: "pending", tenantName: found.tenantName, email, role, expiresAt, hasAccount };
 }
 
-async function join(
-  tx: Executor,
-  found: Found,
-  user: { id: string; email: string },
-  request: RequestMeta,
-  newAccount: boolean,
-) {
+async function join(tx: Executor, found: Found, user: { id: string; email: string }, request: RequestMeta, newAccount: boolean) {
   const { invitation } = found;
   if (await queries.getMembership(tx, invitation.tenantId, user.id)) {
     throw new AppError("conflict:member", `You are already a member of ${found.tenantName}.`);

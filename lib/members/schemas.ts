@@ -4,10 +4,7 @@ import { ROLES } from "@/lib/auth/permissions";
 
 export const roleSchema = z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` });
 
-export const passwordSchema = z
-  .string()
-  .min(12, "must be at least 12 characters")
-  .max(200, "must be at most 200 characters");
+export const passwordSchema = z.string().min(12, "must be at least 12 characters").max(200, "must be at most 200 characters");
 
 const emailSchema = z.string().trim().toLowerCase().pipe(z.email("is not a valid email address"));
 

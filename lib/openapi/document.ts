@@ -8,7 +8,15 @@ import { auditEventFiltersSchema } from "@/lib/audit/schemas";
 import { API_KEY_SCOPES } from "@/lib/auth/permissions";
 import { createIntegrationSchema, updateIntegrationSchema } from "@/lib/integrations/schemas";
 import { requestSyncSchema } from "@/lib/syncs/schemas";
-import { ACTOR_TYPES, OBJECT_TYPES, SYNC_MODES, SYNC_PHASES, SYNC_RECORD_OUTCOMES, SYNC_STARTER_TYPES, SYNC_STATUSES } from "@/lib/domain/enums";
+import {
+  ACTOR_TYPES,
+  OBJECT_TYPES,
+  SYNC_MODES,
+  SYNC_PHASES,
+  SYNC_RECORD_OUTCOMES,
+  SYNC_STARTER_TYPES,
+  SYNC_STATUSES,
+} from "@/lib/domain/enums";
 
 const fieldChangeSchema = z.object({ field: z.string(), before: z.unknown(), after: z.unknown() });
 
@@ -91,7 +99,10 @@ function filterParameters() {
 
 const errors = {
   "400": { description: "Invalid input", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-  "401": { description: "Missing, unknown, revoked or expired API key", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+  "401": {
+    description: "Missing, unknown, revoked or expired API key",
+    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+  },
   "403": { description: "The key lacks the scope", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
 };
 
@@ -134,7 +145,11 @@ export function openApiDocument() {
             processed: { type: "integer", description: "Records read so far" },
             total: { type: ["integer", "null"], description: "Records the source said it holds, when it says" },
             phase: { enum: [...SYNC_PHASES, null], description: "Where a running sync is; kept when it ends" },
-            cancelRequestedAt: { type: ["string", "null"], format: "date-time", description: "Set while a running sync is being cancelled" },
+            cancelRequestedAt: {
+              type: ["string", "null"],
+              format: "date-time",
+              description: "Set while a running sync is being cancelled",
+            },
             cancelledByName: { type: ["string", "null"], description: "Who cancelled the sync" },
             retryOfId: {
               type: ["string", "null"],
@@ -143,7 +158,8 @@ export function openApiDocument() {
             },
             queue: {
               type: ["object", "null"],
-              description: "For a queued sync (GET /syncs/{id} and Sync History): its place among this tenant's queued syncs, and whether it waits for a running sync of its integration",
+              description:
+                "For a queued sync (GET /syncs/{id} and Sync History): its place among this tenant's queued syncs, and whether it waits for a running sync of its integration",
               properties: { place: { type: "integer", minimum: 1 }, waitsForRun: { type: "boolean" } },
             },
             counts: { type: "object", description: "Per object type: extracted, created, updated, unchanged, deleted, skipped, errors" },
@@ -155,7 +171,10 @@ export function openApiDocument() {
           properties: {
             id: { type: "integer", description: "Orders the log" },
             objectType: { enum: OBJECT_TYPES },
-            externalId: { type: "string", description: "The record's id in the source; for a membership `groupExternalId|memberExternalId`" },
+            externalId: {
+              type: "string",
+              description: "The record's id in the source; for a membership `groupExternalId|memberExternalId`",
+            },
             name: {
               type: ["string", "null"],
               description:
@@ -213,21 +232,45 @@ export function openApiDocument() {
         },
         post: {
           operationId: "createIntegration",
-          summary: "Create an integration (scope integrations:write); audited. Saving starts its first sync only when the key also has syncs:run: without it the integration is saved, `sync` is null and `notice` says no sync was started",
+          summary:
+            "Create an integration (scope integrations:write); audited. Saving starts its first sync only when the key also has syncs:run: without it the integration is saved, `sync` is null and `notice` says no sync was started",
           requestBody: { required: true, content: json("CreateIntegration") },
-          responses: { "201": { description: "Created, with the sync it started", content: dataOf("Integration") }, "422": { description: "Invalid settings, per field" }, ...errors },
+          responses: {
+            "201": { description: "Created, with the sync it started", content: dataOf("Integration") },
+            "422": { description: "Invalid settings, per field" },
+            ...errors,
+          },
         },
       },
       "/integrations/{id}": {
-        get: { operationId: "getIntegration", summary: "One integration (scope integrations:read)", parameters: [idParam], responses: { "200": { description: "The integration", content: dataOf("Integration") }, "404": { description: "Not in this tenant" }, ...errors } },
+        get: {
+          operationId: "getIntegration",
+          summary: "One integration (scope integrations:read)",
+          parameters: [idParam],
+          responses: {
+            "200": { description: "The integration", content: dataOf("Integration") },
+            "404": { description: "Not in this tenant" },
+            ...errors,
+          },
+        },
         patch: {
           operationId: "updateIntegration",
-          summary: "Change an integration (scope integrations:write); audited with a redacted diff. Starts a sync like a save in the UI when something changed and the key also has syncs:run; otherwise the change is saved, `sync` is null and `notice` says why. A PATCH that changes nothing starts nothing. Changing the URL requires typing the stored secret again",
+          summary:
+            "Change an integration (scope integrations:write); audited with a redacted diff. Starts a sync like a save in the UI when something changed and the key also has syncs:run; otherwise the change is saved, `sync` is null and `notice` says why. A PATCH that changes nothing starts nothing. Changing the URL requires typing the stored secret again",
           parameters: [idParam],
           requestBody: { required: true, content: json("UpdateIntegration") },
-          responses: { "200": { description: "Updated", content: dataOf("Integration") }, "404": { description: "Not in this tenant" }, ...errors },
+          responses: {
+            "200": { description: "Updated", content: dataOf("Integration") },
+            "404": { description: "Not in this tenant" },
+            ...errors,
+          },
         },
-        delete: { operationId: "deleteIntegration", summary: "Delete an integration; its sync history is kept (scope integrations:write)", parameters: [idParam], responses: { "204": { description: "Deleted" }, ...errors } },
+        delete: {
+          operationId: "deleteIntegration",
+          summary: "Delete an integration; its sync history is kept (scope integrations:write)",
+          parameters: [idParam],
+          responses: { "204": { description: "Deleted" }, ...errors },
+        },
       },
       "/integrations/{id}/logo": {
         put: {
@@ -235,16 +278,42 @@ export function openApiDocument() {
           summary:
             "Upload the integration's logo as the raw request body (scope integrations:write): PNG, JPEG, WebP or GIF of up to 256 KB, judged by its bytes; SVG is refused. Audited; starts no sync. Logos are not linked by URL: a create or PATCH that sends logoUrl is refused with 400",
           parameters: [idParam],
-          requestBody: { required: true, content: { "image/png": { schema: { type: "string", format: "binary" } }, "image/jpeg": { schema: { type: "string", format: "binary" } }, "image/webp": { schema: { type: "string", format: "binary" } }, "image/gif": { schema: { type: "string", format: "binary" } } } },
-          responses: { "200": { description: "The integration with its new logo", content: dataOf("Integration") }, "404": { description: "Not in this tenant" }, "422": { description: "Not an accepted image, or too large" }, ...errors },
+          requestBody: {
+            required: true,
+            content: {
+              "image/png": { schema: { type: "string", format: "binary" } },
+              "image/jpeg": { schema: { type: "string", format: "binary" } },
+              "image/webp": { schema: { type: "string", format: "binary" } },
+              "image/gif": { schema: { type: "string", format: "binary" } },
+            },
+          },
+          responses: {
+            "200": { description: "The integration with its new logo", content: dataOf("Integration") },
+            "404": { description: "Not in this tenant" },
+            "422": { description: "Not an accepted image, or too large" },
+            ...errors,
+          },
         },
-        delete: { operationId: "removeIntegrationLogo", summary: "Remove the integration's logo (scope integrations:write); audited", parameters: [idParam], responses: { "200": { description: "The integration without a logo", content: dataOf("Integration") }, "404": { description: "Not in this tenant" }, ...errors } },
+        delete: {
+          operationId: "removeIntegrationLogo",
+          summary: "Remove the integration's logo (scope integrations:write); audited",
+          parameters: [idParam],
+          responses: {
+            "200": { description: "The integration without a logo", content: dataOf("Integration") },
+            "404": { description: "Not in this tenant" },
+            ...errors,
+          },
+        },
       },
       "/integrations/{id}/syncs": {
         get: {
           operationId: "listSyncs",
           summary: "Sync History, newest first (scope syncs:read)",
-          parameters: [idParam, { name: "cursor", in: "query", required: false, schema: { type: "string" } }, { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 200 } }],
+          parameters: [
+            idParam,
+            { name: "cursor", in: "query", required: false, schema: { type: "string" } },
+            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 200 } },
+          ],
           responses: { "200": { description: "A page of syncs", content: dataOf("SyncExecution") }, ...errors },
         },
         post: {
@@ -261,7 +330,12 @@ export function openApiDocument() {
         },
       },
       "/syncs/{id}": {
-        get: { operationId: "getSync", summary: "One sync execution with counts, progress, phase and queue place (scope syncs:read)", parameters: [idParam], responses: { "200": { description: "The sync", content: dataOf("SyncExecution") }, ...errors } },
+        get: {
+          operationId: "getSync",
+          summary: "One sync execution with counts, progress, phase and queue place (scope syncs:read)",
+          parameters: [idParam],
+          responses: { "200": { description: "The sync", content: dataOf("SyncExecution") }, ...errors },
+        },
       },
       "/syncs/{id}/cancel": {
         post: {
@@ -271,7 +345,10 @@ export function openApiDocument() {
           parameters: [idParam],
           responses: {
             "200": { description: "Cancelled at once: it had not started (queued) or was held", content: dataOf("SyncExecution") },
-            "202": { description: "Running: asked to stop; it ends `cancelled` within seconds (poll GET /syncs/{id})", content: dataOf("SyncExecution") },
+            "202": {
+              description: "Running: asked to stop; it ends `cancelled` within seconds (poll GET /syncs/{id})",
+              content: dataOf("SyncExecution"),
+            },
             "404": { description: "No such sync in this tenant" },
             "409": { description: "The sync already ended, or is already being cancelled" },
             ...errors,
@@ -281,12 +358,19 @@ export function openApiDocument() {
       "/syncs/{id}/log": {
         get: {
           operationId: "listSyncLog",
-          summary: "The sync's Sync Log, 100 records a page in log order: what the sync did with each record, and the record's name (scope syncs:read)",
+          summary:
+            "The sync's Sync Log, 100 records a page in log order: what the sync did with each record, and the record's name (scope syncs:read)",
           parameters: [
             idParam,
             { name: "outcome", in: "query", required: false, schema: { type: "string", enum: SYNC_RECORD_OUTCOMES } },
             { name: "objectType", in: "query", required: false, schema: { type: "string", enum: OBJECT_TYPES } },
-            { name: "q", in: "query", required: false, description: "Text the external id or the name contains (case-insensitive)", schema: { type: "string", maxLength: 200 } },
+            {
+              name: "q",
+              in: "query",
+              required: false,
+              description: "Text the external id or the name contains (case-insensitive)",
+              schema: { type: "string", maxLength: 200 },
+            },
             { name: "cursor", in: "query", required: false, description: "nextCursor of the previous page", schema: { type: "string" } },
           ],
           responses: {
@@ -311,13 +395,19 @@ export function openApiDocument() {
               "multipart/form-data": {
                 schema: {
                   type: "object",
-                  properties: { notes: { type: "string" }, files: { type: "array", maxItems: 10, items: { type: "string", format: "binary" } } },
+                  properties: {
+                    notes: { type: "string" },
+                    files: { type: "array", maxItems: 10, items: { type: "string", format: "binary" } },
+                  },
                 },
               },
             },
           },
           responses: {
-            "201": { description: "The evidence record and the sync it belongs to", content: { "application/json": { schema: { type: "object" } } } },
+            "201": {
+              description: "The evidence record and the sync it belongs to",
+              content: { "application/json": { schema: { type: "object" } } },
+            },
             "422": { description: "A file was refused (named, with the reason), too many files, or bad notes; nothing is kept" },
             ...errors,
           },
@@ -329,7 +419,11 @@ export function openApiDocument() {
           summary:
             "The sync's evidence: who attached it, the notes as sanitized HTML, each file with name, type, size, SHA-256 and a download link valid for 5 minutes (issuing it is audited), and the ledger verification (scope evidence:read)",
           parameters: [idParam],
-          responses: { "200": { description: "The evidence", content: { "application/json": { schema: { type: "object" } } } }, "404": { description: "No evidence for this sync" }, ...errors },
+          responses: {
+            "200": { description: "The evidence", content: { "application/json": { schema: { type: "object" } } } },
+            "404": { description: "No evidence for this sync" },
+            ...errors,
+          },
         },
       },
       "/ledger/verify": {
@@ -352,7 +446,10 @@ export function openApiDocument() {
                           entries: { type: "integer" },
                           filesChecked: { type: "integer" },
                           checkpoint: { type: "object", nullable: true },
-                          problems: { type: "array", items: { type: "object", properties: { seq: { type: "integer" }, reason: { type: "string" } } } },
+                          problems: {
+                            type: "array",
+                            items: { type: "object", properties: { seq: { type: "integer" }, reason: { type: "string" } } },
+                          },
                           durationMs: { type: "integer" },
                         },
                       },

@@ -52,7 +52,8 @@ export async function prepareRuntime(options: { seedDemo?: boolean; say?: (line:
     const problems: string[] = [];
     if (!config.NEXTAUTH_SECRET) problems.push("NEXTAUTH_SECRET: is required when DATABASE_URL is set");
     if (!config.ENCRYPTION_KEY) problems.push("ENCRYPTION_KEY: is required when DATABASE_URL is set");
-    if (!config.LEDGER_SIGNING_KEY) problems.push("LEDGER_SIGNING_KEY: is required when DATABASE_URL is set (npm run ledger:keygen prints one)");
+    if (!config.LEDGER_SIGNING_KEY)
+      problems.push("LEDGER_SIGNING_KEY: is required when DATABASE_URL is set (npm run ledger:keygen prints one)");
     if (problems.length) throw new ConfigError(problems);
     ownerUrl = config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL!;
     await migrateDatabase(ownerUrl);
@@ -96,7 +97,9 @@ async function checkOwnDatabaseRoles(ownerUrl: string, appUrl: string, say: (lin
     await sql.end({ timeout: 5 });
   }
   if (owner.superuser) {
-    say(`Warning: migrations run as the superuser "${owner.name}", which can switch the append-only triggers off; use a schema owner that is not a superuser (see README).`);
+    say(
+      `Warning: migrations run as the superuser "${owner.name}", which can switch the append-only triggers off; use a schema owner that is not a superuser (see README).`,
+    );
   }
   const appRole = decodeURIComponent(new URL(appUrl).username);
   if (!appRole || appRole === owner.name) return;

@@ -30,9 +30,7 @@ export function safeContentType(contentType: string | undefined): string | undef
   const [essenceRaw, ...params] = contentType.split(";");
   const essence = essenceRaw.trim().toLowerCase();
   if (!SAFE_CONTENT_TYPES.has(essence)) return undefined;
-  const charset = params
-    .map((p) => p.trim().match(/^charset=([A-Za-z0-9._-]{1,40})$/i)?.[1])
-    .find(Boolean);
+  const charset = params.map((p) => p.trim().match(/^charset=([A-Za-z0-9._-]{1,40})$/i)?.[1]).find(Boolean);
   return essence.startsWith("text/") && charset ? `${essence}; charset=${charset}` : essence;
 }
 

@@ -45,17 +45,15 @@ function keyProblem(key: string, isPrefix: boolean): string | undefined {
 
 export function assertValidTtl(expiresInSeconds: number): void {
   if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > MAX_LINK_TTL_SECONDS) {
-    throw new AppError(
-      "bad_request:link_expiry",
-      `expiresInSeconds must be a whole number between 1 and ${MAX_LINK_TTL_SECONDS}`,
-    );
+    throw new AppError("bad_request:link_expiry", `expiresInSeconds must be a whole number between 1 and ${MAX_LINK_TTL_SECONDS}`);
   }
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 const META_KEY = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const META_VALUE = /^[\x20-\x7e]*$/;
-const CONTENT_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=("[^"\\\r\n]*"|[A-Za-z0-9!#$&^_.+-]+))*$/;
+const CONTENT_TYPE =
+  /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=("[^"\\\r\n]*"|[A-Za-z0-9!#$&^_.+-]+))*$/;
 /** Metadata the drivers write themselves; callers may not set it. */
 export const RESERVED_METADATA_KEYS = new Set(["sha256"]);
 

@@ -19,7 +19,15 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "@/lib/errors";
-import { type ListedObject, type ObjectBody, type ObjectStore, type PutOptions, type SignedDownloadOptions, type StoredObject, type TemporarySweep } from "./types";
+import type {
+  ListedObject,
+  ObjectBody,
+  ObjectStore,
+  PutOptions,
+  SignedDownloadOptions,
+  StoredObject,
+  TemporarySweep,
+} from "./types";
 import { MAX_LINK_TTL_SECONDS, assertValidKey, assertValidPrefix, assertValidTtl, normalizePutOptions } from "./keys";
 import { safeContentType } from "./content-disposition";
 import { HashingStream, toNodeReadable } from "./streams";
@@ -330,8 +338,7 @@ export function verifyLocalDownload(
   secret: string | Uint8Array,
   nowSeconds: number = Math.floor(Date.now() / 1000),
 ): LocalDownloadLink {
-  const get = (name: string): string | undefined =>
-    params instanceof URLSearchParams ? (params.get(name) ?? undefined) : params[name];
+  const get = (name: string): string | undefined => (params instanceof URLSearchParams ? (params.get(name) ?? undefined) : params[name]);
   const key = get("key");
   const exp = get("exp");
   const filename = get("name");

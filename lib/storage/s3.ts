@@ -34,7 +34,16 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { type ListedObject, type ObjectBody, type ObjectStore, type PresignedPutOptions, type PutOptions, type SignedDownloadOptions, type StoredObject, type TemporarySweep } from "./types";
+import type {
+  ListedObject,
+  ObjectBody,
+  ObjectStore,
+  PresignedPutOptions,
+  PutOptions,
+  SignedDownloadOptions,
+  StoredObject,
+  TemporarySweep,
+} from "./types";
 import { assertValidKey, assertValidPrefix, assertValidTtl, normalizePutOptions } from "./keys";
 import { contentDisposition, safeContentType } from "./content-disposition";
 import { UploadMeter, toBuffer, toNodeReadable } from "./streams";
@@ -231,8 +240,7 @@ export class S3ObjectStore implements ObjectStore {
     assertValidTtl(opts.expiresInSeconds);
     const object = await this.head(key);
     if (!object) throw notFound(key);
-    const contentType =
-      safeContentType(opts.contentType) ?? safeContentType(object.contentType) ?? "application/octet-stream";
+    const contentType = safeContentType(opts.contentType) ?? safeContentType(object.contentType) ?? "application/octet-stream";
     // S3 cannot add X-Content-Type-Options to a presigned response; attachment plus a
     // safe-listed type is what keeps the file from rendering.
     return getSignedUrl(
@@ -282,7 +290,9 @@ export class S3ObjectStore implements ObjectStore {
     // Staging objects: a PUT cut off by a dead process (some servers keep what arrived).
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: STAGING_PREFIX, ContinuationToken: token }));
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: STAGING_PREFIX, ContinuationToken: token }),
+      );
       for (const object of page.Contents ?? []) {
         if (!object.Key || !object.LastModified || object.LastModified.getTime() >= cutoff) continue;
         await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: object.Key }));
@@ -296,7 +306,12 @@ export class S3ObjectStore implements ObjectStore {
       let page;
       try {
         page = await this.client.send(
-          new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: STAGING_PREFIX, KeyMarker: marker.key, UploadIdMarker: marker.uploadId }),
+          new ListMultipartUploadsCommand({
+            Bucket: this.bucket,
+            Prefix: STAGING_PREFIX,
+            KeyMarker: marker.key,
+            UploadIdMarker: marker.uploadId,
+          }),
         );
       } catch (error) {
         if (error instanceof S3ServiceException && error.name === "NotImplemented") {

@@ -68,10 +68,7 @@ export class UploadMeter {
     const { contentLength, sha256: expectedSha } = this.expected;
     if (contentLength !== undefined && this.bytes !== contentLength) {
       this.endedShort = true;
-      this.error = new AppError(
-        "unprocessable:checksum",
-        `The upload is ${this.bytes} bytes, not the declared ${contentLength}`,
-      );
+      this.error = new AppError("unprocessable:checksum", `The upload is ${this.bytes} bytes, not the declared ${contentLength}`);
     } else if (expectedSha !== undefined && sha256 !== expectedSha) {
       this.error = new AppError("unprocessable:checksum", "The upload does not match the declared SHA-256");
     } else {

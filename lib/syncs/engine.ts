@@ -130,7 +130,9 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
         objectType: page.objectType,
         externalId: r.externalId ?? (r.line !== undefined ? `line ${r.line}` : "unknown"),
         reason: r.reason,
-        fields: r.attributes ? applyMapping({ objectType: page.objectType, externalId: "", attributes: r.attributes }, mapping).fields : null,
+        fields: r.attributes
+          ? applyMapping({ objectType: page.objectType, externalId: "", attributes: r.attributes }, mapping).fields
+          : null,
       }));
       const ids = seen.get(page.objectType) ?? seen.set(page.objectType, new Set()).get(page.objectType)!;
       // A large page (a page of groups brings tens of thousands of memberships) goes in
@@ -149,7 +151,12 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
             continue;
           }
           if (ids.has(mapped.externalId)) {
-            skipped.push({ objectType: page.objectType, externalId: mapped.externalId, reason: "duplicate external id in the source", fields: mapped.fields });
+            skipped.push({
+              objectType: page.objectType,
+              externalId: mapped.externalId,
+              reason: "duplicate external id in the source",
+              fields: mapped.fields,
+            });
             continue;
           }
           ids.add(mapped.externalId);
@@ -157,7 +164,14 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
         }
         const current =
           state.version > 0
-            ? timed(ctx, "compare", () => currentHashes(db, state, page.objectType, rows.map((r) => r.externalId)))
+            ? timed(ctx, "compare", () =>
+                currentHashes(
+                  db,
+                  state,
+                  page.objectType,
+                  rows.map((r) => r.externalId),
+                ),
+              )
             : Promise.resolve(null);
         current.catch(() => {}); // awaited when the slice is staged
         compared.push({ rows, current });
@@ -232,7 +246,8 @@ async function apply(
     // The last word belongs to a cancel: one requested after the checks above (its
     // notification not yet here) leaves this row unmatched and the apply rolls back.
     // A cancel that comes after this update waits for the commit and finds the run ended.
-    if (!(await syncQueries.completeSync(tx, exec.id, counts, summarise(counts)))) throw new CancelledBeforeCommit("cancelled before the apply committed");
+    if (!(await syncQueries.completeSync(tx, exec.id, counts, summarise(counts))))
+      throw new CancelledBeforeCommit("cancelled before the apply committed");
     return counts;
   });
 }
@@ -248,7 +263,12 @@ function withDeletions(counts: SyncCounts, deleted: Deletions): SyncCounts {
 
 export function summarise(counts: SyncCounts): string {
   const parts = Object.entries(counts).map(([type, c]) => {
-    const changes = [c.created && `${c.created} created`, c.updated && `${c.updated} updated`, c.deleted && `${c.deleted} deleted`, c.skipped && `${c.skipped} skipped`]
+    const changes = [
+      c.created && `${c.created} created`,
+      c.updated && `${c.updated} updated`,
+      c.deleted && `${c.deleted} deleted`,
+      c.skipped && `${c.skipped} skipped`,
+    ]
       .filter(Boolean)
       .join(", ");
     return `${label[type as ObjectType]}: ${c.extracted}${changes ? ` (${changes})` : ""}`;
@@ -293,7 +313,12 @@ async function endAfterLostConnection(exec: SyncExecutionRow, ctx: SyncRunContex
   const cancel = await syncQueries.cancelRequestOf(db, exec.id);
   if (cancel) {
     const counts = await syncQueries.countsFor(db, exec.id);
-    await syncQueries.endCancelledSync(db, exec.id, `Cancelled by ${cancel.by} while ${phaseWords(cancel.phase)}; nothing was applied.`, counts);
+    await syncQueries.endCancelledSync(
+      db,
+      exec.id,
+      `Cancelled by ${cancel.by} while ${phaseWords(cancel.phase)}; nothing was applied.`,
+      counts,
+    );
     return "cancelled";
   }
   const ended = await syncQueries.endLostConnectionSync(
@@ -334,7 +359,12 @@ export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Prom
     const cancel = await syncQueries.cancelRequestOf(db, exec.id).catch(() => null);
     if (cancel) {
       const counts = await syncQueries.countsFor(db, exec.id).catch(() => ({}));
-      await syncQueries.endCancelledSync(db, exec.id, `Cancelled by ${cancel.by} while ${phaseWords(cancel.phase)}; nothing was applied.`, counts);
+      await syncQueries.endCancelledSync(
+        db,
+        exec.id,
+        `Cancelled by ${cancel.by} while ${phaseWords(cancel.phase)}; nothing was applied.`,
+        counts,
+      );
       return "cancelled";
     }
     if ((ctx.shutdown ?? signal).aborted) {

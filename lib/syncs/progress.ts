@@ -56,7 +56,13 @@ export type ProgressEstimate = {
  * that report, so it moves between reports without claiming more precision.
  */
 export function estimateProgress(
-  run: { processed: number; total: number | null; phase: string | null; startedAt: Date | string | null; heartbeatAt: Date | string | null },
+  run: {
+    processed: number;
+    total: number | null;
+    phase: string | null;
+    startedAt: Date | string | null;
+    heartbeatAt: Date | string | null;
+  },
   now: Date = new Date(),
 ): ProgressEstimate {
   const known = run.total !== null && run.total > 0;
@@ -85,6 +91,6 @@ export function formatTimeLeft(seconds: number): string {
 /** "1st", "2nd", "3rd", "11th", "22nd". */
 export function ordinal(n: number): string {
   const mod100 = n % 100;
-  const suffix = mod100 >= 11 && mod100 <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th";
+  const suffix = mod100 >= 11 && mod100 <= 13 ? "th" : (({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th");
   return `${n}${suffix}`;
 }

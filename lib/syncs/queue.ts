@@ -15,7 +15,8 @@ import { AppError } from "@/lib/errors";
 
 function startedBy(ctx: ServiceContext) {
   return {
-    startedByType: ctx.actor.type === "api_key" ? ("api_key" as const) : ctx.actor.type === "user" ? ("user" as const) : ("system" as const),
+    startedByType:
+      ctx.actor.type === "api_key" ? ("api_key" as const) : ctx.actor.type === "user" ? ("user" as const) : ("system" as const),
     startedById: ctx.actor.id ?? null,
     startedByName: ctx.actor.name,
   };
@@ -44,7 +45,8 @@ export async function enqueueSync(
 }
 
 /** What a save says when the caller may change settings but not start syncs (an API key without syncs:run). */
-export const SYNC_NOT_STARTED = "Saved; no sync was started: this API key lacks the scope \"syncs:run\". Start one with a key that has it, or from the app.";
+export const SYNC_NOT_STARTED =
+  'Saved; no sync was started: this API key lacks the scope "syncs:run". Start one with a key that has it, or from the app.';
 
 /** Whether a change by this caller may start the sync it would start; a key with integrations:write alone may not. */
 export function mayStartSync(ctx: ServiceContext): boolean {

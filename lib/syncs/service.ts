@@ -1,10 +1,9 @@
 /** Sync executions as users and API clients see them: request, history, detail, Sync Log, release. */
 import "server-only";
-import { z } from "zod";
-import { getDb, type Executor } from "@/db/client";
+import { getDb, } from "@/db/client";
 import * as queries from "@/db/queries/syncs";
 import { getIntegration } from "@/db/queries/integrations";
-import { authorize, can, type ServiceContext } from "@/lib/auth/context";
+import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { describeFilters, recordAuditEvent } from "@/lib/audit/service";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 import { AppError } from "@/lib/errors";
@@ -31,7 +30,8 @@ export async function requestSync(ctx: ServiceContext, integrationId: string, in
   return getDb().transaction(async (tx) => {
     const integration = await getIntegration(tx, ctx.tenantId, integrationId);
     if (!integration) throw new AppError("not_found:integration", "No such integration.");
-    if (!integration.active) throw new AppError("conflict:integration_inactive", `"${integration.name}" is deactivated; activate it to sync.`);
+    if (!integration.active)
+      throw new AppError("conflict:integration_inactive", `"${integration.name}" is deactivated; activate it to sync.`);
     if (data.idempotencyKey) {
       const existing = await queries.findByIdempotencyKey(tx, ctx.tenantId, integrationId, data.idempotencyKey);
       if (existing) return { sync: existing, replayed: true, joined: false };
@@ -53,7 +53,11 @@ export async function listSyncHistory(ctx: ServiceContext, integrationId: string
   const rows = await queries.listSyncExecutions(getDb(), ctx.tenantId, integrationId, { after, limit: limit + 1 });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  const places = await queries.queuePlaces(getDb(), ctx.tenantId, page.filter((s) => s.status === "queued").map((s) => s.id));
+  const places = await queries.queuePlaces(
+    getDb(),
+    ctx.tenantId,
+    page.filter((s) => s.status === "queued").map((s) => s.id),
+  );
   return {
     integration: {
       id: integration.id,
@@ -184,12 +188,19 @@ export async function cancelSync(ctx: ServiceContext, syncId: string) {
     let details: string;
     if (sync.status === "queued" || sync.status === "held") {
       const what =
-        sync.status === "held" ? "while it was held; its data will not be applied" : sync.releasedByName ? "before it applied the held data" : "before it started";
+        sync.status === "held"
+          ? "while it was held; its data will not be applied"
+          : sync.releasedByName
+            ? "before it applied the held data"
+            : "before it started";
       cancelled = await queries.cancelWaitingSync(tx, sync.id, by, `Cancelled by ${ctx.actor.name} ${what}.`);
       details = `Cancelled a ${sync.status} sync`;
     } else if (sync.status === "syncing") {
       if (sync.cancelRequestedAt) {
-        throw new AppError("conflict:sync_cancelling", `This sync is already being cancelled (asked by ${sync.cancelledByName ?? "someone"}).`);
+        throw new AppError(
+          "conflict:sync_cancelling",
+          `This sync is already being cancelled (asked by ${sync.cancelledByName ?? "someone"}).`,
+        );
       }
       cancelled = await queries.requestSyncCancel(tx, sync.id, by);
       details = `Cancelled a running sync while ${phaseWords(sync.phase)}`;

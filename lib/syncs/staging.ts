@@ -9,7 +9,6 @@ import { finished } from "node:stream/promises";
 import postgres from "postgres";
 import { getConfig } from "@/lib/config";
 import { sha256Hex } from "@/lib/crypto/hash";
-import { recordNameSql } from "@/db/queries/syncs";
 import type { StagedOutcome } from "@/lib/domain/enums";
 
 /** Escapes a value for COPY's text format. */
@@ -40,7 +39,6 @@ export function stableJson(value: Record<string, unknown>): string {
   for (const k of lastSorted) sorted[k] = value[k];
   return JSON.stringify(sorted);
 }
-
 
 export type { StagedOutcome };
 /** A mapped record ready for staging: its canonical JSON, the hash of that JSON, and its outcome. */

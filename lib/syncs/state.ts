@@ -107,7 +107,12 @@ export async function recompareOutcomes(tx: Executor, exec: SyncExecutionRow, st
       else byType.set(r.object_type, [r]);
     }
     for (const [objectType, typed] of byType) {
-      const current = await currentHashes(tx, state, objectType, typed.map((r) => r.external_id));
+      const current = await currentHashes(
+        tx,
+        state,
+        objectType,
+        typed.map((r) => r.external_id),
+      );
       for (const r of typed) {
         const outcome = outcomeOf(current.get(r.external_id), r.hash);
         if (outcome !== r.outcome) moved[outcome].push(r.id);

@@ -44,13 +44,21 @@ function toQuery(f: Filters) {
   const to = f.to ? new Date(f.to) : undefined;
   // A bare date as the upper bound means "through the end of that day".
   if (to && /^\d{4}-\d{2}-\d{2}$/.test(f.to!)) to.setUTCHours(23, 59, 59, 999);
-  return { outcome: f.outcome, objectType: f.objectType, q: f.q, integrationId: f.integrationId, from: f.from ? new Date(f.from) : undefined, to };
+  return {
+    outcome: f.outcome,
+    objectType: f.objectType,
+    q: f.q,
+    integrationId: f.integrationId,
+    from: f.from ? new Date(f.from) : undefined,
+    to,
+  };
 }
 
 function parseBefore(raw: unknown): number | undefined {
   if (raw === undefined || raw === null || raw === "") return undefined;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new AppError("bad_request:cursor", "The page cursor is not valid; start from the first page.");
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new AppError("bad_request:cursor", "The page cursor is not valid; start from the first page.");
   return n;
 }
 

@@ -10,7 +10,14 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import "server-only";
 import type { Database } from "@/db/client";
-import { claimNextSync, failStaleSyncs, heartbeat, queueScheduledSyncs, SYNC_CANCEL_CHANNEL, SYNC_QUEUED_CHANNEL } from "@/db/queries/syncs";
+import {
+  claimNextSync,
+  failStaleSyncs,
+  heartbeat,
+  queueScheduledSyncs,
+  SYNC_CANCEL_CHANNEL,
+  SYNC_QUEUED_CHANNEL,
+} from "@/db/queries/syncs";
 import { log } from "@/lib/log";
 import { cleanupOrphanUploads, sweepTemporaryUploads } from "@/lib/uploads/internal";
 import { LEDGER_QUEUED_CHANNEL, maintainLedger } from "@/lib/ledger/chain";

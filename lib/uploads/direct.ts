@@ -27,7 +27,11 @@ export const DIRECT_UPLOAD_SECONDS = 300;
 const startSchema = z.object({
   purpose: z.literal("evidence", { error: "Only evidence files are uploaded directly" }),
   filename: filenameSchema,
-  size: z.number({ error: "Send the file size" }).int().min(1, "The file is empty").max(EVIDENCE_MAX_BYTES, `The limit is ${formatBytes(EVIDENCE_MAX_BYTES)}`),
+  size: z
+    .number({ error: "Send the file size" })
+    .int()
+    .min(1, "The file is empty")
+    .max(EVIDENCE_MAX_BYTES, `The limit is ${formatBytes(EVIDENCE_MAX_BYTES)}`),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "Send the file's SHA-256 as 64 lowercase hex characters"),
 });
 
@@ -49,7 +53,8 @@ function open(token: unknown): Ticket {
   if (!body || !mac) throw new AppError("bad_request:token", "The upload token is missing or malformed.");
   const expected = createHmac("sha256", secret()).update(`direct-upload.${body}`).digest();
   const given = Buffer.from(mac, "base64url");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AppError("bad_request:token", "The upload token is not valid.");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw new AppError("bad_request:token", "The upload token is not valid.");
   return JSON.parse(Buffer.from(body, "base64url").toString()) as Ticket;
 }
 
@@ -65,7 +70,11 @@ export async function startDirectUpload(ctx: ServiceContext, input: unknown) {
   authorize(ctx, "evidence:write");
   const data = parseInput(startSchema, input);
   const type = evidenceTypeFor(data.filename);
-  if (!type) throw new AppError("unprocessable:file_type", `"${data.filename}" was refused: ${extensionOf(data.filename) || "a file without extension"} is not an accepted evidence type.`);
+  if (!type)
+    throw new AppError(
+      "unprocessable:file_type",
+      `"${data.filename}" was refused: ${extensionOf(data.filename) || "a file without extension"} is not an accepted evidence type.`,
+    );
   const store = getObjectStore();
   if (!store.presignedPut) return { mode: "stream" as const };
   const key = `${tenantUploadPrefix(ctx.tenantId)}evidence/${randomUUID()}${extensionOf(data.filename)}`;
@@ -92,11 +101,19 @@ export async function startDirectUpload(ctx: ServiceContext, input: unknown) {
 export async function completeDirectUpload(ctx: ServiceContext, input: unknown): Promise<UploadSummary> {
   authorize(ctx, "evidence:write");
   const ticket = open((input as { token?: unknown } | null)?.token);
-  if (ticket.t !== ctx.tenantId || ticket.a !== actorKey(ctx)) throw new AppError("forbidden:token", "This upload was started by someone else.");
+  if (ticket.t !== ctx.tenantId || ticket.a !== actorKey(ctx))
+    throw new AppError("forbidden:token", "This upload was started by someone else.");
   if (Date.now() > ticket.e) throw new AppError("unprocessable:token_expired", `The upload of "${ticket.f}" expired; upload it again.`);
   const [already] = await queries.findUploadsByKey(getDb(), ctx.tenantId, [ticket.k]);
   if (already) {
-    return { id: already.id, key: already.objectKey, filename: already.filename, contentType: already.contentType, size: already.size, sha256: already.sha256 };
+    return {
+      id: already.id,
+      key: already.objectKey,
+      filename: already.filename,
+      contentType: already.contentType,
+      size: already.size,
+      sha256: already.sha256,
+    };
   }
   const store = getObjectStore();
   const refuse = async (reason: string): Promise<never> => {

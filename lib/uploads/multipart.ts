@@ -57,10 +57,14 @@ export async function readMultipart(req: Request, opts: MultipartOptions): Promi
         });
       });
     });
-    parser.on("filesLimit", () => fail(new AppError("unprocessable:too_many_files", `At most ${opts.maxFiles} files can be attached to one sync.`)));
+    parser.on("filesLimit", () =>
+      fail(new AppError("unprocessable:too_many_files", `At most ${opts.maxFiles} files can be attached to one sync.`)),
+    );
     parser.on("fieldsLimit", () => fail(new AppError("unprocessable:validation", "Too many form fields.")));
     parser.on("partsLimit", () => fail(new AppError("unprocessable:validation", "Too many parts in the form.")));
-    parser.on("error", (error) => fail(new AppError("bad_request:multipart", `The form data could not be read: ${(error as Error).message}`)));
+    parser.on("error", (error) =>
+      fail(new AppError("bad_request:multipart", `The form data could not be read: ${(error as Error).message}`)),
+    );
     parser.on("close", () => {
       chain.then(() => {
         if (!failed) resolve(fields);

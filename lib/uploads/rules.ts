@@ -104,7 +104,8 @@ function ooxml(label: string, extension: string, contentType: string, partPrefix
     matches: (head) => {
       if (!head.subarray(0, 4).equals(Buffer.from("PK\x03\x04", "latin1"))) return `its content is not ${article(label)} ${label} file`;
       const names = zipEntryNames(head);
-      if (!names.includes("[Content_Types].xml") && !head.includes("[Content_Types].xml", 0, "latin1")) return `it is a ZIP archive but not ${article(label)} ${label} file`;
+      if (!names.includes("[Content_Types].xml") && !head.includes("[Content_Types].xml", 0, "latin1"))
+        return `it is a ZIP archive but not ${article(label)} ${label} file`;
       const other = partPrefix === "word/" ? "xl/" : "word/";
       if (names.some((n) => n.startsWith(other))) return `it is an Office file of another kind than ${label}`;
       return true;
@@ -152,7 +153,10 @@ function checkLogo(head: Buffer, size: number): Verdict {
   if (!type) {
     const text = head.subarray(0, 1024).toString("latin1").toLowerCase();
     const svg = text.includes("<svg") || (text.trimStart().startsWith("<?xml") && text.includes("svg"));
-    return { ok: false, reason: svg ? "SVG logos are not accepted; upload a PNG, JPEG, WebP or GIF image" : "it is not a PNG, JPEG, WebP or GIF image" };
+    return {
+      ok: false,
+      reason: svg ? "SVG logos are not accepted; upload a PNG, JPEG, WebP or GIF image" : "it is not a PNG, JPEG, WebP or GIF image",
+    };
   }
   const markup = new MarkupScanner(type.label).push(head);
   if (markup) return { ok: false, reason: markup };
@@ -171,14 +175,16 @@ export const EVIDENCE_TYPES: FileType[] = [
   ole("Word 97–2003 document", ".doc", "application/msword"),
 ];
 
-
 /** Checks a file against a list of allowed types by extension, content and the absence of a second type. */
 function checkTyped(types: FileType[], head: Buffer, filename: string, size: number): Verdict {
   const extension = extensionOf(filename);
   const type = types.find((t) => t.extensions.includes(extension));
   if (!type) {
     const allowed = types.flatMap((t) => t.extensions).join(", ");
-    return { ok: false, reason: extension ? `${extension} files are not accepted (allowed: ${allowed})` : `it has no file extension (allowed: ${allowed})` };
+    return {
+      ok: false,
+      reason: extension ? `${extension} files are not accepted (allowed: ${allowed})` : `it has no file extension (allowed: ${allowed})`,
+    };
   }
   const matched = type.matches(head, size);
   if (matched !== true) return { ok: false, reason: matched };

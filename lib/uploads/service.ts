@@ -16,7 +16,6 @@ import * as queries from "@/db/queries/uploads";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import type { Permission } from "@/lib/auth/permissions";
 import { AppError, isAppError } from "@/lib/errors";
-import { log } from "@/lib/log";
 import { getObjectStore } from "@/lib/storage";
 import { formatBytes } from "@/lib/format";
 import { parseInput } from "@/lib/validation";
@@ -45,7 +44,10 @@ export const filenameSchema = z
   .max(255, "The file name is longer than 255 characters")
   .refine((n) => !/[\u0000-\u001f\u007f/\\]/.test(n), "The file name may not contain slashes or control characters")
   // Right-to-left overrides and isolates make "report\u202Efdp.exe" read as "reportexe.pdf".
-  .refine((n) => !/[\u202a-\u202e\u2066-\u2069]/.test(n), "The file name may not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)");
+  .refine(
+    (n) => !/[\u202a-\u202e\u2066-\u2069]/.test(n),
+    "The file name may not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)",
+  );
 
 const uploadInputSchema = z.object({
   purpose: z.enum(UPLOAD_PURPOSES, { error: `purpose must be one of ${UPLOAD_PURPOSES.join(", ")}` }),
@@ -82,7 +84,13 @@ export type UploadSummary = {
  */
 export async function receiveUpload(
   ctx: ServiceContext,
-  input: { purpose: unknown; filename: unknown; contentLength?: unknown; sha256?: unknown; body: ReadableStream<Uint8Array> | Readable | null },
+  input: {
+    purpose: unknown;
+    filename: unknown;
+    contentLength?: unknown;
+    sha256?: unknown;
+    body: ReadableStream<Uint8Array> | Readable | null;
+  },
 ): Promise<UploadSummary> {
   const { purpose, filename, contentLength, sha256 } = parseInput(uploadInputSchema, input);
   authorize(ctx, PERMISSION[purpose]);
@@ -107,20 +115,24 @@ export async function receiveUpload(
   const key = `${tenantUploadPrefix(ctx.tenantId)}${purpose}/${randomUUID()}${verdict.extension}`;
   const store = getObjectStore();
   const body = limited(head, rest, contentLength, rules.maxBytes, filename);
-  const stored = await store.put(key, Readable.from(verdict.markupScan ? scanned(body, verdict.markupScan.label, head.length, filename) : body), {
-    contentLength,
-    expectedSha256: sha256,
-    contentType: verdict.contentType,
-    metadata: { purpose },
-  }).catch(async (error) => {
-    // A store may keep what arrived before the stream failed: nothing of a refused file is left.
-    await store.delete(key).catch(() => undefined);
-    if (isAppError(error) && error.code === "unprocessable:checksum") {
-      const what = /SHA-256/.test(error.message) ? "its bytes do not match the SHA-256 that was sent" : error.message.replace(/^The upload/, "it");
-      throw new AppError("unprocessable:checksum", `"${filename}" did not arrive intact: ${what}. Upload it again.`);
-    }
-    throw error;
-  });
+  const stored = await store
+    .put(key, Readable.from(verdict.markupScan ? scanned(body, verdict.markupScan.label, head.length, filename) : body), {
+      contentLength,
+      expectedSha256: sha256,
+      contentType: verdict.contentType,
+      metadata: { purpose },
+    })
+    .catch(async (error) => {
+      // A store may keep what arrived before the stream failed: nothing of a refused file is left.
+      await store.delete(key).catch(() => undefined);
+      if (isAppError(error) && error.code === "unprocessable:checksum") {
+        const what = /SHA-256/.test(error.message)
+          ? "its bytes do not match the SHA-256 that was sent"
+          : error.message.replace(/^The upload/, "it");
+        throw new AppError("unprocessable:checksum", `"${filename}" did not arrive intact: ${what}. Upload it again.`);
+      }
+      throw error;
+    });
   try {
     const row = await queries.insertUpload(getDb(), {
       tenantId: ctx.tenantId,
@@ -192,13 +204,14 @@ async function* scanned(body: AsyncGenerator<Buffer>, label: string, headLength:
   }
 }
 
-
 /** Removes uploads that a failed request stored (best effort; the orphan sweep catches the rest). */
 export async function discardUploads(tenantId: string, ids: string[]) {
   const rows = await queries.findUploadsById(getDb(), tenantId, ids);
   for (const row of rows) {
     if (row.attachedAt) continue;
-    await getObjectStore().delete(row.objectKey).catch(() => undefined);
+    await getObjectStore()
+      .delete(row.objectKey)
+      .catch(() => undefined);
     await queries.deleteUpload(getDb(), row.id).catch(() => undefined);
   }
 }

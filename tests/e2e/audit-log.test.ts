@@ -70,10 +70,7 @@ describe("audit log, end to end", () => {
   it("exports the filtered log as CSV, and the export itself is audited", async () => {
     const { context, page } = await signIn(browser, alpha.users.auditor);
     await page.goto("/admin/audit-log?entityType=Member");
-    const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.getByRole("link", { name: "Export CSV" }).click(),
-    ]);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
     expect(download.suggestedFilename()).toMatch(/^audit-log-.*\.csv$/);
     const csv = fs.readFileSync((await download.path())!, "utf8");
     const lines = csv.trim().split(/\r?\n/);

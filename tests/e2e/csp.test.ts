@@ -49,7 +49,8 @@ async function watchedContext(): Promise<{ context: BrowserContext; page: Page; 
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("console", (m) => {
-    if (/CSP violation|Content Security Policy|Refused to (execute|load|apply|connect|frame)/i.test(m.text())) problems.push(`${page.url()}: ${m.text()}`);
+    if (/CSP violation|Content Security Policy|Refused to (execute|load|apply|connect|frame)/i.test(m.text()))
+      problems.push(`${page.url()}: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`${page.url()}: ${e.message}`));
   return { context, page, problems };
@@ -86,7 +87,9 @@ describe("content security policy", () => {
     const forged = await fetch(`${baseUrl()}/login`, { headers: { "x-forwarded-proto": "https" } });
     expect(forged.headers.get("strict-transport-security")).toBeNull();
     // API answers get a policy under which nothing runs; the redirect to sign in carries the page policy.
-    expect((await fetch(`${baseUrl()}/api/health`)).headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'; sandbox");
+    expect((await fetch(`${baseUrl()}/api/health`)).headers.get("content-security-policy")).toBe(
+      "default-src 'none'; frame-ancestors 'none'; sandbox",
+    );
     const redirect = await fetch(`${baseUrl()}/integrations`, { redirect: "manual" });
     expect(redirect.status).toBe(307);
     expect(redirect.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
@@ -108,7 +111,7 @@ describe("content security policy", () => {
     const ran = await page.evaluate(async () => {
       document.body.insertAdjacentHTML("beforeend", '<img src="data:," onerror="window.__injected = true">');
       const frame = document.createElement("div");
-      frame.innerHTML = "<iframe srcdoc=\"<script>parent.__injected = true<\/script>\"></iframe>";
+      frame.innerHTML = '<iframe srcdoc="<script>parent.__injected = true</script>"></iframe>';
       document.body.appendChild(frame);
       await new Promise((r) => setTimeout(r, 300));
       return (window as unknown as { __injected?: boolean }).__injected === true;
@@ -121,7 +124,12 @@ describe("content security policy", () => {
     await framing.setContent(`<iframe id="app" src="${baseUrl()}/login" width="600" height="400"></iframe>`);
     await framing.waitForTimeout(1500);
     const framed = framing.frames().find((f) => f !== framing.mainFrame());
-    expect(await framed?.locator("input#email, input[name=email]").count().catch(() => 0)).toBe(0);
+    expect(
+      await framed
+        ?.locator("input#email, input[name=email]")
+        .count()
+        .catch(() => 0),
+    ).toBe(0);
     await outside.close();
     await context.close();
   });
@@ -173,14 +181,26 @@ describe("content security policy", () => {
     await logo.waitFor();
     await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(64);
 
-    for (const pathname of ["/", "/integrations", `/integrations/${id}/edit`, "/pipeline-health", "/ledger", "/admin/audit-log", "/admin/members", "/admin/api-keys"]) {
+    for (const pathname of [
+      "/",
+      "/integrations",
+      `/integrations/${id}/edit`,
+      "/pipeline-health",
+      "/ledger",
+      "/admin/audit-log",
+      "/admin/members",
+      "/admin/api-keys",
+    ]) {
       const answer = await page.goto(pathname);
       expect(answer?.status(), pathname).toBe(200);
       await page.waitForLoadState("networkidle");
     }
     // The evidence panel (notes rendered from Lexical JSON) on the sync's page.
     await page.goto(`/integrations/${id}/syncs`);
-    await page.getByRole("link", { name: /^Evidence for sync/ }).first().click();
+    await page
+      .getByRole("link", { name: /^Evidence for sync/ })
+      .first()
+      .click();
     await page.waitForURL(/\/syncs\/[0-9a-f-]{36}\/evidence/);
     await page.getByText("Quarterly access review signed off.").waitFor();
     await page.screenshot({ path: "/tmp/csp-shots/e2e-evidence-1280.png", fullPage: true });

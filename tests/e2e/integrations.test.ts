@@ -213,9 +213,15 @@ describe("stored secrets in the integration form", () => {
 
     const moved = ldap.url.replace(/:\d+$/, ":1");
     await page.getByLabel("Server URL").fill(moved);
-    await page.getByText(/The address changed: type it again/).first().waitFor();
+    await page
+      .getByText(/The address changed: type it again/)
+      .first()
+      .waitFor();
     await page.getByRole("button", { name: "Test connection" }).click();
-    await page.getByText(/Type it again: the address changed, and a stored secret is only sent to the address it was saved for/).first().waitFor();
+    await page
+      .getByText(/Type it again: the address changed, and a stored secret is only sent to the address it was saved for/)
+      .first()
+      .waitFor();
 
     // Back at the saved address, the stored password is used again.
     await page.getByLabel("Server URL").fill(ldap.url);

@@ -6,7 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { permissionsForRole } from "@/lib/auth/context";
 import type { Role } from "@/lib/auth/permissions";
@@ -62,7 +62,14 @@ async function expectFramed(page: Page, width: number) {
 async function shot(page: Page, who: string, viewport: string, url: string) {
   if (!shots) return;
   fs.mkdirSync(shots, { recursive: true });
-  const name = `${who}-${viewport}-${url === "/" ? "overview" : url.replace(/^\//, "").replace(/[/?=&]/g, "_").replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "id")}.png`;
+  const name = `${who}-${viewport}-${
+    url === "/"
+      ? "overview"
+      : url
+          .replace(/^\//, "")
+          .replace(/[/?=&]/g, "_")
+          .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "id")
+  }.png`;
   await page.screenshot({ path: path.join(shots, name), fullPage: true });
 }
 
@@ -133,7 +140,10 @@ describe("every page, every role, both widths", () => {
           await shot(page, who, vp.name, "not-found");
         }
         expect(wide, "pages wider than the window").toEqual([]);
-        expect(errors.filter((e) => !/status of 40[34]/.test(e)), "console errors").toEqual([]);
+        expect(
+          errors.filter((e) => !/status of 40[34]/.test(e)),
+          "console errors",
+        ).toEqual([]);
       } finally {
         await context.close();
       }
@@ -148,7 +158,10 @@ describe("every page, every role, both widths", () => {
     expect(await table.getByText("user000000", { exact: true }).count()).toBe(0);
     const res = await page.request.get("/api/sync-logs/export?objectType=group");
     expect(res.status()).toBe(200);
-    const lines = (await res.text()).replace(/^\uFEFF/, "").trim().split("\n");
+    const lines = (await res.text())
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\n");
     expect(lines[0]).toBe("integration,sync_id,sync_started_at,record_id,object_type,external_id,name,outcome,reason");
     expect(lines.slice(1)).toHaveLength(3);
     expect(lines.slice(1).every((l) => l.startsWith("Pages Directory,") && l.includes(",group,"))).toBe(true);

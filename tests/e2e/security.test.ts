@@ -159,7 +159,10 @@ describe("REST API", () => {
     });
     expect(exp.status).toBe(200);
     expect(exp.headers.get("content-disposition")).toMatch(/^attachment;/);
-    const lines = (await exp.text()).trim().split("\n").map((l) => JSON.parse(l));
+    const lines = (await exp.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.every((l) => l.entityType === "ApiKey")).toBe(true);
     // The export is attributed to the key in the audit log.
     const audited = await fetch(`${baseUrl()}/api/v1/audit-events?entityType=AuditLog&action=Export`, {
@@ -171,7 +174,16 @@ describe("REST API", () => {
     const doc = await (await fetch(`${baseUrl()}/api/v1/openapi.json`)).json();
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/audit-events", "/audit-events/{id}", "/audit-events/export", "/integrations", "/integrations/{id}", "/integrations/{id}/syncs", "/syncs/{id}", "/syncs/{id}/log"]),
+      expect.arrayContaining([
+        "/audit-events",
+        "/audit-events/{id}",
+        "/audit-events/export",
+        "/integrations",
+        "/integrations/{id}",
+        "/integrations/{id}/syncs",
+        "/syncs/{id}",
+        "/syncs/{id}/log",
+      ]),
     );
     expect(doc.components.schemas.AuditEvent.properties.entityType.enum).toContain("ApiKey");
     expect(doc.components.schemas.SyncLogEntry.properties.name.type).toEqual(["string", "null"]);
@@ -181,7 +193,11 @@ describe("REST API", () => {
     const ldap = inject("ldap");
     const key = await createKey(alpha.users.admin, "integrations:write", "integrations:read", "syncs:run", "syncs:read");
     const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
-    const bad = await fetch(`${baseUrl()}/api/v1/integrations`, { method: "POST", headers, body: JSON.stringify({ name: "x", connector: "ldap", config: {} }) });
+    const bad = await fetch(`${baseUrl()}/api/v1/integrations`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: "x", connector: "ldap", config: {} }),
+    });
     expect(bad.status).toBe(422);
     expect(Object.keys((await bad.json()).error.fieldErrors)).toEqual(expect.arrayContaining(["name", "config.url"]));
 
@@ -199,9 +215,15 @@ describe("REST API", () => {
     const got = await (await fetch(`${baseUrl()}/api/v1/integrations/${id}`, { headers })).json();
     expect(JSON.stringify(got)).not.toContain(ldap.bindPassword);
 
-    const first = await fetch(`${baseUrl()}/api/v1/integrations/${id}/syncs`, { method: "POST", headers: { ...headers, "idempotency-key": "nightly-1" } });
+    const first = await fetch(`${baseUrl()}/api/v1/integrations/${id}/syncs`, {
+      method: "POST",
+      headers: { ...headers, "idempotency-key": "nightly-1" },
+    });
     expect(first.status).toBe(202);
-    const again = await fetch(`${baseUrl()}/api/v1/integrations/${id}/syncs`, { method: "POST", headers: { ...headers, "idempotency-key": "nightly-1" } });
+    const again = await fetch(`${baseUrl()}/api/v1/integrations/${id}/syncs`, {
+      method: "POST",
+      headers: { ...headers, "idempotency-key": "nightly-1" },
+    });
     expect(again.status).toBe(200);
     const firstSync = (await first.json()).data;
     expect((await again.json()).data.id).toBe(firstSync.id);
@@ -232,7 +254,15 @@ describe("REST API", () => {
 
   it("attaches evidence over the API as multipart, refuses a disguised file, and verifies the ledger", async () => {
     const ldap = inject("ldap");
-    const key = await createKey(alpha.users.admin, "integrations:write", "evidence:write", "evidence:read", "ledger:read", "syncs:read", "syncs:run");
+    const key = await createKey(
+      alpha.users.admin,
+      "integrations:write",
+      "evidence:write",
+      "evidence:read",
+      "ledger:read",
+      "syncs:read",
+      "syncs:run",
+    );
     const auth = { authorization: `Bearer ${key}` };
     const created = await fetch(`${baseUrl()}/api/v1/integrations`, {
       method: "POST",
@@ -293,7 +323,10 @@ describe("sign-in redirects", () => {
       expect([303, 307, 308], target).toContain(res.status);
       expect(res.headers.get("location"), target).toBe("/");
     }
-    const ok = await fetch(`${baseUrl()}/login?callbackUrl=${encodeURIComponent("/syncs?x=1")}`, { headers: { cookie }, redirect: "manual" });
+    const ok = await fetch(`${baseUrl()}/login?callbackUrl=${encodeURIComponent("/syncs?x=1")}`, {
+      headers: { cookie },
+      redirect: "manual",
+    });
     expect(ok.headers.get("location")).toBe("/syncs?x=1");
     await context.close();
   });
@@ -302,7 +335,10 @@ describe("sign-in redirects", () => {
     for (const target of ["/\\evil.example", "/\t/evil.example"]) {
       const context = await browser.newContext({ baseURL: baseUrl() });
       // Were the browser sent away, it would land here rather than fail on DNS.
-      await context.route((url) => url.hostname.endsWith("evil.example"), (route) => route.fulfill({ status: 200, body: "evil" }));
+      await context.route(
+        (url) => url.hostname.endsWith("evil.example"),
+        (route) => route.fulfill({ status: 200, body: "evil" }),
+      );
       const page = await context.newPage();
       await page.goto(`/login?callbackUrl=${encodeURIComponent(target)}`);
       await page.getByLabel("Email").fill(alpha.users.viewer);
@@ -397,7 +433,8 @@ describe("client address", () => {
         body: JSON.stringify({ name: "Forged address", connector: "ldap", config: inject("ldap") }),
       });
       expect(created.status).toBe(201);
-      const [event] = await sql`select host(ip) as ip from audit_events where entity_id = ${(await created.json()).data.id} and entity_type = 'ConnectionProfile'`;
+      const [event] =
+        await sql`select host(ip) as ip from audit_events where entity_id = ${(await created.json()).data.id} and entity_type = 'ConnectionProfile'`;
       expect(event.ip).toBe("127.0.0.1");
     } finally {
       await sql.end();

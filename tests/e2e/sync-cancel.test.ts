@@ -65,7 +65,10 @@ describe("cancelling a sync, end to end", () => {
     const again = await startSlowSync(page);
     await again.getByRole("link").first().click();
     await page.waitForURL(/\/syncs\/[0-9a-f-]{36}$/);
-    await page.getByText(/^(Connecting|Reading accounts)$/).first().waitFor();
+    await page
+      .getByText(/^(Connecting|Reading accounts)$/)
+      .first()
+      .waitFor();
     await page.getByRole("button", { name: "Cancel sync" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Cancel sync" }).click();
     await page.getByText("Cancelled", { exact: true }).first().waitFor({ timeout: 15_000 });

@@ -11,7 +11,10 @@ import { addMemberDirectly } from "@/lib/members/internal";
 import { createTenant } from "@/lib/tenants/service";
 
 export const TEST_PASSWORD = "correct horse battery staple";
-export const platformAdmin = platformContext({ type: "user", id: "00000000-0000-0000-0000-000000000001", name: "root@platform.test" }, { ip: "203.0.113.7", userAgent: "vitest" });
+export const platformAdmin = platformContext(
+  { type: "user", id: "00000000-0000-0000-0000-000000000001", name: "root@platform.test" },
+  { ip: "203.0.113.7", userAgent: "vitest" },
+);
 
 export type TestTenant = {
   id: string;
@@ -34,8 +37,7 @@ export async function makeTenant(): Promise<TestTenant> {
     id: tenant.id,
     slug,
     users,
-    ctx: (role) =>
-      userContext({ tenantId: tenant.id, role, user: users[role], request: { ip: "198.51.100.20", userAgent: "vitest" } }),
+    ctx: (role) => userContext({ tenantId: tenant.id, role, user: users[role], request: { ip: "198.51.100.20", userAgent: "vitest" } }),
   };
 }
 
@@ -71,7 +73,10 @@ export async function makeCsvIntegration(t: TestTenant, name: string, content: s
 /** Moves an invitation's expiry into the past, as if its seven days had gone by. */
 export async function expireInvitation(id: string) {
   const { invitations } = await import("@/db/schema");
-  await getDb().update(invitations).set({ expiresAt: new Date(Date.now() - 60_000) }).where(eq(invitations.id, id));
+  await getDb()
+    .update(invitations)
+    .set({ expiresAt: new Date(Date.now() - 60_000) })
+    .where(eq(invitations.id, id));
 }
 
 /** The token at the end of an invitation link. */

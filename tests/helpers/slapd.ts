@@ -119,9 +119,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
         let stderr = "";
         child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
         child.on("error", reject);
-        child.on("close", (code) =>
-          code === 0 ? resolve() : reject(new Error(`ldapmodify exited with ${code}: ${stderr.trim()}`)),
-        );
+        child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`ldapmodify exited with ${code}: ${stderr.trim()}`))));
         child.stdin.end(ldif);
       });
     },
@@ -147,19 +145,47 @@ type TlsFiles = { caFile: string; certFile: string; keyFile: string };
 async function makeCertificates(dir: string): Promise<TlsFiles> {
   const f = (name: string) => path.join(dir, name);
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  await run("openssl", ["req", "-x509", ...ec, "-keyout", f("ca.key"), "-out", f("ca.crt"), "-days", "2", "-subj", "/CN=SyncLedger Test CA",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+  await run("openssl", [
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    f("ca.key"),
+    "-out",
+    f("ca.crt"),
+    "-days",
+    "2",
+    "-subj",
+    "/CN=SyncLedger Test CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ]);
   await run("openssl", ["req", ...ec, "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", "/CN=127.0.0.1"]);
   await writeFile(f("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
-  await run("openssl", ["x509", "-req", "-in", f("server.csr"), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-CAcreateserial",
-    "-out", f("server.crt"), "-days", "2", "-extfile", f("server.ext")]);
+  await run("openssl", [
+    "x509",
+    "-req",
+    "-in",
+    f("server.csr"),
+    "-CA",
+    f("ca.crt"),
+    "-CAkey",
+    f("ca.key"),
+    "-CAcreateserial",
+    "-out",
+    f("server.crt"),
+    "-days",
+    "2",
+    "-extfile",
+    f("server.ext"),
+  ]);
   return { caFile: f("ca.crt"), certFile: f("server.crt"), keyFile: f("server.key") };
 }
 
 function configLdif(o: { dataDir: string; pidFile: string; bindDn: string; bindPassword: string; tls?: TlsFiles }): string {
-  const schemas = ["core", "cosine", "inetorgperson", "nis"]
-    .map((name) => `include: file:///etc/ldap/schema/${name}.ldif`)
-    .join("\n\n");
+  const schemas = ["core", "cosine", "inetorgperson", "nis"].map((name) => `include: file:///etc/ldap/schema/${name}.ldif`).join("\n\n");
   // olcSizeLimit: unlimited on the frontend and the database, so paged searches
   // over very large sets are not cut off at slapd's default of 500 entries.
   return `dn: cn=config
@@ -275,17 +301,28 @@ export function* generateDirectoryLdif(shape: DirectoryShape): Generator<string>
     if (i > 0) lines.push(`manager: ${userDn(0)}`);
     yield `${lines.join("\n")}\n\n`;
   }
-  const membersOf = (g: number) =>
-    Array.from({ length: Math.min(k, users) }, (_, j) => (g * k + j) % users);
+  const membersOf = (g: number) => Array.from({ length: Math.min(k, users) }, (_, j) => (g * k + j) % users);
   for (let g = 0; g < groups; g++) {
     const members = membersOf(g).map((i) => `member: ${userDn(i)}`);
     // groupOfNames requires at least one member.
     if (members.length === 0) members.push(`member: ${BASE_DN}`);
-    yield [`dn: cn=${groupCn(g)},${GROUPS_DN}`, "objectClass: groupOfNames", `cn: ${groupCn(g)}`, `description: Group ${g}`, ...members].join("\n") + "\n\n";
+    yield `${[
+      `dn: cn=${groupCn(g)},${GROUPS_DN}`,
+      "objectClass: groupOfNames",
+      `cn: ${groupCn(g)}`,
+      `description: Group ${g}`,
+      ...members,
+    ].join("\n")}\n\n`;
   }
   for (let g = 0; g < posixGroups; g++) {
     const members = membersOf(g).map((i) => `memberUid: ${userUid(i)}`);
-    yield [`dn: cn=${posixGroupCn(g)},${GROUPS_DN}`, "objectClass: posixGroup", `cn: ${posixGroupCn(g)}`, `gidNumber: ${10000 + g}`, ...members].join("\n") + "\n\n";
+    yield `${[
+      `dn: cn=${posixGroupCn(g)},${GROUPS_DN}`,
+      "objectClass: posixGroup",
+      `cn: ${posixGroupCn(g)}`,
+      `gidNumber: ${10000 + g}`,
+      ...members,
+    ].join("\n")}\n\n`;
   }
 }
 
@@ -293,7 +330,6 @@ export function* generateDirectoryLdif(shape: DirectoryShape): Generator<string>
 export async function writeLdif(file: string, chunks: Iterable<string>): Promise<void> {
   await pipeline(Readable.from(chunks), createWriteStream(file));
 }
-
 
 async function waitForPort(port: number): Promise<void> {
   for (let i = 0; i < 200; i++) {

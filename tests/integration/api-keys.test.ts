@@ -23,7 +23,10 @@ describe("API keys", () => {
 
     await revokeApiKey(t.ctx("admin"), { id: apiKey.id });
     await expectAuditRow(t.id, "ApiKey", "Revoke", "Nightly export");
-    await expect(authenticateApiKey(secret)).rejects.toMatchObject({ code: "unauthorized:api_key", message: "The API key has been revoked." });
+    await expect(authenticateApiKey(secret)).rejects.toMatchObject({
+      code: "unauthorized:api_key",
+      message: "The API key has been revoked.",
+    });
 
     await deleteApiKey(t.ctx("admin"), { id: apiKey.id });
     await expectAuditRow(t.id, "ApiKey", "Delete", "Nightly export");

@@ -13,7 +13,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { getDb, getSql } from "@/db/client";
+import { getDb, } from "@/db/client";
 import { APPEND_ONLY_TABLES, grantAppPrivileges, migrateDatabase, MIGRATIONS_FOLDER } from "@/db/migrate";
 import { OWNER_DB_ROLE, prepareOwnedDatabase, withDatabase } from "@/db/owner";
 import { recordAuditEvent } from "@/lib/audit/service";
@@ -65,9 +65,19 @@ beforeAll(async () => {
   owner = postgres(inject("ownerDatabaseUrl"), { max: 2, onnotice: () => {} });
   t = await makeTenant();
   const csv = Buffer.from("externalId,username\n1,a\n");
-  const source = await receiveUpload(t.ctx("operator"), { purpose: "csv", filename: "a.csv", contentLength: csv.length, body: Readable.from([csv]) });
+  const source = await receiveUpload(t.ctx("operator"), {
+    purpose: "csv",
+    filename: "a.csv",
+    contentLength: csv.length,
+    body: Readable.from([csv]),
+  });
   const pdf = Buffer.from("%PDF-1.7\n%%EOF\n");
-  const file = await receiveUpload(t.ctx("operator"), { purpose: "evidence", filename: "review.pdf", contentLength: pdf.length, body: Readable.from([pdf]) });
+  const file = await receiveUpload(t.ctx("operator"), {
+    purpose: "evidence",
+    filename: "review.pdf",
+    contentLength: pdf.length,
+    body: Readable.from([pdf]),
+  });
   await createIntegration(t.ctx("operator"), {
     name: "HR",
     connector: "csv",
@@ -99,21 +109,36 @@ type Case = { statement: () => string; app: string; owner: string };
 const cases: Record<string, Case> = {};
 for (const table of APPEND_ONLY_TABLES) {
   const where = () => (table === "ledger_keys" ? `key_id = '${keyId}'` : `tenant_id = '${t.id}'`);
-  const column = { audit_events: "details", platform_audit_events: "details", ledger_entries: "hash", ledger_checkpoints: "signature", ledger_keys: "public_key_pem" }[table];
+  const column = {
+    audit_events: "details",
+    platform_audit_events: "details",
+    ledger_entries: "hash",
+    ledger_checkpoints: "signature",
+    ledger_keys: "public_key_pem",
+  }[table];
   cases[`UPDATE ${table}`] = { statement: () => `update ${table} set ${column} = 'forged' where ${where()}`, app: "42501", owner: "42501" };
   cases[`DELETE FROM ${table}`] = { statement: () => `delete from ${table} where ${where()}`, app: "42501", owner: "42501" };
   cases[`TRUNCATE ${table}`] = { statement: () => `truncate ${table}`, app: "42501", owner: "42501" };
 }
 Object.assign(cases, {
   "DELETE FROM evidence_files": { statement: () => `delete from evidence_files where tenant_id = '${t.id}'`, app: "42501", owner: "ok" },
-  "UPDATE evidence_files": { statement: () => `update evidence_files set sha256 = 'forged' where tenant_id = '${t.id}'`, app: "42501", owner: "ok" },
+  "UPDATE evidence_files": {
+    statement: () => `update evidence_files set sha256 = 'forged' where tenant_id = '${t.id}'`,
+    app: "42501",
+    owner: "ok",
+  },
   "DELETE FROM evidence_records": {
-    statement: () => `delete from evidence_records where tenant_id = '${t.id}' and not exists (select 1 from evidence_files f where f.evidence_id = evidence_records.id)`,
+    statement: () =>
+      `delete from evidence_records where tenant_id = '${t.id}' and not exists (select 1 from evidence_files f where f.evidence_id = evidence_records.id)`,
     app: "42501",
     owner: "ok",
   },
   "DELETE FROM ledger_queue": { statement: () => `delete from ledger_queue where tenant_id = '${t.id}'`, app: "42501", owner: "ok" },
-  "UPDATE ledger_queue": { statement: () => `update ledger_queue set record = '{}' where tenant_id = '${t.id}'`, app: "42501", owner: "ok" },
+  "UPDATE ledger_queue": {
+    statement: () => `update ledger_queue set record = '{}' where tenant_id = '${t.id}'`,
+    app: "42501",
+    owner: "ok",
+  },
   "INSERT INTO ledger_keys": {
     statement: () => `insert into ledger_keys (key_id, public_key_pem) values ('forged${randomUUID().slice(0, 10)}', 'forged')`,
     app: "42501",
@@ -127,11 +152,19 @@ Object.assign(cases, {
     owner: "ok",
   },
   // Needs superuser; with it every append-only trigger is skipped.
-  "SET session_replication_role = replica": { statement: () => "set local session_replication_role = replica", app: "42501", owner: "42501" },
+  "SET session_replication_role = replica": {
+    statement: () => "set local session_replication_role = replica",
+    app: "42501",
+    owner: "42501",
+  },
 });
 for (const table of APPEND_ONLY_TABLES) {
   // The owner owns the tables, and Postgres lets an owner switch its triggers off (see docs/architecture.md).
-  cases[`ALTER TABLE ${table} DISABLE TRIGGER USER`] = { statement: () => `alter table ${table} disable trigger user`, app: "42501", owner: "ok" };
+  cases[`ALTER TABLE ${table} DISABLE TRIGGER USER`] = {
+    statement: () => `alter table ${table} disable trigger user`,
+    app: "42501",
+    owner: "ok",
+  };
 }
 
 describe("append-only records, statement by statement", () => {
@@ -184,8 +217,14 @@ describe("the sealer's functions, called with the app's credentials", () => {
       `select ledger_append_checkpoint('${t.id}', ${treeSize}, '${root}', '${key}', '${signature}', '2026-01-01T00:00:00.000Z',
          'tenants/${t.id}/ledger/checkpoints/x.json', '[]')`;
     const good = "a".repeat(64);
-    expect(await attempt(app, call(Number(size) + 1, good, keyId, sig))).toMatchObject({ code: "22023", message: expect.stringMatching(/not within/) });
-    expect(await attempt(app, call(size, good, "ffffffffffffffff", sig))).toMatchObject({ code: "22023", message: expect.stringMatching(/not registered/) });
+    expect(await attempt(app, call(Number(size) + 1, good, keyId, sig))).toMatchObject({
+      code: "22023",
+      message: expect.stringMatching(/not within/),
+    });
+    expect(await attempt(app, call(size, good, "ffffffffffffffff", sig))).toMatchObject({
+      code: "22023",
+      message: expect.stringMatching(/not registered/),
+    });
     expect(await attempt(app, call(size, "forged", keyId, sig))).toMatchObject({ code: "22023" });
     expect(await attempt(app, call(size, good, keyId, "Zm9yZ2Vk"))).toMatchObject({ code: "22023" });
     // A size the latest checkpoint already covers writes nothing.
@@ -245,7 +284,10 @@ describe("upgrading an embedded database whose objects the superuser owns", () =
       expect(kept.details).toBe("before the upgrade");
       const [{ applied }] = await asOwner<{ applied: number }[]>`select count(*)::int as applied from drizzle.__drizzle_migrations`;
       expect(applied).toBe(JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")).entries.length);
-      expect(await attempt(asOwner, "update audit_events set details = 'forged'")).toMatchObject({ code: "42501", message: expect.stringMatching(/append-only/) });
+      expect(await attempt(asOwner, "update audit_events set details = 'forged'")).toMatchObject({
+        code: "42501",
+        message: expect.stringMatching(/append-only/),
+      });
       expect((await attempt(asOwner, "truncate ledger_keys")).code).toBe("42501");
       expect((await attempt(asOwner, "set local session_replication_role = replica")).code).toBe("42501");
       const app = postgres(withDatabase(inject("databaseUrl"), name), { max: 1, onnotice: () => {} });

@@ -116,7 +116,7 @@ describe("audit log", () => {
     await recordAuditEvent(getDb(), t.ctx("admin"), {
       entityType: "MappingConfig",
       action: "Update",
-      entityName: "=HYPERLINK(\"http://evil\")",
+      entityName: '=HYPERLINK("http://evil")',
       details: "+cmd|' /C calc'!A0",
     });
     const csv = await exportAuditEvents(ctx, { format: "csv", filters: { entityType: "MappingConfig" } });
@@ -130,8 +130,11 @@ describe("audit log", () => {
     expect(body).not.toMatch(/,=HYPERLINK/);
 
     const jsonl = await exportAuditEvents(ctx, { format: "jsonl", filters: {} });
-    const records = (await text(jsonl.body)).trim().split("\n").map((l) => JSON.parse(l));
-    expect(records.some((r) => r.entityName === "=HYPERLINK(\"http://evil\")")).toBe(true);
+    const records = (await text(jsonl.body))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(records.some((r) => r.entityName === '=HYPERLINK("http://evil")')).toBe(true);
     const exports = await listAuditEvents(ctx, { entityType: "AuditLog", action: "Export" });
     expect(exports.events).toHaveLength(2);
     expect(exports.events[0].actorName).toBe(t.users.auditor.email);
@@ -151,7 +154,10 @@ describe("audit log", () => {
       select ${t.id}, now() - (g || ' seconds')::interval, 'system', 'bulk', 'Update', 'MappingConfig', 'M' || g, 'd'
       from generate_series(1, 2500) g`;
     const out = await exportAuditEvents(t.ctx("admin"), { format: "jsonl", filters: { actor: "bulk" } });
-    const ids = (await text(out.body)).trim().split("\n").map((l) => JSON.parse(l).entityName);
+    const ids = (await text(out.body))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).entityName);
     expect(ids).toHaveLength(2500);
     expect(new Set(ids).size).toBe(2500);
     expect(ids[0]).toBe("M1");

@@ -119,7 +119,13 @@ describe("LDAP connector: test()", () => {
   });
 
   it("refuses settings that cannot work before connecting", () => {
-    const parsed = ldapConnector.configSchema.safeParse({ url: "http://dir.example.test", bindDn: "cn=a", bindPassword: "x", baseDn: "dc=a", userFilter: "uid=*" });
+    const parsed = ldapConnector.configSchema.safeParse({
+      url: "http://dir.example.test",
+      bindDn: "cn=a",
+      bindPassword: "x",
+      baseDn: "dc=a",
+      userFilter: "uid=*",
+    });
     expect(parsed.success).toBe(false);
     expect(parsed.error!.issues.map((i) => i.path.join("."))).toEqual(["url", "userFilter"]);
   });

@@ -27,18 +27,28 @@ beforeAll(async () => {
       ],
       active: i % 5 !== 0,
       title: `Title ${i}`,
-      ...(i > 0 ? { [ENTERPRISE]: { department: `Dept ${i % 3}`, employeeNumber: `E${1000 + i}`, manager: { value: "placeholder" } } } : {}),
+      ...(i > 0
+        ? { [ENTERPRISE]: { department: `Dept ${i % 3}`, employeeNumber: `E${1000 + i}`, manager: { value: "placeholder" } } }
+        : {}),
     }),
   );
   // Managers point at real ids, as a provider would store them.
   for (const [i, user] of users.entries()) {
-    if (i > 0) users[i] = server.updateUser(user.id, { ...user, [ENTERPRISE]: { ...(user[ENTERPRISE] as object), manager: { value: users[0].id } } });
+    if (i > 0)
+      users[i] = server.updateUser(user.id, {
+        ...user,
+        [ENTERPRISE]: { ...(user[ENTERPRISE] as object), manager: { value: users[0].id } },
+      });
   }
   const admins = server.addGroup({ displayName: "Admins", members: [users[0], users[1]].map((u) => ({ value: u.id, type: "User" })) });
   const staff = server.addGroup({ displayName: "Staff", members: users.slice(2, 12).map((u) => ({ value: u.id, type: "User" })) });
   const everyone = server.addGroup({
     displayName: "Everyone",
-    members: [{ value: admins.id, type: "Group" }, { value: staff.id, type: "Group" }, { value: users[20].id, type: "User" }],
+    members: [
+      { value: admins.id, type: "Group" },
+      { value: staff.id, type: "Group" },
+      { value: users[20].id, type: "User" },
+    ],
   });
   groups = [admins, staff, everyone];
 });
@@ -89,7 +99,9 @@ describe("SCIM connector: test()", () => {
     const error = await scimConnector.test(config({ bearerToken: "wrong-token-4242" })).catch((e) => e);
     expect(error).toBeInstanceOf(ConnectorError);
     expect(error.kind).toBe("auth");
-    expect(error.message).toBe("SCIM GET /ServiceProviderConfig failed: 401 Unauthorized: The bearer token is not valid for this service provider");
+    expect(error.message).toBe(
+      "SCIM GET /ServiceProviderConfig failed: 401 Unauthorized: The bearer token is not valid for this service provider",
+    );
     expect(error.message).not.toContain("wrong-token-4242");
   });
 
@@ -118,7 +130,11 @@ describe("SCIM connector: test()", () => {
       "/scim/Users": {
         status: 400,
         type: "application/scim+json",
-        body: JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], scimType: "invalidFilter", detail: `Bad\u202e filter\n${"x".repeat(5000)}` }),
+        body: JSON.stringify({
+          schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+          scimType: "invalidFilter",
+          detail: `Bad\u202e filter\n${"x".repeat(5000)}`,
+        }),
       },
     };
     const http = await import("node:http");
@@ -129,7 +145,8 @@ describe("SCIM connector: test()", () => {
     await new Promise<void>((r) => fake.listen(0, "127.0.0.1", r));
     const base = `http://127.0.0.1:${(fake.address() as net.AddressInfo).port}`;
     try {
-      const messageFor = async (prefix: string) => ((await scimConnector.test(config({ baseUrl: `${base}/${prefix}` })).catch((e) => e)) as Error).message;
+      const messageFor = async (prefix: string) =>
+        ((await scimConnector.test(config({ baseUrl: `${base}/${prefix}` })).catch((e) => e)) as Error).message;
       expect(await messageFor("html")).toBe("SCIM GET /Users failed: 500 Internal Server Error");
       expect(await messageFor("text")).toBe("SCIM GET /Users failed: 403 Forbidden");
       expect(await messageFor("json")).toBe("SCIM GET /Users failed: 400 Bad Request");
@@ -149,7 +166,9 @@ describe("SCIM connector: test()", () => {
     const parsed = scimConnector.configSchema.safeParse({ baseUrl: "http://scim.example.com/v2", bearerToken: "t" });
     expect(parsed.success).toBe(false);
     expect(parsed.error!.issues[0].message).toBe("Use https:// (plain http is only allowed for localhost)");
-    expect(scimConnector.configSchema.parse({ baseUrl: "https://scim.example.com/v2/", bearerToken: "t" }).baseUrl).toBe("https://scim.example.com/v2");
+    expect(scimConnector.configSchema.parse({ baseUrl: "https://scim.example.com/v2/", bearerToken: "t" }).baseUrl).toBe(
+      "https://scim.example.com/v2",
+    );
   });
 });
 
@@ -194,7 +213,8 @@ describe("SCIM connector: extract", () => {
     expect(extracted.map((g) => g.attributes.displayName)).toEqual(["Admins", "Staff", "Everyone"]);
     expect(extracted[0].attributes).not.toHaveProperty("members");
     const [admins, staff, everyone] = groups;
-    const membersOf = (id: string) => memberships.filter((m) => m.attributes.groupExternalId === id).map((m) => m.attributes.memberExternalId);
+    const membersOf = (id: string) =>
+      memberships.filter((m) => m.attributes.groupExternalId === id).map((m) => m.attributes.memberExternalId);
     expect(membersOf(admins.id)).toEqual([users[0].id, users[1].id]);
     expect(membersOf(staff.id)).toEqual(users.slice(2, 12).map((u) => u.id));
     expect(membersOf(everyone.id)).toEqual([admins.id, staff.id, users[20].id]);
@@ -222,16 +242,23 @@ describe("SCIM connector: extract", () => {
 
     const { value: delta, requests } = await requestsDuring(() => extractAll(config(), { cursors }));
     expect(delta.result.mode).toBe("delta");
-    expect(requests).toContain(`GET /scim/v2/Users?startIndex=1&count=100&filter=${encodeURIComponent(`meta.lastModified ge "${cursors.account}"`).replace(/%20/g, "+")}`);
-    // What changed, plus whatever shares the cursor's instant ("ge": a same-instant change is never lost).
-    const atCursor = (records: SourceRecord[], cursor: string) => records.filter((r) => lastModified(r) === cursor).map((r) => r.externalId);
-    expect(delta.accounts.map((a) => a.externalId).sort()).toEqual([...new Set([users[9].id, ...atCursor(full.accounts, cursors.account!)])].sort());
-    expect(delta.accounts.find((a) => a.externalId === users[9].id)!.attributes.title).toBe("Promoted");
-    expect(delta.groups.map((g) => g.externalId).sort()).toEqual([...new Set([groups[0].id, ...atCursor(full.groups, cursors.group!)])].sort());
-    // A changed group brings its complete member list.
-    expect(delta.memberships.filter((m) => m.attributes.groupExternalId === groups[0].id).map((m) => m.attributes.memberExternalId)).toEqual(
-      [users[0].id, users[1].id, users[22].id],
+    expect(requests).toContain(
+      `GET /scim/v2/Users?startIndex=1&count=100&filter=${encodeURIComponent(`meta.lastModified ge "${cursors.account}"`).replace(/%20/g, "+")}`,
     );
+    // What changed, plus whatever shares the cursor's instant ("ge": a same-instant change is never lost).
+    const atCursor = (records: SourceRecord[], cursor: string) =>
+      records.filter((r) => lastModified(r) === cursor).map((r) => r.externalId);
+    expect(delta.accounts.map((a) => a.externalId).sort()).toEqual(
+      [...new Set([users[9].id, ...atCursor(full.accounts, cursors.account!)])].sort(),
+    );
+    expect(delta.accounts.find((a) => a.externalId === users[9].id)!.attributes.title).toBe("Promoted");
+    expect(delta.groups.map((g) => g.externalId).sort()).toEqual(
+      [...new Set([groups[0].id, ...atCursor(full.groups, cursors.group!)])].sort(),
+    );
+    // A changed group brings its complete member list.
+    expect(
+      delta.memberships.filter((m) => m.attributes.groupExternalId === groups[0].id).map((m) => m.attributes.memberExternalId),
+    ).toEqual([users[0].id, users[1].id, users[22].id]);
     expect(Date.parse(delta.result.cursors.account!)).toBeGreaterThan(Date.parse(cursors.account!));
   });
 
@@ -258,7 +285,9 @@ describe("SCIM connector: extract", () => {
     server.rateLimitNext("3600");
     const error = await extractAll(config(), { objectTypes: ["account"] }).catch((e) => e);
     expect(error.kind).toBe("rate_limited");
-    expect(error.message).toBe("SCIM GET /Users failed: 429 Too Many Requests, the server asks to wait 3600 s: Too many requests, slow down");
+    expect(error.message).toBe(
+      "SCIM GET /Users failed: 429 Too Many Requests, the server asks to wait 3600 s: Too many requests, slow down",
+    );
   });
 
   it("can be cancelled while it waits for Retry-After", async () => {
@@ -266,7 +295,9 @@ describe("SCIM connector: extract", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("cancelled by the operator")), 100);
     const started = Date.now();
-    await expect(extractAll(config(), { objectTypes: ["account"], signal: controller.signal })).rejects.toThrow("cancelled by the operator");
+    await expect(extractAll(config(), { objectTypes: ["account"], signal: controller.signal })).rejects.toThrow(
+      "cancelled by the operator",
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 

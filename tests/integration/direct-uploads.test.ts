@@ -71,8 +71,17 @@ describe("direct evidence uploads to S3", () => {
 
     // The upload attaches like any other.
     const csv = Buffer.from("externalId\n1\n");
-    const source = await receiveUpload(t.ctx("operator"), { purpose: "csv", filename: "a.csv", contentLength: csv.length, body: Readable.from([csv]) });
-    const { integration } = await createIntegration(t.ctx("operator"), { name: "S3 files", connector: "csv", config: { files: { accounts: source.key } } });
+    const source = await receiveUpload(t.ctx("operator"), {
+      purpose: "csv",
+      filename: "a.csv",
+      contentLength: csv.length,
+      body: Readable.from([csv]),
+    });
+    const { integration } = await createIntegration(t.ctx("operator"), {
+      name: "S3 files",
+      connector: "csv",
+      config: { files: { accounts: source.key } },
+    });
     const { evidence } = await addEvidence(t.ctx("operator"), integration.id, { uploadIds: [upload.id] });
     expect(evidence.files[0]).toMatchObject({ name: "signoff.pdf", sha256: sha(PDF) });
   });
@@ -111,14 +120,20 @@ describe("direct evidence uploads to S3", () => {
     const other = await makeTenant();
     const { start } = await direct(t, "a.pdf", PDF);
     await expect(completeDirectUpload(other.ctx("operator"), { token: start.token })).rejects.toMatchObject({ code: "forbidden:token" });
-    await expect(completeDirectUpload(t.ctx("operator"), { token: `${start.token}x` })).rejects.toMatchObject({ code: "bad_request:token" });
-    await expect(startDirectUpload(t.ctx("operator"), { purpose: "evidence", filename: "tool.exe", size: 10, sha256: sha(PDF) })).rejects.toMatchObject({
+    await expect(completeDirectUpload(t.ctx("operator"), { token: `${start.token}x` })).rejects.toMatchObject({
+      code: "bad_request:token",
+    });
+    await expect(
+      startDirectUpload(t.ctx("operator"), { purpose: "evidence", filename: "tool.exe", size: 10, sha256: sha(PDF) }),
+    ).rejects.toMatchObject({
       message: expect.stringContaining(".exe is not an accepted evidence type"),
     });
     await expect(
       startDirectUpload(t.ctx("operator"), { purpose: "evidence", filename: "big.pdf", size: 25 * 1024 * 1024 + 1, sha256: sha(PDF) }),
     ).rejects.toMatchObject({ code: "unprocessable:validation" });
-    await expect(startDirectUpload(t.ctx("viewer"), { purpose: "evidence", filename: "a.pdf", size: 10, sha256: sha(PDF) })).rejects.toMatchObject({
+    await expect(
+      startDirectUpload(t.ctx("viewer"), { purpose: "evidence", filename: "a.pdf", size: 10, sha256: sha(PDF) }),
+    ).rejects.toMatchObject({
       code: "forbidden:evidence:write",
     });
   });

@@ -79,10 +79,16 @@ describe("inviting", () => {
     expect(pending.map((i) => [i.email, i.role])).toEqual([[email, "auditor"]]);
     await expectAuditRow(t.id, "Invitation", "Revoke", email);
 
-    await expect(createAccountFromInvitation({ token: tokenOf(first.link), password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })).rejects.toMatchObject({
+    await expect(
+      createAccountFromInvitation({ token: tokenOf(first.link), password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }),
+    ).rejects.toMatchObject({
       code: "conflict:invitation_revoked",
     });
-    const joined = await createAccountFromInvitation({ token: tokenOf(second.link), password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    const joined = await createAccountFromInvitation({
+      token: tokenOf(second.link),
+      password: NEW_PASSWORD,
+      confirmPassword: NEW_PASSWORD,
+    });
     expect(joined).toMatchObject({ tenantId: t.id, role: "auditor" });
   });
 });
@@ -96,7 +102,13 @@ describe("accepting as an existing user", () => {
     const token = tokenOf(link);
 
     const offer = await describeInvitation(token);
-    expect(offer).toMatchObject({ state: "pending", tenantName: `Tenant ${a.slug}`, role: "operator", email: invitee.email, hasAccount: true });
+    expect(offer).toMatchObject({
+      state: "pending",
+      tenantName: `Tenant ${a.slug}`,
+      role: "operator",
+      email: invitee.email,
+      hasAccount: true,
+    });
     expect(await getMembership(getDb(), a.id, invitee.id)).toBeNull();
 
     const joined = await acceptInvitation(invitee, { token }, { ip: "198.51.100.9", userAgent: "vitest" });
@@ -161,7 +173,10 @@ describe("accepting with a new account", () => {
     });
     expect(await getUserByEmail(getDb(), email)).toBeNull();
 
-    await createAccountFromInvitation({ token, name: "New Person", password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }, { ip: "198.51.100.11" });
+    await createAccountFromInvitation(
+      { token, name: "New Person", password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD },
+      { ip: "198.51.100.11" },
+    );
     const session = await verifyCredentials(email, NEW_PASSWORD, "198.51.100.11");
     expect(session).toMatchObject({ email, name: "New Person", tenantId: t.id, role: "reviewer" });
     const accepted = await expectAuditRow(t.id, "Invitation", "Accept", email);
@@ -177,7 +192,9 @@ describe("accepting with a new account", () => {
     const email = fresh(t.slug);
     const { invitation, link } = await inviteMember(t.ctx("admin"), { email, role: "viewer" });
     await expireInvitation(invitation.id);
-    await expect(createAccountFromInvitation({ token: tokenOf(link), password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })).rejects.toMatchObject({
+    await expect(
+      createAccountFromInvitation({ token: tokenOf(link), password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }),
+    ).rejects.toMatchObject({
       code: "conflict:invitation_expired",
       message: `This invitation to Tenant ${t.slug} has expired. Ask an admin of Tenant ${t.slug} for a new one.`,
     });

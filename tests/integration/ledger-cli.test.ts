@@ -31,9 +31,19 @@ describe("ledger command-line tools", () => {
   it("ledger:verify passes an intact tenant and exits non-zero naming the first bad entry; ledger:verify-bundle works offline", async () => {
     const t = await makeTenant();
     const csv = Buffer.from("externalId,username\n1,a\n");
-    const source = await receiveUpload(t.ctx("operator"), { purpose: "csv", filename: "a.csv", contentLength: csv.length, body: Readable.from([csv]) });
+    const source = await receiveUpload(t.ctx("operator"), {
+      purpose: "csv",
+      filename: "a.csv",
+      contentLength: csv.length,
+      body: Readable.from([csv]),
+    });
     const pdf = Buffer.from("%PDF-1.7\n%%EOF\n");
-    const file = await receiveUpload(t.ctx("operator"), { purpose: "evidence", filename: "proof.pdf", contentLength: pdf.length, body: Readable.from([pdf]) });
+    const file = await receiveUpload(t.ctx("operator"), {
+      purpose: "evidence",
+      filename: "proof.pdf",
+      contentLength: pdf.length,
+      body: Readable.from([pdf]),
+    });
     const { sync } = await createIntegration(t.ctx("operator"), {
       name: "CLI",
       connector: "csv",

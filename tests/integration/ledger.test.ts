@@ -36,7 +36,12 @@ const PDF = Buffer.from("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer 
 const CSV = Buffer.from("user,entitlement,decision\nalice,admin,keep\nbob,admin,revoke\n");
 
 async function uploadEvidence(t: TestTenant, name: string, bytes: Buffer) {
-  return receiveUpload(t.ctx("operator"), { purpose: "evidence", filename: name, contentLength: bytes.length, body: Readable.from([bytes]) });
+  return receiveUpload(t.ctx("operator"), {
+    purpose: "evidence",
+    filename: name,
+    contentLength: bytes.length,
+    body: Readable.from([bytes]),
+  });
 }
 
 /**
@@ -63,7 +68,12 @@ const NOTES = "# Quarterly review\n\nApproved by **Dana** after checking the *ad
 async function tenantWithEvidence() {
   const t = await makeTenant();
   const sourceCsv = Buffer.from("externalId,username\n1,a\n");
-  const source = await receiveUpload(t.ctx("operator"), { purpose: "csv", filename: "a.csv", contentLength: sourceCsv.length, body: Readable.from([sourceCsv]) });
+  const source = await receiveUpload(t.ctx("operator"), {
+    purpose: "csv",
+    filename: "a.csv",
+    contentLength: sourceCsv.length,
+    body: Readable.from([sourceCsv]),
+  });
   const pdf = await uploadEvidence(t, "review.pdf", PDF);
   const csv = await uploadEvidence(t, "decisions.csv", CSV);
   const { integration, sync } = await createIntegration(t.ctx("operator"), {
@@ -131,12 +141,18 @@ describe("audit evidence", () => {
     expect(evidence.syncExecutionId).toBe(sync.id);
     expect((await getEvidenceForSync(t.ctx("auditor"), first!.id))!.files).toHaveLength(2);
 
-    const again = await uploadEvidence(t, "again.png", Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from("IHDR"), Buffer.alloc(17)]));
+    const again = await uploadEvidence(
+      t,
+      "again.png",
+      Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from("IHDR"), Buffer.alloc(17)]),
+    );
     await runQueuedSync(sync.id);
     const saved = await updateIntegration(t.ctx("operator"), integration.id, { evidence: { uploadIds: [again.id] } });
     expect(saved.sync?.trigger).toBe("evidence_updated");
     // An upload attaches once.
-    await expect(addEvidence(t.ctx("operator"), integration.id, { uploadIds: [again.id] })).rejects.toMatchObject({ code: "conflict:upload_attached" });
+    await expect(addEvidence(t.ctx("operator"), integration.id, { uploadIds: [again.id] })).rejects.toMatchObject({
+      code: "conflict:upload_attached",
+    });
   });
 
   it("saved with unchanged settings records only the evidence, not empty setting changes", async () => {
@@ -145,11 +161,15 @@ describe("audit evidence", () => {
     const stored = await getIntegration(t.ctx("operator"), integration.id);
     // What the form sends back: every setting as it was, the mapping's fields in its own order.
     const reordered = Object.fromEntries(
-      Object.entries(stored.mapping).reverse().map(([type, fields]) => [type, Object.fromEntries(Object.entries(fields).reverse())]),
+      Object.entries(stored.mapping)
+        .reverse()
+        .map(([type, fields]) => [type, Object.fromEntries(Object.entries(fields).reverse())]),
     );
     const counts = async () =>
-      (await owner<{ n: number }[]>`
-        select count(*)::int as n from audit_events where tenant_id = ${t.id} and entity_type in ('ConnectionProfile', 'MappingConfig') and action = 'Update'`)[0].n;
+      (
+        await owner<{ n: number }[]>`
+        select count(*)::int as n from audit_events where tenant_id = ${t.id} and entity_type in ('ConnectionProfile', 'MappingConfig') and action = 'Update'`
+      )[0].n;
     const { sync } = await updateIntegration(t.ctx("operator"), integration.id, {
       name: stored.name,
       config: stored.config,
@@ -171,7 +191,9 @@ describe("audit evidence", () => {
       message: expect.stringContaining("At most 10 files"),
     });
     const other = await makeTenant();
-    await expect(addEvidence(other.ctx("operator"), integration.id, { uploadIds: [ids[0]] })).rejects.toMatchObject({ code: "unprocessable:validation" });
+    await expect(addEvidence(other.ctx("operator"), integration.id, { uploadIds: [ids[0]] })).rejects.toMatchObject({
+      code: "unprocessable:validation",
+    });
     await expect(addEvidence(t.ctx("auditor"), integration.id, { notes: "x" })).rejects.toMatchObject({ code: "forbidden:evidence:write" });
     await expect(getEvidenceForSync(t.ctx("viewer"), sync!.id)).rejects.toMatchObject({ code: "forbidden:evidence:read" });
     expect(await getEvidenceForSync(other.ctx("admin"), sync!.id)).toBeNull();
@@ -183,7 +205,8 @@ describe("audit evidence", () => {
     const url = new URL(link, "http://localhost");
     const expires = Number(url.searchParams.get("expires") ?? url.searchParams.get("e") ?? 0);
     if (expires) expect(expires * 1000 - Date.now()).toBeLessThanOrEqual(300_000 + 1000);
-    const [row] = await owner`select count(*)::int as n from audit_events where tenant_id = ${t.id} and entity_type = 'Evidence' and action = 'Download'`;
+    const [row] =
+      await owner`select count(*)::int as n from audit_events where tenant_id = ${t.id} and entity_type = 'Evidence' and action = 'Download'`;
     expect(row.n).toBe(1);
     await expect(evidenceDownloadLink(t.ctx("viewer"), evidence.files[0].id)).rejects.toMatchObject({ code: "forbidden:evidence:read" });
   });
@@ -192,7 +215,9 @@ describe("audit evidence", () => {
     const { t, integration, sync } = await tenantWithEvidence();
     const file = await uploadEvidence(t, "late.pdf", PDF);
     await runQueuedSync(sync!.id);
-    const [{ before }] = await owner<{ before: number }[]>`select count(*)::int as before from sync_executions where integration_id = ${integration.id}`;
+    const [{ before }] = await owner<
+      { before: number }[]
+    >`select count(*)::int as before from sync_executions where integration_id = ${integration.id}`;
     const store = getObjectStore();
     const put = store.put.bind(store);
     // A storage outage at the moment the manifest is written cannot be produced on demand with a real store.
@@ -201,11 +226,15 @@ describe("audit evidence", () => {
       return put(key, ...rest);
     });
     try {
-      await expect(addEvidence(t.ctx("operator"), integration.id, { notes: "n", uploadIds: [file.id] })).rejects.toMatchObject({ code: "unavailable:object_store" });
+      await expect(addEvidence(t.ctx("operator"), integration.id, { notes: "n", uploadIds: [file.id] })).rejects.toMatchObject({
+        code: "unavailable:object_store",
+      });
     } finally {
       spy.mockRestore();
     }
-    const [{ after }] = await owner<{ after: number }[]>`select count(*)::int as after from sync_executions where integration_id = ${integration.id}`;
+    const [{ after }] = await owner<
+      { after: number }[]
+    >`select count(*)::int as after from sync_executions where integration_id = ${integration.id}`;
     expect(after).toBe(before);
     const [{ n }] = await owner<{ n: number }[]>`select count(*)::int as n from evidence_records where tenant_id = ${t.id}`;
     expect(n).toBe(1);
@@ -217,7 +246,12 @@ describe("audit evidence", () => {
     const t = await makeTenant();
     const file = await uploadEvidence(t, "x.pdf", PDF);
     await expect(
-      createIntegration(t.ctx("operator"), { name: "Bad", connector: "ldap", config: { url: "http://x" }, evidence: { notes: "n", uploadIds: [file.id] } }),
+      createIntegration(t.ctx("operator"), {
+        name: "Bad",
+        connector: "ldap",
+        config: { url: "http://x" },
+        evidence: { notes: "n", uploadIds: [file.id] },
+      }),
     ).rejects.toMatchObject({ code: "unprocessable:validation" });
     const [row] = await owner`select count(*)::int as n from evidence_records where tenant_id = ${t.id}`;
     expect(row.n).toBe(0);
@@ -233,7 +267,12 @@ describe("the ledger", () => {
     const writers = Array.from({ length: 50 }, (_, w) =>
       (async () => {
         for (let i = 0; i < 10; i++) {
-          await recordAuditEvent(getDb(), t.ctx("admin"), { entityType: "Tenant", action: "Update", entityName: `w${w}-${i}`, details: "x" });
+          await recordAuditEvent(getDb(), t.ctx("admin"), {
+            entityType: "Tenant",
+            action: "Update",
+            entityName: `w${w}-${i}`,
+            details: "x",
+          });
         }
       })(),
     );
@@ -266,7 +305,11 @@ describe("the ledger", () => {
 
   it("catches a changed byte in a stored file", async () => {
     const { t, evidence } = await tenantWithEvidence();
-    const file = (await owner<{ objectKey: string }[]>`select object_key as "objectKey" from evidence_files where evidence_id = ${evidence.id} order by position`)[0];
+    const file = (
+      await owner<
+        { objectKey: string }[]
+      >`select object_key as "objectKey" from evidence_files where evidence_id = ${evidence.id} order by position`
+    )[0];
     const altered = Buffer.from(PDF);
     altered[20] ^= 0x01;
     await getObjectStore().put(file.objectKey, altered);
@@ -285,7 +328,11 @@ describe("the ledger", () => {
 
   it("catches a ledger row, and a recorded source row, edited with the triggers disabled", async () => {
     const { t } = await tenantWithEvidence();
-    await tamper("ledger_entries", (tx) => tx`update ledger_entries set record = replace(record, '"details":"', '"details":"edited ') where tenant_id = ${t.id} and seq = 3`);
+    await tamper(
+      "ledger_entries",
+      (tx) =>
+        tx`update ledger_entries set record = replace(record, '"details":"', '"details":"edited ') where tenant_id = ${t.id} and seq = 3`,
+    );
     const found = await problems(t.id);
     expect(found[0]).toMatchObject({ seq: 3, reason: expect.stringMatching(/contents do not match its hash/) });
 
@@ -321,7 +368,10 @@ describe("the ledger", () => {
 
   it("catches a forged checkpoint signature", async () => {
     const { t } = await tenantWithEvidence();
-    await tamper("ledger_checkpoints", (tx) => tx`update ledger_checkpoints set signature = ${Buffer.alloc(64, 7).toString("base64")} where tenant_id = ${t.id}`);
+    await tamper(
+      "ledger_checkpoints",
+      (tx) => tx`update ledger_checkpoints set signature = ${Buffer.alloc(64, 7).toString("base64")} where tenant_id = ${t.id}`,
+    );
     expect((await problems(t.id)).some((p) => /signature that does not verify/.test(p.reason))).toBe(true);
   });
 
@@ -331,7 +381,12 @@ describe("the ledger", () => {
     process.env.LEDGER_SIGNING_KEY = newLedgerSigningKey();
     resetConfigCache();
     try {
-      await recordAuditEvent(getDb(), t.ctx("admin"), { entityType: "Tenant", action: "Update", entityName: "after rotation", details: "x" });
+      await recordAuditEvent(getDb(), t.ctx("admin"), {
+        entityType: "Tenant",
+        action: "Update",
+        entityName: "after rotation",
+        details: "x",
+      });
       await sealTenant(getDb(), t.id);
       const cp = await writeCheckpoint(getDb(), t.id);
       const keys = await owner`select distinct key_id from ledger_checkpoints where tenant_id = ${t.id}`;

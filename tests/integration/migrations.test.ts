@@ -56,7 +56,11 @@ describe("upgrading a database from 0007 (current state copied, Sync Log in one 
     const [sync] = await db`
       insert into sync_executions (tenant_id, integration_id, status, trigger, started_by_type, started_by_name)
       values (${tenant.id}, ${integration.id}, 'post_sync_completed', 'manual', 'system', 'test') returning id`;
-    for (const [id, name] of [["a1", "ann"], ["a2", "bob"], ["a3", "cy"]]) {
+    for (const [id, name] of [
+      ["a1", "ann"],
+      ["a2", "bob"],
+      ["a3", "cy"],
+    ]) {
       await db`
         insert into extracted_objects (tenant_id, sync_execution_id, object_type, external_id, fields, hash)
         values (${tenant.id}, ${sync.id}, 'account', ${id}, ${JSON.stringify({ username: name })}::jsonb, ${`hash-${id}`})`;
@@ -82,7 +86,8 @@ describe("upgrading a database from 0007 (current state copied, Sync Log in one 
       { external_id: "a1", username: "ann", hash: "hash-a1", sync_execution_id: sync.id },
       { external_id: "a2", username: "bob", hash: "hash-a2", sync_execution_id: sync.id },
     ]);
-    const [state] = await db`select version::int as version, base_sync_execution_id from identity_states where integration_id = ${integration.id}`;
+    const [state] =
+      await db`select version::int as version, base_sync_execution_id from identity_states where integration_id = ${integration.id}`;
     expect(state).toMatchObject({ version: 1, base_sync_execution_id: null });
     // New log entries are numbered after every old one, in either table.
     const [next] = await db`

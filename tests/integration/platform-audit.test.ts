@@ -15,7 +15,11 @@ import { activateTenant, createTenant, deactivateTenant, updateTenant } from "@/
 import { expectAuditRow, makeTenant, platformAdmin } from "../helpers/factories";
 
 async function platformRows(entityId: string) {
-  return getDb().select().from(platformAuditEvents).where(eq(platformAuditEvents.entityId, entityId)).orderBy(platformAuditEvents.occurredAt);
+  return getDb()
+    .select()
+    .from(platformAuditEvents)
+    .where(eq(platformAuditEvents.entityId, entityId))
+    .orderBy(platformAuditEvents.occurredAt);
 }
 
 describe("platform audit log", () => {
@@ -80,9 +84,17 @@ describe("platform audit log", () => {
 
     await grantPlatformAdmin(platformAdmin, { email: ana.email.toUpperCase() });
     expect((await getUser(getDb(), ana.id))?.isPlatformAdmin).toBe(true);
-    await expect(grantPlatformAdmin(platformAdmin, { email: ana.email })).rejects.toMatchObject({ code: "conflict:already_platform_admin" });
+    await expect(grantPlatformAdmin(platformAdmin, { email: ana.email })).rejects.toMatchObject({
+      code: "conflict:already_platform_admin",
+    });
     const [grant] = await platformRows(ana.id);
-    expect(grant).toMatchObject({ action: "Grant", entityType: "PlatformAdmin", entityName: ana.email, actorName: "root@platform.test", tenantId: null });
+    expect(grant).toMatchObject({
+      action: "Grant",
+      entityType: "PlatformAdmin",
+      entityName: ana.email,
+      actorName: "root@platform.test",
+      tenantId: null,
+    });
 
     // Leave Ana as the only platform administrator.
     for (const other of await listPlatformAdmins(platformAdmin)) {

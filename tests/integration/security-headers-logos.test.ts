@@ -38,7 +38,12 @@ async function visit(path: string, headers: Record<string, string> = {}) {
 }
 
 function directives(csp: string | null) {
-  return Object.fromEntries((csp ?? "").split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+  return Object.fromEntries(
+    (csp ?? "")
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name, values]),
+  );
 }
 
 describe("security headers from middleware", () => {
@@ -76,7 +81,12 @@ describe("security headers from middleware", () => {
   });
 
   it("gives API answers and served files a policy under which nothing loads or runs", async () => {
-    for (const path of ["/api/health", "/api/objects", "/api/integrations/00000000-0000-4000-8000-000000000000/logo", "/api/v1/integrations"]) {
+    for (const path of [
+      "/api/health",
+      "/api/objects",
+      "/api/integrations/00000000-0000-4000-8000-000000000000/logo",
+      "/api/v1/integrations",
+    ]) {
       const res = await visit(path);
       expect(res.headers.get("content-security-policy"), path).toBe("default-src 'none'; frame-ancestors 'none'; sandbox");
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
@@ -93,8 +103,16 @@ describe("security headers from middleware", () => {
     const viaProxy = await visit("/login", { "x-syncledger-peer": "10.1.2.3", "x-forwarded-proto": "https" });
     expect(viaProxy.headers.get("strict-transport-security")).toBe("max-age=63072000; includeSubDomains");
     expect(directives(viaProxy.headers.get("content-security-policy"))).toHaveProperty("upgrade-insecure-requests");
-    expect((await visit("/api/health", { "x-syncledger-peer": "10.1.2.3", "x-forwarded-proto": "https" })).headers.get("strict-transport-security")).toBe("max-age=63072000; includeSubDomains");
-    expect((await visit("/api/health", { "x-syncledger-peer": "10.1.2.3", "x-forwarded-proto": "http" })).headers.get("strict-transport-security")).toBeNull();
+    expect(
+      (await visit("/api/health", { "x-syncledger-peer": "10.1.2.3", "x-forwarded-proto": "https" })).headers.get(
+        "strict-transport-security",
+      ),
+    ).toBe("max-age=63072000; includeSubDomains");
+    expect(
+      (await visit("/api/health", { "x-syncledger-peer": "10.1.2.3", "x-forwarded-proto": "http" })).headers.get(
+        "strict-transport-security",
+      ),
+    ).toBeNull();
 
     delete process.env.TRUSTED_PROXIES;
     process.env.NEXTAUTH_URL = "https://syncledger.example.com";
@@ -105,9 +123,15 @@ describe("security headers from middleware", () => {
     const local = directives((await visit("/login")).headers.get("content-security-policy"));
     expect(local["connect-src"]).toEqual(["'self'"]);
     Object.assign(process.env, { S3_BUCKET: "evidence", S3_REGION: "eu-west-1", S3_ENDPOINT: "https://minio.internal:9000/" });
-    expect(directives((await visit("/login")).headers.get("content-security-policy"))["connect-src"]).toEqual(["'self'", "https://minio.internal:9000"]);
+    expect(directives((await visit("/login")).headers.get("content-security-policy"))["connect-src"]).toEqual([
+      "'self'",
+      "https://minio.internal:9000",
+    ]);
     delete process.env.S3_ENDPOINT;
-    expect(directives((await visit("/login")).headers.get("content-security-policy"))["connect-src"]).toEqual(["'self'", "https://evidence.s3.eu-west-1.amazonaws.com"]);
+    expect(directives((await visit("/login")).headers.get("content-security-policy"))["connect-src"]).toEqual([
+      "'self'",
+      "https://evidence.s3.eu-west-1.amazonaws.com",
+    ]);
   });
 });
 
@@ -143,9 +167,14 @@ describe("integration logos", () => {
       await expect(uploadLogo(t, name, SVG_LOGO)).rejects.toMatchObject({ message: expect.stringMatching(/SVG logos are not accepted/) });
     }
     const big = Buffer.concat([pngImage(8), Buffer.alloc(300 * 1024)]);
-    await expect(uploadLogo(t, "big.png", big)).rejects.toMatchObject({ code: "unprocessable:file_too_large", message: expect.stringContaining("256 KB") });
+    await expect(uploadLogo(t, "big.png", big)).rejects.toMatchObject({
+      code: "unprocessable:file_too_large",
+      message: expect.stringContaining("256 KB"),
+    });
     // A PNG with a script tucked in after the image data is two things at once.
-    await expect(uploadLogo(t, "polyglot.png", Buffer.concat([pngImage(8), Buffer.from("<script>alert(1)</script>")]))).rejects.toMatchObject({
+    await expect(
+      uploadLogo(t, "polyglot.png", Buffer.concat([pngImage(8), Buffer.from("<script>alert(1)</script>")])),
+    ).rejects.toMatchObject({
       message: expect.stringMatching(/also carries a script/),
     });
     await expect(uploadLogo(t, "logo.png", pngImage(), "viewer")).rejects.toMatchObject({ code: "forbidden:integrations:write" });
@@ -160,7 +189,12 @@ describe("integration logos", () => {
     const other = await makeTenant();
     const first = await uploadLogo(t, "first.png", pngImage(16));
     const scim = { baseUrl: "https://scim.example.com/v2", bearerToken: "t0ken" };
-    const { integration } = await createIntegration(t.ctx("admin"), { name: "HR CSV", connector: "scim", config: scim, logoUploadId: first.id });
+    const { integration } = await createIntegration(t.ctx("admin"), {
+      name: "HR CSV",
+      connector: "scim",
+      config: scim,
+      logoUploadId: first.id,
+    });
     expect(integration.logoUploadId).toBe(first.id);
     const served = await getIntegrationLogo(t.ctx("viewer"), integration.id);
     expect(served.contentType).toBe("image/png");
@@ -169,8 +203,12 @@ describe("integration logos", () => {
 
     // An upload is used once, and only in its own tenant.
     const foreign = await uploadLogo(other, "theirs.png", pngImage());
-    await expect(updateIntegration(t.ctx("admin"), integration.id, { logoUploadId: foreign.id })).rejects.toMatchObject({ fieldErrors: { logoUploadId: [expect.stringMatching(/upload the image again/)] } });
-    await expect(updateIntegration(t.ctx("admin"), integration.id, { logoUploadId: first.id })).resolves.toMatchObject({ notice: expect.stringMatching(/Nothing changed/) });
+    await expect(updateIntegration(t.ctx("admin"), integration.id, { logoUploadId: foreign.id })).rejects.toMatchObject({
+      fieldErrors: { logoUploadId: [expect.stringMatching(/upload the image again/)] },
+    });
+    await expect(updateIntegration(t.ctx("admin"), integration.id, { logoUploadId: first.id })).resolves.toMatchObject({
+      notice: expect.stringMatching(/Nothing changed/),
+    });
 
     const second = await uploadLogo(t, "second.png", pngImage(24, [220, 38, 38]));
     const changed = await updateIntegration(t.ctx("operator"), integration.id, { logoUploadId: second.id });
@@ -189,9 +227,15 @@ describe("integration logos", () => {
     const t = await makeTenant();
     const { secret } = await makeApiKeyCtx(t, ["integrations:write", "integrations:read"]);
     const scim = { baseUrl: "https://scim.example.com/v2", bearerToken: "t0ken" };
-    const created = await createRoute(apiRequest("POST", secret, { name: "Linked", connector: "scim", config: scim, logoUrl: "https://evil.example/logo.png" }), { params: Promise.resolve({}) });
+    const created = await createRoute(
+      apiRequest("POST", secret, { name: "Linked", connector: "scim", config: scim, logoUrl: "https://evil.example/logo.png" }),
+      { params: Promise.resolve({}) },
+    );
     expect(created.status).toBe(400);
-    expect((await created.json()).error).toMatchObject({ code: "bad_request:logo_url", message: expect.stringMatching(/upload the image instead/) });
+    expect((await created.json()).error).toMatchObject({
+      code: "bad_request:logo_url",
+      message: expect.stringMatching(/upload the image instead/),
+    });
 
     const { integration } = await createIntegration(t.ctx("admin"), { name: "Directory", connector: "scim", config: scim });
     const patched = await patchRoute(apiRequest("PATCH", secret, { logoUrl: "https://evil.example/logo.png" }), params(integration.id));

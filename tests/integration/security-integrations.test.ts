@@ -79,21 +79,30 @@ describe("stored connector secrets are only sent to the address they were saved 
       }
       // Scheme and port count as the address too.
       await expect(
-        updateIntegration(t.ctx("admin"), integration.id, { config: ldapConfig({ url: slapd.url.replace("ldap://", "ldaps://"), bindPassword: "********" }) }),
+        updateIntegration(t.ctx("admin"), integration.id, {
+          config: ldapConfig({ url: slapd.url.replace("ldap://", "ldaps://"), bindPassword: "********" }),
+        }),
       ).rejects.toMatchObject({ fieldErrors: { "config.bindPassword": [expect.any(String)] } });
 
       const { secret } = await makeApiKeyCtx(t, ["integrations:write", "syncs:run"]);
-      const res = await patchRoute(apiRequest("PATCH", secret, { config: ldapConfig({ url: other.url, bindPassword: "********" }) }), params(integration.id));
+      const res = await patchRoute(
+        apiRequest("PATCH", secret, { config: ldapConfig({ url: other.url, bindPassword: "********" }) }),
+        params(integration.id),
+      );
       expect(res.status).toBe(422);
       expect((await res.json()).error.fieldErrors["config.bindPassword"][0]).toMatch(/Type it again/);
       expect(await storedSecretsOf(integration.id)).toEqual(before);
       expect(other.connections()).toBe(0);
 
       // The same address written another way (a trailing slash, the default port spelled out) is not a move.
-      const same = await updateIntegration(t.ctx("admin"), integration.id, { config: ldapConfig({ url: `${slapd.url}/`, bindPassword: "********" }) });
+      const same = await updateIntegration(t.ctx("admin"), integration.id, {
+        config: ldapConfig({ url: `${slapd.url}/`, bindPassword: "********" }),
+      });
       expect(same.integration.config.url).toBe(`${slapd.url}/`);
       // Typed again, the move is allowed.
-      const retyped = await updateIntegration(t.ctx("admin"), integration.id, { config: ldapConfig({ url: other.url, bindPassword: "typed-again" }) });
+      const retyped = await updateIntegration(t.ctx("admin"), integration.id, {
+        config: ldapConfig({ url: other.url, bindPassword: "typed-again" }),
+      });
       expect(retyped.integration.config.url).toBe(other.url);
     } finally {
       await other.close();
@@ -105,11 +114,19 @@ describe("stored connector secrets are only sent to the address they were saved 
     const other = await listener();
     try {
       await expect(
-        testConnection(t.ctx("admin"), { connector: "ldap", integrationId: integration.id, config: ldapConfig({ url: other.url, bindPassword: "********" }) }),
+        testConnection(t.ctx("admin"), {
+          connector: "ldap",
+          integrationId: integration.id,
+          config: ldapConfig({ url: other.url, bindPassword: "********" }),
+        }),
       ).rejects.toMatchObject({ fieldErrors: { "config.bindPassword": [expect.stringMatching(/^Type it again/)] } });
       expect(other.connections()).toBe(0);
       // At the saved address the stored password still fills the blank.
-      const ok = await testConnection(t.ctx("admin"), { connector: "ldap", integrationId: integration.id, config: ldapConfig({ bindPassword: "" }) });
+      const ok = await testConnection(t.ctx("admin"), {
+        connector: "ldap",
+        integrationId: integration.id,
+        config: ldapConfig({ bindPassword: "" }),
+      });
       expect(ok.ok).toBe(true);
     } finally {
       await other.close();
@@ -125,7 +142,10 @@ describe("an API key needs syncs:run to start a sync", () => {
 
   it("without it, creating or changing an integration is saved and says that no sync was started", async () => {
     const { secret } = await makeApiKeyCtx(t, ["integrations:write"]);
-    const created = await createRoute(apiRequest("POST", secret, { name: "No-sync LDAP", connector: "ldap", config: ldapConfig() }), noParams);
+    const created = await createRoute(
+      apiRequest("POST", secret, { name: "No-sync LDAP", connector: "ldap", config: ldapConfig() }),
+      noParams,
+    );
     expect(created.status).toBe(201);
     const body = await created.json();
     expect(body.sync).toBeNull();
@@ -155,7 +175,10 @@ describe("an API key needs syncs:run to start a sync", () => {
       params(integration.id),
     );
     expect(res.status).toBe(403);
-    expect((await res.json()).error).toMatchObject({ code: "forbidden:syncs:run", message: expect.stringMatching(/belongs to the sync it starts/) });
+    expect((await res.json()).error).toMatchObject({
+      code: "forbidden:syncs:run",
+      message: expect.stringMatching(/belongs to the sync it starts/),
+    });
     expect((await getSql()`select count(*)::int as n from uploads where tenant_id = ${t.id}`)[0].n).toBe(uploadsBefore);
 
     const viaPatch = await patchRoute(apiRequest("PATCH", secret, { evidence: { notes: "Reviewed" } }), params(integration.id));
@@ -165,12 +188,17 @@ describe("an API key needs syncs:run to start a sync", () => {
 
   it("with it, a PATCH that changes nothing starts nothing, and one that changes something starts a sync", async () => {
     const { secret } = await makeApiKeyCtx(t, ["integrations:write", "syncs:run"]);
-    const created = await (await createRoute(apiRequest("POST", secret, { name: "Sync LDAP", connector: "ldap", config: ldapConfig() }), noParams)).json();
+    const created = await (
+      await createRoute(apiRequest("POST", secret, { name: "Sync LDAP", connector: "ldap", config: ldapConfig() }), noParams)
+    ).json();
     expect(created.sync).toMatchObject({ status: "queued", trigger: "config_saved" });
     const id = created.data.id;
     const auditsBefore = (await getSql()`select count(*)::int as n from audit_events where entity_id = ${id}`)[0].n;
 
-    const same = await patchRoute(apiRequest("PATCH", secret, { name: "Sync LDAP", config: ldapConfig({ bindPassword: "********" }) }), params(id));
+    const same = await patchRoute(
+      apiRequest("PATCH", secret, { name: "Sync LDAP", config: ldapConfig({ bindPassword: "********" }) }),
+      params(id),
+    );
     expect(same.status).toBe(200);
     const sameBody = await same.json();
     expect(sameBody.sync).toBeNull();
@@ -187,10 +215,19 @@ describe("an API key needs syncs:run to start a sync", () => {
 describe("a NUL character in a request", () => {
   it("is a 400 with a message, in a JSON body string, a name and a query parameter", async () => {
     const { secret } = await makeApiKeyCtx(t, ["integrations:write", "syncs:run", "audit_log:read"]);
-    const named = await createRoute(apiRequest("POST", secret, { name: "Nul\u0000name", connector: "ldap", config: ldapConfig() }), noParams);
+    const named = await createRoute(
+      apiRequest("POST", secret, { name: "Nul\u0000name", connector: "ldap", config: ldapConfig() }),
+      noParams,
+    );
     expect(named.status).toBe(400);
-    expect((await named.json()).error).toMatchObject({ code: "bad_request:nul_character", message: "body name: contains a NUL character (\\0), which text cannot hold; remove it." });
-    const nested = await createRoute(apiRequest("POST", secret, { name: "Nul config", connector: "ldap", config: ldapConfig({ baseDn: "dc=x\u0000" }) }), noParams);
+    expect((await named.json()).error).toMatchObject({
+      code: "bad_request:nul_character",
+      message: "body name: contains a NUL character (\\0), which text cannot hold; remove it.",
+    });
+    const nested = await createRoute(
+      apiRequest("POST", secret, { name: "Nul config", connector: "ldap", config: ldapConfig({ baseDn: "dc=x\u0000" }) }),
+      noParams,
+    );
     expect(nested.status).toBe(400);
     expect((await nested.json()).error.message).toMatch(/^body config\.baseDn: contains a NUL character/);
 
@@ -202,14 +239,19 @@ describe("a NUL character in a request", () => {
     expect((await query.json()).error.message).toMatch(/^query parameter q: contains a NUL character/);
 
     // Through a service (what a server action calls) it is the same refusal, as an action result.
-    const action = await runAction(() => createIntegration(t.ctx("admin"), { name: "Nul\u0000action", connector: "ldap", config: ldapConfig() }));
+    const action = await runAction(() =>
+      createIntegration(t.ctx("admin"), { name: "Nul\u0000action", connector: "ldap", config: ldapConfig() }),
+    );
     expect(action).toMatchObject({ ok: false, code: "bad_request:nul_character", fieldErrors: { name: [expect.stringContaining("NUL")] } });
   });
 
   it("that reaches Postgres anyway is still a 400, and the failed query's parameters are not logged", async () => {
     const failure = await getDb()
       .execute(sql`select ${"ENCRYPTED-SECRET-PARAM\u0000"}::text as v`)
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(failure).toBeInstanceOf(Error);
     const response = errorResponse(failure, "req-nul-1");
     expect(response.status).toBe(400);
@@ -218,7 +260,10 @@ describe("a NUL character in a request", () => {
 
     const other = await getDb()
       .execute(sql`select ${"ENCRYPTED-SECRET-PARAM"}::int as v`)
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(String((other as Error).message)).toContain("ENCRYPTED-SECRET-PARAM"); // drizzle puts params in the message…
     const logged = JSON.stringify(serializeError(other));
     expect(logged).not.toContain("ENCRYPTED-SECRET-PARAM"); // …which the log never shows

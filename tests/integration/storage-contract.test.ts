@@ -239,9 +239,9 @@ describe.each([
   it("rejects a body whose SHA-256 differs from expectedSha256 and keeps nothing", async () => {
     const prefix = scope();
     const key = `${prefix}tampered.txt`;
-    await expect(
-      store.put(key, Readable.from(["what was sent"]), { expectedSha256: sha256("what was declared") }),
-    ).rejects.toMatchObject({ code: "unprocessable:checksum" });
+    await expect(store.put(key, Readable.from(["what was sent"]), { expectedSha256: sha256("what was declared") })).rejects.toMatchObject({
+      code: "unprocessable:checksum",
+    });
     expect(await store.head(key)).toBeNull();
     expect(await keysUnder(store, prefix)).toEqual([]);
   });
@@ -251,13 +251,13 @@ describe.each([
     await expect(store.put(`${prefix}short`, Readable.from(["12345"]), { contentLength: 6 })).rejects.toMatchObject({
       code: "unprocessable:checksum",
     });
-    await expect(
-      store.put(`${prefix}long`, Readable.from(["1234", "5678"]), { contentLength: 6 }),
-    ).rejects.toMatchObject({ code: "unprocessable:checksum" });
+    await expect(store.put(`${prefix}long`, Readable.from(["1234", "5678"]), { contentLength: 6 })).rejects.toMatchObject({
+      code: "unprocessable:checksum",
+    });
     // A large body that overflows mid-stream must stop, not upload everything first.
-    await expect(
-      store.put(`${prefix}large-long`, generatedStream(3 * MB), { contentLength: 2 * MB }),
-    ).rejects.toMatchObject({ code: "unprocessable:checksum" });
+    await expect(store.put(`${prefix}large-long`, generatedStream(3 * MB), { contentLength: 2 * MB })).rejects.toMatchObject({
+      code: "unprocessable:checksum",
+    });
     expect(await store.head(`${prefix}short`)).toBeNull();
     expect(await store.head(`${prefix}long`)).toBeNull();
     expect(await store.head(`${prefix}large-long`)).toBeNull();
@@ -267,9 +267,9 @@ describe.each([
   it("keeps the previous object when an overwrite is rejected", async () => {
     const key = `${scope()}evidence.txt`;
     await store.put(key, "version one");
-    await expect(
-      store.put(key, "version two", { expectedSha256: sha256("something else") }),
-    ).rejects.toMatchObject({ code: "unprocessable:checksum" });
+    await expect(store.put(key, "version two", { expectedSha256: sha256("something else") })).rejects.toMatchObject({
+      code: "unprocessable:checksum",
+    });
     expect((await readAll(await store.get(key))).toString()).toBe("version one");
     expect(await store.head(key)).toMatchObject({ sha256: sha256("version one") });
   });
@@ -301,9 +301,7 @@ describe.each([
 
     const listed: { key: string; size: number }[] = [];
     for await (const item of store.list(`${p}a/`)) listed.push(item);
-    expect(listed).toEqual(
-      [`${p}a/1.txt`, `${p}a/2.txt`, `${p}a/b/3.txt`].map((key) => ({ key, size: `content of ${key}`.length })),
-    );
+    expect(listed).toEqual([`${p}a/1.txt`, `${p}a/2.txt`, `${p}a/b/3.txt`].map((key) => ({ key, size: `content of ${key}`.length })));
     // A prefix that ends mid-segment matches across "directories". Compared as a set:
     // real S3 and the local driver return byte order ("-" < "/" < "b"), but s3rver
     // walks its directory tree and returns "a/…" before "a-c.txt".
@@ -363,10 +361,9 @@ describe.each([
       await expect(store.head(key), label).rejects.toMatchObject({ code: "bad_request:object_key" });
       await expect(store.get(key), label).rejects.toMatchObject({ code: "bad_request:object_key" });
       await expect(store.delete(key), label).rejects.toMatchObject({ code: "bad_request:object_key" });
-      await expect(
-        store.signedDownloadUrl(key, { filename: "f", expiresInSeconds: 60 }),
-        label,
-      ).rejects.toMatchObject({ code: "bad_request:object_key" });
+      await expect(store.signedDownloadUrl(key, { filename: "f", expiresInSeconds: 60 }), label).rejects.toMatchObject({
+        code: "bad_request:object_key",
+      });
     }
     await expect(keysUnder(store, "../")).rejects.toMatchObject({ code: "bad_request:object_key" });
     const longSegment = `${scope()}${"s".repeat(201)}`;
@@ -433,12 +430,10 @@ describe.each([
         code: "bad_request:link_expiry",
       });
     }
-    await expect(store.signedDownloadUrl(key, { filename: "f.txt", expiresInSeconds: 300 })).resolves.toBeTypeOf(
-      "string",
-    );
-    await expect(
-      store.signedDownloadUrl(`${scope()}absent.txt`, { filename: "f.txt", expiresInSeconds: 60 }),
-    ).rejects.toMatchObject({ code: "not_found:object" });
+    await expect(store.signedDownloadUrl(key, { filename: "f.txt", expiresInSeconds: 300 })).resolves.toBeTypeOf("string");
+    await expect(store.signedDownloadUrl(`${scope()}absent.txt`, { filename: "f.txt", expiresInSeconds: 60 })).rejects.toMatchObject({
+      code: "not_found:object",
+    });
   });
 
   it("leaves no temporary upload files or staging objects behind", async () => {

@@ -29,7 +29,11 @@ beforeAll(async () => {
   process.env.ENCRYPTION_KEY ??= "ab".repeat(32);
   scim = await startScimServer({ token: TOKEN });
   const users = Array.from({ length: USERS }, (_, i) =>
-    scim.addUser({ userName: `person${i}@example.test`, displayName: `Person ${i}`, emails: [{ value: `person${i}@example.test`, primary: true }] }),
+    scim.addUser({
+      userName: `person${i}@example.test`,
+      displayName: `Person ${i}`,
+      emails: [{ value: `person${i}@example.test`, primary: true }],
+    }),
   );
   // Three pages of groups: a slowed run is seen between them too.
   for (let g = 0; g < 12; g++) {
@@ -276,7 +280,10 @@ describe("cancelling a running sync", () => {
       gates[1]();
       await holdingRow;
       const ended = await waitForEnd(t.id, sync.id);
-      expect(ended).toMatchObject({ status: "cancelled", message: "Cancelled by racer@example.test while applying changes; nothing was applied." });
+      expect(ended).toMatchObject({
+        status: "cancelled",
+        message: "Cancelled by racer@example.test while applying changes; nothing was applied.",
+      });
       expect(await currentState(csv.integration.id)).toEqual(before);
     } finally {
       for (const open of gates) open();
@@ -352,7 +359,8 @@ describe("queued syncs", () => {
     expect(viaApi.status).toBe(202);
     expect(await viaApi.json()).toMatchObject({ joined: true, data: { id: first.sync.id, mode: "full" } });
 
-    const [{ n }] = await getSql()`select count(*)::int as n from sync_executions where integration_id = ${main.integrationId} and status = 'queued'`;
+    const [{ n }] =
+      await getSql()`select count(*)::int as n from sync_executions where integration_id = ${main.integrationId} and status = 'queued'`;
     expect(n).toBe(1);
 
     // Its place counts this tenant's queued runs only, and says what it waits for.
@@ -361,7 +369,11 @@ describe("queued syncs", () => {
     expect((await getSync(other.ctx("viewer"), theirQueued.id)).queue).toEqual({ place: 1, waitsForRun: true });
     const history = await listSyncHistory(t.ctx("viewer"), main.integrationId);
     expect(history.syncs.find((s) => s.id === first.sync.id)?.queue).toEqual({ place: 2, waitsForRun: true });
-    expect(history.syncs.find((s) => s.id === main.running)).toMatchObject({ status: "syncing", queue: null, phase: expect.stringMatching(/^(connecting|reading_)/) });
+    expect(history.syncs.find((s) => s.id === main.running)).toMatchObject({
+      status: "syncing",
+      queue: null,
+      phase: expect.stringMatching(/^(connecting|reading_)/),
+    });
 
     await cancelSync(other.ctx("admin"), theirQueued.id);
     await cancelSync(other.ctx("admin"), theirs.running);
@@ -386,7 +398,8 @@ describe("queued syncs", () => {
       const [i] = await getSql()`select next_sync_at > now() as moved from integrations where id = ${main.integrationId}`;
       return i.moved;
     });
-    const [{ n }] = await getSql()`select count(*)::int as n from sync_executions where integration_id = ${main.integrationId} and status = 'queued'`;
+    const [{ n }] =
+      await getSql()`select count(*)::int as n from sync_executions where integration_id = ${main.integrationId} and status = 'queued'`;
     expect(n).toBe(1);
   });
 
@@ -484,7 +497,13 @@ describe("a worker shutting down", () => {
         const exec = await row(t.id, claimed.id);
         const shutdown = new AbortController();
         const asked = scim.requests.length;
-        const result = runSync(exec, { db: getDb(), workerId: "test-worker", signal: shutdown.signal, shutdown: shutdown.signal, onProgress: async () => {} });
+        const result = runSync(exec, {
+          db: getDb(),
+          workerId: "test-worker",
+          signal: shutdown.signal,
+          shutdown: shutdown.signal,
+          onProgress: async () => {},
+        });
         await waitUntil("the run to read", async () => scim.requests.slice(asked).some((r) => r.startsWith("GET /scim/v2/Users")));
         await afterStart(exec.id);
         shutdown.abort();

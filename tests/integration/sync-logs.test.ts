@@ -3,7 +3,7 @@
  * tenant, newest first, with filters, keyset pages and an audited CSV export.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getDb, getSql } from "@/db/client";
+import { getDb, } from "@/db/client";
 import { getSyncExecution } from "@/db/queries/syncs";
 import { requestSync } from "@/lib/syncs/service";
 import { exportTenantSyncLog, listTenantSyncLog, SYNC_LOGS_PAGE_SIZE, type TenantSyncLogEntry } from "@/lib/syncs/tenant-log";
@@ -113,7 +113,9 @@ describe("Sync Logs across integrations", () => {
     await expect(listTenantSyncLog(a.ctx("viewer"), { from: "2026-11-30", to: "2026-11-01" })).rejects.toMatchObject({
       fieldErrors: { to: ["must not be before the start date"] },
     });
-    await expect(listTenantSyncLog(a.ctx("viewer"), { outcome: "exploded" })).rejects.toMatchObject({ fieldErrors: { outcome: ["is not an outcome"] } });
+    await expect(listTenantSyncLog(a.ctx("viewer"), { outcome: "exploded" })).rejects.toMatchObject({
+      fieldErrors: { outcome: ["is not an outcome"] },
+    });
     await expect(listTenantSyncLog(a.ctx("viewer"), { before: "abc" })).rejects.toMatchObject({ code: "bad_request:cursor" });
   });
 

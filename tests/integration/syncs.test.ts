@@ -1,10 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb, getSql } from "@/db/client";
 import { getSyncExecution } from "@/db/queries/syncs";
-import { createIntegration, deleteIntegration, getIntegration, listCursors, resetCursor, testConnection, updateIntegration } from "@/lib/integrations/service";
+import {
+  createIntegration,
+  deleteIntegration,
+  getIntegration,
+  listCursors,
+  resetCursor,
+  testConnection,
+  updateIntegration,
+} from "@/lib/integrations/service";
 import { getSync, listSyncHistory, listSyncLog, releaseHeldSync, requestSync } from "@/lib/syncs/service";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
-import { auditRows, expectAuditRow, makeCsvIntegration, makeTenant, type TestTenant } from "../helpers/factories";
+import { auditRows, expectAuditRow, makeCsvIntegration, makeTenant, } from "../helpers/factories";
 import { generateDirectoryLdif, groupCn, GROUPS_DN, startSlapd, userDn, userUid, type RunningSlapd } from "../helpers/slapd";
 import { resetConfigCache } from "@/lib/config";
 
@@ -65,7 +73,8 @@ async function waitForStart(tenantId: string, id: string, timeoutMs = 20_000) {
 }
 
 async function currentCount(integrationId: string, objectType: string) {
-  const [row] = await getSql()`select count(*)::int as n from identity_objects where integration_id = ${integrationId} and object_type = ${objectType}`;
+  const [row] =
+    await getSql()`select count(*)::int as n from identity_objects where integration_id = ${integrationId} and object_type = ${objectType}`;
   return row.n as number;
 }
 
@@ -81,7 +90,11 @@ async function insertDeadSync(tenantId: string, integrationId: string): Promise<
 describe("LDAP integration syncs", () => {
   it("saving a new integration starts a sync that brings in accounts, groups and memberships", async () => {
     const [slapd, t] = await Promise.all([directory(), makeTenant()]);
-    const { integration, sync } = await createIntegration(t.ctx("operator"), { name: "Corporate LDAP", connector: "ldap", config: ldapConfig(slapd) });
+    const { integration, sync } = await createIntegration(t.ctx("operator"), {
+      name: "Corporate LDAP",
+      connector: "ldap",
+      config: ldapConfig(slapd),
+    });
     expect(sync).toMatchObject({ status: "queued", trigger: "config_saved", startedByType: "user", startedByName: t.users.operator.email });
     const done = await waitForSync(t.id, sync!.id);
     expect(done.status).toBe("post_sync_completed");
@@ -117,7 +130,14 @@ describe("LDAP integration syncs", () => {
     ]);
     expect(byUser.records.every((r) => !r.externalId.includes(userUid(7)))).toBe(true);
     const byGroup = await listSyncLog(t.ctx("viewer"), first.id, { q: groupCn(2).toUpperCase() });
-    expect(byGroup.records.map((r) => r.objectType)).toEqual(["group", "membership", "membership", "membership", "membership", "membership"]);
+    expect(byGroup.records.map((r) => r.objectType)).toEqual([
+      "group",
+      "membership",
+      "membership",
+      "membership",
+      "membership",
+      "membership",
+    ]);
     expect((await listSyncLog(t.ctx("viewer"), first.id, { q: `${userUid(12)} in ${groupCn(2)}` })).records.map((r) => r.name)).toEqual([
       `${userUid(12)} in ${groupCn(2)}`,
     ]);
@@ -161,7 +181,9 @@ describe("LDAP integration syncs", () => {
 
   it("wrong credentials end in error with the server's message and keep the current data", async () => {
     const { t, slapd, integrationId } = await syncedLdap();
-    const { sync } = await updateIntegration(t.ctx("admin"), integrationId, { config: ldapConfig(slapd, { bindPassword: "wrong-password" }) });
+    const { sync } = await updateIntegration(t.ctx("admin"), integrationId, {
+      config: ldapConfig(slapd, { bindPassword: "wrong-password" }),
+    });
     const done = await waitForSync(t.id, sync!.id);
     expect(done.status).toBe("error");
     expect(done.message).toMatch(/invalid credentials/i);
@@ -212,7 +234,9 @@ describe("LDAP integration syncs", () => {
   it("Pipeline Health counts this tenant's syncs, failures and per-integration last success", async () => {
     const { getPipelineHealth } = await import("@/lib/syncs/health");
     const { t, slapd, integrationId, first } = await syncedLdap();
-    const { sync: failed } = await updateIntegration(t.ctx("admin"), integrationId, { config: ldapConfig(slapd, { bindPassword: "wrong-password" }) });
+    const { sync: failed } = await updateIntegration(t.ctx("admin"), integrationId, {
+      config: ldapConfig(slapd, { bindPassword: "wrong-password" }),
+    });
     expect((await waitForSync(t.id, failed!.id)).status).toBe("error");
     expect((await waitForSync(t.id, await insertDeadSync(t.id, integrationId))).status).toBe("error");
     const health = await getPipelineHealth(t.ctx("viewer"));
@@ -238,7 +262,9 @@ describe("LDAP integration syncs", () => {
     const other = await makeTenant();
     await expect(getIntegration(other.ctx("admin"), integrationId)).rejects.toMatchObject({ code: "not_found:integration" });
     await expect(requestSync(other.ctx("admin"), integrationId, {})).rejects.toMatchObject({ code: "not_found:integration" });
-    await expect(updateIntegration(other.ctx("admin"), integrationId, { name: "pwned" })).rejects.toMatchObject({ code: "not_found:integration" });
+    await expect(updateIntegration(other.ctx("admin"), integrationId, { name: "pwned" })).rejects.toMatchObject({
+      code: "not_found:integration",
+    });
     await expect(getSync(other.ctx("admin"), first.sync.id)).rejects.toMatchObject({ code: "not_found:sync" });
     await expect(requestSync(t.ctx("viewer"), integrationId, {})).rejects.toMatchObject({ code: "forbidden:syncs:run" });
     await expect(createIntegration(t.ctx("auditor"), { name: "x", connector: "ldap", config: ldapConfig(slapd) })).rejects.toMatchObject({
@@ -257,10 +283,18 @@ describe("LDAP integration syncs", () => {
   it("refuses connector hosts outside the network policy, at save, at test and at sync time", async () => {
     const [slapd, t] = await Promise.all([directory(), makeTenant()]);
     await expect(
-      createIntegration(t.ctx("admin"), { name: "Metadata", connector: "ldap", config: ldapConfig(slapd, { url: "ldap://169.254.169.254" }) }),
+      createIntegration(t.ctx("admin"), {
+        name: "Metadata",
+        connector: "ldap",
+        config: ldapConfig(slapd, { url: "ldap://169.254.169.254" }),
+      }),
     ).rejects.toMatchObject({ fieldErrors: { "config.url": [expect.stringContaining("link-local, metadata or reserved")] } });
 
-    const { integration, sync: first } = await createIntegration(t.ctx("admin"), { name: "Policy", connector: "ldap", config: ldapConfig(slapd) });
+    const { integration, sync: first } = await createIntegration(t.ctx("admin"), {
+      name: "Policy",
+      connector: "ldap",
+      config: ldapConfig(slapd),
+    });
     await waitForSync(t.id, first!.id);
     const allowed = process.env.CONNECTOR_ALLOWED_HOSTS;
     process.env.CONNECTOR_ALLOWED_HOSTS = "ldap.corp.example";
@@ -303,7 +337,11 @@ describe("delta syncs", () => {
     // the test ran after the directory was loaded.
     await new Promise((r) => setTimeout(r, 1100));
     await slapd.addLdif(`dn: ${userDn(3)}\nchangetype: modify\nreplace: description\ndescription: delta cursor\n`);
-    const { integration, sync } = await createIntegration(t.ctx("admin"), { name: "Delta members", connector: "ldap", config: ldapConfig(slapd) });
+    const { integration, sync } = await createIntegration(t.ctx("admin"), {
+      name: "Delta members",
+      connector: "ldap",
+      config: ldapConfig(slapd),
+    });
     await waitForSync(t.id, sync!.id);
     const before = await currentCount(integration.id, "membership");
     // Group 1 loses one member; everything else is untouched.
@@ -339,7 +377,11 @@ describe("delta syncs", () => {
 describe("extraction cursors", () => {
   it("are kept per object type after a delta-capable sync, and can be reset and deleted (audited)", async () => {
     const [slapd, t] = await Promise.all([directory(), makeTenant()]);
-    const { integration, sync } = await createIntegration(t.ctx("admin"), { name: "Delta LDAP", connector: "ldap", config: ldapConfig(slapd) });
+    const { integration, sync } = await createIntegration(t.ctx("admin"), {
+      name: "Delta LDAP",
+      connector: "ldap",
+      config: ldapConfig(slapd),
+    });
     await waitForSync(t.id, sync!.id);
     const cursors = await listCursors(t.ctx("viewer"), integration.id);
     expect(cursors.map((c) => c.objectType)).toContain("account");
@@ -386,7 +428,8 @@ describe("CSV integrations", () => {
     expect(dupDone.counts.account).toMatchObject({ created: 2, skipped: 1 });
     const dupLog = await listSyncLog(t.ctx("operator"), dup.sync!.id, { outcome: "skipped" });
     expect(dupLog.records.map((r) => [r.externalId, r.name, r.reason])).toEqual([["d1", "again", "duplicate external id in the source"]]);
-    const [kept] = await getSql()`select fields->>'username' as u from identity_objects where integration_id = ${dup.integration.id} and external_id = 'd1'`;
+    const [kept] =
+      await getSql()`select fields->>'username' as u from identity_objects where integration_id = ${dup.integration.id} and external_id = 'd1'`;
     expect(kept.u).toBe("first");
 
     await expect(
@@ -398,7 +441,11 @@ describe("CSV integrations", () => {
 describe("the current state", () => {
   it("a held run released after the state moved is compared again before it applies", async () => {
     const t = await makeTenant();
-    const csv = await makeCsvIntegration(t, "Moving", "externalId,username,email\na1,ann,ann@x.test\na2,bob,bob@x.test\na3,cy,cy@x.test\na4,di,di@x.test\n");
+    const csv = await makeCsvIntegration(
+      t,
+      "Moving",
+      "externalId,username,email\na1,ann,ann@x.test\na2,bob,bob@x.test\na3,cy,cy@x.test\na4,di,di@x.test\n",
+    );
     expect((await waitForSync(t.id, csv.sync!.id)).counts.account).toMatchObject({ created: 4 });
 
     // Half the accounts gone: held, compared with the four-account state (a1 unchanged).
@@ -418,7 +465,8 @@ describe("the current state", () => {
     expect(released.counts.account).toMatchObject({ extracted: 2, updated: 1, unchanged: 1, deleted: 0 });
     const log = await listSyncLog(t.ctx("viewer"), held.id, { outcome: "updated" });
     expect(log.records.map((r) => r.externalId)).toEqual(["a1"]);
-    const [a1] = await getSql()`select fields->>'email' as email from identity_objects where integration_id = ${csv.integration.id} and external_id = 'a1'`;
+    const [a1] =
+      await getSql()`select fields->>'email' as email from identity_objects where integration_id = ${csv.integration.id} and external_id = 'a1'`;
     expect(a1.email).toBe("ann@x.test");
   });
 
@@ -449,7 +497,9 @@ describe("the current state", () => {
     const tally = seen.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.outcome]: (acc[r.outcome] ?? 0) + 1 }), {});
     expect(tally).toEqual({ updated: 10, unchanged: 195, deleted: 29, skipped: 5 });
     expect((await listSyncLog(t.ctx("viewer"), sync!.id, { outcome: "deleted" })).records).toHaveLength(29);
-    expect((await listSyncLog(t.ctx("viewer"), sync!.id, { outcome: "unchanged", q: "u1" })).records.every((r) => r.externalId.includes("u1"))).toBe(true);
+    expect(
+      (await listSyncLog(t.ctx("viewer"), sync!.id, { outcome: "unchanged", q: "u1" })).records.every((r) => r.externalId.includes("u1")),
+    ).toBe(true);
     // Another tenant sees nothing of it.
     const other = await makeTenant();
     await expect(listSyncLog(other.ctx("admin"), sync!.id, {})).rejects.toMatchObject({ code: "not_found:sync" });

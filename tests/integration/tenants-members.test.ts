@@ -44,9 +44,14 @@ describe("tenants", () => {
 
   it("cannot be managed by a tenant admin or by a non-platform actor", async () => {
     const t = await makeTenant();
-    const notPlatform = { ...platformContext({ type: "user", id: t.users.admin.id, name: t.users.admin.email }), isPlatformAdmin: false } as never;
+    const notPlatform = {
+      ...platformContext({ type: "user", id: t.users.admin.id, name: t.users.admin.email }),
+      isPlatformAdmin: false,
+    } as never;
     await expect(createTenant(notPlatform, { name: "Nope", slug: "nope-x" })).rejects.toMatchObject({ code: "forbidden:platform" });
-    await expect(createTenant(t.ctx("admin") as never, { name: "Nope", slug: "nope-y" })).rejects.toMatchObject({ code: "forbidden:platform" });
+    await expect(createTenant(t.ctx("admin") as never, { name: "Nope", slug: "nope-y" })).rejects.toMatchObject({
+      code: "forbidden:platform",
+    });
   });
 
   it("deactivated tenants stop their members from acting", async () => {
@@ -63,7 +68,11 @@ describe("members", () => {
   it("are re-roled and removed by tenant admins, each audited", async () => {
     const t = await makeTenant();
     const admin = t.ctx("admin");
-    const added = await addMemberDirectly(admin, { email: `New.Person@${t.slug}.test`, role: "viewer", password: "a-long-enough-password" });
+    const added = await addMemberDirectly(admin, {
+      email: `New.Person@${t.slug}.test`,
+      role: "viewer",
+      password: "a-long-enough-password",
+    });
     expect(added.email).toBe(`new.person@${t.slug}.test`);
     await expectAuditRow(t.id, "Member", "Add", added.email);
 
@@ -111,7 +120,9 @@ describe("sign-in", () => {
     for (let i = 0; i < 3; i++) {
       await expect(verifyCredentials(t.users.operator.email, "wrong", "192.0.2.50")).rejects.toThrow("Email or password is incorrect.");
     }
-    await expect(verifyCredentials(t.users.operator.email, TEST_PASSWORD, "192.0.2.50")).rejects.toThrow(/^Too many attempts; try again in 1 second\.$/);
+    await expect(verifyCredentials(t.users.operator.email, TEST_PASSWORD, "192.0.2.50")).rejects.toThrow(
+      /^Too many attempts; try again in 1 second\.$/,
+    );
     await expect(verifyCredentials("nobody@nowhere.test", "x", null)).rejects.toThrow("Email or password is incorrect.");
   });
 });

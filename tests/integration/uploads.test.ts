@@ -12,7 +12,13 @@ import { makeTenant } from "../helpers/factories";
 
 const CSV = "externalId,username,email\nu1,alice,alice@x.test\nu2,bob,bob@x.test\n";
 
-function upload(ctx: Parameters<typeof receiveUpload>[0], filename: string, body: string | Buffer, contentLength?: number, purpose = "csv") {
+function upload(
+  ctx: Parameters<typeof receiveUpload>[0],
+  filename: string,
+  body: string | Buffer,
+  contentLength?: number,
+  purpose = "csv",
+) {
   const bytes = Buffer.from(body);
   return receiveUpload(ctx, { purpose, filename, contentLength: contentLength ?? bytes.length, body: Readable.from([bytes]) });
 }
@@ -52,7 +58,9 @@ describe("uploads", () => {
       code: "unprocessable:file_too_large",
       message: expect.stringContaining("512 MB"),
     });
-    await expect(upload(ctx, "accounts.csv", CSV, 10)).rejects.toMatchObject({ message: expect.stringContaining("longer than its declared size") });
+    await expect(upload(ctx, "accounts.csv", CSV, 10)).rejects.toMatchObject({
+      message: expect.stringContaining("longer than its declared size"),
+    });
     await expect(upload(ctx, "accounts.csv", CSV, CSV.length + 5)).rejects.toMatchObject({ code: expect.stringMatching(/^unprocessable/) });
     await expect(upload(ctx, "a/b.csv", CSV)).rejects.toMatchObject({ code: "unprocessable:validation" });
     await expect(upload(ctx, "scan.pdf", Buffer.from("%PDF-1.7\n"), 25 * 1024 * 1024 + 1, "evidence")).rejects.toMatchObject({
@@ -61,8 +69,16 @@ describe("uploads", () => {
     });
     const pdf = Buffer.from("%PDF-1.7\n%%EOF\n");
     await expect(
-      receiveUpload(ctx, { purpose: "evidence", filename: "sent.pdf", contentLength: pdf.length, sha256: "0".repeat(64), body: Readable.from([pdf]) }),
-    ).rejects.toMatchObject({ message: '"sent.pdf" did not arrive intact: its bytes do not match the SHA-256 that was sent. Upload it again.' });
+      receiveUpload(ctx, {
+        purpose: "evidence",
+        filename: "sent.pdf",
+        contentLength: pdf.length,
+        sha256: "0".repeat(64),
+        body: Readable.from([pdf]),
+      }),
+    ).rejects.toMatchObject({
+      message: '"sent.pdf" did not arrive intact: its bytes do not match the SHA-256 that was sent. Upload it again.',
+    });
 
     expect(await storedKeys(t.id)).toEqual([]);
     expect(await getDb().select().from(uploads).where(eq(uploads.tenantId, t.id))).toEqual([]);
@@ -75,7 +91,10 @@ describe("uploads", () => {
     const size = chunks.reduce((n, c) => n + c.length, 0);
     await expect(
       receiveUpload(t.ctx("operator"), { purpose: "evidence", filename: "poly.pdf", contentLength: size, body: Readable.from(chunks) }),
-    ).rejects.toMatchObject({ code: "unprocessable:file_type", message: '"poly.pdf" was refused: it is a PDF that also carries an HTML frame.' });
+    ).rejects.toMatchObject({
+      code: "unprocessable:file_type",
+      message: '"poly.pdf" was refused: it is a PDF that also carries an HTML frame.',
+    });
     expect(await storedKeys(t.id)).toEqual([]);
     expect(await getDb().select().from(uploads).where(eq(uploads.tenantId, t.id))).toEqual([]);
     // The same size without markup is fine.

@@ -64,7 +64,9 @@ export default async function setup(project: TestProject) {
     LOG_LEVEL: "warn",
     PASSWORD_HASH_COST: "test",
     // As npm start does: the client's address comes from the socket, not from X-Forwarded-For.
-    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require=${path.join(process.cwd(), "scripts", "peer-address.cjs")}`].filter(Boolean).join(" "),
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require=${path.join(process.cwd(), "scripts", "peer-address.cjs")}`]
+      .filter(Boolean)
+      .join(" "),
     // The test directory (slapd) and SCIM server listen on 127.0.0.1, which connectors may not reach by default.
     CONNECTOR_ALLOWED_HOSTS: "127.0.0.1, *",
   };

@@ -159,9 +159,17 @@ describe("CSV connector: extract", () => {
   it.each([
     ["a PNG image", Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"), "the file is binary (it contains NUL bytes)"],
     ["an HTML page", "<!DOCTYPE html>\n<html><body>Sign in</body></html>\n", "the file is HTML or XML, not CSV"],
-    ["an Excel workbook", Buffer.concat([Buffer.from("PK\x03\x04", "latin1"), Buffer.alloc(20, 1)]), "the file is a ZIP archive (an Excel workbook?); export it as CSV"],
+    [
+      "an Excel workbook",
+      Buffer.concat([Buffer.from("PK\x03\x04", "latin1"), Buffer.alloc(20, 1)]),
+      "the file is a ZIP archive (an Excel workbook?); export it as CSV",
+    ],
     ["an empty file", "", "the file is empty"],
-    ["a file starting with a blank line", "\nexternalId,username\nu1,a\n", "the first line is empty; the first line must be the header row"],
+    [
+      "a file starting with a blank line",
+      "\nexternalId,username\nu1,a\n",
+      "the first line is empty; the first line must be the header row",
+    ],
   ])("refuses %s as bad data naming the file", async (_what, body, reason) => {
     const error = await extractAll({ files: { groups: "up/g.csv" } }, { "up/g.csv": body }).catch((e) => e);
     expect(error).toBeInstanceOf(ConnectorError);
@@ -233,7 +241,10 @@ describe("sniffCsv", () => {
   const bytes = (s: string) => new TextEncoder().encode(s);
 
   it("returns the header of a CSV file, with or without a UTF-8 BOM", () => {
-    expect(sniffCsv(bytes('externalId,"Display, Name",email\n1,a,b\n'))).toEqual({ ok: true, headers: ["externalId", "Display, Name", "email"] });
+    expect(sniffCsv(bytes('externalId,"Display, Name",email\n1,a,b\n'))).toEqual({
+      ok: true,
+      headers: ["externalId", "Display, Name", "email"],
+    });
     expect(sniffCsv(bytes("\uFEFFexternalId,name\r\n"))).toEqual({ ok: true, headers: ["externalId", "name"] });
   });
 
@@ -243,12 +254,18 @@ describe("sniffCsv", () => {
   });
 
   it("explains why a file is refused", () => {
-    expect(sniffCsv(new Uint8Array([0xff, 0xfe, 0x69, 0x00]))).toEqual({ ok: false, reason: "the file is UTF-16 text; save it as CSV UTF-8" });
+    expect(sniffCsv(new Uint8Array([0xff, 0xfe, 0x69, 0x00]))).toEqual({
+      ok: false,
+      reason: "the file is UTF-16 text; save it as CSV UTF-8",
+    });
     expect(sniffCsv(bytes('{"users": []}'))).toEqual({ ok: false, reason: "the file is JSON, not CSV" });
     expect(sniffCsv(bytes("%PDF-1.7\n"))).toEqual({ ok: false, reason: "the file is a PDF document" });
     expect(sniffCsv(bytes("id,,name\n"))).toEqual({ ok: false, reason: "column 2 of the header row has no name" });
     expect(sniffCsv(bytes("id,name,id\n"))).toEqual({ ok: false, reason: 'the header row names column "id" twice' });
-    expect(sniffCsv(bytes("x".repeat(70_000)))).toEqual({ ok: false, reason: "no line break in the first 64 KiB, so there is no header row" });
+    expect(sniffCsv(bytes("x".repeat(70_000)))).toEqual({
+      ok: false,
+      reason: "no line break in the first 64 KiB, so there is no header row",
+    });
   });
 });
 

@@ -148,7 +148,7 @@ describe("size and depth limits", () => {
 
   it("refuses a document that only grows too large once converted from Markdown", () => {
     // Each item is a few bytes of Markdown but about 190 bytes of Lexical JSON.
-    const markdown = ("- x\n".repeat(150) + "\n").repeat(10);
+    const markdown = (`${"- x\n".repeat(150)}\n`).repeat(10);
     expect(markdown.length).toBeLessThan(10_000);
     const e = appError(() => parseNotes(markdown));
     expect(e.message).toMatch(/too large .*limit is 200 KB/);
@@ -157,10 +157,10 @@ describe("size and depth limits", () => {
   it("refuses Markdown that would take the converter seconds, before converting it", () => {
     const cases: Array<[string, RegExp]> = [
       ["**a** ".repeat(3_000), /more than 200 formatting marks/],
-      [("**a** *b* ".repeat(40) + "\n\n").repeat(20), /more than 1000 formatting marks/],
+      [(`${"**a** *b* ".repeat(40)}\n\n`).repeat(20), /more than 1000 formatting marks/],
       ["some text line\n".repeat(2_000), /more than 200 lines without a blank line/],
-      [("some text line\n".repeat(150) + "\n").repeat(20), /too large/],
-      [Array.from({ length: 60 }, (_, i) => " ".repeat(i * 2) + "- x\n").join(""), /nested too deeply/],
+      [(`${"some text line\n".repeat(150)}\n`).repeat(20), /too large/],
+      [Array.from({ length: 60 }, (_, i) => `${" ".repeat(i * 2)}- x\n`).join(""), /nested too deeply/],
     ];
     for (const [markdown, message] of cases) {
       const started = performance.now();
@@ -172,7 +172,7 @@ describe("size and depth limits", () => {
   });
 
   it("still accepts long code blocks and snake_case identifiers", () => {
-    const code = "```sql\n" + "select user_id from grants;\n".repeat(1_000) + "```";
+    const code = `\`\`\`sql\n${"select user_id from grants;\n".repeat(1_000)}\`\`\``;
     expect(renderNotesHtml(parseNotes(code))).toMatch(/^<pre><code class="language-sql">select user_id/);
     const identifiers = Array.from({ length: 150 }, (_, i) => `group_id_${i}`).join(" ");
     expect(notesPlainText(parseNotes(identifiers))).toBe(identifiers);

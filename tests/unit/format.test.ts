@@ -31,7 +31,12 @@ describe("validation messages", () => {
     const { z } = await import("zod");
     const { validationError } = await import("@/lib/validation");
     const schema = z
-      .object({ name: z.string().min(2, "must be at least 2 characters"), from: z.string(), to: z.string(), dropThresholdPercent: z.number().max(100, "must be at most 100") })
+      .object({
+        name: z.string().min(2, "must be at least 2 characters"),
+        from: z.string(),
+        to: z.string(),
+        dropThresholdPercent: z.number().max(100, "must be at most 100"),
+      })
       .refine((v) => v.to >= v.from, { path: ["to"], message: "must not be before the start date" });
     const result = schema.safeParse({ name: "H", from: "2026-02-01", to: "2026-01-01", dropThresholdPercent: 120 });
     const error = validationError(result.error!);

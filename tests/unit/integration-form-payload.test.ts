@@ -92,7 +92,9 @@ describe("configPayload", () => {
 
   it("sends a group of settings even when all of it is blank, so the connector can say what is missing", () => {
     expect(configPayload(initialValues(csv), csv)).toEqual({ files: {} });
-    expect(configPayload(values({ config: { files: { accounts: "upload-1" } } }, initialValues(csv)), csv)).toEqual({ files: { accounts: "upload-1" } });
+    expect(configPayload(values({ config: { files: { accounts: "upload-1" } } }, initialValues(csv)), csv)).toEqual({
+      files: { accounts: "upload-1" },
+    });
   });
 });
 
@@ -122,7 +124,9 @@ describe("integrationPayload", () => {
     expect(p).not.toHaveProperty("logoUploadId");
     const uploaded = "7f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f";
     expect(integrationPayload(values({ logoUploadId: uploaded }), ldap, stored)).toMatchObject({ logoUploadId: uploaded });
-    expect(integrationPayload(values({ logoUploadId: null }), ldap, { ...stored, logoUploadId: uploaded })).toMatchObject({ logoUploadId: null });
+    expect(integrationPayload(values({ logoUploadId: null }), ldap, { ...stored, logoUploadId: uploaded })).toMatchObject({
+      logoUploadId: null,
+    });
     expect(p.mapping).toEqual({ account: { uid: "username" }, group: {}, membership: {} });
     expect(p).not.toHaveProperty("evidence");
   });
@@ -140,7 +144,16 @@ describe("integrationPayload", () => {
 describe("mapping problems and validation with the server's schemas", () => {
   it("names empty rows and attributes mapped twice (whatever their case), per object type", () => {
     const problems = mappingProblems(
-      values({ mapping: { account: [{ source: "uid", field: "username" }, { source: "UID", field: "email" }, { source: " ", field: "email" }], group: [] } }),
+      values({
+        mapping: {
+          account: [
+            { source: "uid", field: "username" },
+            { source: "UID", field: "email" },
+            { source: " ", field: "email" },
+          ],
+          group: [],
+        },
+      }),
       ldap,
     );
     expect(problems).toEqual({ "mapping.account": ["Row 2: “UID” is mapped twice", "Row 3: enter a source attribute"] });

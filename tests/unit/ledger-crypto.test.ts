@@ -114,7 +114,10 @@ describe("entryHash", () => {
   });
 
   it("does not depend on the key order of the record", () => {
-    const reordered = { ...base, record: { owner: { name: "Zoë", id: 1 }, title: "Access review", files: [{ size: 10, sha256: "ab".repeat(32), name: "a.pdf" }] } };
+    const reordered = {
+      ...base,
+      record: { owner: { name: "Zoë", id: 1 }, title: "Access review", files: [{ size: 10, sha256: "ab".repeat(32), name: "a.pdf" }] },
+    };
     expect(entryHash(reordered)).toBe(entryHash(base));
     expect(entryHash(JSON.parse(JSON.stringify(base)))).toBe(entryHash(base));
   });
@@ -407,7 +410,12 @@ describe("verifyBundle", () => {
       const kind = seq % 3 === 0 ? "evidence" : seq % 3 === 1 ? "sync" : "audit";
       const record =
         kind === "evidence"
-          ? { title: `${titlePrefix} ${seq}`, files: [{ name: `e${seq}.pdf`, sha256: seq === 3 ? fileHash : sha256Hex(`file ${seq}`), size: 17, contentType: "application/pdf" }] }
+          ? {
+              title: `${titlePrefix} ${seq}`,
+              files: [
+                { name: `e${seq}.pdf`, sha256: seq === 3 ? fileHash : sha256Hex(`file ${seq}`), size: 17, contentType: "application/pdf" },
+              ],
+            }
           : { n: seq, status: "succeeded" };
       ledger.push(
         chainEntry(ledger.at(-1) ?? null, {
@@ -425,7 +433,14 @@ describe("verifyBundle", () => {
   function makeBundle(ledger: LedgerEntry[], seqs: number[], signer = key): ProofBundle {
     const leaves = ledger.map((e) => leafHash(e.hash));
     const checkpoint = signCheckpoint(
-      { v: 1, tenantId, treeSize: ledger.length, rootHash: merkleRoot(leaves).toString("hex"), createdAt: "2026-11-23T00:00:00.000Z", keyId: signer.keyId },
+      {
+        v: 1,
+        tenantId,
+        treeSize: ledger.length,
+        rootHash: merkleRoot(leaves).toString("hex"),
+        createdAt: "2026-11-23T00:00:00.000Z",
+        keyId: signer.keyId,
+      },
       signer.privateKeyPem,
     );
     const bundle: ProofBundle = {
@@ -595,12 +610,18 @@ describe("storedEntryHash", () => {
   it("equals entryHash for the record's canonical text, whatever the record holds", () => {
     const records: Record<string, unknown>[] = [
       { a: 1 },
-      { z: "ü", a: [1, 2.5, -0, 1e21, null, true], nested: { "€": "\u2028", b: "quote \" and \\ backslash" } },
+      { z: "ü", a: [1, 2.5, -0, 1e21, null, true], nested: { "€": "\u2028", b: 'quote " and \\ backslash' } },
       { id: "x", details: "tab\there, newline\nthere", emoji: "😀" },
     ];
     let prev: LedgerEntry | null = null;
     for (const record of records) {
-      const entry = chainEntry(prev, { tenantId: "11111111-1111-4111-8111-111111111111", kind: "audit", refId: "r", createdAt: "2026-11-22T01:02:03.456Z", record });
+      const entry = chainEntry(prev, {
+        tenantId: "11111111-1111-4111-8111-111111111111",
+        kind: "audit",
+        refId: "r",
+        createdAt: "2026-11-22T01:02:03.456Z",
+        record,
+      });
       const { record: r, hash, ...rest } = entry;
       expect(storedEntryHash({ ...rest, recordJson: canonicalJson(r) })).toBe(hash);
       expect(storedEntryHash({ ...rest, recordJson: canonicalJson({ ...r, extra: 1 }) })).not.toBe(hash);

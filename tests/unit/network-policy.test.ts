@@ -3,11 +3,20 @@ import { connectProblem, hostProblem, parsePolicy } from "@/lib/connectors/netwo
 
 const open = parsePolicy(undefined);
 const corp = parsePolicy("ldap.corp.example, *.apps.example, 10.20.0.0/16, 192.0.2.7");
-const resolvesTo = (...addresses: string[]) => async () => addresses;
+const resolvesTo =
+  (...addresses: string[]) =>
+  async () =>
+    addresses;
 
 describe("connector network policy", () => {
   it("always refuses metadata, link-local and reserved addresses, written or resolved", async () => {
-    for (const url of ["ldap://169.254.169.254", "https://[fe80::1]/scim", "ldap://0.0.0.0:389", "https://100.100.100.200/x", "https://[::ffff:169.254.169.254]/"]) {
+    for (const url of [
+      "ldap://169.254.169.254",
+      "https://[fe80::1]/scim",
+      "ldap://0.0.0.0:389",
+      "https://100.100.100.200/x",
+      "https://[::ffff:169.254.169.254]/",
+    ]) {
       expect(hostProblem(url, open), url).toMatch(/link-local, metadata or reserved/);
     }
     expect(await connectProblem("https://metadata.evil.example/scim", open, resolvesTo("169.254.169.254"))).toBe(
@@ -42,7 +51,9 @@ describe("connector network policy", () => {
     expect(await connectProblem("https://rebound.example/scim", open, resolvesTo("10.0.0.1", "127.0.0.1"))).toBe(
       "rebound.example resolves to 127.0.0.1, the app's own machine (loopback), which connectors may not reach unless CONNECTOR_ALLOWED_HOSTS names it",
     );
-    expect(await connectProblem("https://mapped.example/scim", open, resolvesTo("::ffff:127.0.0.1"))).toMatch(/resolves to 127\.0\.0\.1, the app's own machine/);
+    expect(await connectProblem("https://mapped.example/scim", open, resolvesTo("::ffff:127.0.0.1"))).toMatch(
+      /resolves to 127\.0\.0\.1, the app's own machine/,
+    );
   });
 
   it("admits loopback only when named: its address, a network holding it, or localhost; never through a wildcard", async () => {
@@ -61,7 +72,9 @@ describe("connector network policy", () => {
     expect(hostProblem("https://localhost/scim", parsePolicy("*"))).toMatch(/loopback/);
     expect(hostProblem("https://db.localhost/scim", parsePolicy("*.localhost"))).toMatch(/loopback/);
     // A listed name that is later pointed at 127.0.0.1 is still refused.
-    expect(await connectProblem("ldap://ldap.corp.example", corp, resolvesTo("127.0.0.1"))).toMatch(/resolves to 127\.0\.0\.1, the app's own machine/);
+    expect(await connectProblem("ldap://ldap.corp.example", corp, resolvesTo("127.0.0.1"))).toMatch(
+      /resolves to 127\.0\.0\.1, the app's own machine/,
+    );
   });
 
   it("with an allow-list admits only listed names, domains and networks", async () => {

@@ -11,7 +11,7 @@ describe("NUL characters in input", () => {
     expect(nulPath({ name: "Bad\u0000name" })).toBe("name");
     expect(nulPath({ config: { baseDn: "dc=a\u0000" } })).toBe("config.baseDn");
     expect(nulPath({ evidence: { uploadIds: ["a", "b\u0000"] } })).toBe("evidence.uploadIds.1");
-    expect(nulPath({ ["k\u0000"]: 1 })).toBe("k\\0");
+    expect(nulPath({ "k\u0000": 1 })).toBe("k\\0");
     expect(nulPath("top\u0000")).toBe("form");
   });
 
@@ -23,7 +23,11 @@ describe("NUL characters in input", () => {
         return e as { code: string; status: number; message: string; fieldErrors: Record<string, string[]> };
       }
     })();
-    expect(error).toMatchObject({ code: "bad_request:nul_character", status: 400, fieldErrors: { name: [expect.stringContaining("NUL character")] } });
+    expect(error).toMatchObject({
+      code: "bad_request:nul_character",
+      status: 400,
+      fieldErrors: { name: [expect.stringContaining("NUL character")] },
+    });
     expect(error!.message).toBe("name: contains a NUL character (\\0), which text cannot hold; remove it.");
   });
 
@@ -31,14 +35,24 @@ describe("NUL characters in input", () => {
     const pg = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: "22021" });
     expect(isNulCharacterError(new DrizzleQueryError("insert …", ["a\u0000"], pg))).toBe(true);
     expect(isNulCharacterError(Object.assign(new Error("unsupported Unicode escape sequence"), { code: "22P05" }))).toBe(true);
-    expect(isNulCharacterError(Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0xc3 0x28'), { code: "22021" }))).toBe(false);
+    expect(isNulCharacterError(Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0xc3 0x28'), { code: "22021" }))).toBe(
+      false,
+    );
   });
 });
 
 describe("logged errors", () => {
   it("keep a failed query's statement and code but never its parameters", () => {
-    const pg = Object.assign(new Error("value too long for type character varying(120)"), { code: "22001", detail: "secret detail", table_name: "integrations" });
-    const failed = new DrizzleQueryError('insert into "integrations" ("name", "secrets") values ($1, $2)', ["Corp", "v1:ENCRYPTED-SECRET-BLOB"], pg);
+    const pg = Object.assign(new Error("value too long for type character varying(120)"), {
+      code: "22001",
+      detail: "secret detail",
+      table_name: "integrations",
+    });
+    const failed = new DrizzleQueryError(
+      'insert into "integrations" ("name", "secrets") values ($1, $2)',
+      ["Corp", "v1:ENCRYPTED-SECRET-BLOB"],
+      pg,
+    );
     const logged = JSON.stringify(serializeError(failed));
     expect(logged).not.toContain("ENCRYPTED-SECRET-BLOB");
     expect(logged).not.toContain("Corp");

@@ -54,60 +54,62 @@ export default async function IntegrationsPage() {
         isEmpty={integrations.length === 0}
         empty={<>No integrations yet.{canWrite ? " Add one with “New integration”." : ""}</>}
       >
-              {integrations.map((i) => (
-                <TableRow key={i.id}>
-                  <TableCell className="font-medium">
-                    <div className="flex items-center gap-2">
-                      <IntegrationLogo integrationId={i.id} logoUploadId={i.logoUploadId} name={i.name} />
-                      {canReadSyncs ? (
-                        <Link href={`/integrations/${i.id}/syncs`} className="hover:underline">
-                          {i.name}
-                        </Link>
-                      ) : (
-                        i.name
-                      )}
-                    </div>
-                  </TableCell>
-                  <TableCell>{connectorLabel(i.connector)}</TableCell>
-                  <TableCell className="max-w-56 truncate">{i.ownerEmail ?? <span className="text-muted-foreground">—</span>}</TableCell>
-                  <TableCell>
-                    {i.lastSyncStatus ? (
-                      <div className="flex items-center gap-2">
-                        {canReadSyncs && i.lastSyncId ? (
-                          <Link href={`/syncs/${i.lastSyncId}`} aria-label={`${SYNC_STATUS_LABELS[i.lastSyncStatus] ?? i.lastSyncStatus}: last sync of ${i.name}`} className="rounded-md">
-                            <SyncStatusBadge status={i.lastSyncStatus} />
-                          </Link>
-                        ) : (
-                          <SyncStatusBadge status={i.lastSyncStatus} />
-                        )}
-                        <span className="font-mono text-xs text-muted-foreground">{formatTime(i.lastSyncAt)}</span>
-                      </div>
-                    ) : (
-                      <span className="text-muted-foreground">Never synced</span>
-                    )}
-                  </TableCell>
-                  <TableCell className="text-xs">
-                    {i.scheduleMinutes ? `Every ${i.scheduleMinutes} min` : <span className="text-muted-foreground">Manual</span>}
-                  </TableCell>
-                  <TableCell>
-                    {i.active ? <Badge variant="success">Active</Badge> : <Badge variant="outline">Inactive</Badge>}
-                  </TableCell>
-                  <TableCell>
-                    <div className="flex justify-end">
-                      <IntegrationRowActions
-                        integration={{ id: i.id, name: i.name, active: i.active }}
-                        canWrite={canWrite}
-                        canRun={canRun}
-                        actions={{
-                          requestSync: requestSyncAction,
-                          setActive: setIntegrationActiveAction,
-                          remove: deleteIntegrationAction,
-                        }}
-                      />
-                    </div>
-                  </TableCell>
-                </TableRow>
-              ))}
+        {integrations.map((i) => (
+          <TableRow key={i.id}>
+            <TableCell className="font-medium">
+              <div className="flex items-center gap-2">
+                <IntegrationLogo integrationId={i.id} logoUploadId={i.logoUploadId} name={i.name} />
+                {canReadSyncs ? (
+                  <Link href={`/integrations/${i.id}/syncs`} className="hover:underline">
+                    {i.name}
+                  </Link>
+                ) : (
+                  i.name
+                )}
+              </div>
+            </TableCell>
+            <TableCell>{connectorLabel(i.connector)}</TableCell>
+            <TableCell className="max-w-56 truncate">{i.ownerEmail ?? <span className="text-muted-foreground">—</span>}</TableCell>
+            <TableCell>
+              {i.lastSyncStatus ? (
+                <div className="flex items-center gap-2">
+                  {canReadSyncs && i.lastSyncId ? (
+                    <Link
+                      href={`/syncs/${i.lastSyncId}`}
+                      aria-label={`${SYNC_STATUS_LABELS[i.lastSyncStatus] ?? i.lastSyncStatus}: last sync of ${i.name}`}
+                      className="rounded-md"
+                    >
+                      <SyncStatusBadge status={i.lastSyncStatus} />
+                    </Link>
+                  ) : (
+                    <SyncStatusBadge status={i.lastSyncStatus} />
+                  )}
+                  <span className="font-mono text-xs text-muted-foreground">{formatTime(i.lastSyncAt)}</span>
+                </div>
+              ) : (
+                <span className="text-muted-foreground">Never synced</span>
+              )}
+            </TableCell>
+            <TableCell className="text-xs">
+              {i.scheduleMinutes ? `Every ${i.scheduleMinutes} min` : <span className="text-muted-foreground">Manual</span>}
+            </TableCell>
+            <TableCell>{i.active ? <Badge variant="success">Active</Badge> : <Badge variant="outline">Inactive</Badge>}</TableCell>
+            <TableCell>
+              <div className="flex justify-end">
+                <IntegrationRowActions
+                  integration={{ id: i.id, name: i.name, active: i.active }}
+                  canWrite={canWrite}
+                  canRun={canRun}
+                  actions={{
+                    requestSync: requestSyncAction,
+                    setActive: setIntegrationActiveAction,
+                    remove: deleteIntegrationAction,
+                  }}
+                />
+              </div>
+            </TableCell>
+          </TableRow>
+        ))}
       </DataTable>
     </div>
   );

@@ -49,8 +49,8 @@ export default async function LedgerPage() {
         <CardHeader>
           <CardTitle>Verify</CardTitle>
           <CardDescription>
-            Checks the chain, the live records it covers, every evidence file and manifest in object storage, and every checkpoint signature. Also available as{" "}
-            <code>GET /api/v1/ledger/verify</code> and <code>npm run ledger:verify</code>.
+            Checks the chain, the live records it covers, every evidence file and manifest in object storage, and every checkpoint
+            signature. Also available as <code>GET /api/v1/ledger/verify</code> and <code>npm run ledger:verify</code>.
           </CardDescription>
         </CardHeader>
         <CardContent>

@@ -41,7 +41,11 @@ export default async function PipelineHealthPage() {
         actions={<LiveRefresh active intervalMs={h.queue.queued + h.queue.running > 0 ? 3000 : 15000} />}
       />
       <div className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-5">
-        <Stat label="Queue depth" value={formatCount(h.queue.queued)} hint={h.queue.held ? `${formatCount(h.queue.held)} held` : undefined} />
+        <Stat
+          label="Queue depth"
+          value={formatCount(h.queue.queued)}
+          hint={h.queue.held ? `${formatCount(h.queue.held)} held` : undefined}
+        />
         <Stat label="Running syncs" value={formatCount(h.queue.running)} />
         <Stat label="Syncs (24 h)" value={formatCount(h.totals.syncs24h)} />
         <Stat label="Error rate (24 h)" value={`${(h.totals.errorRate * 100).toFixed(1)} %`} />
@@ -116,22 +120,22 @@ export default async function PipelineHealthPage() {
             empty={<>No integrations yet.</>}
             framed={false}
           >
-                {h.integrations.map((i) => (
-                  <TableRow key={i.id}>
-                    <TableCell className="font-medium">
-                      <Link className="hover:underline" href={`/integrations/${i.id}/syncs`}>
-                        {i.name}
-                      </Link>
-                    </TableCell>
-                    <TableCell className="uppercase">{i.connector}</TableCell>
-                    <TableCell>
-                      {i.last_status ? <SyncStatusBadge status={i.last_status} /> : "Never run"}{" "}
-                      <span className="text-xs text-muted-foreground">{when(i.last_ended_at)}</span>
-                    </TableCell>
-                    <TableCell>{when(i.last_success_at)}</TableCell>
-                    <TableCell className="tabular-nums">{formatCount(i.failures_24h)}</TableCell>
-                  </TableRow>
-                ))}
+            {h.integrations.map((i) => (
+              <TableRow key={i.id}>
+                <TableCell className="font-medium">
+                  <Link className="hover:underline" href={`/integrations/${i.id}/syncs`}>
+                    {i.name}
+                  </Link>
+                </TableCell>
+                <TableCell className="uppercase">{i.connector}</TableCell>
+                <TableCell>
+                  {i.last_status ? <SyncStatusBadge status={i.last_status} /> : "Never run"}{" "}
+                  <span className="text-xs text-muted-foreground">{when(i.last_ended_at)}</span>
+                </TableCell>
+                <TableCell>{when(i.last_success_at)}</TableCell>
+                <TableCell className="tabular-nums">{formatCount(i.failures_24h)}</TableCell>
+              </TableRow>
+            ))}
           </DataTable>
         </CardContent>
       </Card>

@@ -59,7 +59,8 @@ export default async function SyncLogsPage({ searchParams }: { searchParams: Pro
         meta={<RelatedLinks ctx={ctx} current="/sync-logs" />}
         description={
           <>
-            What every sync did with each record, newest first, across all integrations. A sync&apos;s own log is on its page in Sync History.
+            What every sync did with each record, newest first, across all integrations. A sync&apos;s own log is on its page in Sync
+            History.
           </>
         }
         actions={
@@ -145,7 +146,9 @@ export default async function SyncLogsPage({ searchParams }: { searchParams: Pro
                 <Badge variant={OUTCOME_VARIANTS[r.outcome] ?? "outline"}>{r.outcome}</Badge>
               </TableCell>
               <TableCell className="hidden text-sm whitespace-normal md:table-cell">{syncLink}</TableCell>
-              <TableCell className="hidden min-w-48 whitespace-normal break-words text-muted-foreground lg:table-cell">{r.reason ?? "—"}</TableCell>
+              <TableCell className="hidden min-w-48 whitespace-normal break-words text-muted-foreground lg:table-cell">
+                {r.reason ?? "—"}
+              </TableCell>
             </TableRow>
           );
         })}

@@ -6,8 +6,5 @@ export const dynamic = "force-dynamic";
 
 export async function GET() {
   const { ok, status, database, objectStore } = await checkHealth();
-  return NextResponse.json(
-    { status, database, objectStore },
-    { status: ok ? 200 : 503, headers: { "Cache-Control": "no-store" } },
-  );
+  return NextResponse.json({ status, database, objectStore }, { status: ok ? 200 : 503, headers: { "Cache-Control": "no-store" } });
 }

@@ -29,8 +29,7 @@ export async function GET(request: Request): Promise<Response> {
     throw error;
   }
 
-  const contentType =
-    safeContentType(link.contentType) ?? safeContentType(opened.object.contentType) ?? "application/octet-stream";
+  const contentType = safeContentType(link.contentType) ?? safeContentType(opened.object.contentType) ?? "application/octet-stream";
   return new Response(toWebStream(opened.stream), {
     status: 200,
     headers: {

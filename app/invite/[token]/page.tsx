@@ -66,8 +66,8 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
         <Alert variant="warning">
           <AlertDescription>
             <p className="[overflow-wrap:anywhere]">
-              This invitation is for <strong>{offer.email}</strong>, and you are signed in as <strong>{user.email}</strong>. Sign
-              out, then open the link again and sign in as {offer.email}.
+              This invitation is for <strong>{offer.email}</strong>, and you are signed in as <strong>{user.email}</strong>. Sign out, then
+              open the link again and sign in as {offer.email}.
             </p>
           </AlertDescription>
         </Alert>

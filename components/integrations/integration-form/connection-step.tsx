@@ -81,14 +81,14 @@ export function ConnectionStep({
             </>
           }
           htmlFor="name"
-          error={errors["name"]}
+          error={errors.name}
         >
           <Input id="name" required maxLength={120} autoComplete="off" {...register("name", { onChange: () => onEdited("name") })} />
         </FormField>
         <FormField
           label="Connector"
           htmlFor="connector"
-          error={errors["connector"]}
+          error={errors.connector}
           description={editing ? "The connector type is fixed once the integration exists." : undefined}
         >
           <NativeSelect
@@ -183,7 +183,9 @@ function ConfigField({
             className="mt-0.5 size-4 accent-primary"
             checked={field.value === true}
             aria-invalid={error ? true : undefined}
-            aria-describedby={[spec.description ? `${id}-description` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined}
+            aria-describedby={
+              [spec.description ? `${id}-description` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined
+            }
             onChange={(e) => onChange(e.target.checked)}
             onBlur={field.onBlur}
           />
@@ -214,11 +216,21 @@ function ConfigField({
     secret && stored
       ? [spec.description, "Leave blank to keep the stored value."].filter(Boolean).join(" ")
       : secret && retype
-        ? [spec.description, "The address changed: type it again (a stored secret is only sent to the address it was saved for)."].filter(Boolean).join(" ")
+        ? [spec.description, "The address changed: type it again (a stored secret is only sent to the address it was saved for)."]
+            .filter(Boolean)
+            .join(" ")
         : spec.description;
   let control: ReactElement;
   if (spec.kind === "file") {
-    control = <SourceFileField id={id} label={spec.label} value={text} describedBy={spec.description ? `${id}-description` : undefined} onChange={onChange} />;
+    control = (
+      <SourceFileField
+        id={id}
+        label={spec.label}
+        value={text}
+        describedBy={spec.description ? `${id}-description` : undefined}
+        onChange={onChange}
+      />
+    );
   } else if (spec.kind === "textarea") {
     control = (
       <Textarea

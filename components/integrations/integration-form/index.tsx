@@ -46,7 +46,11 @@ export type IntegrationFormInitial = StoredIntegration & {
 };
 
 type SaveAction = (prev: ActionResult<unknown> | null, formData: FormData) => Promise<ActionResult<unknown>>;
-type TestAction = (input: { connector: string; config: Record<string, unknown>; integrationId?: string }) => Promise<ActionResult<TestOutcome>>;
+type TestAction = (input: {
+  connector: string;
+  config: Record<string, unknown>;
+  integrationId?: string;
+}) => Promise<ActionResult<TestOutcome>>;
 
 /** The fields each step checks before the next one opens; the last step's are checked on save. */
 const STEP_FIELDS: Record<number, ("name" | "mapping")[]> = { 0: ["name"], 1: ["mapping"] };

@@ -12,7 +12,15 @@ import type { ObjectType } from "@/lib/connectors/types";
 import { OBJECT_TYPE_LABELS, type ConnectorOption } from "../connector-fields";
 import { mappingRows, type FieldErrors, type IntegrationFormValues } from "./payload";
 
-export function MappingStep({ option, errors, onEdited }: { option: ConnectorOption; errors: FieldErrors; onEdited: (key: string) => void }) {
+export function MappingStep({
+  option,
+  errors,
+  onEdited,
+}: {
+  option: ConnectorOption;
+  errors: FieldErrors;
+  onEdited: (key: string) => void;
+}) {
   return (
     <section aria-labelledby="step-mapping" className="grid gap-5">
       <div className="grid gap-1">
@@ -24,9 +32,9 @@ export function MappingStep({ option, errors, onEdited }: { option: ConnectorOpt
           (name.givenName). The record&apos;s own id is used when nothing maps to externalId.
         </p>
       </div>
-      {errors["mapping"] ? (
+      {errors.mapping ? (
         <Alert variant="destructive">
-          <AlertDescription>{errors["mapping"].join(" ")}</AlertDescription>
+          <AlertDescription>{errors.mapping.join(" ")}</AlertDescription>
         </Alert>
       ) : null}
       {option.objectTypes.map((type) => (
@@ -36,7 +44,9 @@ export function MappingStep({ option, errors, onEdited }: { option: ConnectorOpt
           defaults={mappingRows(option)[type] ?? []}
           errors={Object.entries(errors)
             .filter(([k]) => k === `mapping.${type}` || k.startsWith(`mapping.${type}.`))
-            .flatMap(([k, messages]) => (k === `mapping.${type}` ? messages : messages.map((m) => `${k.slice(`mapping.${type}.`.length)}: ${m}`)))}
+            .flatMap(([k, messages]) =>
+              k === `mapping.${type}` ? messages : messages.map((m) => `${k.slice(`mapping.${type}.`.length)}: ${m}`),
+            )}
           onEdited={() => onEdited(`mapping.${type}`)}
         />
       ))}
@@ -56,7 +66,12 @@ function MappingSection({
   onEdited: () => void;
 }) {
   const { register } = useFormContext<IntegrationFormValues>();
-  const { fields: rows, append, remove, replace } = useFieldArray<IntegrationFormValues, `mapping.${ObjectType}`>({ name: `mapping.${type}` });
+  const {
+    fields: rows,
+    append,
+    remove,
+    replace,
+  } = useFieldArray<IntegrationFormValues, `mapping.${ObjectType}`>({ name: `mapping.${type}` });
   const label = OBJECT_TYPE_LABELS[type];
   const fields = CANONICAL_FIELDS[type] as readonly string[];
   return (
@@ -83,7 +98,11 @@ function MappingSection({
                 {...register(`mapping.${type}.${i}.source`, { onChange: onEdited })}
               />
               <ArrowRight aria-hidden="true" className="size-4 text-muted-foreground" />
-              <NativeSelect aria-label={`${label} canonical field ${i + 1}`} className="w-full" {...register(`mapping.${type}.${i}.field`, { onChange: onEdited })}>
+              <NativeSelect
+                aria-label={`${label} canonical field ${i + 1}`}
+                className="w-full"
+                {...register(`mapping.${type}.${i}.field`, { onChange: onEdited })}
+              >
                 {fields.includes(row.field) ? null : (
                   <NativeSelectOption value={row.field} disabled>
                     {row.field} (unknown)

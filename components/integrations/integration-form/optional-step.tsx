@@ -33,7 +33,7 @@ export function OptionalStep({
   const { register, setValue, getValues } = useFormContext<IntegrationFormValues>();
   const logoUploadId = useWatch<IntegrationFormValues, "logoUploadId">({ name: "logoUploadId" });
   const name = useWatch<IntegrationFormValues, "name">({ name: "name" });
-  const evidenceErrors = [...(errors["evidence"] ?? []), ...(errors["evidence.uploadIds"] ?? [])];
+  const evidenceErrors = [...(errors.evidence ?? []), ...(errors["evidence.uploadIds"] ?? [])];
   return (
     <section aria-labelledby="step-optional" className="grid gap-5">
       <h2 id="step-optional" className="text-lg font-semibold">
@@ -43,7 +43,7 @@ export function OptionalStep({
         <FormField
           label="Sync schedule (minutes)"
           htmlFor="scheduleMinutes"
-          error={errors["scheduleMinutes"]}
+          error={errors.scheduleMinutes}
           description="Sync every N minutes (5 to 10080). Leave blank to sync only on demand."
         >
           <Input
@@ -58,7 +58,7 @@ export function OptionalStep({
         <FormField
           label="Drop threshold (%)"
           htmlFor="dropThresholdPercent"
-          error={errors["dropThresholdPercent"]}
+          error={errors.dropThresholdPercent}
           description="A full sync that finds more than this share fewer objects than the last applied one is held for an admin to release."
         >
           <Input
@@ -76,7 +76,7 @@ export function OptionalStep({
             name={name}
             value={logoUploadId}
             saved={savedLogoUploadId}
-            error={errors["logoUploadId"]}
+            error={errors.logoUploadId}
             onChange={(id) => {
               setValue("logoUploadId", id);
               onEdited("logoUploadId");
@@ -92,8 +92,8 @@ export function OptionalStep({
             Audit Evidence
           </h3>
           <p className="text-sm text-muted-foreground">
-            Optional. Notes and files saved here belong to the sync this save starts, are hashed into the ledger, and cannot be edited later: new evidence makes a
-            new record.
+            Optional. Notes and files saved here belong to the sync this save starts, are hashed into the ledger, and cannot be edited
+            later: new evidence makes a new record.
           </p>
         </div>
         <div className="grid gap-2">

@@ -157,7 +157,10 @@ export function configPayload(
   return base;
 }
 
-export function mappingPayload(values: Pick<IntegrationFormValues, "mapping">, option: ConnectorOption): Record<string, Record<string, string>> {
+export function mappingPayload(
+  values: Pick<IntegrationFormValues, "mapping">,
+  option: ConnectorOption,
+): Record<string, Record<string, string>> {
   return Object.fromEntries(
     option.objectTypes.map((t) => [t, Object.fromEntries((values.mapping[t] ?? []).map((r) => [r.source.trim(), r.field]))]),
   );
@@ -166,7 +169,11 @@ export function mappingPayload(values: Pick<IntegrationFormValues, "mapping">, o
 const asNumber = (s: string) => (Number.isFinite(Number(s)) ? Number(s) : s);
 
 /** The whole form as the save action's input (createIntegrationSchema / updateIntegrationSchema). */
-export function integrationPayload(values: IntegrationFormValues, option: ConnectorOption, stored?: StoredIntegration): CreateIntegrationInput {
+export function integrationPayload(
+  values: IntegrationFormValues,
+  option: ConnectorOption,
+  stored?: StoredIntegration,
+): CreateIntegrationInput {
   const schedule = values.scheduleMinutes.trim();
   const threshold = values.dropThresholdPercent.trim();
   const { notes, uploads } = values.evidence;

@@ -5,7 +5,15 @@ import { Check } from "lucide-react";
 import { cn } from "@/lib/utils";
 import { STEPS } from "./payload";
 
-export function Stepper({ step, stepsWithErrors, onSelect }: { step: number; stepsWithErrors: Set<number>; onSelect: (step: number) => void }) {
+export function Stepper({
+  step,
+  stepsWithErrors,
+  onSelect,
+}: {
+  step: number;
+  stepsWithErrors: Set<number>;
+  onSelect: (step: number) => void;
+}) {
   return (
     <nav aria-label="Steps">
       <ol className="flex flex-wrap items-center gap-2">

@@ -44,7 +44,17 @@ export type LdapConfig = z.infer<typeof ldapConfigSchema>;
  * (or a broad service account) can read, and bulky binary attributes.
  */
 export const EXCLUDED_ATTRIBUTES = new Set(
-  ["userPassword", "unicodePwd", "sambaNTPassword", "sambaLMPassword", "userPKCS12", "jpegPhoto", "thumbnailPhoto", "userCertificate", "userSMIMECertificate"].map((a) => a.toLowerCase()),
+  [
+    "userPassword",
+    "unicodePwd",
+    "sambaNTPassword",
+    "sambaLMPassword",
+    "userPKCS12",
+    "jpegPhoto",
+    "thumbnailPhoto",
+    "userCertificate",
+    "userSMIMECertificate",
+  ].map((a) => a.toLowerCase()),
 );
 /** Member values are emitted as membership records; keeping them on the group would double a large group's size. */
 export const MEMBER_ATTRIBUTES = new Set(["member", "uniquemember", "memberuid"]);

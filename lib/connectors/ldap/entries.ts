@@ -29,7 +29,10 @@ export function normalizeDn(dn: string): string {
         .split(/(?<!\\)\+/)
         .map((ava) => {
           const i = ava.indexOf("=");
-          return `${ava.slice(0, i).trim().toLowerCase()}=${ava.slice(i + 1).trim().toLowerCase()}`;
+          return `${ava.slice(0, i).trim().toLowerCase()}=${ava
+            .slice(i + 1)
+            .trim()
+            .toLowerCase()}`;
         })
         .join("+"),
     )

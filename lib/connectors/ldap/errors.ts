@@ -46,7 +46,16 @@ const RESULT_CODES: Record<number, string> = {
   80: "Other (e.g., implementation specific) Error",
 };
 
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EPIPE"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EPIPE",
+]);
 
 export function toConnectorError(config: LdapConfig, operation: string, error: unknown): ConnectorError {
   // The diagnostic and the library's words may carry what the server sent: capped and stripped.
@@ -67,7 +76,8 @@ export function toConnectorError(config: LdapConfig, operation: string, error: u
   if (/timed? ?out|timeout/i.test(text)) {
     return new ConnectorError(scrub(`LDAP ${operation} to ${config.url} timed out (${text})`), "unreachable", { cause: error });
   }
-  if (/Connection closed|socket/i.test(text)) return new ConnectorError(scrub(`LDAP ${operation} failed: ${text}`), "unreachable", { cause: error });
+  if (/Connection closed|socket/i.test(text))
+    return new ConnectorError(scrub(`LDAP ${operation} failed: ${text}`), "unreachable", { cause: error });
   if ((typeof code === "string" && /CERT|TLS|SSL/.test(code)) || /certificate|TLS|SSL/i.test(text)) {
     return new ConnectorError(scrub(`LDAP TLS failed: ${text}`), "config", { cause: error });
   }

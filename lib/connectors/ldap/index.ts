@@ -130,4 +130,3 @@ function timeKey(generalizedTime: string): string {
   const [whole, fraction = ""] = generalizedTime.replace(/Z$/i, "").split(".");
   return `${whole.padEnd(14, "0")}.${fraction.padEnd(6, "0")}`;
 }
-

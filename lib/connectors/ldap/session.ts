@@ -6,7 +6,15 @@
 import type { ConnectionOptions } from "node:tls";
 import { Client, escapeFilter, type Entry } from "ldapts";
 import { ConnectorError, type ExtractPage, type SourceRecord } from "../types";
-import { DEFAULT_GROUP_FILTER, DEFAULT_TIMEOUT_MS, DEFAULT_USER_FILTER, EXCLUDED_ATTRIBUTES, MEMBER_ATTRIBUTES, READ_ATTRIBUTES, type LdapConfig } from "./config";
+import {
+  DEFAULT_GROUP_FILTER,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_USER_FILTER,
+  EXCLUDED_ATTRIBUTES,
+  MEMBER_ATTRIBUTES,
+  READ_ATTRIBUTES,
+  type LdapConfig,
+} from "./config";
 import { memberDns, normalizeDn, values } from "./entries";
 import { guard } from "./errors";
 
@@ -39,9 +47,7 @@ export class LdapSession {
     signal?.throwIfAborted();
     const client = await connect(config, signal);
     try {
-      const base = await guard(config, signal, "search", () =>
-        client.search(config.baseDn, { scope: "base", attributes: ["entryUUID"] }),
-      );
+      const base = await guard(config, signal, "search", () => client.search(config.baseDn, { scope: "base", attributes: ["entryUUID"] }));
       const useEntryUuid = base.searchEntries.some((e) => values(e, "entryUUID").length > 0);
       return new LdapSession(config, client, useEntryUuid, signal);
     } catch (error) {
@@ -230,7 +236,10 @@ export class LdapSession {
     const client = await this.lookups();
     const found = new Map<string, string | null>(uids.map((uid) => [uid, null]));
     for (let i = 0; i < uids.length; i += 100) {
-      const any = uids.slice(i, i + 100).map((uid) => escapeFilter`(uid=${uid})`).join("");
+      const any = uids
+        .slice(i, i + 100)
+        .map((uid) => escapeFilter`(uid=${uid})`)
+        .join("");
       const pages = client.searchPaginated(this.userBase, {
         scope: "sub",
         filter: `(&${this.userFilter}(|${any}))`,

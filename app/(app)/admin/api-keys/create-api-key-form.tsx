@@ -50,7 +50,12 @@ export function CreateApiKeyForm() {
           <p className="text-sm text-muted-foreground">Give the key only what it needs; each call it makes is checked against these.</p>
           <div className="grid gap-4 md:grid-cols-2">
             {API_KEY_SCOPE_GROUPS.map((g) => (
-              <div key={g.area} role="group" aria-labelledby={`scope-area-${g.area}`} className="grid content-start gap-2 rounded-md border p-3">
+              <div
+                key={g.area}
+                role="group"
+                aria-labelledby={`scope-area-${g.area}`}
+                className="grid content-start gap-2 rounded-md border p-3"
+              >
                 <h3 id={`scope-area-${g.area}`} className="text-sm font-semibold">
                   {g.area}
                 </h3>

@@ -36,57 +36,57 @@ export default async function ApiKeysPage() {
             empty={<>No API keys yet.</>}
             framed={false}
           >
-                {keys.map((k) => {
-                  const status = apiKeyStatus(k);
-                  return (
-                    <TableRow key={k.id}>
-                      <TableCell className="font-medium">{k.name}</TableCell>
-                      <TableCell className="font-mono text-xs">{k.prefix}…</TableCell>
-                      <TableCell className="max-w-64">
-                        <div className="flex flex-wrap gap-1">
-                          {k.scopes.map((s) => (
-                            <Badge key={s} variant="outline" className="font-mono text-[11px]">
-                              {s}
-                            </Badge>
-                          ))}
-                        </div>
-                      </TableCell>
-                      <TableCell>
-                        <Badge variant={status === "active" ? "success" : status === "expired" ? "warning" : "destructive"}>{status}</Badge>
-                      </TableCell>
-                      <TableCell className="text-xs">{when(k.expiresAt)}</TableCell>
-                      <TableCell className="text-xs">{when(k.lastUsedAt)}</TableCell>
-                      <TableCell className="text-xs">
-                        {when(k.createdAt)}
-                        <div className="text-muted-foreground">{k.createdByName}</div>
-                      </TableCell>
-                      <TableCell>
-                        <div className="flex justify-end gap-2">
-                          {status === "active" ? (
-                            <ConfirmActionButton
-                              action={revokeApiKeyAction}
-                              fields={{ id: k.id }}
-                              confirm={`Revoke “${k.name}”? Calls with it will fail at once.`}
-                              variant="outline"
-                              aria-label={`Revoke ${k.name}`}
-                            >
-                              Revoke
-                            </ConfirmActionButton>
-                          ) : null}
-                          <ConfirmActionButton
-                            action={deleteApiKeyAction}
-                            fields={{ id: k.id }}
-                            confirm={`Delete “${k.name}”? This cannot be undone.`}
-                            variant="destructive"
-                            aria-label={`Delete ${k.name}`}
-                          >
-                            Delete
-                          </ConfirmActionButton>
-                        </div>
-                      </TableCell>
-                    </TableRow>
-                  );
-                })}
+            {keys.map((k) => {
+              const status = apiKeyStatus(k);
+              return (
+                <TableRow key={k.id}>
+                  <TableCell className="font-medium">{k.name}</TableCell>
+                  <TableCell className="font-mono text-xs">{k.prefix}…</TableCell>
+                  <TableCell className="max-w-64">
+                    <div className="flex flex-wrap gap-1">
+                      {k.scopes.map((s) => (
+                        <Badge key={s} variant="outline" className="font-mono text-[11px]">
+                          {s}
+                        </Badge>
+                      ))}
+                    </div>
+                  </TableCell>
+                  <TableCell>
+                    <Badge variant={status === "active" ? "success" : status === "expired" ? "warning" : "destructive"}>{status}</Badge>
+                  </TableCell>
+                  <TableCell className="text-xs">{when(k.expiresAt)}</TableCell>
+                  <TableCell className="text-xs">{when(k.lastUsedAt)}</TableCell>
+                  <TableCell className="text-xs">
+                    {when(k.createdAt)}
+                    <div className="text-muted-foreground">{k.createdByName}</div>
+                  </TableCell>
+                  <TableCell>
+                    <div className="flex justify-end gap-2">
+                      {status === "active" ? (
+                        <ConfirmActionButton
+                          action={revokeApiKeyAction}
+                          fields={{ id: k.id }}
+                          confirm={`Revoke “${k.name}”? Calls with it will fail at once.`}
+                          variant="outline"
+                          aria-label={`Revoke ${k.name}`}
+                        >
+                          Revoke
+                        </ConfirmActionButton>
+                      ) : null}
+                      <ConfirmActionButton
+                        action={deleteApiKeyAction}
+                        fields={{ id: k.id }}
+                        confirm={`Delete “${k.name}”? This cannot be undone.`}
+                        variant="destructive"
+                        aria-label={`Delete ${k.name}`}
+                      >
+                        Delete
+                      </ConfirmActionButton>
+                    </div>
+                  </TableCell>
+                </TableRow>
+              );
+            })}
           </DataTable>
         </CardContent>
       </Card>

@@ -30,7 +30,6 @@ function query(params: Params, extra: Record<string, string> = {}): string {
   return s ? `?${s}` : "";
 }
 
-
 export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Params> }) {
   const ctx = await requirePageContext("audit_log:read", "/admin/audit-log");
   const params = await searchParams;
@@ -114,30 +113,30 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
         isEmpty={result.events.length === 0}
         empty={<>No audit events match these filters.</>}
       >
-              {result.events.map((e) => (
-                <TableRow key={e.id} className="relative">
-                  <TableCell className="whitespace-nowrap font-mono text-xs">
-                    <Link href={`/admin/audit-log/${e.id}`} className="after:absolute after:inset-0 hover:underline">
-                      {formatDateTime(e.occurredAt)}
-                    </Link>
-                  </TableCell>
-                  <TableCell className="max-w-48 truncate">
-                    {e.actorName}
-                    {e.actorType !== "user" ? (
-                      <Badge variant="outline" className="ml-2">
-                        {e.actorType === "api_key" ? "API key" : "system"}
-                      </Badge>
-                    ) : null}
-                  </TableCell>
-                  <TableCell>
-                    <Badge variant="secondary">{e.action}</Badge>
-                  </TableCell>
-                  <TableCell>{ENTITY_TYPE_LABELS[e.entityType as keyof typeof ENTITY_TYPE_LABELS] ?? e.entityType}</TableCell>
-                  <TableCell className="max-w-56 truncate font-medium">{e.entityName}</TableCell>
-                  <TableCell className="max-w-96 truncate text-muted-foreground">{e.details}</TableCell>
-                  <TableCell className="font-mono text-xs">{e.ip ?? "—"}</TableCell>
-                </TableRow>
-              ))}
+        {result.events.map((e) => (
+          <TableRow key={e.id} className="relative">
+            <TableCell className="whitespace-nowrap font-mono text-xs">
+              <Link href={`/admin/audit-log/${e.id}`} className="after:absolute after:inset-0 hover:underline">
+                {formatDateTime(e.occurredAt)}
+              </Link>
+            </TableCell>
+            <TableCell className="max-w-48 truncate">
+              {e.actorName}
+              {e.actorType !== "user" ? (
+                <Badge variant="outline" className="ml-2">
+                  {e.actorType === "api_key" ? "API key" : "system"}
+                </Badge>
+              ) : null}
+            </TableCell>
+            <TableCell>
+              <Badge variant="secondary">{e.action}</Badge>
+            </TableCell>
+            <TableCell>{ENTITY_TYPE_LABELS[e.entityType as keyof typeof ENTITY_TYPE_LABELS] ?? e.entityType}</TableCell>
+            <TableCell className="max-w-56 truncate font-medium">{e.entityName}</TableCell>
+            <TableCell className="max-w-96 truncate text-muted-foreground">{e.details}</TableCell>
+            <TableCell className="font-mono text-xs">{e.ip ?? "—"}</TableCell>
+          </TableRow>
+        ))}
       </DataTable>
 
       <KeysetPager

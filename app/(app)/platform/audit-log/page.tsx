@@ -92,7 +92,9 @@ export default async function PlatformAuditLogPage({ searchParams }: { searchPar
             </>
           );
           const action = (
-            <Badge variant={e.action === "Deactivate" || e.action === "Remove" ? "destructive" : "secondary"}>{actionLabel(e.action)}</Badge>
+            <Badge variant={e.action === "Deactivate" || e.action === "Remove" ? "destructive" : "secondary"}>
+              {actionLabel(e.action)}
+            </Badge>
           );
           return (
             <TableRow key={e.id}>
@@ -105,7 +107,9 @@ export default async function PlatformAuditLogPage({ searchParams }: { searchPar
                 <div className="font-medium break-words">{e.details}</div>
                 {e.changes.length ? (
                   <div className="text-xs break-words text-muted-foreground">
-                    {e.changes.map((c) => `${c.field}: ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join("; ")}
+                    {e.changes
+                      .map((c) => `${c.field}: ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`)
+                      .join("; ")}
                   </div>
                 ) : null}
                 <div className="mt-1 text-xs break-words text-muted-foreground lg:hidden">

@@ -40,7 +40,8 @@ export default async function TenantsPage() {
         <CardHeader>
           <CardTitle>Platform administrators</CardTitle>
           <CardDescription>
-            People who administer every tenant. Each grant and removal is recorded in the platform audit log; the last one cannot be removed.
+            People who administer every tenant. Each grant and removal is recorded in the platform audit log; the last one cannot be
+            removed.
           </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-4">
@@ -50,7 +51,11 @@ export default async function TenantsPage() {
                 <span className="min-w-0 break-all text-sm">
                   <span className="font-medium">{a.email}</span>
                   {a.id === ctx.actor.id ? <span className="text-muted-foreground"> (you)</span> : null}
-                  {a.active ? null : <Badge variant="secondary" className="ml-2">deactivated</Badge>}
+                  {a.active ? null : (
+                    <Badge variant="secondary" className="ml-2">
+                      deactivated
+                    </Badge>
+                  )}
                 </span>
                 {lastAdmin && a.active ? (
                   <span className="text-xs text-muted-foreground">The last one: grant someone else first to remove</span>

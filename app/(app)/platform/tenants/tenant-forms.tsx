@@ -16,7 +16,12 @@ export function CreateTenantForm() {
         <FormField label="Name" htmlFor="tenant-name" error={fieldError(state, "name")}>
           <Input id="tenant-name" name="name" required />
         </FormField>
-        <FormField label="Slug" htmlFor="tenant-slug" error={fieldError(state, "slug")} description="Lowercase letters, digits and hyphens.">
+        <FormField
+          label="Slug"
+          htmlFor="tenant-slug"
+          error={fieldError(state, "slug")}
+          description="Lowercase letters, digits and hyphens."
+        >
           <Input id="tenant-slug" name="slug" required />
         </FormField>
       </div>

@@ -4,7 +4,17 @@ import { ChevronLeft, CircleStop, Download } from "lucide-react";
 import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
 import { IntegrationLogo } from "@/components/integrations/integration-logo";
 import { LiveRefresh } from "@/components/integrations/live-refresh";
-import { QueuePlace, STARTED_BY_TYPE_LABELS, SyncProgress, SyncStatusBadge, TRIGGER_LABELS, formatDuration, formatTime, isCancellable, isRunning } from "@/components/integrations/sync-display";
+import {
+  QueuePlace,
+  STARTED_BY_TYPE_LABELS,
+  SyncProgress,
+  SyncStatusBadge,
+  TRIGGER_LABELS,
+  formatDuration,
+  formatTime,
+  isCancellable,
+  isRunning,
+} from "@/components/integrations/sync-display";
 import { PageHeader } from "@/components/shell/page-header";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge, type BadgeProps } from "@/components/ui/badge";
@@ -19,7 +29,13 @@ import { TableCell, TableFooter, TableRow } from "@/components/ui/table";
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
 import { orNotFound, orNull, withFilterProblem } from "@/lib/pages";
-import { OBJECT_TYPE_LABELS, OBJECT_TYPES, SYNC_COUNT_COLUMNS as COUNT_COLUMNS, SYNC_RECORD_OUTCOMES as OUTCOMES, type ObjectType } from "@/lib/domain/enums";
+import {
+  OBJECT_TYPE_LABELS,
+  OBJECT_TYPES,
+  SYNC_COUNT_COLUMNS as COUNT_COLUMNS,
+  SYNC_RECORD_OUTCOMES as OUTCOMES,
+  type ObjectType,
+} from "@/lib/domain/enums";
 import { getIntegration } from "@/lib/integrations/service";
 import { getSync, listSyncLog } from "@/lib/syncs/service";
 import { cancelSyncAction, releaseHeldSyncAction } from "../actions";
@@ -47,7 +63,6 @@ function query(params: Params, extra: Record<string, string> = {}): string {
   return s ? `?${s}` : "";
 }
 
-
 export default async function SyncPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Params> }) {
   const { id } = await params;
   const sp = await searchParams;
@@ -55,9 +70,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
   const ctx = await requirePageContext("syncs:read", path);
   const sync = await orNotFound(getSync(ctx, id));
   // A deleted integration keeps its history; its name is then unknown here.
-  const integration = can(ctx, "integrations:read")
-    ? await orNull(getIntegration(ctx, sync.integrationId))
-    : null;
+  const integration = can(ctx, "integrations:read") ? await orNull(getIntegration(ctx, sync.integrationId)) : null;
 
   const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, sp[k] ?? ""])) as Record<(typeof FILTER_KEYS)[number], string>;
   const { value: log, problem } = await withFilterProblem(
@@ -68,9 +81,10 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
   const running = isRunning(sync.status);
   const integrationName = integration?.name ?? "Deleted integration";
   const counts = Object.entries(sync.counts ?? {}) as [ObjectType, Record<(typeof COUNT_COLUMNS)[number], number>][];
-  const totals = Object.fromEntries(
-    COUNT_COLUMNS.map((c) => [c, counts.reduce((sum, [, row]) => sum + (row?.[c] ?? 0), 0)]),
-  ) as Record<(typeof COUNT_COLUMNS)[number], number>;
+  const totals = Object.fromEntries(COUNT_COLUMNS.map((c) => [c, counts.reduce((sum, [, row]) => sum + (row?.[c] ?? 0), 0)])) as Record<
+    (typeof COUNT_COLUMNS)[number],
+    number
+  >;
   const canRelease = sync.status === "held" && can(ctx, "syncs:release");
   const canCancel = isCancellable(sync) && can(ctx, "syncs:run");
 
@@ -90,7 +104,10 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
     ["Queued at (UTC)", formatTime(sync.queuedAt)],
     ["Started at (UTC)", formatTime(sync.startedAt)],
     ["Ended at (UTC)", formatTime(sync.endedAt)],
-    ["Duration", running && sync.startedAt ? `${formatDuration(sync.startedAt, new Date())} so far` : formatDuration(sync.startedAt, sync.endedAt)],
+    [
+      "Duration",
+      running && sync.startedAt ? `${formatDuration(sync.startedAt, new Date())} so far` : formatDuration(sync.startedAt, sync.endedAt),
+    ],
   ];
   if (sync.releasedByName) details.push(["Released by", sync.releasedByName]);
   if (sync.cancelledByName) details.push([sync.status === "cancelled" ? "Cancelled by" : "Cancel requested by", sync.cancelledByName]);
@@ -177,8 +194,14 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           </dl>
           {sync.status === "syncing" || sync.status === "queued" ? (
             <div className="grid gap-1 text-sm">
-              <span className="text-xs font-medium tracking-wide text-muted-foreground uppercase">{sync.status === "queued" ? "Queue" : "Progress"}</span>
-              {sync.status === "syncing" ? <SyncProgress run={sync} className="max-w-md text-sm" /> : <QueuePlace queue={sync.queue} className="text-sm" />}
+              <span className="text-xs font-medium tracking-wide text-muted-foreground uppercase">
+                {sync.status === "queued" ? "Queue" : "Progress"}
+              </span>
+              {sync.status === "syncing" ? (
+                <SyncProgress run={sync} className="max-w-md text-sm" />
+              ) : (
+                <QueuePlace queue={sync.queue} className="text-sm" />
+              )}
             </div>
           ) : null}
           <div className="grid gap-1 text-sm">
@@ -219,7 +242,10 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
               <TableRow key={type}>
                 <TableCell className="font-medium">{OBJECT_TYPE_LABELS[type] ?? type}</TableCell>
                 {COUNT_COLUMNS.map((c) => (
-                  <TableCell key={c} className={c === "errors" && row?.[c] ? "text-right text-destructive tabular-nums" : "text-right tabular-nums"}>
+                  <TableCell
+                    key={c}
+                    className={c === "errors" && row?.[c] ? "text-right text-destructive tabular-nums" : "text-right tabular-nums"}
+                  >
                     {formatCount(row?.[c] ?? 0)}
                   </TableCell>
                 ))}
@@ -274,33 +300,38 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
 
         <DataTable
           label="Sync log"
-          columns={[{ label: "Object type", className: "hidden sm:table-cell" }, "Name and external id", "Outcome", { label: "Reason", className: "hidden sm:table-cell" }]}
+          columns={[
+            { label: "Object type", className: "hidden sm:table-cell" },
+            "Name and external id",
+            "Outcome",
+            { label: "Reason", className: "hidden sm:table-cell" },
+          ]}
           isEmpty={log.records.length === 0}
           empty={running ? "Records appear here as the sync applies its data." : "No records match these filters."}
         >
-                {log.records.map((r) => {
-                  const type = OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType;
-                  return (
-                    <TableRow key={r.id}>
-                      <TableCell className="hidden sm:table-cell">{type}</TableCell>
-                      {/* Names wrap so they read in full; the external id is in the title, the CSV and the API. */}
-                      <TableCell className="max-w-56 min-w-40 whitespace-normal sm:max-w-80 lg:max-w-96">
-                        <div className="break-words">{r.name ?? <span className="text-muted-foreground">No name</span>}</div>
-                        <div className="truncate font-mono text-xs text-muted-foreground" title={r.externalId}>
-                          <span className="font-sans sm:hidden">{type} · </span>
-                          {r.externalId}
-                        </div>
-                        {r.reason ? <div className="mt-1 text-xs break-words text-muted-foreground sm:hidden">{r.reason}</div> : null}
-                      </TableCell>
-                      <TableCell>
-                        <Badge variant={OUTCOME_VARIANTS[r.outcome] ?? "outline"}>{r.outcome}</Badge>
-                      </TableCell>
-                      <TableCell className="hidden min-w-48 whitespace-normal break-words text-muted-foreground sm:table-cell">
-                        {r.reason ?? "—"}
-                      </TableCell>
-                    </TableRow>
-                  );
-                })}
+          {log.records.map((r) => {
+            const type = OBJECT_TYPE_LABELS[r.objectType as ObjectType] ?? r.objectType;
+            return (
+              <TableRow key={r.id}>
+                <TableCell className="hidden sm:table-cell">{type}</TableCell>
+                {/* Names wrap so they read in full; the external id is in the title, the CSV and the API. */}
+                <TableCell className="max-w-56 min-w-40 whitespace-normal sm:max-w-80 lg:max-w-96">
+                  <div className="break-words">{r.name ?? <span className="text-muted-foreground">No name</span>}</div>
+                  <div className="truncate font-mono text-xs text-muted-foreground" title={r.externalId}>
+                    <span className="font-sans sm:hidden">{type} · </span>
+                    {r.externalId}
+                  </div>
+                  {r.reason ? <div className="mt-1 text-xs break-words text-muted-foreground sm:hidden">{r.reason}</div> : null}
+                </TableCell>
+                <TableCell>
+                  <Badge variant={OUTCOME_VARIANTS[r.outcome] ?? "outline"}>{r.outcome}</Badge>
+                </TableCell>
+                <TableCell className="hidden min-w-48 whitespace-normal break-words text-muted-foreground sm:table-cell">
+                  {r.reason ?? "—"}
+                </TableCell>
+              </TableRow>
+            );
+          })}
         </DataTable>
 
         <KeysetPager

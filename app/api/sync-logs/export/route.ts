@@ -18,9 +18,17 @@ export const GET = withSession("syncs:read", async (ctx, req) => {
   const encoder = new TextEncoder();
   const line = (r: TenantSyncLogEntry) =>
     stringifyCsv([
-      [r.integrationName, r.syncId, r.syncStartedAt.toISOString(), String(r.id), r.objectType, r.externalId, r.name ?? "", r.outcome, r.reason ?? ""].map(
-        neutraliseFormula,
-      ),
+      [
+        r.integrationName,
+        r.syncId,
+        r.syncStartedAt.toISOString(),
+        String(r.id),
+        r.objectType,
+        r.externalId,
+        r.name ?? "",
+        r.outcome,
+        r.reason ?? "",
+      ].map(neutraliseFormula),
     ]);
   let pending = await rows.next();
   const body = new ReadableStream<Uint8Array>({

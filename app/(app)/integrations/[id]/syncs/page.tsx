@@ -59,7 +59,12 @@ export default async function SyncHistoryPage({
     ),
   );
   const mayOpenEvidence = can(ctx, "evidence:read");
-  const withEvidence = mayOpenEvidence ? await syncsWithEvidence(ctx, history.syncs.map((s) => s.id)) : new Set<string>();
+  const withEvidence = mayOpenEvidence
+    ? await syncsWithEvidence(
+        ctx,
+        history.syncs.map((s) => s.id),
+      )
+    : new Set<string>();
   const { deleted, active } = history.integration;
   const cursors = can(ctx, "integrations:read") && !deleted ? await listCursors(ctx, id) : [];
   const canWrite = can(ctx, "integrations:write") && !deleted;
@@ -134,80 +139,80 @@ export default async function SyncHistoryPage({
         isEmpty={history.syncs.length === 0}
         empty="No syncs yet."
       >
-              {history.syncs.map((s) => {
-                const when = formatTime(s.startedAt ?? s.queuedAt);
-                return (
-                  <TableRow key={s.id} className="relative">
-                    <TableCell className="w-28 font-mono text-xs whitespace-normal">
-                      <Link href={`/syncs/${s.id}`} className="after:absolute after:inset-0 hover:underline">
-                        {s.startedAt ? formatTime(s.startedAt) : <span className="text-muted-foreground">Queued {formatTime(s.queuedAt)}</span>}
-                      </Link>
-                    </TableCell>
-                    <TableCell className="hidden w-28 font-mono text-xs whitespace-normal sm:table-cell">{formatTime(s.endedAt)}</TableCell>
-                    <TableCell>
-                      <div className="flex w-36 flex-col items-start gap-1.5 whitespace-normal">
-                        <SyncStatusBadge status={s.status} cancelling={!!s.cancelRequestedAt} />
-                        {s.status === "syncing" ? <SyncProgress run={s} now={now} /> : null}
-                        {s.status === "queued" ? <QueuePlace queue={s.queue} /> : null}
-                        {canCancel && isCancellable(s) ? (
-                          <ConfirmActionButton
-                            action={cancelSyncAction}
-                            fields={{ syncId: s.id }}
-                            confirm={
-                              s.status === "syncing"
-                                ? `Cancel this running sync of “${name}”? It stops within seconds and nothing of it is applied.`
-                                : `Cancel this ${s.status} sync of “${name}”? Nothing of it is applied.`
-                            }
-                            confirmLabel="Cancel sync"
-                            dismissLabel="Keep it running"
-                            variant="outline"
-                            className="relative z-10 h-7 px-2 text-xs"
-                            aria-label={`Cancel sync ${when}`}
-                          >
-                            <CircleStop aria-hidden="true" /> Cancel
-                          </ConfirmActionButton>
-                        ) : null}
-                      </div>
-                    </TableCell>
-                    <TableCell className="max-w-64 truncate text-muted-foreground" title={s.message ?? undefined}>
-                      {s.message ?? "—"}
-                    </TableCell>
-                    <TableCell>
-                      <div className="flex flex-col items-start gap-1">
-                        <span className="max-w-48 truncate" title={s.startedByName}>
-                          {s.startedByName}
-                        </span>
-                        <Badge variant="outline">{STARTED_BY_TYPE_LABELS[s.startedByType] ?? s.startedByType}</Badge>
-                      </div>
-                    </TableCell>
-                    <TableCell className="min-w-24 text-xs whitespace-normal">
-                      {TRIGGER_LABELS[s.trigger] ?? s.trigger}
-                      {s.mode === "delta" ? <span className="text-muted-foreground"> · delta</span> : null}
-                    </TableCell>
-                    <TableCell>
-                      {mayOpenEvidence ? (
-                        <Button variant={withEvidence.has(s.id) ? "default" : "outline"} size="sm" className="relative z-10" asChild>
-                          <Link href={`/syncs/${s.id}/evidence`} aria-label={`Evidence for sync ${when}`}>
-                            <FileCheck2 aria-hidden="true" /> {withEvidence.has(s.id) ? "Evidence" : "No evidence"}
-                          </Link>
-                        </Button>
-                      ) : (
-                        <Button
-                          type="button"
-                          variant="outline"
-                          size="sm"
-                          disabled
-                          className="relative z-10"
-                          aria-label={`Evidence for sync ${when}`}
-                          title="Your role cannot open audit evidence"
-                        >
-                          <FileCheck2 aria-hidden="true" /> Evidence
-                        </Button>
-                      )}
-                    </TableCell>
-                  </TableRow>
-                );
-              })}
+        {history.syncs.map((s) => {
+          const when = formatTime(s.startedAt ?? s.queuedAt);
+          return (
+            <TableRow key={s.id} className="relative">
+              <TableCell className="w-28 font-mono text-xs whitespace-normal">
+                <Link href={`/syncs/${s.id}`} className="after:absolute after:inset-0 hover:underline">
+                  {s.startedAt ? formatTime(s.startedAt) : <span className="text-muted-foreground">Queued {formatTime(s.queuedAt)}</span>}
+                </Link>
+              </TableCell>
+              <TableCell className="hidden w-28 font-mono text-xs whitespace-normal sm:table-cell">{formatTime(s.endedAt)}</TableCell>
+              <TableCell>
+                <div className="flex w-36 flex-col items-start gap-1.5 whitespace-normal">
+                  <SyncStatusBadge status={s.status} cancelling={!!s.cancelRequestedAt} />
+                  {s.status === "syncing" ? <SyncProgress run={s} now={now} /> : null}
+                  {s.status === "queued" ? <QueuePlace queue={s.queue} /> : null}
+                  {canCancel && isCancellable(s) ? (
+                    <ConfirmActionButton
+                      action={cancelSyncAction}
+                      fields={{ syncId: s.id }}
+                      confirm={
+                        s.status === "syncing"
+                          ? `Cancel this running sync of “${name}”? It stops within seconds and nothing of it is applied.`
+                          : `Cancel this ${s.status} sync of “${name}”? Nothing of it is applied.`
+                      }
+                      confirmLabel="Cancel sync"
+                      dismissLabel="Keep it running"
+                      variant="outline"
+                      className="relative z-10 h-7 px-2 text-xs"
+                      aria-label={`Cancel sync ${when}`}
+                    >
+                      <CircleStop aria-hidden="true" /> Cancel
+                    </ConfirmActionButton>
+                  ) : null}
+                </div>
+              </TableCell>
+              <TableCell className="max-w-64 truncate text-muted-foreground" title={s.message ?? undefined}>
+                {s.message ?? "—"}
+              </TableCell>
+              <TableCell>
+                <div className="flex flex-col items-start gap-1">
+                  <span className="max-w-48 truncate" title={s.startedByName}>
+                    {s.startedByName}
+                  </span>
+                  <Badge variant="outline">{STARTED_BY_TYPE_LABELS[s.startedByType] ?? s.startedByType}</Badge>
+                </div>
+              </TableCell>
+              <TableCell className="min-w-24 text-xs whitespace-normal">
+                {TRIGGER_LABELS[s.trigger] ?? s.trigger}
+                {s.mode === "delta" ? <span className="text-muted-foreground"> · delta</span> : null}
+              </TableCell>
+              <TableCell>
+                {mayOpenEvidence ? (
+                  <Button variant={withEvidence.has(s.id) ? "default" : "outline"} size="sm" className="relative z-10" asChild>
+                    <Link href={`/syncs/${s.id}/evidence`} aria-label={`Evidence for sync ${when}`}>
+                      <FileCheck2 aria-hidden="true" /> {withEvidence.has(s.id) ? "Evidence" : "No evidence"}
+                    </Link>
+                  </Button>
+                ) : (
+                  <Button
+                    type="button"
+                    variant="outline"
+                    size="sm"
+                    disabled
+                    className="relative z-10"
+                    aria-label={`Evidence for sync ${when}`}
+                    title="Your role cannot open audit evidence"
+                  >
+                    <FileCheck2 aria-hidden="true" /> Evidence
+                  </Button>
+                )}
+              </TableCell>
+            </TableRow>
+          );
+        })}
       </DataTable>
 
       <KeysetPager
@@ -221,8 +226,8 @@ export default async function SyncHistoryPage({
           <CardHeader>
             <CardTitle>Extraction cursors</CardTitle>
             <CardDescription>
-              Where the next delta sync resumes, per object type. Reset one to make the next sync read everything again; delete
-              one to forget it. Both are audited.
+              Where the next delta sync resumes, per object type. Reset one to make the next sync read everything again; delete one to
+              forget it. Both are audited.
             </CardDescription>
           </CardHeader>
           <CardContent>
@@ -233,42 +238,42 @@ export default async function SyncHistoryPage({
               isEmpty={cursors.length === 0}
               empty="No cursors yet: they are stored after a completed sync of a connector that supports delta syncs."
             >
-                  {cursors.map((c) => {
-                    const label = OBJECT_TYPE_LABELS[c.objectType as ObjectType] ?? c.objectType;
-                    return (
-                      <TableRow key={c.id}>
-                        <TableCell className="font-medium">{label}</TableCell>
-                        <TableCell className="max-w-md truncate font-mono text-xs" title={c.position}>
-                          {c.position || <span className="text-muted-foreground">(reset: next sync is full)</span>}
-                        </TableCell>
-                        <TableCell className="font-mono text-xs">{formatTime(c.updatedAt)}</TableCell>
-                        {canWrite ? (
-                          <TableCell>
-                            <div className="flex justify-end gap-2">
-                              <ConfirmActionButton
-                                action={resetCursorAction}
-                                fields={{ integrationId: id, objectType: c.objectType }}
-                                confirm={`Reset the ${label.toLowerCase()} cursor of “${name}”? The next sync reads everything.`}
-                                variant="outline"
-                                aria-label={`Reset ${label} cursor`}
-                              >
-                                Reset
-                              </ConfirmActionButton>
-                              <ConfirmActionButton
-                                action={deleteCursorAction}
-                                fields={{ integrationId: id, objectType: c.objectType }}
-                                confirm={`Delete the ${label.toLowerCase()} cursor of “${name}”?`}
-                                variant="destructive"
-                                aria-label={`Delete ${label} cursor`}
-                              >
-                                Delete
-                              </ConfirmActionButton>
-                            </div>
-                          </TableCell>
-                        ) : null}
-                      </TableRow>
-                    );
-                  })}
+              {cursors.map((c) => {
+                const label = OBJECT_TYPE_LABELS[c.objectType as ObjectType] ?? c.objectType;
+                return (
+                  <TableRow key={c.id}>
+                    <TableCell className="font-medium">{label}</TableCell>
+                    <TableCell className="max-w-md truncate font-mono text-xs" title={c.position}>
+                      {c.position || <span className="text-muted-foreground">(reset: next sync is full)</span>}
+                    </TableCell>
+                    <TableCell className="font-mono text-xs">{formatTime(c.updatedAt)}</TableCell>
+                    {canWrite ? (
+                      <TableCell>
+                        <div className="flex justify-end gap-2">
+                          <ConfirmActionButton
+                            action={resetCursorAction}
+                            fields={{ integrationId: id, objectType: c.objectType }}
+                            confirm={`Reset the ${label.toLowerCase()} cursor of “${name}”? The next sync reads everything.`}
+                            variant="outline"
+                            aria-label={`Reset ${label} cursor`}
+                          >
+                            Reset
+                          </ConfirmActionButton>
+                          <ConfirmActionButton
+                            action={deleteCursorAction}
+                            fields={{ integrationId: id, objectType: c.objectType }}
+                            confirm={`Delete the ${label.toLowerCase()} cursor of “${name}”?`}
+                            variant="destructive"
+                            aria-label={`Delete ${label} cursor`}
+                          >
+                            Delete
+                          </ConfirmActionButton>
+                        </div>
+                      </TableCell>
+                    ) : null}
+                  </TableRow>
+                );
+              })}
             </DataTable>
           </CardContent>
         </Card>

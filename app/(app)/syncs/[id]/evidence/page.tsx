@@ -28,7 +28,10 @@ export default async function EvidencePage({ params }: { params: Promise<{ id: s
   return (
     <div className="grid gap-6">
       <div>
-        <Link href={`/integrations/${sync.integrationId}/syncs`} className="inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
+        <Link
+          href={`/integrations/${sync.integrationId}/syncs`}
+          className="inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground"
+        >
           <ChevronLeft aria-hidden="true" className="size-4" /> Sync History
         </Link>
       </div>
@@ -49,7 +52,9 @@ export default async function EvidencePage({ params }: { params: Promise<{ id: s
       {!evidence ? (
         <Alert>
           <AlertTitle>No evidence for this sync</AlertTitle>
-          <AlertDescription>Evidence is attached when an integration is saved with notes or files; that save starts the sync the evidence belongs to.</AlertDescription>
+          <AlertDescription>
+            Evidence is attached when an integration is saved with notes or files; that save starts the sync the evidence belongs to.
+          </AlertDescription>
         </Alert>
       ) : (
         <>
@@ -61,7 +66,9 @@ export default async function EvidencePage({ params }: { params: Promise<{ id: s
                 Added by {evidence.createdByName} on {formatTime(new Date(evidence.createdAt))} UTC
               </CardDescription>
             </CardHeader>
-            <CardContent>{evidence.notesHtml ? <NotesView html={evidence.notesHtml} /> : <p className="text-sm text-muted-foreground">No notes.</p>}</CardContent>
+            <CardContent>
+              {evidence.notesHtml ? <NotesView html={evidence.notesHtml} /> : <p className="text-sm text-muted-foreground">No notes.</p>}
+            </CardContent>
           </Card>
           <Card>
             <CardHeader>
@@ -118,7 +125,8 @@ function VerificationBadge({ verification }: { verification: EvidenceVerificatio
         <Badge variant="success">
           <ShieldCheck aria-hidden="true" /> Verified
         </Badge>
-        Ledger entry {verification.seq}, included in the checkpoint of tree size {verification.treeSize} signed by key {verification.keyId}; every file matches its SHA-256.
+        Ledger entry {verification.seq}, included in the checkpoint of tree size {verification.treeSize} signed by key {verification.keyId};
+        every file matches its SHA-256.
       </p>
     );
   }
