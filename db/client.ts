@@ -9,6 +9,7 @@
 import "server-only";
 import postgres from "postgres";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import { isConnectionLost } from "./errors";
 import * as schema from "./schema";
 
 export type Database = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
@@ -53,4 +54,20 @@ export async function closeDb(): Promise<void> {
   const h = globalForDb.__syncledgerDb;
   globalForDb.__syncledgerDb = undefined;
   await h?.sql.end({ timeout: 5 });
+}
+
+/**
+ * Runs a read again, once, when its connection to Postgres was lost (a database
+ * restart closes every pooled connection; the pool reconnects on the next
+ * statement). Only for work that changes nothing, or nothing a second run would
+ * repeat: anything else must not be done twice.
+ */
+export async function retryReadOnLostConnection<T>(read: () => Promise<T>, pauseMs = 500): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (!isConnectionLost(e)) throw e;
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    return read();
+  }
 }

@@ -74,7 +74,9 @@ export async function startEmbeddedPostgres(options: {
     persistent: true,
     createPostgresUser: true,
     authMethod: "scram-sha-256",
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+    // A backend whose client went away (a killed worker, a killed app) notices within
+    // seconds and stops its statement, instead of running it to the end for no one.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "client_connection_check_interval=5s"],
     onLog: () => {},
     onError: () => {},
   });

@@ -46,6 +46,8 @@ export const configSchema = z
     S3_ACCESS_KEY_ID: optionalString,
     S3_SECRET_ACCESS_KEY: optionalString,
     S3_FORCE_PATH_STYLE: booleanFlag,
+    /** Temporary upload objects (partial files, S3 staging objects and multipart uploads) older than this are removed. */
+    TEMP_UPLOAD_MAX_AGE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
     DEMO_PASSWORD: optionalString.pipe(z.string().min(8, "must be at least 8 characters").optional()),
     TRUSTED_PROXIES: optionalString,
     /** Comma-separated hosts, *.domains and CIDRs connectors may reach; unset means any host but reserved ones. */

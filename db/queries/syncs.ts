@@ -8,7 +8,7 @@
  *   queued   ← enqueueSyncExecution, releaseHeldSyncExecution (held), requeueInterruptedSync (syncing)
  *   syncing  ← claimNextSync (queued)
  *   completed ← completeSync (syncing, no cancel requested) → post_sync_completed ← markPostSyncCompleted
- *   held | error ← endFailedSync (syncing); error ← failStaleSyncs (heartbeat lost)
+ *   held | error ← endFailedSync (syncing); error ← failStaleSyncs (heartbeat lost), endLostConnectionSync (syncing; queues its retry)
  *   cancelled ← cancelWaitingSync (queued, held), endCancelledSync (syncing), failStaleSyncs, requeueInterruptedSync
  * (requestSyncCancel only marks a running sync; its worker ends it.)
  */
@@ -195,7 +195,7 @@ export async function claimNextSync(db: Executor, workerId: string): Promise<Syn
   const rows = await db.execute<{ id: string }>(sql`
     update ${syncExecutions}
        set status = 'syncing', started_at = coalesce(started_at, now()), heartbeat_at = now(),
-           worker_id = ${workerId}, attempts = attempts + 1,
+           worker_id = ${workerId}, attempts = attempts + 1, backend_pid = pg_backend_pid(),
            phase = case when released_by_name is null then 'connecting' else 'applying' end
      where id = (
        select s.id from ${syncExecutions} s
@@ -213,10 +213,12 @@ export async function claimNextSync(db: Executor, workerId: string): Promise<Syn
 /**
  * Marks syncs whose worker stopped sending heartbeats as failed; their staged
  * data is never applied. One whose cancel was requested ends as cancelled:
- * that is what its canceller asked for, and what happened.
+ * that is what its canceller asked for, and what happened. The backend each
+ * dead run was claimed on is then stopped, so a statement its worker left
+ * running does not go on using the database (and holding its locks).
  */
 export async function failStaleSyncs(db: Executor, staleAfterSeconds: number) {
-  return db.execute<{ id: string }>(sql`
+  const stale = await db.execute<{ id: string; backend_pid: number | null; heartbeat_at: string }>(sql`
     update ${syncExecutions}
        set status = case when cancel_requested_at is null then 'error' else 'cancelled' end, ended_at = now(),
            message = case when cancel_requested_at is null then 'The worker running this sync stopped responding (last heartbeat '
@@ -224,7 +226,36 @@ export async function failStaleSyncs(db: Executor, staleAfterSeconds: number) {
                      to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') ||
                      ' UTC). Nothing it extracted was applied; the current data is unchanged.'
      where status = 'syncing' and heartbeat_at < now() - make_interval(secs => ${staleAfterSeconds})
-    returning id`);
+    returning id, backend_pid, heartbeat_at`);
+  const stopped: number[] = [];
+  for (const run of stale) {
+    if (run.backend_pid !== null && (await stopDeadBackend(db, run.backend_pid, run.heartbeat_at))) stopped.push(run.backend_pid);
+  }
+  return stale.map((run) => ({ id: run.id, stoppedBackend: run.backend_pid !== null && stopped.includes(run.backend_pid) }));
+}
+
+/**
+ * Cancels the statement of a dead run's backend and, when the backend is still
+ * busy after that (a statement that ignores the cancel, or a transaction left
+ * open and holding locks), terminates it. Only a backend that connected before
+ * the run's last heartbeat is touched: a pid reused by a newer connection is
+ * someone else's. The app's role may signal backends of its own role, which
+ * is what its workers connect as; any other backend is left alone.
+ */
+async function stopDeadBackend(db: Executor, pid: number, lastHeartbeat: string): Promise<boolean> {
+  const busy = () =>
+    db.execute<{ pid: number }>(sql`
+      select pid from pg_stat_activity
+       where pid = ${pid} and pid <> pg_backend_pid() and usename = current_user
+         and backend_start < ${lastHeartbeat}::timestamptz and state is distinct from 'idle'`);
+  if ((await busy()).length === 0) return false;
+  await db.execute(sql`select pg_cancel_backend(${pid})`).catch(() => {});
+  for (let i = 0; i < 10; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if ((await busy()).length === 0) return true;
+  }
+  await db.execute(sql`select pg_terminate_backend(${pid})`).catch(() => {});
+  return true;
 }
 
 /**
@@ -289,6 +320,55 @@ export async function endFailedSync(db: Executor, id: string, status: "held" | "
       update ${syncExecutions} set status = ${status}, ended_at = now(), message = ${message},
              counts = ${JSON.stringify(counts)}::jsonb
        where id = ${id}`);
+}
+
+/**
+ * Ends a run whose database connection was lost, once the database answers
+ * again. The apply may have committed just before the connection went (its
+ * reply lost): then the run stands as completed. Otherwise it ends `error` and,
+ * unless it is a retry itself or a released held run (whose held data a new run
+ * would not apply), a new run of the same kind is queued in its place, or the
+ * run already queued for the integration is left to do the work.
+ */
+export async function endLostConnectionSync(
+  db: Database,
+  exec: SyncExecutionRow,
+  describe: (phase: ProgressPhase | null) => string,
+): Promise<{ status: "post_sync_completed" | "error"; retry: SyncExecutionRow | null }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(syncExecutions).where(eq(syncExecutions.id, exec.id)).for("update");
+    if (row?.status === "completed" || row?.status === "post_sync_completed") {
+      await markPostSyncCompleted(tx, exec.id);
+      return { status: "post_sync_completed" as const, retry: null };
+    }
+    const retryable = exec.retryOfId === null && exec.releasedByName === null;
+    let message = describe(row?.phase ?? null);
+    let retry: SyncExecutionRow | null = null;
+    if (retryable) {
+      const queued = await enqueueSyncExecution(tx, {
+        tenantId: exec.tenantId,
+        integrationId: exec.integrationId,
+        mode: exec.mode,
+        trigger: exec.trigger,
+        startedByType: exec.startedByType,
+        startedById: exec.startedById,
+        startedByName: exec.startedByName,
+        retryOfId: exec.id,
+        message: "Queued again: the run before it lost its database connection.",
+      });
+      retry = queued.sync;
+      message += queued.joined
+        ? " The sync queued since for this integration runs in its place."
+        : " It was queued again now that the database is back.";
+    } else if (exec.retryOfId !== null) {
+      message += " It was already a retry of a run cut off the same way, so it was not queued again.";
+    }
+    const counts = await countsFor(tx, exec.id);
+    await tx.execute(sql`
+      update ${syncExecutions} set status = 'error', ended_at = now(), message = ${message}, counts = ${JSON.stringify(counts)}::jsonb
+       where id = ${exec.id} and status = 'syncing'`);
+    return { status: "error" as const, retry };
+  });
 }
 
 /** Ends a running sync that was cancelled, keeping what it staged for the Sync Log. */

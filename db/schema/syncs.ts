@@ -1,6 +1,7 @@
 /** Sync executions, their staged rows and Sync Log, and the current state they make. */
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   foreignKey,
   index,
@@ -57,6 +58,17 @@ export const syncExecutions = pgTable(
     endedAt: timestamp("ended_at", { withTimezone: true }),
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
     workerId: text("worker_id"),
+    /**
+     * The Postgres backend of the connection that claimed the run: when the run is
+     * failed as dead, that backend is cancelled, so a statement its dead worker left
+     * behind stops using the database.
+     */
+    backendPid: integer("backend_pid"),
+    /**
+     * The run this one repeats: a run cut off by a lost database connection is queued
+     * again once, and a run that is itself such a repeat is not queued again.
+     */
+    retryOfId: uuid("retry_of_id").references((): AnyPgColumn => syncExecutions.id),
     attempts: integer("attempts").notNull().default(0),
     runAfter: timestamp("run_after", { withTimezone: true }).notNull().defaultNow(),
     counts: jsonb("counts").$type<SyncCounts>().notNull().default({}),

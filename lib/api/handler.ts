@@ -5,6 +5,7 @@
  */
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { retryReadOnLostConnection } from "@/db/client";
 import { NextResponse } from "next/server";
 import { authenticateApiKey } from "@/lib/api-keys/service";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
@@ -48,13 +49,28 @@ export function bearerToken(req: Request): string {
   return match[1];
 }
 
+/**
+ * GET and HEAD handlers read, so one whose database connection was lost
+ * mid-request (a database restart) is run again once instead of answering 500.
+ * Their only writes are an API key's last-used time and an export's audit row;
+ * the worst a retry does is record an export twice when the reply to that
+ * insert was lost. A streamed body that fails after the response began is not
+ * retried.
+ */
+function isRead(req: Request): boolean {
+  return req.method === "GET" || req.method === "HEAD";
+}
+
 export function withApiKey(permission: Permission, handler: Handler) {
   return async (req: Request, segment: { params: Promise<RouteParams> }) => {
     const meta = requestMetaFrom(req.headers);
     try {
-      const ctx = await authenticateApiKey(bearerToken(req), meta);
-      authorize(ctx, permission);
-      return toResponse(await handler(ctx, req, await segment.params));
+      const run = async () => {
+        const ctx = await authenticateApiKey(bearerToken(req), meta);
+        authorize(ctx, permission);
+        return toResponse(await handler(ctx, req, await segment.params));
+      };
+      return await (isRead(req) ? retryReadOnLostConnection(run) : run());
     } catch (e) {
       return errorResponse(e, meta.requestId);
     }
@@ -69,9 +85,12 @@ export function withSession(permission: Permission | null, handler: Handler) {
   return async (req: Request, segment: { params: Promise<RouteParams> }) => {
     const meta = requestMetaFrom(req.headers);
     try {
-      const { requireContext } = await import("@/lib/auth/session");
-      const ctx = await requireContext(permission ?? undefined);
-      return toResponse(await handler(ctx, req, await segment.params));
+      const run = async () => {
+        const { requireContext } = await import("@/lib/auth/session");
+        const ctx = await requireContext(permission ?? undefined);
+        return toResponse(await handler(ctx, req, await segment.params));
+      };
+      return await (isRead(req) ? retryReadOnLostConnection(run) : run());
     } catch (e) {
       return errorResponse(e, meta.requestId);
     }

@@ -151,6 +151,11 @@ export function openApiDocument() {
               description: "Set while a running sync is being cancelled",
             },
             cancelledByName: { type: ["string", "null"], description: "Who cancelled the sync" },
+            retryOfId: {
+              type: ["string", "null"],
+              format: "uuid",
+              description: "GET /syncs/{id}: the run this one repeats, queued once when that run lost its database connection",
+            },
             queue: {
               type: ["object", "null"],
               description:

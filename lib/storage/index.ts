@@ -14,7 +14,7 @@ import { LocalObjectStore } from "./local";
 import { S3ObjectStore } from "./s3";
 import type { ObjectStore } from "./types";
 
-export type { ListedObject, ObjectBody, ObjectStore, PutOptions, SignedDownloadOptions, StoredObject } from "./types";
+export type { ListedObject, ObjectBody, ObjectStore, PutOptions, SignedDownloadOptions, StoredObject, TemporarySweep } from "./types";
 export { MAX_LINK_TTL_SECONDS } from "./keys";
 export { contentDisposition, safeContentType } from "./content-disposition";
 export { LocalObjectStore, verifyLocalDownload, type LocalDownloadLink, type LocalObjectStoreOptions } from "./local";

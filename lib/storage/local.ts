@@ -14,12 +14,12 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, open, readFile, readdir, rename, rm, rmdir, unlink, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "@/lib/errors";
-import type { ListedObject, ObjectBody, ObjectStore, PutOptions, SignedDownloadOptions, StoredObject } from "./types";
+import type { ListedObject, ObjectBody, ObjectStore, PutOptions, SignedDownloadOptions, StoredObject, TemporarySweep } from "./types";
 import { MAX_LINK_TTL_SECONDS, assertValidKey, assertValidPrefix, assertValidTtl, normalizePutOptions } from "./keys";
 import { safeContentType } from "./content-disposition";
 import { HashingStream, toNodeReadable } from "./streams";
@@ -186,6 +186,27 @@ export class LocalObjectStore implements ObjectStore {
     if (link.contentType) params.set("type", link.contentType);
     params.set("sig", signLink(link, this.secret));
     return `${this.baseUrl ?? ""}${this.routePath}?${params.toString()}`;
+  }
+
+  async sweepTemporary(olderThanMs: number): Promise<TemporarySweep> {
+    const dir = path.join(this.root, TMP_DIR);
+    const cutoff = Date.now() - olderThanMs;
+    const removed: string[] = [];
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if (isMissing(error)) return { removed };
+      throw error;
+    }
+    for (const name of names) {
+      // The modification time, not the creation time: an upload still streaming touches its file with every chunk.
+      const info = await stat(path.join(dir, name)).catch(() => null);
+      if (!info?.isFile() || info.mtimeMs >= cutoff) continue;
+      await rm(path.join(dir, name), { force: true });
+      removed.push(`${TMP_DIR}/${name}`);
+    }
+    return { removed };
   }
 
   async health(): Promise<void> {

@@ -15,12 +15,14 @@ import { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  AbortMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -32,7 +34,16 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import type { ListedObject, ObjectBody, ObjectStore, PresignedPutOptions, PutOptions, SignedDownloadOptions, StoredObject } from "./types";
+import type {
+  ListedObject,
+  ObjectBody,
+  ObjectStore,
+  PresignedPutOptions,
+  PutOptions,
+  SignedDownloadOptions,
+  StoredObject,
+  TemporarySweep,
+} from "./types";
 import { assertValidKey, assertValidPrefix, assertValidTtl, normalizePutOptions } from "./keys";
 import { contentDisposition, safeContentType } from "./content-disposition";
 import { UploadMeter, toBuffer, toNodeReadable } from "./streams";
@@ -271,6 +282,51 @@ export class S3ObjectStore implements ObjectStore {
     // The browser sets Content-Length itself; it is still signed, so another length is refused.
     const { "content-length": _length, ...browserHeaders } = headers;
     return { url, headers: browserHeaders };
+  }
+
+  async sweepTemporary(olderThanMs: number): Promise<TemporarySweep> {
+    const cutoff = Date.now() - olderThanMs;
+    const removed: string[] = [];
+    // Staging objects: a PUT cut off by a dead process (some servers keep what arrived).
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: STAGING_PREFIX, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) {
+        if (!object.Key || !object.LastModified || object.LastModified.getTime() >= cutoff) continue;
+        await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: object.Key }));
+        removed.push(object.Key);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    // Multipart uploads of a body of unknown length: their parts are billed until aborted.
+    let marker: { key?: string; uploadId?: string } = {};
+    for (;;) {
+      let page: import("@aws-sdk/client-s3").ListMultipartUploadsCommandOutput;
+      try {
+        page = await this.client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: this.bucket,
+            Prefix: STAGING_PREFIX,
+            KeyMarker: marker.key,
+            UploadIdMarker: marker.uploadId,
+          }),
+        );
+      } catch (error) {
+        if (error instanceof S3ServiceException && error.name === "NotImplemented") {
+          return { removed, skipped: "incomplete multipart uploads: this S3-compatible server cannot list them" };
+        }
+        throw error;
+      }
+      for (const upload of page.Uploads ?? []) {
+        if (!upload.Key || !upload.UploadId || !upload.Initiated || upload.Initiated.getTime() >= cutoff) continue;
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: upload.Key, UploadId: upload.UploadId }));
+        removed.push(`${upload.Key} (${upload.UploadId})`);
+      }
+      if (!page.IsTruncated) return { removed };
+      marker = { key: page.NextKeyMarker, uploadId: page.NextUploadIdMarker };
+    }
   }
 
   async health(): Promise<void> {

@@ -50,6 +50,13 @@ export interface PresignedPutOptions {
   expiresInSeconds: number;
 }
 
+export interface TemporarySweep {
+  /** What was removed: temporary file names, staging keys, or `key (upload id)` of aborted multipart uploads. */
+  removed: string[];
+  /** What the store could not be asked (an S3-compatible server without ListMultipartUploads). */
+  skipped?: string;
+}
+
 export type ObjectBody = Readable | ReadableStream<Uint8Array> | Uint8Array | string;
 
 export interface ObjectStore {
@@ -83,6 +90,13 @@ export interface ObjectStore {
    * the headers the PUT must carry (they are part of the signature).
    */
   presignedPut?(key: string, opts: PresignedPutOptions): Promise<{ url: string; headers: Record<string, string> }>;
+  /**
+   * Removes what uploads left behind when their process died mid-way, older
+   * than `olderThanMs`: partial files in the local store's temporary folder;
+   * staging objects and incomplete multipart uploads on S3. A live upload
+   * keeps writing, so its temporary object stays young and is kept.
+   */
+  sweepTemporary(olderThanMs: number): Promise<TemporarySweep>;
   /** Resolves when the store is usable; throws AppError("unavailable:object_store") otherwise. */
   health(): Promise<void>;
 }

@@ -8,6 +8,8 @@
  */
 import "server-only";
 import type { Database, Executor } from "@/db/client";
+import { isConnectionLost } from "@/db/errors";
+import { pingDatabase } from "@/db/queries/health";
 import { allowApplyMemory } from "@/db/queries/identity-state";
 import { saveCursorPosition } from "@/db/queries/integrations";
 import type { SkippedRecord, SyncExecutionRow } from "@/db/queries/syncs";
@@ -281,6 +283,52 @@ async function saveCursors(db: Executor, exec: SyncExecutionRow, cursors: Partia
   }
 }
 
+/** How long a run cut off by a lost database connection waits for the database to answer again. */
+const DATABASE_BACK_WAIT_MS = 40_000;
+
+/** A lost connection to Postgres; a connector's own network errors come wrapped as ConnectorError. */
+function lostDatabase(e: unknown): boolean {
+  return !(e instanceof ConnectorError) && !(e instanceof SyncHeld) && isConnectionLost(e);
+}
+
+/**
+ * A run whose database connection was lost (a restart) ends with a sentence
+ * instead of the driver's words, once the database answers again, and is
+ * queued again once. Nothing was applied: the apply is one transaction, and
+ * one that did commit is found and kept. When the database stays away past
+ * the wait, the run is left to the stale-heartbeat sweep.
+ */
+async function endAfterLostConnection(exec: SyncExecutionRow, ctx: SyncRunContext): Promise<SyncExecutionRow["status"]> {
+  const { db } = ctx;
+  const deadline = Date.now() + DATABASE_BACK_WAIT_MS;
+  for (;;) {
+    try {
+      await pingDatabase(db);
+      break;
+    } catch (e) {
+      if (Date.now() > deadline || ctx.shutdown?.aborted) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  const cancel = await syncQueries.cancelRequestOf(db, exec.id);
+  if (cancel) {
+    const counts = await syncQueries.countsFor(db, exec.id);
+    await syncQueries.endCancelledSync(
+      db,
+      exec.id,
+      `Cancelled by ${cancel.by} while ${phaseWords(cancel.phase)}; nothing was applied.`,
+      counts,
+    );
+    return "cancelled";
+  }
+  const ended = await syncQueries.endLostConnectionSync(
+    db,
+    exec,
+    (phase) => `The database connection was lost while ${phaseWords(phase)}; nothing was applied.`,
+  );
+  return ended.status;
+}
+
 /** Runs a claimed execution to its end state; never throws for a sync failure. */
 export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Promise<SyncExecutionRow["status"]> {
   const { db, signal } = ctx;
@@ -305,6 +353,7 @@ export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Prom
     await syncQueries.markPostSyncCompleted(db, exec.id);
     return "post_sync_completed";
   } catch (e) {
+    if (lostDatabase(e) && !(ctx.shutdown ?? signal).aborted) return endAfterLostConnection(exec, ctx);
     // Whatever stopped the run, a cancel recorded on it decides how it ends: its
     // notification may not have arrived, or the apply found it at its last step.
     const cancel = await syncQueries.cancelRequestOf(db, exec.id).catch(() => null);

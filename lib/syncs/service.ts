@@ -72,9 +72,9 @@ export async function listSyncHistory(ctx: ServiceContext, integrationId: string
   };
 }
 
-/** A sync as users and API clients see it: which worker ran it and the client's idempotency key stay inside. */
+/** A sync as users and API clients see it: which worker and database backend ran it and the client's idempotency key stay inside. */
 function publicView(sync: queries.SyncExecutionRow) {
-  const { workerId: _w, idempotencyKey: _k, ...rest } = sync;
+  const { workerId: _w, backendPid: _p, idempotencyKey: _k, ...rest } = sync;
   return rest;
 }
 

@@ -3,8 +3,8 @@
  * heartbeats while it does, stops a run someone cancels (told by a
  * notification or by its heartbeat), fails runs whose worker died, and queues
  * scheduled syncs when they fall due, seals queued records into the ledger
- * and signs checkpoints when due, and now and then removes uploads that were
- * never attached to anything. Several workers may run side by side.
+ * and signs checkpoints when due, and at start and hourly removes uploads that
+ * were never attached to anything and what interrupted uploads left behind. Several workers may run side by side.
  */
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
@@ -19,7 +19,7 @@ import {
   SYNC_QUEUED_CHANNEL,
 } from "@/db/queries/syncs";
 import { log } from "@/lib/log";
-import { cleanupOrphanUploads } from "@/lib/uploads/internal";
+import { cleanupOrphanUploads, sweepTemporaryUploads } from "@/lib/uploads/internal";
 import { LEDGER_QUEUED_CHANNEL, maintainLedger } from "@/lib/ledger/chain";
 import { runSync, type SyncRunContext } from "./engine";
 
@@ -92,12 +92,13 @@ export function startWorker(options: WorkerOptions): Worker {
     while (!controller.signal.aborted) {
       try {
         const stale = await failStaleSyncs(db, staleAfter);
-        if (stale.length) log.warn({ ids: stale.map((s) => s.id) }, "failed syncs whose worker stopped responding");
+        if (stale.length) log.warn({ runs: stale }, "failed syncs whose worker stopped responding");
         await queueScheduledSyncs(db);
         if (Date.now() - lastCleanup > cleanupEvery) {
           lastCleanup = Date.now();
           const removed = await cleanupOrphanUploads();
           if (removed) log.info({ removed }, "removed orphaned uploads");
+          await sweepTemporaryUploads().catch((e) => log.warn({ err: e }, "could not sweep temporary upload objects"));
         }
         const exec = await claimNextSync(db, id).catch((e) => {
           if ((e as { code?: string }).code === "23505") return null; // another worker took that integration

@@ -5,6 +5,7 @@
 import "server-only";
 import { getDb } from "@/db/client";
 import * as queries from "@/db/queries/uploads";
+import { getConfig } from "@/lib/config";
 import { log } from "@/lib/log";
 import { getObjectStore } from "@/lib/storage";
 import { ORPHAN_AFTER_MS } from "./service";
@@ -30,4 +31,20 @@ export async function cleanupOrphanUploads(now = new Date()): Promise<number> {
       }
     }
   }
+}
+
+/**
+ * Removes temporary upload objects older than the configured age (uploads cut
+ * off by a process that died mid-way) and logs what went. Returns the sweep.
+ */
+export async function sweepTemporaryUploads(olderThanMs = getConfig().TEMP_UPLOAD_MAX_AGE_MINUTES * 60_000) {
+  const store = getObjectStore();
+  const sweep = await store.sweepTemporary(olderThanMs);
+  if (sweep.removed.length)
+    log.info(
+      { store: store.kind, count: sweep.removed.length, keys: sweep.removed },
+      "removed temporary upload objects left by interrupted uploads",
+    );
+  if (sweep.skipped) log.warn({ store: store.kind }, `temporary upload sweep skipped ${sweep.skipped}`);
+  return sweep;
 }
