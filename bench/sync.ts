@@ -69,6 +69,8 @@ async function benchDatabase(kind: DatabaseKind, big: RunningSlapd, small: Runni
     LOG_LEVEL: "silent",
     CONNECTOR_ALLOWED_HOSTS: "127.0.0.1,*",
   });
+  // Each database of the run is a new scratch cluster: the configuration, read once per process, is read again.
+  (await import("@/lib/config")).resetConfigCache();
   const { getDb, getSql, closeDb } = await import("@/db/client");
   const { createTenant } = await import("@/lib/tenants/service");
   const { platformContext, systemContext } = await import("@/lib/auth/context");
