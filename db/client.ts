@@ -9,6 +9,7 @@
 import "server-only";
 import postgres from "postgres";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import { databaseSettings } from "@/lib/config";
 import { isConnectionLost } from "./errors";
 import * as schema from "./schema";
 
@@ -20,13 +21,13 @@ type Holder = { sql: postgres.Sql; db: Database; url: string };
 const globalForDb = globalThis as unknown as { __syncledgerDb?: Holder };
 
 export function createDatabase(url: string, options: postgres.Options<Record<string, never>> = {}) {
-  const max = Number(process.env.DATABASE_POOL_MAX) || 10;
+  const max = databaseSettings().DATABASE_POOL_MAX;
   const sql = postgres(url, { max, onnotice: () => {}, ...options });
   return { sql, db: drizzle(sql, { schema }) };
 }
 
 function holder(): Holder {
-  const url = process.env.DATABASE_URL;
+  const url = databaseSettings().DATABASE_URL;
   if (!url) {
     throw new Error("DATABASE_URL is not set: start the app with `npm run dev` / `npm start`, which provide it");
   }

@@ -15,10 +15,17 @@ const booleanFlag = z
   .transform((v) => v === "true" || v === "1")
   .optional();
 
+/** The settings of the database pool; db/client.ts reads these alone (see databaseSettings). */
+const databaseFields = {
+  DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  /** Connections per process (web server, worker); Postgres must allow that many for every process. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+};
+
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    DATABASE_URL: databaseFields.DATABASE_URL,
     DATABASE_MIGRATION_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
     NEXTAUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
     NEXTAUTH_URL: optionalString.pipe(z.url().optional()),
@@ -35,8 +42,7 @@ export const configSchema = z
         .regex(/^[A-Za-z0-9+/]{40,}={0,2}$/, "must be a base64 PKCS#8 Ed25519 private key (npm run ledger:keygen prints one)")
         .optional(),
     ),
-    /** Connections per process (web server, worker); Postgres must allow that many for every process. */
-    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+    DATABASE_POOL_MAX: databaseFields.DATABASE_POOL_MAX,
     DATA_DIR: z.string().default(".data"),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
     OBJECT_STORE_DIR: optionalString,
@@ -112,6 +118,22 @@ let cached: Config | undefined;
 export function getConfig(): Config {
   cached ??= parseConfig(process.env);
   return cached;
+}
+
+const databaseSchema = z.object(databaseFields);
+
+/**
+ * The pool's settings, validated by the same rules as the rest of the configuration but read
+ * from the environment on every call: the bootstrap fills DATABASE_URL in after start-up
+ * (the embedded database), and scripts and tests point a process at another database by
+ * changing it, which the pool notices.
+ */
+export function databaseSettings(env: Record<string, string | undefined> = process.env) {
+  const result = databaseSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".") || "configuration"}: ${i.message}`));
+  }
+  return result.data;
 }
 
 /** For tests that change process.env between cases. */

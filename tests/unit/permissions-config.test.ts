@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { apiKeyContext, authorize, userContext } from "@/lib/auth/context";
 import { API_KEY_SCOPES, areaFor, roleCan } from "@/lib/auth/permissions";
-import { ConfigError, parseConfig } from "@/lib/config";
+import { ConfigError, databaseSettings, parseConfig } from "@/lib/config";
 import { clientIp, parseTrustedProxies, PEER_HEADER, requestMetaFrom } from "@/lib/http/request-meta";
 
 describe("permissions", () => {
@@ -41,6 +41,13 @@ describe("configuration", () => {
     expect(() => parseConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
     expect(() => parseConfig({ S3_BUCKET: "b" })).toThrow(/S3_REGION: is required when S3_BUCKET is set/);
     expect(() => parseConfig({ ENCRYPTION_KEY: "short" })).toThrow(/ENCRYPTION_KEY: must be 64 hex characters/);
+    // The database pool reads its settings through the same rules, from the environment of the moment.
+    expect(databaseSettings({ DATABASE_URL: "postgres://app@db:5432/x" })).toEqual({
+      DATABASE_URL: "postgres://app@db:5432/x",
+      DATABASE_POOL_MAX: 10,
+    });
+    expect(() => databaseSettings({ DATABASE_URL: "mysql://db/x" })).toThrow(ConfigError);
+    expect(() => databaseSettings({ DATABASE_POOL_MAX: "0" })).toThrow(/DATABASE_POOL_MAX/);
     expect(() => parseConfig({ OIDC_ISSUER: "https://id.example" })).toThrow(/OIDC_CLIENT_ID/);
     expect(() => parseConfig({ EMBEDDED_PG_PORT: "80" })).toThrow(ConfigError);
   });
