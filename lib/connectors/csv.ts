@@ -9,6 +9,7 @@ import { addAbortSignal, pipeline, Readable } from "node:stream";
 import { parse, type CsvError, type Info } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
 import { z } from "zod";
+import { CANONICAL_FIELDS } from "@/lib/domain/enums";
 import {
   ConnectorError,
   errorText,
@@ -82,20 +83,10 @@ export const csvConnector: Connector<CsvConfig> = {
   // The expected columns are the canonical field names, so a file laid out like
   // the template needs no mapping at all.
   defaultMapping: {
-    account: identity([
-      "username",
-      "email",
-      "displayName",
-      "givenName",
-      "familyName",
-      "status",
-      "department",
-      "title",
-      "managerExternalId",
-    ]),
-    group: identity(["name", "description"]),
-    entitlement: identity(["name", "description", "type"]),
-    membership: identity(["groupExternalId", "memberExternalId"]),
+    account: identity(CANONICAL_FIELDS.account),
+    group: identity(CANONICAL_FIELDS.group),
+    entitlement: identity(CANONICAL_FIELDS.entitlement),
+    membership: identity(CANONICAL_FIELDS.membership),
   },
 
   async test(config, signal) {
@@ -108,8 +99,9 @@ export const csvConnector: Connector<CsvConfig> = {
   extract: extractCsv,
 };
 
-function identity(attributes: string[]): Record<string, string> {
-  return Object.fromEntries(attributes.map((a) => [a, a]));
+/** Each canonical field read from the column of its own name; the id column is the record's id, not a field. */
+function identity(fields: readonly string[]): Record<string, string> {
+  return Object.fromEntries(fields.filter((f) => f !== "externalId").map((f) => [f, f]));
 }
 
 /** Reads every configured file through, counting good and rejected rows. */
