@@ -5,7 +5,6 @@
  */
 import "server-only";
 import ipaddr from "ipaddr.js";
-import { stringify as stringifyCsv } from "csv-stringify/sync";
 import { getDb, type Executor } from "@/db/client";
 import * as queries from "@/db/queries/audit-events";
 import { authorize, type Actor, type RequestMeta, type ServiceContext } from "@/lib/auth/context";
@@ -15,6 +14,7 @@ import type { AuditActionOf, AuditEntityType } from "./catalog";
 import { diffRecords } from "./diff";
 import { auditEventFiltersSchema, auditEventListSchema, type AuditEventFilters } from "./schemas";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
+import { csvLine, lineStream } from "@/lib/http/csv";
 
 export type AuditSource = { tenantId: string; actor: Actor; request: RequestMeta };
 
@@ -112,11 +112,6 @@ export async function listRecentActors(ctx: ServiceContext) {
   return queries.listRecentActors(getDb(), ctx.tenantId);
 }
 
-/** Cells that a spreadsheet would run as a formula get a leading apostrophe. */
-export function neutraliseFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
 const CSV_COLUMNS = [
   "time",
   "actor_type",
@@ -165,7 +160,7 @@ async function* iterateEvents(tenantId: string, filters: AuditEventFilters): Asy
   }
 }
 
-function csvLine(e: ExportRow): string {
+function csvRecordLine(e: ExportRow): string {
   const r = exportRecord(e);
   const cells = [
     r.time,
@@ -180,39 +175,11 @@ function csvLine(e: ExportRow): string {
     r.userAgent ?? "",
     r.changes.length ? JSON.stringify(r.changes) : "",
   ];
-  return stringifyCsv([cells.map((c) => neutraliseFormula(String(c)))]);
+  return csvLine(cells);
 }
 
 function jsonLine(e: ExportRow): string {
   return `${JSON.stringify(exportRecord(e))}\n`;
-}
-
-/** One line per row, pulled as the client reads: memory stays flat whatever the size. */
-function lineStream(rows: AsyncIterable<ExportRow>, toLine: (e: ExportRow) => string, header = "") {
-  const encoder = new TextEncoder();
-  const iterator = rows[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (header) controller.enqueue(encoder.encode(header));
-    },
-    async pull(controller) {
-      let chunk = "";
-      // Batch lines into ~64 KB chunks to keep per-chunk overhead low.
-      while (chunk.length < 65536) {
-        const next = await iterator.next();
-        if (next.done) {
-          if (chunk) controller.enqueue(encoder.encode(chunk));
-          controller.close();
-          return;
-        }
-        chunk += toLine(next.value);
-      }
-      controller.enqueue(encoder.encode(chunk));
-    },
-    async cancel() {
-      await iterator.return?.(undefined);
-    },
-  });
 }
 
 /**
@@ -238,7 +205,7 @@ export async function exportAuditEvents(ctx: ServiceContext, input: { format: un
   return {
     filename: `audit-log-${stamp}.${format}`,
     contentType: format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
-    body: format === "csv" ? lineStream(rows, csvLine, `\uFEFF${stringifyCsv([[...CSV_COLUMNS]])}`) : lineStream(rows, jsonLine),
+    body: format === "csv" ? lineStream(rows, csvRecordLine, `\uFEFF${csvLine(CSV_COLUMNS)}`) : lineStream(rows, jsonLine),
   };
 }
 

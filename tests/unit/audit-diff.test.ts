@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { diffRecords, isSecretField, REDACTED } from "@/lib/audit/diff";
-import { neutraliseFormula } from "@/lib/audit/service";
+import { neutraliseFormula } from "@/lib/http/csv";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 
 describe("diffRecords", () => {
