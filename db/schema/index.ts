@@ -22,3 +22,4 @@ export * from "./syncs";
 export * from "./uploads";
 export * from "./evidence";
 export * from "./ledger";
+export * from "./campaigns";

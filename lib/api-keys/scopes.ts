@@ -36,8 +36,9 @@ export const API_KEY_SCOPE_GROUPS: ScopeGroup[] = [
   {
     area: "Campaigns",
     scopes: [
-      { scope: "campaigns:read", allows: "Reserved for reading access-review campaigns, which are not built yet: allows nothing today." },
-      { scope: "campaigns:write", allows: "Reserved for managing access-review campaigns, which are not built yet: allows nothing today." },
+      { scope: "campaigns:read", allows: "List campaigns, read their Sync Context and review items, and download audit reports." },
+      { scope: "campaigns:write", allows: "Create, start, cancel and complete campaigns, and reassign review items." },
+      { scope: "campaigns:decide", allows: "Approve or revoke any review item of an active campaign, recorded as the key." },
     ],
   },
   {

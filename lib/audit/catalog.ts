@@ -15,6 +15,8 @@ export const AUDITED = {
   Evidence: ["Create", "Download", "ExportProof"],
   Ledger: ["Verify"],
   AuditLog: ["Export"],
+  Campaign: ["Create", "Start", "Cancel", "Complete", "GenerateReport"],
+  ReviewItem: ["Decide", "Reassign"],
 } as const;
 
 export type AuditEntityType = keyof typeof AUDITED;
@@ -44,4 +46,6 @@ export const ENTITY_TYPE_LABELS: Record<AuditEntityType, string> = {
   Evidence: "Evidence",
   Ledger: "Ledger",
   AuditLog: "Audit Log",
+  Campaign: "Campaign",
+  ReviewItem: "Review Item",
 };

@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   "evidence:write": ["admin", "operator"],
   "campaigns:read": ["admin", "operator", "auditor", "reviewer"],
   "campaigns:write": ["admin", "auditor"],
+  /** Deciding review items: a member decides only the items assigned to them; an API key with this scope, any item. */
+  "campaigns:decide": ["admin", "reviewer"],
   "provisioning:read": ["admin", "operator", "auditor"],
   "provisioning:write": ["admin", "operator"],
   "ledger:read": ["admin", "auditor"],

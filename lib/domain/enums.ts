@@ -90,7 +90,7 @@ export type ActorType = (typeof ACTOR_TYPES)[number];
 export const UPLOAD_PURPOSES = ["csv", "evidence", "logo"] as const;
 export type UploadPurpose = (typeof UPLOAD_PURPOSES)[number];
 
-export const LEDGER_ENTRY_KINDS = ["evidence", "sync", "audit"] as const;
+export const LEDGER_ENTRY_KINDS = ["evidence", "sync", "audit", "campaign", "campaign_completion"] as const;
 export type LedgerEntryKind = (typeof LEDGER_ENTRY_KINDS)[number];
 
 /** The canonical identity model every source is mapped onto: its fields per object type. */
@@ -113,3 +113,42 @@ export const CANONICAL_FIELDS = {
   membership: ["groupExternalId", "memberExternalId"],
 } as const satisfies Record<ObjectType, readonly string[]>;
 export type CanonicalField<T extends ObjectType = ObjectType> = (typeof CANONICAL_FIELDS)[T][number];
+
+/** An access-review campaign's life: a draft is captured but not yet open to its reviewers. */
+export const CAMPAIGN_STATUSES = ["draft", "active", "completed", "cancelled"] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+export const CAMPAIGN_STATUS_LABELS: Record<CampaignStatus, string> = {
+  draft: "Draft",
+  active: "Active",
+  completed: "Completed",
+  cancelled: "Cancelled",
+};
+
+/** Who reviews a campaign's items: chosen members, or each integration's owner for its own items. */
+export const CAMPAIGN_REVIEWER_MODES = ["members", "owners"] as const;
+export type CampaignReviewerMode = (typeof CAMPAIGN_REVIEWER_MODES)[number];
+
+/** The object types a campaign can review, in the order the filter lists them. */
+export const CAMPAIGN_ENTITY_TYPES = OBJECT_TYPES;
+
+/** How an attribute condition compares an account's field with its value. */
+export const CONDITION_OPERATORS = ["equals", "not_equals", "contains", "is_empty", "is_not_empty"] as const;
+export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
+export const CONDITION_OPERATOR_LABELS: Record<ConditionOperator, string> = {
+  equals: "is",
+  not_equals: "is not",
+  contains: "contains",
+  is_empty: "is empty",
+  is_not_empty: "is not empty",
+};
+
+export const REVIEW_DECISIONS = ["approve", "revoke"] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+export const REVIEW_DECISION_LABELS: Record<ReviewDecision, string> = { approve: "Approved", revoke: "Revoked" };
+
+/**
+ * Where a revoke decision stands on the target application. Carrying it out
+ * belongs to provisioning; until then every revoke is pending.
+ */
+export const REMEDIATION_STATUSES = ["pending", "remediated"] as const;
+export type RemediationStatus = (typeof REMEDIATION_STATUSES)[number];

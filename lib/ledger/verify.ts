@@ -31,6 +31,7 @@ import { HashPool, type BatchResult } from "./hash-pool";
 import { knownPublicKeys } from "./keys";
 import { MerkleBuilder } from "./merkle";
 import { verifyCheckpointSignature } from "./signing";
+import { loadCampaignDocuments } from "@/lib/campaigns/record";
 import { loadEvidenceDocuments } from "@/lib/evidence/record";
 
 export type VerifyProblem = { seq?: number; reason: string };
@@ -196,6 +197,15 @@ async function checkSources(db: Executor, tenantId: string, entries: StoredEntry
       evidence.map((e) => e.refId),
     );
     compare("evidence record", evidence, docs);
+  }
+  const campaignEntries = byKind("campaign");
+  if (campaignEntries.length) {
+    const docs = await loadCampaignDocuments(
+      db,
+      tenantId,
+      campaignEntries.map((e) => e.refId),
+    );
+    compare("campaign's Sync Context", campaignEntries, docs);
   }
   return problems;
 }

@@ -81,3 +81,39 @@ export async function expireInvitation(id: string) {
 
 /** The token at the end of an invitation link. */
 export const tokenOf = (link: string) => new URL(link).pathname.split("/").pop()!;
+
+/** A CSV integration over accounts, groups and memberships files: what a campaign reviews. */
+export async function makeCsvDirectory(t: TestTenant, name: string, files: { accounts: string; groups?: string; memberships?: string }) {
+  const { createIntegration } = await import("@/lib/integrations/service");
+  const { getObjectStore } = await import("@/lib/storage");
+  const { tenantUploadPrefix } = await import("@/lib/uploads/service");
+  const keys: Record<string, string> = {};
+  for (const [kind, content] of Object.entries(files)) {
+    if (content === undefined) continue;
+    keys[kind] = `${tenantUploadPrefix(t.id)}${name.replace(/[^A-Za-z0-9]+/g, "-")}-${kind}.csv`;
+    await getObjectStore().put(keys[kind], content);
+  }
+  const created = await createIntegration(t.ctx("admin"), {
+    name,
+    connector: "csv",
+    config: { files: keys },
+  });
+  return {
+    ...created,
+    put: async (next: Partial<typeof files>) => {
+      for (const [kind, content] of Object.entries(next)) if (content !== undefined) await getObjectStore().put(keys[kind], content);
+    },
+  };
+}
+
+/** Waits until a sync has ended (its post-sync steps included) and returns it. */
+export async function waitForSyncEnd(tenantId: string, id: string, timeoutMs = 30_000) {
+  const { getSyncExecution } = await import("@/db/queries/syncs");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const sync = await getSyncExecution(getDb(), tenantId, id);
+    if (sync && !["queued", "syncing", "completed"].includes(sync.status)) return sync;
+    if (Date.now() > deadline) throw new Error(`sync ${id} still ${sync?.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
