@@ -361,3 +361,74 @@ export async function campaignProgressOf(db: Executor, tenantId: string, campaig
     select integration_id::text as "integrationId", reviewer_id::text as "reviewerId", total::int, approved::int, revoked::int
       from ${campaignProgress} where tenant_id = ${tenantId} and campaign_id = ${campaignId}`);
 }
+
+export type ItemFilters = {
+  reviewerId?: string | null;
+  integrationId?: string | null;
+  objectType?: ObjectType | null;
+  /** "undecided", or one decision. */
+  status?: "undecided" | "approve" | "revoke" | null;
+  /** Matched against the account, display and group names, case-insensitively. */
+  q?: string | null;
+};
+
+export type CampaignItemRow = {
+  id: number;
+  integrationId: string;
+  integrationName: string;
+  syncExecutionId: string;
+  objectType: ObjectType;
+  externalId: string;
+  accountExternalId: string | null;
+  accountName: string | null;
+  displayName: string | null;
+  targetExternalId: string | null;
+  targetName: string | null;
+  reviewerId: string | null;
+  reviewerName: string | null;
+  decision: "approve" | "revoke" | null;
+  comment: string | null;
+  decidedByName: string | null;
+  decidedAt: string | null;
+  remediation: "pending" | "remediated" | null;
+};
+
+/** The conditions a filtered set of items meets (one campaign). */
+export function itemConditions(campaignId: string, f: ItemFilters): SQL {
+  const parts: SQL[] = [sql`i.campaign_id = ${campaignId}`];
+  if (f.reviewerId) parts.push(sql`i.reviewer_id = ${f.reviewerId}`);
+  if (f.integrationId) parts.push(sql`i.integration_id = ${f.integrationId}`);
+  if (f.objectType) parts.push(sql`i.object_type = ${f.objectType}`);
+  if (f.status === "undecided") parts.push(sql`i.decision is null`);
+  else if (f.status) parts.push(sql`i.decision = ${f.status}`);
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    parts.push(
+      sql`(i.account_name ilike ${like} or i.display_name ilike ${like} or i.target_name ilike ${like} or i.external_id ilike ${like})`,
+    );
+  }
+  return sql.join(parts, sql` and `);
+}
+
+/** One keyset page of a campaign's items, in the order they were copied. */
+export async function listItems(
+  db: Executor,
+  tenantId: string,
+  campaignId: string,
+  f: ItemFilters,
+  opts: { afterId?: number | null; limit: number },
+) {
+  return db.execute<CampaignItemRow>(sql`
+    select i.id::int, i.integration_id::text as "integrationId",
+           (select c.integration_name from ${campaignSyncContexts} c where c.campaign_id = i.campaign_id and c.integration_id = i.integration_id) as "integrationName",
+           i.sync_execution_id::text as "syncExecutionId", i.object_type as "objectType", i.external_id as "externalId",
+           i.account_external_id as "accountExternalId", i.account_name as "accountName", i.display_name as "displayName",
+           i.target_external_id as "targetExternalId", i.target_name as "targetName", i.reviewer_id::text as "reviewerId",
+           i.reviewer_name as "reviewerName", i.decision, i.comment, i.decided_by_name as "decidedByName",
+           ${iso(sql`i.decided_at`)} as "decidedAt", i.remediation
+      from ${campaignItems} i
+     where i.tenant_id = ${tenantId} and ${itemConditions(campaignId, f)}
+       ${opts.afterId ? sql`and i.id > ${opts.afterId}` : sql``}
+     order by i.id
+     limit ${opts.limit}`);
+}

@@ -150,6 +150,33 @@ describe("campaign preview and creation", () => {
   });
 });
 
+describe("listing review items", () => {
+  it("gives a reviewer only their own items, whatever reviewer they ask for, and filters by status and text", async () => {
+    const { id } = await createCampaign(t.ctx("admin"), { ...baseInput(), reviewerIds: [t.users.reviewer.id, t.users.admin.id] });
+    const { listItems } = await import("@/lib/campaigns/review");
+    const all = await listItems(t.ctx("admin"), id, { limit: 500 });
+    expect(all.items).toHaveLength(9);
+    // An account's items stay with one reviewer.
+    const byAccount = new Map<string, Set<string | null>>();
+    for (const i of all.items)
+      byAccount.set(
+        `${i.integrationId}/${i.accountExternalId}`,
+        (byAccount.get(`${i.integrationId}/${i.accountExternalId}`) ?? new Set()).add(i.reviewerId),
+      );
+    for (const reviewers of byAccount.values()) expect(reviewers.size).toBe(1);
+    const mine = await listItems(t.ctx("reviewer"), id, { reviewerId: t.users.admin.id, limit: 500 });
+    expect(mine.items.every((i) => i.reviewerId === t.users.reviewer.id)).toBe(true);
+    expect(mine.items.length).toBe(all.items.filter((i) => i.reviewerId === t.users.reviewer.id).length);
+    const alice = await listItems(t.ctx("admin"), id, { q: "alice" });
+    expect(alice.items.map((i) => i.objectType).sort()).toEqual(["account", "membership"]);
+    const page = await listItems(t.ctx("admin"), id, { limit: 4 });
+    expect(page.items).toHaveLength(4);
+    const second = await listItems(t.ctx("admin"), id, { limit: 4, after: page.next! });
+    expect(second.items[0].id).toBeGreaterThan(page.items[3].id);
+    expect((await listItems(t.ctx("admin"), id, { status: "undecided", limit: 500 })).items).toHaveLength(9);
+  });
+});
+
 describe("the Sync Context never changes", () => {
   it("survives a later sync, a rename and new data, and reports the differences", async () => {
     const { id } = await createCampaign(t.ctx("admin"), baseInput());
