@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { createCampaign, getCampaign, getSyncContext, listCampaigns, previewCampaign } from "@/lib/campaigns/service";
+import { createCampaign, getCampaign, getSyncContext, getSyncContextLogo, listCampaigns, previewCampaign } from "@/lib/campaigns/service";
 import { requestSync } from "@/lib/syncs/service";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
 import { expectAuditRow, makeCsvDirectory, makeTenant, type TestTenant, waitForSyncEnd } from "../helpers/factories";
@@ -206,6 +206,52 @@ describe("the Sync Context never changes", () => {
     const result = await verifyLedger(t.ctx("auditor"));
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);
+  });
+
+  it("survives new evidence, a new logo and the integration's deletion", async () => {
+    const { Readable } = await import("node:stream");
+    const { receiveUpload } = await import("@/lib/uploads/service");
+    const { addEvidence } = await import("@/lib/evidence/service");
+    const { deleteIntegration, updateIntegration } = await import("@/lib/integrations/service");
+    const { pngImage } = await import("../helpers/images");
+    const upload = (purpose: "evidence" | "logo", filename: string, bytes: Buffer) =>
+      receiveUpload(t.ctx("admin"), { purpose, filename, contentLength: bytes.length, body: Readable.from([bytes]) });
+
+    const erp = await makeCsvDirectory(t, "ERP", { accounts: "externalId,username\ne1,erin\n" });
+    await waitForSyncEnd(t.id, erp.sync!.id);
+    const blue = await upload("logo", "erp.png", pngImage(16, [0, 0, 255]));
+    await updateIntegration(t.ctx("admin"), erp.integration.id, { logoUploadId: blue.id });
+    const csv = Buffer.from("user,decision\nerin,keep\n");
+    const file = await upload("evidence", "signoff.csv", csv);
+    const first = await addEvidence(t.ctx("admin"), erp.integration.id, { notes: "Signed off by **Dana**", uploadIds: [file.id] });
+    await waitForSyncEnd(t.id, first.sync.id);
+
+    const { id } = await createCampaign(t.ctx("admin"), {
+      ...baseInput(),
+      filter: { ...baseInput().filter, integrationIds: [erp.integration.id] },
+    });
+    const before = await getSyncContext(t.ctx("auditor"), id);
+    const card = before.cards[0];
+    expect(card.evidenceNotesHtml).toContain("<strong>Dana</strong>");
+    expect(card.evidenceFiles.map((f) => [f.name, f.size, f.inStorage])).toEqual([["signoff.csv", csv.length, true]]);
+    const logoBefore = await getSyncContextLogo(t.ctx("auditor"), id, 0);
+    expect(logoBefore.bytes.equals(pngImage(16, [0, 0, 255]))).toBe(true);
+
+    const more = await upload("evidence", "later.csv", Buffer.from("user,decision\nerin,revoke\n"));
+    const second = await addEvidence(t.ctx("admin"), erp.integration.id, { notes: "Changed our mind", uploadIds: [more.id] });
+    await waitForSyncEnd(t.id, second.sync.id);
+    const red = await upload("logo", "erp2.png", pngImage(16, [255, 0, 0]));
+    await updateIntegration(t.ctx("admin"), erp.integration.id, { logoUploadId: red.id });
+    await deleteIntegration(t.ctx("admin"), erp.integration.id);
+
+    const after = await getSyncContext(t.ctx("auditor"), id);
+    const { syncedSince, countChanges, ...frozen } = after.cards[0];
+    const { syncedSince: _s, countChanges: _c, ...frozenBefore } = card;
+    expect(frozen).toEqual(frozenBefore);
+    expect(syncedSince?.id).toBe(second.sync.id);
+    expect((await getSyncContextLogo(t.ctx("auditor"), id, 0)).bytes.equals(logoBefore.bytes)).toBe(true);
+    const { verifyLedger } = await import("@/lib/ledger/service");
+    expect((await verifyLedger(t.ctx("auditor"))).problems).toEqual([]);
   });
 
   it("refuses any change to the captured rows at the database", async () => {
