@@ -3,6 +3,7 @@
  * Server-safe.
  */
 import { Badge, type BadgeProps } from "@/components/ui/badge";
+import { Progress } from "@/components/ui/progress";
 import { CAMPAIGN_STATUS_LABELS, type CampaignStatus } from "@/lib/domain/enums";
 import { formatCount, formatDate } from "@/lib/format";
 import { cn } from "@/lib/utils";
@@ -33,7 +34,7 @@ export function DueDate({ dueDate, status }: { dueDate: string; status: Campaign
   );
 }
 
-/** "12 / 40 decided" with a bar; the bar is a meter, named for screen readers. */
+/** "12 / 40 decided" with a bar, named for screen readers. */
 export function DecidedBar({ decided, total, label, className }: { decided: number; total: number; label: string; className?: string }) {
   const pct = total ? Math.round((decided / total) * 100) : 0;
   return (
@@ -41,17 +42,12 @@ export function DecidedBar({ decided, total, label, className }: { decided: numb
       <span className="text-xs tabular-nums text-muted-foreground">
         {formatCount(decided)} / {formatCount(total)} decided
       </span>
-      <div
-        role="meter"
+      <Progress
+        value={pct}
         aria-label={label}
-        aria-valuemin={0}
-        aria-valuemax={total}
-        aria-valuenow={decided}
-        aria-valuetext={`${formatCount(decided)} of ${formatCount(total)} decided (${pct}%)`}
-        className="h-1.5 w-full overflow-hidden rounded-full bg-primary/15"
-      >
-        <div className="h-full bg-primary" style={{ width: `${pct}%` }} />
-      </div>
+        getValueLabel={() => `${formatCount(decided)} of ${formatCount(total)} decided (${pct}%)`}
+        className="h-1.5 bg-primary/15"
+      />
     </div>
   );
 }

@@ -233,7 +233,12 @@ export function CampaignForm({
             <Textarea id="description" rows={3} {...form.register("description", { onChange: () => edited("description") })} />
           </FormField>
           <FormField label="Due date" htmlFor="dueDate" error={err("dueDate")}>
-            <Input id="dueDate" type="date" className="w-full sm:w-48" {...form.register("dueDate", { onChange: () => edited("dueDate") })} />
+            <Input
+              id="dueDate"
+              type="date"
+              className="w-full sm:w-48"
+              {...form.register("dueDate", { onChange: () => edited("dueDate") })}
+            />
           </FormField>
         </section>
 
@@ -241,17 +246,28 @@ export function CampaignForm({
           <legend className="mb-2 text-base font-semibold">Reviewers</legend>
           <div className="flex flex-wrap gap-x-6 gap-y-2 text-sm">
             <label className="flex items-center gap-2">
-              <input type="radio" value="members" className="size-4 accent-primary" {...form.register("reviewerMode", { onChange: () => edited("reviewerMode") })} />
+              <input
+                type="radio"
+                value="members"
+                className="size-4 accent-primary"
+                {...form.register("reviewerMode", { onChange: () => edited("reviewerMode") })}
+              />
               Chosen members
             </label>
             <label className="flex items-center gap-2">
-              <input type="radio" value="owners" className="size-4 accent-primary" {...form.register("reviewerMode", { onChange: () => edited("reviewerMode") })} />
+              <input
+                type="radio"
+                value="owners"
+                className="size-4 accent-primary"
+                {...form.register("reviewerMode", { onChange: () => edited("reviewerMode") })}
+              />
               Each integration&apos;s owner
             </label>
           </div>
           {reviewerMode === "members" ? (
             reviewers.length ? (
-              <div className="grid gap-2" role="group" aria-label="Reviewers to deal the items to">
+              <fieldset className="grid gap-2">
+                <legend className="sr-only">Reviewers to deal the items to</legend>
                 {reviewers.map((r) => (
                   <label key={r.userId} className="flex min-w-0 items-start gap-2 text-sm">
                     <input
@@ -261,18 +277,24 @@ export function CampaignForm({
                       onChange={(e) => setList("reviewerIds", toggle(reviewerIds, r.userId, e.target.checked))}
                     />
                     <span className="min-w-0 break-words">
-                      {r.name || r.email} <span className="text-muted-foreground">· {r.role}{r.name ? ` · ${r.email}` : ""}</span>
+                      {r.name || r.email}{" "}
+                      <span className="text-muted-foreground">
+                        · {r.role}
+                        {r.name ? ` · ${r.email}` : ""}
+                      </span>
                     </span>
                   </label>
                 ))}
-              </div>
+              </fieldset>
             ) : (
               <p className="text-sm text-muted-foreground">
                 No member can review yet: only admins and reviewers can. Invite one under Members, or use each integration&apos;s owner.
               </p>
             )
           ) : (
-            <p className="text-sm text-muted-foreground">Each integration&apos;s items go to its owner, who must be an admin or a reviewer.</p>
+            <p className="text-sm text-muted-foreground">
+              Each integration&apos;s items go to its owner, who must be an admin or a reviewer.
+            </p>
           )}
           <FieldErrors id="reviewerIds-error" messages={err("reviewerIds")} />
           <FieldErrors id="reviewerMode-error" messages={err("reviewerMode")} />
@@ -314,7 +336,11 @@ export function CampaignForm({
               </ul>
             ) : (
               <p className="text-sm text-muted-foreground">
-                No integrations yet: <Link href="/integrations" className="underline">add one</Link> and let it sync first.
+                No integrations yet:{" "}
+                <Link href="/integrations" className="underline">
+                  add one
+                </Link>{" "}
+                and let it sync first.
               </p>
             )}
             <FieldErrors id="filter-integrationIds-error" messages={integrationError} />
@@ -388,7 +414,13 @@ export function CampaignForm({
                       size="icon"
                       className="size-6"
                       aria-label={`Remove ${g}`}
-                      onClick={() => form.setValue("filter.groups", filter.groups.filter((x) => x !== g), { shouldDirty: true })}
+                      onClick={() =>
+                        form.setValue(
+                          "filter.groups",
+                          filter.groups.filter((x) => x !== g),
+                          { shouldDirty: true },
+                        )
+                      }
                     >
                       <X aria-hidden="true" />
                     </Button>
@@ -443,7 +475,13 @@ export function CampaignForm({
                       aria-invalid={!!err(`${base}.value`)}
                       {...form.register(`filter.conditions.${index}.value`, { onChange: () => edited(base) })}
                     />
-                    <Button type="button" variant="ghost" size="icon" aria-label={`Remove condition ${index + 1}`} onClick={() => conditions.remove(index)}>
+                    <Button
+                      type="button"
+                      variant="ghost"
+                      size="icon"
+                      aria-label={`Remove condition ${index + 1}`}
+                      onClick={() => conditions.remove(index)}
+                    >
                       <X aria-hidden="true" />
                     </Button>
                   </div>
@@ -480,11 +518,23 @@ export function CampaignForm({
           <legend className="mb-1 text-base font-semibold">When</legend>
           <div className="flex flex-wrap gap-x-6 gap-y-2 text-sm">
             <label className="flex items-center gap-2">
-              <input type="radio" name="start" className="size-4 accent-primary" checked={start} onChange={() => form.setValue("start", true)} />
+              <input
+                type="radio"
+                name="start"
+                className="size-4 accent-primary"
+                checked={start}
+                onChange={() => form.setValue("start", true)}
+              />
               Start now: reviewers can decide at once
             </label>
             <label className="flex items-center gap-2">
-              <input type="radio" name="start" className="size-4 accent-primary" checked={!start} onChange={() => form.setValue("start", false)} />
+              <input
+                type="radio"
+                name="start"
+                className="size-4 accent-primary"
+                checked={!start}
+                onChange={() => form.setValue("start", false)}
+              />
               Save as draft
             </label>
           </div>
@@ -500,7 +550,11 @@ export function CampaignForm({
         </div>
       </div>
 
-      <PreviewPanel preview={preview.result} pending={preview.pending} waiting={filter.integrationIds.length === 0 || filter.entityTypes.length === 0} />
+      <PreviewPanel
+        preview={preview.result}
+        pending={preview.pending}
+        waiting={filter.integrationIds.length === 0 || filter.entityTypes.length === 0}
+      />
     </form>
   );
 }

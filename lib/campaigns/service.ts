@@ -408,7 +408,10 @@ export async function getCampaignSummary(ctx: ServiceContext, id: string) {
     }
     return out;
   };
-  const totals = scoped.reduce((t, p) => ({ total: t.total + p.total, decided: t.decided + p.approved + p.revoked }), { total: 0, decided: 0 });
+  const totals = scoped.reduce((t, p) => ({ total: t.total + p.total, decided: t.decided + p.approved + p.revoked }), {
+    total: 0,
+    decided: 0,
+  });
   const byReviewer = [...sum((p) => p.reviewerId)].map(([reviewerId, n]) => ({
     reviewerId,
     name: reviewerId === NO_REVIEWER ? "No reviewer" : (memberName.get(reviewerId) ?? "Former member"),
@@ -419,7 +422,13 @@ export async function getCampaignSummary(ctx: ServiceContext, id: string) {
     name: integrationName.get(integrationId) ?? integrationId,
     ...n,
   }));
-  return { campaign, totals, byReviewer, byIntegration, integrations: contexts.map((c) => ({ id: c.integrationId, name: c.integrationName })) };
+  return {
+    campaign,
+    totals,
+    byReviewer,
+    byIntegration,
+    integrations: contexts.map((c) => ({ id: c.integrationId, name: c.integrationName })),
+  };
 }
 
 /** campaign_progress keeps items without a reviewer under the nil uuid. */

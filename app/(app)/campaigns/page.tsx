@@ -54,9 +54,7 @@ export default async function CampaignsPage({ searchParams }: { searchParams: Pr
         rows={page.campaigns}
         rowKey={(c) => c.id}
         empty={
-          reviewer
-            ? "No campaign has items assigned to you."
-            : `No campaigns yet.${canWrite ? " Start one with “New campaign”." : ""}`
+          reviewer ? "No campaign has items assigned to you." : `No campaigns yet.${canWrite ? " Start one with “New campaign”." : ""}`
         }
         detail={{ title: (c) => c.name }}
         columns={[
