@@ -45,7 +45,7 @@ export function DecidedBar({ decided, total, label, className }: { decided: numb
       <Progress
         value={pct}
         aria-label={label}
-        getValueLabel={() => `${formatCount(decided)} of ${formatCount(total)} decided (${pct}%)`}
+        aria-valuetext={`${formatCount(decided)} of ${formatCount(total)} decided (${pct}%)`}
         className="h-1.5 bg-primary/15"
       />
     </div>

@@ -173,6 +173,8 @@ export function CampaignForm({
   }, [choices]);
 
   function edited(key: string) {
+    // A refusal is about the values as they were; once they change it no longer applies.
+    setState((s) => (s && !s.ok && !s.fieldErrors ? null : s));
     setServerErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => k !== key && !k.startsWith(`${key}.`))));
   }
 
