@@ -541,15 +541,6 @@ export function CampaignForm({
             </label>
           </div>
         </fieldset>
-
-        <div className="flex flex-wrap gap-2">
-          <Button type="submit" disabled={saving}>
-            {saving ? "Creating…" : start ? "Create and start" : "Create draft"}
-          </Button>
-          <Button variant="ghost" asChild>
-            <Link href="/campaigns">Cancel</Link>
-          </Button>
-        </div>
       </div>
 
       <PreviewPanel
@@ -557,6 +548,15 @@ export function CampaignForm({
         pending={preview.pending}
         waiting={filter.integrationIds.length === 0 || filter.entityTypes.length === 0}
       />
+
+      <div className="flex flex-wrap gap-2 lg:col-start-1">
+        <Button type="submit" disabled={saving}>
+          {saving ? "Creating…" : start ? "Create and start" : "Create draft"}
+        </Button>
+        <Button variant="ghost" asChild>
+          <Link href="/campaigns">Cancel</Link>
+        </Button>
+      </div>
     </form>
   );
 }
@@ -574,7 +574,7 @@ function FieldErrors({ id, messages }: { id: string; messages: string[] | undefi
 
 function PreviewPanel({ preview, pending, waiting }: { preview: ActionResult<Preview> | null; pending: boolean; waiting: boolean }) {
   return (
-    <aside aria-labelledby="preview-title" className="min-w-0 lg:sticky lg:top-4 lg:self-start">
+    <aside aria-labelledby="preview-title" className="min-w-0 lg:sticky lg:top-4 lg:col-start-2 lg:row-span-2 lg:row-start-1 lg:self-start">
       <section className="grid gap-3 rounded-lg border bg-card p-4" aria-busy={pending}>
         <div className="flex items-baseline justify-between gap-2">
           <h2 id="preview-title" className="text-base font-semibold">

@@ -129,6 +129,14 @@ export function SyncEvidenceDialog({
   );
 }
 
+/** The filter's keys in the order the form asks for them (jsonb keeps its own order). */
+function inFilterOrder(filter: unknown): unknown {
+  if (!filter || typeof filter !== "object") return filter;
+  const f = filter as Record<string, unknown>;
+  const order = ["integrationIds", "entityTypes", "groups", "conditions"];
+  return Object.fromEntries([...order.filter((k) => k in f), ...Object.keys(f).filter((k) => !order.includes(k))].map((k) => [k, f[k]]));
+}
+
 function SyncEvidenceBody({ data, canDownload }: { data: SyncEvidence; canDownload: boolean }) {
   const notes = Object.fromEntries(data.cards.map((c) => [c.integrationId, c.integrationName]));
   return (
@@ -137,7 +145,7 @@ function SyncEvidenceBody({ data, canDownload }: { data: SyncEvidence; canDownlo
         <h3 id="creation-filter" className="text-sm font-semibold">
           Campaign Creation Filter
         </h3>
-        <JsonViewer value={data.campaign.filter} label="filter" notes={notes} defaultExpandedDepth={1} />
+        <JsonViewer value={inFilterOrder(data.campaign.filter)} label="filter" notes={notes} defaultExpandedDepth={1} />
         <p className="text-xs break-all text-muted-foreground">
           Sync Context SHA-256 (recorded in the ledger): <span className="font-mono">{data.campaign.snapshotHash}</span>
         </p>

@@ -385,8 +385,7 @@ export async function grantChoices(ctx: ServiceContext, integrationIds: string[]
 
 /**
  * The campaign with its progress summed by reviewer and by integration, named:
- * reviewers by their member name (or the name copied onto their items when they
- * have left), integrations by the name the Sync Context captured. A reviewer's
+ * reviewers by their email ("Former member" once they have left), integrations by the name the Sync Context captured. A reviewer's
  * figures count only the items assigned to them.
  */
 export async function getCampaignSummary(ctx: ServiceContext, id: string) {
@@ -394,7 +393,8 @@ export async function getCampaignSummary(ctx: ServiceContext, id: string) {
   const db = getDb();
   const own = ownItemsOnly(ctx);
   const [members, contexts] = await Promise.all([listMembers(db, ctx.tenantId), queries.syncContextsOf(db, ctx.tenantId, [id])]);
-  const memberName = new Map(members.map((m) => [m.userId, m.name || m.email]));
+  // By email, as the items record their reviewer.
+  const memberName = new Map(members.map((m) => [m.userId, m.email]));
   const integrationName = new Map(contexts.map((c) => [c.integrationId, c.integrationName]));
   const scoped = own ? progress.filter((p) => p.reviewerId === own) : progress;
   const sum = <K extends string>(key: (p: (typeof progress)[number]) => K) => {
