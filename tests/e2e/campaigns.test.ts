@@ -133,7 +133,7 @@ describe("campaigns, end to end", () => {
     await dialog.getByRole("button", { name: /"integrationIds"/ }).click();
     await dialog.getByText("(Campaign Payroll)").waitFor();
     await dialog.getByRole("button", { name: /"conditions"/ }).click();
-    await dialog.getByRole("button", { name: /item/ }).first().click();
+    await dialog.getByRole("button", { name: /^item/ }).click();
     await dialog.getByText('"active"').waitFor();
 
     const card = dialog.getByTestId("sync-context-card");
@@ -144,7 +144,10 @@ describe("campaigns, end to end", () => {
     await region.getByText(`SHA-256 ${EVIDENCE_SHA}`).waitFor();
     expect(await card.locator("img").getAttribute("src")).toBe(`/api/campaigns/${campaignId}/logos/0`);
 
-    const [download] = await Promise.all([page.waitForEvent("download"), region.getByRole("link", { name: "Download access-export.pdf" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      region.getByRole("link", { name: "Download access-export.pdf" }).click(),
+    ]);
     const bytes = fs.readFileSync((await download.path())!);
     expect(createHash("sha256").update(bytes).digest("hex")).toBe(EVIDENCE_SHA);
     expect(download.suggestedFilename()).toBe("access-export.pdf");
