@@ -16,6 +16,7 @@ import "server-only";
 import { getDb } from "@/db/client";
 import * as queries from "@/db/queries/campaigns";
 import { queueLedgerRecord } from "@/db/queries/ledger";
+import { grantChoices as grantChoicesQuery } from "@/db/queries/campaign-form";
 import { listMembers } from "@/db/queries/members";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { roleCan } from "@/lib/auth/permissions";
@@ -365,3 +366,70 @@ export async function syncContextFileLink(ctx: ServiceContext, id: string, posit
     expiresInSeconds: DOWNLOAD_LINK_SECONDS,
   });
 }
+
+/** The members a campaign's items can be dealt to: admins and reviewers (the roles that can decide). */
+export async function reviewerCandidates(ctx: ServiceContext) {
+  authorize(ctx, "campaigns:write");
+  return [...(await deciders(ctx.tenantId)).values()].map((m) => ({ userId: m.userId, name: m.name, email: m.email, role: m.role }));
+}
+
+/** How many group, role and entitlement choices the new-campaign form lists; more are typed as external ids. */
+export const GRANT_CHOICES_LIMIT = 500;
+
+/** The groups, roles and entitlements the chosen integrations hold now, for the filter's group choice. */
+export async function grantChoices(ctx: ServiceContext, integrationIds: string[]) {
+  authorize(ctx, "campaigns:write");
+  const ids = integrationIds.filter(isUuid).slice(0, 200);
+  return grantChoicesQuery(getDb(), ctx.tenantId, ids, GRANT_CHOICES_LIMIT);
+}
+
+/**
+ * The campaign with its progress summed by reviewer and by integration, named:
+ * reviewers by their email ("Former member" once they have left), integrations by the name the Sync Context captured. A reviewer's
+ * figures count only the items assigned to them.
+ */
+export async function getCampaignSummary(ctx: ServiceContext, id: string) {
+  const { campaign, progress } = await getCampaign(ctx, id);
+  const db = getDb();
+  const own = ownItemsOnly(ctx);
+  const [members, contexts] = await Promise.all([listMembers(db, ctx.tenantId), queries.syncContextsOf(db, ctx.tenantId, [id])]);
+  // By email, as the items record their reviewer.
+  const memberName = new Map(members.map((m) => [m.userId, m.email]));
+  const integrationName = new Map(contexts.map((c) => [c.integrationId, c.integrationName]));
+  const scoped = own ? progress.filter((p) => p.reviewerId === own) : progress;
+  const sum = <K extends string>(key: (p: (typeof progress)[number]) => K) => {
+    const out = new Map<K, { total: number; approved: number; revoked: number }>();
+    for (const p of scoped) {
+      const row = out.get(key(p)) ?? { total: 0, approved: 0, revoked: 0 };
+      row.total += p.total;
+      row.approved += p.approved;
+      row.revoked += p.revoked;
+      out.set(key(p), row);
+    }
+    return out;
+  };
+  const totals = scoped.reduce((t, p) => ({ total: t.total + p.total, decided: t.decided + p.approved + p.revoked }), {
+    total: 0,
+    decided: 0,
+  });
+  const byReviewer = [...sum((p) => p.reviewerId)].map(([reviewerId, n]) => ({
+    reviewerId,
+    name: reviewerId === NO_REVIEWER ? "No reviewer" : (memberName.get(reviewerId) ?? "Former member"),
+    ...n,
+  }));
+  const byIntegration = [...sum((p) => p.integrationId)].map(([integrationId, n]) => ({
+    integrationId,
+    name: integrationName.get(integrationId) ?? integrationId,
+    ...n,
+  }));
+  return {
+    campaign,
+    totals,
+    byReviewer,
+    byIntegration,
+    integrations: contexts.map((c) => ({ id: c.integrationId, name: c.integrationName })),
+  };
+}
+
+/** campaign_progress keeps items without a reviewer under the nil uuid. */
+const NO_REVIEWER = "00000000-0000-0000-0000-000000000000";
