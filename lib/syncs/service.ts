@@ -69,7 +69,11 @@ export async function listSyncHistory(ctx: ServiceContext, integrationId: string
       deleted: integration.deletedAt !== null,
     },
     // A running sync past 80 % of its deadline is overdue: the page shows it before the deadline ends it.
-    syncs: page.map(({ cursorTs: _c, dbNow, ...s }) => ({ ...s, queue: places.get(s.id) ?? null, overdue: overdueOf(s, dbNow) })),
+    syncs: page.map(({ cursorTs: _c, dbNow, maxRunSeconds, ...s }) => ({
+      ...s,
+      queue: places.get(s.id) ?? null,
+      overdue: overdueOf({ ...s, maxRunSeconds }, dbNow),
+    })),
     nextCursor: rows.length > limit && last ? encodeCursor({ ts: last.cursorTs, id: last.id }) : null,
   };
 }
