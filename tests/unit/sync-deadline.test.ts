@@ -43,7 +43,8 @@ describe("sync deadlines", () => {
     expect(overdueOf(run, at("10:03:00"))).toEqual({ overdue: false });
     const late = overdueOf(run, at("10:03:20"));
     expect(late).toEqual({ overdue: true, inPhaseMs: 200_000, limitMs: 240_000, leftMs: 40_000, kind: "phase" });
-    if (late.overdue) expect(overdueLabel(late, "applying")).toBe("applying changes for 3 min 20 s of its 4 min; ends in 40 s if still running");
+    if (late.overdue)
+      expect(overdueLabel(late, "applying")).toBe("applying changes for 3 min 20 s of its 4 min; ends in 40 s if still running");
     expect(overdueOf({ ...run, status: "error" }, at("10:03:50"))).toEqual({ overdue: false });
     expect(formatLimit(5_400_000)).toBe("1 h 30 min");
   });
