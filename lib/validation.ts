@@ -70,6 +70,7 @@ const FIELD_LABELS: Record<string, string> = {
   "evidence.notes": "Evidence notes",
   scheduleMinutes: "Sync schedule",
   dropThresholdPercent: "Drop threshold",
+  maxRunMinutes: "Maximum run time",
   logoUploadId: "Logo",
   baseDn: "Base DN",
   bindDn: "Bind DN",

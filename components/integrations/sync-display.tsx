@@ -7,7 +7,14 @@ import { Badge, type BadgeProps } from "@/components/ui/badge";
 import { PHASE_LABELS, estimateProgress, formatTimeLeft, isReadingPhase, ordinal, type ProgressPhase } from "@/lib/syncs/progress";
 import { cn } from "@/lib/utils";
 import { formatCount, formatDateTime } from "@/lib/format";
-import { SYNC_STARTER_TYPE_LABELS, SYNC_STATUS_LABELS as STATUS_LABELS, SYNC_TRIGGER_LABELS, type SyncStatus } from "@/lib/domain/enums";
+import {
+  SYNC_STARTER_TYPE_LABELS,
+  SYNC_STATUS_LABELS as STATUS_LABELS,
+  SYNC_TRIGGER_LABELS,
+  type SyncPhase,
+  type SyncStatus,
+} from "@/lib/domain/enums";
+import { overdueLabel, type Overdue } from "@/lib/syncs/deadline";
 
 export const SYNC_STATUS_LABELS: Record<string, string> = STATUS_LABELS;
 
@@ -119,6 +126,20 @@ export function SyncProgress({ run, now = new Date(), className }: { run: RunPro
           ) : null}
         </span>
       ) : null}
+    </div>
+  );
+}
+
+/**
+ * A running sync past 80 % of its deadline: a badge and how long it has been
+ * at it against which limit, before the deadline ends it `error`.
+ */
+export function OverdueNotice({ overdue, phase, className }: { overdue: Overdue; phase: string | null; className?: string }) {
+  if (!overdue.overdue) return null;
+  return (
+    <div className={cn("grid justify-items-start gap-0.5 text-xs", className)} data-testid="sync-overdue">
+      <Badge variant="warning">Overdue</Badge>
+      <span className="text-muted-foreground">{overdueLabel(overdue, phase as SyncPhase | null)}</span>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 /** Data access for Pipeline Health: queue depth, running syncs, hourly outcomes and each integration's last run. */
 import "server-only";
 import { sql } from "drizzle-orm";
+import type { SyncPhase } from "@/lib/domain/enums";
 import type { Executor } from "../client";
 import { integrations, syncExecutions } from "../schema";
 
@@ -16,8 +17,22 @@ export async function queueCounts(db: Executor, tenantId: string) {
 }
 
 export async function runningSyncs(db: Executor, tenantId: string) {
-  return db.execute<{ id: string; integration: string; started_at: Date; processed: number; total: number | null }>(sql`
-    select s.id, i.name as integration, s.started_at, s.processed, s.total
+  return db.execute<{
+    id: string;
+    integration: string;
+    started_at: Date;
+    processed: number;
+    total: number | null;
+    phase: SyncPhase | null;
+    phaseStartedAt: string | null;
+    deadlineAt: string | null;
+    runDeadlineAt: string | null;
+    maxRunSeconds: number;
+    dbNow: string;
+  }>(sql`
+    select s.id, i.name as integration, s.started_at, s.processed, s.total, s.phase,
+           s.phase_started_at as "phaseStartedAt", s.deadline_at as "deadlineAt", s.run_deadline_at as "runDeadlineAt",
+           i.max_run_seconds as "maxRunSeconds", now() as "dbNow"
       from ${syncExecutions} s join ${integrations} i on i.id = s.integration_id
      where s.tenant_id = ${tenantId} and s.status = 'syncing' order by s.started_at`);
 }

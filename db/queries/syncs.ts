@@ -8,7 +8,8 @@
  *   queued   ← enqueueSyncExecution, releaseHeldSyncExecution (held), requeueInterruptedSync (syncing)
  *   syncing  ← claimNextSync (queued)
  *   completed ← completeSync (syncing, no cancel requested) → post_sync_completed ← markPostSyncCompleted
- *   held | error ← endFailedSync (syncing); error ← failStaleSyncs (heartbeat lost), endLostConnectionSync (syncing; queues its retry)
+ *   held | error ← endFailedSync (syncing); error ← failStaleSyncs (heartbeat lost), failOverdueSyncs (past its deadline),
+ *                  endLostConnectionSync (syncing; queues its retry)
  *   cancelled ← cancelWaitingSync (queued, held), endCancelledSync (syncing), failStaleSyncs, requeueInterruptedSync
  * (requestSyncCancel only marks a running sync; its worker ends it.)
  */
@@ -161,9 +162,16 @@ export async function listSyncExecutions(
       heartbeatAt: syncExecutions.heartbeatAt,
       cancelRequestedAt: syncExecutions.cancelRequestedAt,
       cancelledByName: syncExecutions.cancelledByName,
+      phaseStartedAt: syncExecutions.phaseStartedAt,
+      deadlineAt: syncExecutions.deadlineAt,
+      runDeadlineAt: syncExecutions.runDeadlineAt,
+      maxRunSeconds: integrations.maxRunSeconds,
+      // The database's clock, which set the deadlines: the page says how overdue a run is by it.
+      dbNow: sql<string>`now()`,
       cursorTs: sql<string>`${syncExecutions.queuedAt}::text`,
     })
     .from(syncExecutions)
+    .innerJoin(integrations, eq(integrations.id, syncExecutions.integrationId))
     .where(and(...conditions))
     .orderBy(sql`${syncExecutions.queuedAt} desc nulls last`, sql`${syncExecutions.id} desc nulls last`)
     .limit(opts.limit);
@@ -196,7 +204,10 @@ export async function claimNextSync(db: Executor, workerId: string): Promise<Syn
     update ${syncExecutions}
        set status = 'syncing', started_at = coalesce(started_at, now()), heartbeat_at = now(),
            worker_id = ${workerId}, attempts = attempts + 1, backend_pid = pg_backend_pid(),
-           phase = case when released_by_name is null then 'connecting' else 'applying' end
+           phase = case when released_by_name is null then 'connecting' else 'applying' end,
+           phase_started_at = now(),
+           run_deadline_at = now() + (select make_interval(secs => i.max_run_seconds) from ${integrations} i where i.id = integration_id),
+           deadline_at = now() + (select make_interval(secs => i.max_run_seconds) from ${integrations} i where i.id = integration_id)
      where id = (
        select s.id from ${syncExecutions} s
         where s.status = 'queued' and s.run_after <= now()
@@ -260,22 +271,129 @@ async function stopDeadBackend(db: Executor, pid: number, lastHeartbeat: string)
 
 /**
  * Records that the worker is alive and how far the run got; the phase rides
- * along, so reporting it costs no round trip of its own. Answers whether the
- * run is still this worker's and whether someone asked to cancel it: a lost
- * notification still stops the run within one heartbeat.
+ * along, so reporting it costs no round trip of its own. A new phase starts
+ * its clock, and the run's deadline becomes the earlier of the run's own and
+ * the phase's (`phaseBudgetMs` from its start; none for a phase bounded by the
+ * run alone). Answers whether the run is still this worker's, whether someone
+ * asked to cancel it (a lost notification still stops the run within one
+ * heartbeat) and, when it is past its deadline, what the deadline was.
  */
 export async function heartbeat(
   db: Executor,
   id: string,
   workerId: string,
   progress: { processed: number; total: number | null; phase: ProgressPhase | null },
-): Promise<{ running: boolean; cancelRequested: boolean }> {
-  const rows = await db.execute<{ cancel_requested: boolean }>(sql`
-    update ${syncExecutions} set heartbeat_at = now(), processed = ${progress.processed}, total = ${progress.total},
-           phase = coalesce(${progress.phase}, phase)
-     where id = ${id} and worker_id = ${workerId} and status = 'syncing'
-    returning cancel_requested_at is not null as cancel_requested`);
-  return { running: rows.length > 0, cancelRequested: rows[0]?.cancel_requested ?? false };
+  phaseBudgetMs: number | null = null,
+): Promise<{ running: boolean; cancelRequested: boolean; overdue: boolean; deadline: (RunDeadlineRow & { dbNow: string }) | null }> {
+  const phaseStart = sql`case when coalesce(${progress.phase}, s.phase) is distinct from s.phase or s.phase_started_at is null
+                              then now() else s.phase_started_at end`;
+  const rows = await db.execute<{ cancel_requested: boolean; overdue: boolean; dbNow: string } & RunDeadlineRow>(sql`
+    update ${syncExecutions} s set heartbeat_at = now(), processed = ${progress.processed}, total = ${progress.total},
+           phase = coalesce(${progress.phase}, s.phase),
+           phase_started_at = ${phaseStart},
+           deadline_at = least(s.run_deadline_at, ${phaseStart} + make_interval(secs => ${phaseBudgetMs}::float8 / 1000))
+     where s.id = ${id} and s.worker_id = ${workerId} and s.status = 'syncing'
+    returning s.cancel_requested_at is not null as cancel_requested, s.deadline_at <= now() as overdue, now() as "dbNow",
+              ${RUN_DEADLINE_COLUMNS}`);
+  const row = rows[0];
+  return {
+    running: rows.length > 0,
+    cancelRequested: row?.cancel_requested ?? false,
+    overdue: row?.overdue ?? false,
+    deadline: row ?? null,
+  };
+}
+
+/** What a message about a run's deadline is made of (lib/syncs/deadline.ts). */
+export type RunDeadlineRow = {
+  phase: ProgressPhase | null;
+  processed: number;
+  phaseStartedAt: string | null;
+  deadlineAt: string | null;
+  runDeadlineAt: string | null;
+  maxRunSeconds: number;
+};
+const RUN_DEADLINE_COLUMNS = sql.raw(`s.phase, s.processed, s.phase_started_at as "phaseStartedAt", s.deadline_at as "deadlineAt",
+  s.run_deadline_at as "runDeadlineAt",
+  (select i.max_run_seconds from integrations i where i.id = s.integration_id) as "maxRunSeconds"`);
+
+/**
+ * The application name a run's own connections carry (its apply transaction,
+ * its COPY lanes), so whoever ends the run past its deadline can find the
+ * statements it left running and cancel them.
+ */
+export function runConnectionTag(syncId: string): string {
+  return `syncledger sync ${syncId}`;
+}
+
+/**
+ * Tags the caller's transaction with the run's connection tag and, when the
+ * phase has a deadline, limits each of its statements to what is left of it
+ * (at least a second). Both end with the transaction.
+ */
+export async function limitRunTransaction(tx: Executor, tag: string, timeoutMs: number | null) {
+  const timeout = timeoutMs === null ? null : String(Math.max(1000, Math.round(timeoutMs)));
+  await tx.execute(sql`select set_config('application_name', ${tag}, true),
+                              set_config('statement_timeout', coalesce(${timeout}::text, current_setting('statement_timeout')), true)`);
+}
+
+/**
+ * Ends a running sync past its deadline `error` with `describe`'s message
+ * (which names the phase) and cancels what its connections are still running,
+ * so a statement that never returns cannot keep the integration's next sync
+ * waiting. Only runs past `deadline_at` by `graceSeconds` are ended: the worker
+ * that runs a sync ends it itself at its deadline; the grace leaves it that
+ * chance before another worker's sweep does. The run's apply cannot commit
+ * afterwards: completeSync matches only a run still syncing.
+ */
+export async function failOverdueSyncs(
+  db: Executor,
+  describe: (run: RunDeadlineRow) => string,
+  opts: {
+    graceSeconds: number;
+    id?: string;
+    /** Told of each run ended, before its statements are cancelled: its worker stops it first, so the cancels are not taken for a fault. */
+    onEnded?: (id: string, message: string) => void;
+  },
+): Promise<{ id: string; message: string; cancelledBackends: number }[]> {
+  const due = await db.execute<{ id: string } & RunDeadlineRow>(sql`
+    select s.id, ${RUN_DEADLINE_COLUMNS} from ${syncExecutions} s
+     where s.status = 'syncing' and s.deadline_at < now() - make_interval(secs => ${opts.graceSeconds})
+       ${opts.id ? sql`and s.id = ${opts.id}` : sql``}`);
+  const ended: { id: string; message: string; cancelledBackends: number }[] = [];
+  for (const run of due) {
+    const message = describe(run);
+    const counts = await countsFor(db, run.id);
+    const [row] = await db.execute<{ id: string }>(sql`
+      update ${syncExecutions} set status = 'error', ended_at = now(), message = ${message}, counts = ${JSON.stringify(counts)}::jsonb
+       where id = ${run.id} and status = 'syncing' and deadline_at < now() - make_interval(secs => ${opts.graceSeconds})
+      returning id`);
+    if (!row) continue;
+    opts.onEnded?.(run.id, message);
+    ended.push({ id: run.id, message, cancelledBackends: await stopRunBackends(db, run.id) });
+  }
+  return ended;
+}
+
+/**
+ * Cancels the statements of a run's tagged connections and terminates any
+ * still busy a second later (a COPY waiting on a lock, a transaction left open).
+ */
+async function stopRunBackends(db: Executor, syncId: string): Promise<number> {
+  const busy = () =>
+    db.execute<{ pid: number }>(sql`
+      select pid from pg_stat_activity
+       where application_name = ${runConnectionTag(syncId)} and pid <> pg_backend_pid() and usename = current_user
+         and state is distinct from 'idle'`);
+  const first = await busy();
+  if (first.length === 0) return 0;
+  for (const { pid } of first) await db.execute(sql`select pg_cancel_backend(${pid})`).catch(() => {});
+  for (let i = 0; i < 10; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if ((await busy()).length === 0) return first.length;
+  }
+  for (const { pid } of await busy()) await db.execute(sql`select pg_terminate_backend(${pid})`).catch(() => {});
+  return first.length;
 }
 
 /** Who asked to cancel a run and the phase it was in then; null when no cancel was requested. */
@@ -304,7 +422,7 @@ export async function completeSync(tx: Executor, id: string, counts: SyncCounts,
   const completed = await tx.execute(sql`
       update ${syncExecutions} set status = 'completed', ended_at = now(), counts = ${JSON.stringify(counts)}::jsonb,
              message = ${message}
-       where id = ${id} and cancel_requested_at is null
+       where id = ${id} and cancel_requested_at is null and status = 'syncing'
       returning id`);
   return completed.length > 0;
 }
@@ -319,7 +437,7 @@ export async function endFailedSync(db: Executor, id: string, status: "held" | "
   await db.execute(sql`
       update ${syncExecutions} set status = ${status}, ended_at = now(), message = ${message},
              counts = ${JSON.stringify(counts)}::jsonb
-       where id = ${id}`);
+       where id = ${id} and status = 'syncing'`);
 }
 
 /**
@@ -341,6 +459,8 @@ export async function endLostConnectionSync(
       await markPostSyncCompleted(tx, exec.id);
       return { status: "post_sync_completed" as const, retry: null };
     }
+    // Ended meanwhile by someone else (past its deadline, or cancelled): that end stands, and no retry is queued.
+    if (row?.status !== "syncing") return { status: "error" as const, retry: null };
     const retryable = exec.retryOfId === null && exec.releasedByName === null;
     let message = describe(row?.phase ?? null);
     let retry: SyncExecutionRow | null = null;

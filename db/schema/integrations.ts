@@ -1,6 +1,6 @@
 /** Integrations (connection profiles), their mappings and delta cursors. */
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt } from "./columns";
 import { CONNECTOR_TYPES, OBJECT_TYPES } from "@/lib/domain/enums";
 import { tenantId, users } from "./tenants";
@@ -25,11 +25,18 @@ export const integrations = pgTable(
     scheduleMinutes: integer("schedule_minutes"),
     nextSyncAt: timestamp("next_sync_at", { withTimezone: true }),
     dropThresholdPercent: integer("drop_threshold_percent").notNull().default(30),
+    /**
+     * How long one sync of this integration may run before it is ended `error`
+     * (seconds; set by an admin in minutes). Each phase has a tighter deadline of
+     * its own that grows with the records read (lib/syncs/deadline.ts).
+     */
+    maxRunSeconds: integer("max_run_seconds").notNull().default(7200),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
   },
   (t) => [
+    check("integrations_max_run_seconds_check", sql`${t.maxRunSeconds} between 1 and 86400`),
     index("integrations_tenant_id_name_idx").on(t.tenantId, t.name),
     index("integrations_next_sync_at_due_idx").on(t.nextSyncAt).where(sql`deleted_at is null and active and schedule_minutes is not null`),
   ],

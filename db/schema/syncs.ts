@@ -78,6 +78,16 @@ export const syncExecutions = pgTable(
     stateVersion: bigint("state_version", { mode: "number" }),
     /** Where a running sync is; kept after it ends, so a failed run shows the phase it failed in. */
     phase: text("phase", { enum: SYNC_PHASES }),
+    /** When the run entered its phase: a phase's deadline and the overdue warning count from it. */
+    phaseStartedAt: timestamp("phase_started_at", { withTimezone: true }),
+    /**
+     * When a running sync is ended `error`: the earlier of its phase's deadline and
+     * its run deadline. Kept with the phase by the
+     * heartbeat, so any worker can end a run past it.
+     */
+    deadlineAt: timestamp("deadline_at", { withTimezone: true }),
+    /** When the run's claim plus the integration's maximum run time ends it, whatever its phase. */
+    runDeadlineAt: timestamp("run_deadline_at", { withTimezone: true }),
     /** Set by whoever cancels a running sync; the worker stops the run and ends it `cancelled`. */
     cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
     cancelledById: text("cancelled_by_id"),

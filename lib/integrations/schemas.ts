@@ -3,6 +3,7 @@ import "@/lib/zod-browser";
 import { z } from "zod";
 import { mappingConfigSchema } from "@/lib/connectors/canonical";
 import { CONNECTOR_TYPES, OBJECT_TYPES } from "@/lib/domain/enums";
+import { DEFAULT_MAX_RUN_MINUTES, MAX_RUN_MINUTES_LIMIT } from "@/lib/syncs/deadline";
 
 const blankToNull = (v: unknown) => (v === "" || v === undefined ? null : v);
 const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
@@ -22,6 +23,16 @@ export const integrationFieldsSchema = z.object({
   dropThresholdPercent: z.preprocess(
     blankToUndefined,
     z.coerce.number().int().min(1, "must be between 1 and 100").max(100, "must be between 1 and 100").default(30),
+  ),
+  /** How long one sync may run before it is ended `error` (lib/syncs/deadline.ts). */
+  maxRunMinutes: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ message: "must be a whole number of minutes" })
+      .int("must be a whole number of minutes")
+      .min(1, `must be between 1 and ${MAX_RUN_MINUTES_LIMIT} minutes (a day)`)
+      .max(MAX_RUN_MINUTES_LIMIT, `must be between 1 and ${MAX_RUN_MINUTES_LIMIT} minutes (a day)`)
+      .default(DEFAULT_MAX_RUN_MINUTES),
   ),
   /** An upload of purpose "logo" (POST /api/uploads?purpose=logo); null removes the logo. */
   logoUploadId: z.preprocess(blankToNull, z.uuid("is not an uploaded logo; upload the image again").nullable()),

@@ -141,7 +141,10 @@ function fingerprints(secret: Record<string, unknown>) {
 }
 
 function auditView(
-  row: Pick<queries.IntegrationRow, "name" | "connector" | "config" | "active" | "scheduleMinutes" | "dropThresholdPercent">,
+  row: Pick<
+    queries.IntegrationRow,
+    "name" | "connector" | "config" | "active" | "scheduleMinutes" | "dropThresholdPercent" | "maxRunSeconds"
+  >,
   secret: Record<string, unknown>,
 ) {
   return {
@@ -150,6 +153,7 @@ function auditView(
     active: row.active,
     scheduleMinutes: row.scheduleMinutes,
     dropThresholdPercent: row.dropThresholdPercent,
+    maxRunMinutes: maxRunMinutes(row),
     config: { ...row.config, ...fingerprints(secret) },
   };
 }
@@ -158,12 +162,20 @@ function storedSecrets(row: queries.IntegrationRow): Record<string, unknown> {
   return row.secrets ? decryptJson(row.secrets, row.id) : {};
 }
 
+/** Set in whole minutes; a row written otherwise (a test's seconds) shows at least one. */
+const maxRunMinutes = (row: Pick<queries.IntegrationRow, "maxRunSeconds">) => Math.max(1, Math.round(row.maxRunSeconds / 60));
+
 /** The integration as the browser and API see it: secrets masked. */
 function publicView(row: queries.IntegrationRow, mapping: Record<string, Record<string, string>> | null) {
-  const { secrets: _s, config, ...rest } = row;
+  const { secrets: _s, config, maxRunSeconds: _m, ...rest } = row;
   const secretFields = getConnector(row.connector).secretFields;
   const masked = Object.fromEntries(secretFields.filter(() => !!row.secrets).map((f) => [f, "********"]));
-  return { ...rest, config: redactSecrets(row.connector, { ...config, ...masked }), mapping: mapping ?? {} };
+  return {
+    ...rest,
+    maxRunMinutes: maxRunMinutes(row),
+    config: redactSecrets(row.connector, { ...config, ...masked }),
+    mapping: mapping ?? {},
+  };
 }
 export type IntegrationView = ReturnType<typeof publicView>;
 
@@ -207,6 +219,7 @@ export async function createIntegration(ctx: ServiceContext, input: unknown) {
         scheduleMinutes: data.scheduleMinutes ?? null,
         nextSyncAt: data.scheduleMinutes ? new Date(Date.now() + data.scheduleMinutes * 60_000) : null,
         dropThresholdPercent: data.dropThresholdPercent,
+        maxRunSeconds: data.maxRunMinutes * 60,
       });
       const logo = data.logoUploadId ? await claimLogo(tx, ctx.tenantId, data.logoUploadId) : null;
       const created = logo ? await queries.updateIntegration(tx, id, { logoUploadId: data.logoUploadId }) : row;
@@ -270,6 +283,7 @@ export async function updateIntegration(ctx: ServiceContext, id: string, input: 
               ? new Date(Date.now() + data.scheduleMinutes * 60_000)
               : null,
         dropThresholdPercent: data.dropThresholdPercent ?? before.dropThresholdPercent,
+        maxRunSeconds: data.maxRunMinutes === undefined ? before.maxRunSeconds : data.maxRunMinutes * 60,
       });
       // The logo is the integration's look, not its configuration: changing only it starts no sync.
       const logoChanged = data.logoUploadId !== undefined && data.logoUploadId !== before.logoUploadId;

@@ -151,6 +151,30 @@ export function openApiDocument() {
               description: "Set while a running sync is being cancelled",
             },
             cancelledByName: { type: ["string", "null"], description: "Who cancelled the sync" },
+            phaseStartedAt: { type: ["string", "null"], format: "date-time", description: "When the run entered its phase" },
+            deadlineAt: {
+              type: ["string", "null"],
+              format: "date-time",
+              description:
+                "When a running sync is ended with an error: the earlier of its phase's deadline (comparing, checking, applying: 2 min plus 30 s per 100,000 records read) and runDeadlineAt",
+            },
+            runDeadlineAt: {
+              type: ["string", "null"],
+              format: "date-time",
+              description: "The run's start plus its integration's maximum run time (maxRunMinutes)",
+            },
+            overdue: {
+              type: "object",
+              description:
+                "Sync History: whether a running sync is past 80 % of its deadline, and if so for how long it has been at it (inPhaseMs) against which limit (kind phase or run, limitMs), and what is left (leftMs)",
+              properties: {
+                overdue: { type: "boolean" },
+                kind: { enum: ["phase", "run"] },
+                inPhaseMs: { type: "integer" },
+                limitMs: { type: "integer" },
+                leftMs: { type: "integer" },
+              },
+            },
             retryOfId: {
               type: ["string", "null"],
               format: "uuid",

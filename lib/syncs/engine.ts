@@ -8,7 +8,7 @@
  */
 import "server-only";
 import type { Database, Executor } from "@/db/client";
-import { isConnectionLost } from "@/db/errors";
+import { isConnectionLost, pgErrorCode } from "@/db/errors";
 import { pingDatabase } from "@/db/queries/health";
 import { allowApplyMemory } from "@/db/queries/identity-state";
 import { saveCursorPosition } from "@/db/queries/integrations";
@@ -41,6 +41,12 @@ export type SyncRunContext = {
   onPhase?(phase: ProgressPhase): Promise<void>;
   /** Filled with the milliseconds each phase took, for the worker's log and the benchmark. */
   timings?: Partial<Record<SyncPhase, number>>;
+  /**
+   * The run's deadline as the worker keeps it: how long the current phase may
+   * still take (its statements get that as their timeout; null: no limit), and
+   * the message that ends a run past it, naming the phase.
+   */
+  deadline?: { remainingMs(): number | null; message(): string };
 };
 
 export type SyncPhase = "extract" | "sourceWait" | "compare" | "stagingWait" | "guard" | "apply";
@@ -55,6 +61,18 @@ async function timed<T>(ctx: SyncRunContext, phase: SyncPhase, work: () => Promi
 }
 
 export class SyncHeld extends Error {}
+
+/** The reason a run's signal is aborted with when the worker ends it past its deadline. */
+export class RunDeadlineExceeded extends Error {}
+
+/** Postgres stopped a statement at the timeout the apply set from the phase's deadline (not a cancel someone sent). */
+function isStatementTimeout(e: unknown): boolean {
+  if (pgErrorCode(e) !== "57014") return false;
+  for (let cur: unknown = e, depth = 0; cur && depth < 4; depth++, cur = (cur as { cause?: unknown }).cause) {
+    if (/statement timeout/.test(String((cur as Error).message ?? ""))) return true;
+  }
+  return false;
+}
 
 /** The apply found a cancel requested at its last step, and rolled back. */
 class CancelledBeforeCommit extends Error {}
@@ -95,7 +113,7 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
   // External ids met so far, per object type: a repeat is logged as skipped and never
   // staged, so the staged rows of a sync have unique keys with no pass over them after.
   const seen = new Map<ObjectType, Set<string>>();
-  const staging = await StagingWriter.open(exec.tenantId, exec.id);
+  const staging = await StagingWriter.open(exec.tenantId, exec.id, { applicationName: syncQueries.runConnectionTag(exec.id) });
   // Slices whose comparison with the current state is under way: the next slice's runs
   // while a lane takes in this one, so two run at most.
   const compared: { rows: Omit<StagedRow, "outcome">[]; current: Promise<Map<string, string> | null> }[] = [];
@@ -115,6 +133,10 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
     await staging.write(staged);
   };
   let next: IteratorResult<ExtractPage, ExtractResult>;
+  // A COPY the server stopped (its backend cancelled past the run's deadline) never
+  // finishes on this side: a stopped run abandons its lanes at once.
+  const abandonStaging = () => void staging.abort().catch(() => {});
+  ctx.signal.addEventListener("abort", abandonStaging, { once: true });
   try {
     next = await timed(ctx, "sourceWait", () => pages.next());
     while (!next.done) {
@@ -191,6 +213,8 @@ async function extract(exec: SyncExecutionRow, ctx: SyncRunContext) {
   } catch (error) {
     await staging.abort();
     throw error;
+  } finally {
+    ctx.signal.removeEventListener("abort", abandonStaging);
   }
   return { integration, result: next.value, counts };
 }
@@ -224,12 +248,16 @@ async function apply(
   exec: SyncExecutionRow,
   mode: "full" | "delta",
   signal: AbortSignal,
+  deadline: SyncRunContext["deadline"],
   cursors: Partial<Record<ObjectType, string>> = {},
   /** What the run counted while staging; a released run has none and is counted here. */
   staged?: SyncCounts,
 ) {
   // A cancel stops the transaction between its statements; nothing it did commits.
   return db.transaction(async (tx) => {
+    // A statement stuck past the phase's deadline (a lock that is never granted) is
+    // stopped by Postgres itself, and the tag lets whoever ends the run find this one.
+    await syncQueries.limitRunTransaction(tx, syncQueries.runConnectionTag(exec.id), deadline?.remainingMs() ?? null);
     await allowApplyMemory(tx);
     const state = await lockState(tx, exec);
     signal.throwIfAborted();
@@ -339,7 +367,7 @@ export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Prom
   try {
     if (exec.releasedByName) {
       await enter("applying");
-      await timed(ctx, "apply", () => apply(db, exec, exec.mode, signal));
+      await timed(ctx, "apply", () => apply(db, exec, exec.mode, signal, ctx.deadline));
     } else {
       const { integration, result, counts } = await timed(ctx, "extract", () => extract(exec, ctx));
       if (result.mode !== exec.mode) await syncQueries.setSyncMode(db, exec.id, result.mode);
@@ -348,12 +376,13 @@ export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Prom
         await timed(ctx, "guard", () => guardAgainstDrop(db, exec, integration.dropThresholdPercent, counts));
       }
       await enter("applying");
-      await timed(ctx, "apply", () => apply(db, exec, result.mode, signal, result.cursors, counts));
+      await timed(ctx, "apply", () => apply(db, exec, result.mode, signal, ctx.deadline, result.cursors, counts));
     }
     await syncQueries.markPostSyncCompleted(db, exec.id);
     return "post_sync_completed";
   } catch (e) {
-    if (lostDatabase(e) && !(ctx.shutdown ?? signal).aborted) return endAfterLostConnection(exec, ctx);
+    const pastDeadline = signal.reason instanceof RunDeadlineExceeded;
+    if (lostDatabase(e) && !pastDeadline && !(ctx.shutdown ?? signal).aborted) return endAfterLostConnection(exec, ctx);
     // Whatever stopped the run, a cancel recorded on it decides how it ends: its
     // notification may not have arrived, or the apply found it at its last step.
     const cancel = await syncQueries.cancelRequestOf(db, exec.id).catch(() => null);
@@ -373,7 +402,11 @@ export async function runSync(exec: SyncExecutionRow, ctx: SyncRunContext): Prom
     }
     const held = e instanceof SyncHeld;
     const counts = await syncQueries.countsFor(db, exec.id).catch(() => ({}));
-    await syncQueries.endFailedSync(db, exec.id, held ? "held" : "error", describeError(e), counts);
+    // Past its deadline: the worker may have ended the run already (this update then
+    // changes nothing), or Postgres stopped a statement at the phase's timeout.
+    const overdue = pastDeadline || isStatementTimeout(e);
+    const message = overdue && ctx.deadline ? ctx.deadline.message() : describeError(e);
+    await syncQueries.endFailedSync(db, exec.id, held ? "held" : "error", message, counts);
     return held ? "held" : "error";
   }
 }

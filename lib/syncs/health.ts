@@ -3,6 +3,7 @@ import "server-only";
 import { getDb } from "@/db/client";
 import * as healthQueries from "@/db/queries/pipeline-health";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
+import { overdueOf } from "./deadline";
 
 export type { HourBucket } from "@/db/queries/pipeline-health";
 
@@ -11,7 +12,10 @@ export async function getPipelineHealth(ctx: ServiceContext) {
   const db = getDb();
   const tenantId = ctx.tenantId;
   const queue = await healthQueries.queueCounts(db, tenantId);
-  const running = await healthQueries.runningSyncs(db, tenantId);
+  const running = (await healthQueries.runningSyncs(db, tenantId)).map(({ dbNow, ...r }) => ({
+    ...r,
+    overdue: overdueOf({ ...r, status: "syncing" }, dbNow),
+  }));
   const hours = await healthQueries.hourlyOutcomes(db, tenantId);
   const integrations = await healthQueries.integrationHealth(db, tenantId);
   const finished = hours.reduce((a, h) => a + h.completed + h.failed, 0);

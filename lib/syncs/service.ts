@@ -1,5 +1,6 @@
 /** Sync executions as users and API clients see them: request, history, detail, Sync Log, release. */
 import "server-only";
+import { overdueOf } from "./deadline";
 import { getDb } from "@/db/client";
 import * as queries from "@/db/queries/syncs";
 import { getIntegration } from "@/db/queries/integrations";
@@ -67,7 +68,12 @@ export async function listSyncHistory(ctx: ServiceContext, integrationId: string
       active: integration.active,
       deleted: integration.deletedAt !== null,
     },
-    syncs: page.map(({ cursorTs: _c, ...s }) => ({ ...s, queue: places.get(s.id) ?? null })),
+    // A running sync past 80 % of its deadline is overdue: the page shows it before the deadline ends it.
+    syncs: page.map(({ cursorTs: _c, dbNow, maxRunSeconds, ...s }) => ({
+      ...s,
+      queue: places.get(s.id) ?? null,
+      overdue: overdueOf({ ...s, maxRunSeconds }, dbNow),
+    })),
     nextCursor: rows.length > limit && last ? encodeCursor({ ts: last.cursorTs, id: last.id }) : null,
   };
 }

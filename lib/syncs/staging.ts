@@ -60,7 +60,9 @@ export function prepareRow(objectType: string, externalId: string, fields: Recor
  * not pipeline other queries behind a COPY, and a connection whose COPY
  * failed is not fit to go back to a pool. A lane's COPY lasts as long as the
  * source is read, so it runs without a statement timeout; every other
- * statement of the run keeps the one the database sets.
+ * statement of the run keeps the one the database sets. The lanes carry the
+ * run's tag as their application name, so a run ended past its maximum run
+ * time has its COPYs cancelled.
  *
  * A COPY that fails (the server restarted, a row it refused) destroys its
  * stream: the error is kept on the lane and thrown by the next write or by
@@ -74,13 +76,24 @@ export class StagingWriter {
     private readonly prefix: string,
   ) {}
 
-  static async open(tenantId: string, syncId: string, opts: { url?: string; lanes?: number } = {}): Promise<StagingWriter> {
+  static async open(
+    tenantId: string,
+    syncId: string,
+    opts: { url?: string; lanes?: number; applicationName?: string } = {},
+  ): Promise<StagingWriter> {
     const url = opts.url ?? getConfig().DATABASE_URL;
     if (!url) throw new Error("StagingWriter: DATABASE_URL is not set");
     const lanes: Lane[] = [];
     try {
       for (let i = 0; i < (opts.lanes ?? 2); i++) {
-        const connection = postgres(url, { max: 1, onnotice: () => {}, connection: { statement_timeout: "0" as unknown as number } }); // a string: postgres.js drops falsy values
+        const connection = postgres(url, {
+          max: 1,
+          onnotice: () => {},
+          connection: {
+            statement_timeout: "0" as unknown as number, // a string: postgres.js drops falsy values
+            ...(opts.applicationName ? { application_name: opts.applicationName } : {}),
+          },
+        });
         const lane: Lane = { connection, writable: null, pending: Promise.resolve(), failure: null };
         lanes.push(lane);
         lane.writable = await connection`

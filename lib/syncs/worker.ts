@@ -10,10 +10,13 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import "server-only";
 import type { Database } from "@/db/client";
+import type { SyncExecutionRow } from "@/db/queries/syncs";
 import {
   claimNextSync,
+  failOverdueSyncs,
   failStaleSyncs,
   heartbeat,
+  type RunDeadlineRow,
   queueScheduledSyncs,
   SYNC_CANCEL_CHANNEL,
   SYNC_QUEUED_CHANNEL,
@@ -21,7 +24,8 @@ import {
 import { log } from "@/lib/log";
 import { cleanupOrphanUploads, sweepTemporaryUploads } from "@/lib/uploads/internal";
 import { LEDGER_QUEUED_CHANNEL, maintainLedger } from "@/lib/ledger/chain";
-import { runSync, type SyncRunContext } from "./engine";
+import { DEFAULT_PHASE_BUDGET, deadlineMessage, phaseBudgetMs, type PhaseBudget } from "./deadline";
+import { RunDeadlineExceeded, runSync, type SyncRunContext } from "./engine";
 
 export type WorkerOptions = {
   db: Database;
@@ -29,7 +33,17 @@ export type WorkerOptions = {
   staleAfterSeconds?: number;
   heartbeatSeconds?: number;
   idlePollSeconds?: number;
+  /** The deadline of the phases after reading: a base and an allowance per 1,000 records read. */
+  phaseBudget?: PhaseBudget;
+  /**
+   * Seconds past a run's deadline after which any worker's sweep ends it; the
+   * worker running it ends it at the deadline itself, at its next heartbeat.
+   */
+  overdueGraceSeconds?: number;
 };
+
+/** How long a run ended past its deadline may take to unwind before its worker moves on without it. */
+const STUCK_RUN_GRACE_MS = 15_000;
 
 export type Worker = { id: string; stop(): Promise<void>; done: Promise<void> };
 
@@ -41,6 +55,8 @@ export function startWorker(options: WorkerOptions): Worker {
   const staleAfter = options.staleAfterSeconds ?? 60;
   const beatEvery = (options.heartbeatSeconds ?? 10) * 1000;
   const idle = (options.idlePollSeconds ?? 5) * 1000;
+  const budget = options.phaseBudget ?? DEFAULT_PHASE_BUDGET;
+  const overdueGrace = options.overdueGraceSeconds ?? 30;
   const cleanupEvery = 60 * 60 * 1000;
   let lastCleanup = 0;
   const controller = new AbortController();
@@ -93,6 +109,8 @@ export function startWorker(options: WorkerOptions): Worker {
       try {
         const stale = await failStaleSyncs(db, staleAfter);
         if (stale.length) log.warn({ runs: stale }, "failed syncs whose worker stopped responding");
+        const overdue = await failOverdueSyncs(db, deadlineMessage, { graceSeconds: overdueGrace });
+        if (overdue.length) log.warn({ runs: overdue }, "ended syncs past their deadline whose worker did not");
         await queueScheduledSyncs(db);
         if (Date.now() - lastCleanup > cleanupEvery) {
           lastCleanup = Date.now();
@@ -111,36 +129,9 @@ export function startWorker(options: WorkerOptions): Worker {
         log.info({ sync: exec.id, integration: exec.integrationId, worker: id }, "sync started");
         const cancel = new AbortController();
         current = { id: exec.id, cancel };
-        // A released held run applies what it read before: its figures stand. A re-run reads from the start.
-        const progress: Parameters<typeof heartbeat>[3] = exec.releasedByName
-          ? { processed: exec.processed, total: exec.total, phase: null }
-          : { processed: 0, total: null, phase: null };
-        // The heartbeat also learns of a cancel, so a lost notification still stops the run within one beat.
-        const beatNow = async () => {
-          const { cancelRequested } = await heartbeat(db, exec.id, id, progress);
-          if (cancelRequested) cancel.abort(new Error("cancelled"));
-        };
-        const beat = setInterval(() => void beatNow().catch(() => {}), beatEvery);
-        const timings: SyncRunContext["timings"] = {};
         try {
-          const status = await runSync(exec, {
-            db,
-            timings,
-            workerId: id,
-            signal: AbortSignal.any([controller.signal, cancel.signal]),
-            shutdown: controller.signal,
-            onProgress: async (processed, total, phase) => {
-              Object.assign(progress, { processed, total, phase: phase ?? progress.phase });
-              await beatNow();
-            },
-            onPhase: async (phase) => {
-              progress.phase = phase;
-              await beatNow();
-            },
-          });
-          log.info({ sync: exec.id, status, ms: timings }, "sync finished");
+          await superviseRun(db, exec, { workerId: id, cancel, shutdown: controller.signal, beatEvery, budget });
         } finally {
-          clearInterval(beat);
           current = null;
         }
       } catch (e) {
@@ -161,4 +152,82 @@ export function startWorker(options: WorkerOptions): Worker {
       await Promise.all([done, ledgerDone]);
     },
   };
+}
+
+/**
+ * Runs one claimed sync to its end: heartbeats while it runs, carrying its
+ * progress and phase and learning of a cancel and of its deadline; ends it
+ * `error` when it is past its deadline (cancelling what its connections still
+ * run), and gives up waiting for a run so ended that does not unwind, so a call
+ * that never returns cannot hold the worker.
+ */
+export async function superviseRun(
+  db: Database,
+  exec: SyncExecutionRow,
+  opts: { workerId: string; cancel: AbortController; shutdown: AbortSignal; beatEvery: number; budget: PhaseBudget },
+): Promise<SyncExecutionRow["status"]> {
+  const { workerId: id, cancel, budget } = opts;
+  // A released held run applies what it read before: its figures stand. A re-run reads from the start.
+  const progress: Parameters<typeof heartbeat>[3] = exec.releasedByName
+    ? { processed: exec.processed, total: exec.total, phase: null }
+    : { processed: 0, total: null, phase: null };
+  // What the last heartbeat said of the run's deadline, and the database's clock against ours then.
+  let deadline: RunDeadlineRow | null = null;
+  let skewMs = 0;
+  let endedPastDeadline: (() => void) | null = null;
+  const pastDeadline = new Promise<void>((resolve) => (endedPastDeadline = resolve));
+  const endPastDeadline = async () => {
+    if (cancel.signal.aborted) return;
+    const [ended] = await failOverdueSyncs(db, deadlineMessage, {
+      graceSeconds: 0,
+      id: exec.id,
+      onEnded: (_, message) => cancel.abort(new RunDeadlineExceeded(message)),
+    });
+    if (!ended) return; // it ended meanwhile (completed, or cancelled)
+    log.warn({ sync: exec.id, worker: id, message: ended.message, cancelledBackends: ended.cancelledBackends }, "sync past its deadline");
+    endedPastDeadline?.();
+  };
+  // The heartbeat also learns of a cancel, so a lost notification still stops the run within one beat,
+  // and of the run's deadline, which it moves with the phase.
+  const beatNow = async () => {
+    const beat = await heartbeat(db, exec.id, id, progress, phaseBudgetMs(progress.phase, progress.processed, budget));
+    if (beat.cancelRequested) cancel.abort(new Error("cancelled"));
+    deadline = beat.deadline;
+    skewMs = beat.deadline?.dbNow ? new Date(beat.deadline.dbNow).getTime() - Date.now() : 0;
+    if (beat.overdue) await endPastDeadline();
+  };
+  const beat = setInterval(() => void beatNow().catch(() => {}), opts.beatEvery);
+  const timings: SyncRunContext["timings"] = {};
+  let gaveUp: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const run = runSync(exec, {
+      db,
+      timings,
+      workerId: id,
+      signal: AbortSignal.any([opts.shutdown, cancel.signal]),
+      shutdown: opts.shutdown,
+      onProgress: async (processed, total, phase) => {
+        Object.assign(progress, { processed, total, phase: phase ?? progress.phase });
+        await beatNow();
+      },
+      onPhase: async (phase) => {
+        progress.phase = phase;
+        await beatNow();
+      },
+      deadline: {
+        remainingMs: () => (deadline?.deadlineAt ? new Date(deadline.deadlineAt).getTime() - (Date.now() + skewMs) : null),
+        message: () =>
+          deadlineMessage(deadline ?? { ...progress, phaseStartedAt: null, deadlineAt: null, runDeadlineAt: null, maxRunSeconds: 0 }),
+      },
+    });
+    const status = await Promise.race([
+      run,
+      pastDeadline.then(() => new Promise<"error">((resolve) => (gaveUp = setTimeout(() => resolve("error"), STUCK_RUN_GRACE_MS)))),
+    ]);
+    log.info({ sync: exec.id, status, ms: timings }, "sync finished");
+    return status;
+  } finally {
+    clearInterval(beat);
+    clearTimeout(gaveUp);
+  }
 }

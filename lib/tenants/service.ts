@@ -4,6 +4,7 @@
  * platform did to it) and in the platform's own log (lib/platform/audit.ts).
  */
 import "server-only";
+import { forgetVerifiedApiKeys } from "@/lib/api-keys/service";
 import { getDb } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import * as queries from "@/db/queries/tenants";
@@ -102,7 +103,7 @@ export async function updateTenant(ctx: PlatformContext, input: unknown) {
 async function setActive(ctx: PlatformContext, input: unknown, mode: "Deactivate" | "Activate" | "ToggleActive") {
   authorizePlatform(ctx);
   const { id } = parseInput(tenantIdSchema, input);
-  return getDb().transaction(async (tx) => {
+  const changed = await getDb().transaction(async (tx) => {
     const before = await queries.lockTenant(tx, id);
     if (!before) throw new AppError("not_found:tenant", "No such tenant.");
     if (mode === "Deactivate" && !before.active) {
@@ -124,6 +125,9 @@ async function setActive(ctx: PlatformContext, input: unknown, mode: "Deactivate
     });
     return after!;
   });
+  // The tenant's API keys are verified again on their next request.
+  forgetVerifiedApiKeys({ tenantId: id });
+  return changed;
 }
 
 export function deactivateTenant(ctx: PlatformContext, input: unknown) {

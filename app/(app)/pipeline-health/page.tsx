@@ -2,13 +2,14 @@ import Link from "next/link";
 import { BarChart } from "@/components/charts/bar-chart";
 import { PageHeader } from "@/components/shell/page-header";
 import { LiveRefresh } from "@/components/integrations/live-refresh";
-import { SyncStatusBadge } from "@/components/integrations/sync-display";
+import { OverdueNotice, SyncStatusBadge } from "@/components/integrations/sync-display";
 import { RelatedLinks } from "@/components/shell/related-links";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { DataTable } from "@/components/data/data-table";
 import { requirePageContext } from "@/lib/auth/session";
 import { getPipelineHealth } from "@/lib/syncs/health";
 import { formatCount, formatDateTime } from "@/lib/format";
+import { PHASE_LABELS } from "@/lib/syncs/progress";
 
 export const metadata = { title: "Pipeline Health" };
 export const dynamic = "force-dynamic";
@@ -101,6 +102,17 @@ export default async function PipelineHealthPage() {
                   ),
                 },
                 { id: "started", header: "Started", cell: (r) => when(r.started_at) },
+                {
+                  id: "phase",
+                  header: "Phase",
+                  className: "whitespace-normal",
+                  cell: (r) => (
+                    <div className="grid min-w-32 gap-1">
+                      <span>{r.phase ? (PHASE_LABELS[r.phase] ?? r.phase) : "Starting"}</span>
+                      <OverdueNotice overdue={r.overdue} phase={r.phase} />
+                    </div>
+                  ),
+                },
                 {
                   id: "progress",
                   header: "Progress",

@@ -70,6 +70,21 @@ export function OptionalStep({
             {...register("dropThresholdPercent", { onChange: () => onEdited("dropThresholdPercent") })}
           />
         </FormField>
+        <FormField
+          label="Maximum run time (minutes)"
+          htmlFor="maxRunMinutes"
+          error={errors.maxRunMinutes}
+          description="A sync still running after this long is stopped and ends in error, with nothing applied, so later syncs do not queue behind it (1 to 1440)."
+        >
+          <Input
+            id="maxRunMinutes"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={1440}
+            {...register("maxRunMinutes", { onChange: () => onEdited("maxRunMinutes") })}
+          />
+        </FormField>
         <div className="sm:col-span-2">
           <LogoField
             integrationId={integrationId}

@@ -10,6 +10,7 @@ import type { CreateIntegrationInput } from "@/lib/integrations/schemas";
 import type { NotesDocument } from "@/lib/evidence/notes";
 import type { UploadSummary } from "@/components/uploads/upload-file";
 import { CONFIG_FIELDS, type ConfigFieldSpec, type ConnectorOption } from "../connector-fields";
+import { DEFAULT_MAX_RUN_MINUTES } from "@/lib/syncs/deadline";
 
 export type MappingRow = { source: string; field: string };
 
@@ -21,6 +22,7 @@ export type IntegrationFormValues = {
   mapping: Partial<Record<ObjectType, MappingRow[]>>;
   scheduleMinutes: string;
   dropThresholdPercent: string;
+  maxRunMinutes: string;
   /** The uploaded logo the form will save (null: none). */
   logoUploadId: string | null;
   evidence: { notes: NotesDocument | null; uploads: UploadSummary[] };
@@ -33,6 +35,7 @@ export type StoredIntegration = {
   mapping: Record<string, Record<string, string>>;
   scheduleMinutes: number | null;
   dropThresholdPercent: number;
+  maxRunMinutes?: number;
   logoUploadId: string | null;
 };
 
@@ -45,7 +48,7 @@ export const STEPS = [
   { id: "optional", title: "Optional Configuration" },
 ] as const;
 export const LAST_STEP = STEPS.length - 1;
-const OPTIONAL_KEYS = new Set(["scheduleMinutes", "dropThresholdPercent", "logoUploadId", "logoUrl"]);
+const OPTIONAL_KEYS = new Set(["scheduleMinutes", "dropThresholdPercent", "maxRunMinutes", "logoUploadId", "logoUrl"]);
 
 /** The step that holds the field an error key names. */
 export function stepOf(errorKey: string): number {
@@ -91,6 +94,7 @@ export function initialValues(option: ConnectorOption, stored?: StoredIntegratio
     mapping: mappingRows(option, stored?.mapping),
     scheduleMinutes: stored?.scheduleMinutes ? String(stored.scheduleMinutes) : "",
     dropThresholdPercent: String(stored?.dropThresholdPercent ?? 30),
+    maxRunMinutes: String(stored?.maxRunMinutes ?? DEFAULT_MAX_RUN_MINUTES),
     logoUploadId: stored?.logoUploadId ?? null,
     evidence: { notes: null, uploads: [] },
   };
@@ -176,6 +180,7 @@ export function integrationPayload(
 ): CreateIntegrationInput {
   const schedule = values.scheduleMinutes.trim();
   const threshold = values.dropThresholdPercent.trim();
+  const maxRun = values.maxRunMinutes.trim();
   const { notes, uploads } = values.evidence;
   return {
     name: values.name.trim(),
@@ -184,6 +189,7 @@ export function integrationPayload(
     mapping: mappingPayload(values, option),
     scheduleMinutes: schedule === "" ? null : asNumber(schedule),
     dropThresholdPercent: threshold === "" ? undefined : asNumber(threshold),
+    maxRunMinutes: maxRun === "" ? undefined : asNumber(maxRun),
     // Sent only when it changes: saving the same logo again is no change.
     ...(values.logoUploadId !== (stored?.logoUploadId ?? null) ? { logoUploadId: values.logoUploadId } : {}),
     ...(notes || uploads.length ? { evidence: { notes: notes ?? undefined, uploadIds: uploads.map((u) => u.id) } } : {}),

@@ -34,6 +34,7 @@ export default async function EditIntegrationPage({ params }: { params: Promise<
               mapping: integration.mapping,
               scheduleMinutes: integration.scheduleMinutes,
               dropThresholdPercent: integration.dropThresholdPercent,
+              maxRunMinutes: integration.maxRunMinutes,
               logoUploadId: integration.logoUploadId,
             }}
           />

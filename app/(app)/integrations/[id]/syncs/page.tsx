@@ -4,6 +4,7 @@ import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
 import { IntegrationLogo } from "@/components/integrations/integration-logo";
 import { LiveRefresh } from "@/components/integrations/live-refresh";
 import {
+  OverdueNotice,
   QueuePlace,
   STARTED_BY_TYPE_LABELS,
   SyncProgress,
@@ -172,6 +173,7 @@ export default async function SyncHistoryPage({
               <div className="flex w-36 flex-col items-start gap-1.5 whitespace-normal">
                 <SyncStatusBadge status={s.status} cancelling={!!s.cancelRequestedAt} />
                 {s.status === "syncing" ? <SyncProgress run={s} now={now} /> : null}
+                <OverdueNotice overdue={s.overdue} phase={s.phase} />
                 {s.status === "queued" ? <QueuePlace queue={s.queue} /> : null}
                 {canCancel && isCancellable(s) ? (
                   <ConfirmActionButton
@@ -193,7 +195,12 @@ export default async function SyncHistoryPage({
                 ) : null}
               </div>
             ),
-            full: (s) => <SyncStatusBadge status={s.status} cancelling={!!s.cancelRequestedAt} />,
+            full: (s) => (
+              <div className="flex flex-wrap items-start gap-2">
+                <SyncStatusBadge status={s.status} cancelling={!!s.cancelRequestedAt} />
+                <OverdueNotice overdue={s.overdue} phase={s.phase} />
+              </div>
+            ),
           },
           {
             id: "message",
