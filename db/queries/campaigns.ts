@@ -505,7 +505,7 @@ export async function decideItems(
     ), changed as (
       update ${campaignItems} i
          set decision = ${d.decision}, comment = ${d.comment}, decided_by_id = ${d.byId}, decided_by_name = ${d.byName},
-             decided_at = ${d.at},
+             decided_at = ${d.at.toISOString()}::timestamptz,
              remediation = case when ${d.decision} = 'revoke'
                                 then case when i.decision = 'revoke' then coalesce(i.remediation, 'pending') else 'pending' end
                            end
@@ -628,8 +628,8 @@ export async function setCampaignStatus(
 ) {
   await tx.execute(sql`
     update ${campaigns} set status = ${values.status}
-      ${values.startedAt ? sql`, started_at = ${values.startedAt}` : sql``}
-      ${values.endedAt ? sql`, ended_at = ${values.endedAt}` : sql``}
+      ${values.startedAt ? sql`, started_at = ${values.startedAt.toISOString()}::timestamptz` : sql``}
+      ${values.endedAt ? sql`, ended_at = ${values.endedAt.toISOString()}::timestamptz` : sql``}
       ${values.endedByName ? sql`, ended_by_name = ${values.endedByName}` : sql``}
       ${values.decisionsDigest ? sql`, decisions_digest = ${values.decisionsDigest}` : sql``}
      where id = ${id}`);

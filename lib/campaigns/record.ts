@@ -195,7 +195,7 @@ export async function loadCompletionDocuments(db: Executor, tenantId: string, id
   const out = new Map<string, CompletionDocument>();
   for (const id of new Set(ids)) {
     const c = await getCampaign(db, tenantId, id);
-    if (!c || c.status !== "completed" || !c.endedAt) continue;
+    if (c?.status !== "completed" || !c.endedAt) continue;
     const { approved, revoked, undecided } = await decisionTotals(db, id);
     out.set(
       id,

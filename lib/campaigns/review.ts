@@ -116,7 +116,10 @@ function selectionOf(
 
 function statusConflict(c: { name: string; status: string }, doing: "decided" | "reassigned"): never {
   if (c.status === "draft")
-    throw new AppError("conflict:campaign_draft", `Campaign "${c.name}" is a draft: start the campaign first, then its items can be ${doing}.`);
+    throw new AppError(
+      "conflict:campaign_draft",
+      `Campaign "${c.name}" is a draft: start the campaign first, then its items can be ${doing}.`,
+    );
   if (c.status === "completed")
     throw new AppError(
       "conflict:campaign_completed",
@@ -160,7 +163,10 @@ export async function decideItems(ctx: ServiceContext, campaignId: string, input
       at: new Date(),
     });
     if (r.decided === 0)
-      throw new AppError("unprocessable:no_items", "No review items of yours match these filters: nothing was decided. Clear a filter and try again.");
+      throw new AppError(
+        "unprocessable:no_items",
+        "No review items of yours match these filters: nothing was decided. Clear a filter and try again.",
+      );
     const label = REVIEW_DECISION_LABELS[data.decision].toLowerCase();
     const single = r.decided === 1 ? itemLabel(r) : null;
     await recordAuditEvent(tx, ctx, {
