@@ -18,26 +18,30 @@ import * as queries from "@/db/queries/campaigns";
 import { authorize, can, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/service";
 import { roleCan } from "@/lib/auth/permissions";
-import { OBJECT_TYPES, REVIEW_DECISION_LABELS, type Role } from "@/lib/domain/enums";
+import { REVIEW_DECISION_LABELS, type Role } from "@/lib/domain/enums";
 import { formatCount, plural } from "@/lib/format";
-import { isUuid, validationError } from "@/lib/validation";
-import { decisionSchema, MAX_ITEMS_PER_REQUEST } from "./schemas";
 import { AppError } from "@/lib/errors";
-import { parseInput } from "@/lib/validation";
+import { isUuid, parseInput, validationError } from "@/lib/validation";
+import {
+  decideItemsSchema,
+  type ItemFilterInput,
+  itemFiltersSchema,
+  type itemSetFiltersSchema,
+  reassignItemsSchema,
+} from "./review-schemas";
 import { getCampaign, ownItemsOnly } from "./service";
 
-export const ITEMS_PAGE_SIZE = 50;
+export {
+  type DecideItemsInput,
+  decideItemsSchema,
+  type ItemFilterInput,
+  itemFiltersSchema,
+  itemSetFiltersSchema,
+  type ReassignItemsInput,
+  reassignItemsSchema,
+} from "./review-schemas";
 
-export const itemFiltersSchema = z.object({
-  reviewerId: z.uuid("is not a member id").optional(),
-  integrationId: z.uuid("is not an integration id").optional(),
-  objectType: z.enum(OBJECT_TYPES).optional(),
-  status: z.enum(["undecided", "approve", "revoke"]).optional(),
-  q: z.string().trim().max(200).optional(),
-  after: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-});
-export type ItemFilterInput = z.input<typeof itemFiltersSchema>;
+export const ITEMS_PAGE_SIZE = 50;
 
 /** Filters as the caller may apply them: a reviewer's are always narrowed to their own items. */
 export function effectiveFilters(ctx: ServiceContext, f: z.output<typeof itemFiltersSchema>): queries.ItemFilters {
@@ -65,40 +69,6 @@ export function itemNotFound(): never {
 const campaignNotFound = (): never => {
   throw new AppError("not_found:campaign", "No such campaign.");
 };
-
-/** Filters that pick a set of items to change: those of a page, without its cursor. */
-export const itemSetFiltersSchema = itemFiltersSchema.omit({ after: true, limit: true });
-
-const itemIdsSchema = z
-  .array(z.coerce.number().int("is not a review item id").positive("is not a review item id"))
-  .min(1, "must name at least one review item")
-  .max(MAX_ITEMS_PER_REQUEST, `may name at most ${MAX_ITEMS_PER_REQUEST} review items; decide a larger set by its filters`)
-  .transform((ids) => [...new Set(ids)]);
-
-export const decideItemsSchema = z
-  .object({
-    itemIds: itemIdsSchema.optional(),
-    filter: itemSetFiltersSchema.optional(),
-    decision: decisionSchema.shape.decision,
-    comment: decisionSchema.shape.comment,
-  })
-  .superRefine((d, ctx) => {
-    if (!d.itemIds === !d.filter) ctx.addIssue({ code: "custom", path: ["itemIds"], message: "or filter is required, but not both" });
-    const checked = decisionSchema.safeParse({ decision: d.decision, comment: d.comment });
-    if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ ...issue, code: "custom", message: issue.message });
-  });
-export type DecideItemsInput = z.input<typeof decideItemsSchema>;
-
-export const reassignItemsSchema = z
-  .object({
-    itemIds: itemIdsSchema.optional(),
-    filter: itemSetFiltersSchema.optional(),
-    reviewerId: z.uuid("is not a member id"),
-  })
-  .superRefine((d, ctx) => {
-    if (!d.itemIds === !d.filter) ctx.addIssue({ code: "custom", path: ["itemIds"], message: "or filter is required, but not both" });
-  });
-export type ReassignItemsInput = z.input<typeof reassignItemsSchema>;
 
 /** The member whose items a caller may change: a signed-in member only their own; an API key or the system, anyone's. */
 function deciderScope(ctx: ServiceContext): string | null {

@@ -391,4 +391,18 @@ describe("the API", () => {
     expect(again.status).toBe(409);
     void apiKey;
   });
+
+  it("is described in the OpenAPI document", async () => {
+    const { GET } = await import("@/app/api/v1/openapi.json/route");
+    const doc = await GET().json();
+    for (const path of [
+      "/campaigns",
+      "/campaigns/{id}",
+      "/campaigns/{id}/sync-context",
+      "/campaigns/{id}/items",
+      "/campaigns/{id}/items/decisions",
+    ])
+      expect(doc.paths[path], path).toBeDefined();
+    expect(doc.components.schemas.DecideItems.properties).toHaveProperty("comment");
+  });
 });
