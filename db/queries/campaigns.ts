@@ -681,3 +681,18 @@ export async function activeReviewsOf(db: Executor, tenantId: string, reviewerId
      group by c.id, c.name, c.due_date
      order by c.due_date, c.name`);
 }
+
+/** The campaign's integrations (as captured) and the members holding its items, for the review page's filters. */
+export async function reviewFacets(db: Executor, tenantId: string, campaignId: string) {
+  const [integrationsOf, reviewers] = await Promise.all([
+    db.execute<{ id: string; name: string }>(sql`
+      select integration_id::text as id, integration_name as name from ${campaignSyncContexts}
+       where tenant_id = ${tenantId} and campaign_id = ${campaignId} order by position`),
+    db.execute<{ id: string; name: string }>(sql`
+      select p.reviewer_id::text as id, coalesce(u.email, 'No reviewer') as name
+        from ${campaignProgress} p left join ${users} u on u.id = p.reviewer_id
+       where p.tenant_id = ${tenantId} and p.campaign_id = ${campaignId}
+       group by p.reviewer_id, u.email order by 2`),
+  ]);
+  return { integrations: [...integrationsOf], reviewers: [...reviewers] };
+}

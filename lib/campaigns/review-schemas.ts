@@ -51,3 +51,4 @@ export const reassignItemsSchema = z
     if (!d.itemIds === !d.filter) ctx.addIssue({ code: "custom", path: ["itemIds"], message: "or filter is required, but not both" });
   });
 export type ReassignItemsInput = z.input<typeof reassignItemsSchema>;
+export type ItemSetFilters = z.output<typeof itemSetFiltersSchema>;

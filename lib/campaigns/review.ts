@@ -50,7 +50,7 @@ export function effectiveFilters(ctx: ServiceContext, f: z.output<typeof itemFil
 }
 
 /** One page of a campaign's items, with the cursor of the next page. */
-export async function listItems(ctx: ServiceContext, campaignId: string, input: ItemFilterInput = {}) {
+export async function listItems(ctx: ServiceContext, campaignId: string, input: ItemFilterInput | Record<string, unknown> = {}) {
   const { campaign } = await getCampaign(ctx, campaignId);
   const f = parseInput(itemFiltersSchema, input);
   const limit = f.limit ?? ITEMS_PAGE_SIZE;
@@ -210,4 +210,27 @@ export async function myActiveReviews(ctx: ServiceContext) {
   authorize(ctx, "campaigns:decide");
   if (ctx.actor.type !== "user") return [];
   return queries.activeReviewsOf(getDb(), ctx.tenantId, ctx.actor.id);
+}
+
+/**
+ * What the review page needs beside a page of items: the campaign's
+ * integrations and reviewers to filter by (a signed-in reviewer gets only
+ * themselves), and how many items matching the filters the caller could
+ * decide in one go (the "all N matching" buttons).
+ */
+export async function reviewPageFacts(ctx: ServiceContext, campaignId: string, input: ItemFilterInput | Record<string, unknown> = {}) {
+  const { campaign } = await getCampaign(ctx, campaignId);
+  const f = parseInput(itemFiltersSchema, input);
+  const db = getDb();
+  const facets = await queries.reviewFacets(db, ctx.tenantId, campaign.id);
+  const own = ownItemsOnly(ctx);
+  const decidable =
+    can(ctx, "campaigns:decide") && campaign.status === "active"
+      ? await queries.countSelected(db, ctx.tenantId, campaign.id, { filters: effectiveFilters(ctx, f), reviewerId: deciderScope(ctx) })
+      : 0;
+  return {
+    integrations: facets.integrations,
+    reviewers: own ? facets.reviewers.filter((r) => r.id === own) : facets.reviewers,
+    decidable,
+  };
 }
