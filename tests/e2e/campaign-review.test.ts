@@ -125,12 +125,22 @@ describe("the review queue", () => {
       .toBe("revoke");
     await page.goto(`/campaigns/${campaignId}/review`);
     await page.getByText(`${memberships + 2} of ${all.length} decided by you`).waitFor();
+    expect(
+      await page.evaluate(
+        () =>
+          [...document.querySelectorAll<HTMLElement>('[data-slot="table-container"]')].filter(
+            (c) => c.offsetParent && c.scrollWidth > c.clientWidth,
+          ).length,
+      ),
+    ).toBe(0);
     await page.screenshot({ path: `${SHOTS}/review-reviewer-1280.png`, fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
     await page.getByRole("button", { name: "Approve selected" }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: `${SHOTS}/review-reviewer-390.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}/review-reviewer-390.png` });
+    await page.getByRole("list", { name: "Review items" }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/review-reviewer-390-list.png` });
     await page.goto("/");
     await page.getByText(`${accounts - 2} to review`).waitFor();
     await context.close();
@@ -144,7 +154,7 @@ describe("the review queue", () => {
     await page.screenshot({ path: `${SHOTS}/review-admin-1280.png`, fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
-    await page.screenshot({ path: `${SHOTS}/review-admin-390.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}/review-admin-390.png` });
     await page.setViewportSize({ width: 1280, height: 900 });
 
     await page.getByRole("button", { name: "Complete campaign" }).click();

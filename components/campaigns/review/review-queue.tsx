@@ -145,16 +145,20 @@ export function ReviewQueue({
             header: "Select",
             srOnlyHeader: true,
             className: "w-8",
-            stacked: false as const,
+            // In a stacked card the checkbox sits with the row's buttons, named so on a phone.
+            stacked: "actions" as const,
             cell: (r: ReviewRow) =>
               canDecideRow(r) ? (
-                <input
-                  type="checkbox"
-                  className="size-4 accent-primary"
-                  aria-label={`Select ${what(r)}`}
-                  checked={selected.has(r.id)}
-                  onChange={(e) => toggle(r.id, e.target.checked)}
-                />
+                <label className="flex items-center gap-2 text-sm">
+                  <input
+                    type="checkbox"
+                    className="size-4 accent-primary"
+                    aria-label={`Select ${what(r)}`}
+                    checked={selected.has(r.id)}
+                    onChange={(e) => toggle(r.id, e.target.checked)}
+                  />
+                  <span className="sm:sr-only">Select</span>
+                </label>
               ) : null,
           },
         ]),
@@ -162,7 +166,7 @@ export function ReviewQueue({
       id: "account",
       header: "Account",
       stacked: "title",
-      className: "min-w-36 max-w-64 whitespace-normal",
+      className: "min-w-28 max-w-56 whitespace-normal",
       cell: (r) => (
         <>
           <div className="font-medium break-words">{r.accountName ?? <span className="text-muted-foreground">—</span>}</div>
@@ -173,7 +177,7 @@ export function ReviewQueue({
     {
       id: "target",
       header: "Entitlement or group",
-      className: "min-w-32 max-w-64 whitespace-normal",
+      className: "min-w-28 max-w-56 whitespace-normal",
       cell: (r) => (
         <>
           <div className="break-words">{r.targetName ?? (r.objectType === "account" ? "The account itself" : r.externalId)}</div>
@@ -184,7 +188,7 @@ export function ReviewQueue({
     {
       id: "integration",
       header: "Integration and sync",
-      priority: "md",
+      priority: "lg",
       className: "text-sm whitespace-normal",
       cell: (r) => (
         <>
@@ -215,15 +219,17 @@ export function ReviewQueue({
     {
       id: "decision",
       header: "Decision",
-      className: "min-w-32 max-w-72 whitespace-normal",
+      className: "min-w-28 max-w-56 whitespace-normal",
       cell: (r) => (
         <>
-          {r.decision ? (
-            <Badge variant={r.decision === "approve" ? "success" : "destructive"}>{REVIEW_DECISION_LABELS[r.decision]}</Badge>
-          ) : (
-            <Badge variant="outline">Undecided</Badge>
-          )}
-          {r.remediation === "pending" ? <span className="ml-1 text-xs text-muted-foreground">pending remediation</span> : null}
+          <DecisionBadge decision={r.decision} />
+          {r.comment ? <div className="mt-1 line-clamp-2 text-xs break-words text-muted-foreground">“{r.comment}”</div> : null}
+        </>
+      ),
+      full: (r) => (
+        <>
+          <DecisionBadge decision={r.decision} />
+          {r.remediation === "pending" ? <span className="ml-2 text-xs text-muted-foreground">Remediation pending</span> : null}
           {r.comment ? <div className="mt-1 text-xs break-words text-muted-foreground">“{r.comment}”</div> : null}
         </>
       ),
@@ -231,7 +237,7 @@ export function ReviewQueue({
     {
       id: "decided",
       header: "Decided by",
-      priority: "lg",
+      priority: "2xl",
       className: "text-xs text-muted-foreground whitespace-normal",
       cell: (r) =>
         r.decidedByName ? (
@@ -251,7 +257,7 @@ export function ReviewQueue({
             header: "Actions",
             srOnlyHeader: true,
             stacked: "actions" as const,
-            className: "w-44",
+            className: "w-40",
             cell: (r: ReviewRow) =>
               canDecideRow(r) ? (
                 <div className="flex gap-1.5">
@@ -425,4 +431,9 @@ export function ReviewQueue({
       />
     </div>
   );
+}
+
+function DecisionBadge({ decision }: { decision: ReviewDecision | null }) {
+  if (!decision) return <Badge variant="outline">Undecided</Badge>;
+  return <Badge variant={decision === "approve" ? "success" : "destructive"}>{REVIEW_DECISION_LABELS[decision]}</Badge>;
 }
