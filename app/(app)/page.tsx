@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { MyReviews } from "@/components/campaigns/review/my-reviews";
 import { SyncStatusBadge } from "@/components/integrations/sync-display";
 import { PageHeader } from "@/components/shell/page-header";
 import { Badge } from "@/components/ui/badge";
@@ -7,6 +8,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { can, type PlatformContext, type ServiceContext } from "@/lib/auth/context";
 import type { Role } from "@/lib/auth/permissions";
 import { listAuditEvents } from "@/lib/audit/service";
+import { myActiveReviews } from "@/lib/campaigns/review";
 import { requirePlatformContext, requireContext } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { formatCount, formatDateTime } from "@/lib/format";
@@ -60,9 +62,10 @@ function Stat({ label, value, href }: { label: string; value: string; href?: str
 
 async function TenantOverview({ ctx }: { ctx: ServiceContext }) {
   const role = ctx.role ?? "viewer";
-  const [health, audit] = await Promise.all([
+  const [health, audit, reviews] = await Promise.all([
     can(ctx, "syncs:read") ? getPipelineHealth(ctx) : null,
     can(ctx, "audit_log:read") ? listAuditEvents(ctx, { limit: 5 }) : null,
+    can(ctx, "campaigns:decide") ? myActiveReviews(ctx) : [],
   ]);
   const attention = health?.integrations.filter((i) => i.last_status === "error" || i.last_status === "held") ?? [];
   return (
@@ -77,9 +80,17 @@ async function TenantOverview({ ctx }: { ctx: ServiceContext }) {
             </CardDescription>
           </CardHeader>
           <CardContent>
-            <p className="rounded-md border border-dashed p-4 text-sm text-muted-foreground">
-              No campaign is assigned to you. There is nothing to do for now; your role does not see integrations, syncs or the audit log.
-            </p>
+            <MyReviews reviews={reviews} />
+          </CardContent>
+        </Card>
+      ) : reviews.length ? (
+        <Card aria-label="My reviews">
+          <CardHeader>
+            <CardTitle>My reviews</CardTitle>
+            <CardDescription>Active campaigns with items assigned to you.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <MyReviews reviews={reviews} />
           </CardContent>
         </Card>
       ) : null}

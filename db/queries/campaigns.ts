@@ -20,6 +20,7 @@ import {
   evidenceFiles,
   evidenceRecords,
   integrations,
+  memberships,
   syncExecutions,
   uploads,
   users,
@@ -431,4 +432,267 @@ export async function listItems(
        ${opts.afterId ? sql`and i.id > ${opts.afterId}` : sql``}
      order by i.id
      limit ${opts.limit}`);
+}
+
+// ---------------------------------------------------------------------------
+// Reviewing: decisions, reassignment, completion and the remediation seam.
+// Every change to many items is one set-based statement that also moves the
+// campaign_progress counters by the difference it made, so a bulk decision
+// over 50,000 items is a single round trip and the counters never drift.
+// ---------------------------------------------------------------------------
+
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * Locks the campaign row against completion or cancellation for the rest of
+ * the transaction and returns its current status. A decision takes it FOR
+ * SHARE (decisions run side by side); completing takes it FOR UPDATE, so it
+ * waits for decisions in flight and those after it see it completed.
+ */
+export async function lockCampaign(tx: Executor, tenantId: string, id: string, mode: "share" | "update") {
+  const [row] = await tx.execute<{ id: string; name: string; status: CampaignRow["status"] }>(sql`
+    select id::text, name, status from ${campaigns} where tenant_id = ${tenantId} and id = ${id}
+       for ${mode === "share" ? sql`share` : sql`update`}`);
+  return row ?? null;
+}
+
+/** Which items a bulk change applies to: named ids, or a filtered set; `reviewerId` narrows either to one member's items. */
+export type ItemSelection = { ids: number[]; reviewerId: string | null } | { filters: ItemFilters; reviewerId: string | null };
+
+function selectionConditions(campaignId: string, s: ItemSelection): SQL {
+  const filters = "ids" in s ? {} : s.filters;
+  const parts = [itemConditions(campaignId, filters)];
+  if ("ids" in s) parts.push(sql`i.id = any(${sql.param(s.ids)}::bigint[])`);
+  if (s.reviewerId) parts.push(sql`i.reviewer_id = ${s.reviewerId}`);
+  return sql.join(parts, sql` and `);
+}
+
+/** How many of the named ids exist in the campaign within the selection (to refuse unknown or others' ids before changing anything). */
+export async function countSelected(tx: Executor, tenantId: string, campaignId: string, s: ItemSelection) {
+  const [row] = await tx.execute<{ n: number }>(sql`
+    select count(*)::int as n from ${campaignItems} i where i.tenant_id = ${tenantId} and ${selectionConditions(campaignId, s)}`);
+  return row.n;
+}
+
+/**
+ * Records one decision on every selected item and moves the progress
+ * counters by old decision → new. Returns how many items it touched, how
+ * many were undecided before and how many changed their decision, and the
+ * single item's names when exactly one was decided.
+ */
+export async function decideItems(
+  tx: Executor,
+  tenantId: string,
+  campaignId: string,
+  s: ItemSelection,
+  d: { decision: "approve" | "revoke"; comment: string | null; byId: string | null; byName: string; at: Date },
+) {
+  const [row] = await tx.execute<{
+    decided: number;
+    wasUndecided: number;
+    changed: number;
+    firstId: number | null;
+    accountName: string | null;
+    targetName: string | null;
+    externalId: string | null;
+  }>(sql`
+    with target as (
+      select i.id, i.integration_id, coalesce(i.reviewer_id, ${NIL_UUID}::uuid) as reviewer_key, i.decision as old_decision,
+             i.account_name, i.target_name, i.external_id
+        from ${campaignItems} i
+       where i.tenant_id = ${tenantId} and ${selectionConditions(campaignId, s)}
+       for update of i
+    ), changed as (
+      update ${campaignItems} i
+         set decision = ${d.decision}, comment = ${d.comment}, decided_by_id = ${d.byId}, decided_by_name = ${d.byName},
+             decided_at = ${d.at.toISOString()}::timestamptz,
+             remediation = case when ${d.decision} = 'revoke'
+                                then case when i.decision = 'revoke' then coalesce(i.remediation, 'pending') else 'pending' end
+                           end
+        from target t where i.id = t.id
+      returning i.id
+    ), delta as (
+      select integration_id, reviewer_key,
+             sum((case when ${d.decision} = 'approve' then 1 else 0 end) - (case when old_decision = 'approve' then 1 else 0 end)) as approved,
+             sum((case when ${d.decision} = 'revoke' then 1 else 0 end) - (case when old_decision = 'revoke' then 1 else 0 end)) as revoked
+        from target group by integration_id, reviewer_key
+    ), counted as (
+      update ${campaignProgress} p set approved = p.approved + delta.approved, revoked = p.revoked + delta.revoked
+        from delta
+       where p.campaign_id = ${campaignId} and p.integration_id = delta.integration_id and p.reviewer_id = delta.reviewer_key
+         and (delta.approved <> 0 or delta.revoked <> 0)
+      returning 1
+    )
+    select (select count(*) from changed)::int as decided,
+           (select count(*) from target where old_decision is null)::int as "wasUndecided",
+           (select count(*) from target where old_decision is distinct from ${d.decision})::int as changed,
+           (select min(id) from target)::int as "firstId",
+           (select account_name from target order by id limit 1) as "accountName",
+           (select target_name from target order by id limit 1) as "targetName",
+           (select external_id from target order by id limit 1) as "externalId"`);
+  return row;
+}
+
+/** A member of the tenant by user id, with the email items record as the reviewer's name. */
+export async function memberForReview(db: Executor, tenantId: string, userId: string) {
+  const [row] = await db.execute<{ userId: string; email: string; role: string }>(sql`
+    select u.id::text as "userId", u.email, m.role
+      from ${users} u join ${memberships} m on m.user_id = u.id and m.tenant_id = ${tenantId}
+     where u.id = ${userId}`);
+  return row ?? null;
+}
+
+/**
+ * Moves the selected items to another reviewer and moves their totals and
+ * decision counts from each old (integration, reviewer) counter to the new
+ * one. Items already with that reviewer are left alone. Returns how many moved.
+ */
+export async function reassignItems(
+  tx: Executor,
+  tenantId: string,
+  campaignId: string,
+  s: ItemSelection,
+  to: { id: string; name: string },
+) {
+  const [row] = await tx.execute<{ moved: number }>(sql`
+    with target as (
+      select i.id, i.integration_id, coalesce(i.reviewer_id, ${NIL_UUID}::uuid) as reviewer_key, i.decision
+        from ${campaignItems} i
+       where i.tenant_id = ${tenantId} and ${selectionConditions(campaignId, s)} and i.reviewer_id is distinct from ${to.id}::uuid
+       for update of i
+    ), changed as (
+      update ${campaignItems} i set reviewer_id = ${to.id}, reviewer_name = ${to.name} from target t where i.id = t.id returning i.id
+    ), leaving as (
+      select integration_id, reviewer_key, count(*) as total,
+             count(*) filter (where decision = 'approve') as approved, count(*) filter (where decision = 'revoke') as revoked
+        from target group by integration_id, reviewer_key
+    ), left_counters as (
+      update ${campaignProgress} p
+         set total = p.total - l.total, approved = p.approved - l.approved, revoked = p.revoked - l.revoked
+        from leaving l
+       where p.campaign_id = ${campaignId} and p.integration_id = l.integration_id and p.reviewer_id = l.reviewer_key
+      returning 1
+    ), arriving as (
+      select integration_id, sum(total) as total, sum(approved) as approved, sum(revoked) as revoked from leaving group by integration_id
+    ), arrived_counters as (
+      insert into ${campaignProgress} (tenant_id, campaign_id, integration_id, reviewer_id, total, approved, revoked)
+      select ${tenantId}, ${campaignId}, integration_id, ${to.id}, total, approved, revoked from arriving
+      on conflict (campaign_id, integration_id, reviewer_id) do update
+         set total = ${campaignProgress}.total + excluded.total, approved = ${campaignProgress}.approved + excluded.approved,
+             revoked = ${campaignProgress}.revoked + excluded.revoked
+      returning 1
+    )
+    select (select count(*) from changed)::int as moved`);
+  // A reviewer left with nothing in the campaign no longer sees it.
+  await tx.execute(sql`delete from ${campaignProgress} where campaign_id = ${campaignId} and total = 0`);
+  return row.moved;
+}
+
+/**
+ * SHA-256 over every item's decision, in id order, one line per item: the
+ * JSON array [id, decision, comment, decidedByName, decidedAt] as Postgres
+ * prints json_build_array(...)::text — e.g.
+ * `[17, "revoke", "left the team", "rita@example.com", "2026-11-30T11:02:03.456Z"]`,
+ * undecided items as `[18, null, null, null, null]`, decidedAt as ISO 8601 UTC
+ * with milliseconds — lines joined by "\n". What a campaign's completion
+ * ledger entry records.
+ */
+export async function decisionsDigest(db: Executor, campaignId: string): Promise<string> {
+  const [row] = await db.execute<{ digest: string }>(sql`
+    select encode(sha256(convert_to(coalesce(string_agg(
+             json_build_array(id, decision, comment, decided_by_name, ${iso(sql`decided_at`)})::text,
+             E'\n' order by id), ''), 'UTF8')), 'hex') as digest
+      from ${campaignItems} where campaign_id = ${campaignId}`);
+  return row.digest;
+}
+
+/** Approved, revoked and undecided items, counted from the items themselves. */
+export async function decisionTotals(db: Executor, campaignId: string) {
+  const [row] = await db.execute<{ total: number; approved: number; revoked: number; undecided: number }>(sql`
+    select count(*)::int as total, count(*) filter (where decision = 'approve')::int as approved,
+           count(*) filter (where decision = 'revoke')::int as revoked, count(*) filter (where decision is null)::int as undecided
+      from ${campaignItems} where campaign_id = ${campaignId}`);
+  return row;
+}
+
+export async function setCampaignStatus(
+  tx: Executor,
+  id: string,
+  values: {
+    status: CampaignRow["status"];
+    startedAt?: Date;
+    endedAt?: Date;
+    endedByName?: string;
+    decisionsDigest?: string;
+  },
+) {
+  await tx.execute(sql`
+    update ${campaigns} set status = ${values.status}
+      ${values.startedAt ? sql`, started_at = ${values.startedAt.toISOString()}::timestamptz` : sql``}
+      ${values.endedAt ? sql`, ended_at = ${values.endedAt.toISOString()}::timestamptz` : sql``}
+      ${values.endedByName ? sql`, ended_by_name = ${values.endedByName}` : sql``}
+      ${values.decisionsDigest ? sql`, decisions_digest = ${values.decisionsDigest}` : sql``}
+     where id = ${id}`);
+}
+
+export type PendingRemediationRow = {
+  id: number;
+  campaignId: string;
+  campaignName: string;
+  campaignStatus: CampaignRow["status"];
+  integrationId: string;
+  objectType: ObjectType;
+  externalId: string;
+  accountExternalId: string | null;
+  accountName: string | null;
+  targetExternalId: string | null;
+  targetName: string | null;
+  comment: string | null;
+  decidedByName: string | null;
+  decidedAt: string | null;
+};
+
+/**
+ * Revoke decisions not yet carried out, tenant-wide, in item id order (keyset
+ * on id). Only completed campaigns': until completion a decision may still
+ * change, and a cancelled campaign's decisions were never final.
+ */
+export async function pendingRemediations(db: Executor, tenantId: string, opts: { afterId?: number | null; limit: number }) {
+  return db.execute<PendingRemediationRow>(sql`
+    select i.id::int, i.campaign_id::text as "campaignId", c.name as "campaignName", c.status as "campaignStatus",
+           i.integration_id::text as "integrationId", i.object_type as "objectType", i.external_id as "externalId",
+           i.account_external_id as "accountExternalId", i.account_name as "accountName",
+           i.target_external_id as "targetExternalId", i.target_name as "targetName", i.comment,
+           i.decided_by_name as "decidedByName", ${iso(sql`i.decided_at`)} as "decidedAt"
+      from ${campaignItems} i join ${campaigns} c on c.id = i.campaign_id
+     where i.tenant_id = ${tenantId} and i.remediation = 'pending' and c.status = 'completed'
+       ${opts.afterId ? sql`and i.id > ${opts.afterId}` : sql``}
+     order by i.id
+     limit ${opts.limit}`);
+}
+
+/** Active campaigns with items assigned to a member, with how many of theirs are still undecided. */
+export async function activeReviewsOf(db: Executor, tenantId: string, reviewerId: string) {
+  return db.execute<{ id: string; name: string; dueDate: string; total: number; remaining: number }>(sql`
+    select c.id::text, c.name, c.due_date::text as "dueDate", sum(p.total)::int as total,
+           sum(p.total - p.approved - p.revoked)::int as remaining
+      from ${campaigns} c join ${campaignProgress} p on p.campaign_id = c.id and p.reviewer_id = ${reviewerId}
+     where c.tenant_id = ${tenantId} and c.status = 'active'
+     group by c.id, c.name, c.due_date
+     order by c.due_date, c.name`);
+}
+
+/** The campaign's integrations (as captured) and the members holding its items, for the review page's filters. */
+export async function reviewFacets(db: Executor, tenantId: string, campaignId: string) {
+  const [integrationsOf, reviewers] = await Promise.all([
+    db.execute<{ id: string; name: string }>(sql`
+      select integration_id::text as id, integration_name as name from ${campaignSyncContexts}
+       where tenant_id = ${tenantId} and campaign_id = ${campaignId} order by position`),
+    db.execute<{ id: string; name: string }>(sql`
+      select p.reviewer_id::text as id, coalesce(u.email, 'No reviewer') as name
+        from ${campaignProgress} p left join ${users} u on u.id = p.reviewer_id
+       where p.tenant_id = ${tenantId} and p.campaign_id = ${campaignId}
+       group by p.reviewer_id, u.email order by 2`),
+  ]);
+  return { integrations: [...integrationsOf], reviewers: [...reviewers] };
 }

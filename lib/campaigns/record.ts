@@ -6,7 +6,14 @@
  */
 import "server-only";
 import type { Executor } from "@/db/client";
-import { type CampaignRow, getCampaign, type SyncContextRow, syncContextsOf } from "@/db/queries/campaigns";
+import {
+  type CampaignRow,
+  decisionsDigest,
+  decisionTotals,
+  getCampaign,
+  type SyncContextRow,
+  syncContextsOf,
+} from "@/db/queries/campaigns";
 import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { sha256Hex } from "@/lib/crypto/hash";
 
@@ -136,6 +143,69 @@ export async function loadCampaignDocuments(db: Executor, tenantId: string, ids:
           contexts.filter((x) => x.campaignId === id),
         ),
       );
+  }
+  return out;
+}
+
+/**
+ * A campaign's completion as its "campaign_completion" ledger entry records
+ * it: the totals and the digest over every decision (db/queries/campaigns.ts,
+ * decisionsDigest, documents the line format), tied to the Sync Context by
+ * its snapshot hash and the items by their digest.
+ */
+export type CompletionDocument = {
+  v: 1;
+  campaignId: string;
+  tenantId: string;
+  name: string;
+  snapshotHash: string;
+  itemsDigest: string;
+  itemCount: number;
+  completedAt: string;
+  completedBy: string;
+  decisionsDigest: string;
+  totals: { approved: number; revoked: number; undecided: number };
+};
+
+export function completionDocument(
+  c: Pick<CampaignRow, "id" | "tenantId" | "name" | "snapshotHash" | "itemsDigest" | "itemCount">,
+  completion: { completedAt: string; completedBy: string; decisionsDigest: string; totals: CompletionDocument["totals"] },
+): CompletionDocument {
+  return {
+    v: 1,
+    campaignId: c.id,
+    tenantId: c.tenantId,
+    name: c.name,
+    snapshotHash: c.snapshotHash,
+    itemsDigest: c.itemsDigest,
+    itemCount: c.itemCount,
+    completedAt: completion.completedAt,
+    completedBy: completion.completedBy,
+    decisionsDigest: completion.decisionsDigest,
+    totals: completion.totals,
+  };
+}
+
+/**
+ * The completion documents of some campaigns, rebuilt from the live items (the
+ * digest and totals are recomputed, not read from the campaign row), so a
+ * decision edited after completion shows as a difference.
+ */
+export async function loadCompletionDocuments(db: Executor, tenantId: string, ids: string[]): Promise<Map<string, CompletionDocument>> {
+  const out = new Map<string, CompletionDocument>();
+  for (const id of new Set(ids)) {
+    const c = await getCampaign(db, tenantId, id);
+    if (c?.status !== "completed" || !c.endedAt) continue;
+    const { approved, revoked, undecided } = await decisionTotals(db, id);
+    out.set(
+      id,
+      completionDocument(c, {
+        completedAt: c.endedAt.toISOString(),
+        completedBy: c.endedByName ?? "",
+        decisionsDigest: await decisionsDigest(db, id),
+        totals: { approved, revoked, undecided },
+      }),
+    );
   }
   return out;
 }

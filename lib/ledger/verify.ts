@@ -5,7 +5,8 @@
  *   before, each hash matching its contents (catches edited, deleted from the
  *   middle and swapped entries);
  * - the sources: each entry's record still equals the live audit event, sync
- *   execution or evidence record it covers (catches a source row edited with
+ *   execution, evidence record, campaign Sync Context or campaign decisions
+ *   (rebuilt from the items) it covers (catches a source row edited with
  *   the triggers disabled);
  * - the evidence objects: each manifest equals its ledger record and each
  *   file's bytes still hash to the recorded SHA-256;
@@ -31,7 +32,7 @@ import { HashPool, type BatchResult } from "./hash-pool";
 import { knownPublicKeys } from "./keys";
 import { MerkleBuilder } from "./merkle";
 import { verifyCheckpointSignature } from "./signing";
-import { loadCampaignDocuments } from "@/lib/campaigns/record";
+import { loadCampaignDocuments, loadCompletionDocuments } from "@/lib/campaigns/record";
 import { loadEvidenceDocuments } from "@/lib/evidence/record";
 
 export type VerifyProblem = { seq?: number; reason: string };
@@ -206,6 +207,15 @@ async function checkSources(db: Executor, tenantId: string, entries: StoredEntry
       campaignEntries.map((e) => e.refId),
     );
     compare("campaign's Sync Context", campaignEntries, docs);
+  }
+  const completions = byKind("campaign_completion");
+  if (completions.length) {
+    const docs = await loadCompletionDocuments(
+      db,
+      tenantId,
+      completions.map((e) => e.refId),
+    );
+    compare("completed campaign's decisions", completions, docs);
   }
   return problems;
 }

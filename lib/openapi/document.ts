@@ -5,12 +5,16 @@
 import { z } from "zod";
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from "@/lib/audit/catalog";
 import { auditEventFiltersSchema } from "@/lib/audit/schemas";
+import { decideItemsSchema, reassignItemsSchema } from "@/lib/campaigns/review-schemas";
+import { createCampaignSchema } from "@/lib/campaigns/schemas";
 import { API_KEY_SCOPES } from "@/lib/auth/permissions";
 import { createIntegrationSchema, updateIntegrationSchema } from "@/lib/integrations/schemas";
 import { requestSyncSchema } from "@/lib/syncs/schemas";
 import {
   ACTOR_TYPES,
+  CAMPAIGN_STATUSES,
   OBJECT_TYPES,
+  REVIEW_DECISIONS,
   SYNC_MODES,
   SYNC_PHASES,
   SYNC_RECORD_OUTCOMES,
@@ -187,6 +191,62 @@ export function openApiDocument() {
               properties: { place: { type: "integer", minimum: 1 }, waitsForRun: { type: "boolean" } },
             },
             counts: { type: "object", description: "Per object type: extracted, created, updated, unchanged, deleted, skipped, errors" },
+          },
+        },
+        CreateCampaign: {
+          ...schema(createCampaignSchema, "input"),
+          description:
+            "reviewerMode `members` deals items to reviewerIds (admins or reviewers), keeping an account's items with one reviewer; `owners` gives each integration's items to its owner. `start: false` creates a draft.",
+        },
+        DecideItems: {
+          ...schema(decideItemsSchema, "input"),
+          description:
+            "Either itemIds (at most 1000) or filter (every matching item, however many). A comment is required to revoke. A key decides any item; a member only their own.",
+        },
+        ReassignItems: {
+          ...schema(reassignItemsSchema, "input"),
+          description: "Either itemIds or filter; reviewerId must be an admin or reviewer.",
+        },
+        Campaign: {
+          type: "object",
+          properties: {
+            id: { type: "string", format: "uuid" },
+            name: { type: "string" },
+            status: { enum: [...CAMPAIGN_STATUSES] },
+            dueDate: { type: "string", format: "date" },
+            itemCount: { type: "integer" },
+            snapshotHash: { type: "string", description: "SHA-256 of the Sync Context, as the ledger's campaign entry records it" },
+            itemsDigest: { type: "string" },
+            decisionsDigest: {
+              type: ["string", "null"],
+              description: "Set at completion: SHA-256 over every decision, as the ledger's campaign_completion entry records it",
+            },
+            progress: {
+              type: "array",
+              description: "GET /campaigns/{id}: total, approved and revoked per integration and reviewer",
+              items: { type: "object" },
+            },
+          },
+        },
+        ReviewItem: {
+          type: "object",
+          properties: {
+            id: { type: "integer" },
+            integrationId: { type: "string", format: "uuid" },
+            integrationName: { type: "string" },
+            syncExecutionId: { type: "string", format: "uuid", description: "The sync the item was copied from" },
+            objectType: { enum: OBJECT_TYPES },
+            externalId: { type: "string" },
+            accountName: { type: ["string", "null"] },
+            displayName: { type: ["string", "null"] },
+            targetName: { type: ["string", "null"], description: "The group, role or entitlement" },
+            reviewerId: { type: ["string", "null"], format: "uuid" },
+            reviewerName: { type: ["string", "null"] },
+            decision: { enum: [...REVIEW_DECISIONS, null] },
+            comment: { type: ["string", "null"] },
+            decidedByName: { type: ["string", "null"] },
+            decidedAt: { type: ["string", "null"], format: "date-time" },
+            remediation: { enum: ["pending", "remediated", null], description: "A revoke is pending remediation" },
           },
         },
         SyncLogEntry: {
@@ -482,6 +542,155 @@ export function openApiDocument() {
                 },
               },
             },
+            ...errors,
+          },
+        },
+      },
+      "/campaigns": {
+        get: {
+          operationId: "listCampaigns",
+          summary: "Campaigns newest first, with decided and total counts (scope campaigns:read)",
+          parameters: [
+            { name: "cursor", in: "query", required: false, schema: { type: "string" } },
+            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 100, default: 25 } },
+          ],
+          responses: { "200": { description: "A page of campaigns", content: pageOf("Campaign") }, ...errors },
+        },
+        post: {
+          operationId: "createCampaign",
+          summary:
+            "Create a campaign (scope campaigns:write): freezes the Sync Context of each included integration's latest completed sync and copies the review items; audited and sealed into the ledger",
+          requestBody: { required: true, content: json("CreateCampaign") },
+          responses: {
+            "201": {
+              description: "Created",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: { data: { type: "object", properties: { id: { type: "string" }, itemCount: { type: "integer" } } } },
+                  },
+                },
+              },
+            },
+            "422": { description: "Invalid input per field; an integration without a completed sync; a filter that selects nothing" },
+            ...errors,
+          },
+        },
+      },
+      "/campaigns/{id}": {
+        get: {
+          operationId: "getCampaign",
+          summary: "One campaign with its progress (scope campaigns:read)",
+          parameters: [idParam],
+          responses: {
+            "200": { description: "The campaign", content: dataOf("Campaign") },
+            "404": { description: "Not in this tenant" },
+            ...errors,
+          },
+        },
+      },
+      "/campaigns/{id}/sync-context": {
+        get: {
+          operationId: "getCampaignSyncContext",
+          summary:
+            "The Sync Context frozen at creation: per integration its name, sync status and times, message, evidence notes and files (name, size, type, SHA-256, whether still in storage), whether it has synced since and the count changes; logos are not inlined (scope campaigns:read)",
+          parameters: [idParam],
+          responses: {
+            "200": { description: "The Sync Context", content: { "application/json": { schema: { type: "object" } } } },
+            ...errors,
+          },
+        },
+      },
+      "/campaigns/{id}/items": {
+        get: {
+          operationId: "listReviewItems",
+          summary: "Review items in id order (scope campaigns:read)",
+          parameters: [
+            idParam,
+            { name: "reviewerId", in: "query", required: false, schema: { type: "string", format: "uuid" } },
+            { name: "integrationId", in: "query", required: false, schema: { type: "string", format: "uuid" } },
+            { name: "objectType", in: "query", required: false, schema: { type: "string", enum: OBJECT_TYPES } },
+            { name: "status", in: "query", required: false, schema: { type: "string", enum: ["undecided", ...REVIEW_DECISIONS] } },
+            {
+              name: "q",
+              in: "query",
+              required: false,
+              description: "Text in the account, display or group name",
+              schema: { type: "string" },
+            },
+            { name: "cursor", in: "query", required: false, schema: { type: "string" } },
+            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 500, default: 50 } },
+          ],
+          responses: { "200": { description: "A page of items", content: pageOf("ReviewItem") }, ...errors },
+        },
+      },
+      "/campaigns/{id}/items/decisions": {
+        post: {
+          operationId: "decideReviewItems",
+          summary:
+            "Approve or revoke items by ids or for a filtered set, in one transaction (scope campaigns:decide); one audit event. Only while the campaign is active; a decision may change until completion; a revoke is pending remediation",
+          parameters: [idParam],
+          requestBody: { required: true, content: json("DecideItems") },
+          responses: {
+            "200": {
+              description: "How many were decided, how many were undecided before and how many changed",
+              content: { "application/json": { schema: { type: "object" } } },
+            },
+            "404": { description: "No such campaign, or an item id not in it" },
+            "409": { description: "The campaign is a draft, completed or cancelled" },
+            "422": { description: "Invalid input per field (e.g. a revoke without a comment), or no item matches the filter" },
+            ...errors,
+          },
+        },
+      },
+      "/campaigns/{id}/items/reassign": {
+        post: {
+          operationId: "reassignReviewItems",
+          summary: "Move items to another reviewer (scope campaigns:write); audited. While the campaign is a draft or active",
+          parameters: [idParam],
+          requestBody: { required: true, content: json("ReassignItems") },
+          responses: { "200": { description: "How many moved" }, "409": { description: "The campaign has ended" }, ...errors },
+        },
+      },
+      "/campaigns/{id}/start": {
+        post: {
+          operationId: "startCampaign",
+          summary: "Open a draft to its reviewers (scope campaigns:write); audited",
+          parameters: [idParam],
+          responses: { "200": { description: "Started" }, "409": { description: "Not a draft" }, ...errors },
+        },
+      },
+      "/campaigns/{id}/cancel": {
+        post: {
+          operationId: "cancelCampaign",
+          summary: "Cancel a draft or active campaign with a reason (scope campaigns:write); audited",
+          parameters: [idParam],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": { schema: { type: "object", required: ["reason"], properties: { reason: { type: "string" } } } },
+            },
+          },
+          responses: { "200": { description: "Cancelled" }, "409": { description: "Already completed or cancelled" }, ...errors },
+        },
+      },
+      "/campaigns/{id}/complete": {
+        post: {
+          operationId: "completeCampaign",
+          summary:
+            "Complete an active campaign (scope campaigns:write): freezes its decisions and seals their digest and totals into the ledger as a campaign_completion entry; audited. Refused while items are undecided unless `force` is true, and then the record says how many were left undecided",
+          parameters: [idParam],
+          requestBody: {
+            required: false,
+            content: { "application/json": { schema: { type: "object", properties: { force: { type: "boolean", default: false } } } } },
+          },
+          responses: {
+            "200": {
+              description: "Completed: decisionsDigest, totals and a message",
+              content: { "application/json": { schema: { type: "object" } } },
+            },
+            "409": { description: "A draft, already ended, or undecided items without force" },
             ...errors,
           },
         },
