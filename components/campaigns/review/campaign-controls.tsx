@@ -1,13 +1,16 @@
 "use client";
 
 /**
- * Start and Complete for those who run campaigns (campaigns:write), beside the
- * queue. Completing asks first; with items still undecided it says how many
- * and completes only when the person ticks that they are left undecided.
+ * Start, Complete and Cancel for those who run campaigns (campaigns:write), on
+ * the Summary and beside the queue. Completing asks first; with items still
+ * undecided it says how many and completes only when the person ticks that
+ * they are left undecided. Cancelling asks for the reason the audit log keeps.
  */
 import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/button";
+import { Label } from "@/components/ui/label";
+import { Textarea } from "@/components/ui/textarea";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { toast } from "@/components/ui/toaster";
 import type { ActionResult } from "@/lib/actions";
@@ -20,6 +23,7 @@ export function CampaignControls({
   undecided,
   start,
   complete,
+  cancel,
 }: {
   campaignId: string;
   name: string;
@@ -27,9 +31,14 @@ export function CampaignControls({
   undecided: number;
   start: (campaignId: string) => Promise<ActionResult>;
   complete: (campaignId: string, input: unknown) => Promise<ActionResult<string>>;
+  /** Offered only where given (the Summary). */
+  cancel?: (campaignId: string, input: unknown) => Promise<ActionResult>;
 }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
+  const [cancelOpen, setCancelOpen] = useState(false);
+  const [reason, setReason] = useState("");
+  const [reasonError, setReasonError] = useState<string | null>(null);
   const [force, setForce] = useState(false);
   const [busy, startTransition] = useTransition();
   const report = (r: ActionResult<unknown>) => {
@@ -38,18 +47,79 @@ export function CampaignControls({
       router.refresh();
     } else toast.error(r.message);
   };
+  if (status !== "draft" && status !== "active") return null;
+  const cancelDialog = cancel ? (
+    <Dialog open={cancelOpen} onOpenChange={setCancelOpen}>
+      <DialogContent>
+        <DialogHeader>
+          <DialogTitle>Cancel “{name}”?</DialogTitle>
+          <DialogDescription>
+            A cancelled campaign stays on record with its Sync Context and any decisions made, but nobody can decide or complete it any
+            more.
+          </DialogDescription>
+        </DialogHeader>
+        <div className="grid gap-2">
+          <Label htmlFor="cancel-reason">Reason</Label>
+          <Textarea
+            id="cancel-reason"
+            value={reason}
+            aria-invalid={reasonError ? true : undefined}
+            aria-describedby={reasonError ? "cancel-reason-error" : undefined}
+            onChange={(e) => setReason(e.target.value)}
+          />
+          {reasonError ? (
+            <p id="cancel-reason-error" className="text-sm text-destructive">
+              {reasonError}
+            </p>
+          ) : null}
+        </div>
+        <DialogFooter>
+          <Button variant="outline" onClick={() => setCancelOpen(false)}>
+            Keep it
+          </Button>
+          <Button
+            variant="destructive"
+            disabled={busy}
+            onClick={() =>
+              startTransition(async () => {
+                const r = await cancel(campaignId, { reason });
+                if (!r.ok && r.fieldErrors?.reason) {
+                  setReasonError(r.fieldErrors.reason.join(" "));
+                  return;
+                }
+                setCancelOpen(false);
+                report(r);
+              })
+            }
+          >
+            Cancel campaign
+          </Button>
+        </DialogFooter>
+      </DialogContent>
+    </Dialog>
+  ) : null;
+  const cancelButton = cancel ? (
+    <Button size="sm" variant="outline" onClick={() => setCancelOpen(true)}>
+      Cancel campaign
+    </Button>
+  ) : null;
   if (status === "draft")
     return (
-      <Button size="sm" disabled={busy} onClick={() => startTransition(async () => report(await start(campaignId)))}>
-        Start campaign
-      </Button>
+      <div className="flex flex-wrap gap-2">
+        <Button size="sm" disabled={busy} onClick={() => startTransition(async () => report(await start(campaignId)))}>
+          Start campaign
+        </Button>
+        {cancelButton}
+        {cancelDialog}
+      </div>
     );
-  if (status !== "active") return null;
   return (
-    <>
+    <div className="flex flex-wrap gap-2">
       <Button size="sm" onClick={() => setOpen(true)}>
         Complete campaign
       </Button>
+      {cancelButton}
+      {cancelDialog}
       <Dialog open={open} onOpenChange={setOpen}>
         <DialogContent>
           <DialogHeader>
@@ -91,6 +161,6 @@ export function CampaignControls({
           </DialogFooter>
         </DialogContent>
       </Dialog>
-    </>
+    </div>
   );
 }

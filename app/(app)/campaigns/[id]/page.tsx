@@ -3,6 +3,7 @@ import { ClipboardCheck } from "lucide-react";
 import { CampaignStatusBadge, DecidedBar, DueDate } from "@/components/campaigns/campaign-display";
 import { ProgressChart, ProgressLegend } from "@/components/campaigns/progress-chart";
 import { ReportMenu } from "@/components/campaigns/report-menu";
+import { CampaignControls } from "@/components/campaigns/review/campaign-controls";
 import { SyncEvidenceDialog } from "@/components/campaigns/sync-evidence-dialog";
 import { DataTable } from "@/components/data/data-table";
 import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter-form";
@@ -22,6 +23,7 @@ import { OBJECT_TYPE_LABELS, OBJECT_TYPES, REVIEW_DECISION_LABELS, type ObjectTy
 import { formatDateTime, plural } from "@/lib/format";
 import { orNotFound, withFilterProblem } from "@/lib/pages";
 import { syncContextAction } from "../actions";
+import { cancelCampaignAction, completeCampaignAction, startCampaignAction } from "./review/actions";
 
 export const metadata = { title: "Campaign" };
 export const dynamic = "force-dynamic";
@@ -86,12 +88,27 @@ export default async function CampaignSummaryPage({
           </div>
         }
         actions={
-          canDecide ? (
-            <Button asChild>
-              <Link href={`${base}/review`}>
-                <ClipboardCheck aria-hidden="true" /> Review my items
-              </Link>
-            </Button>
+          canDecide || can(ctx, "campaigns:write") ? (
+            <div className="flex flex-wrap gap-2">
+              {canDecide ? (
+                <Button asChild size="sm">
+                  <Link href={`${base}/review`}>
+                    <ClipboardCheck aria-hidden="true" /> Review my items
+                  </Link>
+                </Button>
+              ) : null}
+              {can(ctx, "campaigns:write") ? (
+                <CampaignControls
+                  campaignId={campaign.id}
+                  name={campaign.name}
+                  status={campaign.status}
+                  undecided={totals.total - totals.decided}
+                  start={startCampaignAction}
+                  complete={completeCampaignAction}
+                  cancel={cancelCampaignAction}
+                />
+              ) : null}
+            </div>
           ) : null
         }
       />

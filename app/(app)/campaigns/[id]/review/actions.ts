@@ -4,7 +4,7 @@
 import { revalidatePath } from "next/cache";
 import { runAction, type ActionResult } from "@/lib/actions";
 import { requireContext } from "@/lib/auth/session";
-import { completeCampaign, startCampaign } from "@/lib/campaigns/lifecycle";
+import { cancelCampaign, completeCampaign, startCampaign } from "@/lib/campaigns/lifecycle";
 import { type DecideResult, decideItems } from "@/lib/campaigns/review";
 import { REVIEW_DECISION_LABELS } from "@/lib/domain/enums";
 import { plural } from "@/lib/format";
@@ -42,4 +42,13 @@ export async function startCampaignAction(campaignId: string): Promise<ActionRes
     refresh(String(campaignId));
     return undefined;
   }, "Campaign started: its reviewers can now decide their items");
+}
+
+export async function cancelCampaignAction(campaignId: string, input: unknown): Promise<ActionResult> {
+  return runAction(async () => {
+    const ctx = await requireContext("campaigns:write");
+    await cancelCampaign(ctx, String(campaignId), input);
+    refresh(String(campaignId));
+    return undefined;
+  }, "Campaign cancelled: its decisions stay as they were and can no longer change");
 }
