@@ -84,7 +84,8 @@ export class PdfWriter {
   wrap(text: string, size: number, width: number, key: FontKey = "regular"): string[] {
     const lines: string[] = [];
     const space = this.textWidth(" ", size, key);
-    for (const paragraph of this.clean(text.replace(/\r\n?/g, "\n"), key).split("\n")) {
+    for (const raw of text.split(/\r\n?|\n/)) {
+      const paragraph = this.clean(raw, key);
       let line = "";
       let lineWidth = 0;
       for (const word of paragraph.split(/ +/)) {

@@ -107,7 +107,7 @@ export async function renderReportPdf(data: ReportData, decisions: AsyncIterable
       [
         "State at creation",
         Object.entries(x.stateCounts as Record<string, number>)
-          .map(([k, n]) => `${formatCount(n)} ${(OBJECT_TYPE_LABELS as Record<string, string>)[k]?.toLowerCase() ?? k}`)
+          .map(([type, n]) => plural(n, type))
           .join(", "),
       ],
       ["Evidence", x.evidenceId ? `Recorded by ${x.evidenceCreatedByName ?? "—"} at ${when(x.evidenceCreatedAt)}` : "No evidence attached"],
@@ -139,7 +139,8 @@ export async function renderReportPdf(data: ReportData, decisions: AsyncIterable
   ]);
   for await (const batch of decisions) {
     for (const d of batch) {
-      const account = [d.accountName ?? (d.objectType === "account" ? d.externalId : null), d.displayName].filter(Boolean).join("\n");
+      const name = d.accountName ?? (d.objectType === "account" ? d.externalId : null);
+      const account = name && d.displayName && d.displayName !== name ? `${name} (${d.displayName})` : (name ?? d.displayName ?? "");
       const target = d.targetName ?? d.targetExternalId ?? "";
       table.row([
         account || `(${OBJECT_TYPE_LABELS[d.objectType].toLowerCase()})`,
