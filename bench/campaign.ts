@@ -19,12 +19,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
+import { PgDialect } from "drizzle-orm/pg-core";
+import type { SQL } from "drizzle-orm";
 import postgres from "postgres";
+import type { Executor } from "@/db/client";
 import { startScratchDatabase } from "@/db/scratch";
 
 const INTEGRATIONS = Number(process.env.BENCH_INTEGRATIONS ?? 50);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 200_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 50);
+/** BENCH_EXPLAIN=1 prints the plans (EXPLAIN ANALYZE, rolled back) of the statements measured, on the stale-statistics database. */
+const EXPLAIN = process.env.BENCH_EXPLAIN === "1";
 const REVIEWERS = 10;
 /** Per integration: accounts, and memberships of each account in this many of 10 groups. */
 const GROUPS = 10;
@@ -39,6 +44,27 @@ const secs = (v: number) => `${(v / 1000).toFixed(2)} s`;
 function percentile(values: number[], p: number) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** The statements a query function sends, captured instead of run. */
+async function capture(fn: (db: Executor) => Promise<unknown>): Promise<{ sql: string; params: unknown[] }[]> {
+  const dialect = new PgDialect();
+  const out: { sql: string; params: unknown[] }[] = [];
+  const fake = { execute: async (q: SQL) => (out.push(dialect.sqlToQuery(q)), []) } as unknown as Executor;
+  await fn(fake).catch(() => {});
+  return out;
+}
+
+async function explain(owner: postgres.Sql, title: string, fn: (db: Executor) => Promise<unknown>) {
+  for (const q of await capture(fn)) {
+    const plan = await owner
+      .begin(async (tx) => {
+        const rows = await tx.unsafe(`explain (analyze, buffers, timing off) ${q.sql}`, q.params as never[]);
+        throw Object.assign(new Error("rollback"), { rows });
+      })
+      .catch((e: { rows?: { "QUERY PLAN": string }[] }) => e.rows ?? [{ "QUERY PLAN": String(e) }]);
+    console.log(`\n-- ${title}\n${plan.map((r) => r["QUERY PLAN"]).join("\n")}`);
+  }
 }
 
 type Row = { what: string; database: string; figure: string; target: string; ok: boolean };
@@ -188,6 +214,21 @@ async function main() {
     const created2 = performance.now() - t0;
     rows.push({ what: `createCampaign (${n(second.itemCount)} items)`, database: "stale stats", figure: secs(created2), target: "< 5 s", ok: created2 < 5000 });
     await pages("stale stats", second.id);
+    if (EXPLAIN) {
+      const q = await import("@/db/queries/campaigns");
+      const last = integrationIds[integrationIds.length - 1];
+      await explain(owner, "reviewer's filtered page (last integration)", (d) =>
+        q.listItems(d, tenant.id, second.id, { reviewerId: reviewers[0].userId, integrationId: last, objectType: "account", status: "undecided" }, { limit: 51 }),
+      );
+      await explain(owner, "first items page", (d) => q.listItems(d, tenant.id, second.id, {}, { limit: 51 }));
+      await explain(owner, "items digest", (d) => q.itemsDigest(d, second.id));
+      const [{ id: third }] = await owner<{ id: string }[]>`
+        insert into campaigns (tenant_id, name, status, due_date, reviewer_mode, reviewer_ids, filter, snapshot_hash, items_digest, item_count, created_by_name, created_at)
+        values (${tenant.id}, 'explain', 'active', now()::date + 30, 'members', '[]', '{}', '', '', 0, 'bench', now()::text) returning id::text`;
+      await explain(owner, "copy items", (d) =>
+        q.copyItems(d, { id: third, tenantId: tenant.id }, input("x").filter, { mode: "members", reviewerIds: reviewers.map((r) => r.userId) }),
+      );
+    }
 
     // Every item decided: one in ten revoked with a comment.
     t0 = performance.now();

@@ -432,3 +432,22 @@ export async function listItems(
      order by i.id
      limit ${opts.limit}`);
 }
+
+/**
+ * A keyset batch of every item of a campaign for its Audit Report, in id
+ * order. The integration's name is left to the caller (it has the Sync
+ * Context), so the batch is one index range with no per-row lookup.
+ */
+export async function reportItems(db: Executor, tenantId: string, campaignId: string, opts: { afterId: number | null; limit: number }) {
+  return db.execute<Omit<CampaignItemRow, "integrationName">>(sql`
+    select i.id::int, i.integration_id::text as "integrationId", i.sync_execution_id::text as "syncExecutionId",
+           i.object_type as "objectType", i.external_id as "externalId", i.account_external_id as "accountExternalId",
+           i.account_name as "accountName", i.display_name as "displayName", i.target_external_id as "targetExternalId",
+           i.target_name as "targetName", i.reviewer_id::text as "reviewerId", i.reviewer_name as "reviewerName", i.decision,
+           i.comment, i.decided_by_name as "decidedByName", ${iso(sql`i.decided_at`)} as "decidedAt", i.remediation
+      from ${campaignItems} i
+     where i.tenant_id = ${tenantId} and i.campaign_id = ${campaignId}
+       ${opts.afterId ? sql`and i.id > ${opts.afterId}` : sql``}
+     order by i.id
+     limit ${opts.limit}`);
+}

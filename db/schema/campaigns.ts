@@ -160,6 +160,8 @@ export const campaignItems = pgTable(
   (t) => [
     index("campaign_items_campaign_id_id_idx").on(t.campaignId, t.id),
     index("campaign_items_campaign_id_reviewer_id_id_idx").on(t.campaignId, t.reviewerId, t.id),
+    // A reviewer's queue narrowed to one integration reads just its rows, in id order, however many the reviewer holds elsewhere.
+    index("campaign_items_campaign_id_reviewer_id_integration_id_id_idx").on(t.campaignId, t.reviewerId, t.integrationId, t.id),
     // The seam provisioning picks up: revoke decisions not yet carried out.
     index("campaign_items_tenant_id_id_pending_idx").on(t.tenantId, t.id).where(sql`remediation = 'pending'`),
   ],

@@ -71,12 +71,16 @@ export async function loadReportData(ctx: ServiceContext, campaignId: string): P
 }
 
 /** Every item of the campaign with its decision, in copy order, a keyset batch at a time. */
-export async function* decisionBatches(tenantId: string, campaignId: string): AsyncGenerator<queries.CampaignItemRow[]> {
+export async function* decisionBatches(
+  tenantId: string,
+  campaignId: string,
+  integrationNames: Map<string, string>,
+): AsyncGenerator<queries.CampaignItemRow[]> {
   let after: number | null = null;
   for (;;) {
-    const rows = await queries.listItems(getDb(), tenantId, campaignId, {}, { afterId: after, limit: DECISION_BATCH });
+    const rows = await queries.reportItems(getDb(), tenantId, campaignId, { afterId: after, limit: DECISION_BATCH });
     if (rows.length === 0) return;
-    yield rows;
+    yield rows.map((r) => ({ ...r, integrationName: integrationNames.get(r.integrationId) ?? r.integrationId }));
     if (rows.length < DECISION_BATCH) return;
     after = rows[rows.length - 1].id;
   }

@@ -19,7 +19,7 @@ const FOOTER = 24;
 export type Column = { title: string; width: number; font?: "regular" | "bold" | "mono" };
 
 type FontKey = "regular" | "bold" | "mono";
-type FontInfo = { name: string; font: PDFFont; widths: Map<string, number>; encodable: Set<number> };
+type FontInfo = { name: string; font: PDFFont; widths: Map<string, number>; encodable: Set<number>; codes: Map<string, string> };
 
 export class PdfWriter {
   private readonly fonts: Record<FontKey, FontInfo>;
@@ -34,6 +34,7 @@ export class PdfWriter {
       font,
       widths: new Map(),
       encodable: new Set(font.getCharacterSet()),
+      codes: new Map(),
     });
     this.fonts = { regular: info("F1", fonts.regular), bold: info("F2", fonts.bold), mono: info("F3", fonts.mono) };
   }
@@ -125,7 +126,8 @@ export class PdfWriter {
   }
 
   private rawStream(content: string) {
-    const bytes = deflateSync(Buffer.from(content, "latin1"));
+    // deflateSync's result can be a view of a 16 KB output chunk; a copy keeps only the page's bytes alive.
+    const bytes = new Uint8Array(deflateSync(Buffer.from(content, "latin1")));
     const stream = PDFRawStream.of(this.doc.context.obj({ Filter: "FlateDecode", Length: bytes.length }), bytes);
     return this.doc.context.register(stream);
   }
@@ -139,10 +141,34 @@ export class PdfWriter {
     return false;
   }
 
+  /**
+   * A PDF literal string in the font's WinAnsi codes: each character's code is
+   * looked up once from pdf-lib's encoder, then reused (the decisions table
+   * draws over a million strings).
+   */
+  private literal(text: string, key: FontKey): string {
+    const f = this.fonts[key];
+    let out = "(";
+    for (const ch of text) {
+      let code = f.codes.get(ch);
+      if (code === undefined) {
+        const byte = Number.parseInt(f.font.encodeText(ch).toString().slice(1, 3), 16);
+        code =
+          byte === 0x28 || byte === 0x29 || byte === 0x5c
+            ? `\\${String.fromCharCode(byte)}`
+            : byte >= 0x20 && byte < 0x7f
+              ? String.fromCharCode(byte)
+              : `\\${byte.toString(8).padStart(3, "0")}`;
+        f.codes.set(ch, code);
+      }
+      out += code;
+    }
+    return `${out})`;
+  }
+
   private draw(x: number, y: number, text: string, size: number, key: FontKey) {
     if (!text) return;
-    const f = this.fonts[key];
-    this.ops.push(`BT /${f.name} ${size} Tf ${x.toFixed(2)} ${y.toFixed(2)} Td ${f.font.encodeText(text).toString()} Tj ET`);
+    this.ops.push(`BT /${this.fonts[key].name} ${size} Tf ${x.toFixed(2)} ${y.toFixed(2)} Td ${this.literal(text, key)} Tj ET`);
   }
 
   private rule(y: number, grey = 0.75) {
@@ -254,8 +280,8 @@ export class PdfWriter {
       const x = MARGIN + this.width - this.textWidth(label, 7.5);
       const y = MARGIN - 6;
       const ops = [
-        `0.45 g BT /${f.name} 7.5 Tf ${MARGIN} ${y} Td ${f.font.encodeText(left).toString()} Tj ET`,
-        `BT /${f.name} 7.5 Tf ${x.toFixed(2)} ${y} Td ${f.font.encodeText(label).toString()} Tj ET 0 g`,
+        `0.45 g BT /${f.name} 7.5 Tf ${MARGIN} ${y} Td ${this.literal(left, "regular")} Tj ET`,
+        `BT /${f.name} 7.5 Tf ${x.toFixed(2)} ${y} Td ${this.literal(label, "regular")} Tj ET 0 g`,
       ].join("\n");
       page.node.addContentStream(this.rawStream(ops));
     });

@@ -39,9 +39,11 @@ function fileStem(data: ReportData): string {
   return `audit-report-${slug}-${data.generatedAt.slice(0, 10)}`;
 }
 
+const integrationNames = (data: ReportData) => new Map(data.contexts.map((c) => [c.integrationId, c.integrationName]));
+
 /** Renders the PDF alone (the decisions are read in keyset batches while it is laid out). */
 export async function campaignReportPdf(ctx: ServiceContext, data: ReportData): Promise<Uint8Array> {
-  return renderReportPdf(data, decisionBatches(ctx.tenantId, data.campaign.id));
+  return renderReportPdf(data, decisionBatches(ctx.tenantId, data.campaign.id, integrationNames(data)));
 }
 
 /**
@@ -72,7 +74,7 @@ export async function generateCampaignReport(ctx: ServiceContext, campaignId: st
   }
   const zip = reportZipStream(
     data,
-    () => decisionBatches(ctx.tenantId, campaignId),
+    () => decisionBatches(ctx.tenantId, campaignId, integrationNames(data)),
     () => campaignReportPdf(ctx, data),
   );
   return { filename: `${stem}.zip`, contentType: "application/zip", body: Readable.toWeb(zip) as ReadableStream<Uint8Array> };

@@ -1,0 +1,1 @@
+CREATE INDEX "campaign_items_campaign_id_reviewer_id_integration_id_id_idx" ON "campaign_items" USING btree ("campaign_id","reviewer_id","integration_id","id");
