@@ -57,6 +57,7 @@ async function capture(fn: (db: Executor) => Promise<unknown>): Promise<{ sql: s
 
 async function explain(owner: postgres.Sql, title: string, fn: (db: Executor) => Promise<unknown>) {
   for (const q of await capture(fn)) {
+    if (/^set /i.test(q.sql)) continue;
     const plan = await owner
       .begin(async (tx) => {
         const rows = await tx.unsafe(`explain (analyze, buffers, timing off) ${q.sql}`, q.params as never[]);

@@ -233,6 +233,9 @@ export async function copyItems(
       : sql`(select o.owner_id from unnest(${sql.param(assign.owners.map((o) => o.integrationId))}::uuid[], ${sql.param(
           assign.owners.map((o) => o.ownerId),
         )}::uuid[]) o (integration_id, owner_id) where o.integration_id = x.integration_id)`;
+  // The copy sorts every selected row with its fields; at 200,000 items the default 4 MB spills
+  // both that sort and the membership join to disk. For this transaction only.
+  await tx.execute(sql`set local work_mem = '64MB'`);
   await tx.execute(sql`
     insert into ${campaignItems} (tenant_id, campaign_id, integration_id, sync_execution_id, object_type, external_id,
                                   account_external_id, account_name, display_name, target_external_id, target_name, fields,

@@ -9,7 +9,7 @@
  */
 import "server-only";
 import { deflateSync } from "node:zlib";
-import { PDFDocument, type PDFFont, PDFName, type PDFPage, PDFRawStream, StandardFonts } from "pdf-lib";
+import { PDFDocument, type PDFFont, PDFName, type PDFPage, PDFRawStream, type PDFRef, StandardFonts } from "pdf-lib";
 
 /** A4 landscape, in points: wide enough for the decisions table's seven columns. */
 const PAGE: [number, number] = [841.89, 595.28];
@@ -24,6 +24,7 @@ type FontInfo = { name: string; font: PDFFont; widths: Map<string, number>; enco
 export class PdfWriter {
   private readonly fonts: Record<FontKey, FontInfo>;
   private page: PDFPage | null = null;
+  private resources: PDFRef | null = null;
   private ops: string[] = [];
   private y = 0;
   readonly width = PAGE[0] - 2 * MARGIN;
@@ -115,7 +116,11 @@ export class PdfWriter {
   private startPage() {
     this.flushPage();
     this.page = this.doc.addPage(PAGE);
-    for (const f of Object.values(this.fonts)) this.page.node.setFontDictionary(PDFName.of(f.name), f.font.ref);
+    // Every page shares one resource dictionary: thousands of pages, one set of font entries.
+    this.resources ??= this.doc.context.register(
+      this.doc.context.obj({ Font: Object.fromEntries(Object.values(this.fonts).map((f) => [f.name, f.font.ref])) }),
+    );
+    this.page.node.set(PDFName.of("Resources"), this.resources);
     this.y = PAGE[1] - MARGIN;
   }
 
