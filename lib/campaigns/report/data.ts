@@ -18,7 +18,7 @@ import { campaignProofBundle } from "@/lib/ledger/service";
 import { type CampaignDocument, campaignDocument, snapshotHashOf } from "../record";
 
 /** Rows per round trip when the decisions are written out. */
-export const DECISION_BATCH = 2000;
+export const DECISION_BATCH = 500;
 
 export type IntegrationTotals = { integrationId: string; name: string; total: number; approved: number; revoked: number; undecided: number };
 
