@@ -161,7 +161,10 @@ export async function campaignProofBundle(ctx: ServiceContext, campaignId: strin
   const leaves: Buffer[] = [];
   for await (const batch of leafHashes(db, ctx.tenantId, checkpoint.treeSize)) leaves.push(...batch);
   const { objectKey: _k, ...signed } = checkpoint;
-  const record = created.record as { name?: string; syncContext?: { evidence: { files: { name: string; sha256: string; size: number }[] } | null }[] };
+  const record = created.record as {
+    name?: string;
+    syncContext?: { evidence: { files: { name: string; sha256: string; size: number }[] } | null }[];
+  };
   const files = (record.syncContext ?? []).flatMap((c) => c.evidence?.files ?? []);
   return {
     format: PROOF_BUNDLE_FORMAT,

@@ -467,7 +467,10 @@ export function openApiDocument() {
           operationId: "getCampaignReport",
           summary:
             "The campaign's Audit Report (scope campaigns:write; campaigns:read is not enough, the report carries every decision and comment): a PDF, or a ZIP with decisions.csv, sync-context.json (the Sync Context as the ledger sealed it), evidence-manifest.json, proof-bundle.json and report.pdf that `npm run ledger:verify-bundle` verifies as downloaded; audited",
-          parameters: [idParam, { name: "format", in: "query", required: false, schema: { type: "string", enum: ["pdf", "zip"], default: "pdf" } }],
+          parameters: [
+            idParam,
+            { name: "format", in: "query", required: false, schema: { type: "string", enum: ["pdf", "zip"], default: "pdf" } },
+          ],
           responses: {
             "200": {
               description: "The report, as an attachment",

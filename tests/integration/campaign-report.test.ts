@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -120,7 +120,8 @@ beforeAll(async () => {
   [t, other] = await Promise.all([makeTenant(), makeTenant()]);
   const keys: Record<string, string> = {};
   const files = {
-    accounts: "externalId,username,displayName,status\nu1,alice,Alice Adams,enabled\nu2,bob,Bob Brown,enabled\nu3,carol,Carol Clark,enabled\n",
+    accounts:
+      "externalId,username,displayName,status\nu1,alice,Alice Adams,enabled\nu2,bob,Bob Brown,enabled\nu3,carol,Carol Clark,enabled\n",
     groups: "externalId,name\ng1,Payments Approvers\n",
     memberships: "groupExternalId,memberExternalId\ng1,u1\ng1,u2\n",
   };
@@ -229,7 +230,9 @@ describe("the Audit Report", () => {
     await rezip(tampered, new Map([...members, ["sync-context.json", snapshot]]));
     const bad = await verifyCli(tampered);
     expect(bad.code).toBe(1);
-    expect(bad.out).toMatch(/sync-context\.json: snapshot hash [0-9a-f]{64} differs from [0-9a-f]{64}, the Sync Context ledger entry \d+ recorded/);
+    expect(bad.out).toMatch(
+      /sync-context\.json: snapshot hash [0-9a-f]{64} differs from [0-9a-f]{64}, the Sync Context ledger entry \d+ recorded/,
+    );
     expect(bad.out).toMatch(/^FAILED: 1 problem in /m);
 
     // Evidence files carried in the ZIP must match the sealed Sync Context by name as well as by hash.

@@ -20,7 +20,14 @@ import { type CampaignDocument, campaignDocument, snapshotHashOf } from "../reco
 /** Rows per round trip when the decisions are written out. */
 export const DECISION_BATCH = 500;
 
-export type IntegrationTotals = { integrationId: string; name: string; total: number; approved: number; revoked: number; undecided: number };
+export type IntegrationTotals = {
+  integrationId: string;
+  name: string;
+  total: number;
+  approved: number;
+  revoked: number;
+  undecided: number;
+};
 
 export type ReportData = {
   campaign: NonNullable<Awaited<ReturnType<typeof queries.getCampaign>>>;
@@ -97,7 +104,10 @@ export function filterInWords(filter: CampaignFilter, integrationNames: Map<stri
       "Account conditions",
       filter.conditions.length
         ? filter.conditions
-            .map((c) => `${c.field} ${CONDITION_OPERATOR_LABELS[c.operator]}${c.value !== undefined && !c.operator.startsWith("is_") ? ` "${c.value}"` : ""}`)
+            .map(
+              (c) =>
+                `${c.field} ${CONDITION_OPERATOR_LABELS[c.operator]}${c.value !== undefined && !c.operator.startsWith("is_") ? ` "${c.value}"` : ""}`,
+            )
             .join(" and ")
         : "None (every account)",
     ],

@@ -29,7 +29,10 @@ export class PdfWriter {
   private y = 0;
   readonly width = PAGE[0] - 2 * MARGIN;
 
-  private constructor(private readonly doc: PDFDocument, fonts: Record<FontKey, PDFFont>) {
+  private constructor(
+    private readonly doc: PDFDocument,
+    fonts: Record<FontKey, PDFFont>,
+  ) {
     const info = (name: string, font: PDFFont): FontInfo => ({
       name,
       font,
@@ -244,7 +247,7 @@ export class PdfWriter {
     const header = () => {
       const h = lineHeight + 5;
       this.ops.push(`0.92 g ${MARGIN} ${(this.y - h + lineHeight).toFixed(2)} ${this.width.toFixed(2)} ${h.toFixed(2)} re f 0 g`);
-      columns.forEach((c, i) => this.draw(xs[i] + 2, this.y - 1, this.clean(c.title, "bold"), size, "bold"));
+      for (const [i, c] of columns.entries()) this.draw(xs[i] + 2, this.y - 1, this.clean(c.title, "bold"), size, "bold");
       this.y -= h;
     };
     let headed = false;
@@ -257,9 +260,9 @@ export class PdfWriter {
           header();
           headed = true;
         }
-        wrapped.forEach((lines, i) =>
-          lines.forEach((line, j) => this.draw(xs[i] + 2, this.y - j * lineHeight, line, size, columns[i].font ?? "regular")),
-        );
+        for (const [i, lines] of wrapped.entries()) {
+          for (const [j, line] of lines.entries()) this.draw(xs[i] + 2, this.y - j * lineHeight, line, size, columns[i].font ?? "regular");
+        }
         this.y -= height;
         this.rule(this.y + lineHeight - 1, 0.85);
       },

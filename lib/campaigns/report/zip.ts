@@ -11,7 +11,7 @@ import { ZipArchive } from "archiver";
 import type { CampaignItemRow } from "@/db/queries/campaigns";
 import { csvLine } from "@/lib/http/csv";
 import { REPORT_ZIP_FILES } from "@/lib/ledger/report-zip";
-import { type ReportData, reviewerOf } from "./data";
+import type { ReportData } from "./data";
 
 export const DECISION_CSV_COLUMNS = [
   "item_id",
