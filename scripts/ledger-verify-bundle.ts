@@ -1,6 +1,10 @@
 /**
- * npm run ledger:verify-bundle -- BUNDLE.json [--key PUBLIC_KEY.pem ...] [--file PATH ...]
- * Verifies a downloaded proof bundle offline: no database, no network. With --key
+ * npm run ledger:verify-bundle -- BUNDLE.json|REPORT.zip [--key PUBLIC_KEY.pem ...] [--file PATH ...]
+ * Verifies a downloaded proof bundle offline: no database, no network. Given a
+ * campaign's Audit Report ZIP as downloaded (recognised by its content), it
+ * verifies the proof bundle inside, that the Sync Context JSON inside is the one
+ * the ledger sealed, and that the evidence manifest and any evidence files inside
+ * are, by name and hash, the files that Sync Context lists. With --key
  * the checkpoint must be signed by one of those keys; without it the bundle's own
  * key is used, which proves the bundle is self-consistent but not who signed it.
  * Each --file is hashed and must be one of the files the bundle's records list.
@@ -10,10 +14,11 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { verifyBundle } from "@/lib/ledger/bundle";
+import { type BundleVerification, verifyBundle } from "@/lib/ledger/bundle";
+import { looksLikeZip, verifyReportZip } from "@/lib/ledger/report-zip";
 import { keyIdOf } from "@/lib/ledger/signing";
 
-const USAGE = "usage: npm run ledger:verify-bundle -- BUNDLE.json [--key PUBLIC_KEY.pem ...] [--file PATH ...]";
+const USAGE = "usage: npm run ledger:verify-bundle -- BUNDLE.json|REPORT.zip [--key PUBLIC_KEY.pem ...] [--file PATH ...]";
 
 function usageError(message: string): never {
   console.error(`error: ${message}`);
@@ -54,9 +59,9 @@ if (args.values.help) {
 if (args.positionals.length !== 1) usageError("give exactly one bundle file");
 const bundlePath = args.positionals[0];
 
-let bundleText: string;
+let isZip: boolean;
 try {
-  bundleText = await readFile(bundlePath, "utf8");
+  isZip = await looksLikeZip(bundlePath);
 } catch (e) {
   usageError(`cannot read ${bundlePath}: ${e instanceof Error ? e.message : String(e)}`);
 }
@@ -85,15 +90,23 @@ for (const path of args.values.file) {
   }
 }
 
-let bundle: unknown;
-try {
-  bundle = JSON.parse(bundleText);
-} catch (e) {
-  console.log(`FAILED: ${bundlePath} is not JSON (${(e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ")})`);
-  process.exit(1);
+let result: BundleVerification;
+let zipEvidence: string[] = [];
+if (isZip) {
+  if (files.size > 0) usageError("--file checks files against a bundle; a report ZIP is checked against the files inside it");
+  const zip = await verifyReportZip(bundlePath, { trustedKeys: trustedKeys.length > 0 ? trustedKeys : undefined });
+  result = zip;
+  zipEvidence = zip.evidenceFiles;
+} else {
+  let bundle: unknown;
+  try {
+    bundle = JSON.parse(await readFile(bundlePath, "utf8"));
+  } catch (e) {
+    console.log(`FAILED: ${bundlePath} is not JSON (${(e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ")})`);
+    process.exit(1);
+  }
+  result = verifyBundle(bundle, { trustedKeys: trustedKeys.length > 0 ? trustedKeys : undefined, files });
 }
-
-const result = verifyBundle(bundle, { trustedKeys: trustedKeys.length > 0 ? trustedKeys : undefined, files });
 
 if (!result.ok) {
   for (const p of result.problems) console.log(`  ${p.reason}`);
@@ -108,6 +121,10 @@ console.log(
   `OK: ${result.checked} ${result.checked === 1 ? "entry" : "entries"} verified against checkpoint of tree size ${cp.treeSize} signed by key ${cp.keyId} (${source})`,
 );
 for (const [path, f] of files) console.log(`  file ${path}: sha256 ${f.sha256} is listed in the bundle`);
+if (isZip) {
+  console.log("  sync-context.json is the Sync Context the campaign's ledger entry sealed");
+  for (const name of zipEvidence) console.log(`  ${name}: name and sha256 are listed in the sealed Sync Context`);
+}
 if (result.keySource === "bundle") {
   console.log("  note: the signing key came from the bundle itself; pass --key with a key you trust to rule out a re-signed bundle");
 }

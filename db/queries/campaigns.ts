@@ -234,6 +234,9 @@ export async function copyItems(
       : sql`(select o.owner_id from unnest(${sql.param(assign.owners.map((o) => o.integrationId))}::uuid[], ${sql.param(
           assign.owners.map((o) => o.ownerId),
         )}::uuid[]) o (integration_id, owner_id) where o.integration_id = x.integration_id)`;
+  // The copy sorts every selected row with its fields; at 200,000 items the default 4 MB spills
+  // both that sort and the membership join to disk. For this transaction only.
+  await tx.execute(sql`set local work_mem = '64MB'`);
   await tx.execute(sql`
     insert into ${campaignItems} (tenant_id, campaign_id, integration_id, sync_execution_id, object_type, external_id,
                                   account_external_id, account_name, display_name, target_external_id, target_name, fields,
@@ -666,6 +669,25 @@ export async function pendingRemediations(db: Executor, tenantId: string, opts: 
            i.decided_by_name as "decidedByName", ${iso(sql`i.decided_at`)} as "decidedAt"
       from ${campaignItems} i join ${campaigns} c on c.id = i.campaign_id
      where i.tenant_id = ${tenantId} and i.remediation = 'pending' and c.status = 'completed'
+       ${opts.afterId ? sql`and i.id > ${opts.afterId}` : sql``}
+     order by i.id
+     limit ${opts.limit}`);
+}
+
+/**
+ * A keyset batch of every item of a campaign for its Audit Report, in id
+ * order. The integration's name is left to the caller (it has the Sync
+ * Context), so the batch is one index range with no per-row lookup.
+ */
+export async function reportItems(db: Executor, tenantId: string, campaignId: string, opts: { afterId: number | null; limit: number }) {
+  return db.execute<Omit<CampaignItemRow, "integrationName">>(sql`
+    select i.id::int, i.integration_id::text as "integrationId", i.sync_execution_id::text as "syncExecutionId",
+           i.object_type as "objectType", i.external_id as "externalId", i.account_external_id as "accountExternalId",
+           i.account_name as "accountName", i.display_name as "displayName", i.target_external_id as "targetExternalId",
+           i.target_name as "targetName", i.reviewer_id::text as "reviewerId", i.reviewer_name as "reviewerName", i.decision,
+           i.comment, i.decided_by_name as "decidedByName", ${iso(sql`i.decided_at`)} as "decidedAt", i.remediation
+      from ${campaignItems} i
+     where i.tenant_id = ${tenantId} and i.campaign_id = ${campaignId}
        ${opts.afterId ? sql`and i.id > ${opts.afterId}` : sql``}
      order by i.id
      limit ${opts.limit}`);

@@ -179,6 +179,13 @@ export async function findEntry(db: Executor, tenantId: string, kind: LedgerEntr
   return row ?? null;
 }
 
+/** Every entry of some kinds about one record (a campaign and its completion), oldest first. */
+export async function findEntries(db: Executor, tenantId: string, kinds: LedgerEntryKind[], refId: string) {
+  return db.execute<StoredEntryRow>(sql`
+    select tenant_id as "tenantId", seq, kind, ref_id as "refId", created_at as "createdAt", prev_hash as "prevHash", hash, record as "recordJson"
+      from ${ledgerEntries} where tenant_id = ${tenantId} and kind = any(${sql.param(kinds)}::text[]) and ref_id = ${refId} order by seq`);
+}
+
 /** The ledger records of live audit events, as the database's own ledger_record_audit builds them. */
 export async function liveAuditRecords(db: Executor, tenantId: string, ids: string[]) {
   return db.execute<{ id: string; record: unknown }>(sql`

@@ -5,6 +5,7 @@ import {
   bigserial,
   customType,
   date,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -73,7 +74,10 @@ export const campaigns = pgTable(
     /** SHA-256 over every decision at completion (db/queries/campaigns.ts, decisionsDigest). */
     decisionsDigest: text("decisions_digest"),
   },
-  (t) => [index("campaigns_tenant_id_created_at_id_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc())],
+  (t) => [
+    index("campaigns_tenant_id_created_at_id_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    uniqueIndex("campaigns_id_tenant_id_uq").on(t.id, t.tenantId),
+  ],
 );
 
 /**
@@ -130,10 +134,9 @@ export const campaignItems = pgTable(
   "campaign_items",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    tenantId: tenantId(),
-    campaignId: uuid("campaign_id")
-      .notNull()
-      .references(() => campaigns.id),
+    /** Held through the campaign: (campaign_id, tenant_id) references campaigns (id, tenant_id), below. */
+    tenantId: uuid("tenant_id").notNull(),
+    campaignId: uuid("campaign_id").notNull(),
     integrationId: uuid("integration_id").notNull(),
     /** The sync whose staged row held this object in the captured state. */
     syncExecutionId: uuid("sync_execution_id").notNull(),
@@ -158,8 +161,17 @@ export const campaignItems = pgTable(
     remediation: text("remediation", { enum: REMEDIATION_STATUSES }),
   },
   (t) => [
+    // One reference for the campaign and its tenant: creation copies 200,000 items in one
+    // statement, and each separate reference is a check per row (docs/architecture.md).
+    foreignKey({
+      name: "campaign_items_campaign_id_tenant_id_fk",
+      columns: [t.campaignId, t.tenantId],
+      foreignColumns: [campaigns.id, campaigns.tenantId],
+    }),
     index("campaign_items_campaign_id_id_idx").on(t.campaignId, t.id),
     index("campaign_items_campaign_id_reviewer_id_id_idx").on(t.campaignId, t.reviewerId, t.id),
+    // A reviewer's queue narrowed to one integration reads just its rows, in id order, however many the reviewer holds elsewhere.
+    index("campaign_items_campaign_id_reviewer_id_integration_id_id_idx").on(t.campaignId, t.reviewerId, t.integrationId, t.id),
     // The seam provisioning picks up: revoke decisions not yet carried out.
     index("campaign_items_tenant_id_id_pending_idx").on(t.tenantId, t.id).where(sql`remediation = 'pending'`),
   ],

@@ -36,8 +36,11 @@ export const API_KEY_SCOPE_GROUPS: ScopeGroup[] = [
   {
     area: "Campaigns",
     scopes: [
-      { scope: "campaigns:read", allows: "List campaigns, read their Sync Context and review items, and download audit reports." },
-      { scope: "campaigns:write", allows: "Create, start, cancel and complete campaigns, and reassign review items." },
+      { scope: "campaigns:read", allows: "List campaigns, and read their Sync Context and review items." },
+      {
+        scope: "campaigns:write",
+        allows: "Create, start, cancel and complete campaigns, reassign review items, and generate audit reports (PDF and ZIP).",
+      },
       { scope: "campaigns:decide", allows: "Approve or revoke any review item of an active campaign, recorded as the key." },
     ],
   },

@@ -4,6 +4,8 @@
  * offline verifier for it. Verification needs no database and no network.
  */
 import { z } from "zod";
+import { canonicalJson } from "@/lib/crypto/canonical-json";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { entryHash, GENESIS_HASH, HEX_SHA256, LEDGER_ENTRY_KINDS, type LedgerEntry } from "@/lib/ledger/entry";
 import { leafHash, verifyInclusion } from "@/lib/ledger/merkle";
 import { keyIdOf, verifyCheckpointSignature, type SignedCheckpoint } from "@/lib/ledger/signing";
@@ -88,8 +90,13 @@ export type BundleVerification = {
 export type VerifyBundleOptions = {
   /** When given, the checkpoint must be signed by one of these and every key the bundle offers must be one of these. */
   trustedKeys?: PublicKeyRef[];
-  /** Local copies of files (keyed by a label such as their path) that must each be one of the bundle's files. */
-  files?: Map<string, { sha256: string; size: number }>;
+  /**
+   * Local copies of files (keyed by a label such as their path) that must each be one of the bundle's files.
+   * With a name (a file inside a downloaded report), the bundle must list a file of that name with that hash.
+   */
+  files?: Map<string, { sha256: string; size: number; name?: string }>;
+  /** A campaign's Sync Context as a report carries it: it must be exactly what the campaign's ledger entry recorded. */
+  campaignSnapshot?: { label: string; text: string };
 };
 
 export function verifyBundle(bundle: unknown, opts: VerifyBundleOptions = {}): BundleVerification {
@@ -161,16 +168,28 @@ export function verifyBundle(bundle: unknown, opts: VerifyBundleOptions = {}): B
     problem(`subject: no evidence entry for ${b.subject.id}`);
   }
 
+  if (b.subject.type === "campaign" && ![...entries.values()].some((e) => e.kind === "campaign" && e.refId === b.subject.id)) {
+    problem(`subject: no campaign entry for ${b.subject.id}`);
+  }
+
   for (const f of b.files ?? []) {
     const e = entries.get(f.entrySeq);
     if (!e) {
       problem(`file ${f.name}: entry ${f.entrySeq} is not in the bundle`, f.entrySeq);
       continue;
     }
-    const listed = Array.isArray(e.record.files) ? (e.record.files as unknown[]) : [];
-    const match = listed.find((x): x is { sha256: string; size?: unknown } => isObject(x) && x.sha256 === f.sha256);
-    if (!match) problem(`file ${f.name}: sha256 ${f.sha256} is not listed in the record of entry ${f.entrySeq}`, f.entrySeq);
-    else if (match.size !== f.size) {
+    const listed = filesListedIn(e);
+    // A file is the one the record lists only if both its name and its hash agree.
+    const match = listed.find((x) => x.sha256 === f.sha256 && x.name === f.name);
+    if (!match) {
+      const sameHash = listed.find((x) => x.sha256 === f.sha256);
+      problem(
+        sameHash
+          ? `file ${f.name}: the record of entry ${f.entrySeq} lists sha256 ${f.sha256} under the name "${String(sameHash.name)}"`
+          : `file ${f.name}: sha256 ${f.sha256} is not listed in the record of entry ${f.entrySeq}`,
+        f.entrySeq,
+      );
+    } else if (match.size !== f.size) {
       problem(
         `file ${f.name}: size ${f.size} differs from the ${String(match.size)} bytes the record of entry ${f.entrySeq} lists`,
         f.entrySeq,
@@ -179,10 +198,19 @@ export function verifyBundle(bundle: unknown, opts: VerifyBundleOptions = {}): B
   }
 
   for (const [label, local] of opts.files ?? []) {
-    const known = (b.files ?? []).find((f) => f.sha256 === local.sha256.toLowerCase());
-    if (!known) problem(`file ${label}: its sha256 ${local.sha256} is not one of the bundle's files`);
-    else if (known.size !== local.size) problem(`file ${label}: ${local.size} bytes, the bundle lists ${known.size}`, known.entrySeq);
+    const sha = local.sha256.toLowerCase();
+    const candidates = (b.files ?? []).filter((f) => f.sha256 === sha);
+    const known = local.name === undefined ? candidates[0] : candidates.find((f) => f.name === local.name);
+    if (!known) {
+      problem(
+        candidates.length && local.name !== undefined
+          ? `file ${label}: its sha256 ${local.sha256} belongs to "${candidates[0].name}" in the bundle, not "${local.name}"`
+          : `file ${label}: its sha256 ${local.sha256} is not one of the bundle's files`,
+      );
+    } else if (known.size !== local.size) problem(`file ${label}: ${local.size} bytes, the bundle lists ${known.size}`, known.entrySeq);
   }
+
+  if (opts.campaignSnapshot) checkCampaignSnapshot(b.subject, [...entries.values()], opts.campaignSnapshot, problem);
 
   return {
     ok: problems.length === 0,
@@ -230,6 +258,56 @@ function indexKeys(keys: PublicKeyRef[], what: string, problem: (reason: string)
     byId.set(keyId, k.publicKeyPem);
   }
   return byId;
+}
+
+type ListedFile = { name?: unknown; sha256?: unknown; size?: unknown };
+
+/** The files an entry's record lists: an evidence record's own, or every evidence file of a campaign's Sync Context. */
+function filesListedIn(e: LedgerEntry): ListedFile[] {
+  const objects = (v: unknown): ListedFile[] => (Array.isArray(v) ? v.filter(isObject) : []);
+  if (e.kind === "campaign") {
+    const contexts = Array.isArray(e.record.syncContext) ? e.record.syncContext.filter(isObject) : [];
+    return contexts.flatMap((c) => (isObject(c.evidence) ? objects(c.evidence.files) : []));
+  }
+  return objects(e.record.files);
+}
+
+/**
+ * The Sync Context a report carries against the campaign entry that sealed it:
+ * the same document, so the same canonical JSON and the same snapshot hash.
+ */
+function checkCampaignSnapshot(
+  subject: { type: string; id: string },
+  entries: LedgerEntry[],
+  snapshot: { label: string; text: string },
+  problem: (reason: string, seq?: number) => void,
+): void {
+  const entry = entries.find((e) => e.kind === "campaign" && (subject.type !== "campaign" || e.refId === subject.id));
+  if (!entry) {
+    problem(`${snapshot.label}: the bundle has no campaign entry to check it against`);
+    return;
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(snapshot.text);
+  } catch (e) {
+    problem(`${snapshot.label}: is not JSON (${(e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ")})`, entry.seq);
+    return;
+  }
+  let actual: string;
+  try {
+    actual = sha256Hex(canonicalJson(doc));
+  } catch (e) {
+    problem(`${snapshot.label}: cannot be put in canonical form (${e instanceof Error ? e.message : String(e)})`, entry.seq);
+    return;
+  }
+  const recorded = sha256Hex(canonicalJson(entry.record));
+  if (actual !== recorded) {
+    problem(
+      `${snapshot.label}: snapshot hash ${actual} differs from ${recorded}, the Sync Context ledger entry ${entry.seq} recorded (the file was changed)`,
+      entry.seq,
+    );
+  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

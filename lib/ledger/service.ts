@@ -137,6 +137,48 @@ export async function evidenceProofBundle(ctx: ServiceContext, evidenceId: strin
   };
 }
 
+/** The entries that seal a campaign: its Sync Context at creation and, once completed, its completion. */
+export const CAMPAIGN_ENTRY_KINDS: LedgerEntry["kind"][] = ["campaign", "campaign_completion"];
+
+/**
+ * An offline proof bundle for one campaign: its ledger entries (the Sync
+ * Context and, once completed, the completion), their inclusion proofs, the
+ * signed checkpoint with its public key, and the Sync Context's evidence files
+ * so a verifier can check copies of them. Seals and signs first. Not audited
+ * here: it is handed out only inside the Audit Report, whose generation is.
+ */
+export async function campaignProofBundle(ctx: ServiceContext, campaignId: string): Promise<ProofBundle> {
+  authorize(ctx, "campaigns:write");
+  const db = getDb();
+  await sealTenant(db, ctx.tenantId);
+  const entries = (await ledgerQueries.findEntries(db, ctx.tenantId, CAMPAIGN_ENTRY_KINDS, campaignId)).map(toEntry);
+  const created = entries.find((e) => e.kind === "campaign");
+  if (!created) throw new AppError("not_found:campaign", "No such campaign in the ledger.");
+  const newest = Math.max(...entries.map((e) => e.seq));
+  let checkpoint = await latestCheckpoint(db, ctx.tenantId);
+  if (!checkpoint || checkpoint.treeSize < newest) checkpoint = await writeCheckpoint(db, ctx.tenantId);
+  if (!checkpoint) throw new AppError("unavailable:checkpoint", "No checkpoint could be signed.");
+  const leaves: Buffer[] = [];
+  for await (const batch of leafHashes(db, ctx.tenantId, checkpoint.treeSize)) leaves.push(...batch);
+  const { objectKey: _k, ...signed } = checkpoint;
+  const record = created.record as {
+    name?: string;
+    syncContext?: { evidence: { files: { name: string; sha256: string; size: number }[] } | null }[];
+  };
+  const files = (record.syncContext ?? []).flatMap((c) => c.evidence?.files ?? []);
+  return {
+    format: PROOF_BUNDLE_FORMAT,
+    tenantId: ctx.tenantId,
+    subject: { type: "campaign", id: campaignId, description: `Campaign "${record.name ?? campaignId}"` },
+    entries,
+    proofs: entries.map((e) => ({ seq: e.seq, proof: inclusionProof(e.seq - 1, leaves).map((b) => b.toString("hex")) })),
+    checkpoint: signed,
+    publicKeys: (await knownPublicKeys(db)).filter((k) => k.keyId === checkpoint.keyId),
+    files: files.map((f) => ({ entrySeq: created.seq, name: f.name, sha256: f.sha256, size: f.size })),
+    createdAt: new Date().toISOString(),
+  };
+}
+
 async function findEntry(tenantId: string, kind: LedgerEntry["kind"], refId: string): Promise<LedgerEntry | null> {
   const row = await ledgerQueries.findEntry(getDb(), tenantId, kind, refId);
   return row ? toEntry(row) : null;

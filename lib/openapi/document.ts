@@ -695,6 +695,28 @@ export function openApiDocument() {
           },
         },
       },
+      "/campaigns/{id}/report": {
+        get: {
+          operationId: "getCampaignReport",
+          summary:
+            "The campaign's Audit Report (scope campaigns:write; campaigns:read is not enough, the report carries every decision and comment): a PDF, or a ZIP with decisions.csv, sync-context.json (the Sync Context as the ledger sealed it), evidence-manifest.json, proof-bundle.json and report.pdf that `npm run ledger:verify-bundle` verifies as downloaded; audited",
+          parameters: [
+            idParam,
+            { name: "format", in: "query", required: false, schema: { type: "string", enum: ["pdf", "zip"], default: "pdf" } },
+          ],
+          responses: {
+            "200": {
+              description: "The report, as an attachment",
+              content: {
+                "application/pdf": { schema: { type: "string", format: "binary" } },
+                "application/zip": { schema: { type: "string", format: "binary" } },
+              },
+            },
+            "404": { description: "No such campaign" },
+            ...errors,
+          },
+        },
+      },
       "/audit-events/export": {
         get: {
           operationId: "exportAuditEvents",

@@ -573,6 +573,19 @@ describe("verifyBundle", () => {
     ]);
   });
 
+  it("matches a file by name as well as hash: a listed hash under another name is refused", () => {
+    const b = good();
+    b.files = [{ entrySeq: 3, name: "renamed.pdf", sha256: fileHash, size: 17 }];
+    expect(verifyBundle(b).problems).toEqual([
+      { seq: 3, reason: `file renamed.pdf: the record of entry 3 lists sha256 ${fileHash} under the name "e3.pdf"` },
+    ]);
+    const named = new Map([["evidence/x/other.pdf", { sha256: fileHash, size: 17, name: "other.pdf" }]]);
+    expect(verifyBundle(good(), { files: named }).problems).toEqual([
+      { reason: `file evidence/x/other.pdf: its sha256 ${fileHash} belongs to "e3.pdf" in the bundle, not "other.pdf"` },
+    ]);
+    expect(verifyBundle(good(), { files: new Map([["evidence/x/e3.pdf", { sha256: fileHash, size: 17, name: "e3.pdf" }]]) }).ok).toBe(true);
+  });
+
   it("checks local files against the bundle's files", () => {
     const matching = new Map([["./e3.pdf", { sha256: fileHash, size: 17 }]]);
     expect(verifyBundle(good(), { files: matching }).ok).toBe(true);
