@@ -150,7 +150,13 @@ export const campaignItems = pgTable(
     targetExternalId: text("target_external_id"),
     targetName: text("target_name"),
     fields: jsonb("fields").$type<Record<string, string | null>>().notNull(),
-    reviewerId: uuid("reviewer_id").references(() => users.id),
+    /**
+     * The member who reviews the item, checked to be one who may decide when the
+     * campaign is created and on every reassignment. Not a reference to users:
+     * creation copies 200,000 items in one statement and a reference is a check
+     * per row; the reviewer's name is copied beside it in any case.
+     */
+    reviewerId: uuid("reviewer_id"),
     reviewerName: text("reviewer_name"),
     decision: text("decision", { enum: REVIEW_DECISIONS }),
     comment: text("comment"),

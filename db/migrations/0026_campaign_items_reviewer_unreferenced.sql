@@ -1,0 +1,1 @@
+ALTER TABLE "campaign_items" DROP CONSTRAINT "campaign_items_reviewer_id_users_id_fk";
