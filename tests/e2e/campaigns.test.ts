@@ -5,8 +5,14 @@
  * evidence file (its bytes match the recorded SHA-256, and the download is
  * audited). The routes serving the captured logo and files answer only the
  * campaign's tenant and the roles that may see them, and a file deleted from
- * storage afterwards is shown as missing with its recorded hash.
+ * storage afterwards is shown as missing with its recorded hash. Then the
+ * reviewer decides every item in bulk and changes one, the auditor completes
+ * the campaign and downloads the Audit Report: the PDF reads back with the
+ * campaign's figures and the ZIP passes `ledger:verify-bundle` as downloaded.
  */
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { Readable } from "node:stream";
@@ -15,6 +21,8 @@ import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { baseUrl, cookieHeader, launch, signIn } from "./browser";
 import { pngImage } from "../helpers/images";
+
+const run = promisify(execFile);
 
 let browser: Browser;
 const alpha = inject("tenantA");
@@ -212,6 +220,66 @@ describe("campaigns, end to end", () => {
     await dialog.getByText(/Missing from storage/).waitFor();
     await dialog.getByText(`SHA-256 ${EVIDENCE_SHA}`).waitFor();
     expect(await dialog.getByRole("link", { name: /^Download/ }).count()).toBe(0);
+    await context.close();
+  });
+
+  it("the reviewer decides in bulk, the auditor completes the campaign and downloads an Audit Report that verifies", async () => {
+    expect(campaignId).not.toBe("");
+    const reviewer = await signIn(browser, alpha.users.reviewer);
+    const rp = reviewer.page;
+    await rp.setViewportSize({ width: 1280, height: 900 });
+    await rp.goto(`/campaigns/${campaignId}/review`);
+    await rp.getByRole("button", { name: "Approve all 4 matching" }).click();
+    const approve = rp.getByRole("dialog");
+    await approve.getByRole("textbox").fill("Reviewed with the payroll team");
+    await approve.getByRole("button", { name: "Approve", exact: true }).click();
+    await rp.getByRole("dialog").getByRole("button", { name: "Approve all" }).click();
+    await rp.getByText("Approved 4 items").first().waitFor();
+    // One decision changed: carol's account is revoked after all.
+    await rp.goto(`/campaigns/${campaignId}/review?objectType=account&q=carol`);
+    await rp.getByRole("button", { name: "Revoke carol", exact: true }).click();
+    const revoke = rp.getByRole("dialog");
+    await revoke.getByRole("textbox").fill("Moved to Sales; no payroll access");
+    await revoke.getByRole("button", { name: "Revoke", exact: true }).click();
+    await rp.getByText("Revoked 1 item").first().waitFor();
+    await reviewer.context.close();
+
+    const { context, page } = await signIn(browser, alpha.users.auditor);
+    await page.goto(`/campaigns/${campaignId}`);
+    await page.getByRole("button", { name: "Complete campaign" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Complete", exact: true }).click();
+    await page.getByText("Completed", { exact: true }).first().waitFor();
+    await expect
+      .poll(async () => (await sql<{ status: string }[]>`select status from campaigns where id = ${campaignId}`)[0].status)
+      .toBe("completed");
+
+    const dir = fs.mkdtempSync(path.join(fs.realpathSync("/tmp"), "campaign-report-"));
+    const downloadReport = async (item: RegExp) => {
+      await page.getByRole("button", { name: "Generate Audit Report" }).click();
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("menuitem", { name: item }).click()]);
+      const file = path.join(dir, download.suggestedFilename());
+      await download.saveAs(file);
+      return file;
+    };
+    const pdf = await downloadReport(/^PDF report/);
+    const text = (await run("pdftotext", ["-layout", pdf, "-"], { maxBuffer: 64 * 1024 * 1024 })).stdout;
+    expect(text).toContain("Q4 payroll access review");
+    expect(text).toContain("4 review items: 3 approved, 1 revoked, 0 undecided.");
+    expect(text).toContain("Moved to Sales; no payroll access");
+    expect(text).toContain(EVIDENCE_SHA);
+
+    const zip = await downloadReport(/^ZIP/);
+    const verified = await run(
+      path.resolve("node_modules/.bin/tsx"),
+      ["--tsconfig", "tsconfig.scripts.json", "scripts/ledger-verify-bundle.ts", zip],
+      { cwd: process.cwd(), env: { ...process.env } },
+    );
+    expect(verified.stdout).toMatch(/^OK: /);
+    expect(verified.stdout).toContain("sync-context.json is the Sync Context the campaign's ledger entry sealed");
+    const generated = await sql<{ n: number }[]>`
+      select count(*)::int as n from audit_events
+       where tenant_id = ${alpha.id} and entity_type = 'Campaign' and action = 'GenerateReport' and entity_id = ${campaignId}`;
+    expect(generated[0].n).toBe(2);
     await context.close();
   });
 });
