@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yauzl from "yauzl";
 import { GET as reportRoute } from "@/app/api/v1/campaigns/[id]/report/route";
 import { getDb } from "@/db/client";
+import { decideItems, listItems } from "@/lib/campaigns/review";
 import { createCampaign } from "@/lib/campaigns/service";
 import { generateCampaignReport } from "@/lib/campaigns/report/service";
 import { createIntegration } from "@/lib/integrations/service";
@@ -87,23 +88,11 @@ async function rezip(file: string, members: Map<string, Buffer>) {
   await writeFile(file, Buffer.concat(chunks));
 }
 
-/**
- * Decides items directly in the database, keeping campaign_progress in step,
- * as the decide service does; switch to that service (lib/campaigns/review.ts)
- * once it exists.
- */
-async function decide(campaignId: string, externalId: string, decision: "approve" | "revoke", by: string, comment: string | null) {
-  await getDb().transaction(async (tx) => {
-    const [item] = await tx.execute<{ integrationId: string; reviewerId: string | null }>(sql`
-      update campaign_items set decision = ${decision}, comment = ${comment}, decided_by_id = ${by}, decided_by_name = ${by},
-             decided_at = now(), remediation = ${decision === "revoke" ? "pending" : null}
-       where campaign_id = ${campaignId} and external_id = ${externalId} and decision is null
-       returning integration_id::text as "integrationId", reviewer_id::text as "reviewerId"`);
-    await tx.execute(sql`
-      update campaign_progress set ${decision === "approve" ? sql`approved = approved + 1` : sql`revoked = revoked + 1`}
-       where campaign_id = ${campaignId} and integration_id = ${item.integrationId}
-         and reviewer_id = coalesce(${item.reviewerId}::uuid, '00000000-0000-0000-0000-000000000000'::uuid)`);
-  });
+/** The reviewer decides one account's item through the review service, as the queue does. */
+async function decide(campaignId: string, externalId: string, decision: "approve" | "revoke", comment: string | null) {
+  const { items } = await listItems(t.ctx("reviewer"), campaignId, { objectType: "account", q: externalId });
+  const item = items.find((i) => i.externalId === externalId)!;
+  await decideItems(t.ctx("reviewer"), campaignId, { itemIds: [item.id], decision, comment: comment ?? undefined });
 }
 
 let worker: Worker;
@@ -152,9 +141,9 @@ beforeAll(async () => {
     start: true,
   });
   campaignId = created.id;
-  await decide(campaignId, "u1", "approve", t.users.reviewer.email, "Still approves payments");
-  await decide(campaignId, "u2", "approve", t.users.reviewer.email, null);
-  await decide(campaignId, "u3", "revoke", t.users.reviewer.email, REVOKE_COMMENT);
+  await decide(campaignId, "u1", "approve", "Still approves payments");
+  await decide(campaignId, "u2", "approve", null);
+  await decide(campaignId, "u3", "revoke", REVOKE_COMMENT);
 }, 90_000);
 
 afterAll(async () => {
