@@ -228,9 +228,15 @@ export async function reviewPageFacts(ctx: ServiceContext, campaignId: string, i
     can(ctx, "campaigns:decide") && campaign.status === "active"
       ? await queries.countSelected(db, ctx.tenantId, campaign.id, { filters: effectiveFilters(ctx, f), reviewerId: deciderScope(ctx) })
       : 0;
+  // Everyone's items matching the filters, for those who may hand them to another reviewer.
+  const reassignable =
+    can(ctx, "campaigns:write") && (campaign.status === "active" || campaign.status === "draft")
+      ? await queries.countSelected(db, ctx.tenantId, campaign.id, { filters: effectiveFilters(ctx, f), reviewerId: null })
+      : 0;
   return {
     integrations: facets.integrations,
     reviewers: own ? facets.reviewers.filter((r) => r.id === own) : facets.reviewers,
     decidable,
+    reassignable,
   };
 }

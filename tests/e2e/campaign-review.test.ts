@@ -38,7 +38,14 @@ async function api(path: string, body?: unknown) {
 }
 
 async function items(): Promise<
-  { id: number; objectType: string; accountName: string | null; decision: string | null; comment: string | null }[]
+  {
+    id: number;
+    objectType: string;
+    accountName: string | null;
+    decision: string | null;
+    comment: string | null;
+    reviewerName: string | null;
+  }[]
 > {
   return (await api(`/campaigns/${campaignId}/items?limit=500`)).json.data;
 }
@@ -156,6 +163,20 @@ describe("the review queue", () => {
     await page.reload();
     await page.screenshot({ path: `${SHOTS}/review-admin-390.png` });
     await page.setViewportSize({ width: 1280, height: 900 });
+
+    // The undecided items are handed to the admin: every one matching, past the first page too.
+    const undecided = (await items()).filter((i) => i.decision === null).length;
+    await page.goto(`/campaigns/${campaignId}/review?status=undecided`);
+    await page.getByLabel("Reassign to").selectOption({ label: alpha.users.admin });
+    await page.getByRole("button", { name: "Reassign", exact: true }).click();
+    await page
+      .getByRole("dialog")
+      .getByRole("button", { name: `Reassign to ${alpha.users.admin}` })
+      .click();
+    await page.getByText(`Reassigned ${undecided} items to ${alpha.users.admin}`).first().waitFor();
+    const after = await items();
+    expect(after.filter((i) => i.decision === null).every((i) => i.reviewerName === alpha.users.admin)).toBe(true);
+    expect(after.filter((i) => i.decision !== null).every((i) => i.reviewerName === alpha.users.reviewer)).toBe(true);
 
     await page.getByRole("button", { name: "Complete campaign" }).click();
     const dialog = page.getByRole("dialog");

@@ -5,7 +5,7 @@ import { revalidatePath } from "next/cache";
 import { runAction, type ActionResult } from "@/lib/actions";
 import { requireContext } from "@/lib/auth/session";
 import { cancelCampaign, completeCampaign, startCampaign } from "@/lib/campaigns/lifecycle";
-import { type DecideResult, decideItems } from "@/lib/campaigns/review";
+import { type DecideResult, decideItems, reassignItems } from "@/lib/campaigns/review";
 import { REVIEW_DECISION_LABELS } from "@/lib/domain/enums";
 import { plural } from "@/lib/format";
 
@@ -51,4 +51,15 @@ export async function cancelCampaignAction(campaignId: string, input: unknown): 
     refresh(String(campaignId));
     return undefined;
   }, "Campaign cancelled: its decisions stay as they were and can no longer change");
+}
+
+export async function reassignItemsAction(campaignId: string, input: unknown): Promise<ActionResult> {
+  const result = await runAction(async () => {
+    const ctx = await requireContext("campaigns:write");
+    const r = await reassignItems(ctx, String(campaignId), input);
+    refresh(String(campaignId));
+    return r;
+  });
+  if (!result.ok) return result;
+  return { ok: true, data: undefined, message: `Reassigned ${plural(result.data.moved, "item")} to ${result.data.reviewer}` };
 }

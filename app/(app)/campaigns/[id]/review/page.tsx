@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { CampaignControls } from "@/components/campaigns/review/campaign-controls";
+import { ReassignForm } from "@/components/campaigns/review/reassign-form";
 import { type ReviewRow, ReviewQueue } from "@/components/campaigns/review/review-queue";
 import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter-form";
 import { PageHeader } from "@/components/shell/page-header";
@@ -11,11 +12,11 @@ import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select"
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
 import { ITEMS_PAGE_SIZE, listItems, reviewPageFacts } from "@/lib/campaigns/review";
-import { getCampaign, ownItemsOnly } from "@/lib/campaigns/service";
+import { getCampaign, ownItemsOnly, reviewerCandidates } from "@/lib/campaigns/service";
 import { CAMPAIGN_STATUS_LABELS, OBJECT_TYPE_LABELS, OBJECT_TYPES } from "@/lib/domain/enums";
 import { formatCount, formatDate, formatDateTime, plural } from "@/lib/format";
 import { orNotFound, withFilterProblem } from "@/lib/pages";
-import { completeCampaignAction, decideItemsAction, startCampaignAction } from "./actions";
+import { completeCampaignAction, decideItemsAction, reassignItemsAction, startCampaignAction } from "./actions";
 
 export const metadata = { title: "Review" };
 export const dynamic = "force-dynamic";
@@ -50,9 +51,10 @@ export default async function ReviewPage({ params, searchParams }: { params: Pro
     ),
     withFilterProblem(
       () => reviewPageFacts(ctx, campaign.id, filters),
-      () => ({ integrations: [], reviewers: [], decidable: 0 }),
+      () => ({ integrations: [], reviewers: [], decidable: 0, reassignable: 0 }),
     ),
   ]);
+  const candidates = facts.value.reassignable > 0 ? await reviewerCandidates(ctx) : [];
   const readOnly = campaign.status !== "active";
   const mayDecide = can(ctx, "campaigns:decide");
   const mine = own ? progress.filter((p) => p.reviewerId === own) : progress;
@@ -152,6 +154,13 @@ export default async function ReviewPage({ params, searchParams }: { params: Pro
         </FilterField>
       </FilterForm>
       <FilterProblem message={problem?.message ?? facts.problem?.message} />
+      <ReassignForm
+        campaignId={campaign.id}
+        matching={facts.value.reassignable}
+        filter={itemSetFilter}
+        candidates={candidates}
+        reassign={reassignItemsAction}
+      />
       <ReviewQueue
         campaignId={campaign.id}
         rows={page.items as ReviewRow[]}
