@@ -50,7 +50,13 @@ export class PdfWriter {
   private nextObject = FIRST_PAGE_OBJECT;
   private readonly pageRefs: number[] = [];
   private open = false;
-  private ops: string[] = [];
+  /**
+   * The page's operators as latin1 bytes, reused page after page: the strings
+   * drawn on a page die young instead of living (and being promoted) until the
+   * page is full.
+   */
+  private ops = Buffer.allocUnsafe(1 << 18);
+  private opsLength = 0;
   private y = 0;
   readonly width = PAGE[0] - 2 * MARGIN;
 
@@ -196,10 +202,19 @@ export class PdfWriter {
     const f = this.fonts.regular;
     const label = `Page ${n} of `;
     const x = MARGIN + this.width - this.textWidth(label, FOOTER_SIZE);
-    this.ops.push(
-      `BT /${f.name} ${FOOTER_SIZE} Tf ${x.toFixed(2)} ${FOOTER_Y} Td ${this.literal(label, "regular")} Tj ET Q`,
-      `0.45 g BT /${f.name} ${FOOTER_SIZE} Tf ${MARGIN} ${FOOTER_Y} Td ${this.literal(this.clean(this.meta.footer), "regular")} Tj ET 0 g`,
-    );
+    this.op(`BT /${f.name} ${FOOTER_SIZE} Tf ${x.toFixed(2)} ${FOOTER_Y} Td ${this.literal(label, "regular")} Tj ET Q`);
+    this.op(`0.45 g BT /${f.name} ${FOOTER_SIZE} Tf ${MARGIN} ${FOOTER_Y} Td ${this.literal(this.clean(this.meta.footer), "regular")} Tj ET 0 g`);
+  }
+
+  private op(line: string) {
+    // Literals are escaped to ASCII, so a line is as many bytes as characters.
+    if (this.opsLength + line.length + 1 > this.ops.length) {
+      const grown = Buffer.allocUnsafe(2 * (this.opsLength + line.length + 1));
+      this.ops.copy(grown, 0, 0, this.opsLength);
+      this.ops = grown;
+    }
+    this.opsLength += this.ops.write(line, this.opsLength, "latin1");
+    this.ops[this.opsLength++] = 0x0a;
   }
 
   private flushPage() {
@@ -207,14 +222,14 @@ export class PdfWriter {
     const content = this.nextObject++;
     const page = this.nextObject++;
     // deflateSync's result can be a view of a 16 KB output chunk; a copy keeps only the page's bytes alive.
-    const bytes = new Uint8Array(deflateSync(Buffer.from(this.ops.join("\n"), "latin1")));
+    const bytes = new Uint8Array(deflateSync(this.ops.subarray(0, this.opsLength)));
     this.object(content, `<< /Filter /FlateDecode /Length ${bytes.length} >>`, bytes);
     this.object(
       page,
       `<< /Type /Page /Parent ${OBJ.pages} 0 R /MediaBox [0 0 ${PAGE[0]} ${PAGE[1]}] /Resources ${OBJ.resources} 0 R /Contents [${OBJ.pageCount} 0 R ${content} 0 R] >>`,
     );
     this.pageRefs.push(page);
-    this.ops = [];
+    this.opsLength = 0;
     this.open = false;
   }
 
@@ -254,11 +269,11 @@ export class PdfWriter {
 
   private draw(x: number, y: number, text: string, size: number, key: FontKey) {
     if (!text) return;
-    this.ops.push(`BT /${this.fonts[key].name} ${size} Tf ${x.toFixed(2)} ${y.toFixed(2)} Td ${this.literal(text, key)} Tj ET`);
+    this.op(`BT /${this.fonts[key].name} ${size} Tf ${x.toFixed(2)} ${y.toFixed(2)} Td ${this.literal(text, key)} Tj ET`);
   }
 
   private rule(y: number, grey = 0.75) {
-    this.ops.push(`${grey} G 0.5 w ${MARGIN} ${y.toFixed(2)} m ${(MARGIN + this.width).toFixed(2)} ${y.toFixed(2)} l S 0 G`);
+    this.op(`${grey} G 0.5 w ${MARGIN} ${y.toFixed(2)} m ${(MARGIN + this.width).toFixed(2)} ${y.toFixed(2)} l S 0 G`);
   }
 
   title(text: string, sub: string) {
@@ -324,7 +339,7 @@ export class PdfWriter {
     const xs = widths.map((_, i) => MARGIN + widths.slice(0, i).reduce((n, w) => n + w, 0));
     const header = () => {
       const h = lineHeight + 5;
-      this.ops.push(`0.92 g ${MARGIN} ${(this.y - h + lineHeight).toFixed(2)} ${this.width.toFixed(2)} ${h.toFixed(2)} re f 0 g`);
+      this.op(`0.92 g ${MARGIN} ${(this.y - h + lineHeight).toFixed(2)} ${this.width.toFixed(2)} ${h.toFixed(2)} re f 0 g`);
       for (const [i, c] of columns.entries()) this.draw(xs[i] + 2, this.y - 1, this.clean(c.title, "bold"), size, "bold");
       this.y -= h;
     };

@@ -14,7 +14,7 @@ import { recordAuditEvent } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
 import { plural } from "@/lib/format";
 import { isUuid, parseInput } from "@/lib/validation";
-import { decisionBatches, loadReportData, type ReportData } from "./data";
+import { decisionBatches, loadReportData, PDF_DECISION_BATCH, type ReportData } from "./data";
 import { renderReportPdf } from "./pdf";
 import { reportZipStream } from "./zip";
 
@@ -43,7 +43,7 @@ const integrationNames = (data: ReportData) => new Map(data.contexts.map((c) => 
 
 /** The PDF alone, as it is laid out (the decisions are read in keyset batches as the consumer pulls). */
 export function campaignReportPdf(ctx: ServiceContext, data: ReportData): AsyncGenerator<Buffer> {
-  return renderReportPdf(data, decisionBatches(ctx.tenantId, data.campaign.id, integrationNames(data)));
+  return renderReportPdf(data, decisionBatches(ctx.tenantId, data.campaign.id, integrationNames(data), PDF_DECISION_BATCH));
 }
 
 /**
