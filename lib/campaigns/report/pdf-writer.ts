@@ -75,9 +75,8 @@ export class PdfWriter {
     // The binary comment tells transports the file is not text.
     this.emit(Buffer.from("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n", "latin1"));
     const bases = ["Helvetica", "Helvetica-Bold", "Courier"];
-    OBJ.fonts.forEach((n, i) =>
-      this.object(n, `<< /Type /Font /Subtype /Type1 /BaseFont /${bases[i]} /Encoding /WinAnsiEncoding >>`),
-    );
+    for (const [i, n] of OBJ.fonts.entries())
+      this.object(n, `<< /Type /Font /Subtype /Type1 /BaseFont /${bases[i]} /Encoding /WinAnsiEncoding >>`);
     const fontRefs = Object.values(this.fonts)
       .map((f, i) => `/${f.name} ${OBJ.fonts[i]} 0 R`)
       .join(" ");
@@ -121,10 +120,6 @@ export class PdfWriter {
     const out = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
     this.pending.length = 0;
     return out;
-  }
-
-  get pageCount(): number {
-    return this.pageRefs.length;
   }
 
   /** Replaces what the standard fonts cannot show, and control characters, so drawing never throws. */
@@ -203,7 +198,9 @@ export class PdfWriter {
     const label = `Page ${n} of `;
     const x = MARGIN + this.width - this.textWidth(label, FOOTER_SIZE);
     this.op(`BT /${f.name} ${FOOTER_SIZE} Tf ${x.toFixed(2)} ${FOOTER_Y} Td ${this.literal(label, "regular")} Tj ET Q`);
-    this.op(`0.45 g BT /${f.name} ${FOOTER_SIZE} Tf ${MARGIN} ${FOOTER_Y} Td ${this.literal(this.clean(this.meta.footer), "regular")} Tj ET 0 g`);
+    this.op(
+      `0.45 g BT /${f.name} ${FOOTER_SIZE} Tf ${MARGIN} ${FOOTER_Y} Td ${this.literal(this.clean(this.meta.footer), "regular")} Tj ET 0 g`,
+    );
   }
 
   private op(line: string) {
@@ -381,10 +378,7 @@ export class PdfWriter {
       "latin1",
     );
     this.object(OBJ.pageCount, `<< /Length ${count.length} >>`, count);
-    this.object(
-      OBJ.pages,
-      `<< /Type /Pages /Count ${this.pageRefs.length} /Kids [${this.pageRefs.map((n) => `${n} 0 R`).join(" ")}] >>`,
-    );
+    this.object(OBJ.pages, `<< /Type /Pages /Count ${this.pageRefs.length} /Kids [${this.pageRefs.map((n) => `${n} 0 R`).join(" ")}] >>`);
     const now = pdfDate(new Date());
     const m = this.meta;
     this.object(
