@@ -174,6 +174,47 @@ describe("the Audit Report", () => {
     expect(audit.details).toMatch(/\(PDF\).*verified$/);
   });
 
+  it('streams a PDF of several pages that pdfinfo reads without warnings, each page saying "Page n of N" with N its page count', async () => {
+    const accounts = Array.from({ length: 120 }, (_, i) => `p${i},payroll${i},Payroll Clerk ${i},enabled`).join("\n");
+    const key = `${tenantUploadPrefix(t.id)}payroll-accounts.csv`;
+    await getObjectStore().put(key, `externalId,username,displayName,status\n${accounts}\n`);
+    const payroll = await createIntegration(t.ctx("admin"), { name: "Payroll", connector: "csv", config: { files: { accounts: key } } });
+    await waitForSyncEnd(t.id, payroll.sync!.id);
+    const campaign = await createCampaign(t.ctx("auditor"), {
+      name: "Payroll clerks",
+      dueDate: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10),
+      reviewerMode: "members",
+      reviewerIds: [t.users.reviewer.id],
+      filter: { integrationIds: [payroll.integration.id], entityTypes: ["account"], groups: [], conditions: [] },
+      start: true,
+    });
+
+    const report = await generateCampaignReport(t.ctx("auditor"), campaign.id, { format: "pdf" });
+    const reader = report.body.getReader();
+    const chunks: Buffer[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(Buffer.from(r.value));
+    // The download starts with the first pages, before the last is laid out.
+    expect(chunks[0].subarray(0, 5).toString()).toBe("%PDF-");
+    expect(chunks[0].includes("%%EOF")).toBe(false);
+
+    const dir = await mkdtemp(path.join(os.tmpdir(), "report-pdf-"));
+    const file = path.join(dir, "report.pdf");
+    await writeFile(file, Buffer.concat(chunks));
+    const info = await run("pdfinfo", [file]);
+    expect(info.stderr).toBe("");
+    expect(info.stdout).toMatch(/^Title:\s+Audit Report: Payroll clerks$/m);
+    expect(info.stdout).toMatch(/^Producer:\s+SyncLedger$/m);
+    const pages = Number(/^Pages:\s+(\d+)$/m.exec(info.stdout)?.[1]);
+    expect(pages).toBeGreaterThanOrEqual(3);
+    const text = await run("pdftotext", [file, "-"]);
+    expect(text.stderr).toBe("");
+    const perPage = text.stdout.split("\f").slice(0, pages);
+    expect(perPage.map((page) => /Page (\d+) of (\d+)/.exec(page)?.slice(1).join(" of "))).toEqual(
+      perPage.map((_, i) => `${i + 1} of ${pages}`),
+    );
+    expect(text.stdout).toContain("payroll119 (Payroll Clerk 119)");
+  }, 60_000);
+
   it("is a ZIP, downloaded through the API, that ledger:verify-bundle verifies as is and refuses once sync-context.json is changed", async () => {
     const { secret } = await makeApiKeyCtx(t, ["campaigns:write"]);
     const res = await reportRoute(
@@ -203,7 +244,9 @@ describe("the Audit Report", () => {
       name: "hr-attestation.pdf",
       sha256: evidenceSha,
     });
-    expect(members.get("report.pdf")!.subarray(0, 5).toString()).toBe("%PDF-");
+    const pdf = await pdfText(members.get("report.pdf")!);
+    expect(pdf).toMatch(/Page 1 of \d+/);
+    expect(pdf.replace(/\s+/g, " ")).toContain(REVOKE_COMMENT);
     await expectAuditRow(t.id, "Campaign", "GenerateReport");
 
     const ok = await verifyCli(file);

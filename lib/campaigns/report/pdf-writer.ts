@@ -1,36 +1,67 @@
 /**
- * A small flowing-layout writer over pdf-lib: headings, paragraphs, label /
- * value lines and tables that wrap their cells and break across pages,
- * repeating the header. Each page's content stream is written as raw PDF
- * operators and deflated as soon as the page is full, so a report of
- * thousands of pages holds compressed bytes per page, not an object per
- * drawn string. Text is set in the standard Helvetica fonts (WinAnsi); a
- * character they cannot show is printed as "?".
+ * A small flowing-layout writer: headings, paragraphs, label / value lines and
+ * tables that wrap their cells and break across pages, repeating the header.
+ * The PDF file is written as it is laid out: each page's content stream
+ * (deflated) and page dictionary are queued as bytes as soon as the page is
+ * full, and `take()` hands them on, so memory does not grow with the number of
+ * pages; only each object's byte offset and the page numbers are kept for the
+ * xref table and the page tree written at the end. Text is set in the
+ * standard Helvetica and Courier fonts (WinAnsi), which need no embedding;
+ * pdf-lib supplies their metrics. A character they cannot show is printed as "?".
  */
 import "server-only";
+import { randomBytes } from "node:crypto";
 import { deflateSync } from "node:zlib";
-import { PDFDocument, type PDFFont, PDFName, type PDFPage, PDFRawStream, type PDFRef, StandardFonts } from "pdf-lib";
+import { PDFDocument, type PDFFont, StandardFonts } from "pdf-lib";
 
 /** A4 landscape, in points: wide enough for the decisions table's seven columns. */
 const PAGE: [number, number] = [841.89, 595.28];
 const MARGIN = 40;
 const FOOTER = 24;
+const FOOTER_SIZE = 7.5;
+const FOOTER_Y = MARGIN - 6;
+
+/** Objects whose number is fixed before the first page; the pages follow from FIRST_PAGE_OBJECT. */
+const OBJ = { catalog: 1, pages: 2, info: 3, fonts: [4, 5, 6], resources: 7, pageCount: 8 } as const;
+const FIRST_PAGE_OBJECT = 9;
 
 export type Column = { title: string; width: number; font?: "regular" | "bold" | "mono" };
 
 type FontKey = "regular" | "bold" | "mono";
 type FontInfo = { name: string; font: PDFFont; widths: Map<string, number>; encodable: Set<number>; codes: Map<string, string> };
 
+export type PdfMeta = { title: string; subject: string; author: string; footer: string };
+
+/** A PDF text string: UTF-16BE with its byte order mark, as hex, so any title survives. */
+function textString(text: string): string {
+  let hex = "FEFF";
+  for (let i = 0; i < text.length; i++) hex += text.charCodeAt(i).toString(16).padStart(4, "0").toUpperCase();
+  return `<${hex}>`;
+}
+
+const pdfDate = (d: Date) => `(D:${d.toISOString().replace(/[-:T]/g, "").slice(0, 14)}Z)`;
+
 export class PdfWriter {
   private readonly fonts: Record<FontKey, FontInfo>;
-  private page: PDFPage | null = null;
-  private resources: PDFRef | null = null;
-  private ops: string[] = [];
+  private readonly pending: Buffer[] = [];
+  /** Bytes written so far, and where each object starts (index = object number). */
+  private offset = 0;
+  private readonly offsets: number[] = [];
+  private nextObject = FIRST_PAGE_OBJECT;
+  private readonly pageRefs: number[] = [];
+  private open = false;
+  /**
+   * The page's operators as latin1 bytes, reused page after page: the strings
+   * drawn on a page die young instead of living (and being promoted) until the
+   * page is full.
+   */
+  private ops = Buffer.allocUnsafe(1 << 18);
+  private opsLength = 0;
   private y = 0;
   readonly width = PAGE[0] - 2 * MARGIN;
 
   private constructor(
-    private readonly doc: PDFDocument,
+    private readonly meta: PdfMeta,
     fonts: Record<FontKey, PDFFont>,
   ) {
     const info = (name: string, font: PDFFont): FontInfo => ({
@@ -41,21 +72,54 @@ export class PdfWriter {
       codes: new Map(),
     });
     this.fonts = { regular: info("F1", fonts.regular), bold: info("F2", fonts.bold), mono: info("F3", fonts.mono) };
+    // The binary comment tells transports the file is not text.
+    this.emit(Buffer.from("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n", "latin1"));
+    const bases = ["Helvetica", "Helvetica-Bold", "Courier"];
+    for (const [i, n] of OBJ.fonts.entries())
+      this.object(n, `<< /Type /Font /Subtype /Type1 /BaseFont /${bases[i]} /Encoding /WinAnsiEncoding >>`);
+    const fontRefs = Object.values(this.fonts)
+      .map((f, i) => `/${f.name} ${OBJ.fonts[i]} 0 R`)
+      .join(" ");
+    // Every page shares one resource dictionary: thousands of pages, one set of font entries.
+    this.object(OBJ.resources, `<< /Font << ${fontRefs} >> /ProcSet [/PDF /Text] >>`);
   }
 
-  static async create(meta: { title: string; subject: string; author: string }): Promise<PdfWriter> {
+  /**
+   * The fonts are the standard 14, referenced by name; a throwaway pdf-lib
+   * document lends their metrics and WinAnsi encoder so wrapping is exact.
+   */
+  static async create(meta: PdfMeta): Promise<PdfWriter> {
     const doc = await PDFDocument.create();
-    doc.setTitle(meta.title);
-    doc.setSubject(meta.subject);
-    doc.setAuthor(meta.author);
-    doc.setProducer("SyncLedger");
-    doc.setCreator("SyncLedger");
     const [regular, bold, mono] = await Promise.all([
       doc.embedFont(StandardFonts.Helvetica),
       doc.embedFont(StandardFonts.HelveticaBold),
       doc.embedFont(StandardFonts.Courier),
     ]);
-    return new PdfWriter(doc, { regular, bold, mono });
+    return new PdfWriter(meta, { regular, bold, mono });
+  }
+
+  private emit(bytes: Buffer) {
+    this.pending.push(bytes);
+    this.offset += bytes.length;
+  }
+
+  private object(num: number, body: string, stream?: Uint8Array) {
+    this.offsets[num] = this.offset;
+    if (!stream) {
+      this.emit(Buffer.from(`${num} 0 obj\n${body}\nendobj\n`, "latin1"));
+      return;
+    }
+    this.emit(Buffer.from(`${num} 0 obj\n${body}\nstream\n`, "latin1"));
+    this.emit(Buffer.from(stream.buffer, stream.byteOffset, stream.byteLength));
+    this.emit(Buffer.from("\nendstream\nendobj\n", "latin1"));
+  }
+
+  /** The bytes written since the last call, for the caller to pass on (and wait on) before laying out more. */
+  take(): Buffer | null {
+    if (!this.pending.length) return null;
+    const out = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    this.pending.length = 0;
+    return out;
   }
 
   /** Replaces what the standard fonts cannot show, and control characters, so drawing never throws. */
@@ -118,31 +182,57 @@ export class PdfWriter {
 
   private startPage() {
     this.flushPage();
-    this.page = this.doc.addPage(PAGE);
-    // Every page shares one resource dictionary: thousands of pages, one set of font entries.
-    this.resources ??= this.doc.context.register(
-      this.doc.context.obj({ Font: Object.fromEntries(Object.values(this.fonts).map((f) => [f.name, f.font.ref])) }),
-    );
-    this.page.node.set(PDFName.of("Resources"), this.resources);
+    this.open = true;
     this.y = PAGE[1] - MARGIN;
+    this.footer(this.pageRefs.length + 1);
+  }
+
+  /**
+   * "Page n of N", right-aligned, while N is not yet known: the shared stream
+   * that precedes every page's own (OBJ.pageCount, written at the end) opens a
+   * graphics state shifted left by N's width and draws N at the right margin;
+   * the page then draws "Page n of " ending there and restores the state.
+   */
+  private footer(n: number) {
+    const f = this.fonts.regular;
+    const label = `Page ${n} of `;
+    const x = MARGIN + this.width - this.textWidth(label, FOOTER_SIZE);
+    this.op(`BT /${f.name} ${FOOTER_SIZE} Tf ${x.toFixed(2)} ${FOOTER_Y} Td ${this.literal(label, "regular")} Tj ET Q`);
+    this.op(
+      `0.45 g BT /${f.name} ${FOOTER_SIZE} Tf ${MARGIN} ${FOOTER_Y} Td ${this.literal(this.clean(this.meta.footer), "regular")} Tj ET 0 g`,
+    );
+  }
+
+  private op(line: string) {
+    // Literals are escaped to ASCII, so a line is as many bytes as characters.
+    if (this.opsLength + line.length + 1 > this.ops.length) {
+      const grown = Buffer.allocUnsafe(2 * (this.opsLength + line.length + 1));
+      this.ops.copy(grown, 0, 0, this.opsLength);
+      this.ops = grown;
+    }
+    this.opsLength += this.ops.write(line, this.opsLength, "latin1");
+    this.ops[this.opsLength++] = 0x0a;
   }
 
   private flushPage() {
-    if (!this.page) return;
-    this.page.node.addContentStream(this.rawStream(this.ops.join("\n")));
-    this.ops = [];
-  }
-
-  private rawStream(content: string) {
+    if (!this.open) return;
+    const content = this.nextObject++;
+    const page = this.nextObject++;
     // deflateSync's result can be a view of a 16 KB output chunk; a copy keeps only the page's bytes alive.
-    const bytes = new Uint8Array(deflateSync(Buffer.from(content, "latin1")));
-    const stream = PDFRawStream.of(this.doc.context.obj({ Filter: "FlateDecode", Length: bytes.length }), bytes);
-    return this.doc.context.register(stream);
+    const bytes = new Uint8Array(deflateSync(this.ops.subarray(0, this.opsLength)));
+    this.object(content, `<< /Filter /FlateDecode /Length ${bytes.length} >>`, bytes);
+    this.object(
+      page,
+      `<< /Type /Page /Parent ${OBJ.pages} 0 R /MediaBox [0 0 ${PAGE[0]} ${PAGE[1]}] /Resources ${OBJ.resources} 0 R /Contents [${OBJ.pageCount} 0 R ${content} 0 R] >>`,
+    );
+    this.pageRefs.push(page);
+    this.opsLength = 0;
+    this.open = false;
   }
 
   /** Room for `height` more points on this page, or a new page. */
   private ensure(height: number): boolean {
-    if (!this.page || this.y - height < MARGIN + FOOTER) {
+    if (!this.open || this.y - height < MARGIN + FOOTER) {
       this.startPage();
       return true;
     }
@@ -176,11 +266,11 @@ export class PdfWriter {
 
   private draw(x: number, y: number, text: string, size: number, key: FontKey) {
     if (!text) return;
-    this.ops.push(`BT /${this.fonts[key].name} ${size} Tf ${x.toFixed(2)} ${y.toFixed(2)} Td ${this.literal(text, key)} Tj ET`);
+    this.op(`BT /${this.fonts[key].name} ${size} Tf ${x.toFixed(2)} ${y.toFixed(2)} Td ${this.literal(text, key)} Tj ET`);
   }
 
   private rule(y: number, grey = 0.75) {
-    this.ops.push(`${grey} G 0.5 w ${MARGIN} ${y.toFixed(2)} m ${(MARGIN + this.width).toFixed(2)} ${y.toFixed(2)} l S 0 G`);
+    this.op(`${grey} G 0.5 w ${MARGIN} ${y.toFixed(2)} m ${(MARGIN + this.width).toFixed(2)} ${y.toFixed(2)} l S 0 G`);
   }
 
   title(text: string, sub: string) {
@@ -246,7 +336,7 @@ export class PdfWriter {
     const xs = widths.map((_, i) => MARGIN + widths.slice(0, i).reduce((n, w) => n + w, 0));
     const header = () => {
       const h = lineHeight + 5;
-      this.ops.push(`0.92 g ${MARGIN} ${(this.y - h + lineHeight).toFixed(2)} ${this.width.toFixed(2)} ${h.toFixed(2)} re f 0 g`);
+      this.op(`0.92 g ${MARGIN} ${(this.y - h + lineHeight).toFixed(2)} ${this.width.toFixed(2)} ${h.toFixed(2)} re f 0 g`);
       for (const [i, c] of columns.entries()) this.draw(xs[i] + 2, this.y - 1, this.clean(c.title, "bold"), size, "bold");
       this.y -= h;
     };
@@ -276,23 +366,33 @@ export class PdfWriter {
     this.y -= points;
   }
 
-  /** Finishes the document: a footer on every page ("Page n of N"), then the bytes. */
-  async save(footer: string): Promise<Uint8Array> {
+  /** Finishes the document: the page count, the page tree, metadata, catalog, xref table and trailer. */
+  end(): Buffer {
+    if (!this.pageRefs.length) this.startPage();
     this.flushPage();
-    this.page = null;
-    const pages = this.doc.getPages();
-    const left = this.clean(footer);
-    pages.forEach((page, i) => {
-      const f = this.fonts.regular;
-      const label = `Page ${i + 1} of ${pages.length}`;
-      const x = MARGIN + this.width - this.textWidth(label, 7.5);
-      const y = MARGIN - 6;
-      const ops = [
-        `0.45 g BT /${f.name} 7.5 Tf ${MARGIN} ${y} Td ${this.literal(left, "regular")} Tj ET`,
-        `BT /${f.name} 7.5 Tf ${x.toFixed(2)} ${y} Td ${this.literal(label, "regular")} Tj ET 0 g`,
-      ].join("\n");
-      page.node.addContentStream(this.rawStream(ops));
-    });
-    return this.doc.save({ useObjectStreams: true });
+    const f = this.fonts.regular;
+    const total = String(this.pageRefs.length);
+    const shift = this.textWidth(total, FOOTER_SIZE);
+    const count = Buffer.from(
+      `q 1 0 0 1 ${(-shift).toFixed(2)} 0 cm 0.45 g BT /${f.name} ${FOOTER_SIZE} Tf ${(MARGIN + this.width).toFixed(2)} ${FOOTER_Y} Td ${this.literal(total, "regular")} Tj ET\n`,
+      "latin1",
+    );
+    this.object(OBJ.pageCount, `<< /Length ${count.length} >>`, count);
+    this.object(OBJ.pages, `<< /Type /Pages /Count ${this.pageRefs.length} /Kids [${this.pageRefs.map((n) => `${n} 0 R`).join(" ")}] >>`);
+    const now = pdfDate(new Date());
+    const m = this.meta;
+    this.object(
+      OBJ.info,
+      `<< /Title ${textString(m.title)} /Subject ${textString(m.subject)} /Author ${textString(m.author)} /Creator ${textString("SyncLedger")} /Producer ${textString("SyncLedger")} /CreationDate ${now} /ModDate ${now} >>`,
+    );
+    this.object(OBJ.catalog, `<< /Type /Catalog /Pages ${OBJ.pages} 0 R >>`);
+    const xref = this.offset;
+    const size = this.nextObject;
+    let table = `xref\n0 ${size}\n0000000000 65535 f\r\n`;
+    for (let n = 1; n < size; n++) table += `${String(this.offsets[n]).padStart(10, "0")} 00000 n\r\n`;
+    const id = randomBytes(16).toString("hex");
+    table += `trailer\n<< /Size ${size} /Root ${OBJ.catalog} 0 R /Info ${OBJ.info} 0 R /ID [<${id}> <${id}>] >>\nstartxref\n${xref}\n%%EOF\n`;
+    this.emit(Buffer.from(table, "latin1"));
+    return this.take()!;
   }
 }

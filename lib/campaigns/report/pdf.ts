@@ -1,7 +1,10 @@
 /**
  * The Audit Report as a PDF an auditor can hand on: overview and totals, the
  * ledger proof with its verification at generation time, the Sync Context per
- * integration, then every decision.
+ * integration, then every decision. The file is yielded as it is laid out, a
+ * page or a batch of decisions at a time, and the next batch is read only once
+ * the consumer has taken the last: a slow download holds back the layout
+ * instead of buffering the file.
  */
 import "server-only";
 import type { CampaignItemRow } from "@/db/queries/campaigns";
@@ -13,13 +16,18 @@ import { PdfWriter } from "./pdf-writer";
 
 const when = (v: Date | string | null | undefined) => (v ? `${formatDateTime(v)} UTC` : "—");
 
-export async function renderReportPdf(data: ReportData, decisions: AsyncIterable<CampaignItemRow[]>): Promise<Uint8Array> {
+export async function* renderReportPdf(data: ReportData, decisions: AsyncIterable<CampaignItemRow[]>): AsyncGenerator<Buffer> {
   const { campaign: c, contexts } = data;
   const pdf = await PdfWriter.create({
     title: `Audit Report: ${c.name}`,
     subject: `Access review campaign ${c.id}`,
     author: data.generatedBy,
+    footer: `${c.name} · Audit Report · generated ${when(data.generatedAt)}`,
   });
+  const written = function* () {
+    const bytes = pdf.take();
+    if (bytes) yield bytes;
+  };
 
   pdf.title("Access Review Audit Report", c.name);
   pdf.heading("Overview");
@@ -127,6 +135,8 @@ export async function renderReportPdf(data: ReportData, decisions: AsyncIterable
     }
   }
 
+  yield* written();
+
   pdf.heading(`Decisions (${formatCount(t.total)})`);
   const table = pdf.table([
     { title: "Account / display name", width: 140 },
@@ -152,8 +162,9 @@ export async function renderReportPdf(data: ReportData, decisions: AsyncIterable
         d.comment ?? "",
       ]);
     }
+    yield* written();
   }
   table.end();
 
-  return pdf.save(`${c.name} · Audit Report · generated ${when(data.generatedAt)}`);
+  yield pdf.end();
 }

@@ -14,7 +14,7 @@ import { recordAuditEvent } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
 import { plural } from "@/lib/format";
 import { isUuid, parseInput } from "@/lib/validation";
-import { decisionBatches, loadReportData, type ReportData } from "./data";
+import { decisionBatches, loadReportData, PDF_DECISION_BATCH, type ReportData } from "./data";
 import { renderReportPdf } from "./pdf";
 import { reportZipStream } from "./zip";
 
@@ -41,9 +41,9 @@ function fileStem(data: ReportData): string {
 
 const integrationNames = (data: ReportData) => new Map(data.contexts.map((c) => [c.integrationId, c.integrationName]));
 
-/** Renders the PDF alone (the decisions are read in keyset batches while it is laid out). */
-export async function campaignReportPdf(ctx: ServiceContext, data: ReportData): Promise<Uint8Array> {
-  return renderReportPdf(data, decisionBatches(ctx.tenantId, data.campaign.id, integrationNames(data)));
+/** The PDF alone, as it is laid out (the decisions are read in keyset batches as the consumer pulls). */
+export function campaignReportPdf(ctx: ServiceContext, data: ReportData): AsyncGenerator<Buffer> {
+  return renderReportPdf(data, decisionBatches(ctx.tenantId, data.campaign.id, integrationNames(data), PDF_DECISION_BATCH));
 }
 
 /**
@@ -69,8 +69,8 @@ export async function generateCampaignReport(ctx: ServiceContext, campaignId: st
   });
   const stem = fileStem(data);
   if (format === "pdf") {
-    const bytes = await campaignReportPdf(ctx, data);
-    return { filename: `${stem}.pdf`, contentType: "application/pdf", body: new Blob([bytes as Uint8Array<ArrayBuffer>]).stream() };
+    const pdf = Readable.from(campaignReportPdf(ctx, data), { objectMode: false });
+    return { filename: `${stem}.pdf`, contentType: "application/pdf", body: Readable.toWeb(pdf) as ReadableStream<Uint8Array> };
   }
   const zip = reportZipStream(
     data,

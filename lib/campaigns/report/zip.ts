@@ -115,11 +115,11 @@ function readme(data: ReportData): string {
   ].join("\n");
 }
 
-/** The ZIP as a stream the caller pipes on; `pdf` renders the PDF when the archive reaches it. */
+/** The ZIP as a stream the caller pipes on; `pdf` starts laying out the PDF when the archive reaches it. */
 export function reportZipStream(
   data: ReportData,
   decisions: () => AsyncIterable<CampaignItemRow[]>,
-  pdf: () => Promise<Uint8Array>,
+  pdf: () => AsyncIterable<Buffer>,
 ): Readable {
   const archive = new ZipArchive({ zlib: { level: 6 } });
   const date = new Date(data.generatedAt);
@@ -128,14 +128,8 @@ export function reportZipStream(
   archive.append(JSON.stringify(evidenceManifest(data), null, 2), { name: REPORT_ZIP_FILES.manifest, date });
   archive.append(JSON.stringify(data.bundle, null, 2), { name: REPORT_ZIP_FILES.bundle, date });
   archive.append(Readable.from(decisionsCsv(decisions())), { name: "decisions.csv", date });
-  archive.append(
-    Readable.from(
-      (async function* () {
-        yield Buffer.from(await pdf());
-      })(),
-    ),
-    { name: "report.pdf", date, store: true },
-  );
+  // The PDF's pages are deflated already; stored, they pass through as the PDF yields them.
+  archive.append(Readable.from(pdf(), { objectMode: false }), { name: "report.pdf", date, store: true });
   void archive.finalize().catch((e) => archive.destroy(e instanceof Error ? e : new Error(String(e))));
   return archive;
 }
