@@ -45,13 +45,17 @@ export async function requestSync(ctx: ServiceContext, integrationId: string, in
 export async function listSyncHistory(ctx: ServiceContext, integrationId: string, input: { cursor?: string; limit?: number } = {}) {
   authorize(ctx, "syncs:read");
   assertId(integrationId, "integration");
-  // A deleted integration keeps its history for the auditors.
-  const integration = await getIntegration(getDb(), ctx.tenantId, integrationId, { includeDeleted: true });
-  if (!integration) throw new AppError("not_found:integration", "No such integration.");
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
   const after = input.cursor ? decodeCursor(input.cursor) : undefined;
   if (after === null) throw new AppError("bad_request:cursor", "The page cursor is not valid; start from the first page.");
-  const rows = await queries.listSyncExecutions(getDb(), ctx.tenantId, integrationId, { after, limit: limit + 1 });
+  // Both read within the caller's tenant, so they run side by side: under load each
+  // round trip waits its turn on the pool and the event loop (docs/benchmarks.md, bench:api).
+  const [integration, rows] = await Promise.all([
+    // A deleted integration keeps its history for the auditors.
+    getIntegration(getDb(), ctx.tenantId, integrationId, { includeDeleted: true }),
+    queries.listSyncExecutions(getDb(), ctx.tenantId, integrationId, { after, limit: limit + 1 }),
+  ]);
+  if (!integration) throw new AppError("not_found:integration", "No such integration.");
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   const places = await queries.queuePlaces(
@@ -97,17 +101,20 @@ export async function getSync(ctx: ServiceContext, id: string) {
 export async function listSyncLog(ctx: ServiceContext, syncId: string, input: unknown) {
   authorize(ctx, "syncs:read");
   assertId(syncId, "sync");
-  const sync = await queries.getSyncExecution(getDb(), ctx.tenantId, syncId);
-  if (!sync) throw new AppError("not_found:sync", "No such sync.");
   const raw = (input ?? {}) as Record<string, unknown>;
   const filters = parseInput(syncLogFiltersSchema, raw);
   const afterId = raw.after ? Number(raw.after) : undefined;
   const limit = 100;
-  const rows = await queries.listSyncRecords(getDb(), ctx.tenantId, syncId, {
-    ...filters,
-    afterId: Number.isSafeInteger(afterId) ? afterId : undefined,
-    limit: limit + 1,
-  });
+  // The page is read within the caller's tenant beside the sync's own lookup (see listSyncHistory).
+  const [sync, rows] = await Promise.all([
+    queries.getSyncExecution(getDb(), ctx.tenantId, syncId),
+    queries.listSyncRecords(getDb(), ctx.tenantId, syncId, {
+      ...filters,
+      afterId: Number.isSafeInteger(afterId) ? afterId : undefined,
+      limit: limit + 1,
+    }),
+  ]);
+  if (!sync) throw new AppError("not_found:sync", "No such sync.");
   const page = rows.slice(0, limit);
   return { records: page, next: rows.length > limit ? String(page.at(-1)!.id) : null };
 }
