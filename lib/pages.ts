@@ -47,3 +47,20 @@ export async function withFilterProblem<T>(
     throw e;
   }
 }
+
+/**
+ * The query string of a filtered list page: its filter values (only those
+ * set, in the page's key order) and extra parameters such as a cursor, with
+ * the leading "?", or "" when there is nothing to carry.
+ */
+export function filterQuery<K extends string>(
+  keys: readonly K[],
+  params: Partial<Record<K, string>>,
+  extra: Record<string, string> = {},
+): string {
+  const out = new URLSearchParams();
+  for (const k of keys) if (params[k]) out.set(k, params[k]!);
+  for (const [k, v] of Object.entries(extra)) out.set(k, v);
+  const s = out.toString();
+  return s ? `?${s}` : "";
+}

@@ -13,7 +13,7 @@ import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter
 import { requirePageContext } from "@/lib/auth/session";
 import { OBJECT_TYPES, type ObjectType } from "@/lib/connectors/types";
 import { formatDateTime, plural } from "@/lib/format";
-import { withFilterProblem } from "@/lib/pages";
+import { filterQuery, withFilterProblem } from "@/lib/pages";
 import { listSyncLogIntegrations, listTenantSyncLog, SYNC_LOGS_PAGE_SIZE } from "@/lib/syncs/tenant-log";
 
 export const metadata = { title: "Sync Logs" };
@@ -32,13 +32,7 @@ const OUTCOME_VARIANTS: Record<string, NonNullable<BadgeProps["variant"]>> = {
   error: "destructive",
 };
 
-function query(params: Params, extra: Record<string, string> = {}): string {
-  const out = new URLSearchParams();
-  for (const k of FILTER_KEYS) if (params[k]) out.set(k, params[k]!);
-  for (const [k, v] of Object.entries(extra)) out.set(k, v);
-  const s = out.toString();
-  return s ? `?${s}` : "";
-}
+const query = (params: Params, extra?: Record<string, string>) => filterQuery(FILTER_KEYS, params, extra);
 
 export default async function SyncLogsPage({ searchParams }: { searchParams: Promise<Params> }) {
   const ctx = await requirePageContext("syncs:read", "/sync-logs");

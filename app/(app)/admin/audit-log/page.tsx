@@ -16,20 +16,14 @@ import { getAuditEvent, listAuditEvents, listRecentActors } from "@/lib/audit/se
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
 import { formatDateTime, plural } from "@/lib/format";
-import { orNull, withFilterProblem } from "@/lib/pages";
+import { filterQuery, orNull, withFilterProblem } from "@/lib/pages";
 
 export const metadata = { title: "Audit Log" };
 
 const FILTER_KEYS = ["entityType", "action", "actor", "from", "to", "q"] as const;
 type Params = Partial<Record<(typeof FILTER_KEYS)[number] | "cursor" | "event", string>>;
 
-function query(params: Params, extra: Record<string, string> = {}): string {
-  const out = new URLSearchParams();
-  for (const k of FILTER_KEYS) if (params[k]) out.set(k, params[k]!);
-  for (const [k, v] of Object.entries(extra)) out.set(k, v);
-  const s = out.toString();
-  return s ? `?${s}` : "";
-}
+const query = (params: Params, extra?: Record<string, string>) => filterQuery(FILTER_KEYS, params, extra);
 
 type AuditEvent = Awaited<ReturnType<typeof listAuditEvents>>["events"][number];
 

@@ -5,23 +5,22 @@ import { ProgressChart, ProgressLegend } from "@/components/campaigns/progress-c
 import { ReportMenu } from "@/components/campaigns/report-menu";
 import { CampaignControls } from "@/components/campaigns/review/campaign-controls";
 import { SyncEvidenceDialog } from "@/components/campaigns/sync-evidence-dialog";
+import { ItemFilterFields } from "@/components/campaigns/item-filter-fields";
 import { DataTable } from "@/components/data/data-table";
-import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter-form";
+import { FilterForm, FilterProblem } from "@/components/data/filter-form";
 import { PageHeader } from "@/components/shell/page-header";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
 import { KeysetPager } from "@/components/ui/keyset-pager";
-import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
 import { ITEMS_PAGE_SIZE, listItems } from "@/lib/campaigns/review";
 import { getCampaignSummary, ownItemsOnly } from "@/lib/campaigns/service";
-import { OBJECT_TYPE_LABELS, OBJECT_TYPES, REVIEW_DECISION_LABELS, type ObjectType } from "@/lib/domain/enums";
+import { OBJECT_TYPE_LABELS, REVIEW_DECISION_LABELS, type ObjectType } from "@/lib/domain/enums";
 import { formatDateTime, plural } from "@/lib/format";
-import { orNotFound, withFilterProblem } from "@/lib/pages";
+import { filterQuery, orNotFound, withFilterProblem } from "@/lib/pages";
 import { syncContextAction } from "../actions";
 import { cancelCampaignAction, completeCampaignAction, startCampaignAction } from "./review/actions";
 
@@ -31,13 +30,7 @@ export const dynamic = "force-dynamic";
 const FILTER_KEYS = ["reviewerId", "integrationId", "objectType", "status", "q"] as const;
 type Params = Partial<Record<(typeof FILTER_KEYS)[number] | "after" | "created", string>>;
 
-function query(params: Params, extra: Record<string, string> = {}): string {
-  const out = new URLSearchParams();
-  for (const k of FILTER_KEYS) if (params[k]) out.set(k, params[k]!);
-  for (const [k, v] of Object.entries(extra)) out.set(k, v);
-  const s = out.toString();
-  return s ? `?${s}` : "";
-}
+const query = (params: Params, extra?: Record<string, string>) => filterQuery(FILTER_KEYS, params, extra);
 
 type Item = Awaited<ReturnType<typeof listItems>>["items"][number];
 
@@ -145,49 +138,11 @@ export default async function CampaignSummaryPage({
           {reviewer ? "Your items" : "Decisions"}
         </h2>
         <FilterForm label="Decision filters" resetHref={base} className="lg:grid-cols-5">
-          {!reviewer ? (
-            <FilterField label="Reviewer" htmlFor="reviewerId">
-              <NativeSelect id="reviewerId" name="reviewerId" defaultValue={filters.reviewerId} className="w-full">
-                <NativeSelectOption value="">All reviewers</NativeSelectOption>
-                {byReviewer.map((r) => (
-                  <NativeSelectOption key={r.reviewerId} value={r.reviewerId}>
-                    {r.name}
-                  </NativeSelectOption>
-                ))}
-              </NativeSelect>
-            </FilterField>
-          ) : null}
-          <FilterField label="Integration" htmlFor="integrationId">
-            <NativeSelect id="integrationId" name="integrationId" defaultValue={filters.integrationId} className="w-full">
-              <NativeSelectOption value="">All integrations</NativeSelectOption>
-              {summary.integrations.map((i) => (
-                <NativeSelectOption key={i.id} value={i.id}>
-                  {i.name}
-                </NativeSelectOption>
-              ))}
-            </NativeSelect>
-          </FilterField>
-          <FilterField label="Type" htmlFor="objectType">
-            <NativeSelect id="objectType" name="objectType" defaultValue={filters.objectType} className="w-full">
-              <NativeSelectOption value="">All types</NativeSelectOption>
-              {OBJECT_TYPES.map((t) => (
-                <NativeSelectOption key={t} value={t}>
-                  {OBJECT_TYPE_LABELS[t]}
-                </NativeSelectOption>
-              ))}
-            </NativeSelect>
-          </FilterField>
-          <FilterField label="Decision" htmlFor="status">
-            <NativeSelect id="status" name="status" defaultValue={filters.status} className="w-full">
-              <NativeSelectOption value="">Any</NativeSelectOption>
-              <NativeSelectOption value="undecided">Undecided</NativeSelectOption>
-              <NativeSelectOption value="approve">Approved</NativeSelectOption>
-              <NativeSelectOption value="revoke">Revoked</NativeSelectOption>
-            </NativeSelect>
-          </FilterField>
-          <FilterField label="Account or group" htmlFor="q">
-            <Input id="q" name="q" type="search" placeholder="Contains…" defaultValue={filters.q} />
-          </FilterField>
+          <ItemFilterFields
+            values={filters}
+            reviewers={reviewer ? null : byReviewer.map((r) => ({ id: r.reviewerId, name: r.name }))}
+            integrations={summary.integrations}
+          />
         </FilterForm>
         <FilterProblem message={problem?.message} />
         <DataTable<Item>

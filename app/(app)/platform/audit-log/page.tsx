@@ -9,7 +9,7 @@ import { DataTable } from "@/components/data/data-table";
 import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter-form";
 import { requirePlatformPageContext } from "@/lib/auth/session";
 import { formatDateTime, plural } from "@/lib/format";
-import { withFilterProblem } from "@/lib/pages";
+import { filterQuery, withFilterProblem } from "@/lib/pages";
 import { PLATFORM_ACTION_LABELS, PLATFORM_AUDIT_ACTIONS, type PlatformAuditAction } from "@/lib/platform/catalog";
 import { listPlatformAuditEvents } from "@/lib/platform/audit";
 
@@ -20,13 +20,7 @@ const FILTER_KEYS = ["action", "from", "to"] as const;
 type Params = Partial<Record<(typeof FILTER_KEYS)[number] | "cursor", string>>;
 const PAGE_SIZE = 50;
 
-function query(params: Params, extra: Record<string, string> = {}): string {
-  const out = new URLSearchParams();
-  for (const k of FILTER_KEYS) if (params[k]) out.set(k, params[k]!);
-  for (const [k, v] of Object.entries(extra)) out.set(k, v);
-  const s = out.toString();
-  return s ? `?${s}` : "";
-}
+const query = (params: Params, extra?: Record<string, string>) => filterQuery(FILTER_KEYS, params, extra);
 
 const actionLabel = (a: string) => PLATFORM_ACTION_LABELS[a as PlatformAuditAction] ?? a;
 

@@ -27,7 +27,7 @@ import { DataTable } from "@/components/data/data-table";
 import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter-form";
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
-import { orNotFound, orNull, withFilterProblem } from "@/lib/pages";
+import { filterQuery, orNotFound, orNull, withFilterProblem } from "@/lib/pages";
 import {
   OBJECT_TYPE_LABELS,
   OBJECT_TYPES,
@@ -57,13 +57,7 @@ const OUTCOME_VARIANTS: Record<string, NonNullable<BadgeProps["variant"]>> = {
 type CountRow = { type: string; label: string; values: Record<(typeof COUNT_COLUMNS)[number], number> };
 type LogRecord = Awaited<ReturnType<typeof listSyncLog>>["records"][number];
 
-function query(params: Params, extra: Record<string, string> = {}): string {
-  const out = new URLSearchParams();
-  for (const k of FILTER_KEYS) if (params[k]) out.set(k, params[k]!);
-  for (const [k, v] of Object.entries(extra)) out.set(k, v);
-  const s = out.toString();
-  return s ? `?${s}` : "";
-}
+const query = (params: Params, extra?: Record<string, string>) => filterQuery(FILTER_KEYS, params, extra);
 
 export default async function SyncPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Params> }) {
   const { id } = await params;

@@ -1,21 +1,20 @@
 import Link from "next/link";
 import { CampaignControls } from "@/components/campaigns/review/campaign-controls";
 import { ReassignForm } from "@/components/campaigns/review/reassign-form";
+import { ItemFilterFields } from "@/components/campaigns/item-filter-fields";
 import { type ReviewRow, ReviewQueue } from "@/components/campaigns/review/review-queue";
-import { FilterField, FilterForm, FilterProblem } from "@/components/data/filter-form";
+import { FilterForm, FilterProblem } from "@/components/data/filter-form";
 import { PageHeader } from "@/components/shell/page-header";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
-import { Input } from "@/components/ui/input";
 import { KeysetPager } from "@/components/ui/keyset-pager";
-import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
 import { can } from "@/lib/auth/context";
 import { requirePageContext } from "@/lib/auth/session";
 import { ITEMS_PAGE_SIZE, listItems, reviewPageFacts } from "@/lib/campaigns/review";
 import { getCampaign, ownItemsOnly, reviewerCandidates } from "@/lib/campaigns/service";
-import { CAMPAIGN_STATUS_LABELS, OBJECT_TYPE_LABELS, OBJECT_TYPES } from "@/lib/domain/enums";
+import { CAMPAIGN_STATUS_LABELS } from "@/lib/domain/enums";
 import { formatCount, formatDate, formatDateTime, plural } from "@/lib/format";
-import { orNotFound, withFilterProblem } from "@/lib/pages";
+import { filterQuery, orNotFound, withFilterProblem } from "@/lib/pages";
 import { completeCampaignAction, decideItemsAction, reassignItemsAction, startCampaignAction } from "./actions";
 
 export const metadata = { title: "Review" };
@@ -24,13 +23,7 @@ export const dynamic = "force-dynamic";
 const FILTER_KEYS = ["reviewerId", "integrationId", "objectType", "status", "q"] as const;
 type Params = Partial<Record<(typeof FILTER_KEYS)[number] | "after", string>>;
 
-function query(params: Params, extra: Record<string, string> = {}): string {
-  const out = new URLSearchParams();
-  for (const k of FILTER_KEYS) if (params[k]) out.set(k, params[k]!);
-  for (const [k, v] of Object.entries(extra)) out.set(k, v);
-  const s = out.toString();
-  return s ? `?${s}` : "";
-}
+const query = (params: Params, extra?: Record<string, string>) => filterQuery(FILTER_KEYS, params, extra);
 
 export default async function ReviewPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Params> }) {
   const { id } = await params;
@@ -109,49 +102,7 @@ export default async function ReviewPage({ params, searchParams }: { params: Pro
         </Alert>
       ) : null}
       <FilterForm label="Review filters" resetHref={path} className="lg:grid-cols-5">
-        {own ? null : (
-          <FilterField label="Reviewer" htmlFor="reviewerId">
-            <NativeSelect id="reviewerId" name="reviewerId" defaultValue={filters.reviewerId ?? ""} className="w-full">
-              <NativeSelectOption value="">All reviewers</NativeSelectOption>
-              {facts.value.reviewers.map((r) => (
-                <NativeSelectOption key={r.id} value={r.id}>
-                  {r.name}
-                </NativeSelectOption>
-              ))}
-            </NativeSelect>
-          </FilterField>
-        )}
-        <FilterField label="Integration" htmlFor="integrationId">
-          <NativeSelect id="integrationId" name="integrationId" defaultValue={filters.integrationId ?? ""} className="w-full">
-            <NativeSelectOption value="">All integrations</NativeSelectOption>
-            {facts.value.integrations.map((i) => (
-              <NativeSelectOption key={i.id} value={i.id}>
-                {i.name}
-              </NativeSelectOption>
-            ))}
-          </NativeSelect>
-        </FilterField>
-        <FilterField label="Object type" htmlFor="objectType">
-          <NativeSelect id="objectType" name="objectType" defaultValue={filters.objectType ?? ""} className="w-full">
-            <NativeSelectOption value="">All object types</NativeSelectOption>
-            {OBJECT_TYPES.map((t) => (
-              <NativeSelectOption key={t} value={t}>
-                {OBJECT_TYPE_LABELS[t]}
-              </NativeSelectOption>
-            ))}
-          </NativeSelect>
-        </FilterField>
-        <FilterField label="Status" htmlFor="status">
-          <NativeSelect id="status" name="status" defaultValue={filters.status ?? ""} className="w-full">
-            <NativeSelectOption value="">Any status</NativeSelectOption>
-            <NativeSelectOption value="undecided">Undecided</NativeSelectOption>
-            <NativeSelectOption value="approve">Approved</NativeSelectOption>
-            <NativeSelectOption value="revoke">Revoked</NativeSelectOption>
-          </NativeSelect>
-        </FilterField>
-        <FilterField label="Account or group" htmlFor="q">
-          <Input id="q" name="q" type="search" placeholder="Contains…" defaultValue={filters.q ?? ""} />
-        </FilterField>
+        <ItemFilterFields values={filters} reviewers={own ? null : facts.value.reviewers} integrations={facts.value.integrations} />
       </FilterForm>
       <FilterProblem message={problem?.message ?? facts.problem?.message} />
       <ReassignForm
