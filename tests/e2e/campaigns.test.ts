@@ -212,15 +212,20 @@ describe("campaigns, end to end", () => {
     expect(campaignId).not.toBe("");
     const { getObjectStore } = await import("@/lib/storage");
     await getObjectStore().delete(evidenceKey);
-    const { context, page } = await signIn(browser, alpha.users.auditor);
-    await page.goto(`/campaigns/${campaignId}`);
-    await page.getByRole("button", { name: "View Sync Evidence" }).click();
-    const dialog = page.getByRole("dialog");
-    await dialog.getByRole("button", { name: /Campaign Payroll/ }).click();
-    await dialog.getByText(/Missing from storage/).waitFor();
-    await dialog.getByText(`SHA-256 ${EVIDENCE_SHA}`).waitFor();
-    expect(await dialog.getByRole("link", { name: /^Download/ }).count()).toBe(0);
-    await context.close();
+    try {
+      const { context, page } = await signIn(browser, alpha.users.auditor);
+      await page.goto(`/campaigns/${campaignId}`);
+      await page.getByRole("button", { name: "View Sync Evidence" }).click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByRole("button", { name: /Campaign Payroll/ }).click();
+      await dialog.getByText(/Missing from storage/).waitFor();
+      await dialog.getByText(`SHA-256 ${EVIDENCE_SHA}`).waitFor();
+      expect(await dialog.getByRole("link", { name: /^Download/ }).count()).toBe(0);
+      await context.close();
+    } finally {
+      // The same bytes back under the same key: the tenant's ledger, which other suites verify whole, is intact again.
+      await getObjectStore().put(evidenceKey, EVIDENCE);
+    }
   });
 
   it("the reviewer decides in bulk, the auditor completes the campaign and downloads an Audit Report that verifies", async () => {

@@ -139,7 +139,8 @@ export default async function PipelineHealthPage() {
               {
                 id: "name",
                 header: "Integration",
-                className: "font-medium",
+                // Long names wrap rather than push the table past its card.
+                className: "font-medium whitespace-normal break-words min-w-32 max-w-64",
                 stacked: "title",
                 cell: (i) => (
                   <Link className="hover:underline" href={`/integrations/${i.id}/syncs`}>
@@ -151,11 +152,12 @@ export default async function PipelineHealthPage() {
               {
                 id: "lastRun",
                 header: "Last run",
+                className: "whitespace-normal",
                 cell: (i) => (
-                  <>
-                    {i.last_status ? <SyncStatusBadge status={i.last_status} /> : "Never run"}{" "}
-                    <span className="text-xs text-muted-foreground">{when(i.last_ended_at)}</span>
-                  </>
+                  <div className="flex flex-wrap items-center gap-x-1.5 gap-y-0.5">
+                    {i.last_status ? <SyncStatusBadge status={i.last_status} /> : "Never run"}
+                    <span className="text-xs whitespace-nowrap text-muted-foreground">{when(i.last_ended_at)}</span>
+                  </div>
                 ),
               },
               { id: "lastSuccess", header: "Last success", priority: "md", cell: (i) => when(i.last_success_at) },
