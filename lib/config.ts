@@ -15,6 +15,9 @@ const booleanFlag = z
   .transform((v) => v === "true" || v === "1")
   .optional();
 
+/** A host name, optionally with a port: what a ledger origin starts with. */
+const ORIGIN_HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
+
 /** The settings of the database pool; db/client.ts reads these alone (see databaseSettings). */
 const databaseFields = {
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
@@ -41,6 +44,10 @@ export const configSchema = z
         .string()
         .regex(/^[A-Za-z0-9+/]{40,}={0,2}$/, "must be a base64 PKCS#8 Ed25519 private key (npm run ledger:keygen prints one)")
         .optional(),
+    ),
+    /** The host that starts every tenant's ledger origin (`<host>/ledger/<slug>`); defaults to NEXTAUTH_URL's host name. */
+    LEDGER_ORIGIN_HOST: optionalString.pipe(
+      z.string().toLowerCase().regex(ORIGIN_HOST, "must be a host name such as ledger.example.com (no scheme or path)").optional(),
     ),
     DATABASE_POOL_MAX: databaseFields.DATABASE_POOL_MAX,
     DATA_DIR: z.string().default(".data"),

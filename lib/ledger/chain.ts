@@ -12,11 +12,14 @@
 import "server-only";
 import type { Executor } from "@/db/client";
 import * as ledgerQueries from "@/db/queries/ledger";
+import { getTenant } from "@/db/queries/tenants";
+import { getConfig } from "@/lib/config";
 import { getObjectStore } from "@/lib/storage";
 import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { entryHash, GENESIS_HASH, type LedgerEntry, type StoredEntry } from "./entry";
 import { registerCurrentKey } from "./keys";
 import { leafHash, MerkleBuilder } from "./merkle";
+import { ledgerOrigin, originHost, signCheckpointNote } from "./note";
 import { signCheckpoint, type SignedCheckpoint } from "./signing";
 
 export const LEDGER_QUEUED_CHANNEL = "ledger_queued";
@@ -108,6 +111,21 @@ export function checkpointObjectKey(tenantId: string, treeSize: number) {
 }
 
 /**
+ * Where the C2SP signed note of a checkpoint lives: beside its JSON copy, the
+ * same name ending in .note (tenants/<id>/ledger/checkpoints/<size>.note).
+ */
+export function noteObjectKey(checkpointObjectKey: string) {
+  return checkpointObjectKey.replace(/\.json$/, ".note");
+}
+
+/** The tenant's log origin, `<host>/ledger/<tenant slug>`: the first line of its notes and the name of their key. */
+export async function tenantOrigin(db: Executor, tenantId: string): Promise<string> {
+  const tenant = await getTenant(db, tenantId);
+  if (!tenant) throw new Error(`tenantOrigin: no tenant ${tenantId}`);
+  return ledgerOrigin(originHost(getConfig()), tenant.slug);
+}
+
+/**
  * Signs the tenant's current tree head, unless the latest checkpoint already
  * covers every entry. With `due`, only when enough entries or time have passed.
  */
@@ -136,6 +154,8 @@ export async function writeCheckpoint(db: Executor, tenantId: string, opts: { du
   );
   const objectKey = checkpointObjectKey(tenantId, treeSize);
   await getObjectStore().put(objectKey, canonicalJson(signed), { contentType: "application/json" });
+  const note = signCheckpointNote({ origin: await tenantOrigin(db, tenantId), treeSize, rootHash: builder.root() }, key.privateKeyPem);
+  await getObjectStore().put(noteObjectKey(objectKey), note, { contentType: "text/plain; charset=utf-8" });
   const inserted = await ledgerQueries.insertCheckpoint(db, {
     ...signed,
     objectKey,

@@ -12,13 +12,26 @@ import { recordAuditEvent } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
 import { loadEvidenceDocuments } from "@/lib/evidence/record";
 import { canonicalJson } from "@/lib/crypto/canonical-json";
-import { latestCheckpoint, leafHashes, sealTenant, toEntry, writeCheckpoint } from "./chain";
+import { z } from "zod";
+import { getObjectStore } from "@/lib/storage";
+import { parseInput } from "@/lib/validation";
+import {
+  latestCheckpoint,
+  leafHashes,
+  noteObjectKey,
+  sealTenant,
+  tenantOrigin,
+  toEntry,
+  writeCheckpoint,
+  type CheckpointRow,
+} from "./chain";
 import { entryHash, type LedgerEntry } from "./entry";
-import { knownPublicKeys } from "./keys";
-import { inclusionProof, leafHash, verifyInclusion } from "./merkle";
+import { currentSigningKey, knownPublicKeys } from "./keys";
+import { consistencyProof, inclusionProof, leafHash, merkleRoot, verifyInclusion } from "./merkle";
+import { NoteError, openCheckpointNote, parseCheckpointText, signCheckpointNote, verifierKey } from "./note";
 import { PROOF_BUNDLE_FORMAT, type ProofBundle } from "./bundle";
 import { verifyCheckpointSignature } from "./signing";
-import { hashObject, verifyTenantLedger, type VerifyOptions, type VerifyResult } from "./verify";
+import { hashObject, readObjectText, verifyTenantLedger, type VerifyOptions, type VerifyResult } from "./verify";
 
 export async function ledgerOverview(ctx: ServiceContext) {
   authorize(ctx, "ledger:read");
@@ -52,6 +65,147 @@ export async function verifyLedger(ctx: ServiceContext, opts: Omit<VerifyOptions
       : `Verification found ${result.problems.length} problem(s); first: ${result.problems[0].reason}`,
   });
   return result;
+}
+
+export type CheckpointNote = {
+  origin: string;
+  treeSize: number;
+  /** base64, as in the note */
+  rootHash: string;
+  createdAt: string;
+  /** C2SP signed note: the tlog-checkpoint body and its Ed25519 signature. */
+  note: string;
+  /** `<origin>+<key hash>+<key>`: what golang.org/x/mod/sumdb/note.NewVerifier and other note verifiers take. */
+  verifierKey: string;
+};
+
+/**
+ * The latest checkpoint as a C2SP signed note, with the verifier key that
+ * opens it. Only a note that opens with the checkpoint's own key and says what
+ * the checkpoint says is served.
+ */
+export async function latestCheckpointNote(ctx: ServiceContext): Promise<CheckpointNote> {
+  authorize(ctx, "ledger:read");
+  const db = getDb();
+  const cp = await latestCheckpoint(db, ctx.tenantId);
+  if (!cp)
+    throw new AppError("not_found:checkpoint", "The ledger has no signed checkpoint yet; one is signed within seconds of the first entry.");
+  const publicKeyPem = (await knownPublicKeys(db)).find((k) => k.keyId === cp.keyId)?.publicKeyPem;
+  if (!publicKeyPem)
+    throw new AppError(
+      "conflict:checkpoint_key",
+      `The key ${cp.keyId} that signed checkpoint ${cp.treeSize} is not on record; run a ledger verification.`,
+    );
+  const note = (await readObjectText(noteObjectKey(cp.objectKey))) ?? (await backfillNote(cp, publicKeyPem));
+  try {
+    const origin = parseCheckpointText(note.slice(0, note.lastIndexOf("\n\n") + 1)).origin;
+    const vkey = verifierKey(origin, publicKeyPem);
+    const opened = openCheckpointNote(note, vkey);
+    if (opened.treeSize !== cp.treeSize || opened.rootHash.toString("hex") !== cp.rootHash)
+      throw new NoteError("it names another tree head");
+    return {
+      origin,
+      treeSize: cp.treeSize,
+      rootHash: opened.rootHash.toString("base64"),
+      createdAt: cp.createdAt,
+      note,
+      verifierKey: vkey,
+    };
+  } catch (e) {
+    if (!(e instanceof NoteError)) throw e;
+    throw new AppError(
+      "conflict:checkpoint_note",
+      `The stored signed note of checkpoint ${cp.treeSize} does not match the checkpoint (${e.message}); run a ledger verification.`,
+    );
+  }
+}
+
+/**
+ * Checkpoints signed before notes existed get theirs on first request, signed
+ * by the same key and only over a tree head that key already signed.
+ */
+async function backfillNote(cp: CheckpointRow, publicKeyPem: string): Promise<string> {
+  const key = currentSigningKey();
+  const { objectKey, ...signed } = cp;
+  if (key.keyId !== cp.keyId || !verifyCheckpointSignature(signed, publicKeyPem)) {
+    throw new AppError(
+      "unavailable:checkpoint_note",
+      `Checkpoint ${cp.treeSize} has no signed note and was signed by a key that is no longer current; the next checkpoint will have one.`,
+    );
+  }
+  const origin = await tenantOrigin(getDb(), cp.tenantId);
+  const note = signCheckpointNote({ origin, treeSize: cp.treeSize, rootHash: Buffer.from(cp.rootHash, "hex") }, key.privateKeyPem);
+  await getObjectStore().put(noteObjectKey(objectKey), note, { contentType: "text/plain; charset=utf-8" });
+  return note;
+}
+
+const proofQuerySchema = z
+  .object({
+    seq: z.coerce.number().int().min(1).optional(),
+    from: z.coerce.number().int().min(1).optional(),
+  })
+  .refine((q) => (q.seq === undefined) !== (q.from === undefined), {
+    message: "give exactly one of seq (an inclusion proof for that entry) or from (a consistency proof from that tree size)",
+    path: ["seq"],
+  });
+
+export type LedgerProof =
+  | {
+      type: "inclusion";
+      treeSize: number;
+      rootHash: string;
+      seq: number;
+      index: number;
+      entryHash: string;
+      leafHash: string;
+      proof: string[];
+    }
+  | { type: "consistency"; treeSize: number; rootHash: string; oldSize: number; oldRootHash: string; proof: string[] };
+
+/**
+ * RFC 9162 proofs against the latest checkpoint, hashes in base64: inclusion
+ * of entry `seq` (leaf index seq - 1), or consistency from tree size `from`.
+ */
+export async function ledgerProof(ctx: ServiceContext, query: unknown): Promise<LedgerProof> {
+  authorize(ctx, "ledger:read");
+  const q = parseInput(proofQuerySchema, query);
+  const db = getDb();
+  const cp = await latestCheckpoint(db, ctx.tenantId);
+  if (!cp)
+    throw new AppError("not_found:checkpoint", "The ledger has no signed checkpoint yet; one is signed within seconds of the first entry.");
+  const asked = q.seq ?? (q.from as number);
+  if (asked > cp.treeSize) {
+    throw new AppError(
+      "not_found:checkpoint",
+      `The latest checkpoint covers ${cp.treeSize} entries, not ${asked}; a newer one is signed within seconds, ask again then.`,
+    );
+  }
+  const leaves: Buffer[] = [];
+  for await (const batch of leafHashes(db, ctx.tenantId, cp.treeSize)) leaves.push(...batch);
+  const b64 = (b: Buffer) => b.toString("base64");
+  const rootHash = Buffer.from(cp.rootHash, "hex").toString("base64");
+  if (q.seq !== undefined) {
+    const entry = await ledgerQueries.entryHashesAfter(db, ctx.tenantId, q.seq - 1, q.seq, 1);
+    return {
+      type: "inclusion",
+      treeSize: cp.treeSize,
+      rootHash,
+      seq: q.seq,
+      index: q.seq - 1,
+      entryHash: entry[0].hash,
+      leafHash: b64(leaves[q.seq - 1]),
+      proof: inclusionProof(q.seq - 1, leaves).map(b64),
+    };
+  }
+  const oldSize = q.from as number;
+  return {
+    type: "consistency",
+    treeSize: cp.treeSize,
+    rootHash,
+    oldSize,
+    oldRootHash: b64(merkleRoot(leaves.slice(0, oldSize))),
+    proof: consistencyProof(oldSize, leaves).map(b64),
+  };
 }
 
 export type EvidenceVerification =

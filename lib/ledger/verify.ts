@@ -250,7 +250,8 @@ async function checkEvidenceObjects(entries: StoredEntry[]): Promise<{ files: nu
   return { files, problems };
 }
 
-async function readObjectText(key: string): Promise<string | null> {
+/** An object's bytes as UTF-8 text; null when the object is gone. */
+export async function readObjectText(key: string): Promise<string | null> {
   return missingAsNull(async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of await getObjectStore().get(key)) chunks.push(Buffer.from(chunk));

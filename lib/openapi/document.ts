@@ -546,6 +546,92 @@ export function openApiDocument() {
           },
         },
       },
+      "/ledger/checkpoint": {
+        get: {
+          operationId: "getLedgerCheckpoint",
+          summary:
+            "The latest checkpoint as a C2SP signed note (c2sp.org/tlog-checkpoint, c2sp.org/signed-note): origin `<host>/ledger/<tenant slug>`, tree size, base64 root hash, Ed25519 signature by the key named after the origin (scope ledger:read). The verifier key comes in the Ledger-Verifier-Key header, or with format=json",
+          parameters: [
+            { name: "format", in: "query", required: false, schema: { type: "string", enum: ["note", "json"], default: "note" } },
+          ],
+          responses: {
+            "200": {
+              description: "The signed note (text/plain), or with format=json the note and its verifier key",
+              headers: {
+                "Ledger-Verifier-Key": {
+                  description: "`<origin>+<key hash>+<base64 key>`, as golang.org/x/mod/sumdb/note reads it",
+                  schema: { type: "string" },
+                },
+              },
+              content: {
+                "text/plain": { schema: { type: "string" } },
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: {
+                      data: {
+                        type: "object",
+                        properties: {
+                          origin: { type: "string" },
+                          treeSize: { type: "integer" },
+                          rootHash: { type: "string", description: "base64" },
+                          createdAt: { type: "string", format: "date-time" },
+                          note: { type: "string" },
+                          verifierKey: { type: "string" },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            "404": { description: "No checkpoint has been signed yet" },
+            ...errors,
+          },
+        },
+      },
+      "/ledger/proof": {
+        get: {
+          operationId: "getLedgerProof",
+          summary:
+            "An RFC 9162 proof against the latest checkpoint, hashes in base64 (scope ledger:read): with seq, the inclusion proof of that entry (leaf index seq - 1, leaf hash SHA-256(0x00 || entry hash bytes)); with from, the consistency proof from that tree size. Give exactly one",
+          parameters: [
+            { name: "seq", in: "query", required: false, schema: { type: "integer", minimum: 1 } },
+            { name: "from", in: "query", required: false, schema: { type: "integer", minimum: 1 } },
+          ],
+          responses: {
+            "200": {
+              description: "The proof",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: {
+                      data: {
+                        type: "object",
+                        properties: {
+                          type: { type: "string", enum: ["inclusion", "consistency"] },
+                          treeSize: { type: "integer" },
+                          rootHash: { type: "string" },
+                          seq: { type: "integer" },
+                          index: { type: "integer" },
+                          entryHash: { type: "string", description: "hex" },
+                          leafHash: { type: "string" },
+                          oldSize: { type: "integer" },
+                          oldRootHash: { type: "string" },
+                          proof: { type: "array", items: { type: "string" } },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            "404": { description: "No checkpoint yet, or the latest one does not cover seq or from yet" },
+            ...errors,
+          },
+        },
+      },
       "/campaigns": {
         get: {
           operationId: "listCampaigns",
