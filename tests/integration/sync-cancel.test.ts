@@ -18,6 +18,7 @@ import { runSync } from "@/lib/syncs/engine";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
 import { expectAuditRow, makeApiKeyCtx, makeCsvIntegration, makeTenant, type TestTenant } from "../helpers/factories";
 import { startScimServer, type RunningScimServer } from "../helpers/scim-server";
+import { sleep, waitUntil } from "../helpers/wait";
 
 const TOKEN = "scim-cancel-token-51c2";
 const USERS = 60;
@@ -51,20 +52,8 @@ afterAll(async () => {
 /** Five resources a page, so a slowed provider gives a run that reads for seconds, page after page. */
 const scimConfig = () => ({ baseUrl: scim.baseUrl, bearerToken: TOKEN, pageSize: 5 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function row(tenantId: string, id: string): Promise<SyncExecutionRow> {
   return (await getSyncExecution(getDb(), tenantId, id))!;
-}
-
-async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 async function waitForEnd(tenantId: string, id: string, timeoutMs = 30_000) {

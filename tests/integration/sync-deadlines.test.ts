@@ -15,6 +15,7 @@ import { getPipelineHealth } from "@/lib/syncs/health";
 import { listSyncHistory, requestSync } from "@/lib/syncs/service";
 import { startWorker, superviseRun, type Worker } from "@/lib/syncs/worker";
 import { expectAuditRow, makeCsvIntegration, makeTenant, type TestTenant } from "../helpers/factories";
+import { sleep, waitUntil } from "../helpers/wait";
 
 let worker: Worker;
 
@@ -25,18 +26,6 @@ beforeAll(() => {
 afterAll(async () => {
   await worker?.stop();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const ended = (t: TestTenant, id: string) =>
   waitUntil(`sync ${id} to end`, async () => {

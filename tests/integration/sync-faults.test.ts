@@ -9,6 +9,7 @@ import { getDb, getSql } from "@/db/client";
 import { getSyncExecution } from "@/db/queries/syncs";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
 import { makeCsvIntegration, makeTenant } from "../helpers/factories";
+import { waitUntil } from "../helpers/wait";
 
 let worker: Worker;
 
@@ -19,18 +20,6 @@ beforeAll(() => {
 afterAll(async () => {
   await worker?.stop();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe("a run whose worker died inside a statement", () => {
   it("a backend whose client went away notices within seconds on the embedded database", async () => {
