@@ -165,6 +165,10 @@ export const campaignItems = pgTable(
     decidedAt: timestamp("decided_at", { withTimezone: true }),
     /** Set with a revoke decision; provisioning moves it on. */
     remediation: text("remediation", { enum: REMEDIATION_STATUSES }),
+    /** The provisioning task carrying out a revoke (the latest, after a retry). */
+    remediationTaskId: uuid("remediation_task_id"),
+    /** The first sync after the revoke that no longer saw what was revoked: the closed loop's proof. */
+    remediationVerifiedSyncId: uuid("remediation_verified_sync_id"),
   },
   (t) => [
     // One reference for the campaign and its tenant: creation copies 200,000 items in one

@@ -23,3 +23,4 @@ export * from "./uploads";
 export * from "./evidence";
 export * from "./ledger";
 export * from "./campaigns";
+export * from "./provisioning";

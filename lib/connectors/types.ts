@@ -7,7 +7,7 @@
 import type { Readable } from "node:stream";
 import type { z } from "zod";
 
-import type { ConnectorType, ObjectType } from "@/lib/domain/enums";
+import type { ConnectorType, ObjectType, ProvisioningAction, ProvisioningObjectType } from "@/lib/domain/enums";
 
 export { OBJECT_TYPES, type ConnectorType, type ObjectType } from "@/lib/domain/enums";
 
@@ -70,22 +70,85 @@ export interface Connector<C = unknown> {
   test(config: C, signal?: AbortSignal): Promise<{ summary: string; counts: Partial<Record<ObjectType, number>> }>;
   /** Streams pages; memory is bounded by the page size, not by the size of the source. */
   extract(config: C, opts: ExtractOptions): AsyncGenerator<ExtractPage, ExtractResult>;
+  /** Writing to the source, for connectors that can (LDAP, SCIM); absent where operations are fulfilled another way. */
+  readonly provisioner?: Provisioner<C>;
 }
 
-export type ConnectorErrorKind = "auth" | "unreachable" | "config" | "protocol" | "rate_limited" | "bad_data";
+/**
+ * One outbound operation as a connector receives it. Accounts are named by
+ * their external id on the target when SyncLedger knows it (every action but
+ * create), and always by username; attribute values are canonical fields
+ * (CANONICAL_FIELDS.account) that the connector maps to its own names.
+ */
+export type ProvisionOperation = {
+  /** The task's id: a correlation id the connector may send along. */
+  taskId: string;
+  objectType: ProvisioningObjectType;
+  action: ProvisioningAction;
+  account: { username: string; externalId?: string | null };
+  /** create / update: canonical fields to set; null clears a field. */
+  attributes?: Record<string, string | null>;
+  /** create / update: groups to add the account to, and (update) to take it out of, by external id. */
+  bindGroups?: string[];
+  unbindGroups?: string[];
+  /** grant / revoke: the group. */
+  group?: { externalId: string; name?: string | null };
+  /** The provisioning settings the connector's `settingsSchema` accepted (an LDAP disable strategy…). */
+  settings: Record<string, unknown>;
+};
+
+/**
+ * What an operation did. `request` is the outgoing payload with secrets
+ * masked, `response` the target's answer (the engine caps its size), `steps`
+ * the operation log in order, `bindings` the groups bound and unbound.
+ */
+export type ProvisionResult = {
+  /** The account's external id on the target after the operation (a create's new id). */
+  accountExternalId?: string | null;
+  /** true when the target already was in the requested state, so nothing was written. */
+  alreadyApplied?: boolean;
+  request: { method?: string; url?: string; body?: unknown; summary?: string };
+  response: { status?: number | string; body?: unknown };
+  steps: string[];
+  bindings?: { bound: { externalId: string; name?: string | null }[]; unbound: { externalId: string; name?: string | null }[] };
+};
+
+/**
+ * A connector's write side. `apply` must be safe to call again for the same
+ * operation: it reads the target's state first, so a task resumed after its
+ * worker died finds the account it already created instead of creating it
+ * twice, and a revoke of a membership that is gone succeeds as already
+ * applied. Failures throw ConnectorError: `unreachable` and `rate_limited`
+ * are retried with backoff (honouring `retryAfterMs`), every other kind fails
+ * the task with the target's own message.
+ */
+export interface Provisioner<C = unknown> {
+  /** The actions this target supports, per object type. */
+  readonly actions: Partial<Record<ProvisioningObjectType, readonly ProvisioningAction[]>>;
+  /** Connector-specific provisioning settings (LDAP: where accounts are created, how one is disabled…). */
+  readonly settingsSchema: z.ZodType<Record<string, unknown>>;
+  apply(config: C, op: ProvisionOperation, signal?: AbortSignal): Promise<ProvisionResult>;
+}
+
+export type ConnectorErrorKind = "auth" | "unreachable" | "config" | "protocol" | "rate_limited" | "bad_data" | "not_found" | "rejected";
+/** Failures worth trying again later; the others are the target's final word. */
+export const TRANSIENT_ERROR_KINDS: readonly ConnectorErrorKind[] = ["unreachable", "rate_limited"];
 
 /**
  * A failure to show the operator as is: the message is the server's or the
  * library's own text made readable, and never contains a secret.
  */
 export class ConnectorError extends Error {
+  /** For rate_limited: how long the target asked to wait (Retry-After). */
+  readonly retryAfterMs?: number;
   constructor(
     message: string,
     readonly kind: ConnectorErrorKind,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
     this.name = "ConnectorError";
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

@@ -90,7 +90,15 @@ export type ActorType = (typeof ACTOR_TYPES)[number];
 export const UPLOAD_PURPOSES = ["csv", "evidence", "logo"] as const;
 export type UploadPurpose = (typeof UPLOAD_PURPOSES)[number];
 
-export const LEDGER_ENTRY_KINDS = ["evidence", "sync", "audit", "campaign", "campaign_completion"] as const;
+export const LEDGER_ENTRY_KINDS = [
+  "evidence",
+  "sync",
+  "audit",
+  "campaign",
+  "campaign_completion",
+  "provisioning_task",
+  "provisioning_confirmation",
+] as const;
 export type LedgerEntryKind = (typeof LEDGER_ENTRY_KINDS)[number];
 
 /** The canonical identity model every source is mapped onto: its fields per object type. */
@@ -147,8 +155,127 @@ export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 export const REVIEW_DECISION_LABELS: Record<ReviewDecision, string> = { approve: "Approved", revoke: "Revoked" };
 
 /**
- * Where a revoke decision stands on the target application. Carrying it out
- * belongs to provisioning; until then every revoke is pending.
+ * Where a revoke decision stands on the target application: pending until
+ * provisioning takes it up, in progress while its revoke task runs,
+ * remediated when the task succeeded (or was confirmed), failed when it
+ * failed, and verified once a later sync of the application no longer sees
+ * what was revoked.
  */
-export const REMEDIATION_STATUSES = ["pending", "remediated"] as const;
+export const REMEDIATION_STATUSES = ["pending", "in_progress", "remediated", "failed", "verified"] as const;
 export type RemediationStatus = (typeof REMEDIATION_STATUSES)[number];
+export const REMEDIATION_STATUS_LABELS: Record<RemediationStatus, string> = {
+  pending: "Removal pending",
+  in_progress: "Removal in progress",
+  remediated: "Removed",
+  failed: "Removal failed",
+  verified: "Removal verified",
+};
+
+/**
+ * Provisioning: writing to the applications SyncLedger reads. One task is one
+ * operation on one object of one target; these lists are its columns.
+ */
+export const PROVISIONING_OBJECT_TYPES = ["account", "membership"] as const;
+export type ProvisioningObjectType = (typeof PROVISIONING_OBJECT_TYPES)[number];
+export const PROVISIONING_OBJECT_TYPE_LABELS: Record<ProvisioningObjectType, string> = {
+  account: "Account",
+  membership: "Group membership",
+};
+
+export const PROVISIONING_ACTIONS = ["create", "update", "delete", "enable", "disable", "grant", "revoke"] as const;
+export type ProvisioningAction = (typeof PROVISIONING_ACTIONS)[number];
+export const PROVISIONING_ACTION_LABELS: Record<ProvisioningAction, string> = {
+  create: "Create",
+  update: "Update",
+  delete: "Delete",
+  enable: "Enable",
+  disable: "Disable",
+  grant: "Grant",
+  revoke: "Revoke",
+};
+/** Which actions apply to which object type. */
+export const PROVISIONING_ACTIONS_BY_OBJECT: Record<ProvisioningObjectType, readonly ProvisioningAction[]> = {
+  account: ["create", "update", "delete", "enable", "disable"],
+  membership: ["grant", "revoke"],
+};
+
+/**
+ * Where a task came from. All ten are listed now so the model fits those that
+ * arrive with identities later (self-service, access requests, policies,
+ * change tracking); today tasks come from manual operations (single or batch),
+ * access reviews, permission expiry and retries.
+ */
+export const PROVISIONING_SOURCES = [
+  "self_service_deprovisioning",
+  "access_request",
+  "provisioning_policy",
+  "retry_after_modification",
+  "permission_change",
+  "global_provisioning_policy",
+  "application_account_policy",
+  "access_review",
+  "permission_expiry",
+  "manual",
+] as const;
+export type ProvisioningSource = (typeof PROVISIONING_SOURCES)[number];
+export const PROVISIONING_SOURCE_LABELS: Record<ProvisioningSource, string> = {
+  self_service_deprovisioning: "Self-service deprovisioning",
+  access_request: "Access request",
+  provisioning_policy: "Provisioning policy",
+  retry_after_modification: "Retry after modification",
+  permission_change: "Permission change",
+  global_provisioning_policy: "Global provisioning policy",
+  application_account_policy: "Application account policy",
+  access_review: "Access compliance review",
+  permission_expiry: "Permission expiry",
+  manual: "Manual operation",
+};
+/** What a task's source reference points at. */
+export const PROVISIONING_SOURCE_REF_TYPES = ["campaign_item", "batch", "task", "grant", "access_request", "policy"] as const;
+export type ProvisioningSourceRefType = (typeof PROVISIONING_SOURCE_REF_TYPES)[number];
+
+export const PROVISIONING_STATUSES = [
+  "pending",
+  "running",
+  "success",
+  "failed",
+  "no_callback",
+  "confirmed",
+  "cancelled",
+  "superseded",
+] as const;
+export type ProvisioningStatus = (typeof PROVISIONING_STATUSES)[number];
+export const PROVISIONING_STATUS_LABELS: Record<ProvisioningStatus, string> = {
+  pending: "Pending",
+  running: "Running",
+  success: "Success",
+  failed: "Failed",
+  no_callback: "No callback",
+  confirmed: "Confirmed",
+  cancelled: "Cancelled",
+  superseded: "Superseded",
+};
+/** A task in one of these holds the later tasks on the same object until it is retried or confirmed. */
+export const PROVISIONING_HOLDING_STATUSES = [
+  "pending",
+  "running",
+  "failed",
+  "no_callback",
+] as const satisfies readonly ProvisioningStatus[];
+/** A task that ended in one of these is written to the ledger. */
+export const PROVISIONING_FINISHED_STATUSES = ["success", "failed", "no_callback"] as const satisfies readonly ProvisioningStatus[];
+/** Confirm and Retry After Modification apply only to these. */
+export const PROVISIONING_RESOLVABLE_STATUSES = ["failed", "no_callback"] as const satisfies readonly ProvisioningStatus[];
+
+/**
+ * How an integration's operations reach the application: through its own
+ * connector (LDAP, SCIM), to an HTTP endpoint that reports back on a signed
+ * callback URL, or written down for someone to do by hand (CSV applications).
+ */
+export const PROVISIONING_MODES = ["connector", "callback", "manual"] as const;
+export type ProvisioningMode = (typeof PROVISIONING_MODES)[number];
+export const PROVISIONING_MODE_LABELS: Record<ProvisioningMode, string> = {
+  connector: "Directly, through the connector",
+  callback: "HTTP endpoint with callback",
+  manual: "Manual fulfilment",
+};
