@@ -17,6 +17,10 @@ export const AUDITED = {
   AuditLog: ["Export"],
   Campaign: ["Create", "Start", "Cancel", "Complete", "GenerateReport"],
   ReviewItem: ["Decide", "Reassign"],
+  ProvisioningSettings: ["Update"],
+  ProvisioningTask: ["Create", "Confirm", "Retry", "Cancel"],
+  ProvisioningBatch: ["Create"],
+  ProvisioningLog: ["Export"],
 } as const;
 
 export type AuditEntityType = keyof typeof AUDITED;
@@ -48,4 +52,8 @@ export const ENTITY_TYPE_LABELS: Record<AuditEntityType, string> = {
   AuditLog: "Audit Log",
   Campaign: "Campaign",
   ReviewItem: "Review Item",
+  ProvisioningSettings: "Provisioning Settings",
+  ProvisioningTask: "Provisioning Task",
+  ProvisioningBatch: "Provisioning Batch",
+  ProvisioningLog: "Synchronization Log",
 };
