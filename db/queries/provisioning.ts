@@ -154,3 +154,13 @@ export async function batchStatusCounts(db: Executor, tenantId: string, batchId:
 export async function notifyTaskQueued(tx: Executor) {
   await tx.execute(sql`select pg_notify('provisioning_queued', '')`);
 }
+
+/** The integrations that have provisioning settings, with whether it is on: the logs page's filter and its "switched off" notice. */
+export async function listProvisioningIntegrations(db: Executor, tenantId: string) {
+  return db
+    .select({ id: integrations.id, name: integrations.name, enabled: provisioningSettings.enabled, mode: provisioningSettings.mode })
+    .from(integrations)
+    .leftJoin(provisioningSettings, eq(provisioningSettings.integrationId, integrations.id))
+    .where(and(eq(integrations.tenantId, tenantId), sql`${integrations.deletedAt} is null`))
+    .orderBy(integrations.name);
+}
