@@ -10,7 +10,7 @@ import { PROVISIONING_ACTION_LABELS, PROVISIONING_OBJECT_TYPE_LABELS, PROVISIONI
 import { formatBytes, formatDateTime } from "@/lib/format";
 import type { ProvisioningTaskView } from "@/lib/provisioning/service";
 import { cn } from "@/lib/utils";
-import { formatDuration, TaskStatusBadge } from "./task-display";
+import { canRetry, formatDuration, TaskStatusBadge } from "./task-display";
 
 const INITIATOR_KINDS: Record<string, string> = { user: "user", api_key: "API key", system: "system" };
 
@@ -49,7 +49,14 @@ export function TaskView({ task, taskHref }: { task: ProvisioningTaskView; taskH
       <DetailList>
         <DetailItem label="Status">
           <TaskStatusBadge status={task.status} />
-          {task.message ? <p className="mt-1 text-sm break-words text-destructive">{task.message}</p> : null}
+          {task.message ? (
+            canRetry(task.status) ? (
+              <p className="mt-1 text-sm break-words text-destructive">{task.message}</p>
+            ) : (
+              // A confirmed or superseded task keeps the error it once had; it no longer reads as its state.
+              <p className="mt-1 text-sm break-words text-muted-foreground">Last error: {task.message}</p>
+            )
+          ) : null}
         </DetailItem>
         <DetailItem label="Target application">{task.integrationName}</DetailItem>
         <DetailItem label="Object">

@@ -187,7 +187,7 @@ function ConfirmTaskDialog({
           ) : null}
           <DialogFooter>
             <Button type="button" variant="outline" onClick={() => onOpenChange(false)}>
-              Close
+              Not now
             </Button>
             <Button type="submit" disabled={pending || uploading}>
               {uploading ? "Uploading…" : pending ? "Confirming…" : "Confirm task"}

@@ -122,6 +122,7 @@ describe("Synchronization Logs, end to end", () => {
     await panel.getByText("https://hr.example.test/users").waitFor();
     await panel.getByText('"id": "hr-7731"').waitFor();
     await panel.getByText("Status 201").waitFor();
+    await page.screenshot({ path: `${SHOTS}/admin-view-1280.png` });
     await page.keyboard.press("Escape");
     await page.waitForURL((u) => !u.searchParams.has("task"));
 
@@ -132,14 +133,24 @@ describe("Synchronization Logs, end to end", () => {
     await page.keyboard.press("Escape");
     await page.waitForURL((u) => !u.searchParams.has("task"));
 
+    await shots(page, "admin");
+
     await bob.getByRole("button", { name: "Confirm Delete bob.e2e" }).click();
     const dialog = page.getByRole("dialog", { name: "Confirm “Delete bob.e2e”" });
     await dialog.getByRole("button", { name: "Confirm task" }).click();
     await dialog.getByText("Reason is required.").waitFor();
-    await dialog.getByRole("button", { name: "Close" }).click();
-    await row(page, "bob.e2e").getByText("Failed").waitFor();
+    await page.screenshot({ path: `${SHOTS}/admin-confirm-1280.png` });
+    await dialog.getByRole("button", { name: "Not now" }).click();
+    await bob.getByText("Failed").waitFor();
+    const [{ status }] = await sql<{ status: string }[]>`select status from provisioning_tasks where object_name = 'bob.e2e'`;
+    expect(status).toBe("failed");
 
-    await shots(page, "admin");
+    // With a reason the task is confirmed, and the list says so.
+    await bob.getByRole("button", { name: "Confirm Delete bob.e2e" }).click();
+    await dialog.getByLabel("Reason").fill("Deleted by hand in HR after unlocking, ticket 5120");
+    await dialog.getByRole("button", { name: "Confirm task" }).click();
+    await bob.getByText("Confirmed").waitFor();
+    expect(await bob.getByRole("button", { name: /^Confirm/ }).count()).toBe(0);
     await context.close();
   });
 
@@ -153,6 +164,9 @@ describe("Synchronization Logs, end to end", () => {
     expect(await page.getByRole("link", { name: /^Retry/ }).count()).toBe(0);
     await bob.getByRole("link", { name: "View Delete bob.e2e" }).click();
     await page.getByRole("dialog", { name: "Delete bob.e2e" }).getByText("The target refused: the account is locked").waitFor();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `${SHOTS}/auditor-view-390.png` });
+    await page.setViewportSize({ width: 1280, height: 900 });
     // The retry panel is not served to a role that may not write, even by its address.
     const id = new URL(page.url()).searchParams.get("task")!;
     await page.goto(`/provisioning?task=${id}&panel=retry`);
