@@ -15,6 +15,7 @@ const SHOTS = "/tmp/shots-logs";
 let browser: Browser;
 let sql: postgres.Sql;
 const alpha = inject("tenantA");
+const beta = inject("tenantB");
 
 beforeAll(async () => {
   process.env.DATABASE_URL ??= inject("e2eDatabaseUrl");
@@ -182,6 +183,16 @@ describe("Synchronization Logs, end to end", () => {
     await page.getByRole("heading", { name: "Access denied" }).waitFor();
     expect(await page.getByText("Synchronization Logs").count()).toBe(0);
     expect(await page.getByRole("link", { name: "Provisioning" }).count()).toBe(0);
+    await context.close();
+  });
+
+  it("says so, and where to switch it on, when provisioning is on for no application", async () => {
+    const { context, page } = await signIn(browser, beta.users.admin);
+    await page.goto("/provisioning");
+    await page.getByRole("alert").filter({ hasText: "Provisioning is switched on for no application" }).waitFor();
+    await page.getByText("No synchronization logs: provisioning is switched on for no application.").first().waitFor();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: `${SHOTS}/admin-none-enabled-1280.png` });
     await context.close();
   });
 });
