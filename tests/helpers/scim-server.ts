@@ -23,6 +23,8 @@ export type ScimResource = Record<string, unknown> & { id: string; meta: { creat
 class ScimStore {
   readonly users = new Map<string, ScimResource>();
   readonly groups = new Map<string, ScimResource>();
+  /** Lower-cased userName -> id, for the uniqueness check. */
+  readonly userNames = new Map<string, string>();
   private revision = 0;
 
   /**
@@ -34,10 +36,10 @@ class ScimStore {
     const map = this[kind];
     const existing = id ? map.get(id) : undefined;
     if (id && !existing) throw new Error(`No ${kind} resource ${id}`);
-    if (kind === "users" && typeof data.userName === "string") {
-      const name = data.userName.toLowerCase();
-      const clash = [...map.values()].find((u) => u.id !== id && String(u.userName).toLowerCase() === name);
-      if (clash) throw new SCIMMY.Types.Error(409, "uniqueness", `userName ${data.userName} is already taken by another user`);
+    const name = kind === "users" && typeof data.userName === "string" ? data.userName.toLowerCase() : undefined;
+    const holder = name === undefined ? undefined : this.userNames.get(name);
+    if (holder !== undefined && holder !== id) {
+      throw new SCIMMY.Types.Error(409, "uniqueness", `userName ${data.userName} is already taken by another user`);
     }
     const now = new Date().toISOString();
     const resource = {
@@ -46,6 +48,11 @@ class ScimStore {
       meta: { created: existing?.meta.created ?? now, lastModified: now, version: `W/"${++this.revision}"` },
     } as ScimResource;
     map.set(resource.id, resource);
+    if (kind === "users") {
+      const previous = typeof existing?.userName === "string" ? existing.userName.toLowerCase() : undefined;
+      if (previous !== undefined && previous !== name) this.userNames.delete(previous);
+      if (name !== undefined) this.userNames.set(name, resource.id);
+    }
     return resource;
   }
 }
@@ -77,7 +84,10 @@ function handlers(kind: "users" | "groups") {
       return (resource.filter ? resource.filter.match(all) : all) as never[];
     },
     degress: (resource: { id?: string }, ctx: Context) => {
-      if (!resource.id || !ctx.store[kind].delete(resource.id)) throw new Error(`No ${kind} resource ${resource.id}`);
+      const found = resource.id ? ctx.store[kind].get(resource.id) : undefined;
+      if (!found) throw new Error(`No ${kind} resource ${resource.id}`);
+      ctx.store[kind].delete(found.id);
+      if (kind === "users" && typeof found.userName === "string") ctx.store.userNames.delete(found.userName.toLowerCase());
     },
   };
 }

@@ -332,11 +332,17 @@ async function applyBindings(ctx: Ctx, op: ProvisionOperation, account: Entry): 
  * disable moved to another OU is still found.
  */
 async function findAccount(ctx: Ctx, op: ProvisionOperation, by?: { rdn: { attribute: string; value: string } }): Promise<Entry | null> {
-  const byId = op.account.externalId ? await findById(ctx, op.account.externalId, ctx.config.baseDn) : null;
-  if (byId) return byId;
+  const bases = accountSearchBases(ctx);
+  if (op.account.externalId) {
+    for (const base of bases) {
+      const byId = await findById(ctx, op.account.externalId, base);
+      if (byId) return byId;
+    }
+  }
   const clauses = [escapeFilter`(uid=${op.account.username})`];
   if (by && by.rdn.attribute.toLowerCase() !== "uid") clauses.push(`(${by.rdn.attribute}=${escapeFilter`${by.rdn.value}`})`);
-  const found = await ctx.session.find(ctx.config.baseDn, `(&${ctx.session.userFilter}(|${clauses.join("")}))`);
+  const found: Entry[] = [];
+  for (const base of bases) found.push(...(await ctx.session.find(base, `(&${ctx.session.userFilter}(|${clauses.join("")}))`)));
   if (found.length > 1) {
     throw new ConnectorError(
       `${found.length} entries match account ${op.account.username} (${found.map((e) => e.dn).join("; ")}); resolve the duplicate in the directory`,
@@ -344,6 +350,18 @@ async function findAccount(ctx: Ctx, op: ProvisionOperation, by?: { rdn: { attri
     );
   }
   return found[0] ?? null;
+}
+
+/** The base DN, and the disabled-accounts OU when a move strategy puts it outside that base. */
+function accountSearchBases(ctx: Ctx): string[] {
+  const bases = [ctx.config.baseDn];
+  const disabled = ctx.settings.disable?.strategy === "move" ? ctx.settings.disable.disabledBaseDn : undefined;
+  if (disabled) {
+    const d = normalizeDn(disabled);
+    const b = normalizeDn(ctx.config.baseDn);
+    if (d !== b && !d.endsWith(`,${b}`)) bases.push(disabled);
+  }
+  return bases;
 }
 
 async function requireAccount(ctx: Ctx, op: ProvisionOperation): Promise<Entry> {
