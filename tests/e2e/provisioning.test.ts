@@ -9,7 +9,7 @@ import fs from "node:fs";
 import postgres from "postgres";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, signIn } from "./browser";
+import { baseUrl, cookieHeader, launch, signIn } from "./browser";
 
 const SHOTS = "/tmp/shots-logs";
 let browser: Browser;
@@ -173,6 +173,18 @@ describe("Synchronization Logs, end to end", () => {
     await page.goto(`/provisioning?task=${id}&panel=retry`);
     await page.getByRole("dialog", { name: "Delete bob.e2e" }).getByRole("heading", { name: "Operation log" }).waitFor();
     expect(await page.getByRole("button", { name: "Retry with these parameters" }).count()).toBe(0);
+    // The export link carries the filters; the file holds what the list shows, and the export is audited.
+    const res = await fetch(`${baseUrl()}/api/provisioning/export?format=csv&q=bob.e2e`, {
+      headers: { cookie: await cookieHeader(context) },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toContain("synchronization-logs-");
+    const lines = (await res.text()).trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain("bob.e2e");
+    const audited = await sql<{ n: number }[]>`
+      select count(*)::int as n from audit_events where tenant_id = ${alpha.id} and entity_type = 'ProvisioningLog' and action = 'Export' and details like '%q=bob.e2e%'`;
+    expect(audited[0].n).toBe(1);
     await shots(page, "auditor");
     await context.close();
   });
