@@ -13,10 +13,9 @@ import { recordAuditEvent } from "@/lib/audit/service";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { sniffCsv } from "@/lib/connectors/csv";
 import { sha256Hex } from "@/lib/crypto/hash";
-import { PROVISIONING_FINISHED_STATUSES, PROVISIONING_STATUSES, type ProvisioningStatus } from "@/lib/domain/enums";
+import { PROVISIONING_ACTIONS, PROVISIONING_FINISHED_STATUSES, PROVISIONING_STATUSES, type ProvisioningStatus } from "@/lib/domain/enums";
 import { AppError } from "@/lib/errors";
-import { plural } from "@/lib/format";
-import { asSentence } from "@/lib/format";
+import { asSentence, plural } from "@/lib/format";
 import { isUuid, validationError } from "@/lib/validation";
 import {
   BATCH_ATTRIBUTE_COLUMNS,
@@ -172,9 +171,15 @@ export async function createBatch(ctx: ServiceContext, input: { integrationId: u
     if (parsed.success) good.push({ line, op: parsed.data });
     else {
       const reasons = parsed.error.issues.map((i) =>
-        i.path.length ? `${columnOf(i.path)}: ${i.message.replace(/^Invalid option: expected one of /, "must be one of ")}` : i.message,
+        i.path[0] === "action"
+          ? `action: "${row.action ?? ""}" is not one of ${PROVISIONING_ACTIONS.join(", ")}`
+          : i.path.length
+            ? `${columnOf(i.path)}: ${i.message}`
+            : i.message,
       );
-      rejected.push({ line, reason: asSentence([...new Set(reasons)].join("; ")) });
+      // Column names stay as the file spells them, so the reason is not capitalised.
+      const reason = [...new Set(reasons)].join("; ");
+      rejected.push({ line, reason: /[.!?]$/.test(reason) ? reason : `${reason}.` });
     }
   }
 
