@@ -47,7 +47,8 @@ export default async function ProvisioningSettingsPage({ params }: { params: Pro
             view={{
               integration: view.integration,
               enabled: view.enabled,
-              mode: view.mode,
+              // Never configured: CSV applications (no connector writes) start on manual fulfilment, as the design wants.
+              mode: view.updatedAt || view.modes.includes("connector") ? view.mode : "manual",
               modes: view.modes,
               settings: view.settings,
               callback: view.callback,
