@@ -108,7 +108,7 @@ describe("provisioning accounts, end to end", () => {
 
     // The accounts list finds the account; its page shows its fields and memberships.
     await page.goto(`/integrations/${integrationId}/accounts`);
-    await page.getByLabel("Search").fill("quinn");
+    await page.getByLabel("Search", { exact: true }).fill("quinn");
     await page.getByRole("button", { name: "Apply" }).click();
     await page.waitForURL(/q=quinn/);
     const rows = page.getByRole("table", { name: "Accounts" }).locator("tbody tr");
