@@ -7,6 +7,7 @@ const ENTRIES: (NavItem & { permission?: Permission; platform?: true })[] = [
   { href: "/", label: "Overview", icon: "home", section: "Workspace" },
   { href: "/integrations", label: "Integrations", icon: "integrations", section: "Workspace", permission: "integrations:read" },
   { href: "/campaigns", label: "Campaigns", icon: "campaigns", section: "Workspace", permission: "campaigns:read" },
+  { href: "/provisioning", label: "Provisioning", icon: "provisioning", section: "Workspace", permission: "provisioning:read" },
   { href: "/pipeline-health", label: "Pipeline Health", icon: "pipeline", section: "Workspace", permission: "syncs:read" },
   { href: "/sync-logs", label: "Sync Logs", icon: "synclogs", section: "Workspace", permission: "syncs:read" },
   { href: "/ledger", label: "Ledger", icon: "ledger", section: "Workspace", permission: "ledger:read" },

@@ -47,8 +47,14 @@ export const API_KEY_SCOPE_GROUPS: ScopeGroup[] = [
   {
     area: "Provisioning",
     scopes: [
-      { scope: "provisioning:read", allows: "Reserved for reading provisioning logs, which are not built yet: allows nothing today." },
-      { scope: "provisioning:write", allows: "Reserved for provisioning, which is not built yet: allows nothing today." },
+      {
+        scope: "provisioning:read",
+        allows: "List and read provisioning tasks (the Synchronization Logs): operation log, parameters, request, response, bindings.",
+      },
+      {
+        scope: "provisioning:write",
+        allows: "Queue manual operations and batches, and confirm, retry after modification or cancel provisioning tasks.",
+      },
     ],
   },
   {

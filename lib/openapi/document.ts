@@ -11,8 +11,19 @@ import { API_KEY_SCOPES } from "@/lib/auth/permissions";
 import { createIntegrationSchema, updateIntegrationSchema } from "@/lib/integrations/schemas";
 import { requestSyncSchema } from "@/lib/syncs/schemas";
 import {
+  callbackBodySchema,
+  confirmTaskSchema,
+  manualOperationSchema,
+  retryTaskSchema,
+  TASK_FILTER_KEYS,
+} from "@/lib/provisioning/schemas";
+import {
   ACTOR_TYPES,
   CAMPAIGN_STATUSES,
+  PROVISIONING_ACTIONS,
+  PROVISIONING_OBJECT_TYPES,
+  PROVISIONING_SOURCES,
+  PROVISIONING_STATUSES,
   OBJECT_TYPES,
   REVIEW_DECISIONS,
   SYNC_MODES,
@@ -100,6 +111,21 @@ function filterParameters() {
           : { type: "string" },
   }));
 }
+
+const taskFilterDescriptions: Record<(typeof TASK_FILTER_KEYS)[number], { description: string; schema: Record<string, unknown> }> = {
+  integrationId: { description: "Only tasks on this integration (the target application)", schema: { type: "string", format: "uuid" } },
+  objectType: { description: "account or membership", schema: { type: "string", enum: PROVISIONING_OBJECT_TYPES } },
+  action: { description: "Only this action", schema: { type: "string", enum: PROVISIONING_ACTIONS } },
+  source: { description: "Only tasks from this source", schema: { type: "string", enum: PROVISIONING_SOURCES } },
+  status: { description: "Only tasks in this status", schema: { type: "string", enum: PROVISIONING_STATUSES } },
+  initiator: { description: "Text the initiator's name contains (user email, API key name, system)", schema: { type: "string" } },
+  q: { description: "Text the object's name contains (username, group)", schema: { type: "string" } },
+  batchId: { description: "Only the tasks of this batch", schema: { type: "string", format: "uuid" } },
+  from: { description: "Created at or after (ISO date-time with offset)", schema: { type: "string", format: "date-time" } },
+  to: { description: "Created at or before (ISO date-time with offset)", schema: { type: "string", format: "date-time" } },
+};
+const taskFilterParameters = () =>
+  TASK_FILTER_KEYS.map((name) => ({ name, in: "query", required: false, ...taskFilterDescriptions[name] }));
 
 const errors = {
   "400": { description: "Invalid input", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
@@ -248,6 +274,78 @@ export function openApiDocument() {
             decidedAt: { type: ["string", "null"], format: "date-time" },
             remediation: { enum: ["pending", "remediated", null], description: "A revoke is pending remediation" },
           },
+        },
+        ManualOperation: {
+          ...schema(manualOperationSchema, "input"),
+          description:
+            "One operation on one account of an integration whose provisioning is switched on. Account actions (create, update, delete, enable, disable) name the account by username; create and update may set `attributes` and bind or unbind groups; grant and revoke need `group`; only a grant may carry `expiresAt`",
+        },
+        ConfirmTask: {
+          ...schema(confirmTaskSchema, "input"),
+          description:
+            "`reason` is required: why the operation counts as done. `uploadIds`: evidence files uploaded first (POST /api/uploads?purpose=evidence)",
+        },
+        RetryTask: { ...schema(retryTaskSchema, "input"), description: "The edited task parameters, checked as a new operation's are" },
+        ProvisioningCallback: { ...schema(callbackBodySchema, "input"), description: "What the target reports on the task's callback URL" },
+        ProvisioningTaskListItem: {
+          type: "object",
+          properties: {
+            id: { type: "string", format: "uuid" },
+            seq: { type: "integer", description: "Creation order; the cursor pages on it" },
+            integrationId: { type: "string", format: "uuid" },
+            integrationName: { type: "string", description: "The target application" },
+            objectType: { enum: PROVISIONING_OBJECT_TYPES },
+            action: { enum: PROVISIONING_ACTIONS },
+            objectName: { type: "string", description: '"alice", or "alice → Engineering" for a membership' },
+            source: { enum: PROVISIONING_SOURCES },
+            status: { enum: PROVISIONING_STATUSES },
+            attempts: { type: "integer" },
+            message: { type: ["string", "null"], description: "The last error, as the target said it" },
+            initiatorType: { enum: ACTOR_TYPES },
+            initiatorName: { type: "string" },
+            batchId: { type: ["string", "null"], format: "uuid" },
+            retryOfId: { type: ["string", "null"], format: "uuid", description: "The task this one re-runs (Retry After Modification)" },
+            createdAt: { type: "string", format: "date-time" },
+            startedAt: { type: ["string", "null"], format: "date-time" },
+            endedAt: { type: ["string", "null"], format: "date-time" },
+          },
+        },
+        ProvisioningTask: {
+          allOf: [
+            { $ref: "#/components/schemas/ProvisioningTaskListItem" },
+            {
+              type: "object",
+              properties: {
+                integrationName: { type: "string" },
+                outcome: {
+                  enum: [...PROVISIONING_STATUSES, null],
+                  description: "The status the task finished with, as its ledger entry records it",
+                },
+                parameters: { type: "object", description: "The task parameters: attributes, bindGroups, unbindGroups, group" },
+                steps: {
+                  type: "array",
+                  description: "The operation log",
+                  items: {
+                    type: "object",
+                    properties: {
+                      at: { type: "string", format: "date-time" },
+                      message: { type: "string" },
+                      level: { enum: ["info", "warn", "error"] },
+                    },
+                  },
+                },
+                request: { type: ["object", "null"], description: "The outgoing request payload, secrets masked" },
+                response: { type: ["object", "null"], description: "The target's response: status and body (size-capped)" },
+                requestHash: { type: ["string", "null"] },
+                responseHash: { type: ["string", "null"] },
+                bindings: { type: ["object", "null"], description: "Account create/update: the groups bound, unbound and failed" },
+                confirmedByName: { type: ["string", "null"] },
+                confirmedAt: { type: ["string", "null"], format: "date-time" },
+                confirmReason: { type: ["string", "null"] },
+                confirmEvidence: { type: ["array", "null"], items: { type: "object" } },
+              },
+            },
+          ],
         },
         SyncLogEntry: {
           type: "object",
@@ -800,6 +898,157 @@ export function openApiDocument() {
             },
             "404": { description: "No such campaign" },
             ...errors,
+          },
+        },
+      },
+      "/provisioning/tasks": {
+        get: {
+          operationId: "listProvisioningTasks",
+          summary:
+            "The Synchronization Logs: provisioning tasks newest first, in keyset pages of 100 (scope provisioning:read), with the filters of the /provisioning page",
+          parameters: [
+            ...taskFilterParameters(),
+            { name: "cursor", in: "query", required: false, description: "nextCursor of the previous page", schema: { type: "string" } },
+            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+          ],
+          responses: {
+            "200": { description: "A page of tasks", content: pageOf("ProvisioningTaskListItem") },
+            "422": { description: "A filter is not valid (the message names it)" },
+            ...errors,
+          },
+        },
+        post: {
+          operationId: "createProvisioningTask",
+          summary: "A manual operation (scope provisioning:write): one task, queued for the workers; audited",
+          requestBody: { required: true, content: json("ManualOperation") },
+          responses: {
+            "201": { description: "The queued task", content: dataOf("ProvisioningTask") },
+            "404": { description: "No such integration in this tenant" },
+            "409": { description: "Provisioning is switched off for the integration: nothing was queued" },
+            "422": { description: "Invalid input per field" },
+            ...errors,
+          },
+        },
+      },
+      "/provisioning/tasks/{id}": {
+        get: {
+          operationId: "getProvisioningTask",
+          summary: "One task with its operation log, parameters, outgoing request, response and bindings (scope provisioning:read)",
+          parameters: [idParam],
+          responses: {
+            "200": { description: "The task", content: dataOf("ProvisioningTask") },
+            "404": { description: "No such task in this tenant" },
+            ...errors,
+          },
+        },
+      },
+      "/provisioning/tasks/{id}/confirm": {
+        post: {
+          operationId: "confirmProvisioningTask",
+          summary:
+            "Confirm a failed or no-callback task (or a manual task waiting for fulfilment) as done by hand on the target (scope provisioning:write). A reason is required; evidence files optional. The task counts as successful, held tasks on the same object proceed, and SyncLedger applies its own side (a confirmed delete or revoke leaves its current state). Audited and sealed into the ledger",
+          parameters: [idParam],
+          requestBody: { required: true, content: json("ConfirmTask") },
+          responses: {
+            "200": { description: "The confirmed task", content: dataOf("ProvisioningTask") },
+            "404": { description: "No such task in this tenant" },
+            "409": { description: "The task is not failed, no callback or waiting for manual fulfilment" },
+            "422": { description: "No reason given, or an upload id that is not this tenant's evidence file" },
+            ...errors,
+          },
+        },
+      },
+      "/provisioning/tasks/{id}/retry": {
+        post: {
+          operationId: "retryProvisioningTask",
+          summary:
+            "Retry After Modification (scope provisioning:write): the edited parameters run as a new task (source retry_after_modification, retryOfId = this task); this task becomes superseded. Only on failed and no-callback tasks; audited",
+          parameters: [idParam],
+          requestBody: { required: true, content: json("RetryTask") },
+          responses: {
+            "201": { description: "The new task", content: dataOf("ProvisioningTask") },
+            "404": { description: "No such task in this tenant" },
+            "409": { description: "The task is not failed or no callback" },
+            "422": { description: "Parameters the action does not accept, per field" },
+            ...errors,
+          },
+        },
+      },
+      "/provisioning/tasks/{id}/cancel": {
+        post: {
+          operationId: "cancelProvisioningTask",
+          summary: "Cancel a pending task before it runs (scope provisioning:write); audited",
+          parameters: [idParam],
+          responses: {
+            "200": { description: "The cancelled task", content: dataOf("ProvisioningTask") },
+            "404": { description: "No such task in this tenant" },
+            "409": { description: "The task is no longer pending" },
+            ...errors,
+          },
+        },
+      },
+      "/provisioning/batches": {
+        post: {
+          operationId: "createProvisioningBatch",
+          summary:
+            "Batch provisioning (scope provisioning:write): a CSV of manual operations, one task per valid row (columns integration, action, username, externalId, attributes, groups…); rows that are not valid are reported by line and nothing of them is queued. Audited",
+          requestBody: {
+            required: true,
+            content: {
+              "multipart/form-data": {
+                schema: {
+                  type: "object",
+                  required: ["file"],
+                  properties: { file: { type: "string", format: "binary", description: "The CSV file" } },
+                },
+              },
+            },
+          },
+          responses: {
+            "201": {
+              description: "The batch: its id, how many tasks were queued, and the refused rows with their line numbers and messages",
+              content: { "application/json": { schema: { type: "object" } } },
+            },
+            "422": { description: "The file is not a CSV of operations, or no row is valid" },
+            ...errors,
+          },
+        },
+      },
+      "/provisioning/batches/{id}": {
+        get: {
+          operationId: "getProvisioningBatch",
+          summary: "A batch's progress (scope provisioning:read): how many of its tasks are in each status, and the refused rows",
+          parameters: [idParam],
+          responses: {
+            "200": { description: "The batch and its counts per status", content: { "application/json": { schema: { type: "object" } } } },
+            "404": { description: "No such batch in this tenant" },
+            ...errors,
+          },
+        },
+      },
+      "/provisioning/callbacks/{id}": {
+        post: {
+          operationId: "provisioningCallback",
+          summary:
+            "For callback targets, not API keys: the target reports a task's outcome on the URL it was sent with the operation (`?token=…`, single use, expiring after the integration's callback timeout). No Authorization header",
+          security: [],
+          parameters: [
+            idParam,
+            {
+              name: "token",
+              in: "query",
+              required: true,
+              description: "The task's callback token, as it was in the URL sent",
+              schema: { type: "string" },
+            },
+          ],
+          requestBody: { required: true, content: json("ProvisioningCallback") },
+          responses: {
+            "200": { description: "Recorded: the task ends success or failed" },
+            "401": { description: "A wrong token" },
+            "404": { description: "No such task" },
+            "409": { description: "The callback was already used, or came after the task ended no callback" },
+            "422": { description: "A body that is not a callback" },
           },
         },
       },

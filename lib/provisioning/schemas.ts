@@ -23,7 +23,7 @@ export const TASK_PAGE_SIZE = 100;
 export const PROVISIONABLE_ACCOUNT_FIELDS = CANONICAL_FIELDS.account.filter((f) => f !== "externalId" && f !== "status");
 
 const uuid = z.uuid("is not a valid id");
-const text = (max: number) => z.string().trim().min(1, "is required").max(max, `must be at most ${max} characters`);
+const text = (max: number) => z.string({ error: "is required" }).trim().min(1, "is required").max(max, `must be at most ${max} characters`);
 
 /** Which object type an action works on. */
 export function objectTypeOf(action: ProvisioningAction): ProvisioningObjectType {
