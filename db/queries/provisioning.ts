@@ -3,7 +3,7 @@
  * also the workers' queue) and batches.
  */
 import "server-only";
-import { and, desc, eq, gte, ilike, lt, lte, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, ilike, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { integrations, provisioningBatches, provisioningSettings, provisioningTasks } from "../schema";
 import type { ProvisioningStep } from "../schema/provisioning";
@@ -153,4 +153,183 @@ export async function batchStatusCounts(db: Executor, tenantId: string, batchId:
 /** Wakes the provisioning workers (lib/provisioning/internal.ts PROVISIONING_QUEUED_CHANNEL); delivered at commit. */
 export async function notifyTaskQueued(tx: Executor) {
   await tx.execute(sql`select pg_notify('provisioning_queued', '')`);
+}
+
+/* ---- The task queue (lib/provisioning/worker.ts, engine.ts) ---- */
+
+/** Statuses that hold the later tasks on the same object. */
+const HOLDING = sql`('pending', 'running', 'failed', 'no_callback')`;
+
+/**
+ * Claims the oldest due pending task that no earlier task on the same object
+ * holds: running, one more attempt, this worker's. A retry takes its
+ * original's place in the order (retry_of_id names the first task of the
+ * chain), so the tasks its original held still wait for it. SKIP LOCKED lets several
+ * workers claim side by side without waiting on each other.
+ */
+export async function claimNextTask(db: Executor, workerId: string): Promise<ProvisioningTaskRow | null> {
+  const rows = await db.execute<{ id: string }>(sql`
+    with next as (
+      select t.id from ${provisioningTasks} t
+       where t.status = 'pending' and t.run_after <= now()
+         and not exists (
+           select 1 from ${provisioningTasks} h
+             left join ${provisioningTasks} ho on ho.id = h.retry_of_id
+            where h.integration_id = t.integration_id and h.object_key = t.object_key and h.id <> t.id
+              and h.status in ${HOLDING}
+              and coalesce(ho.seq, h.seq) < coalesce((select o.seq from ${provisioningTasks} o where o.id = t.retry_of_id), t.seq))
+       order by t.run_after
+       limit 1
+       for update skip locked)
+    update ${provisioningTasks} p
+       set status = 'running', attempts = p.attempts + 1, worker_id = ${workerId}, heartbeat_at = now(),
+           started_at = coalesce(p.started_at, now()), updated_at = now()
+      from next where p.id = next.id
+    returning p.id`);
+  if (rows.length === 0) return null;
+  const [row] = await db.select().from(provisioningTasks).where(eq(provisioningTasks.id, rows[0].id));
+  return row ?? null;
+}
+
+/** Keeps a worker's running tasks alive. */
+export async function heartbeatTasks(db: Executor, workerId: string) {
+  await db
+    .update(provisioningTasks)
+    .set({ heartbeatAt: sql`now()` })
+    .where(and(eq(provisioningTasks.workerId, workerId), eq(provisioningTasks.status, "running")));
+}
+
+/**
+ * Gives the tasks of a worker that stopped heartbeating back to the queue;
+ * the next attempt checks the target's state first, so nothing is applied twice.
+ * Tasks waiting for a callback or a person have no worker and are left alone.
+ */
+export async function requeueStaleTasks(db: Executor, staleAfterSeconds: number) {
+  const step: ProvisioningStep = {
+    at: new Date().toISOString(),
+    level: "warn",
+    message: "The worker running this task stopped responding; it is queued again and will check the target's state before writing.",
+  };
+  return db.execute<{ id: string }>(sql`
+    update ${provisioningTasks}
+       set status = 'pending', worker_id = null, heartbeat_at = null, run_after = now(), updated_at = now(),
+           steps = steps || ${JSON.stringify([step])}::jsonb
+     where status = 'running' and worker_id is not null
+       and heartbeat_at < now() - make_interval(secs => ${staleAfterSeconds})
+    returning id`);
+}
+
+/** Callback tasks whose callback URL expired unused: the sweep ends them no_callback. */
+export async function expiredCallbackTasks(db: Executor, limit = 100) {
+  return db
+    .select({ id: provisioningTasks.id, tenantId: provisioningTasks.tenantId })
+    .from(provisioningTasks)
+    .where(
+      and(
+        eq(provisioningTasks.status, "running"),
+        sql`${provisioningTasks.callbackExpiresAt} < now()`,
+        sql`${provisioningTasks.callbackUsedAt} is null`,
+      ),
+    )
+    .limit(limit);
+}
+
+/** A task by id alone, locked: the worker and the callback endpoint know no tenant until they read it. */
+export async function lockTaskById(db: Executor, id: string, opts: { skipLocked?: boolean } = {}) {
+  const q = db.select().from(provisioningTasks).where(eq(provisioningTasks.id, id));
+  const [row] = opts.skipLocked ? await q.for("update", { skipLocked: true }) : await q.for("update");
+  return row ?? null;
+}
+
+export type TaskGuard = { whenStatus?: ProvisioningStatus[]; whenWorker?: string };
+
+/** Changes a task, appending steps to its log; the database's clock sets updated_at. */
+export async function updateTask(
+  db: Executor,
+  id: string,
+  changes: Partial<NewProvisioningTask> & { endNow?: boolean },
+  steps: ProvisioningStep[] = [],
+  /** Only while the task is still in one of these statuses, and (running) still this worker's. */
+  opts: TaskGuard = {},
+) {
+  const { endNow, ...values } = changes;
+  const where = [eq(provisioningTasks.id, id)];
+  if (opts.whenStatus) where.push(inArray(provisioningTasks.status, opts.whenStatus));
+  if (opts.whenWorker) where.push(eq(provisioningTasks.workerId, opts.whenWorker));
+  const [row] = await db
+    .update(provisioningTasks)
+    .set({
+      ...values,
+      ...(endNow ? { endedAt: sql`now()` } : {}),
+      ...(steps.length ? { steps: sql`${provisioningTasks.steps} || ${JSON.stringify(steps)}::jsonb` } : {}),
+      updatedAt: sql`now()`,
+    })
+    .where(and(...where))
+    .returning();
+  return row ?? null;
+}
+
+/** Tasks held behind this one on its object (a confirm or retry releases them). */
+export async function countHeldBehind(db: Executor, task: { integrationId: string; objectKey: string; seq: number }) {
+  const [row] = await db.execute<{ n: number }>(sql`
+    select count(*)::int as n from ${provisioningTasks}
+     where integration_id = ${task.integrationId} and object_key = ${task.objectKey} and seq > ${task.seq} and status = 'pending'`);
+  return row?.n ?? 0;
+}
+
+/** Live rows of some tasks, for rebuilding their ledger records. */
+export async function tasksByIds(db: Executor, tenantId: string, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(provisioningTasks)
+    .where(and(eq(provisioningTasks.tenantId, tenantId), sql`${provisioningTasks.id} = any(${sql.param(ids)}::uuid[])`));
+}
+
+/* ---- The platform's own side of a removal: the integration's current state ---- */
+
+/**
+ * Removes objects from an integration's current state through the overlay
+ * (a deletion row naming the sync whose row held the object) and moves the
+ * state's version on, so a sync comparing against the old state compares
+ * again. `accounts` (external ids) also takes their memberships. Answers how many objects left the state.
+ */
+export async function removeFromCurrentState(
+  tx: Executor,
+  at: { tenantId: string; integrationId: string },
+  remove: { accounts?: string[]; memberships?: { group: string; member: string }[] },
+): Promise<number> {
+  const accounts = remove.accounts ?? [];
+  const memberships = remove.memberships ?? [];
+  if (accounts.length === 0 && memberships.length === 0) return 0;
+  await tx.execute(sql`
+    insert into identity_states (integration_id, tenant_id) values (${at.integrationId}, ${at.tenantId})
+    on conflict (integration_id) do nothing`);
+  await tx.execute(sql`select 1 from identity_states where integration_id = ${at.integrationId} for update`);
+  const rows = await tx.execute<{ external_id: string }>(sql`
+    insert into identity_overlay (tenant_id, integration_id, object_type, external_id, sync_execution_id, extracted_id)
+    select ${at.tenantId}, ${at.integrationId}, c.object_type, c.external_id, c.sync_execution_id, null
+      from identity_objects c
+     where c.integration_id = ${at.integrationId}
+       and ((c.object_type = 'account' and c.external_id = any(${sql.param(accounts)}::text[]))
+         or (c.object_type = 'membership' and c.fields->>'memberExternalId' = any(${sql.param(accounts)}::text[]))
+         or (c.object_type = 'membership' and exists (
+               select 1 from unnest(${sql.param(memberships.map((m) => m.group))}::text[], ${sql.param(memberships.map((m) => m.member))}::text[]) as p(g, m)
+                where p.g = c.fields->>'groupExternalId' and p.m = c.fields->>'memberExternalId')))
+    on conflict (integration_id, object_type, external_id)
+    do update set sync_execution_id = excluded.sync_execution_id, extracted_id = null
+    returning external_id`);
+  if (rows.length) {
+    await tx.execute(sql`update identity_states set version = version + 1, updated_at = now() where integration_id = ${at.integrationId}`);
+  }
+  return rows.length;
+}
+
+/** An account's external id in the integration's current state, found by username (case-insensitive). */
+export async function accountExternalIdByUsername(db: Executor, integrationId: string, username: string) {
+  const [row] = await db.execute<{ external_id: string }>(sql`
+    select external_id from identity_objects
+     where integration_id = ${integrationId} and object_type = 'account' and lower(fields->>'username') = lower(${username})
+     limit 1`);
+  return row?.external_id ?? null;
 }

@@ -5,8 +5,8 @@
  *   before, each hash matching its contents (catches edited, deleted from the
  *   middle and swapped entries);
  * - the sources: each entry's record still equals the live audit event, sync
- *   execution, evidence record, campaign Sync Context or campaign decisions
- *   (rebuilt from the items) it covers (catches a source row edited with
+ *   execution, evidence record, campaign Sync Context, campaign decisions
+ *   (rebuilt from the items), provisioning task or confirmation it covers (catches a source row edited with
  *   the triggers disabled);
  * - the evidence objects: each manifest equals its ledger record and each
  *   file's bytes still hash to the recorded SHA-256;
@@ -34,6 +34,7 @@ import { MerkleBuilder } from "./merkle";
 import { verifyCheckpointSignature } from "./signing";
 import { loadCampaignDocuments, loadCompletionDocuments } from "@/lib/campaigns/record";
 import { loadEvidenceDocuments } from "@/lib/evidence/record";
+import { loadTaskRecords } from "@/lib/provisioning/record";
 
 export type VerifyProblem = { seq?: number; reason: string };
 export type VerifyResult = {
@@ -216,6 +217,26 @@ async function checkSources(db: Executor, tenantId: string, entries: StoredEntry
       completions.map((e) => e.refId),
     );
     compare("completed campaign's decisions", completions, docs);
+  }
+  const tasks = byKind("provisioning_task");
+  if (tasks.length) {
+    const docs = await loadTaskRecords(
+      db,
+      tenantId,
+      tasks.map((e) => e.refId),
+      "task",
+    );
+    compare("provisioning task", tasks, docs);
+  }
+  const confirmations = byKind("provisioning_confirmation");
+  if (confirmations.length) {
+    const docs = await loadTaskRecords(
+      db,
+      tenantId,
+      confirmations.map((e) => e.refId),
+      "confirmation",
+    );
+    compare("provisioning task's confirmation", confirmations, docs);
   }
   return problems;
 }

@@ -7,10 +7,13 @@
  */
 import "server-only";
 import type { Executor } from "@/db/client";
+import { queueLedgerRecord } from "@/db/queries/ledger";
 import * as queries from "@/db/queries/provisioning";
+import type { ProvisioningBindings, ProvisioningRequest, ProvisioningResponse, ProvisioningStep } from "@/db/schema/provisioning";
 import type { ServiceContext } from "@/lib/auth/context";
 import type { ProvisioningAction, ProvisioningSource, ProvisioningSourceRefType } from "@/lib/domain/enums";
 import { AppError } from "@/lib/errors";
+import { hashOf, taskRecord } from "./record";
 import { objectTypeOf, type TaskParameters } from "./schemas";
 
 /** Wakes the provisioning workers when a task is queued; carries nothing. */
@@ -91,4 +94,122 @@ export async function enqueueTasks(tx: Executor, ctx: ServiceContext, inputs: Ta
   );
   if (ids.length) await queries.notifyTaskQueued(tx);
   return ids;
+}
+
+/* ---- Finishing a task: shared by the worker, the callback endpoint, the sweep and the service ---- */
+
+/** What happened to a task, as the hooks hear it. */
+export type TaskEvent = "success" | "failed" | "no_callback" | "confirmed" | "cancelled" | "superseded";
+export type TaskFinishedHook = (tx: Executor, task: queries.ProvisioningTaskRow, event: TaskEvent) => Promise<void>;
+const taskFinishedHooks: TaskFinishedHook[] = [];
+
+/**
+ * Registers work to do in the same transaction whenever a task ends or is
+ * resolved (a campaign item's remediation status follows its revoke task).
+ * A hook that throws rolls the change back, so hooks must not fail on rows
+ * that are not theirs.
+ */
+export function onTaskFinished(hook: TaskFinishedHook): () => void {
+  taskFinishedHooks.push(hook);
+  return () => {
+    const i = taskFinishedHooks.indexOf(hook);
+    if (i >= 0) taskFinishedHooks.splice(i, 1);
+  };
+}
+
+export async function runTaskFinishedHooks(tx: Executor, task: queries.ProvisioningTaskRow, event: TaskEvent) {
+  for (const hook of taskFinishedHooks) await hook(tx, task, event);
+}
+
+export const step = (message: string, level?: ProvisioningStep["level"]): ProvisioningStep => ({
+  at: new Date().toISOString(),
+  message,
+  ...(level ? { level } : {}),
+});
+
+export type Finish = {
+  outcome: "success" | "failed" | "no_callback";
+  message?: string | null;
+  request?: ProvisioningRequest | null;
+  response?: ProvisioningResponse | null;
+  bindings?: ProvisioningBindings | null;
+  accountExternalId?: string | null;
+  steps?: ProvisioningStep[];
+};
+
+/**
+ * Ends a task with its outcome inside the caller's transaction: the row, its
+ * ledger record, and on success of a delete or revoke the platform's own side.
+ * Answers null when the task was no longer the caller's to end (another
+ * worker, a callback or a confirm got there first).
+ */
+export async function finishTask(
+  tx: Executor,
+  task: queries.ProvisioningTaskRow,
+  f: Finish,
+  opts: queries.TaskGuard = { whenStatus: ["running"] },
+): Promise<queries.ProvisioningTaskRow | null> {
+  const changes: Partial<queries.NewProvisioningTask> & { endNow: boolean } = {
+    status: f.outcome,
+    outcome: f.outcome,
+    workerId: null,
+    heartbeatAt: null,
+    endNow: true,
+  };
+  if (f.message !== undefined) changes.message = f.message;
+  if (f.request !== undefined) Object.assign(changes, { request: f.request, requestHash: hashOf(f.request) });
+  if (f.response !== undefined) Object.assign(changes, { response: f.response, responseHash: hashOf(f.response) });
+  if (f.bindings !== undefined) changes.bindings = f.bindings;
+  if (f.accountExternalId) changes.accountExternalId = f.accountExternalId;
+  const steps = [...(f.steps ?? [])];
+  const ended = await queries.updateTask(tx, task.id, changes, steps, opts);
+  if (!ended) return null;
+  await queueLedgerRecord(tx, {
+    tenantId: ended.tenantId,
+    kind: "provisioning_task",
+    refId: ended.id,
+    record: taskRecord(ended),
+    createdAt: ended.endedAt!.toISOString(),
+  });
+  let row = ended;
+  if (f.outcome === "success") row = (await applyPlatformSide(tx, ended)) ?? ended;
+  await runTaskFinishedHooks(tx, row, f.outcome);
+  return row;
+}
+
+/**
+ * SyncLedger's own side of a removal that is done (succeeded or confirmed):
+ * an account deletion takes the account and its memberships out of the
+ * integration's current state, a revoke the membership, so the next sync
+ * agrees instead of reporting them as deleted then.
+ */
+export async function applyPlatformSide(tx: Executor, task: queries.ProvisioningTaskRow) {
+  const removesAccount = task.objectType === "account" && task.action === "delete";
+  const removesMembership = task.objectType === "membership" && task.action === "revoke";
+  if (!removesAccount && !removesMembership) return null;
+  const username = usernameOf(task);
+  const account = task.accountExternalId ?? (await queries.accountExternalIdByUsername(tx, task.integrationId, username));
+  if (!account) {
+    return queries.updateTask(tx, task.id, {}, [step(`${username} is not in SyncLedger's current state of this application; nothing to remove there.`)]);
+  }
+  const removed = await queries.removeFromCurrentState(
+    tx,
+    { tenantId: task.tenantId, integrationId: task.integrationId },
+    removesAccount ? { accounts: [account] } : { memberships: [{ group: task.groupExternalId ?? "", member: account }] },
+  );
+  return queries.updateTask(tx, task.id, {}, [
+    step(
+      removed
+        ? `Removed ${removesAccount ? `the account and its memberships (${removed} object${removed === 1 ? "" : "s"})` : "the membership"} from SyncLedger's current state of this application.`
+        : `${task.objectName} was already absent from SyncLedger's current state of this application.`,
+    ),
+  ]);
+}
+
+/** The account's username as it was given (the object key is lower-cased). */
+export function usernameOf(task: Pick<queries.ProvisioningTaskRow, "objectType" | "objectName" | "objectKey" | "parameters">): string {
+  if (task.objectType === "account") return task.objectName;
+  const group = (task.parameters as TaskParameters).group;
+  const suffix = group ? ` → ${group.name || group.externalId}` : "";
+  return suffix && task.objectName.endsWith(suffix) ? task.objectName.slice(0, -suffix.length) : task.objectKey;
 }

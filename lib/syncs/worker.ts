@@ -3,7 +3,7 @@
  * heartbeats while it does, stops a run someone cancels (told by a
  * notification or by its heartbeat), fails runs whose worker died, and queues
  * scheduled syncs when they fall due, seals queued records into the ledger
- * and signs checkpoints when due, and at start and hourly removes uploads that
+ * and signs checkpoints when due, runs provisioning tasks (lib/provisioning/worker.ts), and at start and hourly removes uploads that
  * were never attached to anything and what interrupted uploads left behind. Several workers may run side by side.
  */
 import { hostname } from "node:os";
@@ -27,6 +27,8 @@ import { cleanupOrphanUploads, sweepTemporaryUploads } from "@/lib/uploads/inter
 import { LEDGER_QUEUED_CHANNEL, maintainLedger } from "@/lib/ledger/chain";
 import { DEFAULT_PHASE_BUDGET, deadlineMessage, phaseBudgetMs, type PhaseBudget } from "./deadline";
 import { RunDeadlineExceeded, runSync, type SyncRunContext } from "./engine";
+import type { RetryPolicy } from "@/lib/provisioning/engine";
+import { startTaskLoop } from "@/lib/provisioning/worker";
 
 export type WorkerOptions = {
   db: Database;
@@ -41,6 +43,12 @@ export type WorkerOptions = {
    * worker running it ends it at the deadline itself, at its next heartbeat.
    */
   overdueGraceSeconds?: number;
+  /** Provisioning tasks run side by side by one worker (0: this worker runs none). */
+  provisioningConcurrency?: number;
+  /** How provisioning retries transient failures (engine defaults otherwise). */
+  provisioningRetry?: RetryPolicy;
+  /** How long a callback endpoint may take to accept an operation. */
+  callbackRequestTimeoutMs?: number;
 };
 
 /** How long a run ended past its deadline may take to unwind before its worker moves on without it. */
@@ -92,6 +100,23 @@ export function startWorker(options: WorkerOptions): Worker {
       });
     }
   })();
+
+  // Provisioning tasks have their own lanes, so a long sync never delays a write and a slow target never delays a sync.
+  const provisioningConcurrency = options.provisioningConcurrency ?? 4;
+  const provisioningDone =
+    provisioningConcurrency > 0
+      ? startTaskLoop({
+          db,
+          workerId: id,
+          signal: controller.signal,
+          concurrency: provisioningConcurrency,
+          idleMs: Math.min(idle, 1000),
+          beatEveryMs: beatEvery,
+          staleAfterSeconds: staleAfter,
+          retry: options.provisioningRetry,
+          callbackRequestTimeoutMs: options.callbackRequestTimeoutMs,
+        })
+      : Promise.resolve();
 
   const done = (async () => {
     const queuedListener = await listener.listen(SYNC_QUEUED_CHANNEL, () => wake?.()).catch(() => null);
@@ -151,7 +176,7 @@ export function startWorker(options: WorkerOptions): Worker {
       controller.abort();
       wake?.();
       ledgerWake?.();
-      await Promise.all([done, ledgerDone]);
+      await Promise.all([done, ledgerDone, provisioningDone]);
     },
   };
 }
