@@ -18,24 +18,41 @@ import SCIMMYRouters from "scimmy-routers";
 
 export const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-export type ScimResource = Record<string, unknown> & { id: string; meta: { created: string; lastModified: string } };
+export type ScimResource = Record<string, unknown> & { id: string; meta: { created: string; lastModified: string; version: string } };
 
 class ScimStore {
   readonly users = new Map<string, ScimResource>();
   readonly groups = new Map<string, ScimResource>();
+  /** Lower-cased userName -> id, for the uniqueness check. */
+  readonly userNames = new Map<string, string>();
+  private revision = 0;
 
-  /** Creates or replaces; the server assigns id and meta as a real provider does. */
+  /**
+   * Creates or replaces; the server assigns id and meta (with a weak ETag
+   * version that changes on every write) as a real provider does, and keeps
+   * userName unique as RFC 7643 requires.
+   */
   put(kind: "users" | "groups", data: Record<string, unknown>, id?: string): ScimResource {
     const map = this[kind];
     const existing = id ? map.get(id) : undefined;
     if (id && !existing) throw new Error(`No ${kind} resource ${id}`);
+    const name = kind === "users" && typeof data.userName === "string" ? data.userName.toLowerCase() : undefined;
+    const holder = name === undefined ? undefined : this.userNames.get(name);
+    if (holder !== undefined && holder !== id) {
+      throw new SCIMMY.Types.Error(409, "uniqueness", `userName ${data.userName} is already taken by another user`);
+    }
     const now = new Date().toISOString();
     const resource = {
       ...data,
       id: existing?.id ?? randomUUID(),
-      meta: { created: existing?.meta.created ?? now, lastModified: now },
+      meta: { created: existing?.meta.created ?? now, lastModified: now, version: `W/"${++this.revision}"` },
     } as ScimResource;
     map.set(resource.id, resource);
+    if (kind === "users") {
+      const previous = typeof existing?.userName === "string" ? existing.userName.toLowerCase() : undefined;
+      if (previous !== undefined && previous !== name) this.userNames.delete(previous);
+      if (name !== undefined) this.userNames.set(name, resource.id);
+    }
     return resource;
   }
 }
@@ -67,7 +84,10 @@ function handlers(kind: "users" | "groups") {
       return (resource.filter ? resource.filter.match(all) : all) as never[];
     },
     degress: (resource: { id?: string }, ctx: Context) => {
-      if (!resource.id || !ctx.store[kind].delete(resource.id)) throw new Error(`No ${kind} resource ${resource.id}`);
+      const found = resource.id ? ctx.store[kind].get(resource.id) : undefined;
+      if (!found) throw new Error(`No ${kind} resource ${resource.id}`);
+      ctx.store[kind].delete(found.id);
+      if (kind === "users" && typeof found.userName === "string") ctx.store.userNames.delete(found.userName.toLowerCase());
     },
   };
 }
@@ -93,6 +113,12 @@ export interface RunningScimServer {
   rateLimitNext(retryAfter: string, times?: number): void;
   /** Every answer from now on waits this long first, as a slow provider's would (0: answer at once). */
   setDelay(ms: number): void;
+  /** The next `times` requests are answered with a 500 SCIM error, or with a 200 whose body is not JSON. */
+  failNext(fault: "500" | "garbage", times?: number): void;
+  /** Runs before each PUT/PATCH/DELETE is checked against If-Match: a concurrent writer (undefined: none). */
+  beforeWrite(hook: ((kind: "users" | "groups", id: string) => void) | undefined): void;
+  user(id: string): ScimResource | undefined;
+  group(id: string): ScimResource | undefined;
   /** Method and URL of every request received, in order. */
   requests: string[];
   stop(): Promise<void>;
@@ -116,7 +142,14 @@ export async function startScimServer({
   const store = new ScimStore();
   const requests: string[] = [];
   let throttle: { retryAfter: string; remaining: number } | undefined;
+  let fault: { kind: "500" | "garbage"; remaining: number } | undefined;
+  let writeHook: ((kind: "users" | "groups", id: string) => void) | undefined;
   let delay = delayMs;
+  const scimError = (status: number, detail: string) => ({
+    schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+    status: String(status),
+    detail,
+  });
 
   const app = express();
   // scimmy-routers casts startIndex/count to numbers by assigning to req.query,
@@ -139,11 +172,43 @@ export async function startScimServer({
         .send({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "429", detail: "Too many requests, slow down" });
       return;
     }
+    if (fault && fault.remaining > 0) {
+      fault.remaining--;
+      if (fault.kind === "500") res.status(500).type("application/scim+json").send(scimError(500, "Database connection lost"));
+      else res.status(200).type("text/html").send("<html><body>Maintenance</body></html>");
+      return;
+    }
     next();
   });
   app.use((_req, _res, next) => {
     if (delay > 0) setTimeout(next, delay);
     else next();
+  });
+  // Versioned writes (RFC 7644 §3.14): every resource answer carries its ETag,
+  // and a write whose If-Match no longer names the current version is refused.
+  app.use((req, res, next) => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const version = (body as { meta?: { version?: unknown } } | undefined)?.meta?.version;
+      if (typeof version === "string") res.set("ETag", version);
+      return json(body);
+    };
+    const target = /^\/scim\/v2\/(Users|Groups)\/([^/?]+)/.exec(req.path);
+    if (target && ["PUT", "PATCH", "DELETE"].includes(req.method)) {
+      const kind = target[1] === "Users" ? "users" : "groups";
+      const id = decodeURIComponent(target[2]);
+      writeHook?.(kind, id);
+      const ifMatch = req.header("If-Match");
+      const current = store[kind].get(id);
+      if (ifMatch && current && ifMatch !== "*" && !ifMatch.split(",").some((v) => v.trim() === current.meta.version)) {
+        res
+          .status(412)
+          .type("application/scim+json")
+          .send(scimError(412, `${id} has changed since version ${ifMatch}; it is now ${current.meta.version}`));
+        return;
+      }
+    }
+    next();
   });
   app.use(
     "/scim/v2",
@@ -176,6 +241,14 @@ export async function startScimServer({
     setDelay(ms) {
       delay = ms;
     },
+    failNext(kind, times = 1) {
+      fault = { kind, remaining: times };
+    },
+    beforeWrite(hook) {
+      writeHook = hook;
+    },
+    user: (id) => store.users.get(id),
+    group: (id) => store.groups.get(id),
     async stop() {
       if (!server.listening) return;
       server.closeAllConnections();

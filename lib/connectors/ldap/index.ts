@@ -9,10 +9,12 @@ import { escapeFilter, type Entry } from "ldapts";
 import type { Connector, ExtractOptions, ExtractPage, ExtractResult, ObjectType } from "../types";
 import { DEFAULT_PAGE_SIZE, ldapConfigSchema, type LdapConfig } from "./config";
 import { values } from "./entries";
+import { ldapProvisioner } from "./provision";
 import { LdapSession } from "./session";
 
 export { ldapConfigSchema, type LdapConfig } from "./config";
 export { normalizeDn } from "./entries";
+export { ldapProvisionSettingsSchema, type LdapProvisionSettings } from "./provision";
 
 export const ldapConnector: Connector<LdapConfig> = {
   type: "ldap",
@@ -51,6 +53,7 @@ export const ldapConnector: Connector<LdapConfig> = {
   },
 
   extract: extractLdap,
+  provisioner: ldapProvisioner,
 };
 
 async function* extractLdap(config: LdapConfig, opts: ExtractOptions): AsyncGenerator<ExtractPage, ExtractResult> {

@@ -16,7 +16,7 @@ import {
   type LdapConfig,
 } from "./config";
 import { memberDns, normalizeDn, values } from "./entries";
-import { guard } from "./errors";
+import { guard, guardWrite } from "./errors";
 
 /** One bound connection plus the settings it was opened with. */
 export class LdapSession {
@@ -152,6 +152,39 @@ export class LdapSession {
     return { objectType: "membership", records, ...(rejected.length ? { rejected } : {}) };
   }
 
+  /** One entry by DN with the attributes a sync reads, or null when there is none. */
+  async read(dn: string): Promise<Entry | null> {
+    try {
+      const { searchEntries } = await guard(this.config, this.signal, "search", () =>
+        this.client.search(dn, { scope: "base", attributes: READ_ATTRIBUTES }),
+      );
+      return searchEntries[0] ?? null;
+    } catch (error) {
+      const code = error instanceof ConnectorError ? (error.cause as { code?: unknown })?.code : undefined;
+      if (code === 32) return null;
+      throw error;
+    }
+  }
+
+  /** Entries matching a filter under a base; a base that does not exist finds nothing. */
+  async find(base: string, filter: string): Promise<Entry[]> {
+    try {
+      const { searchEntries } = await guard(this.config, this.signal, "search", () =>
+        this.client.search(base, { scope: "sub", filter, attributes: READ_ATTRIBUTES }),
+      );
+      return searchEntries;
+    } catch (error) {
+      const code = error instanceof ConnectorError ? (error.cause as { code?: unknown })?.code : undefined;
+      if (code === 32) return [];
+      throw error;
+    }
+  }
+
+  /** A write over the session's connection; a refusal becomes a ConnectorError classified for writes. */
+  async write(operation: string, call: (client: Client) => Promise<void>): Promise<void> {
+    await guardWrite(this.config, this.signal, operation, () => call(this.client));
+  }
+
   async close(): Promise<void> {
     this.signal?.removeEventListener("abort", this.onAbort);
     const clients = [this.client, this.lookupClient];
@@ -159,7 +192,8 @@ export class LdapSession {
     await Promise.all(clients.map((c) => c?.unbind().catch(() => undefined)));
   }
 
-  private idOf(entry: Entry): string {
+  /** The external id a sync gives this entry: entryUUID where the directory has it, else the canonical DN. */
+  idOf(entry: Entry): string {
     const uuid = this.useEntryUuid ? values(entry, "entryUUID")[0] : undefined;
     return uuid ?? normalizeDn(entry.dn);
   }
