@@ -64,6 +64,15 @@ export async function moveRemediationTask(tx: Executor, tenantId: string, fromTa
   return rows.length;
 }
 
+/** The task a Retry After Modification made of this one. */
+export async function retryOf(tx: Executor, tenantId: string, taskId: string) {
+  const [row] = await tx.execute<{ id: string }>(sql`
+    select id::text from ${provisioningTasks}
+     where tenant_id = ${tenantId} and source_ref_type = 'task' and source_ref_id = ${taskId} and source = 'retry_after_modification'
+     order by seq desc limit 1`);
+  return row?.id ?? null;
+}
+
 /** An integration's carried-out revokes awaiting a sync's proof. */
 export async function remediatedItemsOf(tx: Executor, integrationId: string) {
   return tx.execute<{ id: number; objectType: ObjectType; externalId: string }>(sql`
@@ -119,11 +128,11 @@ export type ExpiredGrantRow = {
   id: string;
   tenantId: string;
   integrationId: string;
+  objectType: "membership";
   objectKey: string;
   objectName: string;
   accountExternalId: string | null;
-  groupExternalId: string | null;
-  groupName: string | null;
+  parameters: Record<string, unknown>;
 };
 
 /**
@@ -134,9 +143,8 @@ export type ExpiredGrantRow = {
  */
 export async function lockExpiredGrants(tx: Executor, limit: number) {
   return tx.execute<ExpiredGrantRow>(sql`
-    select t.id::text, t.tenant_id::text as "tenantId", t.integration_id::text as "integrationId", t.object_key as "objectKey",
-           t.object_name as "objectName", t.account_external_id as "accountExternalId",
-           t.group_external_id as "groupExternalId", t.group_name as "groupName"
+    select t.id::text, t.tenant_id::text as "tenantId", t.integration_id::text as "integrationId", t.object_type as "objectType",
+           t.object_key as "objectKey", t.object_name as "objectName", t.account_external_id as "accountExternalId", t.parameters
       from ${provisioningTasks} t
      where t.expires_at <= now() and t.expiry_task_id is null and t.action = 'grant' and t.status in ('success', 'confirmed')
        and exists (select 1 from ${provisioningSettings} s where s.integration_id = t.integration_id and s.enabled)

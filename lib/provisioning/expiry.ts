@@ -9,22 +9,14 @@ import "server-only";
 import type { Database } from "@/db/client";
 import * as queries from "@/db/queries/remediation";
 import { systemContext } from "@/lib/auth/context";
-import { enqueueTasks, type TaskInput } from "./internal";
+import { enqueueTasks, type TaskInput, usernameOf } from "./internal";
+import type { TaskParameters } from "./schemas";
 
 /** Grants handled per transaction; the rest wait for the next turn of the loop. */
 const BATCH = 500;
 
 /** The name the revokes are queued under (their initiator). */
 export const EXPIRY_INITIATOR = "Permission expiry";
-
-/**
- * The account's username as the grant was given: the list name starts with it
- * ("Alice → Engineering"); the object key is its lower-cased form.
- */
-function usernameOf(grant: queries.ExpiredGrantRow): string {
-  const head = grant.objectName.slice(0, grant.objectKey.length);
-  return head.toLowerCase() === grant.objectKey ? head : grant.objectKey;
-}
 
 /** Queues the revoke of every expired grant not yet revoked. Returns how many were queued. */
 export async function queueExpiredGrants(db: Database): Promise<number> {
@@ -39,7 +31,8 @@ export async function queueExpiredGrants(db: Database): Promise<number> {
         integrationId: g.integrationId,
         action: "revoke",
         account: { username: usernameOf(g), externalId: g.accountExternalId },
-        parameters: { group: { externalId: g.groupExternalId ?? "", name: g.groupName } },
+        // The group the grant gave, as the grant named it.
+        parameters: { group: (g.parameters as TaskParameters).group },
         source: "permission_expiry",
         sourceRef: { type: "task", id: g.id },
       }));

@@ -22,10 +22,11 @@ import "server-only";
 import type { Executor } from "@/db/client";
 import * as queries from "@/db/queries/remediation";
 import type { ServiceContext } from "@/lib/auth/context";
-import type { ObjectType, ProvisioningStatus, RemediationStatus } from "@/lib/domain/enums";
+import type { ProvisioningTaskRow } from "@/db/queries/provisioning";
+import type { ObjectType, RemediationStatus } from "@/lib/domain/enums";
 import { plural } from "@/lib/format";
 import { readState } from "@/lib/syncs/state";
-import { enqueueTasks, type TaskInput } from "./internal";
+import { enqueueTasks, onTaskFinished, type TaskEvent, type TaskInput } from "./internal";
 
 /** Tasks queued per statement: an insert of many rows is bounded by Postgres's 65,535 parameters. */
 const CHUNK = 1000;
@@ -107,43 +108,38 @@ export async function queueCampaignRevokes(tx: Executor, ctx: ServiceContext, ca
   };
 }
 
-/** What a task's status means for the items it carries out; null: no change. */
-export function remediationOf(status: ProvisioningStatus): RemediationStatus | null {
-  switch (status) {
-    case "pending":
-    case "running":
-      return "in_progress";
-    case "success":
-    case "confirmed":
-      return "remediated";
-    case "failed":
-    case "no_callback":
-      return "failed";
-    case "cancelled":
-      // Nothing was done: the revoke is still to be carried out.
-      return "pending";
-    case "superseded":
-      // Its retry takes the items over (below).
-      return null;
-  }
-}
+/** What a task's event means for the items it carries out. */
+const REMEDIATION_OF: Record<Exclude<TaskEvent, "superseded">, RemediationStatus> = {
+  success: "remediated",
+  confirmed: "remediated",
+  failed: "failed",
+  no_callback: "failed",
+  // Nothing was done: the revoke is still to be carried out.
+  cancelled: "pending",
+};
 
 /**
- * The items follow their task. The task engine calls this in the same
- * transaction as every status change of a task: a finish (success, failed,
- * no_callback), a confirmation, a cancel, and the creation of a retry (the
- * new task, whose retryOfId names the original, takes its items over).
+ * The items follow their task, in the transaction that moves it: a finish
+ * (success, failed, no_callback), a confirmation, a cancel, and a Retry After
+ * Modification (the original is superseded and the new task, whose source
+ * reference names it, takes its items over). Registered with the task
+ * engine's finish hooks below; any module that finishes tasks must have
+ * loaded this one.
  */
-export async function afterTaskTransition(
-  tx: Executor,
-  task: { id: string; tenantId: string; status: ProvisioningStatus; retryOfId?: string | null },
-) {
-  if (task.retryOfId && (task.status === "pending" || task.status === "running")) {
-    await queries.moveRemediationTask(tx, task.tenantId, task.retryOfId, task.id);
+export async function afterTaskTransition(tx: Executor, task: Pick<ProvisioningTaskRow, "id" | "tenantId">, event: TaskEvent) {
+  if (event === "superseded") {
+    const retry = await queries.retryOf(tx, task.tenantId, task.id);
+    if (retry) await queries.moveRemediationTask(tx, task.tenantId, task.id, retry);
+    return;
   }
-  const status = remediationOf(task.status);
-  if (status) await queries.setRemediationOfTask(tx, task.tenantId, task.id, status);
+  await queries.setRemediationOfTask(tx, task.tenantId, task.id, REMEDIATION_OF[event]);
 }
+
+// Once per module instance, whatever reloads it.
+const registered = Symbol.for("syncledger.remediation.hook");
+const hooks = globalThis as { [registered]?: () => void };
+hooks[registered]?.();
+hooks[registered] = onTaskFinished(afterTaskTransition);
 
 /**
  * The closed loop: in the apply transaction of a sync, every carried-out

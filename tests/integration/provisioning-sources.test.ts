@@ -11,14 +11,15 @@ import { getDb } from "@/db/client";
 import { completeCampaign } from "@/lib/campaigns/lifecycle";
 import { decideItems, listItems } from "@/lib/campaigns/review";
 import { createCampaign } from "@/lib/campaigns/service";
-import type { ProvisioningStatus } from "@/lib/domain/enums";
+import { lockTaskById } from "@/db/queries/provisioning";
 import { queueExpiredGrants } from "@/lib/provisioning/expiry";
-import { afterTaskTransition } from "@/lib/provisioning/remediation";
-import { createManualTask, updateProvisioningSettings } from "@/lib/provisioning/service";
+import { finishTask } from "@/lib/provisioning/internal";
+import { confirmTask, createManualTask, retryTask, updateProvisioningSettings } from "@/lib/provisioning/service";
 import { requestSync } from "@/lib/syncs/service";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
 import { GET as itemsRoute } from "@/app/api/v1/campaigns/[id]/items/route";
 import { makeApiKeyCtx, makeCsvDirectory, makeTenant, type TestTenant, waitForSyncEnd } from "../helpers/factories";
+import { waitUntil } from "../helpers/wait";
 
 let worker: Worker;
 let t: TestTenant;
@@ -82,38 +83,29 @@ async function taskRow(id: string) {
     groupExternalId: string | null;
     integrationId: string;
     status: string;
+    waiting: boolean;
   }>(sql`
     select id::text, action, source, source_ref_type as "sourceRefType", source_ref_id as "sourceRefId", object_key as "objectKey",
-           account_external_id as "accountExternalId", group_external_id as "groupExternalId", integration_id::text as "integrationId", status
+           account_external_id as "accountExternalId", group_external_id as "groupExternalId", integration_id::text as "integrationId", status,
+           status = 'running' and worker_id is null as waiting
       from provisioning_tasks where id = ${id}`);
   return row;
 }
 
-/** A task moving to a status, as the task engine moves it: the status change and its consequences in one transaction. */
-async function moveTask(id: string, status: ProvisioningStatus) {
-  await getDb().transaction(async (tx) => {
-    const [task] = await tx.execute<{ id: string; tenantId: string; status: ProvisioningStatus; retryOfId: string | null }>(sql`
-      update provisioning_tasks set status = ${status}, outcome = case when ${status} in ('success', 'failed', 'no_callback') then ${status} else outcome end
-       where id = ${id}
-      returning id::text, tenant_id::text as "tenantId", status, retry_of_id::text as "retryOfId"`);
-    await afterTaskTransition(tx, task);
+/** Waits for the worker to take a task; a manual fulfilment task then waits, running, for someone to carry it out. */
+async function running(id: string) {
+  return waitUntil(`task ${id} waiting for someone`, async () => {
+    const row = await taskRow(id);
+    return row.waiting ? row : null;
   });
 }
 
-/** A Retry After Modification of a task: a new task linked to it, the original superseded. */
-async function retryTask(original: string) {
-  return getDb().transaction(async (tx) => {
-    const [task] = await tx.execute<{ id: string; tenantId: string; status: ProvisioningStatus; retryOfId: string }>(sql`
-      insert into provisioning_tasks (tenant_id, integration_id, object_type, action, object_key, object_name, account_external_id,
-                                      source, source_ref_type, source_ref_id, initiator_type, initiator_name, parameters, retry_of_id)
-      select tenant_id, integration_id, object_type, action, object_key, object_name, account_external_id,
-             'retry_after_modification', 'task', id::text, 'system', 'test', parameters, id
-        from provisioning_tasks where id = ${original}
-      returning id::text, tenant_id::text as "tenantId", status, retry_of_id::text as "retryOfId"`);
-    await tx.execute(sql`update provisioning_tasks set status = 'superseded' where id = ${original}`);
-    await afterTaskTransition(tx, { id: original, tenantId: task.tenantId, status: "superseded" });
-    await afterTaskTransition(tx, task);
-    return task.id;
+/** The target reports an outcome for a running task (as a callback or the engine ends it). */
+async function finish(id: string, outcome: "success" | "failed") {
+  await running(id);
+  await getDb().transaction(async (tx) => {
+    const task = await lockTaskById(tx, id);
+    expect(await finishTask(tx, task!, { outcome, message: outcome === "failed" ? "The target refused" : null })).not.toBeNull();
   });
 }
 
@@ -166,7 +158,6 @@ describe("Access Compliance Review remediation", () => {
       accountExternalId: "u1",
       groupExternalId: "g1",
       integrationId: hr.integration.id,
-      status: "pending",
     });
     const account = find(hr.integration.id, "account", "u2");
     expect(account.remediation).toBe("in_progress");
@@ -185,21 +176,22 @@ describe("Access Compliance Review remediation", () => {
     expect(tasks).toHaveLength(2);
   });
 
-  it("the item follows its task: success is removed, a failure shows, a retry takes the item over", async () => {
+  it("the item follows its task: success is removed, a failure shows, a retry takes the item over and its confirmation removes", async () => {
     const membership = find(hr.integration.id, "membership", "u1");
-    await moveTask(membership.remediationTaskId!, "success");
+    await finish(membership.remediationTaskId!, "success");
     const account = find(hr.integration.id, "account", "u2");
-    await moveTask(account.remediationTaskId!, "failed");
+    await finish(account.remediationTaskId!, "failed");
     items = [...(await itemsOf(campaignId))];
     expect(find(hr.integration.id, "membership", "u1").remediation).toBe("remediated");
     expect(find(hr.integration.id, "account", "u2").remediation).toBe("failed");
 
-    const retry = await retryTask(account.remediationTaskId!);
+    const retry = await retryTask(t.ctx("operator"), account.remediationTaskId!, { parameters: {} });
     items = [...(await itemsOf(campaignId))];
-    expect(find(hr.integration.id, "account", "u2")).toMatchObject({ remediation: "in_progress", remediationTaskId: retry });
-    await moveTask(retry, "confirmed");
+    expect(find(hr.integration.id, "account", "u2")).toMatchObject({ remediation: "in_progress", remediationTaskId: retry.id });
+    await running(retry.id);
+    await confirmTask(t.ctx("operator"), retry.id, { reason: "Disabled by hand in the HR console" });
     items = [...(await itemsOf(campaignId))];
-    expect(find(hr.integration.id, "account", "u2").remediation).toBe("remediated");
+    expect(find(hr.integration.id, "account", "u2")).toMatchObject({ remediation: "remediated", remediationTaskId: retry.id });
   });
 
   it("a sync that no longer sees the membership, or sees the account disabled, verifies the removal with its id", async () => {
@@ -262,7 +254,7 @@ describe("Permission Expiry", () => {
       await getDb().execute(sql`select 1 from provisioning_tasks where source = 'permission_expiry' and source_ref_id = ${grant}`),
     ).toHaveLength(0);
 
-    await moveTask(grant, "success");
+    await finish(grant, "success");
     const counts = await Promise.all([queueExpiredGrants(getDb()), queueExpiredGrants(getDb()), queueExpiredGrants(getDb())]);
     // The worker's own loop may have taken it first; in any case it was queued once.
     expect(counts.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1);
