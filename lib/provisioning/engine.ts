@@ -309,8 +309,10 @@ async function sendToCallback(db: Database, task: Task, settings: queries.Provis
       [step(`The endpoint accepted the operation (HTTP ${res.status}); waiting for its callback until ${expiresAt.toISOString()}.`)],
       guard,
     );
-    // Null: the callback came first and already ended the task.
-    return waiting ? ("running" as const) : ("success" as const);
+    if (waiting) return "running" as const;
+    // The callback came first and already ended the task; the log still says the endpoint accepted it.
+    await queries.updateTask(db, task.id, {}, [step(`The endpoint accepted the operation (HTTP ${res.status}); its callback had already arrived.`)]);
+    return "running" as const;
   }
   const said = targetMessage(parsed, text);
   const message = `The callback endpoint answered HTTP ${res.status}${said ? `: ${said}` : ""}.`;
