@@ -466,7 +466,7 @@ function Remediation({ row, syncLinks, taskLinks }: { row: ReviewRow; syncLinks:
         <>
           {" · "}
           {taskLinks ? (
-            <Link href={`/provisioning/tasks/${task}`} className="font-mono underline-offset-2 hover:underline" title="The revoke task">
+            <Link href={`/provisioning?task=${task}`} className="font-mono underline-offset-2 hover:underline" title="The revoke task">
               Task {task.slice(0, 8)}
             </Link>
           ) : (
