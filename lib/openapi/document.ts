@@ -1006,15 +1006,22 @@ export function openApiDocument() {
         post: {
           operationId: "createProvisioningBatch",
           summary:
-            "Batch provisioning (scope provisioning:write): a CSV of manual operations, one task per valid row (columns integration, action, username, externalId, attributes, groups…); rows that are not valid are reported by line and nothing of them is queued. Audited",
+            "Batch provisioning (scope provisioning:write): a UTF-8 CSV of manual operations for one integration, one task per valid row (header columns: action and username required; external_id, group, group_name, email, display_name, given_name, family_name, title, department, expires_at optional; at most 10,000 rows and 5 MiB); rows that are not valid are reported by line and nothing of them is queued. Audited",
           requestBody: {
             required: true,
             content: {
               "multipart/form-data": {
                 schema: {
                   type: "object",
-                  required: ["file"],
-                  properties: { file: { type: "string", format: "binary", description: "The CSV file" } },
+                  required: ["integrationId", "file"],
+                  properties: {
+                    integrationId: {
+                      type: "string",
+                      format: "uuid",
+                      description: "The integration the operations are for; its provisioning must be on",
+                    },
+                    file: { type: "string", format: "binary", description: "The CSV file" },
+                  },
                 },
               },
             },

@@ -183,6 +183,13 @@ export async function createBatch(ctx: ServiceContext, input: { integrationId: u
     }
   }
 
+  if (good.length === 0) {
+    // A batch of nothing but refused rows would only be clutter: the file goes back with its reasons.
+    const shown = rejected.slice(0, 10).map((r) => `line ${r.line}: ${r.reason}`);
+    const more = rejected.length > shown.length ? ` (and ${plural(rejected.length - shown.length, "more row")})` : "";
+    throw badFile(file.name || "the file", `no row can be used; ${shown.join(" ")}${more}`);
+  }
+
   return db.transaction(async (tx) => {
     const integration = (await getIntegration(tx, ctx.tenantId, integrationId, { lock: true })) ?? notFound();
     await requireProvisioningEnabled(tx, ctx.tenantId, integration);

@@ -126,7 +126,11 @@ describe("provisioning accounts, end to end", () => {
       /^\/provisioning\?task=[0-9a-f-]{36}$/,
     );
     // The task shows on the account's page, and it is a real task row naming who queued it.
-    await page.getByRole("table", { name: "Provisioning tasks" }).getByText("Pending").waitFor();
+    // Manual fulfilment: the worker takes it and it waits, running, for someone to Confirm it.
+    await page
+      .getByRole("table", { name: "Provisioning tasks" })
+      .getByText(/^(Pending|Running)$/)
+      .waitFor();
     const tasks = await sql<{ action: string; object_name: string; source: string; initiator_name: string }[]>`
       select action, object_name, source, initiator_name from provisioning_tasks where integration_id = ${integrationId}`;
     expect(tasks).toEqual([{ action: "disable", object_name: "quinn.baker", source: "manual", initiator_name: alpha.users.admin }]);

@@ -110,6 +110,10 @@ describe("createBatch", () => {
       [file("action,username\n"), /a header but no rows/],
       [file(Uint8Array.from([...new TextEncoder().encode("action,username\ncreate,j"), 0xff, 0xfe, 0x41, 0x0a])), /not UTF-8 text/],
       [file(`action,username\n${"create,u\n".repeat(10_001)}`), /10,001 rows; a batch takes at most 10,000/],
+      [
+        file("action,username,group\ngrant,alice,\nfly,bob,\n"),
+        /no row can be used; line 2: group: is required to grant a group membership\. line 3: action: "fly" is not one of/,
+      ],
     ];
     for (const [f, message] of cases) {
       const e = await refusal(createBatch(t.ctx("admin"), { integrationId: hr, file: f }));
