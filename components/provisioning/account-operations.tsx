@@ -23,14 +23,12 @@ import { toast } from "@/components/ui/toaster";
 import type { ActionResult } from "@/lib/actions";
 import { PROVISIONING_ACTION_LABELS, type ProvisioningAction } from "@/lib/domain/enums";
 import { manualOperationSchema } from "@/lib/provisioning/schemas";
+import { taskHref } from "./account-links";
 
 export type QueuedTask = { id: string; status: string };
 export type OperationAction = (input: unknown) => Promise<ActionResult<QueuedTask>>;
 export type GroupChoice = { externalId: string; name: string | null };
 type AccountRef = { username: string; externalId: string };
-
-/** Where a task is shown in the Synchronization Logs. */
-export const taskHref = (id: string) => `/provisioning?task=${id}`;
 
 /** The account fields a form edits, with their labels. */
 const EDITABLE_FIELDS = [
