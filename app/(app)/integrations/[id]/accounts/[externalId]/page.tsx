@@ -1,7 +1,8 @@
 import Link from "next/link";
 import { DataTable } from "@/components/data/data-table";
 import { formatTime } from "@/components/integrations/sync-display";
-import { AccountOperations, ProvisioningOffNote, RevokeMembershipButton, taskHref } from "@/components/provisioning/account-operations";
+import { AccountOperations, ProvisioningOffNote, RevokeMembershipButton } from "@/components/provisioning/account-operations";
+import { taskHref } from "@/components/provisioning/account-links";
 import { IntegrationSubnav } from "@/components/provisioning/account-subnav";
 import { PageHeader } from "@/components/shell/page-header";
 import { Badge } from "@/components/ui/badge";
