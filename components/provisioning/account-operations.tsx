@@ -61,11 +61,14 @@ function QueuedNotice({ queued }: { queued: { task: QueuedTask; message: string 
   return (
     <Alert variant="success" role="status">
       <AlertDescription>
-        {queued.message} It is in the{" "}
-        <Link href={taskHref(queued.task.id)} className="font-medium underline underline-offset-4">
-          Synchronization Logs
-        </Link>
-        .
+        {/* One span: the description lays its children out as rows. */}
+        <span>
+          {queued.message} It is in the{" "}
+          <Link href={taskHref(queued.task.id)} className="font-medium underline underline-offset-4">
+            Synchronization Logs
+          </Link>
+          .
+        </span>
       </AlertDescription>
     </Alert>
   );

@@ -161,7 +161,8 @@ describe("provisioning accounts, end to end", () => {
     const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from provisioning_batches where integration_id = ${integrationId}`;
     expect(n).toBe(1);
     await context.close();
-  });
+    // Screenshots at two widths and a real sync before it: more than the default minute on a busy 2-core machine.
+  }, 180_000);
 
   it("an auditor reads the settings and the account without acting; a viewer is refused the settings", async () => {
     const auditor = await signIn(browser, alpha.users.auditor);
@@ -191,5 +192,5 @@ describe("provisioning accounts, end to end", () => {
     const res = await fetch(`${baseUrl()}${batchPath}`, { headers: { cookie: await cookieHeader(viewer.context) }, redirect: "manual" });
     expect(res.status).toBe(403);
     await viewer.context.close();
-  });
+  }, 120_000);
 });

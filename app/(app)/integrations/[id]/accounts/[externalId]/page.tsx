@@ -106,10 +106,12 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
         </CardHeader>
         <CardContent>
           <dl className="grid gap-x-6 gap-y-3 sm:grid-cols-[12rem_1fr]">
-            <dt className="text-sm text-muted-foreground">External id</dt>
-            <dd className="break-all font-mono text-xs sm:text-sm">{account.externalId}</dd>
+            <div className="grid gap-0.5 sm:contents">
+              <dt className="text-sm text-muted-foreground">External id</dt>
+              <dd className="break-all font-mono text-sm">{account.externalId}</dd>
+            </div>
             {fieldNames.map((f) => (
-              <div key={f} className="contents">
+              <div key={f} className="grid gap-0.5 sm:contents">
                 <dt className="text-sm text-muted-foreground">{fieldLabel(f)}</dt>
                 <dd className="break-words text-sm">{account.fields[f] ?? <span className="text-muted-foreground">—</span>}</dd>
               </div>
