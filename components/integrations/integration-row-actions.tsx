@@ -7,7 +7,7 @@
 import { useState, useTransition } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { History, MoreHorizontal, Pencil, Play, Power, PowerOff, Trash2 } from "lucide-react";
+import { History, MoreHorizontal, Pencil, Play, Power, PowerOff, Send, Trash2, Users } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
@@ -26,11 +26,13 @@ export function IntegrationRowActions({
   integration,
   canWrite,
   canRun,
+  canReadProvisioning = false,
   actions,
 }: {
   integration: { id: string; name: string; active: boolean };
   canWrite: boolean;
   canRun: boolean;
+  canReadProvisioning?: boolean;
   actions: { requestSync: FormAction; setActive: FormAction; remove: FormAction };
 }) {
   const router = useRouter();
@@ -92,6 +94,18 @@ export function IntegrationRowActions({
               <History aria-hidden="true" /> Sync History
             </Link>
           </DropdownMenuItem>
+          <DropdownMenuItem asChild>
+            <Link href={`/integrations/${id}/accounts`}>
+              <Users aria-hidden="true" /> Accounts
+            </Link>
+          </DropdownMenuItem>
+          {canReadProvisioning ? (
+            <DropdownMenuItem asChild>
+              <Link href={`/integrations/${id}/provisioning`}>
+                <Send aria-hidden="true" /> Provisioning
+              </Link>
+            </DropdownMenuItem>
+          ) : null}
           {canWrite ? (
             <>
               <DropdownMenuItem

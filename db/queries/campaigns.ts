@@ -10,7 +10,7 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { AttributeCondition, CampaignFilter } from "@/lib/domain/campaign-filter";
-import { APPLIED_SYNC_STATUSES, type ObjectType } from "@/lib/domain/enums";
+import { APPLIED_SYNC_STATUSES, type ObjectType, type RemediationStatus } from "@/lib/domain/enums";
 import type { Executor } from "../client";
 import {
   campaignItems,
@@ -394,7 +394,10 @@ export type CampaignItemRow = {
   comment: string | null;
   decidedByName: string | null;
   decidedAt: string | null;
-  remediation: "pending" | "remediated" | null;
+  remediation: RemediationStatus | null;
+  /** The provisioning task carrying out a revoke, and the sync that proved it done. */
+  remediationTaskId: string | null;
+  remediationVerifiedSyncId: string | null;
 };
 
 /** The conditions a filtered set of items meets (one campaign). */
@@ -429,7 +432,8 @@ export async function listItems(
            i.account_external_id as "accountExternalId", i.account_name as "accountName", i.display_name as "displayName",
            i.target_external_id as "targetExternalId", i.target_name as "targetName", i.reviewer_id::text as "reviewerId",
            i.reviewer_name as "reviewerName", i.decision, i.comment, i.decided_by_name as "decidedByName",
-           ${iso(sql`i.decided_at`)} as "decidedAt", i.remediation
+           ${iso(sql`i.decided_at`)} as "decidedAt", i.remediation,
+           i.remediation_task_id::text as "remediationTaskId", i.remediation_verified_sync_id::text as "remediationVerifiedSyncId"
       from ${campaignItems} i
      where i.tenant_id = ${tenantId} and ${itemConditions(campaignId, f)}
        ${opts.afterId ? sql`and i.id > ${opts.afterId}` : sql``}
@@ -685,7 +689,8 @@ export async function reportItems(db: Executor, tenantId: string, campaignId: st
            i.object_type as "objectType", i.external_id as "externalId", i.account_external_id as "accountExternalId",
            i.account_name as "accountName", i.display_name as "displayName", i.target_external_id as "targetExternalId",
            i.target_name as "targetName", i.reviewer_id::text as "reviewerId", i.reviewer_name as "reviewerName", i.decision,
-           i.comment, i.decided_by_name as "decidedByName", ${iso(sql`i.decided_at`)} as "decidedAt", i.remediation
+           i.comment, i.decided_by_name as "decidedByName", ${iso(sql`i.decided_at`)} as "decidedAt", i.remediation,
+           i.remediation_task_id::text as "remediationTaskId", i.remediation_verified_sync_id::text as "remediationVerifiedSyncId"
       from ${campaignItems} i
      where i.tenant_id = ${tenantId} and i.campaign_id = ${campaignId}
        ${opts.afterId ? sql`and i.id > ${opts.afterId}` : sql``}

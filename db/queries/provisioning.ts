@@ -155,6 +155,59 @@ export async function notifyTaskQueued(tx: Executor) {
   await tx.execute(sql`select pg_notify('provisioning_queued', '')`);
 }
 
+/** The newest tasks on one object (an account and its memberships), for the account's page. */
+export async function listObjectTasks(db: Executor, tenantId: string, integrationId: string, objectKey: string, limit: number) {
+  const t = provisioningTasks;
+  return db
+    .select({
+      id: t.id,
+      seq: t.seq,
+      objectType: t.objectType,
+      action: t.action,
+      objectName: t.objectName,
+      source: t.source,
+      status: t.status,
+      message: t.message,
+      initiatorName: t.initiatorName,
+      createdAt: t.createdAt,
+      endedAt: t.endedAt,
+    })
+    .from(t)
+    .where(and(eq(t.tenantId, tenantId), eq(t.integrationId, integrationId), eq(t.objectKey, objectKey)))
+    .orderBy(desc(t.seq))
+    .limit(limit);
+}
+
+/** A tenant's batches, newest first (the batch pages' integration names included). */
+export async function listBatches(db: Executor, tenantId: string, limit: number) {
+  const b = provisioningBatches;
+  return db
+    .select({
+      id: b.id,
+      integrationId: b.integrationId,
+      integrationName: integrations.name,
+      fileName: b.fileName,
+      rows: b.rows,
+      taskCount: b.taskCount,
+      createdByName: b.createdByName,
+      createdAt: b.createdAt,
+    })
+    .from(b)
+    .innerJoin(integrations, eq(integrations.id, b.integrationId))
+    .where(eq(b.tenantId, tenantId))
+    .orderBy(desc(b.createdAt))
+    .limit(limit);
+}
+
+/** The integrations of a tenant whose provisioning is switched on. */
+export async function enabledIntegrationIds(db: Executor, tenantId: string) {
+  const rows = await db
+    .select({ id: provisioningSettings.integrationId })
+    .from(provisioningSettings)
+    .where(and(eq(provisioningSettings.tenantId, tenantId), eq(provisioningSettings.enabled, true)));
+  return new Set(rows.map((r) => r.id));
+}
+
 /* ---- The task queue (lib/provisioning/worker.ts, engine.ts) ---- */
 
 /** Statuses that hold the later tasks on the same object. */

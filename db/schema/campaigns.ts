@@ -184,6 +184,10 @@ export const campaignItems = pgTable(
     index("campaign_items_campaign_id_reviewer_id_integration_id_id_idx").on(t.campaignId, t.reviewerId, t.integrationId, t.id),
     // The seam provisioning picks up: revoke decisions not yet carried out.
     index("campaign_items_tenant_id_id_pending_idx").on(t.tenantId, t.id).where(sql`remediation = 'pending'`),
+    // A finished provisioning task finds the items it carries out.
+    index("campaign_items_remediation_task_id_idx").on(t.remediationTaskId).where(sql`remediation_task_id is not null`),
+    // The end of a sync finds its integration's carried-out revokes awaiting proof.
+    index("campaign_items_integration_id_remediated_idx").on(t.integrationId).where(sql`remediation = 'remediated'`),
   ],
 );
 

@@ -8,7 +8,9 @@
  * afterwards. Completing while items are still undecided is refused unless
  * `force` is set: an auditor expects an incomplete review to be a deliberate,
  * recorded choice, so the audit event and the ledger record both state how
- * many items were left undecided.
+ * many items were left undecided. The revokes of accounts and memberships on
+ * applications with provisioning switched on are queued as revoke tasks in the
+ * same transaction (lib/provisioning/remediation.ts).
  */
 import "server-only";
 import { z } from "zod";
@@ -19,6 +21,7 @@ import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
 import { formatCount, plural } from "@/lib/format";
+import { queueCampaignRevokes, type RevokesQueued } from "@/lib/provisioning/remediation";
 import { isUuid, parseInput } from "@/lib/validation";
 import { completionDocument } from "./record";
 
@@ -89,6 +92,7 @@ export type CompletionResult = {
   status: "completed";
   decisionsDigest: string;
   totals: { approved: number; revoked: number; undecided: number };
+  remediation: Omit<RevokesQueued, "note">;
   message: string;
 };
 
@@ -119,10 +123,13 @@ export async function completeCampaign(ctx: ServiceContext, id: string, input: u
     const totals = { approved, revoked, undecided };
     const record = completionDocument(campaign, { completedAt, completedBy: ctx.actor.name, decisionsDigest: digest, totals });
     await queueLedgerRecord(tx, { tenantId: ctx.tenantId, kind: "campaign_completion", refId: c.id, record, createdAt: completedAt });
+    const { note, ...remediation } = await queueCampaignRevokes(tx, ctx, c.id);
     const message =
       `Completed campaign "${c.name}": ${formatCount(approved)} approved, ${formatCount(revoked)} revoked` +
       (undecided ? `, ${plural(undecided, "item")} left undecided` : "") +
-      `; decisions SHA-256 ${digest}`;
+      `; decisions SHA-256 ${digest}` +
+      (remediation.queued ? `; ${plural(remediation.queued, "revoke task")} queued` : "") +
+      (note ? `; ${note}` : "");
     await recordAuditEvent(tx, ctx, {
       entityType: "Campaign",
       action: "Complete",
@@ -132,6 +139,6 @@ export async function completeCampaign(ctx: ServiceContext, id: string, input: u
       before: { status: "active" },
       after: { status: "completed" },
     });
-    return { id: c.id, status: "completed" as const, decisionsDigest: digest, totals, message };
+    return { id: c.id, status: "completed" as const, decisionsDigest: digest, totals, remediation, message };
   });
 }

@@ -25,6 +25,7 @@ import {
   PROVISIONING_SOURCES,
   PROVISIONING_STATUSES,
   OBJECT_TYPES,
+  REMEDIATION_STATUSES,
   REVIEW_DECISIONS,
   SYNC_MODES,
   SYNC_PHASES,
@@ -272,7 +273,21 @@ export function openApiDocument() {
             comment: { type: ["string", "null"] },
             decidedByName: { type: ["string", "null"] },
             decidedAt: { type: ["string", "null"], format: "date-time" },
-            remediation: { enum: ["pending", "remediated", null], description: "A revoke is pending remediation" },
+            remediation: {
+              enum: [...REMEDIATION_STATUSES, null],
+              description:
+                "A revoke's remediation: pending (not carried out: provisioning is off for the application, or the item is a group, role or entitlement), in_progress (its revoke task is queued or running), remediated (the task succeeded or was confirmed), failed (the task failed or had no callback), verified (a later sync no longer saw the membership or account)",
+            },
+            remediationTaskId: {
+              type: ["string", "null"],
+              format: "uuid",
+              description: "The provisioning task carrying out the revoke (the latest, after a retry): GET /provisioning/tasks/{id}",
+            },
+            remediationVerifiedSyncId: {
+              type: ["string", "null"],
+              format: "uuid",
+              description: "The sync that no longer saw what was revoked: the removal's proof",
+            },
           },
         },
         ManualOperation: {
@@ -813,7 +828,7 @@ export function openApiDocument() {
         post: {
           operationId: "decideReviewItems",
           summary:
-            "Approve or revoke items by ids or for a filtered set, in one transaction (scope campaigns:decide); one audit event. Only while the campaign is active; a decision may change until completion; a revoke is pending remediation",
+            "Approve or revoke items by ids or for a filtered set, in one transaction (scope campaigns:decide); one audit event. Only while the campaign is active; a decision may change until completion; at completion a revoke becomes a revoke task where the application is provisioned",
           parameters: [idParam],
           requestBody: { required: true, content: json("DecideItems") },
           responses: {
@@ -991,15 +1006,22 @@ export function openApiDocument() {
         post: {
           operationId: "createProvisioningBatch",
           summary:
-            "Batch provisioning (scope provisioning:write): a CSV of manual operations, one task per valid row (columns integration, action, username, externalId, attributes, groups…); rows that are not valid are reported by line and nothing of them is queued. Audited",
+            "Batch provisioning (scope provisioning:write): a UTF-8 CSV of manual operations for one integration, one task per valid row (header columns: action and username required; external_id, group, group_name, email, display_name, given_name, family_name, title, department, expires_at optional; at most 10,000 rows and 5 MiB); rows that are not valid are reported by line and nothing of them is queued. Audited",
           requestBody: {
             required: true,
             content: {
               "multipart/form-data": {
                 schema: {
                   type: "object",
-                  required: ["file"],
-                  properties: { file: { type: "string", format: "binary", description: "The CSV file" } },
+                  required: ["integrationId", "file"],
+                  properties: {
+                    integrationId: {
+                      type: "string",
+                      format: "uuid",
+                      description: "The integration the operations are for; its provisioning must be on",
+                    },
+                    file: { type: "string", format: "binary", description: "The CSV file" },
+                  },
                 },
               },
             },

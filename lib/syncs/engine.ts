@@ -3,7 +3,8 @@
  * each page with the current state and stream it into per-sync staging
  * (COPY), each row carrying its outcome; refuse to apply a result that shrank
  * past the integration's threshold (held); then make it the current state in
- * one transaction, logging deletions. Any failure before that transaction
+ * one transaction, logging deletions and recording the campaign revokes it
+ * proves carried out. Any failure before that transaction
  * leaves the current state exactly as it was.
  */
 import "server-only";
@@ -20,6 +21,7 @@ import { assertEndpointsAllowed, getConnector } from "@/lib/connectors/registry"
 import { ConnectorError, OBJECT_TYPES, type ExtractPage, type ExtractResult, type ObjectType } from "@/lib/connectors/types";
 import { getObjectStore } from "@/lib/storage";
 import { loadIntegrationForSync } from "@/lib/integrations/loader";
+import { verifyRemediations } from "@/lib/provisioning/remediation";
 import { phaseWords, readingPhase, type ProgressPhase } from "./progress";
 import { StagingWriter, prepareRow, type StagedOutcome, type StagedRow } from "./staging";
 import { applyDelta, applyFull, currentHashes, lockState, outcomeOf, readState, recompareOutcomes, type Deletions } from "./state";
@@ -269,6 +271,8 @@ async function apply(
     signal.throwIfAborted();
     // New cursors commit with the data they describe, never without it.
     await saveCursors(tx, exec, cursors);
+    // Revokes carried out whose object this state no longer holds are proven by this sync, atomically with it.
+    await verifyRemediations(tx, { id: exec.id, integrationId: exec.integrationId });
     const counts = known ? withDeletions(known, deleted) : await syncQueries.countsFor(tx, exec.id);
     signal.throwIfAborted();
     // The last word belongs to a cancel: one requested after the checks above (its

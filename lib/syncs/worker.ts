@@ -22,6 +22,7 @@ import {
   SYNC_QUEUED_CHANNEL,
 } from "@/db/queries/syncs";
 import { log } from "@/lib/log";
+import { queueExpiredGrants } from "@/lib/provisioning/expiry";
 import { cleanupOrphanUploads, sweepTemporaryUploads } from "@/lib/uploads/internal";
 import { LEDGER_QUEUED_CHANNEL, maintainLedger } from "@/lib/ledger/chain";
 import { DEFAULT_PHASE_BUDGET, deadlineMessage, phaseBudgetMs, type PhaseBudget } from "./deadline";
@@ -137,6 +138,7 @@ export function startWorker(options: WorkerOptions): Worker {
         const overdue = await failOverdueSyncs(db, deadlineMessage, { graceSeconds: overdueGrace });
         if (overdue.length) log.warn({ runs: overdue }, "ended syncs past their deadline whose worker did not");
         await queueScheduledSyncs(db);
+        await queueExpiredGrants(db);
         if (Date.now() - lastCleanup > cleanupEvery) {
           lastCleanup = Date.now();
           const removed = await cleanupOrphanUploads();

@@ -28,6 +28,7 @@ export default async function IntegrationsPage() {
   const canWrite = can(ctx, "integrations:write");
   const canRun = can(ctx, "syncs:run");
   const canReadSyncs = can(ctx, "syncs:read");
+  const canReadProvisioning = can(ctx, "provisioning:read");
   const anyRunning = integrations.some((i) => isRunning(i.lastSyncStatus));
 
   return (
@@ -128,6 +129,7 @@ export default async function IntegrationsPage() {
                   integration={{ id: i.id, name: i.name, active: i.active }}
                   canWrite={canWrite}
                   canRun={canRun}
+                  canReadProvisioning={canReadProvisioning}
                   actions={{
                     requestSync: requestSyncAction,
                     setActive: setIntegrationActiveAction,

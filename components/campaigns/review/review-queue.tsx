@@ -22,7 +22,14 @@ import { toast } from "@/components/ui/toaster";
 import type { ActionResult } from "@/lib/actions";
 import type { ItemSetFilters } from "@/lib/campaigns/review-schemas";
 import { REVIEW_COMMENT_MAX } from "@/lib/campaigns/schemas";
-import { OBJECT_TYPE_LABELS, type ObjectType, REVIEW_DECISION_LABELS, type ReviewDecision } from "@/lib/domain/enums";
+import {
+  OBJECT_TYPE_LABELS,
+  type ObjectType,
+  REMEDIATION_STATUS_LABELS,
+  type RemediationStatus,
+  REVIEW_DECISION_LABELS,
+  type ReviewDecision,
+} from "@/lib/domain/enums";
 import { formatCount, formatDateTime, plural } from "@/lib/format";
 
 export type ReviewRow = {
@@ -40,7 +47,9 @@ export type ReviewRow = {
   comment: string | null;
   decidedByName: string | null;
   decidedAt: string | null;
-  remediation: string | null;
+  remediation: RemediationStatus | null;
+  remediationTaskId: string | null;
+  remediationVerifiedSyncId: string | null;
 };
 
 type Target = { kind: "ids"; ids: number[] } | { kind: "filter"; count: number };
@@ -59,6 +68,7 @@ export function ReviewQueue({
   decidable,
   filter,
   syncLinks,
+  taskLinks,
   showReviewer,
   decide,
 }: {
@@ -71,6 +81,8 @@ export function ReviewQueue({
   decidable: number;
   filter: ItemSetFilters;
   syncLinks: boolean;
+  /** Whether the caller may open provisioning tasks (the revoke carrying out an item). */
+  taskLinks: boolean;
   showReviewer: boolean;
   decide: DecideAction;
 }) {
@@ -223,13 +235,14 @@ export function ReviewQueue({
       cell: (r) => (
         <>
           <DecisionBadge decision={r.decision} />
+          <Remediation row={r} syncLinks={syncLinks} taskLinks={taskLinks} />
           {r.comment ? <div className="mt-1 line-clamp-2 text-xs break-words text-muted-foreground">“{r.comment}”</div> : null}
         </>
       ),
       full: (r) => (
         <>
           <DecisionBadge decision={r.decision} />
-          {r.remediation === "pending" ? <span className="ml-2 text-xs text-muted-foreground">Remediation pending</span> : null}
+          <Remediation row={r} syncLinks={syncLinks} taskLinks={taskLinks} />
           {r.comment ? <div className="mt-1 text-xs break-words text-muted-foreground">“{r.comment}”</div> : null}
         </>
       ),
@@ -429,6 +442,52 @@ export function ReviewQueue({
           setConfirming(null);
         }}
       />
+    </div>
+  );
+}
+
+const REMEDIATION_TONE: Record<RemediationStatus, string> = {
+  pending: "text-muted-foreground",
+  in_progress: "text-muted-foreground",
+  remediated: "text-foreground",
+  failed: "text-destructive",
+  verified: "text-emerald-700 dark:text-emerald-400",
+};
+
+/** Where a revoke stands: its status, the task carrying it out, and the sync that proved it done. */
+function Remediation({ row, syncLinks, taskLinks }: { row: ReviewRow; syncLinks: boolean; taskLinks: boolean }) {
+  if (!row.remediation) return null;
+  const task = row.remediationTaskId;
+  const sync = row.remediationVerifiedSyncId;
+  return (
+    <div className={`mt-1 text-xs ${REMEDIATION_TONE[row.remediation]}`} data-remediation={row.remediation}>
+      {REMEDIATION_STATUS_LABELS[row.remediation]}
+      {task ? (
+        <>
+          {" · "}
+          {taskLinks ? (
+            <Link href={`/provisioning?task=${task}`} className="font-mono underline-offset-2 hover:underline" title="The revoke task">
+              Task {task.slice(0, 8)}
+            </Link>
+          ) : (
+            <span className="font-mono">Task {task.slice(0, 8)}</span>
+          )}
+        </>
+      ) : null}
+      {sync ? (
+        <>
+          {" · "}
+          {syncLinks ? (
+            <Link href={`/syncs/${sync}`} className="font-mono underline-offset-2 hover:underline" title="The sync that no longer saw it">
+              verified by sync {sync.slice(0, 8)}
+            </Link>
+          ) : (
+            <span className="font-mono" title={sync}>
+              verified by sync {sync.slice(0, 8)}
+            </span>
+          )}
+        </>
+      ) : null}
     </div>
   );
 }

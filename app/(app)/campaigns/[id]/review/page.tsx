@@ -120,6 +120,7 @@ export default async function ReviewPage({ params, searchParams }: { params: Pro
         decidable={facts.value.decidable}
         filter={itemSetFilter}
         syncLinks={can(ctx, "syncs:read")}
+        taskLinks={can(ctx, "provisioning:read")}
         showReviewer={!own}
         decide={decideItemsAction}
       />

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { ChevronLeft, CircleStop, FileCheck2, Pencil } from "lucide-react";
+import { CircleStop, FileCheck2, Pencil } from "lucide-react";
 import { ConfirmActionButton } from "@/components/forms/confirm-action-button";
 import { IntegrationLogo } from "@/components/integrations/integration-logo";
 import { LiveRefresh } from "@/components/integrations/live-refresh";
@@ -17,6 +17,7 @@ import {
 import { OBJECT_TYPE_LABELS } from "@/lib/domain/enums";
 import { SyncNowButton } from "@/components/integrations/sync-now-button";
 import { PageHeader } from "@/components/shell/page-header";
+import { IntegrationSubnav } from "@/components/provisioning/account-subnav";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -88,11 +89,7 @@ export default async function SyncHistoryPage({
 
   return (
     <div className="grid gap-6">
-      <div>
-        <Link href="/integrations" className="inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
-          <ChevronLeft aria-hidden="true" className="size-4" /> Integrations
-        </Link>
-      </div>
+      <IntegrationSubnav ctx={ctx} integrationId={id} current="syncs" />
       <PageHeader
         className="mb-0"
         title={

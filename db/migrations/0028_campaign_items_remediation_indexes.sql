@@ -1,0 +1,2 @@
+CREATE INDEX "campaign_items_remediation_task_id_idx" ON "campaign_items" USING btree ("remediation_task_id") WHERE remediation_task_id is not null;--> statement-breakpoint
+CREATE INDEX "campaign_items_integration_id_remediated_idx" ON "campaign_items" USING btree ("integration_id") WHERE remediation = 'remediated';
