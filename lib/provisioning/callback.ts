@@ -39,7 +39,8 @@ export async function handleCallback(taskId: string, token: string | null, rawBo
       return refuse(401, "unauthorized:callback_token", message);
     }
     if (!sameToken(token, task.callbackTokenHash)) {
-      const message = "The callback token does not match this task: it is not the token sent with the operation, or a later attempt replaced it.";
+      const message =
+        "The callback token does not match this task: it is not the token sent with the operation, or a later attempt replaced it.";
       await note(message);
       return refuse(403, "forbidden:callback_token", message);
     }

@@ -30,6 +30,7 @@ import {
   shownText,
   TRANSIENT_ERROR_KINDS,
   type ProvisionOperation,
+  type ProvisionResult,
 } from "@/lib/connectors/types";
 import { decryptJson } from "@/lib/crypto/secrets";
 import { PROVISIONING_ACTION_LABELS } from "@/lib/domain/enums";
@@ -117,14 +118,22 @@ export async function executeTask(db: Database, task: Task, opts: EngineOptions)
     }
     const detail: Partial<Task> = {};
     if (failure.detail.request) Object.assign(detail, { request: failure.detail.request, requestHash: hashOf(failure.detail.request) });
-    if (failure.detail.response) Object.assign(detail, { response: failure.detail.response, responseHash: hashOf(failure.detail.response) });
+    if (failure.detail.response)
+      Object.assign(detail, { response: failure.detail.response, responseHash: hashOf(failure.detail.response) });
     if (failure.transient && task.attempts < retry.maxAttempts) {
       const backoff = Math.min(retry.maxMs, retry.baseMs * 2 ** (task.attempts - 1));
       const delay = Math.max(backoff, failure.detail.retryAfterMs ?? 0);
       await queries.updateTask(
         db,
         task.id,
-        { ...detail, status: "pending", message: failure.message, workerId: null, heartbeatAt: null, runAfter: new Date(Date.now() + delay) },
+        {
+          ...detail,
+          status: "pending",
+          message: failure.message,
+          workerId: null,
+          heartbeatAt: null,
+          runAfter: new Date(Date.now() + delay),
+        },
         [step(`Attempt ${task.attempts} failed: ${failure.message} Trying again in ${seconds(delay)}.`, "warn")],
         guard,
       );
@@ -201,11 +210,12 @@ async function applyWithConnector(db: Database, task: Task, settings: Record<str
   const row = await getIntegrationForSync(db, task.integrationId);
   if (!row) throw new TaskFailure("The integration was deleted.", false);
   const connector = getConnector(row.connector);
-  if (!connector.provisioner) throw new TaskFailure(`${connector.label} applications cannot be provisioned through their connector.`, false);
+  if (!connector.provisioner)
+    throw new TaskFailure(`${connector.label} applications cannot be provisioned through their connector.`, false);
   const integration = await loadIntegrationForSync(db, task.integrationId);
   await assertEndpointsAllowed(integration.connector, integration.config);
   const secrets = row.secrets ? Object.values(decryptJson(row.secrets, row.id)).filter((v): v is string => typeof v === "string") : [];
-  let result;
+  let result: ProvisionResult;
   try {
     result = await connector.provisioner.apply(integration.config, operationOf(task, settings), opts.signal);
   } catch (error) {
@@ -311,7 +321,9 @@ async function sendToCallback(db: Database, task: Task, settings: queries.Provis
     );
     if (waiting) return "running" as const;
     // The callback came first and already ended the task; the log still says the endpoint accepted it.
-    await queries.updateTask(db, task.id, {}, [step(`The endpoint accepted the operation (HTTP ${res.status}); its callback had already arrived.`)]);
+    await queries.updateTask(db, task.id, {}, [
+      step(`The endpoint accepted the operation (HTTP ${res.status}); its callback had already arrived.`),
+    ]);
     return "running" as const;
   }
   const said = targetMessage(parsed, text);
@@ -351,8 +363,7 @@ export async function sweepExpiredCallbacks(db: Database): Promise<number> {
   for (const { id } of await queries.expiredCallbackTasks(db)) {
     const done = await db.transaction(async (tx) => {
       const task = await queries.lockTaskById(tx, id, { skipLocked: true });
-      if (!task || task.status !== "running" || task.callbackUsedAt || !task.callbackExpiresAt || task.callbackExpiresAt > new Date())
-        return null;
+      if (task?.status !== "running" || task.callbackUsedAt || !task.callbackExpiresAt || task.callbackExpiresAt > new Date()) return null;
       return finishTask(tx, task, {
         outcome: "no_callback",
         message: `No callback arrived before ${task.callbackExpiresAt.toISOString()}.`,

@@ -190,7 +190,9 @@ export async function applyPlatformSide(tx: Executor, task: queries.Provisioning
   const username = usernameOf(task);
   const account = task.accountExternalId ?? (await queries.accountExternalIdByUsername(tx, task.integrationId, username));
   if (!account) {
-    return queries.updateTask(tx, task.id, {}, [step(`${username} is not in SyncLedger's current state of this application; nothing to remove there.`)]);
+    return queries.updateTask(tx, task.id, {}, [
+      step(`${username} is not in SyncLedger's current state of this application; nothing to remove there.`),
+    ]);
   }
   const removed = await queries.removeFromCurrentState(
     tx,

@@ -205,7 +205,8 @@ export async function confirmTask(ctx: ServiceContext, id: string, input: unknow
         uploadIds: ["An uploaded file was not found; upload it again."],
       });
     }
-    if (upload.attachedAt) throw new AppError("conflict:upload_attached", `"${upload.filename}" is already attached elsewhere; upload it again.`);
+    if (upload.attachedAt)
+      throw new AppError("conflict:upload_attached", `"${upload.filename}" is already attached elsewhere; upload it again.`);
   }
   return getDb().transaction(async (tx) => {
     const task = (await queries.getTask(tx, ctx.tenantId, id, { lock: true })) ?? taskNotFound();
@@ -238,7 +239,11 @@ export async function confirmTask(ctx: ServiceContext, id: string, input: unknow
           confirmEvidence: evidence,
           ...(task.endedAt ? {} : { endedAt: now }),
         },
-        [step(`Confirmed by ${ctx.actor.name}: ${data.reason}${evidence.length ? ` (${evidence.length} evidence file${evidence.length === 1 ? "" : "s"})` : ""}`)],
+        [
+          step(
+            `Confirmed by ${ctx.actor.name}: ${data.reason}${evidence.length ? ` (${evidence.length} evidence file${evidence.length === 1 ? "" : "s"})` : ""}`,
+          ),
+        ],
         { whenStatus: [task.status] },
       )) ?? taskNotFound();
     await queueLedgerRecord(tx, {

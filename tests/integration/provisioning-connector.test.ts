@@ -37,7 +37,11 @@ const ldapConfig = () => ({
 
 async function setup() {
   const t = await makeTenant();
-  const { integration, sync } = await createIntegration(t.ctx("admin"), { name: "Corporate LDAP", connector: "ldap", config: ldapConfig() });
+  const { integration, sync } = await createIntegration(t.ctx("admin"), {
+    name: "Corporate LDAP",
+    connector: "ldap",
+    config: ldapConfig(),
+  });
   await waitForSyncEnd(t.id, sync!.id);
   await updateProvisioningSettings(t.ctx("admin"), { integrationId: integration.id, enabled: true, mode: "connector", settings: {} });
   return { t, integrationId: integration.id };
@@ -113,14 +117,17 @@ describe("connector mode", () => {
     const [{ external_id: account }] = await getSql()`
       select external_id from identity_objects where integration_id = ${integrationId} and object_type = 'account' and fields->>'username' = 'user000000'`;
     const memberships = async () =>
-      (await getSql()`select count(*)::int as n from identity_objects where integration_id = ${integrationId}
-                        and object_type = 'membership' and fields->>'memberExternalId' = ${account}`)[0].n as number;
+      (
+        await getSql()`select count(*)::int as n from identity_objects where integration_id = ${integrationId}
+                        and object_type = 'membership' and fields->>'memberExternalId' = ${account}`
+      )[0].n as number;
     expect(await memberships()).toBeGreaterThan(0);
     const { id } = await createManualTask(t.ctx("operator"), { integrationId, action: "delete", account: { username: "user000000" } });
     const done = await waitForEnd(t, id);
     expect(done.status).toBe("success");
     expect(await entriesNamed("user000000")).toHaveLength(0);
-    const left = await getSql()`select count(*)::int as n from identity_objects where integration_id = ${integrationId} and external_id = ${account}`;
+    const left =
+      await getSql()`select count(*)::int as n from identity_objects where integration_id = ${integrationId} and external_id = ${account}`;
     expect(left[0].n).toBe(0);
     expect(await memberships()).toBe(0);
   });

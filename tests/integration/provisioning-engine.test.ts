@@ -242,7 +242,11 @@ describe("callback targets", () => {
     target.behave({ kind: "status", status: 400, body: { error: { message: "unknown attribute shoeSize" } } });
     const a = await createManualTask(t.ctx("operator"), op(integrationId, "disable", "alice"));
     const refused = await waitForStatus(t, a.id, ["failed", "success"]);
-    expect(refused).toMatchObject({ status: "failed", attempts: 1, message: "The callback endpoint answered HTTP 400: unknown attribute shoeSize." });
+    expect(refused).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      message: "The callback endpoint answered HTTP 400: unknown attribute shoeSize.",
+    });
 
     target.behave({ kind: "garbage" });
     const b = await createManualTask(t.ctx("operator"), op(integrationId, "disable", "bob"));
@@ -257,10 +261,7 @@ describe("ordering, retry and cancel", () => {
   it("Retry After Modification runs a new task in the original's place; the original is superseded", async () => {
     const { t, integrationId } = await setup();
     target.behave({ kind: "failed", message: "attribute mail is not unique" }, { kind: "success" });
-    const original = await createManualTask(
-      t.ctx("operator"),
-      op(integrationId, "update", "alice", { attributes: { email: "a@x.test" } }),
-    );
+    const original = await createManualTask(t.ctx("operator"), op(integrationId, "update", "alice", { attributes: { email: "a@x.test" } }));
     const later = await createManualTask(t.ctx("operator"), op(integrationId, "disable", "alice"));
     await waitForStatus(t, original.id, ["failed"]);
 
@@ -364,13 +365,18 @@ describe("manual fulfilment", () => {
       code: "conflict:upload_attached",
     });
     // Alice and her membership left the current state...
-    const current = await getSql()`select object_type, external_id from identity_objects where integration_id = ${integrationId} order by 1, 2`;
+    const current =
+      await getSql()`select object_type, external_id from identity_objects where integration_id = ${integrationId} order by 1, 2`;
     expect(current.map((r) => `${r.object_type}:${r.external_id}`)).toEqual(["account:u2", "group:g1", "membership:g1|u2"]);
     // ...and the next sync, which no longer sees her, agrees: nothing to report as deleted.
-    await dir.put({ accounts: "externalId,username,displayName,status\nu2,bob,Bob Brown,enabled\n", memberships: "groupExternalId,memberExternalId\ng1,u2\n" });
+    await dir.put({
+      accounts: "externalId,username,displayName,status\nu2,bob,Bob Brown,enabled\n",
+      memberships: "groupExternalId,memberExternalId\ng1,u2\n",
+    });
     const { sync } = await requestSync(t.ctx("operator"), integrationId, {});
     await waitForSyncEnd(t.id, sync.id);
-    const deleted = await getSql()`select count(*)::int as n from sync_records where sync_execution_id = ${sync.id} and outcome = 'deleted'`;
+    const deleted =
+      await getSql()`select count(*)::int as n from sync_records where sync_execution_id = ${sync.id} and outcome = 'deleted'`;
     expect(deleted[0].n).toBe(0);
   });
 });
@@ -386,7 +392,10 @@ describe("the ledger", () => {
       const rows = await getSql()`select kind, record from ledger_entries where tenant_id = ${t.id} and ref_id = ${id} order by seq`;
       return rows.length === 2 ? rows : null;
     });
-    const [finished, confirmation] = entries.map((e) => ({ kind: e.kind, record: typeof e.record === "string" ? JSON.parse(e.record) : e.record }));
+    const [finished, confirmation] = entries.map((e) => ({
+      kind: e.kind,
+      record: typeof e.record === "string" ? JSON.parse(e.record) : e.record,
+    }));
     expect(finished.kind).toBe("provisioning_task");
     expect(finished.record).toMatchObject({ id, outcome: "failed", requestHash: failed.requestHash, responseHash: failed.responseHash });
     expect(finished.record).not.toHaveProperty("status");
