@@ -78,6 +78,9 @@ export default async function ProvisioningLogsPage({ searchParams }: { searchPar
           <>
             <LiveRefresh active={page.items.some((t) => isLive(t.status))} />
             <Button variant="outline" size="sm" asChild>
+              <Link href="/provisioning/batches">Batches</Link>
+            </Button>
+            <Button variant="outline" size="sm" asChild>
               <a href={`/api/provisioning/export${query(sp, { format: "csv" })}`} download>
                 <Download aria-hidden="true" /> Export CSV
               </a>
