@@ -135,11 +135,11 @@ export async function afterTaskTransition(tx: Executor, task: Pick<ProvisioningT
   await queries.setRemediationOfTask(tx, task.tenantId, task.id, REMEDIATION_OF[event]);
 }
 
-// Once per module instance, whatever reloads it.
-const registered = Symbol.for("syncledger.remediation.hook");
-const hooks = globalThis as { [registered]?: () => void };
-hooks[registered]?.();
-hooks[registered] = onTaskFinished(afterTaskTransition);
+// Once per hook registry: a reloaded copy of this module replaces its earlier hook there.
+const key = Symbol.for("syncledger.remediation.hooks");
+const registrations = ((globalThis as { [key]?: WeakMap<object, () => void> })[key] ??= new WeakMap());
+registrations.get(onTaskFinished)?.();
+registrations.set(onTaskFinished, onTaskFinished(afterTaskTransition));
 
 /**
  * The closed loop: in the apply transaction of a sync, every carried-out
@@ -152,7 +152,11 @@ export async function verifyRemediations(tx: Executor, sync: { id: string; integ
   if (items.length === 0) return 0;
   const state = await readState(tx, sync.integrationId);
   const byType = new Map<ObjectType, (typeof items)[number][]>();
-  for (const item of items) byType.set(item.objectType, [...(byType.get(item.objectType) ?? []), item]);
+  for (const item of items) {
+    const typed = byType.get(item.objectType);
+    if (typed) typed.push(item);
+    else byType.set(item.objectType, [item]);
+  }
   const verified: number[] = [];
   for (const [objectType, typed] of byType) {
     const current = await queries.currentObjects(
