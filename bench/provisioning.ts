@@ -14,16 +14,18 @@
  * (200) grants queued one at a time, 25 ms apart, on idle workers: the
  * latency of a single operation.
  *
- * List: BENCH_LIST_TASKS (1,000,000) tasks bulk-inserted with
+ * List: BENCH_LIST_TASKS (1,000,000) tasks of one tenant bulk-inserted with
  * generate_series over 10 integrations, on a table analysed while it held
- * 10,000 rows with autovacuum off (stale statistics, as a busy install has
- * between autovacuum runs) and again after ANALYZE; the Synchronization Logs
+ * only another tenant's 10,000 tasks, with autovacuum off (stale statistics:
+ * the planner knows nothing of this tenant), and again after ANALYZE; the Synchronization Logs
  * service call (lib/provisioning/service.ts listTasks) unfiltered, by status
  * and by source, first page and a page 50,000 rows deep: p50/p95 of
  * BENCH_LIST_ROUNDS (100) calls each, measured in the server process.
  *
  * BENCH_PARTS (throughput,list), BENCH_TARGETS (slapd,scim) and BENCH_WORKERS
- * (1,4) pick what runs. Prints figures only.
+ * (1,4) pick what runs; BENCH_EXPLAIN=1 prints each list statement's plan
+ * (EXPLAIN ANALYZE), BENCH_SAMPLE=1 what the database was busy with during
+ * each throughput run. Prints figures only.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -46,6 +48,8 @@ const LIST_ROUNDS = Number(process.env.BENCH_LIST_ROUNDS ?? 100);
 /** Rows the table held when it was last analysed, in the stale-statistics run. */
 const STALE_ROWS = 10_000;
 const DEEP_ROWS = 50_000;
+const EXPLAIN = process.env.BENCH_EXPLAIN === "1";
+const SAMPLE = process.env.BENCH_SAMPLE === "1";
 
 const n = (v: number) => v.toLocaleString("en");
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -79,6 +83,18 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   throw new Error(`timed out waiting for ${what}${procs.length ? `:\n${procs[0].log()}` : ""}`);
 }
 
+/** CPU milliseconds a process and its descendants have used (Linux; NaN elsewhere): tsx runs the worker in a child process. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    const own = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks at USER_HZ 100
+    const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+    return own + children.reduce((a, c) => a + (cpuMs(c) || 0), 0);
+  } catch {
+    return NaN;
+  }
+}
+
 type Env = NodeJS.ProcessEnv & { DATABASE_URL: string };
 
 async function main() {
@@ -100,16 +116,19 @@ async function main() {
   Object.assign(process.env, env);
   (await import("@/lib/config")).resetConfigCache();
   const owner = postgres(db.ownerUrl, { max: 2, onnotice: () => {} });
+  // Sees every session's statement in pg_stat_activity.
+  const superuser = postgres(db.superuserUrl, { max: 1, onnotice: () => {} });
   const { closeDb } = await import("@/db/client");
   const { createTenant } = await import("@/lib/tenants/service");
   const { platformContext, systemContext } = await import("@/lib/auth/context");
   const tenant = await createTenant(platformContext({ type: "system", name: "bench" }), { name: "Bench", slug: "bench" });
   const ctx = systemContext(tenant.id, "bench");
   try {
-    if (PARTS.includes("throughput")) await throughput({ ...env, DATABASE_MIGRATION_URL: db.ownerUrl }, owner, ctx);
+    if (PARTS.includes("throughput")) await throughput({ ...env, DATABASE_MIGRATION_URL: db.ownerUrl }, owner, superuser, ctx);
     if (PARTS.includes("list")) await list(owner, ctx);
   } finally {
     await owner.end();
+    await superuser.end();
     await closeDb();
     await db.stop();
     fs.rmSync(objects, { recursive: true, force: true });
@@ -154,7 +173,7 @@ async function target(kind: "slapd" | "scim", ctx: Ctx, run: string) {
 
 type TaskInput = import("@/lib/provisioning/internal").TaskInput;
 
-async function throughput(env: Env, owner: postgres.Sql, ctx: Ctx) {
+async function throughput(env: Env, owner: postgres.Sql, superuser: postgres.Sql, ctx: Ctx) {
   const { getDb } = await import("@/db/client");
   const { enqueueTasks } = await import("@/lib/provisioning/internal");
   const tsx = path.join(process.cwd(), "node_modules", ".bin", "tsx");
@@ -166,10 +185,13 @@ async function throughput(env: Env, owner: postgres.Sql, ctx: Ctx) {
     for (const workers of WORKERS) {
       const run = `${kind}-${workers}w-${Date.now().toString(36)}`;
       const t = await target(kind, ctx, run);
-      const procs = Array.from({ length: workers }, (_, i) =>
-        startProcess(tsx, ["--tsconfig", "tsconfig.scripts.json", "--max-semi-space-size=64", "scripts/worker.ts"], env, `worker ${i + 1}`),
-      );
+      const startWorker = (i: number) =>
+        startProcess(tsx, ["--tsconfig", "tsconfig.scripts.json", "--max-semi-space-size=64", "scripts/worker.ts"], env, `worker ${i + 1}`);
+      // The first worker migrates the database at start; the others start once it has.
+      const procs = [startWorker(0)];
       try {
+        await waitFor("the first worker", async () => procs[0].log().includes("started"), 120_000, procs);
+        for (let i = 1; i < workers; i++) procs.push(startWorker(i));
         // The integration's first sync runs before the writes, so they do not share the workers with it.
         await waitFor(
           "the first sync",
@@ -220,7 +242,11 @@ async function throughput(env: Env, owner: postgres.Sql, ctx: Ctx) {
               await owner`select count(*)::int as n from provisioning_tasks where integration_id = ${t.integration.id} and status in ('pending', 'running')`
             )[0].n,
           );
+        const sampled = SAMPLE ? sampleStatements(superuser) : null;
+        const cpu0 = procs.map((p) => cpuMs(p.child.pid));
         await waitFor("the tasks", async () => (await unfinished()) === 0, 3_600_000, procs);
+        const workerCpu = procs.reduce((a, p, i) => a + cpuMs(p.child.pid) - cpu0[i], 0);
+        if (sampled) console.log(await sampled.stop());
         const bulk = await figures(owner, t.integration.id);
 
         // One at a time on idle workers.
@@ -244,6 +270,7 @@ async function throughput(env: Env, owner: postgres.Sql, ctx: Ctx) {
         const single = await figures(owner, t.integration.id, trickleFrom);
         console.log(
           `  ${kind.padEnd(7)} ${String(workers).padStart(7)} ${n(bulk.tasks).padStart(7)} ${String(bulk.failed).padStart(6)} ${bulk.rate.toFixed(0).padStart(8)} ${ms(bulk.p50).padStart(9)} ${ms(bulk.p95).padStart(9)}   ${ms(single.p50).padStart(10)} ${ms(single.p95).padStart(10)}` +
+            `   worker CPU ${(workerCpu / bulk.tasks).toFixed(1)} ms/task` +
             (bulk.firstFailure ? `\n    first failure: ${bulk.firstFailure}` : ""),
         );
       } finally {
@@ -252,6 +279,37 @@ async function throughput(env: Env, owner: postgres.Sql, ctx: Ctx) {
       }
     }
   }
+}
+
+/**
+ * What the database is busy with while the workers run: pg_stat_activity sampled every 20 ms,
+ * the active statements counted by their first words. A poor man's profile of the engine.
+ */
+function sampleStatements(owner: postgres.Sql) {
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const rows = await owner<{ query: string; wait: string | null }[]>`
+        select regexp_replace(left(query, 90), '[[:space:]]+', ' ', 'g') as query, wait_event_type || ':' || wait_event as wait
+          from pg_stat_activity where state = 'active' and pid <> pg_backend_pid() and datname = current_database()`;
+      samples++;
+      for (const r of rows) {
+        const key = `${r.wait ?? "cpu"}  ${r.query}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 12);
+      return `    active statements over ${samples} samples (mean busy backends ${([...counts.values()].reduce((a, b) => a + b, 0) / samples).toFixed(2)}):\n${top.map(([k, v]) => `    ${(v / samples).toFixed(2).padStart(5)}  ${k}`).join("\n")}`;
+    },
+  };
 }
 
 /** Tasks/s from the first enqueue to the last end, and enqueue-to-end latencies, of an integration's tasks (queued since `from`). */
@@ -321,13 +379,23 @@ async function list(owner: postgres.Sql, ctx: Ctx) {
     });
     integrationIds.push(integration.id);
   }
-  // Stale statistics: analysed when small, autovacuum off for the table since.
+  // Stale statistics: the table was analysed when it held another tenant's 10,000 tasks and
+  // none of this one's, and autovacuum is off for it since.
+  const { createTenant } = await import("@/lib/tenants/service");
+  const { platformContext, systemContext } = await import("@/lib/auth/context");
+  const { createIntegration: create } = await import("@/lib/integrations/service");
+  const earlier = await createTenant(platformContext({ type: "system", name: "bench" }), { name: "Earlier", slug: "earlier" });
+  const { integration: earlierApp } = await create(systemContext(earlier.id, "bench"), {
+    name: "Earlier application",
+    connector: "ldap",
+    config: { url: "ldap://127.0.0.1:1", bindDn: "cn=admin,dc=example,dc=test", bindPassword: "x", baseDn: "dc=example,dc=test" },
+  });
   await owner.unsafe(`alter table provisioning_tasks set (autovacuum_enabled = false, toast.autovacuum_enabled = false)`);
-  await insertTasks(owner, ctx.tenantId, integrationIds, 0, STALE_ROWS);
+  await insertTasks(owner, earlier.id, [earlierApp.id], 0, STALE_ROWS);
   await owner`analyze provisioning_tasks`;
   const t0 = performance.now();
-  for (let done = STALE_ROWS; done < LIST_TASKS; done += 250_000) {
-    await insertTasks(owner, ctx.tenantId, integrationIds, done, Math.min(250_000, LIST_TASKS - done));
+  for (let done = 0; done < LIST_TASKS; done += 250_000) {
+    await insertTasks(owner, ctx.tenantId, integrationIds, STALE_ROWS + done, Math.min(250_000, LIST_TASKS - done));
   }
   const [{ total }] = await owner`select count(*)::int as total from provisioning_tasks where tenant_id = ${ctx.tenantId}`;
   console.log(`\nSynchronization Logs list: ${n(total)} tasks inserted in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -345,6 +413,7 @@ async function list(owner: postgres.Sql, ctx: Ctx) {
   const cases: { name: string; filters: Record<string, unknown>; where: string }[] = [
     { name: "all", filters: {}, where: "" },
     { name: "status = failed", filters: { status: "failed" }, where: "and status = 'failed'" },
+    { name: "status = no_callback (1 %)", filters: { status: "no_callback" }, where: "and status = 'no_callback'" },
     { name: "status = success", filters: { status: "success" }, where: "and status = 'success'" },
     { name: "source = access_review", filters: { source: "access_review" }, where: "and source = 'access_review'" },
     { name: "source = permission_expiry", filters: { source: "permission_expiry" }, where: "and source = 'permission_expiry'" },
@@ -369,13 +438,26 @@ async function list(owner: postgres.Sql, ctx: Ctx) {
           rows = res.items.length;
         }
         times.sort((a, b) => a - b);
+        if (EXPLAIN) {
+          // The statement db/queries/provisioning.ts listTasks sends, written out.
+          const plan = await owner.unsafe(
+            `explain (analyze, buffers, timing off)
+             select t.id, t.seq, t.integration_id, i.name, t.object_type, t.action, t.object_name, t.source, t.status, t.attempts, t.message,
+                    t.initiator_type, t.initiator_name, t.batch_id, t.retry_of_id, t.created_at, t.started_at, t.ended_at
+               from provisioning_tasks t join integrations i on i.id = t.integration_id
+              where t.tenant_id = (select $1::uuid) ${c.where.replaceAll(/\b(status|source)\b/g, "t.$1")} ${after ? `and t.seq < ${after}` : ""}
+              order by t.seq desc limit 101`,
+            [ctx.tenantId],
+          );
+          console.log(plan.map((r) => `      ${r["QUERY PLAN"]}`).join("\n"));
+        }
         console.log(
           `  ${c.name.padEnd(28)} ${page.padEnd(6)} ${String(rows).padStart(5)} ${ms(percentile(times, 50)).padStart(9)} ${ms(percentile(times, 95)).padStart(9)}`,
         );
       }
     }
   };
-  await measure(`stale statistics (analysed at ${n(STALE_ROWS)} rows, autovacuum off)`);
+  await measure(`stale statistics (analysed when the table held another tenant's ${n(STALE_ROWS)} tasks, autovacuum off)`);
   await owner`analyze provisioning_tasks`;
   await measure("fresh statistics (after ANALYZE)");
 }

@@ -24,7 +24,11 @@ export async function queueExpiredGrants(db: Database): Promise<number> {
     const grants = await queries.lockExpiredGrants(tx, BATCH);
     if (grants.length === 0) return 0;
     const byTenant = new Map<string, queries.ExpiredGrantRow[]>();
-    for (const g of grants) byTenant.set(g.tenantId, [...(byTenant.get(g.tenantId) ?? []), g]);
+    for (const g of grants) {
+      const tenantGrants = byTenant.get(g.tenantId);
+      if (tenantGrants) tenantGrants.push(g);
+      else byTenant.set(g.tenantId, [g]);
+    }
     const pairs: { grantId: string; taskId: string }[] = [];
     for (const [tenantId, tenantGrants] of byTenant) {
       const inputs: TaskInput[] = tenantGrants.map((g) => ({

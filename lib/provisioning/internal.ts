@@ -14,6 +14,7 @@ import type { ServiceContext } from "@/lib/auth/context";
 import type { ProvisioningAction, ProvisioningSource, ProvisioningSourceRefType } from "@/lib/domain/enums";
 import { AppError } from "@/lib/errors";
 import { hashOf, taskRecord } from "./record";
+import { afterTaskTransition, type TaskEvent } from "./remediation-follow";
 import { objectTypeOf, type TaskParameters } from "./schemas";
 
 /** Wakes the provisioning workers when a task is queued; carries nothing. */
@@ -98,27 +99,11 @@ export async function enqueueTasks(tx: Executor, ctx: ServiceContext, inputs: Ta
 
 /* ---- Finishing a task: shared by the worker, the callback endpoint, the sweep and the service ---- */
 
-/** What happened to a task, as the hooks hear it. */
-export type TaskEvent = "success" | "failed" | "no_callback" | "confirmed" | "cancelled" | "superseded";
-export type TaskFinishedHook = (tx: Executor, task: queries.ProvisioningTaskRow, event: TaskEvent) => Promise<void>;
-const taskFinishedHooks: TaskFinishedHook[] = [];
+export type { TaskEvent } from "./remediation-follow";
 
-/**
- * Registers work to do in the same transaction whenever a task ends or is
- * resolved (a campaign item's remediation status follows its revoke task).
- * A hook that throws rolls the change back, so hooks must not fail on rows
- * that are not theirs.
- */
-export function onTaskFinished(hook: TaskFinishedHook): () => void {
-  taskFinishedHooks.push(hook);
-  return () => {
-    const i = taskFinishedHooks.indexOf(hook);
-    if (i >= 0) taskFinishedHooks.splice(i, 1);
-  };
-}
-
+/** What a task's move means elsewhere, in the same transaction: the campaign items it carries out follow it. */
 export async function runTaskFinishedHooks(tx: Executor, task: queries.ProvisioningTaskRow, event: TaskEvent) {
-  for (const hook of taskFinishedHooks) await hook(tx, task, event);
+  await afterTaskTransition(tx, task, event);
 }
 
 export const step = (message: string, level?: ProvisioningStep["level"]): ProvisioningStep => ({

@@ -22,11 +22,11 @@ import "server-only";
 import type { Executor } from "@/db/client";
 import * as queries from "@/db/queries/remediation";
 import type { ServiceContext } from "@/lib/auth/context";
-import type { ProvisioningTaskRow } from "@/db/queries/provisioning";
-import type { ObjectType, RemediationStatus } from "@/lib/domain/enums";
+import type { ObjectType } from "@/lib/domain/enums";
 import { plural } from "@/lib/format";
 import { readState } from "@/lib/syncs/state";
-import { enqueueTasks, onTaskFinished, type TaskEvent, type TaskInput } from "./internal";
+import { enqueueTasks, type TaskInput } from "./internal";
+export { afterTaskTransition } from "./remediation-follow";
 
 /** Tasks queued per statement: an insert of many rows is bounded by Postgres's 65,535 parameters. */
 const CHUNK = 1000;
@@ -108,39 +108,6 @@ export async function queueCampaignRevokes(tx: Executor, ctx: ServiceContext, ca
   };
 }
 
-/** What a task's event means for the items it carries out. */
-const REMEDIATION_OF: Record<Exclude<TaskEvent, "superseded">, RemediationStatus> = {
-  success: "remediated",
-  confirmed: "remediated",
-  failed: "failed",
-  no_callback: "failed",
-  // Nothing was done: the revoke is still to be carried out.
-  cancelled: "pending",
-};
-
-/**
- * The items follow their task, in the transaction that moves it: a finish
- * (success, failed, no_callback), a confirmation, a cancel, and a Retry After
- * Modification (the original is superseded and the new task, whose source
- * reference names it, takes its items over). Registered with the task
- * engine's finish hooks below; any module that finishes tasks must have
- * loaded this one.
- */
-export async function afterTaskTransition(tx: Executor, task: Pick<ProvisioningTaskRow, "id" | "tenantId">, event: TaskEvent) {
-  if (event === "superseded") {
-    const retry = await queries.retryOf(tx, task.tenantId, task.id);
-    if (retry) await queries.moveRemediationTask(tx, task.tenantId, task.id, retry);
-    return;
-  }
-  await queries.setRemediationOfTask(tx, task.tenantId, task.id, REMEDIATION_OF[event]);
-}
-
-// Once per module instance, whatever reloads it.
-const registered = Symbol.for("syncledger.remediation.hook");
-const hooks = globalThis as { [registered]?: () => void };
-hooks[registered]?.();
-hooks[registered] = onTaskFinished(afterTaskTransition);
-
 /**
  * The closed loop: in the apply transaction of a sync, every carried-out
  * revoke of that integration whose object the new current state no longer
@@ -152,7 +119,11 @@ export async function verifyRemediations(tx: Executor, sync: { id: string; integ
   if (items.length === 0) return 0;
   const state = await readState(tx, sync.integrationId);
   const byType = new Map<ObjectType, (typeof items)[number][]>();
-  for (const item of items) byType.set(item.objectType, [...(byType.get(item.objectType) ?? []), item]);
+  for (const item of items) {
+    const typed = byType.get(item.objectType);
+    if (typed) typed.push(item);
+    else byType.set(item.objectType, [item]);
+  }
   const verified: number[] = [];
   for (const [objectType, typed] of byType) {
     const current = await queries.currentObjects(
