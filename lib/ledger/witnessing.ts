@@ -9,8 +9,9 @@
  */
 import "server-only";
 import { readFileSync, statSync } from "node:fs";
-import type { Executor } from "@/db/client";
+import { type Executor, getDb } from "@/db/client";
 import * as queries from "@/db/queries/ledger-witnesses";
+import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -292,6 +293,17 @@ export async function tenantWitnessing(db: Executor, tenantId: string, now = Dat
     }),
   );
   return { quorum, heartbeatSeconds, current: lags.filter((l) => l.state === "current").length, witnesses: lags };
+}
+
+/** The Ledger page's witness panel: the caller's tenant only; a broken witnesses file is shown, not thrown. */
+export async function ledgerWitnesses(ctx: ServiceContext): Promise<TenantWitnessing | { error: string }> {
+  authorize(ctx, "ledger:read");
+  try {
+    return await tenantWitnessing(getDb(), ctx.tenantId);
+  } catch (e) {
+    if (e instanceof AppError) return { error: e.message };
+    throw e;
+  }
 }
 
 export type WitnessHealth =
