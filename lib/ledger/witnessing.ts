@@ -219,6 +219,7 @@ class TenantSubmission {
 }
 
 let inFlight: Promise<unknown> | null = null;
+let lastPassError: string | null = null;
 
 /**
  * Starts a witnessing pass unless one is running, and returns at once: the
@@ -227,7 +228,15 @@ let inFlight: Promise<unknown> | null = null;
 export function witnessInBackground(db: Executor): void {
   if (inFlight) return;
   inFlight = witnessCheckpoints(db)
-    .catch((e) => log.error({ err: e }, "witnessing checkpoints failed"))
+    .then(() => {
+      lastPassError = null;
+    })
+    .catch((e) => {
+      // Once per distinct problem: a broken witnesses file would otherwise be logged every second.
+      const message = e instanceof Error ? e.message : String(e);
+      if (message !== lastPassError) log.error({ err: e }, "witnessing checkpoints failed");
+      lastPassError = message;
+    })
     .finally(() => {
       inFlight = null;
     });
