@@ -21,6 +21,7 @@ import { registerCurrentKey } from "./keys";
 import { leafHash, MerkleBuilder } from "./merkle";
 import { ledgerOrigin, originHost, signCheckpointNote } from "./note";
 import { signCheckpoint, type SignedCheckpoint } from "./signing";
+import { witnessInBackground } from "./witnessing";
 
 export const LEDGER_QUEUED_CHANNEL = "ledger_queued";
 const SEAL_BATCH = 2000;
@@ -175,5 +176,6 @@ export async function maintainLedger(db: Executor): Promise<{ sealed: number; ch
     const after = await writeCheckpoint(db, tenantId, { due: true });
     if (after && after.treeSize !== before?.treeSize) checkpoints++;
   }
+  witnessInBackground(db);
   return { sealed, checkpoints };
 }
