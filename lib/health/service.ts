@@ -1,11 +1,12 @@
 /**
- * Liveness of the two things the app cannot work without: the database and
- * the object store. Public by design (load balancers ask it): it says up or
+ * Liveness of the two things the app cannot work without, the database and
+ * the object store, and whether the ledger is still being signed. Public by design (load balancers ask it): it says up or
  * down and how fast, never anything about a tenant.
  */
 import "server-only";
 import { getDb } from "@/db/client";
 import { pingDatabase } from "@/db/queries/health";
+import { countIntegrityFailures } from "@/db/queries/ledger";
 import { log } from "@/lib/log";
 import { getObjectStore } from "@/lib/storage";
 
@@ -22,11 +23,21 @@ async function check(name: string, fn: () => Promise<unknown>): Promise<Componen
   }
 }
 
+/** Down while any tenant's sealer has stopped signing (lib/ledger/chain.ts); says how many, never which. */
+async function ledgerSigning() {
+  const stopped = await countIntegrityFailures(getDb());
+  if (stopped === 0) return;
+  throw new Error(
+    `signing stopped for ${stopped} tenant${stopped === 1 ? "" : "s"}: the stored ledger no longer matches what was signed`,
+  );
+}
+
 export async function checkHealth() {
-  const [database, objectStore] = await Promise.all([
+  const [database, objectStore, ledger] = await Promise.all([
     check("database", () => pingDatabase(getDb())),
     check("objectStore", () => getObjectStore().health()),
+    check("ledger", ledgerSigning),
   ]);
-  const ok = database.status === "up" && objectStore.status === "up";
-  return { ok, status: ok ? ("ok" as const) : ("degraded" as const), database, objectStore };
+  const ok = database.status === "up" && objectStore.status === "up" && ledger.status === "up";
+  return { ok, status: ok ? ("ok" as const) : ("degraded" as const), database, objectStore, ledger };
 }

@@ -17,10 +17,15 @@ import { getConfig } from "@/lib/config";
 import { getObjectStore } from "@/lib/storage";
 import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { entryHash, GENESIS_HASH, type LedgerEntry, type StoredEntry } from "./entry";
-import { registerCurrentKey } from "./keys";
+import { recordAuditEvent } from "@/lib/audit/service";
+import { systemContext } from "@/lib/auth/context";
+import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { ledgerKeyRecords, registerCurrentKey, type SigningKey } from "./keys";
 import { leafHash, MerkleBuilder } from "./merkle";
-import { ledgerOrigin, originHost, signCheckpointNote } from "./note";
-import { signCheckpoint, type SignedCheckpoint } from "./signing";
+import { ledgerOrigin, openCheckpointNote, originHost, signCheckpointNote, verifierKey } from "./note";
+import { parseRotationStatement, trustedPublicKeys, verifyRotationStatement } from "./rotation";
+import { keyIdOf, signCheckpoint, verifyCheckpointSignature, type SignedCheckpoint } from "./signing";
 
 export const LEDGER_QUEUED_CHANNEL = "ledger_queued";
 const SEAL_BATCH = 2000;
@@ -126,10 +131,42 @@ export async function tenantOrigin(db: Executor, tenantId: string): Promise<stri
 }
 
 /**
+ * What this process last signed or verified for a tenant: the one thing an
+ * operator with the database cannot rewrite. The next checkpoint is signed
+ * only if the stored history still extends it.
+ */
+type SignedState = { treeSize: number; rootHash: string; frontier: Buffer[]; lastHash: string };
+const signedStates = new Map<string, SignedState>();
+/** Tenants this process found tampered with: it signs nothing more for them, whatever the flag row says. */
+const halted = new Map<string, IntegrityFinding>();
+
+export type IntegrityFinding = { firstBadSeq: number | null; firstBadCheckpoint: number | null; reason: string };
+
+class IntegrityFailure extends Error {
+  constructor(readonly finding: IntegrityFinding) {
+    super(finding.reason);
+  }
+}
+
+const fail = (finding: IntegrityFinding): never => {
+  throw new IntegrityFailure(finding);
+};
+
+/**
  * Signs the tenant's current tree head, unless the latest checkpoint already
  * covers every entry. With `due`, only when enough entries or time have passed.
+ *
+ * Before signing, the sealer checks that what it is about to sign extends
+ * what it signed before, from data it holds itself: the previous checkpoint's
+ * signatures (JSON and note) against its own key or the keys its rotation
+ * statements link it to, the root and last entry hash it remembers (or, the
+ * first time in this process, the root rebuilt from every leaf), the links of
+ * the new entries to that hash and each new entry's recomputed hash. If any of
+ * it fails the tenant is flagged and nothing is signed (integrityFailed).
  */
 export async function writeCheckpoint(db: Executor, tenantId: string, opts: { due?: boolean } = {}): Promise<CheckpointRow | null> {
+  const stopped = halted.get(tenantId) ?? (await ledgerQueries.integrityFailure(db, tenantId));
+  if (stopped) throw refusal(stopped);
   const treeSize = await ledgerQueries.chainSize(db, tenantId);
   const previous = await latestCheckpoint(db, tenantId);
   if (treeSize === 0 || (previous && previous.treeSize >= treeSize)) return previous;
@@ -137,32 +174,244 @@ export async function writeCheckpoint(db: Executor, tenantId: string, opts: { du
     const age = Date.now() - Date.parse(previous.createdAt);
     if (treeSize - previous.treeSize < CHECKPOINT_EVERY_ENTRIES && age < CHECKPOINT_EVERY_MS) return previous;
   }
-  // Resume from the previous checkpoint's frontier: only the new leaves are hashed.
-  let builder = new MerkleBuilder();
-  if (previous) {
-    const frontier = await ledgerQueries.checkpointFrontier(db, tenantId, previous.treeSize);
-    builder = MerkleBuilder.restore(
-      previous.treeSize,
-      (JSON.parse(frontier) as string[]).map((h) => Buffer.from(h, "hex")),
-    );
-  }
-  for await (const batch of leafHashes(db, tenantId, treeSize, builder.size)) for (const leaf of batch) builder.push(leaf);
   const key = await registerCurrentKey(db);
+  let builder: MerkleBuilder;
+  let lastHash: string;
+  try {
+    ({ builder, lastHash } = await verifiedBase(db, tenantId, previous, key));
+    lastHash = await extendVerified(db, tenantId, builder, lastHash, treeSize);
+  } catch (e) {
+    if (e instanceof IntegrityFailure) throw await integrityFailed(db, tenantId, e.finding);
+    throw e;
+  }
+  const rootHash = builder.root().toString("hex");
   const signed = signCheckpoint(
-    { v: 1, tenantId, treeSize, rootHash: builder.root().toString("hex"), createdAt: new Date().toISOString(), keyId: key.keyId },
+    { v: 1, tenantId, treeSize, rootHash, createdAt: new Date().toISOString(), keyId: key.keyId },
     key.privateKeyPem,
   );
   const objectKey = checkpointObjectKey(tenantId, treeSize);
   await getObjectStore().put(objectKey, canonicalJson(signed), { contentType: "application/json" });
   const note = signCheckpointNote({ origin: await tenantOrigin(db, tenantId), treeSize, rootHash: builder.root() }, key.privateKeyPem);
   await getObjectStore().put(noteObjectKey(objectKey), note, { contentType: "text/plain; charset=utf-8" });
+  const frontier = builder.snapshot().frontier;
   const inserted = await ledgerQueries.insertCheckpoint(db, {
     ...signed,
     objectKey,
-    frontier: JSON.stringify(builder.snapshot().frontier.map((b) => b.toString("hex"))),
+    frontier: JSON.stringify(frontier.map((b) => b.toString("hex"))),
   });
   if (!inserted) return latestCheckpoint(db, tenantId); // another process signed this size, or a larger one, first
+  remember(tenantId, { treeSize, rootHash, frontier, lastHash });
   return { ...signed, objectKey };
+}
+
+function remember(tenantId: string, state: SignedState) {
+  const known = signedStates.get(tenantId);
+  if (!known || known.treeSize <= state.treeSize) signedStates.set(tenantId, state);
+}
+
+/**
+ * The keys whose signatures this sealer accepts on earlier checkpoints: its
+ * own, the chain of predecessors its rotation statements name (each statement
+ * checked with the key it names as old, whose id is the hash of its bytes),
+ * and keys its own key handed over to. A key merely present in ledger_keys
+ * counts for nothing.
+ */
+async function acceptedKeys(db: Executor, key: SigningKey): Promise<Map<string, string>> {
+  const rows = await ledgerKeyRecords(db);
+  const accepted = trustedPublicKeys(key.publicKeyPem, rows);
+  for (let id: string | null = key.keyId; id; ) {
+    const row = rows.find((r) => r.keyId === id);
+    if (!row?.rotationStatement || !row.rotationSignature) break;
+    let oldKeyId: string;
+    try {
+      oldKeyId = parseRotationStatement(row.rotationStatement).oldKeyId;
+    } catch {
+      break;
+    }
+    const old = rows.find((r) => r.keyId === oldKeyId);
+    if (!old || accepted.has(oldKeyId) || keyIdOf(old.publicKeyPem) !== oldKeyId) break;
+    const statement = verifyRotationStatement(row.rotationStatement, row.rotationSignature, old.publicKeyPem);
+    if (statement?.newKeyId !== row.keyId) break;
+    accepted.set(oldKeyId, old.publicKeyPem);
+    id = oldKeyId;
+  }
+  return accepted;
+}
+
+/** Throws unless the stored checkpoint carries valid signatures, JSON and note, by a key this sealer accepts. */
+async function checkSignatures(db: Executor, tenantId: string, cp: CheckpointRow, keys: Map<string, string>) {
+  const pem = keys.get(cp.keyId);
+  const bad = (why: string) => fail({ firstBadSeq: null, firstBadCheckpoint: cp.treeSize, reason: `checkpoint ${cp.treeSize} ${why}` });
+  if (!pem) bad(`is signed by key ${cp.keyId}, which is not this sealer's key nor linked to it by a rotation statement`);
+  if (!verifyCheckpointSignature(cp, pem!)) bad(`has a signature that does not verify with key ${cp.keyId}`);
+  const note = await getObjectStore()
+    .get(noteObjectKey(cp.objectKey))
+    .then(streamText)
+    .catch(() => null);
+  if (note === null) bad("has no signed note in object storage");
+  try {
+    const opened = openCheckpointNote(note!, verifierKey(await tenantOrigin(db, tenantId), pem!));
+    if (opened.treeSize !== cp.treeSize || opened.rootHash.toString("hex") !== cp.rootHash) bad("has a note for another tree head");
+  } catch (e) {
+    if (e instanceof IntegrityFailure) throw e;
+    bad(`has a note that does not verify (${e instanceof Error ? e.message : e})`);
+  }
+}
+
+async function streamText(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * The tree this sealer may extend: the previous checkpoint, checked against
+ * what this process remembers signing, or (the first time) against every leaf
+ * rebuilt from the start.
+ */
+async function verifiedBase(
+  db: Executor,
+  tenantId: string,
+  previous: CheckpointRow | null,
+  key: SigningKey,
+): Promise<{ builder: MerkleBuilder; lastHash: string }> {
+  const known = signedStates.get(tenantId);
+  if (!previous) {
+    if (known) fail({ firstBadSeq: null, firstBadCheckpoint: known.treeSize, reason: `checkpoint ${known.treeSize}, signed by this sealer, is gone` });
+    return { builder: new MerkleBuilder(), lastHash: GENESIS_HASH };
+  }
+  const keys = await acceptedKeys(db, key);
+  await checkSignatures(db, tenantId, previous, keys);
+  if (!known) return rebuild(db, tenantId, previous, keys);
+  if (previous.treeSize < known.treeSize) {
+    fail({
+      firstBadSeq: null,
+      firstBadCheckpoint: known.treeSize,
+      reason: `checkpoint ${known.treeSize}, signed by this sealer, is gone: the newest stored checkpoint is ${previous.treeSize}`,
+    });
+  }
+  if (previous.treeSize === known.treeSize && previous.rootHash !== known.rootHash) {
+    fail({ firstBadSeq: null, firstBadCheckpoint: previous.treeSize, reason: `checkpoint ${previous.treeSize} has a root this sealer did not sign` });
+  }
+  const builder = MerkleBuilder.restore(known.treeSize, known.frontier);
+  // Another process signed further: its checkpoint must extend what this one remembers.
+  const lastHash = await extendVerified(db, tenantId, builder, known.lastHash, previous.treeSize);
+  if (builder.root().toString("hex") !== previous.rootHash) {
+    fail({
+      firstBadSeq: null,
+      firstBadCheckpoint: previous.treeSize,
+      reason: `checkpoint ${previous.treeSize} does not extend checkpoint ${known.treeSize} that this sealer signed`,
+    });
+  }
+  remember(tenantId, { treeSize: previous.treeSize, rootHash: previous.rootHash, frontier: builder.snapshot().frontier, lastHash });
+  return { builder, lastHash };
+}
+
+/**
+ * Rebuilds the tree from every leaf (once per tenant and process), checking
+ * each entry's link to the one before and each signed checkpoint's root on the
+ * way, so the first checkpoint the stored entries no longer match is named.
+ */
+async function rebuild(db: Executor, tenantId: string, previous: CheckpointRow, keys: Map<string, string>) {
+  const checkpoints = (await listCheckpoints(db, tenantId)).filter((c) => c.treeSize <= previous.treeSize);
+  let next = 0;
+  let verifiedUpTo = 0;
+  const builder = new MerkleBuilder();
+  let lastHash = GENESIS_HASH;
+  for (let after = 0; after < previous.treeSize; ) {
+    const rows = await ledgerQueries.entryLinksBetween(db, tenantId, after, previous.treeSize, 20000);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      if (seq !== builder.size + 1) fail({ firstBadSeq: builder.size + 1, firstBadCheckpoint: null, reason: `entry ${builder.size + 1} is missing` });
+      if (row.prevHash !== lastHash) fail({ firstBadSeq: seq, firstBadCheckpoint: null, reason: `entry ${seq} does not link to entry ${seq - 1}` });
+      builder.push(leafHash(row.hash));
+      lastHash = row.hash;
+      while (next < checkpoints.length && checkpoints[next].treeSize === seq) {
+        const cp = checkpoints[next++];
+        const pem = keys.get(cp.keyId);
+        const signedOk = pem !== undefined && verifyCheckpointSignature(cp, pem);
+        if (signedOk && cp.rootHash !== builder.root().toString("hex")) {
+          fail({
+            firstBadSeq: null,
+            firstBadCheckpoint: cp.treeSize,
+            reason: `the stored entries no longer match checkpoint ${cp.treeSize}: the change lies in entries ${verifiedUpTo + 1} to ${cp.treeSize}`,
+          });
+        }
+        if (signedOk) verifiedUpTo = cp.treeSize;
+      }
+    }
+    after = Number(rows[rows.length - 1].seq);
+  }
+  if (builder.size !== previous.treeSize) {
+    fail({ firstBadSeq: builder.size + 1, firstBadCheckpoint: null, reason: `entry ${builder.size + 1} is missing` });
+  }
+  remember(tenantId, { treeSize: previous.treeSize, rootHash: previous.rootHash, frontier: builder.snapshot().frontier, lastHash });
+  return { builder, lastHash };
+}
+
+/** Pushes entries builder.size+1 … upTo, each linked to the one before and with a hash that recomputes; returns the last hash. */
+async function extendVerified(db: Executor, tenantId: string, builder: MerkleBuilder, lastHash: string, upTo: number): Promise<string> {
+  while (builder.size < upTo) {
+    const rows = await ledgerQueries.entriesBetween(db, tenantId, builder.size, upTo, 5000);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      if (seq !== builder.size + 1) fail({ firstBadSeq: builder.size + 1, firstBadCheckpoint: null, reason: `entry ${builder.size + 1} is missing` });
+      if (row.prevHash !== lastHash) {
+        fail({
+          firstBadSeq: seq,
+          firstBadCheckpoint: null,
+          reason: `entry ${seq} does not link to entry ${seq - 1} as this sealer signed it: entries up to ${seq - 1} were changed or removed`,
+        });
+      }
+      let recomputed: string | null;
+      try {
+        recomputed = entryHash(toEntry(row));
+      } catch {
+        recomputed = null;
+      }
+      if (recomputed !== row.hash) fail({ firstBadSeq: seq, firstBadCheckpoint: null, reason: `entry ${seq}'s hash does not match its contents` });
+      builder.push(leafHash(row.hash));
+      lastHash = row.hash;
+    }
+  }
+  if (builder.size !== upTo) fail({ firstBadSeq: builder.size + 1, firstBadCheckpoint: null, reason: `entry ${builder.size + 1} is missing` });
+  return lastHash;
+}
+
+/**
+ * The sealer will not sign this tenant's ledger again: the stored history no
+ * longer extends what it signed. Flags the tenant (read by /api/health and the
+ * Ledger page), records one audit event, logs, and returns the error to throw.
+ * Appends still queue and seal; only signing stops.
+ */
+async function integrityFailed(db: Executor, tenantId: string, finding: IntegrityFinding): Promise<AppError> {
+  halted.set(tenantId, finding);
+  log.error({ tenantId, ...finding }, `LEDGER INTEGRITY FAILURE: not signing tenant ${tenantId}'s ledger: ${finding.reason}`);
+  await db.transaction(async (tx) => {
+    if (!(await ledgerQueries.flagIntegrityFailure(tx, { tenantId, ...finding }))) return;
+    await recordAuditEvent(tx, systemContext(tenantId, "system:ledger-sealer"), {
+      entityType: "Ledger",
+      action: "IntegrityFailure",
+      entityName: "Ledger",
+      details: `Signing stopped: ${finding.reason}`,
+    });
+  });
+  return refusal(finding);
+}
+
+function refusal(finding: IntegrityFinding): AppError {
+  return new AppError(
+    "unavailable:ledger_integrity",
+    `The ledger is not being signed: the stored history no longer matches what was signed (${finding.reason}).`,
+  );
+}
+
+/** Forgets what this process signed: for tests that simulate a sealer restart. */
+export function forgetSignedStates() {
+  signedStates.clear();
+  halted.clear();
 }
 
 /** The worker's ledger duty: seal what is queued, then sign checkpoints that are due. */
@@ -172,8 +421,13 @@ export async function maintainLedger(db: Executor): Promise<{ sealed: number; ch
   let checkpoints = 0;
   for (const { tenantId } of stale) {
     const before = await latestCheckpoint(db, tenantId);
-    const after = await writeCheckpoint(db, tenantId, { due: true });
-    if (after && after.treeSize !== before?.treeSize) checkpoints++;
+    try {
+      const after = await writeCheckpoint(db, tenantId, { due: true });
+      if (after && after.treeSize !== before?.treeSize) checkpoints++;
+    } catch (e) {
+      // One tenant's refusal (logged where it was found) must not hold back the others.
+      if (!(e instanceof AppError && e.kind === "unavailable")) throw e;
+    }
   }
   return { sealed, checkpoints };
 }

@@ -3,6 +3,8 @@
  * (LEDGER_SIGNING_KEY, generated into .data/ by the embedded defaults); the
  * public half of every key ever used is kept in ledger_keys, so checkpoints
  * signed before a rotation still verify. A checkpoint names its key by id.
+ * Every key after the first is accepted only with a rotation statement signed
+ * by the key before it (lib/ledger/rotation.ts).
  */
 import "server-only";
 import { createPrivateKey, createPublicKey } from "node:crypto";
@@ -10,7 +12,9 @@ import type { Executor } from "@/db/client";
 import { insertLedgerKey, listLedgerKeys } from "@/db/queries/ledger";
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log";
 import { keyIdOf } from "./signing";
+import { parseRotationStatement, verifyRotationStatement, type KeyRecord } from "./rotation";
 
 export type SigningKey = { keyId: string; privateKeyPem: string; publicKeyPem: string };
 
@@ -29,13 +33,71 @@ export function currentSigningKey(): SigningKey {
   return key;
 }
 
-/** Records the current key's public half (once), through the checked function: the app role holds no INSERT on ledger_keys. */
+/** The key id this process has found registered (and acceptable) for its signing key. */
+let registered: string | null = null;
+
+/**
+ * Records the current key's public half, through the checked function (the app
+ * role holds no INSERT on ledger_keys). Only the first key of an install is
+ * registered bare: a changed LEDGER_SIGNING_KEY is refused, and nothing is
+ * signed with it, until `npm run ledger:rotate-key` has registered it with a
+ * statement signed by the key before it. A key row that is not the first and
+ * carries no valid statement (written around the function) is refused too.
+ */
 export async function registerCurrentKey(db: Executor): Promise<SigningKey> {
   const key = currentSigningKey();
-  await insertLedgerKey(db, key.keyId, key.publicKeyPem);
+  if (registered === key.keyId) return key;
+  const keys = await listLedgerKeys(db);
+  const row = keys.find((k) => k.keyId === key.keyId);
+  if (!row) {
+    if (keys.length > 0) refuse(key, `key ${key.keyId} has no rotation statement from the current key ${keys[keys.length - 1].keyId}`);
+    try {
+      await insertLedgerKey(db, key.keyId, key.publicKeyPem);
+    } catch (e) {
+      if ((e as { code?: string }).code === "42501" || (e as { cause?: { code?: string } }).cause?.code === "42501") {
+        refuse(key, `another key was registered first`);
+      }
+      throw e;
+    }
+  } else if (keys[0].keyId !== key.keyId) {
+    const oldKeyId = row.rotationStatement ? safeOldKeyId(row.rotationStatement) : null;
+    const previous = keys.find((k) => k.keyId === oldKeyId);
+    const ok =
+      previous &&
+      row.rotationStatement &&
+      row.rotationSignature &&
+      verifyRotationStatement(row.rotationStatement, row.rotationSignature, previous.publicKeyPem)?.newKeyId === key.keyId;
+    if (!ok) refuse(key, `key ${key.keyId} is registered without a valid rotation statement`);
+  }
+  registered = key.keyId;
   return key;
 }
 
+function safeOldKeyId(statement: string): string | null {
+  try {
+    return parseRotationStatement(statement).oldKeyId;
+  } catch {
+    return null;
+  }
+}
+
+function refuse(key: SigningKey, why: string): never {
+  log.error(
+    { keyId: key.keyId },
+    `LEDGER SIGNING STOPPED: ${why}. Checkpoints are not signed with this key. Run npm run ledger:rotate-key with the old and new keys, or restore the previous LEDGER_SIGNING_KEY.`,
+  );
+  throw new AppError(
+    "unavailable:ledger_key",
+    `LEDGER_SIGNING_KEY is not an accepted ledger key: ${why}. Register it with npm run ledger:rotate-key -- --old-key FILE --new-key FILE.`,
+  );
+}
+
+/** Public halves only, as bundles and verifiers without a pinned key use them. */
 export async function knownPublicKeys(db: Executor): Promise<{ keyId: string; publicKeyPem: string }[]> {
+  return (await listLedgerKeys(db)).map(({ keyId, publicKeyPem }) => ({ keyId, publicKeyPem }));
+}
+
+/** Every key with its rotation statement, as trustedKeys (lib/ledger/rotation.ts) reads them. */
+export async function ledgerKeyRecords(db: Executor): Promise<KeyRecord[]> {
   return listLedgerKeys(db);
 }
