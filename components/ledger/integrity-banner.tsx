@@ -9,8 +9,8 @@ export function LedgerIntegrityBanner({ alert, link = true }: { alert: LedgerInt
       <AlertTitle>Ledger signing stopped</AlertTitle>
       <AlertDescription>
         <p>
-          {alert.subject}: {alert.reason}. Detected {alert.detectedAt.replace("T", " ").slice(0, 19)} UTC. New records are still
-          queued and chained, but no checkpoint is signed until an operator has found the cause and cleared the flag.
+          {alert.subject}: {alert.reason}. Detected {alert.detectedAt.replace("T", " ").slice(0, 19)} UTC. New records are still queued and
+          chained, but no checkpoint is signed until an operator has found the cause and cleared the flag.
         </p>
         {link ? (
           <Link href="/ledger" className="underline underline-offset-2">

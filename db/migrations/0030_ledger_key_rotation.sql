@@ -53,7 +53,13 @@ BEGIN
   IF EXISTS (SELECT 1 FROM ledger_keys WHERE key_id = p_key_id) THEN
     RETURN false;
   END IF;
-  SELECT key_id INTO newest FROM ledger_keys ORDER BY created_at DESC, key_id DESC LIMIT 1;
+  -- The current key: the newest one registered through this function, i.e. the
+  -- first key or one with a statement. A bare row the schema owner slipped in
+  -- later is no one's predecessor.
+  SELECT key_id INTO newest FROM ledger_keys k
+   WHERE k.rotation_statement IS NOT NULL
+      OR NOT EXISTS (SELECT 1 FROM ledger_keys o WHERE (o.created_at, o.key_id) < (k.created_at, k.key_id))
+   ORDER BY created_at DESC, key_id DESC LIMIT 1;
   IF newest IS NOT NULL THEN
     IF p_rotation_statement IS NULL OR p_rotation_signature IS NULL THEN
       RAISE EXCEPTION 'ledger_register_key: key % needs a rotation statement signed by the current key % (npm run ledger:rotate-key)',

@@ -27,9 +27,7 @@ async function check(name: string, fn: () => Promise<unknown>): Promise<Componen
 async function ledgerSigning() {
   const stopped = await countIntegrityFailures(getDb());
   if (stopped === 0) return;
-  throw new Error(
-    `signing stopped for ${stopped} tenant${stopped === 1 ? "" : "s"}: the stored ledger no longer matches what was signed`,
-  );
+  throw new Error(`signing stopped for ${stopped} tenant${stopped === 1 ? "" : "s"}: the stored ledger no longer matches what was signed`);
 }
 
 export async function checkHealth() {

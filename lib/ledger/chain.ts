@@ -181,7 +181,7 @@ export async function writeCheckpoint(db: Executor, tenantId: string, opts: { du
     ({ builder, lastHash } = await verifiedBase(db, tenantId, previous, key));
     lastHash = await extendVerified(db, tenantId, builder, lastHash, treeSize);
   } catch (e) {
-    if (e instanceof IntegrityFailure) throw await integrityFailed(db, tenantId, e.finding);
+    if (e instanceof IntegrityFailure) throw await integrityFailed(db, tenantId, await diagnose(db, tenantId, e.finding));
     throw e;
   }
   const rootHash = builder.root().toString("hex");
@@ -277,12 +277,26 @@ async function verifiedBase(
 ): Promise<{ builder: MerkleBuilder; lastHash: string }> {
   const known = signedStates.get(tenantId);
   if (!previous) {
-    if (known) fail({ firstBadSeq: null, firstBadCheckpoint: known.treeSize, reason: `checkpoint ${known.treeSize}, signed by this sealer, is gone` });
+    if (known)
+      fail({
+        firstBadSeq: null,
+        firstBadCheckpoint: known.treeSize,
+        reason: `checkpoint ${known.treeSize}, signed by this sealer, is gone`,
+      });
     return { builder: new MerkleBuilder(), lastHash: GENESIS_HASH };
   }
   const keys = await acceptedKeys(db, key);
   await checkSignatures(db, tenantId, previous, keys);
-  if (!known) return rebuild(db, tenantId, previous, keys);
+  if (!known) {
+    const rebuilt = await rebuild(db, tenantId, previous, keys);
+    remember(tenantId, {
+      treeSize: previous.treeSize,
+      rootHash: previous.rootHash,
+      frontier: rebuilt.builder.snapshot().frontier,
+      lastHash: rebuilt.lastHash,
+    });
+    return rebuilt;
+  }
   if (previous.treeSize < known.treeSize) {
     fail({
       firstBadSeq: null,
@@ -291,7 +305,11 @@ async function verifiedBase(
     });
   }
   if (previous.treeSize === known.treeSize && previous.rootHash !== known.rootHash) {
-    fail({ firstBadSeq: null, firstBadCheckpoint: previous.treeSize, reason: `checkpoint ${previous.treeSize} has a root this sealer did not sign` });
+    fail({
+      firstBadSeq: null,
+      firstBadCheckpoint: previous.treeSize,
+      reason: `checkpoint ${previous.treeSize} has a root this sealer did not sign`,
+    });
   }
   const builder = MerkleBuilder.restore(known.treeSize, known.frontier);
   // Another process signed further: its checkpoint must extend what this one remembers.
@@ -323,8 +341,10 @@ async function rebuild(db: Executor, tenantId: string, previous: CheckpointRow, 
     if (rows.length === 0) break;
     for (const row of rows) {
       const seq = Number(row.seq);
-      if (seq !== builder.size + 1) fail({ firstBadSeq: builder.size + 1, firstBadCheckpoint: null, reason: `entry ${builder.size + 1} is missing` });
-      if (row.prevHash !== lastHash) fail({ firstBadSeq: seq, firstBadCheckpoint: null, reason: `entry ${seq} does not link to entry ${seq - 1}` });
+      if (seq !== builder.size + 1)
+        fail({ firstBadSeq: builder.size + 1, firstBadCheckpoint: null, reason: `entry ${builder.size + 1} is missing` });
+      if (row.prevHash !== lastHash)
+        fail({ firstBadSeq: seq, firstBadCheckpoint: null, reason: `entry ${seq} does not link to entry ${seq - 1}` });
       builder.push(leafHash(row.hash));
       lastHash = row.hash;
       while (next < checkpoints.length && checkpoints[next].treeSize === seq) {
@@ -346,8 +366,34 @@ async function rebuild(db: Executor, tenantId: string, previous: CheckpointRow, 
   if (builder.size !== previous.treeSize) {
     fail({ firstBadSeq: builder.size + 1, firstBadCheckpoint: null, reason: `entry ${builder.size + 1} is missing` });
   }
-  remember(tenantId, { treeSize: previous.treeSize, rootHash: previous.rootHash, frontier: builder.snapshot().frontier, lastHash });
+  if (builder.root().toString("hex") !== previous.rootHash) {
+    fail({
+      firstBadSeq: null,
+      firstBadCheckpoint: previous.treeSize,
+      reason: `the stored entries no longer match checkpoint ${previous.treeSize}`,
+    });
+  }
   return { builder, lastHash };
+}
+
+/**
+ * After a mismatch against what this process remembers, the same walk over
+ * every leaf names the first signed checkpoint the stored entries no longer
+ * match, which is closer to the change than the entry where it was noticed.
+ */
+async function diagnose(db: Executor, tenantId: string, finding: IntegrityFinding): Promise<IntegrityFinding> {
+  try {
+    const previous = await latestCheckpoint(db, tenantId);
+    if (!previous) return finding;
+    await rebuild(db, tenantId, previous, await acceptedKeys(db, await registerCurrentKey(db)));
+  } catch (e) {
+    if (e instanceof IntegrityFailure) {
+      const earlier = e.finding.firstBadCheckpoint ?? e.finding.firstBadSeq ?? Infinity;
+      const noticed = finding.firstBadCheckpoint ?? finding.firstBadSeq ?? Infinity;
+      return earlier <= noticed ? e.finding : finding;
+    }
+  }
+  return finding;
 }
 
 /** Pushes entries builder.size+1 … upTo, each linked to the one before and with a hash that recomputes; returns the last hash. */
@@ -357,7 +403,8 @@ async function extendVerified(db: Executor, tenantId: string, builder: MerkleBui
     if (rows.length === 0) break;
     for (const row of rows) {
       const seq = Number(row.seq);
-      if (seq !== builder.size + 1) fail({ firstBadSeq: builder.size + 1, firstBadCheckpoint: null, reason: `entry ${builder.size + 1} is missing` });
+      if (seq !== builder.size + 1)
+        fail({ firstBadSeq: builder.size + 1, firstBadCheckpoint: null, reason: `entry ${builder.size + 1} is missing` });
       if (row.prevHash !== lastHash) {
         fail({
           firstBadSeq: seq,
@@ -371,12 +418,14 @@ async function extendVerified(db: Executor, tenantId: string, builder: MerkleBui
       } catch {
         recomputed = null;
       }
-      if (recomputed !== row.hash) fail({ firstBadSeq: seq, firstBadCheckpoint: null, reason: `entry ${seq}'s hash does not match its contents` });
+      if (recomputed !== row.hash)
+        fail({ firstBadSeq: seq, firstBadCheckpoint: null, reason: `entry ${seq}'s hash does not match its contents` });
       builder.push(leafHash(row.hash));
       lastHash = row.hash;
     }
   }
-  if (builder.size !== upTo) fail({ firstBadSeq: builder.size + 1, firstBadCheckpoint: null, reason: `entry ${builder.size + 1} is missing` });
+  if (builder.size !== upTo)
+    fail({ firstBadSeq: builder.size + 1, firstBadCheckpoint: null, reason: `entry ${builder.size + 1} is missing` });
   return lastHash;
 }
 
