@@ -30,8 +30,8 @@ function useS3(endpoint: string, bucket: string) {
 describe("GET /api/health", () => {
   it("answers 200 when the database and the object store answer", async () => {
     const res = await GET();
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: "ok", database: { status: "up" }, objectStore: { status: "up" } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "ok", database: { status: "up" }, objectStore: { status: "up" }, ledger: { status: "up" } });
   });
 
   it("answers 200 with S3 storage, and 503 naming the object store when it goes down", async () => {
