@@ -136,9 +136,16 @@ export async function tenantOrigin(db: Executor, tenantId: string): Promise<stri
  * only if the stored history still extends it.
  */
 type SignedState = { treeSize: number; rootHash: string; frontier: Buffer[]; lastHash: string };
-const signedStates = new Map<string, SignedState>();
+// On globalThis, so that every bundle of the app that loads this module (Next.js may load it more than once) shares one memory.
+const sealerMemory = globalThis as unknown as {
+  __syncledgerSigned?: Map<string, SignedState>;
+  __syncledgerHalted?: Map<string, IntegrityFinding>;
+};
+sealerMemory.__syncledgerSigned ??= new Map();
+sealerMemory.__syncledgerHalted ??= new Map();
+const signedStates = sealerMemory.__syncledgerSigned;
 /** Tenants this process found tampered with: it signs nothing more for them, whatever the flag row says. */
-const halted = new Map<string, IntegrityFinding>();
+const halted = sealerMemory.__syncledgerHalted;
 
 export type IntegrityFinding = { firstBadSeq: number | null; firstBadCheckpoint: number | null; reason: string };
 
@@ -239,18 +246,28 @@ async function acceptedKeys(db: Executor, key: SigningKey): Promise<Map<string, 
 }
 
 /** Throws unless the stored checkpoint carries valid signatures, JSON and note, by a key this sealer accepts. */
-async function checkSignatures(db: Executor, tenantId: string, cp: CheckpointRow, keys: Map<string, string>) {
+async function checkSignatures(tenantId: string, cp: CheckpointRow, keys: Map<string, string>) {
   const pem = keys.get(cp.keyId);
   const bad = (why: string) => fail({ firstBadSeq: null, firstBadCheckpoint: cp.treeSize, reason: `checkpoint ${cp.treeSize} ${why}` });
   if (!pem) bad(`is signed by key ${cp.keyId}, which is not this sealer's key nor linked to it by a rotation statement`);
   if (!verifyCheckpointSignature(cp, pem!)) bad(`has a signature that does not verify with key ${cp.keyId}`);
+  // Only a missing object counts as missing: an object store that is down is retried, not flagged.
   const note = await getObjectStore()
     .get(noteObjectKey(cp.objectKey))
     .then(streamText)
-    .catch(() => null);
-  if (note === null) bad("has no signed note in object storage");
+    .catch((e: { code?: string }) => {
+      if (e.code?.startsWith("not_found")) return null;
+      throw e;
+    });
+  // Checkpoints signed before notes existed have none; their JSON signature above is the same key over the same head.
+  if (note === null) {
+    log.warn({ tenantId, treeSize: cp.treeSize }, "ledger checkpoint has no signed note; its JSON signature was checked");
+    return;
+  }
   try {
-    const opened = openCheckpointNote(note!, verifierKey(await tenantOrigin(db, tenantId), pem!));
+    // The note is named after the origin it was signed under, which follows the tenant's slug at that time.
+    const origin = note.slice(0, note.indexOf("\n"));
+    const opened = openCheckpointNote(note, verifierKey(origin, pem!));
     if (opened.treeSize !== cp.treeSize || opened.rootHash.toString("hex") !== cp.rootHash) bad("has a note for another tree head");
   } catch (e) {
     if (e instanceof IntegrityFailure) throw e;
@@ -286,7 +303,7 @@ async function verifiedBase(
     return { builder: new MerkleBuilder(), lastHash: GENESIS_HASH };
   }
   const keys = await acceptedKeys(db, key);
-  await checkSignatures(db, tenantId, previous, keys);
+  await checkSignatures(tenantId, previous, keys);
   if (!known) {
     const rebuilt = await rebuild(db, tenantId, previous, keys);
     remember(tenantId, {

@@ -21,6 +21,7 @@ import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { forgetSignedStates, sealTenant, writeCheckpoint } from "@/lib/ledger/chain";
 import { entryHash } from "@/lib/ledger/entry";
 import { currentRegisteredKey, currentSigningKey, ledgerKeyRecords, parseSigningKey, rotateSigningKey } from "@/lib/ledger/keys";
+import { signCheckpointNote } from "@/lib/ledger/note";
 import { makeRotationStatement, trustedKeys } from "@/lib/ledger/rotation";
 import { ledgerIntegrityAlert, ledgerOverview } from "@/lib/ledger/service";
 import { generateSigningKey, signCheckpoint } from "@/lib/ledger/signing";
@@ -163,6 +164,17 @@ describe("sign only what was verified", () => {
     await getObjectStore().delete(`tenants/${t.id}/ledger/checkpoints/000000000025.json`);
     expect(await expectRefused(t, /checkpoint 25, signed by this sealer, is gone/)).toBe(9);
     expect((await ledgerIntegrityAlert(t.ctx("auditor")))?.subject).toBe("Checkpoint 25");
+  });
+
+  it("refuses when the newest checkpoint's signed note in object storage was replaced", async () => {
+    const t = await tenantWithCheckpoints();
+    const key = `tenants/${t.id}/ledger/checkpoints/000000000025.note`;
+    const chunks: Buffer[] = [];
+    for await (const chunk of await getObjectStore().get(key)) chunks.push(Buffer.from(chunk));
+    const origin = Buffer.concat(chunks).toString("utf8").split("\n")[0];
+    const forged = signCheckpointNote({ origin, treeSize: 25, rootHash: Buffer.alloc(32, 9) }, generateSigningKey().privateKeyPem);
+    await getObjectStore().put(key, forged, { contentType: "text/plain; charset=utf-8" });
+    await expectRefused(t, /checkpoint 25 has a note that does not verify/);
   });
 
   it("refuses a newest checkpoint re-signed with a key slipped into ledger_keys", async () => {
