@@ -172,13 +172,6 @@ export async function entriesBetween(db: Executor, tenantId: string, after: numb
       from ${ledgerEntries} where tenant_id = ${tenantId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`);
 }
 
-/** Entry links in (after, upTo], in seq order: one batch. */
-export async function entryLinksBetween(db: Executor, tenantId: string, after: number, upTo: number, limit: number) {
-  return db.execute<{ seq: string; hash: string; prevHash: string }>(sql`
-    select seq, hash, prev_hash as "prevHash" from ${ledgerEntries}
-     where tenant_id = ${tenantId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`);
-}
-
 export type IntegrityFailureRow = {
   tenantId: string;
   detectedAt: string;

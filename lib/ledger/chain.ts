@@ -10,10 +10,13 @@
  * many writers there are.
  */
 import "server-only";
+import { StringDecoder } from "node:string_decoder";
+import postgres from "postgres";
 import type { Executor } from "@/db/client";
 import * as ledgerQueries from "@/db/queries/ledger";
 import { getTenant } from "@/db/queries/tenants";
 import { getConfig } from "@/lib/config";
+import { isUuid } from "@/lib/validation";
 import { getObjectStore } from "@/lib/storage";
 import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { entryHash, GENESIS_HASH, type LedgerEntry, type StoredEntry } from "./entry";
@@ -353,17 +356,16 @@ async function rebuild(db: Executor, tenantId: string, previous: CheckpointRow, 
   let verifiedUpTo = 0;
   const builder = new MerkleBuilder();
   let lastHash = GENESIS_HASH;
-  for (let after = 0; after < previous.treeSize; ) {
-    const rows = await ledgerQueries.entryLinksBetween(db, tenantId, after, previous.treeSize, 20000);
-    if (rows.length === 0) break;
-    for (const row of rows) {
-      const seq = Number(row.seq);
+  for await (const lines of entryLinkLines(tenantId, previous.treeSize)) {
+    for (const line of lines) {
+      const [seqText, prevHash, hash] = line.split("\t");
+      const seq = Number(seqText);
       if (seq !== builder.size + 1)
         fail({ firstBadSeq: builder.size + 1, firstBadCheckpoint: null, reason: `entry ${builder.size + 1} is missing` });
-      if (row.prevHash !== lastHash)
+      if (prevHash !== lastHash)
         fail({ firstBadSeq: seq, firstBadCheckpoint: null, reason: `entry ${seq} does not link to entry ${seq - 1}` });
-      builder.push(leafHash(row.hash));
-      lastHash = row.hash;
+      builder.push(leafHash(hash));
+      lastHash = hash;
       while (next < checkpoints.length && checkpoints[next].treeSize === seq) {
         const cp = checkpoints[next++];
         const pem = keys.get(cp.keyId);
@@ -378,7 +380,6 @@ async function rebuild(db: Executor, tenantId: string, previous: CheckpointRow, 
         if (signedOk) verifiedUpTo = cp.treeSize;
       }
     }
-    after = Number(rows[rows.length - 1].seq);
   }
   if (builder.size !== previous.treeSize) {
     fail({ firstBadSeq: builder.size + 1, firstBadCheckpoint: null, reason: `entry ${builder.size + 1} is missing` });
@@ -411,6 +412,36 @@ async function diagnose(db: Executor, tenantId: string, finding: IntegrityFindin
     }
   }
   return finding;
+}
+
+/**
+ * `seq \t prev_hash \t hash` of the tenant's first `upTo` entries, in batches,
+ * read with COPY: a million rows as text lines cost a fraction of a million
+ * row objects. On a connection of its own, closed afterwards (see streamLines
+ * in verify.ts for why a COPY connection must not go back to the pool).
+ */
+async function* entryLinkLines(tenantId: string, upTo: number): AsyncGenerator<string[]> {
+  if (!isUuid(tenantId) || !Number.isSafeInteger(upTo)) throw new Error("entryLinkLines: bad tenant id or size");
+  const url = getConfig().DATABASE_URL;
+  if (!url) throw new Error("entryLinkLines: DATABASE_URL is not set");
+  const connection = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const stream = await connection
+      .unsafe(
+        `copy (select seq, prev_hash, hash from ledger_entries where tenant_id = '${tenantId}' and seq <= ${upTo} order by seq) to stdout`,
+      )
+      .readable();
+    const decoder = new StringDecoder("utf8");
+    let rest = "";
+    for await (const chunk of stream) {
+      const lines = (rest + decoder.write(chunk)).split("\n");
+      rest = lines.pop() ?? "";
+      if (lines.length) yield lines;
+    }
+    if (rest) yield [rest];
+  } finally {
+    await connection.end({ timeout: 0 });
+  }
 }
 
 /** Pushes entries builder.size+1 … upTo, each linked to the one before and with a hash that recomputes; returns the last hash. */
