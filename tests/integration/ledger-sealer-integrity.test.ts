@@ -8,12 +8,9 @@
  * Runs in a database of its own: signing keys are install-wide, and a flagged
  * tenant turns /api/health red for every test sharing the database.
  */
-import { randomUUID } from "node:crypto";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
-import { grantAppPrivileges, migrateDatabase } from "@/db/migrate";
-import { prepareOwnedDatabase, withDatabase } from "@/db/owner";
 import { recordAuditEvent } from "@/lib/audit/service";
 import { resetConfigCache } from "@/lib/config";
 import { checkHealth } from "@/lib/health/service";
@@ -28,24 +25,17 @@ import { generateSigningKey, signCheckpoint } from "@/lib/ledger/signing";
 import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
 import { getObjectStore } from "@/lib/storage";
 import { auditRows, makeTenant, type TestTenant } from "../helpers/factories";
+import { useOwnDatabase } from "../helpers/own-database";
 
-const name = `sealer_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+let own: Awaited<ReturnType<typeof useOwnDatabase>>;
 let owner: postgres.Sql;
-let superuser: postgres.Sql;
 let app: postgres.Sql;
 const runKey = process.env.LEDGER_SIGNING_KEY!;
 
 beforeAll(async () => {
-  const ownerUrl = withDatabase(inject("ownerDatabaseUrl"), name);
-  await prepareOwnedDatabase(inject("superuserDatabaseUrl"), { database: name, ownerPassword: new URL(ownerUrl).password });
-  await migrateDatabase(ownerUrl);
-  const appUrl = withDatabase(inject("databaseUrl"), name);
-  await grantAppPrivileges(ownerUrl, new URL(appUrl).username);
-  process.env.DATABASE_URL = appUrl;
-  resetConfigCache();
-  owner = postgres(ownerUrl, { max: 2, onnotice: () => {} });
-  app = postgres(appUrl, { max: 1, onnotice: () => {} });
-  superuser = postgres(withDatabase(inject("superuserDatabaseUrl"), "postgres"), { max: 1, onnotice: () => {} });
+  own = await useOwnDatabase("sealer");
+  owner = postgres(own.ownerUrl, { max: 2, onnotice: () => {} });
+  app = postgres(own.appUrl, { max: 1, onnotice: () => {} });
 });
 
 afterAll(async () => {
@@ -53,8 +43,7 @@ afterAll(async () => {
   resetConfigCache();
   await app?.end({ timeout: 5 });
   await owner?.end({ timeout: 5 });
-  await superuser?.unsafe(`drop database if exists ${name} with (force)`);
-  await superuser?.end({ timeout: 5 });
+  await own?.drop();
 });
 
 async function append(t: TestTenant, n = 1) {
