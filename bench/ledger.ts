@@ -162,12 +162,16 @@ async function main() {
     await writeCheckpoint(db, bigTenant.id);
 
     // A sealer starting afresh rebuilds the tree from every leaf once before it signs again.
-    await recordAuditEvent(db, { tenantId: bigTenant.id, actor: { type: "system", name: "bench" }, request: {} }, {
-      entityType: "Tenant",
-      action: "Update",
-      entityName: "Big",
-      details: "one more",
-    });
+    await recordAuditEvent(
+      db,
+      { tenantId: bigTenant.id, actor: { type: "system", name: "bench" }, request: {} },
+      {
+        entityType: "Tenant",
+        action: "Update",
+        entityName: "Big",
+        details: "one more",
+      },
+    );
     await sealTenant(db, bigTenant.id);
     forgetSignedStates();
     const tRebuild = performance.now();

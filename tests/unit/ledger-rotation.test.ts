@@ -16,7 +16,9 @@ describe("rotation statements", () => {
   it("are the agreed text, signed by the old key", () => {
     const s = makeRotationStatement(a.privateKeyPem, b.publicKeyPem, new Date("2026-01-02T03:04:05.000Z"));
     expect(s.statement).toMatch(
-      new RegExp(`^syncledger-key-rotation/v1\\nold ${a.keyId}\\nnew ${b.keyId}\\nnew-key [A-Za-z0-9+/=]+\\ntime 2026-01-02T03:04:05.000Z\\n$`),
+      new RegExp(
+        `^syncledger-key-rotation/v1\\nold ${a.keyId}\\nnew ${b.keyId}\\nnew-key [A-Za-z0-9+/=]+\\ntime 2026-01-02T03:04:05.000Z\\n$`,
+      ),
     );
     expect(verifyRotationStatement(s.statement, s.signature, a.publicKeyPem)).toMatchObject({ oldKeyId: a.keyId, newKeyId: b.keyId });
     expect(verifyRotationStatement(s.statement, s.signature, b.publicKeyPem)).toBeNull();
