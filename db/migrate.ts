@@ -12,15 +12,18 @@ import { migrate } from "drizzle-orm/postgres-js/migrator";
 /** Tables no role may change or empty: row and statement triggers refuse UPDATE, DELETE and TRUNCATE. */
 export const APPEND_ONLY_TABLES = ["audit_events", "platform_audit_events", "ledger_entries", "ledger_checkpoints", "ledger_keys"] as const;
 
-/** Tables the app may read and add to but not change; evidence is never edited, and only the sealer clears the queue. */
-export const APP_INSERT_ONLY_TABLES = ["evidence_records", "evidence_files", "ledger_queue"] as const;
+/**
+ * Tables the app may read and add to but not change; evidence is never edited, only the sealer clears the queue,
+ * and only the schema owner clears a tenant's integrity flag.
+ */
+export const APP_INSERT_ONLY_TABLES = ["evidence_records", "evidence_files", "ledger_queue", "ledger_integrity_failures"] as const;
 
 /** Tables the app may only read: the sealer writes them through SEALER_FUNCTIONS. */
 export const SEALER_TABLES = ["ledger_keys", "ledger_checkpoints", "ledger_cosignatures", "ledger_witness_state"] as const;
 
-/** SECURITY DEFINER functions (db/migrations/0012_sealer_functions.sql, 0031_ledger_witness_functions.sql), the app role's only write path to SEALER_TABLES. */
+/** SECURITY DEFINER functions (db/migrations/0012_sealer_functions.sql, 0031_ledger_witness_functions.sql, 0032_ledger_key_rotation.sql), the app role's only write path to SEALER_TABLES. */
 export const SEALER_FUNCTIONS = [
-  "ledger_register_key(text, text)",
+  "ledger_register_key(text, text, text, text)",
   "ledger_append_checkpoint(uuid, bigint, text, text, text, text, text, text)",
   "ledger_dequeue(uuid, bigint[])",
   "ledger_record_cosignature(uuid, text, text, bigint, bigint, text)",

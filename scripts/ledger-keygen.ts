@@ -1,7 +1,9 @@
 /**
  * npm run ledger:keygen — prints a new Ed25519 checkpoint signing key for
- * LEDGER_SIGNING_KEY, and its key id. To rotate, set the new key and restart:
- * new checkpoints name the new key, old ones keep verifying with the old one.
+ * LEDGER_SIGNING_KEY, and its key id. To rotate, register it with
+ * npm run ledger:rotate-key (the current key signs for it), then set the new
+ * key and restart: new checkpoints name the new key, old ones keep verifying
+ * with the old one.
  */
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { keyIdOf } from "@/lib/ledger/signing";

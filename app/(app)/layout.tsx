@@ -1,7 +1,9 @@
 import { redirect } from "next/navigation";
 import { AppShell } from "@/components/shell/app-shell";
 import { getOwnAccount } from "@/lib/account/service";
+import { can } from "@/lib/auth/context";
 import { getCurrentSession, requireContext } from "@/lib/auth/session";
+import { ledgerIntegrityAlert } from "@/lib/ledger/service";
 import { isAppError } from "@/lib/errors";
 import { navFor } from "./nav";
 
@@ -25,6 +27,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
       tenants={tenants}
       currentTenantId={ctx?.tenantId ?? ""}
       nav={navFor(ctx, user.isPlatformAdmin)}
+      ledgerAlert={ctx && can(ctx, "ledger:read") ? await ledgerIntegrityAlert(ctx) : null}
     >
       {children}
     </AppShell>

@@ -1,8 +1,10 @@
 "use client";
 
 import Link from "next/link";
+import { usePathname } from "next/navigation";
 import { SessionProvider } from "next-auth/react";
 
+import { LedgerIntegrityBanner } from "@/components/ledger/integrity-banner";
 import { Brand } from "./logo";
 import { MobileNav } from "./mobile-nav";
 import { SidebarNav } from "./sidebar-nav";
@@ -27,8 +29,12 @@ export function AppShell({
   session,
   signOutHref = "/api/auth/signout",
   children,
+  ledgerAlert,
 }: AppShellProps) {
   const currentTenant = tenants.find((t) => t.id === currentTenantId);
+  // The Ledger page shows the same alert in its own place.
+  const pathname = usePathname();
+  const showLedgerAlert = ledgerAlert && !pathname?.startsWith("/ledger");
 
   return (
     // The layout renders afresh on every navigation, so the session need not be polled.
@@ -75,7 +81,10 @@ export function AppShell({
           </header>
 
           <main id="main-content" tabIndex={-1} className="flex-1 px-4 py-6 outline-none sm:px-6 lg:px-8">
-            <div className="mx-auto w-full max-w-7xl">{children}</div>
+            <div className="mx-auto grid w-full max-w-7xl gap-6">
+              {showLedgerAlert ? <LedgerIntegrityBanner alert={ledgerAlert!} /> : null}
+              <div>{children}</div>
+            </div>
           </main>
         </div>
       </div>

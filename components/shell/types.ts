@@ -1,3 +1,4 @@
+import type { LedgerIntegrityAlert } from "@/lib/ledger/service";
 import type { Session } from "next-auth";
 import type { ReactNode } from "react";
 
@@ -39,6 +40,8 @@ export type AppShellProps = {
   /** Defaults to "/api/auth/signout". */
   signOutHref?: string;
   children: ReactNode;
+  /** Shown above every page to those who may read the ledger, while its signing is stopped. */
+  ledgerAlert?: LedgerIntegrityAlert | null;
 };
 
 /** Order in which nav sections are rendered. */

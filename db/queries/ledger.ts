@@ -7,7 +7,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { LedgerEntryKind } from "@/lib/domain/enums";
 import type { Executor } from "../client";
-import { auditEvents, ledgerCheckpoints, ledgerEntries, ledgerKeys, ledgerQueue, syncExecutions } from "../schema";
+import { auditEvents, ledgerCheckpoints, ledgerEntries, ledgerIntegrityFailures, ledgerKeys, ledgerQueue, syncExecutions } from "../schema";
 
 /** A signed checkpoint as stored (object key included). */
 export type CheckpointRow = {
@@ -130,17 +130,82 @@ export async function tenantsBehindCheckpoint(db: Executor) {
      where c.size is null or c.size < e.size`);
 }
 
-/** Records a signing key's public half (once). */
-/** Records a key's public half once, through the checked function: the app role holds no INSERT on ledger_keys. */
-export async function insertLedgerKey(db: Executor, keyId: string, publicKeyPem: string) {
-  await db.execute(sql`select ledger_register_key(${keyId}, ${publicKeyPem})`);
+/**
+ * Records a key's public half once, through the checked function: the app role holds no INSERT on ledger_keys.
+ * Every key after the first needs the rotation statement its predecessor signed.
+ */
+export async function insertLedgerKey(
+  db: Executor,
+  keyId: string,
+  publicKeyPem: string,
+  rotation?: { statement: string; signature: string },
+): Promise<boolean> {
+  const [{ inserted }] = await db.execute<{ inserted: boolean }>(
+    sql`select ledger_register_key(${keyId}, ${publicKeyPem}, ${rotation?.statement ?? null}, ${rotation?.signature ?? null}) as inserted`,
+  );
+  return inserted;
 }
 
-/** Every signing key's public half, oldest first. */
-export async function listLedgerKeys(db: Executor) {
-  return db.execute<{ keyId: string; publicKeyPem: string }>(
-    sql`select key_id as "keyId", public_key_pem as "publicKeyPem" from ${ledgerKeys} order by created_at`,
+export type LedgerKeyRow = { keyId: string; publicKeyPem: string; rotationStatement: string | null; rotationSignature: string | null };
+
+/** Every signing key's public half with its rotation statement, oldest first. */
+export async function listLedgerKeys(db: Executor): Promise<LedgerKeyRow[]> {
+  return db.execute<LedgerKeyRow>(sql`
+    select key_id as "keyId", public_key_pem as "publicKeyPem", rotation_statement as "rotationStatement",
+           rotation_signature as "rotationSignature"
+      from ${ledgerKeys} order by created_at, key_id`);
+}
+
+/** One key's row, or null. */
+export async function getLedgerKey(db: Executor, keyId: string): Promise<LedgerKeyRow | null> {
+  const [row] = await db.execute<LedgerKeyRow>(sql`
+    select key_id as "keyId", public_key_pem as "publicKeyPem", rotation_statement as "rotationStatement",
+           rotation_signature as "rotationSignature"
+      from ${ledgerKeys} where key_id = ${keyId}`);
+  return row ?? null;
+}
+
+/** Entries in (after, upTo], in seq order, with what the sealer checks before signing: one batch. */
+export async function entriesBetween(db: Executor, tenantId: string, after: number, upTo: number, limit: number) {
+  return db.execute<StoredEntryRow>(sql`
+    select tenant_id as "tenantId", seq, kind, ref_id as "refId", created_at as "createdAt", prev_hash as "prevHash", hash, record as "recordJson"
+      from ${ledgerEntries} where tenant_id = ${tenantId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`);
+}
+
+export type IntegrityFailureRow = {
+  tenantId: string;
+  detectedAt: string;
+  firstBadSeq: number | null;
+  firstBadCheckpoint: number | null;
+  reason: string;
+};
+
+/** Flags the tenant; false when it already was (the first finding stands). */
+export async function flagIntegrityFailure(
+  db: Executor,
+  f: { tenantId: string; firstBadSeq: number | null; firstBadCheckpoint: number | null; reason: string },
+): Promise<boolean> {
+  const rows = await db.execute<{ tenantId: string }>(sql`
+    insert into ${ledgerIntegrityFailures} (tenant_id, first_bad_seq, first_bad_checkpoint, reason)
+    values (${f.tenantId}, ${f.firstBadSeq}, ${f.firstBadCheckpoint}, ${f.reason})
+    on conflict (tenant_id) do nothing returning tenant_id as "tenantId"`);
+  return rows.length > 0;
+}
+
+const integrityColumns = sql`tenant_id as "tenantId", detected_at as "detectedAt", first_bad_seq::int as "firstBadSeq",
+  first_bad_checkpoint::int as "firstBadCheckpoint", reason`;
+
+export async function integrityFailure(db: Executor, tenantId: string): Promise<IntegrityFailureRow | null> {
+  const [row] = await db.execute<IntegrityFailureRow>(
+    sql`select ${integrityColumns} from ${ledgerIntegrityFailures} where tenant_id = ${tenantId}`,
   );
+  return row ?? null;
+}
+
+/** How many tenants' sealers have stopped signing. */
+export async function countIntegrityFailures(db: Executor): Promise<number> {
+  const [{ n }] = await db.execute<{ n: number }>(sql`select count(*)::int as n from ${ledgerIntegrityFailures}`);
+  return n;
 }
 
 /** The tenant's chain length and how many records wait to be sealed. */

@@ -58,11 +58,35 @@ export const ledgerCheckpoints = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.treeSize] })],
 );
 
-/** Public halves of the checkpoint signing keys, current and retired. */
+/**
+ * Public halves of the checkpoint signing keys, current and retired. Every key
+ * but the first carries the rotation statement its predecessor signed
+ * (lib/ledger/rotation.ts); verifiers who pinned a key trust only the keys its
+ * statements reach.
+ */
 export const ledgerKeys = pgTable("ledger_keys", {
   keyId: text("key_id").primaryKey(),
   publicKeyPem: text("public_key_pem").notNull(),
   createdAt: createdAt(),
+  rotationStatement: text("rotation_statement"),
+  /** base64 Ed25519 signature of rotation_statement by the previous key. */
+  rotationSignature: text("rotation_signature"),
+});
+
+/**
+ * Tenants whose sealer stopped signing because the stored ledger no longer
+ * extends what it signed before (lib/ledger/chain.ts). One row per tenant; the
+ * app may add it but not clear it: an operator clears it as the schema owner
+ * once the cause is understood.
+ */
+export const ledgerIntegrityFailures = pgTable("ledger_integrity_failures", {
+  tenantId: tenantId().primaryKey(),
+  detectedAt: timestamp("detected_at", { withTimezone: true }).notNull().defaultNow(),
+  /** The first entry that does not match what was signed, when an entry is to blame. */
+  firstBadSeq: bigint("first_bad_seq", { mode: "number" }),
+  /** The tree size of the first checkpoint that does not check, when a checkpoint is to blame. */
+  firstBadCheckpoint: bigint("first_bad_checkpoint", { mode: "number" }),
+  reason: text("reason").notNull(),
 });
 
 /**

@@ -13,7 +13,7 @@ export const AUDITED = {
   SyncExecution: ["Release", "Cancel"],
   SyncLog: ["Export"],
   Evidence: ["Create", "Download", "ExportProof"],
-  Ledger: ["Verify"],
+  Ledger: ["Verify", "IntegrityFailure"],
   AuditLog: ["Export"],
   Campaign: ["Create", "Start", "Cancel", "Complete", "GenerateReport"],
   ReviewItem: ["Decide", "Reassign"],

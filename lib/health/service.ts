@@ -1,14 +1,16 @@
 /**
- * Liveness of the two things the app cannot work without: the database and
- * the object store, plus how far the ledger's witnesses are behind. Public by
- * design (load balancers ask it): it says up or down and how fast, never
- * anything about a tenant. Witnesses do not decide the HTTP status: a witness
- * that is down delays cosignatures, not the app.
+ * Liveness of the two things the app cannot work without, the database and
+ * the object store; whether the ledger is still being signed; and how far
+ * the ledger's witnesses are behind. Public by design (load balancers ask
+ * it): it says up or down and how fast, never anything about a tenant. A
+ * sealer that stopped signing turns it down (503); witnesses do not decide
+ * the HTTP status: a witness that is down delays cosignatures, not the app.
  */
 import "server-only";
 import { getDb } from "@/db/client";
 import { pingDatabase } from "@/db/queries/health";
 import { witnessHealth, type WitnessHealth } from "@/lib/ledger/witnessing";
+import { countIntegrityFailures } from "@/db/queries/ledger";
 import { log } from "@/lib/log";
 import { getObjectStore } from "@/lib/storage";
 
@@ -25,12 +27,20 @@ async function check(name: string, fn: () => Promise<unknown>): Promise<Componen
   }
 }
 
+/** Down while any tenant's sealer has stopped signing (lib/ledger/chain.ts); says how many, never which. */
+async function ledgerSigning() {
+  const stopped = await countIntegrityFailures(getDb());
+  if (stopped === 0) return;
+  throw new Error(`signing stopped for ${stopped} tenant${stopped === 1 ? "" : "s"}: the stored ledger no longer matches what was signed`);
+}
+
 export async function checkHealth() {
-  const [database, objectStore] = await Promise.all([
+  const [database, objectStore, ledger] = await Promise.all([
     check("database", () => pingDatabase(getDb())),
     check("objectStore", () => getObjectStore().health()),
+    check("ledger", ledgerSigning),
   ]);
-  const ok = database.status === "up" && objectStore.status === "up";
+  const ok = database.status === "up" && objectStore.status === "up" && ledger.status === "up";
   let ledgerWitnesses: WitnessHealth;
   try {
     ledgerWitnesses =
@@ -39,5 +49,5 @@ export async function checkHealth() {
     log.warn({ err: e, component: "ledgerWitnesses" }, "health check failed");
     ledgerWitnesses = { status: "red", quorum: 0, witnesses: [], error: e instanceof Error ? e.message : "unavailable" };
   }
-  return { ok, status: ok ? ("ok" as const) : ("degraded" as const), database, objectStore, ledgerWitnesses };
+  return { ok, status: ok ? ("ok" as const) : ("degraded" as const), database, objectStore, ledger, ledgerWitnesses };
 }

@@ -33,6 +33,31 @@ import { PROOF_BUNDLE_FORMAT, type ProofBundle } from "./bundle";
 import { verifyCheckpointSignature } from "./signing";
 import { hashObject, readObjectText, verifyTenantLedger, type VerifyOptions, type VerifyResult } from "./verify";
 
+/** Why a tenant's ledger is not being signed. */
+export type LedgerIntegrityAlert = {
+  /** "Entry 12" or "Checkpoint 20": the first bad one. */
+  subject: string;
+  reason: string;
+  detectedAt: string;
+};
+
+/**
+ * Why the tenant's ledger is not being signed, naming the first bad entry or
+ * checkpoint; null while it is. For the Ledger page and the app shell's banner.
+ */
+export async function ledgerIntegrityAlert(ctx: ServiceContext): Promise<LedgerIntegrityAlert | null> {
+  authorize(ctx, "ledger:read");
+  const failure = await ledgerQueries.integrityFailure(getDb(), ctx.tenantId);
+  if (!failure) return null;
+  const subject =
+    failure.firstBadSeq !== null
+      ? `Entry ${failure.firstBadSeq}`
+      : failure.firstBadCheckpoint !== null
+        ? `Checkpoint ${failure.firstBadCheckpoint}`
+        : "The ledger";
+  return { subject, reason: failure.reason, detectedAt: new Date(failure.detectedAt).toISOString() };
+}
+
 export async function ledgerOverview(ctx: ServiceContext) {
   authorize(ctx, "ledger:read");
   const db = getDb();
@@ -41,6 +66,7 @@ export async function ledgerOverview(ctx: ServiceContext) {
   return {
     entries: counts.entries,
     pending: counts.pending,
+    integrity: await ledgerIntegrityAlert(ctx),
     checkpoint: checkpoint && {
       treeSize: checkpoint.treeSize,
       rootHash: checkpoint.rootHash,

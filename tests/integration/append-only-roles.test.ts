@@ -19,6 +19,7 @@ import { OWNER_DB_ROLE, prepareOwnedDatabase, withDatabase } from "@/db/owner";
 import { recordAuditEvent } from "@/lib/audit/service";
 import { createIntegration } from "@/lib/integrations/service";
 import { sealTenant, writeCheckpoint } from "@/lib/ledger/chain";
+import { makeRotationStatement } from "@/lib/ledger/rotation";
 import { generateSigningKey } from "@/lib/ledger/signing";
 import { receiveUpload } from "@/lib/uploads/service";
 import { makeTenant, type TestTenant } from "../helpers/factories";
@@ -144,6 +145,17 @@ Object.assign(cases, {
     app: "42501",
     owner: "ok",
   },
+  // Only the schema owner clears a tenant's flag once the cause is understood.
+  "DELETE FROM ledger_integrity_failures": {
+    statement: () => `delete from ledger_integrity_failures where tenant_id = '${t.id}'`,
+    app: "42501",
+    owner: "ok",
+  },
+  "UPDATE ledger_integrity_failures": {
+    statement: () => `update ledger_integrity_failures set reason = 'cleared' where tenant_id = '${t.id}'`,
+    app: "42501",
+    owner: "ok",
+  },
   "INSERT INTO ledger_checkpoints": {
     statement: () => `
       insert into ledger_checkpoints (tenant_id, tree_size, root_hash, key_id, signature, created_at, object_key, frontier)
@@ -207,7 +219,25 @@ describe("the sealer's functions, called with the app's credentials", () => {
     const wrongId = await attempt(app, `select ledger_register_key('${other.keyId}', '${key.publicKeyPem}')`);
     expect(wrongId).toMatchObject({ code: "22023", message: expect.stringMatching(/does not name this key/) });
     expect((await attempt(app, `select ledger_register_key('0123456789abcdef', 'forged')`)).code).toBe("22023");
-    expect((await attempt(app, `select ledger_register_key('${key.keyId}', '${key.publicKeyPem}')`)).code).toBe("ok");
+  });
+
+  it("refuse a second key without a rotation statement from the current key", async () => {
+    const key = generateSigningKey();
+    expect(await attempt(app, `select ledger_register_key('${key.keyId}', '${key.publicKeyPem}')`)).toMatchObject({
+      code: "42501",
+      message: expect.stringMatching(/needs a rotation statement signed by the current key/),
+    });
+    // Signed by a key that is not the current one.
+    const stranger = generateSigningKey();
+    const s = makeRotationStatement(stranger.privateKeyPem, key.publicKeyPem);
+    expect(
+      await attempt(app, `select ledger_register_key('${key.keyId}', '${key.publicKeyPem}', '${s.statement}', '${s.signature}')`),
+    ).toMatchObject({
+      code: "42501",
+      message: expect.stringMatching(/must name the current key/),
+    });
+    const [{ n }] = await owner<{ n: number }[]>`select count(*)::int as n from ledger_keys where key_id = ${key.keyId}`;
+    expect(n).toBe(0);
   });
 
   it("refuse a checkpoint beyond the tenant's entries, by an unknown key, or malformed", async () => {

@@ -1,8 +1,21 @@
-import { afterEach, describe, expect, it } from "vitest";
+/**
+ * /api/health in a database of its own: its ledger check turns red while any
+ * tenant's signing is stopped, which tamper tests in other files cause on purpose.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/health/route";
 import { resetConfigCache } from "@/lib/config";
 import { resetObjectStore } from "@/lib/storage";
+import { useOwnDatabase } from "../helpers/own-database";
 import { startS3rver } from "../helpers/s3rver";
+
+let own: Awaited<ReturnType<typeof useOwnDatabase>>;
+beforeAll(async () => {
+  own = await useOwnDatabase("health");
+});
+afterAll(async () => {
+  await own?.drop();
+});
 
 const saved = { ...process.env };
 
@@ -30,8 +43,13 @@ function useS3(endpoint: string, bucket: string) {
 describe("GET /api/health", () => {
   it("answers 200 when the database and the object store answer", async () => {
     const res = await GET();
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: "ok", database: { status: "up" }, objectStore: { status: "up" } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await res.json()).toMatchObject({
+      status: "ok",
+      database: { status: "up" },
+      objectStore: { status: "up" },
+      ledger: { status: "up" },
+    });
   });
 
   it("answers 200 with S3 storage, and 503 naming the object store when it goes down", async () => {

@@ -13,7 +13,7 @@ import { addEvidence, getEvidenceForSync, evidenceDownloadLink } from "@/lib/evi
 import { createIntegration, getIntegration, updateIntegration } from "@/lib/integrations/service";
 import { verifyBundle } from "@/lib/ledger/bundle";
 import { sealTenant, writeCheckpoint } from "@/lib/ledger/chain";
-import { currentSigningKey } from "@/lib/ledger/keys";
+import { currentSigningKey, parseSigningKey, rotateSigningKey } from "@/lib/ledger/keys";
 import { evidenceProofBundle, verifyEvidenceRecord, verifyLedger } from "@/lib/ledger/service";
 import { verifyTenantLedger } from "@/lib/ledger/verify";
 import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
@@ -378,7 +378,9 @@ describe("the ledger", () => {
   it("verifies checkpoints signed before a key rotation, each naming its key", async () => {
     const { t } = await tenantWithEvidence();
     const before = process.env.LEDGER_SIGNING_KEY;
-    process.env.LEDGER_SIGNING_KEY = newLedgerSigningKey();
+    const next = newLedgerSigningKey();
+    await rotateSigningKey(getDb(), currentSigningKey(), parseSigningKey(next));
+    process.env.LEDGER_SIGNING_KEY = next;
     resetConfigCache();
     try {
       await recordAuditEvent(getDb(), t.ctx("admin"), {

@@ -1,4 +1,5 @@
 import { PageHeader } from "@/components/shell/page-header";
+import { LedgerIntegrityBanner } from "@/components/ledger/integrity-banner";
 import { VerifyLedgerButton } from "@/components/ledger/verify-button";
 import { WitnessLagCard } from "@/components/ledger/witness-lag";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -21,6 +22,7 @@ export default async function LedgerPage() {
         title="Ledger"
         description="Every evidence record, finished sync and admin audit event is chained by hash and covered by signed checkpoints. Verification recomputes all of it and names the first entry that does not check out."
       />
+      {overview.integrity ? <LedgerIntegrityBanner alert={overview.integrity} link={false} /> : null}
       <div className="grid gap-4 sm:grid-cols-3">
         <Card>
           <CardHeader>
