@@ -21,6 +21,7 @@ import { registerCurrentKey } from "./keys";
 import { leafHash, MerkleBuilder } from "./merkle";
 import { ledgerOrigin, originHost, signCheckpointNote } from "./note";
 import { signCheckpoint, type SignedCheckpoint } from "./signing";
+import { storeSubtrees } from "./subtrees";
 
 export const LEDGER_QUEUED_CHANNEL = "ledger_queued";
 const SEAL_BATCH = 2000;
@@ -174,6 +175,7 @@ export async function maintainLedger(db: Executor): Promise<{ sealed: number; ch
     const before = await latestCheckpoint(db, tenantId);
     const after = await writeCheckpoint(db, tenantId, { due: true });
     if (after && after.treeSize !== before?.treeSize) checkpoints++;
+    if (after) await storeSubtrees(db, tenantId, after.treeSize);
   }
   return { sealed, checkpoints };
 }

@@ -4,6 +4,7 @@
  * bundles. Every entry point checks the caller's tenant and permission.
  */
 import "server-only";
+import { readFile } from "node:fs/promises";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { getDb } from "@/db/client";
 import * as ledgerQueries from "@/db/queries/ledger";
@@ -31,6 +32,7 @@ import { consistencyProof, inclusionProof, leafHash, merkleRoot, verifyInclusion
 import { NoteError, openCheckpointNote, parseCheckpointText, signCheckpointNote, verifierKey } from "./note";
 import { PROOF_BUNDLE_FORMAT, type ProofBundle } from "./bundle";
 import { verifyCheckpointSignature } from "./signing";
+import { formatTrustFile, parseTrustFile, parseWitnessesFile, TrustFileError, type TrustFile } from "./trust";
 import { hashObject, readObjectText, verifyTenantLedger, type VerifyOptions, type VerifyResult } from "./verify";
 
 export async function ledgerOverview(ctx: ServiceContext) {
@@ -50,21 +52,70 @@ export async function ledgerOverview(ctx: ServiceContext) {
   };
 }
 
-/** Verifies the caller's tenant ledger end to end; the verification is itself audited. */
-export async function verifyLedger(ctx: ServiceContext, opts: Omit<VerifyOptions, "sources"> = {}): Promise<VerifyResult> {
+const verifyInputSchema = z.object({
+  trust: z.string().max(64 * 1024, "a trust file is a few lines, not 64 KiB").optional(),
+});
+
+/**
+ * Verifies the caller's tenant ledger end to end; the verification is itself
+ * audited. `trust` is the text of a trust file (npm run ledger:trust): with it
+ * nothing the operator holds is trusted but what the pinned keys and witnesses vouch for.
+ */
+export async function verifyLedger(
+  ctx: ServiceContext,
+  opts: Omit<VerifyOptions, "sources" | "trust"> & { trust?: string } = {},
+): Promise<VerifyResult> {
   authorize(ctx, "ledger:read");
+  const { trust: trustText } = parseInput(verifyInputSchema, { trust: opts.trust });
+  let trust: TrustFile | undefined;
+  if (trustText !== undefined) {
+    try {
+      trust = parseTrustFile(trustText);
+    } catch (e) {
+      if (!(e instanceof TrustFileError)) throw e;
+      throw new AppError("bad_request:trust_file", `The trust file cannot be read: ${e.message}.`, { trust: [e.message] });
+    }
+  }
   const db = getDb();
   await sealTenant(db, ctx.tenantId);
-  const result = await verifyTenantLedger(db, ctx.tenantId, opts);
+  const result = await verifyTenantLedger(db, ctx.tenantId, { ...opts, trust });
   await recordAuditEvent(getDb(), ctx, {
     entityType: "Ledger",
     action: "Verify",
     entityName: "Ledger",
     details: result.ok
-      ? `Verified ${result.entries} entries and ${result.filesChecked} files: intact`
+      ? `Verified ${result.entries} entries and ${result.filesChecked} files${trust ? " against a trust file" : ""}: intact`
       : `Verification found ${result.problems.length} problem(s); first: ${result.problems[0].reason}`,
   });
   return result;
+}
+
+/**
+ * The tenant's trust file, for an auditor to keep from onboarding: the log's
+ * note verifier key (the current signing key under the tenant's origin), the
+ * witnesses of LEDGER_WITNESSES_FILE and the quorum (LEDGER_WITNESS_QUORUM,
+ * default all of them).
+ */
+export async function ledgerTrustFile(ctx: ServiceContext): Promise<string> {
+  authorize(ctx, "ledger:read");
+  const origin = await tenantOrigin(getDb(), ctx.tenantId);
+  const witnesses = await configuredWitnesses();
+  const quorumText = process.env.LEDGER_WITNESS_QUORUM;
+  const quorum = quorumText ? Number(quorumText) : witnesses.length;
+  if (!Number.isSafeInteger(quorum) || quorum < 0 || quorum > witnesses.length) {
+    throw new AppError("unavailable:ledger_witnesses", `LEDGER_WITNESS_QUORUM is ${quorumText}, but ${witnesses.length} witness(es) are configured.`);
+  }
+  return formatTrustFile({ origin, log: verifierKey(origin, currentSigningKey().publicKeyPem), witnesses, quorum });
+}
+
+async function configuredWitnesses() {
+  const file = process.env.LEDGER_WITNESSES_FILE;
+  if (!file) return [];
+  try {
+    return parseWitnessesFile(await readFile(file, "utf8"));
+  } catch (e) {
+    throw new AppError("unavailable:ledger_witnesses", `LEDGER_WITNESSES_FILE (${file}) cannot be read: ${(e as Error).message}`);
+  }
 }
 
 export type CheckpointNote = {
