@@ -298,3 +298,59 @@ export async function storedCosignatures(db: Executor, tenantId: string) {
     select tree_size::float8 as "treeSize", witness_key as "witnessKey", signature
       from ledger_cosignatures where tenant_id = ${tenantId} order by tree_size`);
 }
+
+/** Entries by seq: a bundled entry's neighbours. */
+export async function entriesAt(db: Executor, tenantId: string, seqs: number[]) {
+  return db.execute<{ seq: string; hash: string; prevHash: string }>(sql`
+    select seq, hash, prev_hash as "prevHash" from ${ledgerEntries}
+     where tenant_id = ${tenantId} and seq = any(${sql.param(seqs)}::bigint[]) order by seq`);
+}
+
+/** A checkpoint by its tree size. */
+export async function checkpointAt(db: Executor, tenantId: string, treeSize: number): Promise<CheckpointRow | null> {
+  const [row] = await db.execute<CheckpointRow>(sql`
+    select 1 as v, tenant_id as "tenantId", tree_size::int as "treeSize", root_hash as "rootHash", created_at as "createdAt",
+           key_id as "keyId", signature, object_key as "objectKey"
+      from ${ledgerCheckpoints} where tenant_id = ${tenantId} and tree_size = ${treeSize}`);
+  return row ?? null;
+}
+
+async function hasCosignatures(db: Executor): Promise<boolean> {
+  const [{ present }] = await db.execute<{ present: boolean }>(sql`select to_regclass('ledger_cosignatures') is not null as present`);
+  return present;
+}
+
+/**
+ * The newest checkpoint size in [min, max] (below max when `below`) that at
+ * least `quorum` witnesses cosigned; with quorum 0, the newest checkpoint there.
+ */
+export async function witnessedCheckpointSize(
+  db: Executor,
+  tenantId: string,
+  range: { min?: number; max?: number; below?: number },
+  quorum: number,
+): Promise<number | null> {
+  const min = range.min ?? 0;
+  const max = range.below !== undefined ? range.below - 1 : (range.max ?? Number.MAX_SAFE_INTEGER);
+  if (quorum > 0 && !(await hasCosignatures(db))) return null;
+  const [row] =
+    quorum > 0
+      ? await db.execute<{ size: string }>(sql`
+          select c.tree_size as size from ${ledgerCheckpoints} c
+           where c.tenant_id = ${tenantId} and c.tree_size between ${min} and ${max}
+             and (select count(distinct w.witness_key) from ledger_cosignatures w
+                   where w.tenant_id = c.tenant_id and w.tree_size = c.tree_size) >= ${quorum}
+           order by c.tree_size desc limit 1`)
+      : await db.execute<{ size: string }>(sql`
+          select tree_size as size from ${ledgerCheckpoints}
+           where tenant_id = ${tenantId} and tree_size between ${min} and ${max} order by tree_size desc limit 1`);
+  return row ? Number(row.size) : null;
+}
+
+/** The cosignature lines stored for one checkpoint. */
+export async function cosignaturesAt(db: Executor, tenantId: string, treeSize: number) {
+  if (!(await hasCosignatures(db))) return [];
+  return db.execute<{ witnessName: string; witnessKey: string; signature: string }>(sql`
+    select witness_name as "witnessName", witness_key as "witnessKey", signature
+      from ledger_cosignatures where tenant_id = ${tenantId} and tree_size = ${treeSize} order by witness_name`);
+}

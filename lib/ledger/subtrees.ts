@@ -35,7 +35,7 @@ export async function storeSubtrees(db: Executor, tenantId: string, upTo: number
       for (let i = 0; i + 1 < level.length; i += 2) next.push(nodeHash(level[i], level[i + 1]));
       if (next.length === 0) break;
       start /= 2;
-      next.forEach((h, i) => rows.push({ level: L, idx: start + i, hash: h.toString("hex") }));
+      for (const [i, h] of next.entries()) rows.push({ level: L, idx: start + i, hash: h.toString("hex") });
       level = next;
     }
     await ledgerQueries.insertSubtrees(tx, tenantId, rows);
@@ -87,7 +87,8 @@ function rangeRoot(lo: number, hi: number, node: (lo: number, hi: number) => Buf
 
 /** PATH(index, D[size]) of RFC 9162 §2.1.3.1 from stored subtrees. */
 export async function storedInclusionProof(db: Executor, tenantId: string, index: number, size: number): Promise<Buffer[]> {
-  if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new Error(`inclusion proof: index ${index} is outside a tree of size ${size}`);
+  if (!Number.isSafeInteger(index) || index < 0 || index >= size)
+    throw new Error(`inclusion proof: index ${index} is outside a tree of size ${size}`);
   return withNodes(db, tenantId, size, (node) => {
     const proof: Buffer[] = [];
     const path = (m: number, lo: number, hi: number): void => {
@@ -113,7 +114,8 @@ export async function storedConsistencyProof(
   oldSize: number,
   size: number,
 ): Promise<{ proof: Buffer[]; oldRoot: Buffer; root: Buffer }> {
-  if (!Number.isSafeInteger(oldSize) || oldSize < 1 || oldSize > size) throw new Error(`consistency proof: old size ${oldSize} is outside 1..${size}`);
+  if (!Number.isSafeInteger(oldSize) || oldSize < 1 || oldSize > size)
+    throw new Error(`consistency proof: old size ${oldSize} is outside 1..${size}`);
   return withNodes(db, tenantId, size, (node) => {
     const proof: Buffer[] = [];
     const subproof = (m: number, lo: number, hi: number, whole: boolean): void => {

@@ -101,7 +101,12 @@ export function parseWitnessKey(vkey: string): { name: string; hash: Buffer; raw
     throw new TrustFileError(`witness key ${name} is not a cosignature/v1 key (0x04 followed by 32 bytes, in base64)`);
   }
   const raw = key.subarray(1);
-  const hash = createHash("sha256").update(`${name}\n`).update(Buffer.from([ALG_COSIGNATURE])).update(raw).digest().subarray(0, 4);
+  const hash = createHash("sha256")
+    .update(`${name}\n`)
+    .update(Buffer.from([ALG_COSIGNATURE]))
+    .update(raw)
+    .digest()
+    .subarray(0, 4);
   if (hash.toString("hex") !== hashHex) throw new TrustFileError(`witness key ${name}: its hash does not match its name and key`);
   return { name, hash, raw };
 }

@@ -183,7 +183,9 @@ export async function verifyTenantLedger(db: Executor, tenantId: string, opts: V
 
   if (opts.sources !== false) {
     for (const s of await sourcesWithoutEntries(db, tenantId)) {
-      problems.push({ reason: `the ${SOURCE_LABELS[s.kind] ?? s.kind} ${s.refId} has no ledger entry: its entry was deleted or never written` });
+      problems.push({
+        reason: `the ${SOURCE_LABELS[s.kind] ?? s.kind} ${s.refId} has no ledger entry: its entry was deleted or never written`,
+      });
     }
   }
 
@@ -429,7 +431,9 @@ async function loadTrust(db: Executor, tenantId: string, trust: TrustFile): Prom
       try {
         note = await fetchWitnessedNote(w.url, trust.origin);
       } catch (e) {
-        problems.push({ reason: `witness ${w.name} (${w.url}) could not be asked for the newest checkpoint it cosigned: ${(e as Error).message}` });
+        problems.push({
+          reason: `witness ${w.name} (${w.url}) could not be asked for the newest checkpoint it cosigned: ${(e as Error).message}`,
+        });
         return;
       }
       if (note === null) return; // the witness has never cosigned this log
@@ -504,9 +508,13 @@ async function checkTrusted(
     }
     previous = cp;
     const json = listed.has(objectKey) ? await readObjectText(objectKey) : null;
-    if (json === null) problems.push({ ...at, reason: `the checkpoint of tree size ${cp.treeSize} is missing from object storage (${objectKey})` });
+    if (json === null)
+      problems.push({ ...at, reason: `the checkpoint of tree size ${cp.treeSize} is missing from object storage (${objectKey})` });
     else if (json !== canonicalJson(signed))
-      problems.push({ ...at, reason: `the checkpoint of tree size ${cp.treeSize} in object storage differs from the database (${objectKey})` });
+      problems.push({
+        ...at,
+        reason: `the checkpoint of tree size ${cp.treeSize} in object storage differs from the database (${objectKey})`,
+      });
     const note = listed.has(noteKey) ? await readObjectText(noteKey) : null;
     if (note === null) {
       problems.push({ ...at, reason: `the signed note of checkpoint ${cp.treeSize} is missing from object storage (${noteKey})` });
@@ -515,10 +523,16 @@ async function checkTrusted(
     try {
       const opened = openWithAny(note, trust.verifierKeys);
       if (opened.treeSize !== cp.treeSize || opened.rootHash.toString("hex") !== cp.rootHash) {
-        problems.push({ ...at, reason: `the signed note of checkpoint ${cp.treeSize} names another tree head (size ${opened.treeSize}) than the database` });
+        problems.push({
+          ...at,
+          reason: `the signed note of checkpoint ${cp.treeSize} names another tree head (size ${opened.treeSize}) than the database`,
+        });
       }
     } catch (e) {
-      problems.push({ ...at, reason: `the signed note of checkpoint ${cp.treeSize} does not verify with the pinned key (${(e as Error).message})` });
+      problems.push({
+        ...at,
+        reason: `the signed note of checkpoint ${cp.treeSize} does not verify with the pinned key (${(e as Error).message})`,
+      });
     }
   }
   for (const key of listed) {
