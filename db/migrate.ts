@@ -16,13 +16,15 @@ export const APPEND_ONLY_TABLES = ["audit_events", "platform_audit_events", "led
 export const APP_INSERT_ONLY_TABLES = ["evidence_records", "evidence_files", "ledger_queue"] as const;
 
 /** Tables the app may only read: the sealer writes them through SEALER_FUNCTIONS. */
-export const SEALER_TABLES = ["ledger_keys", "ledger_checkpoints"] as const;
+export const SEALER_TABLES = ["ledger_keys", "ledger_checkpoints", "ledger_cosignatures", "ledger_witness_state"] as const;
 
-/** SECURITY DEFINER functions (db/migrations/0012_sealer_functions.sql), the app role's only write path to SEALER_TABLES. */
+/** SECURITY DEFINER functions (db/migrations/0012_sealer_functions.sql, 0031_ledger_witness_functions.sql), the app role's only write path to SEALER_TABLES. */
 export const SEALER_FUNCTIONS = [
   "ledger_register_key(text, text)",
   "ledger_append_checkpoint(uuid, bigint, text, text, text, text, text, text)",
   "ledger_dequeue(uuid, bigint[])",
+  "ledger_record_cosignature(uuid, text, text, bigint, bigint, text)",
+  "ledger_record_witness_error(uuid, text, text, text)",
 ] as const;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -81,7 +83,7 @@ export async function grantAppPrivileges(ownerUrl: string, role: string): Promis
       for (const table of [...APPEND_ONLY_TABLES, ...APP_INSERT_ONLY_TABLES]) {
         await tx.unsafe(`REVOKE UPDATE, DELETE, TRUNCATE ON ${table} FROM ${role}`);
       }
-      for (const table of SEALER_TABLES) await tx.unsafe(`REVOKE INSERT ON ${table} FROM ${role}`);
+      for (const table of SEALER_TABLES) await tx.unsafe(`REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ${table} FROM ${role}`);
       for (const fn of SEALER_FUNCTIONS) await tx.unsafe(`GRANT EXECUTE ON FUNCTION ${fn} TO ${role}`);
     });
   } finally {

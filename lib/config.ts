@@ -49,6 +49,15 @@ export const configSchema = z
     LEDGER_ORIGIN_HOST: optionalString.pipe(
       z.string().toLowerCase().regex(ORIGIN_HOST, "must be a host name such as ledger.example.com (no scheme or path)").optional(),
     ),
+    /** Witnesses that cosign every tenant's checkpoints: a file with one `URL VERIFIER_KEY` per line (# comments). */
+    LEDGER_WITNESSES_FILE: optionalString,
+    /** Cosignatures a checkpoint needs to count as witnessed; defaults to the number of witnesses. */
+    LEDGER_WITNESS_QUORUM: z.preprocess(
+      (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+      z.coerce.number().int("must be a whole number").min(0, "must be 0 or more").optional(),
+    ),
+    /** A tenant's latest checkpoint is sent to each witness again this often even when nothing changed (a heartbeat). */
+    LEDGER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     DATABASE_POOL_MAX: databaseFields.DATABASE_POOL_MAX,
     DATA_DIR: z.string().default(".data"),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),

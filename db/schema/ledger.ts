@@ -84,3 +84,48 @@ export const ledgerKeys = pgTable("ledger_keys", {
   publicKeyPem: text("public_key_pem").notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Witness cosignatures (C2SP cosignature/v1) of a tenant's checkpoints, one row
+ * per cosignature received: a heartbeat adds a row for the same tree size with
+ * a later timestamp. Written only through ledger_record_cosignature.
+ */
+export const ledgerCosignatures = pgTable(
+  "ledger_cosignatures",
+  {
+    tenantId: tenantId(),
+    treeSize: bigint("tree_size", { mode: "number" }).notNull(),
+    witnessName: text("witness_name").notNull(),
+    /** The witness's note verifier key (`<name>+<key id>+<key>`), as configured when the cosignature was checked. */
+    witnessKey: text("witness_key").notNull(),
+    /** Unix seconds, as signed by the witness. */
+    timestamp: bigint("timestamp", { mode: "number" }).notNull(),
+    /** The whole note signature line, `— <name> <base64>` and its newline. */
+    signature: text("signature").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.witnessKey, t.treeSize, t.timestamp] }),
+    index("ledger_cosignatures_tenant_id_tree_size_idx").on(t.tenantId, t.treeSize),
+  ],
+);
+
+/** What each witness last cosigned for a tenant, and how the last attempt went. Written only through the ledger_witness_* functions. */
+export const ledgerWitnessState = pgTable(
+  "ledger_witness_state",
+  {
+    tenantId: tenantId(),
+    witnessKey: text("witness_key").notNull(),
+    witnessUrl: text("witness_url").notNull(),
+    /** Tree size of the newest checkpoint this witness cosigned; 0 before the first. */
+    size: bigint("size", { mode: "number" }).notNull().default(0),
+    /** The cosignature timestamp (unix seconds) of that checkpoint's newest cosignature. */
+    cosignedAt: bigint("cosigned_at", { mode: "number" }),
+    lastOkAt: timestamp("last_ok_at", { withTimezone: true }),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
+    lastError: text("last_error"),
+    /** Failed attempts since the last success: the back-off grows with it. */
+    failures: bigint("failures", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.witnessKey] })],
+);

@@ -22,6 +22,7 @@ import { leafHash, MerkleBuilder } from "./merkle";
 import { ledgerOrigin, originHost, signCheckpointNote } from "./note";
 import { signCheckpoint, type SignedCheckpoint } from "./signing";
 import { storeSubtrees } from "./subtrees";
+import { witnessInBackground } from "./witnessing";
 
 export const LEDGER_QUEUED_CHANNEL = "ledger_queued";
 const SEAL_BATCH = 2000;
@@ -177,5 +178,6 @@ export async function maintainLedger(db: Executor): Promise<{ sealed: number; ch
     if (after && after.treeSize !== before?.treeSize) checkpoints++;
     if (after) await storeSubtrees(db, tenantId, after.treeSize);
   }
+  witnessInBackground(db);
   return { sealed, checkpoints };
 }
