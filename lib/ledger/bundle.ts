@@ -10,7 +10,8 @@ import { entryHash, GENESIS_HASH, HEX_SHA256, LEDGER_ENTRY_KINDS, type LedgerEnt
 import { leafHash, verifyConsistency, verifyInclusion } from "@/lib/ledger/merkle";
 import { openCheckpointNote, verifierKey } from "@/lib/ledger/note";
 import { trustedPublicKeys } from "@/lib/ledger/rotation";
-import { checkCosignature, splitNote, type TrustFile } from "@/lib/ledger/trust";
+import { splitNote, verifyCosignature } from "@/lib/ledger/cosignature";
+import type { TrustFile } from "@/lib/ledger/trust";
 import { keyIdOf, verifyCheckpointSignature, type SignedCheckpoint } from "@/lib/ledger/signing";
 
 export const PROOF_BUNDLE_FORMAT = "syncledger-proof-bundle/1";
@@ -344,12 +345,18 @@ function checkWitnessed(
     return null;
   };
   const cosigners = (note: string, what: string) => {
-    const split = splitNote(note);
+    let split: { body: string; lines: string[] };
+    try {
+      split = splitNote(note);
+    } catch {
+      problem(`${what}: its signed note is malformed`);
+      return;
+    }
     const valid = new Set<string>();
-    for (const line of split?.lines ?? []) {
+    for (const line of split.lines) {
       const w = witnesses.find((x) => line.startsWith(`\u2014 ${x.name} `));
       if (!w) continue;
-      if (checkCosignature(w.key, split!.body, line)) valid.add(w.name);
+      if (verifyCosignature(w.key, split.body, line)) valid.add(w.name);
       else problem(`${what}: the cosignature by ${w.name} does not verify`);
     }
     if (valid.size < quorum)

@@ -4,7 +4,6 @@
  * bundles. Every entry point checks the caller's tenant and permission.
  */
 import "server-only";
-import { readFile } from "node:fs/promises";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { getDb } from "@/db/client";
 import * as ledgerQueries from "@/db/queries/ledger";
@@ -33,7 +32,8 @@ import { NoteError, openCheckpointNote, parseCheckpointText, signCheckpointNote,
 import { PROOF_BUNDLE_FORMAT, verifyBundle, type ProofBundle } from "./bundle";
 import { storedConsistencyProof, storedInclusionProof } from "./subtrees";
 import { verifyCheckpointSignature } from "./signing";
-import { formatTrustFile, parseTrustFile, parseWitnessesFile, TrustFileError, type TrustFile } from "./trust";
+import { formatTrustFile, parseTrustFile, TrustFileError, type TrustFile } from "./trust";
+import { witnessesConfig } from "./witnessing";
 import { hashObject, readObjectText, verifyTenantLedger, type VerifyOptions, type VerifyResult } from "./verify";
 
 export async function ledgerOverview(ctx: ServiceContext) {
@@ -103,26 +103,13 @@ export async function verifyLedger(
 export async function ledgerTrustFile(ctx: ServiceContext): Promise<string> {
   authorize(ctx, "ledger:read");
   const origin = await tenantOrigin(getDb(), ctx.tenantId);
-  const witnesses = await configuredWitnesses();
-  const quorumText = process.env.LEDGER_WITNESS_QUORUM;
-  const quorum = quorumText ? Number(quorumText) : witnesses.length;
-  if (!Number.isSafeInteger(quorum) || quorum < 0 || quorum > witnesses.length) {
-    throw new AppError(
-      "unavailable:ledger_witnesses",
-      `LEDGER_WITNESS_QUORUM is ${quorumText}, but ${witnesses.length} witness(es) are configured.`,
-    );
-  }
-  return formatTrustFile({ origin, log: verifierKey(origin, currentSigningKey().publicKeyPem), witnesses, quorum });
-}
-
-async function configuredWitnesses() {
-  const file = process.env.LEDGER_WITNESSES_FILE;
-  if (!file) return [];
-  try {
-    return parseWitnessesFile(await readFile(file, "utf8"));
-  } catch (e) {
-    throw new AppError("unavailable:ledger_witnesses", `LEDGER_WITNESSES_FILE (${file}) cannot be read: ${(e as Error).message}`);
-  }
+  const { witnesses, quorum } = witnessesConfig();
+  return formatTrustFile({
+    origin,
+    log: verifierKey(origin, currentSigningKey().publicKeyPem),
+    witnesses: witnesses.map((w) => ({ url: w.url, key: w.verifierKey })),
+    quorum,
+  });
 }
 
 export type CheckpointNote = {
@@ -311,14 +298,6 @@ export async function verifyEvidenceRecord(ctx: ServiceContext, evidenceId: stri
   return { status: "verified", seq: entry.seq, treeSize: checkpoint.treeSize, keyId: checkpoint.keyId };
 }
 
-/** The configured witnesses and how many cosignatures a checkpoint needs to count as witnessed. */
-async function witnessPolicy() {
-  const witnesses = await configuredWitnesses();
-  const quorumText = process.env.LEDGER_WITNESS_QUORUM;
-  const quorum = quorumText ? Number(quorumText) : witnesses.length;
-  return { witnesses, quorum: Number.isSafeInteger(quorum) && quorum >= 0 ? Math.min(quorum, witnesses.length) : witnesses.length };
-}
-
 /**
  * The parts every proof bundle shares, read in O(log n): the newest witnessed
  * checkpoint covering the entries (a signed note with its cosignatures), the
@@ -328,7 +307,7 @@ async function witnessPolicy() {
 async function bundleParts(tenantId: string, entries: LedgerEntry[]) {
   const db = getDb();
   const newest = Math.max(...entries.map((e) => e.seq));
-  const { witnesses, quorum } = await witnessPolicy();
+  const { witnesses, quorum } = witnessesConfig();
   let latest = await latestCheckpoint(db, tenantId);
   if (!latest || latest.treeSize < newest) latest = await writeCheckpoint(db, tenantId);
   if (!latest) throw new AppError("unavailable:checkpoint", "No checkpoint could be signed.");
@@ -378,7 +357,7 @@ async function bundleParts(tenantId: string, entries: LedgerEntry[]) {
     publicKeys: [{ keyId: checkpoint.keyId, publicKeyPem: pem }],
     keys: [
       { role: "log" as const, ...keyName(verifierKey(origin, pem)) },
-      ...witnesses.map((w) => ({ role: "witness" as const, ...keyName(w.key) })),
+      ...witnesses.map((w) => ({ role: "witness" as const, ...keyName(w.verifierKey) })),
     ],
     rotations: keyRows,
   };

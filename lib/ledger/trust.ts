@@ -9,7 +9,7 @@
  *   witness <url> <witness verifier key>
  *   quorum <N>
  */
-import { createHash, createPublicKey, verify } from "node:crypto";
+import { parseVerifierKey as parseWitnessKey } from "./cosignature";
 import { parseVerifierKey } from "./note";
 
 export type TrustedWitness = { url: string; key: string; name: string };
@@ -30,8 +30,6 @@ export class TrustFileError extends Error {
     this.name = "TrustFileError";
   }
 }
-
-const ALG_COSIGNATURE = 0x04;
 
 export function parseTrustFile(text: string): TrustFile {
   if (typeof text !== "string") throw new TrustFileError("the trust file is not text");
@@ -87,74 +85,4 @@ export function formatTrustFile(t: { origin: string; log: string; witnesses: { u
     `quorum ${t.quorum}`,
     "",
   ].join("\n");
-}
-
-/** A witness verifier key: `<name>+<hex8 key hash>+<base64(0x04 || 32-byte Ed25519 key)>` (C2SP tlog-cosignature). */
-export function parseWitnessKey(vkey: string): { name: string; hash: Buffer; raw: Buffer } {
-  const first = vkey.indexOf("+");
-  const second = first < 0 ? -1 : vkey.indexOf("+", first + 1);
-  if (second < 0) throw new TrustFileError("a witness key is <name>+<key hash>+<key>");
-  const [name, hashHex, b64] = [vkey.slice(0, first), vkey.slice(first + 1, second), vkey.slice(second + 1)];
-  const key = Buffer.from(b64, "base64");
-  if (!name || /\s/.test(name)) throw new TrustFileError("the witness key's name is empty or has spaces");
-  if (key.length !== 33 || key[0] !== ALG_COSIGNATURE || key.toString("base64") !== b64) {
-    throw new TrustFileError(`witness key ${name} is not a cosignature/v1 key (0x04 followed by 32 bytes, in base64)`);
-  }
-  const raw = key.subarray(1);
-  const hash = createHash("sha256")
-    .update(`${name}\n`)
-    .update(Buffer.from([ALG_COSIGNATURE]))
-    .update(raw)
-    .digest()
-    .subarray(0, 4);
-  if (hash.toString("hex") !== hashHex) throw new TrustFileError(`witness key ${name}: its hash does not match its name and key`);
-  return { name, hash, raw };
-}
-
-/**
- * Checks one cosignature line (`— <name> <base64(keyhash || time || sig)>`)
- * over a checkpoint body with a pinned witness key; null when it is not that
- * witness's valid cosignature.
- */
-export function checkCosignature(witnessKey: string, body: string, line: string): { name: string; timestamp: number } | null {
-  try {
-    const { name, hash, raw } = parseWitnessKey(witnessKey);
-    const m = /^\u2014 (\S+) (\S+)\n?$/.exec(line);
-    if (!m || m[1] !== name) return null;
-    const sig = Buffer.from(m[2], "base64");
-    if (sig.length !== 76 || !sig.subarray(0, 4).equals(hash)) return null;
-    const timestamp = Number(sig.readBigUInt64BE(4));
-    const message = Buffer.from(`cosignature/v1\ntime ${timestamp}\n${body}`, "utf8");
-    const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), raw]);
-    const key = createPublicKey({ key: spki, format: "der", type: "spki" });
-    return verify(null, message, key, sig.subarray(12)) ? { name, timestamp } : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The signature lines of a signed note, and its body. */
-export function splitNote(note: string): { body: string; lines: string[] } | null {
-  const split = note.lastIndexOf("\n\n");
-  if (split < 0) return null;
-  return {
-    body: note.slice(0, split + 1),
-    lines: note
-      .slice(split + 2)
-      .split("\n")
-      .filter(Boolean),
-  };
-}
-
-/** LEDGER_WITNESSES_FILE's text: one `URL VERIFIER_KEY` a line, # comments. */
-export function parseWitnessesFile(text: string): { url: string; key: string; name: string }[] {
-  const out: TrustedWitness[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.replace(/#.*$/, "").trim();
-    if (!line) return;
-    const parts = line.split(/\s+/);
-    if (parts.length !== 2) throw new TrustFileError(`witnesses file line ${i + 1}: expected "URL VERIFIER_KEY"`);
-    out.push({ url: parts[0].replace(/\/+$/, ""), key: parts[1], name: parseWitnessKey(parts[1]).name });
-  });
-  return out;
 }

@@ -41,7 +41,9 @@ import { MerkleBuilder } from "./merkle";
 import { verifyCheckpointSignature } from "./signing";
 import { checkpointText, NoteError, openCheckpointNote, verifierKey } from "./note";
 import { trustedPublicKeys } from "./rotation";
-import { checkCosignature, splitNote, type TrustFile } from "./trust";
+import { verifyCosignature } from "./cosignature";
+import type { TrustFile } from "./trust";
+import { fetchWitnessed } from "./witness-client";
 import { loadCampaignDocuments, loadCompletionDocuments } from "@/lib/campaigns/record";
 import { loadEvidenceDocuments } from "@/lib/evidence/record";
 import { loadTaskRecords } from "@/lib/provisioning/record";
@@ -424,35 +426,31 @@ async function loadTrust(db: Executor, tenantId: string, trust: TrustFile): Prom
   }
   const keys = trustedPublicKeys(trust.logPublicKeyPem, await ledgerKeysWithStatements(db));
   const verifierKeys = [...keys.values()].map((pem) => verifierKey(trust.origin, pem));
-  const witnessed: WitnessedCheckpoint[] = [];
+  const seen: WitnessedCheckpoint[] = [];
   await Promise.all(
     trust.witnesses.map(async (w) => {
-      let note: string | null;
+      let witnessed: Awaited<ReturnType<typeof fetchWitnessed>>;
       try {
-        note = await fetchWitnessedNote(w.url, trust.origin);
+        // The witness's own cosignature must verify with its pinned key.
+        witnessed = await fetchWitnessed(w.url, trust.origin, w.key);
       } catch (e) {
         problems.push({
           reason: `witness ${w.name} (${w.url}) could not be asked for the newest checkpoint it cosigned: ${(e as Error).message}`,
         });
         return;
       }
-      if (note === null) return; // the witness has never cosigned this log
-      const split = splitNote(note);
+      if (witnessed === null) return; // the witness has never cosigned this log
       let cp: { treeSize: number; rootHash: Buffer };
       try {
-        cp = openWithAny(note, verifierKeys);
+        cp = openWithAny(witnessed.note, verifierKeys);
       } catch (e) {
         problems.push({ reason: `witness ${w.name} holds a checkpoint that the pinned log key did not sign (${(e as Error).message})` });
         return;
       }
-      if (!split || !split.lines.some((line) => checkCosignature(w.key, split.body, line))) {
-        problems.push({ reason: `witness ${w.name} answered with a checkpoint that carries no valid cosignature of its own` });
-        return;
-      }
-      witnessed.push({ witness: w.name, treeSize: cp.treeSize, rootHash: cp.rootHash.toString("hex") });
+      seen.push({ witness: w.name, treeSize: cp.treeSize, rootHash: cp.rootHash.toString("hex") });
     }),
   );
-  return { keys, verifierKeys, witnessed, problems };
+  return { keys, verifierKeys, witnessed: seen, problems };
 }
 
 function openWithAny(note: string, verifierKeys: string[]) {
@@ -465,14 +463,6 @@ function openWithAny(note: string, verifierKeys: string[]) {
     }
   }
   throw last;
-}
-
-/** GET <witness>/checkpoint?origin=…: the newest checkpoint it cosigned for the log, or null when it knows none. */
-async function fetchWitnessedNote(url: string, origin: string): Promise<string | null> {
-  const res = await fetch(`${url}/checkpoint?origin=${encodeURIComponent(origin)}`, { signal: AbortSignal.timeout(10_000) });
-  if (res.status === 404) return null;
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return res.text();
 }
 
 /**
@@ -561,7 +551,7 @@ async function checkTrusted(
       continue;
     }
     const body = checkpointText({ origin: file.origin, treeSize: cp.treeSize, rootHash: Buffer.from(cp.rootHash, "hex") });
-    if (!checkCosignature(w.key, body, row.signature)) {
+    if (!verifyCosignature(w.key, body, row.signature)) {
       problems.push({
         checkpoint: cp.treeSize,
         reason: `the checkpoint of tree size ${cp.treeSize} is not the one witness ${w.name} cosigned: its cosignature does not verify`,
