@@ -25,7 +25,7 @@ BEGIN
      OR p_timestamp IS NULL OR p_signature IS NULL THEN
     RAISE EXCEPTION 'ledger_record_cosignature: every argument is required' USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  IF p_witness_key !~ '^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{43}=$' THEN
+  IF p_witness_key !~ '^[^+[:space:]]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$' THEN
     RAISE EXCEPTION 'ledger_record_cosignature: not a witness verifier key' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   wname := split_part(p_witness_key, '+', 1);

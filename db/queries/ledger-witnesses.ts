@@ -70,6 +70,8 @@ export async function firstCheckpointAfter(db: Executor, tenantId: string, size:
 
 /** Entries in the tenant's chain (its last seq). */
 export async function entryCount(db: Executor, tenantId: string): Promise<number> {
-  const [{ size }] = await db.execute<{ size: string | null }>(sql`select max(seq) as size from ${ledgerEntries} where tenant_id = ${tenantId}`);
+  const [{ size }] = await db.execute<{ size: string | null }>(
+    sql`select max(seq) as size from ${ledgerEntries} where tenant_id = ${tenantId}`,
+  );
   return Number(size ?? 0);
 }

@@ -33,7 +33,8 @@ export async function checkHealth() {
   const ok = database.status === "up" && objectStore.status === "up";
   let ledgerWitnesses: WitnessHealth;
   try {
-    ledgerWitnesses = database.status === "up" ? await witnessHealth(getDb()) : { status: "red", quorum: 0, witnesses: [], error: "the database is down" };
+    ledgerWitnesses =
+      database.status === "up" ? await witnessHealth(getDb()) : { status: "red", quorum: 0, witnesses: [], error: "the database is down" };
   } catch (e) {
     log.warn({ err: e, component: "ledgerWitnesses" }, "health check failed");
     ledgerWitnesses = { status: "red", quorum: 0, witnesses: [], error: e instanceof Error ? e.message : "unavailable" };

@@ -63,7 +63,12 @@ export function parseVerifierKey(vkey: string): WitnessVerifier {
   const publicKey = Buffer.from(key.subarray(1));
   const keyId = cosignatureKeyId(name, publicKey);
   if (keyId.toString("hex") !== idHex) throw new NoteError("the witness verifier key's id does not match its name and key");
-  return { name, keyId, publicKey, key: createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]), format: "der", type: "spki" }) };
+  return {
+    name,
+    keyId,
+    publicKey,
+    key: createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]), format: "der", type: "spki" }),
+  };
 }
 
 /** The bytes a cosignature signs. */
@@ -102,7 +107,11 @@ export function cosignatureTimestamp(line: string): { name: string; keyId: Buffe
  * verifier key and the note body it claims to cosign. Null when the line is for
  * another key or does not verify.
  */
-export function verifyCosignature(verifierKey: string | WitnessVerifier, body: string, line: string): { name: string; timestamp: number } | null {
+export function verifyCosignature(
+  verifierKey: string | WitnessVerifier,
+  body: string,
+  line: string,
+): { name: string; timestamp: number } | null {
   const v = typeof verifierKey === "string" ? parseVerifierKey(verifierKey) : verifierKey;
   const parsed = splitLine(line);
   if (!parsed || parsed.name !== v.name || parsed.sig.length !== COSIGNATURE_BYTES) return null;
@@ -125,7 +134,10 @@ export function splitNote(note: string): { body: string; lines: string[] } {
  * keys, at most one per key (the newest). Lines by other keys are ignored, as
  * the signed-note format asks.
  */
-export function noteCosignatures(note: string, verifierKeys: string[]): { verifierKey: string; name: string; timestamp: number; line: string }[] {
+export function noteCosignatures(
+  note: string,
+  verifierKeys: string[],
+): { verifierKey: string; name: string; timestamp: number; line: string }[] {
   const { body, lines } = splitNote(note);
   const found = new Map<string, { verifierKey: string; name: string; timestamp: number; line: string }>();
   for (const vkey of verifierKeys) {

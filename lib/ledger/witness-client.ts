@@ -56,7 +56,11 @@ export async function addCheckpoint(
 ): Promise<AddCheckpointResult> {
   const res = await request(
     endpoint(url, "/add-checkpoint"),
-    { method: "POST", body: addCheckpointBody(submission.oldSize, submission.proof, submission.note), headers: { "content-type": "text/plain" } },
+    {
+      method: "POST",
+      body: addCheckpointBody(submission.oldSize, submission.proof, submission.note),
+      headers: { "content-type": "text/plain" },
+    },
     opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   );
   const text = await res.text();
@@ -72,7 +76,10 @@ export async function addCheckpoint(
     }
     return { kind: "conflict", size: Number(size) };
   }
-  throw new WitnessError(res.status, `the witness refused the checkpoint (HTTP ${res.status}): ${text.trim().slice(0, 300) || res.statusText}`);
+  throw new WitnessError(
+    res.status,
+    `the witness refused the checkpoint (HTTP ${res.status}): ${text.trim().slice(0, 300) || res.statusText}`,
+  );
 }
 
 export type Witnessed = { note: string; treeSize: number; rootHash: Buffer; cosignature: { timestamp: number; line: string } };
@@ -82,11 +89,21 @@ export type Witnessed = { note: string; treeSize: number; rootHash: Buffer; cosi
  * none. With `witnessKey` the cosignature must verify against it (else
  * WitnessError); without, the first cosignature-shaped line is read unchecked.
  */
-export async function fetchWitnessed(url: string, origin: string, witnessKey?: string, opts: { timeoutMs?: number } = {}): Promise<Witnessed | null> {
-  const res = await request(endpoint(url, `/checkpoint?origin=${encodeURIComponent(origin)}`), { method: "GET" }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+export async function fetchWitnessed(
+  url: string,
+  origin: string,
+  witnessKey?: string,
+  opts: { timeoutMs?: number } = {},
+): Promise<Witnessed | null> {
+  const res = await request(
+    endpoint(url, `/checkpoint?origin=${encodeURIComponent(origin)}`),
+    { method: "GET" },
+    opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  );
   const text = await res.text();
   if (res.status === 404) return null;
-  if (res.status !== 200) throw new WitnessError(res.status, `the witness did not return its checkpoint (HTTP ${res.status}): ${text.trim().slice(0, 300)}`);
+  if (res.status !== 200)
+    throw new WitnessError(res.status, `the witness did not return its checkpoint (HTTP ${res.status}): ${text.trim().slice(0, 300)}`);
   try {
     const { body, lines } = splitNote(text);
     const cp = parseCheckpointText(body);

@@ -146,11 +146,15 @@ export async function openWitness(dir: string, opts: { name?: string; logs?: str
         const { lines } = splitNote(req.note);
         const kept = lines.filter((l) => !l.startsWith(`\u2014 ${name} `)).map((l) => `${l}\n`);
         const note = `${req.text}\n${kept.join("")}${line}`;
-        await writeAtomically(stateFile(req.origin), JSON.stringify({ origin: req.origin, size: req.size, rootHash, note, cosignedAt: time } satisfies OriginState));
+        await writeAtomically(
+          stateFile(req.origin),
+          JSON.stringify({ origin: req.origin, size: req.size, rootHash, note, cosignedAt: time } satisfies OriginState),
+        );
         return { status: 200, body: line, contentType: "text/plain; charset=utf-8" };
       });
     } catch (e) {
-      if (e instanceof Refusal) return { status: e.status, body: e.message.endsWith("\n") ? e.message : `${e.message}\n`, contentType: e.contentType };
+      if (e instanceof Refusal)
+        return { status: e.status, body: e.message.endsWith("\n") ? e.message : `${e.message}\n`, contentType: e.contentType };
       throw e;
     }
   }
@@ -206,13 +210,19 @@ async function loadOrCreateKey(dir: string, wantedName?: string): Promise<{ name
   try {
     const stored = JSON.parse(await readFile(file, "utf8")) as { name: string; privateKeyPem: string };
     if (wantedName && wantedName !== stored.name) {
-      throw new Error(`this data directory's witness is named "${stored.name}", not "${wantedName}"; a witness keeps its name and key for life`);
+      throw new Error(
+        `this data directory's witness is named "${stored.name}", not "${wantedName}"; a witness keeps its name and key for life`,
+      );
     }
     return { name: stored.name, privateKey: createPrivateKey(stored.privateKeyPem) };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
-  const name = wantedName ?? `${hostname().toLowerCase().replace(/[^a-z0-9.-]/g, "-")}/syncledger-witness`;
+  const name =
+    wantedName ??
+    `${hostname()
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]/g, "-")}/syncledger-witness`;
   witnessVerifierKey(name, Buffer.alloc(32)); // validates the name before a key is written under it
   const kp = witnessKeyPair();
   // "wx": two witnesses started on one directory at once must not each write a key.

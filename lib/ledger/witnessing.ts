@@ -9,8 +9,9 @@
  */
 import "server-only";
 import { readFileSync, statSync } from "node:fs";
-import type { Executor } from "@/db/client";
+import { type Executor, getDb } from "@/db/client";
 import * as queries from "@/db/queries/ledger-witnesses";
+import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -74,7 +75,10 @@ export function witnessesConfig(): WitnessesConfig {
   }
   const quorum = config.LEDGER_WITNESS_QUORUM ?? witnesses.length;
   if (quorum > witnesses.length) {
-    throw new AppError("unavailable:witness_quorum", `LEDGER_WITNESS_QUORUM is ${quorum}, but only ${witnesses.length} witness(es) are configured.`);
+    throw new AppError(
+      "unavailable:witness_quorum",
+      `LEDGER_WITNESS_QUORUM is ${quorum}, but only ${witnesses.length} witness(es) are configured.`,
+    );
   }
   return { witnesses, quorum, heartbeatSeconds };
 }
@@ -99,20 +103,31 @@ export async function witnessCheckpoints(db: Executor, opts: { now?: number } = 
   const stateOf = new Map(states.map((s) => [`${s.tenantId} ${s.witnessKey}`, s]));
   let cosigned = 0;
   let failed = 0;
-  for (const cp of checkpoints) {
+  // A few tenants at a time: a hanging witness costs each of them a timeout, and they should not queue behind one another.
+  for (let i = 0; i < checkpoints.length; i += TENANTS_AT_ONCE) {
+    const results = await Promise.all(checkpoints.slice(i, i + TENANTS_AT_ONCE).map((cp) => witnessTenant(cp)));
+    for (const r of results) {
+      cosigned += r.cosigned;
+      failed += r.failed;
+    }
+  }
+  return { cosigned, failed };
+
+  async function witnessTenant(cp: TenantCheckpoint) {
     const due = witnesses.filter((w) => {
       const s = stateOf.get(`${cp.tenantId} ${w.verifierKey}`);
       if (s?.failures && s.lastAttemptAt && now < s.lastAttemptAt.getTime() + retryDelaySeconds(s.failures) * 1000) return false;
       return !s || s.size < cp.treeSize || s.cosignedAt === null || now / 1000 - s.cosignedAt >= heartbeatSeconds || s.size > cp.treeSize;
     });
-    if (due.length === 0) continue;
+    if (due.length === 0) return { cosigned: 0, failed: 0 };
     const tenant = new TenantSubmission(db, cp);
     // Witnesses are independent: one slow witness must not hold up the others.
     const results = await Promise.all(due.map((w) => tenant.submit(w, stateOf.get(`${cp.tenantId} ${w.verifierKey}`)?.size ?? 0)));
-    for (const ok of results) ok ? cosigned++ : failed++;
+    return { cosigned: results.filter(Boolean).length, failed: results.filter((ok) => !ok).length };
   }
-  return { cosigned, failed };
 }
+
+const TENANTS_AT_ONCE = 8;
 
 class TenantSubmission {
   #note: Promise<{ note: string; body: string }> | null = null;
@@ -142,7 +157,8 @@ class TenantSubmission {
           );
         }
         result = await addCheckpoint(w.url, { oldSize: result.size, proof: await this.proof(result.size), note });
-        if (result.kind === "conflict") throw new Error(`the witness's size changed again (now ${result.size}) while submitting; will retry`);
+        if (result.kind === "conflict")
+          throw new Error(`the witness's size changed again (now ${result.size}) while submitting; will retry`);
       }
       const verified = result.lines.map((line) => ({ line, ok: verifyCosignature(w.verifierKey, body, line) })).find((r) => r.ok);
       if (!verified?.ok) {
@@ -171,7 +187,8 @@ class TenantSubmission {
     this.#note ??= (async () => {
       const key = this.cp.objectKey.replace(/\.json$/, ".note");
       const note = await readObjectText(key);
-      if (!note) throw new Error(`checkpoint ${this.cp.treeSize} has no signed note (${key}); it is submitted once the next checkpoint is signed`);
+      if (!note)
+        throw new Error(`checkpoint ${this.cp.treeSize} has no signed note (${key}); it is submitted once the next checkpoint is signed`);
       const body = note.slice(0, note.lastIndexOf("\n\n") + 1);
       try {
         const parsed = parseCheckpointText(body);
@@ -278,12 +295,30 @@ export async function tenantWitnessing(db: Executor, tenantId: string, now = Dat
   return { quorum, heartbeatSeconds, current: lags.filter((l) => l.state === "current").length, witnesses: lags };
 }
 
+/** The Ledger page's witness panel: the caller's tenant only; a broken witnesses file is shown, not thrown. */
+export async function ledgerWitnesses(ctx: ServiceContext): Promise<TenantWitnessing | { error: string }> {
+  authorize(ctx, "ledger:read");
+  try {
+    return await tenantWitnessing(getDb(), ctx.tenantId);
+  } catch (e) {
+    if (e instanceof AppError) return { error: e.message };
+    throw e;
+  }
+}
+
 export type WitnessHealth =
   | { status: "none" }
   | {
       status: "green" | "amber" | "red";
       quorum: number;
-      witnesses: { name: string; url: string; status: "current" | "behind" | "error"; maxEntriesBehind: number; maxSecondsBehind: number; lastError?: string }[];
+      witnesses: {
+        name: string;
+        url: string;
+        status: "current" | "behind" | "error";
+        maxEntriesBehind: number;
+        maxSecondsBehind: number;
+        lastError?: string;
+      }[];
       error?: string;
     };
 
@@ -301,7 +336,19 @@ export async function witnessHealth(db: Executor, now = Date.now()): Promise<Wit
   }
   if (config.witnesses.length === 0) return { status: "none" };
   const tenants = (await queries.latestCheckpointPerTenant(db)).map((c) => c.tenantId);
-  const byWitness = new Map(config.witnesses.map((w) => [w.verifierKey, { name: w.name, url: w.url, status: "current" as WitnessLag["state"], maxEntriesBehind: 0, maxSecondsBehind: 0, lastError: undefined as string | undefined }]));
+  const byWitness = new Map(
+    config.witnesses.map((w) => [
+      w.verifierKey,
+      {
+        name: w.name,
+        url: w.url,
+        status: "current" as WitnessLag["state"],
+        maxEntriesBehind: 0,
+        maxSecondsBehind: 0,
+        lastError: undefined as string | undefined,
+      },
+    ]),
+  );
   const rank = { current: 0, behind: 1, error: 2 } as const;
   let belowQuorum = false;
   for (const tenantId of tenants) {

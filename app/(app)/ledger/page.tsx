@@ -1,17 +1,19 @@
 import { PageHeader } from "@/components/shell/page-header";
 import { VerifyLedgerButton } from "@/components/ledger/verify-button";
+import { WitnessLagCard } from "@/components/ledger/witness-lag";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requirePageContext } from "@/lib/auth/session";
 import { ledgerOverview } from "@/lib/ledger/service";
+import { ledgerWitnesses } from "@/lib/ledger/witnessing";
 import { formatCount } from "@/lib/format";
 
 export const metadata = { title: "Ledger" };
 export const dynamic = "force-dynamic";
 
-/** The tenant's tamper-evident ledger: size, latest signed checkpoint, and verification on demand. */
+/** The tenant's tamper-evident ledger: size, latest signed checkpoint, its witnesses, and verification on demand. */
 export default async function LedgerPage() {
   const ctx = await requirePageContext("ledger:read", "/ledger");
-  const overview = await ledgerOverview(ctx);
+  const [overview, witnessing] = await Promise.all([ledgerOverview(ctx), ledgerWitnesses(ctx)]);
   const cp = overview.checkpoint;
   return (
     <div className="grid gap-6">
@@ -45,6 +47,7 @@ export default async function LedgerPage() {
           </CardHeader>
         </Card>
       </div>
+      <WitnessLagCard witnessing={witnessing} />
       <Card>
         <CardHeader>
           <CardTitle>Verify</CardTitle>

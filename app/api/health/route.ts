@@ -6,5 +6,8 @@ export const dynamic = "force-dynamic";
 
 export async function GET() {
   const { ok, status, database, objectStore, ledgerWitnesses } = await checkHealth();
-  return NextResponse.json({ status, database, objectStore, ledgerWitnesses }, { status: ok ? 200 : 503, headers: { "Cache-Control": "no-store" } });
+  return NextResponse.json(
+    { status, database, objectStore, ledgerWitnesses },
+    { status: ok ? 200 : 503, headers: { "Cache-Control": "no-store" } },
+  );
 }
