@@ -538,6 +538,7 @@ async function checkTrusted(
   const bySize = new Map(checkpoints.map((c) => [c.treeSize, c]));
   const pinned = new Map(file.witnesses.map((w) => [w.key, w]));
   const cosignedLatest = new Set<string>();
+  const cosignedSizes = new Set<number>();
   const latest = checkpoints.at(-1);
   for (const row of await storedCosignatures(db, tenantId)) {
     const w = pinned.get(row.witnessKey);
@@ -556,7 +557,10 @@ async function checkTrusted(
         checkpoint: cp.treeSize,
         reason: `the checkpoint of tree size ${cp.treeSize} is not the one witness ${w.name} cosigned: its cosignature does not verify`,
       });
-    } else if (cp === latest) cosignedLatest.add(w.key);
+    } else {
+      cosignedSizes.add(cp.treeSize);
+      if (cp === latest) cosignedLatest.add(w.key);
+    }
   }
   if (latest && cosignedLatest.size < file.quorum) {
     problems.push({
@@ -568,10 +572,14 @@ async function checkTrusted(
   // The witnesses' own record: the ledger must reach as far, with the same root.
   for (const w of trust.witnessed) {
     if (w.treeSize > count) {
+      // Entries after the last checkpoint a witness vouched for may have been replaced as well as cut.
+      const lastGood = Math.max(0, ...[...cosignedSizes].filter((size) => size <= count));
       problems.push({
-        seq: count + 1,
+        seq: lastGood + 1,
         checkpoint: w.treeSize,
-        reason: `witness ${w.witness} cosigned a tree of ${w.treeSize} entries, but the ledger holds only ${count}: entries ${count + 1}–${w.treeSize} were removed`,
+        reason:
+          `witness ${w.witness} cosigned a tree of ${w.treeSize} entries, but the ledger holds only ${count}: entries were removed` +
+          (lastGood < count ? `, and those after ${lastGood}, the last witnessed checkpoint, are not the ones the witness saw` : ""),
       });
     } else if (rootsAt.get(w.treeSize) !== w.rootHash) {
       problems.push({
