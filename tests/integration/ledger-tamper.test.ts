@@ -31,7 +31,8 @@ import { witnessCheckpoints } from "@/lib/ledger/witnessing";
 import { currentSigningKey } from "@/lib/ledger/keys";
 import { getObjectStore } from "@/lib/storage";
 import { receiveUpload } from "@/lib/uploads/service";
-import { makeTenant, type TestTenant } from "../helpers/factories";
+import { POST as verifyRoute } from "@/app/api/v1/ledger/verify/route";
+import { makeApiKeyCtx, makeTenant, type TestTenant } from "../helpers/factories";
 
 let owner: postgres.Sql;
 let server: Server;
@@ -266,6 +267,21 @@ describe("ledger verification with a trust file and a witness", () => {
     const problems = await trustedProblems(t, trustText);
     expect(problems[0]).toMatchObject({ checkpoint: A });
     expect(problems[0].reason).toMatch(new RegExp(`checkpoint of tree size ${A} in object storage differs from the database`));
+
+    // The API verify takes the trust file in the request body and says the same.
+    const { secret } = await makeApiKeyCtx(t, ["ledger:read"]);
+    const res = await verifyRoute(
+      new Request("http://localhost/api/v1/ledger/verify", {
+        method: "POST",
+        headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+        body: JSON.stringify({ trust: trustText }),
+      }),
+      { params: Promise.resolve({}) },
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data: { ok: boolean; problems: { checkpoint?: number; reason: string }[] } };
+    expect(body.data.ok).toBe(false);
+    expect(body.data.problems[0]).toMatchObject({ checkpoint: A });
   }, 60_000);
 
   it("catches a key inserted into ledger_keys by the owner and the newest checkpoint re-signed with it", async () => {
