@@ -255,18 +255,21 @@ async function evidenceProblems(tenantId: string, evidenceId: string, entry: Led
   const reasons: string[] = [];
   const { hash, ...body } = entry;
   if (entryHash(body) !== hash) reasons.push("The ledger entry does not match its hash.");
-  const live = (await loadEvidenceDocuments(getDb(), tenantId, [evidenceId])).get(evidenceId);
+  const record = entry.record as { manifestKey: string; files: { name: string; objectKey: string; sha256: string }[] };
+  const [docs, manifest, hashes] = await Promise.all([
+    loadEvidenceDocuments(getDb(), tenantId, [evidenceId]),
+    hashObject(record.manifestKey),
+    Promise.all(record.files.map((f) => hashObject(f.objectKey))),
+  ]);
+  const live = docs.get(evidenceId);
   if (!live || canonicalJson(live) !== canonicalJson(entry.record))
     reasons.push("The evidence record differs from what the ledger recorded.");
-  const record = entry.record as { manifestKey: string; files: { name: string; objectKey: string; sha256: string }[] };
-  const manifest = await hashObject(record.manifestKey);
   if (manifest === null) reasons.push("The manifest is missing from object storage.");
   else if (manifest !== sha256Hex(canonicalJson(entry.record))) reasons.push("The manifest in object storage was edited.");
-  for (const f of record.files) {
-    const actual = await hashObject(f.objectKey);
-    if (actual !== f.sha256)
-      reasons.push(actual === null ? `File "${f.name}" is missing.` : `File "${f.name}" changed since it was recorded.`);
-  }
+  record.files.forEach((f, i) => {
+    if (hashes[i] !== f.sha256)
+      reasons.push(hashes[i] === null ? `File "${f.name}" is missing.` : `File "${f.name}" changed since it was recorded.`);
+  });
   return reasons;
 }
 
@@ -280,13 +283,17 @@ export async function verifyEvidenceRecord(ctx: ServiceContext, evidenceId: stri
   const db = getDb();
   const entry = await findEntry(ctx.tenantId, "evidence", evidenceId);
   if (!entry) return { status: "pending", reason: "The record is waiting to be sealed into the ledger." };
-  const reasons = await evidenceProblems(ctx.tenantId, evidenceId, entry);
-  const checkpoint = await latestCheckpoint(db, ctx.tenantId);
+  // The record's own checks and the checkpoint's are independent: run them side by side.
+  const [reasons, checkpoint, keyRows] = await Promise.all([
+    evidenceProblems(ctx.tenantId, evidenceId, entry),
+    latestCheckpoint(db, ctx.tenantId),
+    knownPublicKeys(db),
+  ]);
   if (!checkpoint || checkpoint.treeSize < entry.seq) {
     if (reasons.length) return { status: "failed", seq: entry.seq, reasons };
     return { status: "pending", reason: "Sealed, waiting for the next signed checkpoint." };
   }
-  const keys = new Map((await knownPublicKeys(db)).map((k) => [k.keyId, k.publicKeyPem]));
+  const keys = new Map(keyRows.map((k) => [k.keyId, k.publicKeyPem]));
   const { objectKey: _k, ...signed } = checkpoint;
   const key = keys.get(checkpoint.keyId);
   if (!key || !verifyCheckpointSignature(signed, key)) reasons.push("The latest checkpoint's signature does not verify.");
@@ -318,42 +325,53 @@ async function bundleParts(tenantId: string, entries: LedgerEntry[]) {
       `Entry ${newest} is not yet in a checkpoint that ${quorum} witness(es) cosigned. Witnesses cosign within seconds; try again shortly, or see the witness lag on the Ledger page.`,
     );
   }
-  const checkpoint = (await ledgerQueries.checkpointAt(db, tenantId, size))!;
-  const origin = await tenantOrigin(db, tenantId);
-  const keyRows = await ledgerQueries.ledgerKeysWithStatements(db);
+  const bundled = new Set(entries.map((e) => e.seq));
+  const around = [...new Set(entries.flatMap((e) => [e.seq - 1, e.seq + 1]))].filter((s) => s >= 1 && s <= size && !bundled.has(s));
+  const [checkpoint, origin, keyRows, prevSize, aroundRows] = await Promise.all([
+    ledgerQueries.checkpointAt(db, tenantId, size),
+    tenantOrigin(db, tenantId),
+    ledgerQueries.ledgerKeysWithStatements(db),
+    ledgerQueries.witnessedCheckpointSize(db, tenantId, { below: size }, quorum),
+    around.length ? ledgerQueries.entriesAt(db, tenantId, around) : Promise.resolve([]),
+  ]);
+  if (!checkpoint)
+    throw new AppError("conflict:checkpoint", `Checkpoint ${size} disappeared while the bundle was built; run a ledger verification.`);
   const pem = keyRows.find((k) => k.keyId === checkpoint.keyId)?.publicKeyPem;
   if (!pem) throw new AppError("conflict:checkpoint_key", `The key ${checkpoint.keyId} that signed checkpoint ${size} is not on record.`);
   const witnessedNote = async (cp: CheckpointRow) => {
-    const note = (await readObjectText(noteObjectKey(cp.objectKey))) ?? (await backfillNote(cp, pem));
-    const lines = (await ledgerQueries.cosignaturesAt(db, tenantId, cp.treeSize)).map((c) => c.signature.replace(/\n$/, ""));
-    return note + lines.map((l) => `${l}\n`).join("");
+    const [stored, cosignatures] = await Promise.all([
+      readObjectText(noteObjectKey(cp.objectKey)),
+      ledgerQueries.cosignaturesAt(db, tenantId, cp.treeSize),
+    ]);
+    const note = stored ?? (await backfillNote(cp, pem));
+    return note + cosignatures.map((c) => `${c.signature.replace(/\n$/, "")}\n`).join("");
   };
-  const prevSize = await ledgerQueries.witnessedCheckpointSize(db, tenantId, { below: size }, quorum);
-  const prev = prevSize === null ? null : await ledgerQueries.checkpointAt(db, tenantId, prevSize);
-  const bundled = new Set(entries.map((e) => e.seq));
-  const around = [...new Set(entries.flatMap((e) => [e.seq - 1, e.seq + 1]))].filter((s) => s >= 1 && s <= size && !bundled.has(s));
   const hex = (bs: Buffer[]) => bs.map((b) => b.toString("hex"));
-  const neighbours = await Promise.all(
-    (around.length ? await ledgerQueries.entriesAt(db, tenantId, around) : []).map(async (n) => ({
-      seq: Number(n.seq),
-      hash: n.hash,
-      prevHash: n.prevHash,
-      proof: hex(await storedInclusionProof(db, tenantId, Number(n.seq) - 1, size)),
-    })),
-  );
+  const prev = prevSize === null ? null : await ledgerQueries.checkpointAt(db, tenantId, prevSize);
+  const [note, previous, proofs, neighbours] = await Promise.all([
+    witnessedNote(checkpoint),
+    prev
+      ? Promise.all([witnessedNote(prev), storedConsistencyProof(db, tenantId, prev.treeSize, size)]).then(([n, c]) => ({
+          note: n,
+          consistency: hex(c.proof),
+        }))
+      : null,
+    Promise.all(entries.map(async (e) => ({ seq: e.seq, proof: hex(await storedInclusionProof(db, tenantId, e.seq - 1, size)) }))),
+    Promise.all(
+      aroundRows.map(async (n) => ({
+        seq: Number(n.seq),
+        hash: n.hash,
+        prevHash: n.prevHash,
+        proof: hex(await storedInclusionProof(db, tenantId, Number(n.seq) - 1, size)),
+      })),
+    ),
+  ]);
   const { objectKey: _k, ...signed } = checkpoint;
   return {
     checkpoint: signed,
-    proofs: await Promise.all(
-      entries.map(async (e) => ({ seq: e.seq, proof: hex(await storedInclusionProof(db, tenantId, e.seq - 1, size)) })),
-    ),
+    proofs,
     neighbours,
-    witnessed: {
-      note: await witnessedNote(checkpoint),
-      previous: prev
-        ? { note: await witnessedNote(prev), consistency: hex((await storedConsistencyProof(db, tenantId, prev.treeSize, size)).proof) }
-        : null,
-    },
+    witnessed: { note, previous },
     publicKeys: [{ keyId: checkpoint.keyId, publicKeyPem: pem }],
     keys: [
       { role: "log" as const, ...keyName(verifierKey(origin, pem)) },
