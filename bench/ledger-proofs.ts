@@ -43,7 +43,11 @@ async function main() {
   try {
     const system = platformContext({ type: "system", name: "bench" });
     const tenant = await createTenant(system, { name: "Proofs", slug: "proofs" });
-    const member = await addMemberDirectly(actingInTenant(system, tenant.id), { email: "bench@bench.test", role: "admin", password: "bench-password-123" });
+    const member = await addMemberDirectly(actingInTenant(system, tenant.id), {
+      email: "bench@bench.test",
+      role: "admin",
+      password: "bench-password-123",
+    });
     const ctx = (role: "operator" | "auditor") =>
       userContext({ tenantId: tenant.id, role, user: { id: member.userId, email: "bench@bench.test" } });
     const csv = Buffer.from("externalId,username\n1,a\n");
@@ -110,12 +114,17 @@ async function main() {
       ms.sort((a, b) => a - b);
       console.log(`${what}: median ${ms[RUNS / 2].toFixed(1)} ms, worst ${ms[RUNS - 1].toFixed(1)} ms (${RUNS} runs)`);
     };
+    const { sql } = await import("drizzle-orm");
+    await time("One database round trip (select 1), for scale", () => db.execute(sql`select 1`));
     const badge = await verifyEvidenceRecord(ctx("auditor"), evidence.id);
     if (badge.status !== "verified") throw new Error(`the badge did not verify: ${JSON.stringify(badge)}`);
     await time(`Badge of one evidence entry in a ledger of ${cp.treeSize.toLocaleString("en")}`, () =>
       verifyEvidenceRecord(ctx("auditor"), evidence.id),
     );
     await time(`Proof bundle of the same entry`, () => evidenceProofBundle(ctx("auditor"), evidence.id));
+    await time("  of which sealing first (sealTenant)", () => sealTenant(db, tenant.id));
+    const { storedInclusionProofs } = await import("@/lib/ledger/subtrees");
+    await time("  of which the inclusion proofs from stored subtrees", () => storedInclusionProofs(db, tenant.id, [5, 6, 7], cp.treeSize));
   } finally {
     await owner.end();
     await closeDb();

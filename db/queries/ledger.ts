@@ -7,7 +7,16 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { LedgerEntryKind } from "@/lib/domain/enums";
 import type { Executor } from "../client";
-import { auditEvents, ledgerCheckpoints, ledgerEntries, ledgerKeys, ledgerQueue, ledgerSubtrees, syncExecutions } from "../schema";
+import {
+  auditEvents,
+  ledgerCheckpoints,
+  ledgerCosignatures,
+  ledgerEntries,
+  ledgerKeys,
+  ledgerQueue,
+  ledgerSubtrees,
+  syncExecutions,
+} from "../schema";
 
 /** A signed checkpoint as stored (object key included). */
 export type CheckpointRow = {
@@ -290,13 +299,11 @@ export async function ledgerKeysWithStatements(db: Executor) {
       from ${ledgerKeys} k order by k.created_at`);
 }
 
-/** The cosignatures stored for a tenant's checkpoints (ledger_cosignatures), oldest tree first; none when witnessing is not installed. */
+/** The cosignatures stored for a tenant's checkpoints (ledger_cosignatures), oldest tree first. */
 export async function storedCosignatures(db: Executor, tenantId: string) {
-  const [{ present }] = await db.execute<{ present: boolean }>(sql`select to_regclass('ledger_cosignatures') is not null as present`);
-  if (!present) return [];
   return db.execute<{ treeSize: number; witnessKey: string; signature: string }>(sql`
     select tree_size::float8 as "treeSize", witness_key as "witnessKey", signature
-      from ledger_cosignatures where tenant_id = ${tenantId} order by tree_size`);
+      from ${ledgerCosignatures} where tenant_id = ${tenantId} order by tree_size`);
 }
 
 /** Entries by seq: a bundled entry's neighbours. */
@@ -306,51 +313,32 @@ export async function entriesAt(db: Executor, tenantId: string, seqs: number[]) 
      where tenant_id = ${tenantId} and seq = any(${sql.param(seqs)}::bigint[]) order by seq`);
 }
 
-/** A checkpoint by its tree size. */
-export async function checkpointAt(db: Executor, tenantId: string, treeSize: number): Promise<CheckpointRow | null> {
-  const [row] = await db.execute<CheckpointRow>(sql`
-    select 1 as v, tenant_id as "tenantId", tree_size::int as "treeSize", root_hash as "rootHash", created_at as "createdAt",
-           key_id as "keyId", signature, object_key as "objectKey"
-      from ${ledgerCheckpoints} where tenant_id = ${tenantId} and tree_size = ${treeSize}`);
-  return row ?? null;
-}
-
-async function hasCosignatures(db: Executor): Promise<boolean> {
-  const [{ present }] = await db.execute<{ present: boolean }>(sql`select to_regclass('ledger_cosignatures') is not null as present`);
-  return present;
-}
-
 /**
- * The newest checkpoint size in [min, max] (below max when `below`) that at
- * least `quorum` witnesses cosigned; with quorum 0, the newest checkpoint there.
+ * The newest checkpoint in [min, max] (below `below` when given) that at least
+ * `quorum` witnesses cosigned; with quorum 0, the newest checkpoint there.
  */
-export async function witnessedCheckpointSize(
+export async function witnessedCheckpoint(
   db: Executor,
   tenantId: string,
-  range: { min?: number; max?: number; below?: number },
+  range: { min?: number; below?: number },
   quorum: number,
-): Promise<number | null> {
+): Promise<CheckpointRow | null> {
   const min = range.min ?? 0;
-  const max = range.below !== undefined ? range.below - 1 : (range.max ?? Number.MAX_SAFE_INTEGER);
-  if (quorum > 0 && !(await hasCosignatures(db))) return null;
-  const [row] =
-    quorum > 0
-      ? await db.execute<{ size: string }>(sql`
-          select c.tree_size as size from ${ledgerCheckpoints} c
-           where c.tenant_id = ${tenantId} and c.tree_size between ${min} and ${max}
-             and (select count(distinct w.witness_key) from ledger_cosignatures w
-                   where w.tenant_id = c.tenant_id and w.tree_size = c.tree_size) >= ${quorum}
-           order by c.tree_size desc limit 1`)
-      : await db.execute<{ size: string }>(sql`
-          select tree_size as size from ${ledgerCheckpoints}
-           where tenant_id = ${tenantId} and tree_size between ${min} and ${max} order by tree_size desc limit 1`);
-  return row ? Number(row.size) : null;
+  const max = range.below !== undefined ? range.below - 1 : Number.MAX_SAFE_INTEGER;
+  const [row] = await db.execute<CheckpointRow>(sql`
+    select 1 as v, c.tenant_id as "tenantId", c.tree_size::int as "treeSize", c.root_hash as "rootHash", c.created_at as "createdAt",
+           c.key_id as "keyId", c.signature, c.object_key as "objectKey"
+      from ${ledgerCheckpoints} c
+     where c.tenant_id = ${tenantId} and c.tree_size between ${min} and ${max}
+       and (${quorum} = 0 or (select count(distinct w.witness_key) from ${ledgerCosignatures} w
+                               where w.tenant_id = c.tenant_id and w.tree_size = c.tree_size) >= ${quorum})
+     order by c.tree_size desc limit 1`);
+  return row ?? null;
 }
 
 /** The cosignature lines stored for one checkpoint. */
 export async function cosignaturesAt(db: Executor, tenantId: string, treeSize: number) {
-  if (!(await hasCosignatures(db))) return [];
   return db.execute<{ witnessName: string; witnessKey: string; signature: string }>(sql`
     select witness_name as "witnessName", witness_key as "witnessKey", signature
-      from ledger_cosignatures where tenant_id = ${tenantId} and tree_size = ${treeSize} order by witness_name`);
+      from ${ledgerCosignatures} where tenant_id = ${tenantId} and tree_size = ${treeSize} order by witness_name`);
 }

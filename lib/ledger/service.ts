@@ -30,7 +30,7 @@ import { currentSigningKey, knownPublicKeys } from "./keys";
 import { consistencyProof, inclusionProof, leafHash, merkleRoot, verifyInclusion } from "./merkle";
 import { NoteError, openCheckpointNote, parseCheckpointText, signCheckpointNote, verifierKey } from "./note";
 import { PROOF_BUNDLE_FORMAT, verifyBundle, type ProofBundle } from "./bundle";
-import { storedConsistencyProof, storedInclusionProof } from "./subtrees";
+import { storedConsistencyProof, storedInclusionProof, storedInclusionProofs } from "./subtrees";
 import { verifyCheckpointSignature } from "./signing";
 import { formatTrustFile, parseTrustFile, TrustFileError, type TrustFile } from "./trust";
 import { witnessesConfig } from "./witnessing";
@@ -315,27 +315,28 @@ async function bundleParts(tenantId: string, entries: LedgerEntry[]) {
   const db = getDb();
   const newest = Math.max(...entries.map((e) => e.seq));
   const { witnesses, quorum } = witnessesConfig();
-  let latest = await latestCheckpoint(db, tenantId);
-  if (!latest || latest.treeSize < newest) latest = await writeCheckpoint(db, tenantId);
-  if (!latest) throw new AppError("unavailable:checkpoint", "No checkpoint could be signed.");
-  const size = await ledgerQueries.witnessedCheckpointSize(db, tenantId, { min: newest }, quorum);
-  if (size === null) {
+  let checkpoint = await ledgerQueries.witnessedCheckpoint(db, tenantId, { min: newest }, quorum);
+  if (!checkpoint) {
+    // Nothing signed covers the entries yet: sign now (cosignatures follow within seconds).
+    const latest = await writeCheckpoint(db, tenantId);
+    if (!latest) throw new AppError("unavailable:checkpoint", "No checkpoint could be signed.");
+    checkpoint = await ledgerQueries.witnessedCheckpoint(db, tenantId, { min: newest }, quorum);
+  }
+  if (!checkpoint) {
     throw new AppError(
       "unavailable:witnessed_checkpoint",
       `Entry ${newest} is not yet in a checkpoint that ${quorum} witness(es) cosigned. Witnesses cosign within seconds; try again shortly, or see the witness lag on the Ledger page.`,
     );
   }
+  const size = checkpoint.treeSize;
   const bundled = new Set(entries.map((e) => e.seq));
   const around = [...new Set(entries.flatMap((e) => [e.seq - 1, e.seq + 1]))].filter((s) => s >= 1 && s <= size && !bundled.has(s));
-  const [checkpoint, origin, keyRows, prevSize, aroundRows] = await Promise.all([
-    ledgerQueries.checkpointAt(db, tenantId, size),
+  const [origin, keyRows, prev, aroundRows] = await Promise.all([
     tenantOrigin(db, tenantId),
     ledgerQueries.ledgerKeysWithStatements(db),
-    ledgerQueries.witnessedCheckpointSize(db, tenantId, { below: size }, quorum),
+    ledgerQueries.witnessedCheckpoint(db, tenantId, { below: size }, quorum),
     around.length ? ledgerQueries.entriesAt(db, tenantId, around) : Promise.resolve([]),
   ]);
-  if (!checkpoint)
-    throw new AppError("conflict:checkpoint", `Checkpoint ${size} disappeared while the bundle was built; run a ledger verification.`);
   const pem = keyRows.find((k) => k.keyId === checkpoint.keyId)?.publicKeyPem;
   if (!pem) throw new AppError("conflict:checkpoint_key", `The key ${checkpoint.keyId} that signed checkpoint ${size} is not on record.`);
   const witnessedNote = async (cp: CheckpointRow) => {
@@ -347,8 +348,7 @@ async function bundleParts(tenantId: string, entries: LedgerEntry[]) {
     return note + cosignatures.map((c) => `${c.signature.replace(/\n$/, "")}\n`).join("");
   };
   const hex = (bs: Buffer[]) => bs.map((b) => b.toString("hex"));
-  const prev = prevSize === null ? null : await ledgerQueries.checkpointAt(db, tenantId, prevSize);
-  const [note, previous, proofs, neighbours] = await Promise.all([
+  const [note, previous, paths] = await Promise.all([
     witnessedNote(checkpoint),
     prev
       ? Promise.all([witnessedNote(prev), storedConsistencyProof(db, tenantId, prev.treeSize, size)]).then(([n, c]) => ({
@@ -356,16 +356,16 @@ async function bundleParts(tenantId: string, entries: LedgerEntry[]) {
           consistency: hex(c.proof),
         }))
       : null,
-    Promise.all(entries.map(async (e) => ({ seq: e.seq, proof: hex(await storedInclusionProof(db, tenantId, e.seq - 1, size)) }))),
-    Promise.all(
-      aroundRows.map(async (n) => ({
-        seq: Number(n.seq),
-        hash: n.hash,
-        prevHash: n.prevHash,
-        proof: hex(await storedInclusionProof(db, tenantId, Number(n.seq) - 1, size)),
-      })),
-    ),
+    // Every inclusion proof the bundle carries, the neighbours' too, in one read of the subtree hashes.
+    storedInclusionProofs(db, tenantId, [...entries.map((e) => e.seq - 1), ...aroundRows.map((n) => Number(n.seq) - 1)], size),
   ]);
+  const proofs = entries.map((e, i) => ({ seq: e.seq, proof: hex(paths[i]) }));
+  const neighbours = aroundRows.map((n, i) => ({
+    seq: Number(n.seq),
+    hash: n.hash,
+    prevHash: n.prevHash,
+    proof: hex(paths[entries.length + i]),
+  }));
   const { objectKey: _k, ...signed } = checkpoint;
   return {
     checkpoint: signed,
@@ -396,10 +396,14 @@ function keyName(vkey: string) {
 export async function evidenceProofBundle(ctx: ServiceContext, evidenceId: string): Promise<ProofBundle> {
   authorize(ctx, "evidence:read");
   const db = getDb();
-  await sealTenant(db, ctx.tenantId);
-  const entry = await findEntry(ctx.tenantId, "evidence", evidenceId);
+  // A record saved moments ago may still be queued: seal only then.
+  let entry = await findEntry(ctx.tenantId, "evidence", evidenceId);
+  if (!entry) {
+    await sealTenant(db, ctx.tenantId);
+    entry = await findEntry(ctx.tenantId, "evidence", evidenceId);
+  }
   if (!entry) throw new AppError("not_found:evidence", "No such evidence record.");
-  const parts = await bundleParts(ctx.tenantId, [entry]);
+  const [parts, problems] = await Promise.all([bundleParts(ctx.tenantId, [entry]), evidenceProblems(ctx.tenantId, evidenceId, entry)]);
   const record = entry.record as { files: { name: string; sha256: string; size: number }[] };
   const bundle: ProofBundle = {
     format: PROOF_BUNDLE_FORMAT,
@@ -411,7 +415,7 @@ export async function evidenceProofBundle(ctx: ServiceContext, evidenceId: strin
     ...parts,
     createdAt: new Date().toISOString(),
   };
-  const reasons = [...(await evidenceProblems(ctx.tenantId, evidenceId, entry)), ...verifyBundle(bundle).problems.map((p) => p.reason)];
+  const reasons = [...problems, ...verifyBundle(bundle).problems.map((p) => p.reason)];
   if (reasons.length) {
     throw new AppError(
       "conflict:proof_bundle",

@@ -63,12 +63,19 @@ async function withNodes<T>(
     wanted.set(`${level}:${lo / (hi - lo)}`, { level, idx: lo / (hi - lo) });
     return zero;
   });
-  const coverage = await ledgerQueries.subtreeCoverage(db, tenantId);
-  if (coverage < Math.floor(size / 2) * 2) await storeSubtrees(db, tenantId, size);
-  const { inner, leaves } = await ledgerQueries.subtreeNodes(db, tenantId, [...wanted.values()]);
-  const found = new Map<string, Buffer>();
-  for (const n of inner) found.set(`${n.level}:${n.idx}`, Buffer.from(n.hash, "hex"));
-  for (const l of leaves) found.set(`0:${l.seq - 1}`, leafHash(l.hash));
+  const read = async () => {
+    const { inner, leaves } = await ledgerQueries.subtreeNodes(db, tenantId, [...wanted.values()]);
+    const found = new Map<string, Buffer>();
+    for (const n of inner) found.set(`${n.level}:${n.idx}`, Buffer.from(n.hash, "hex"));
+    for (const l of leaves) found.set(`0:${l.seq - 1}`, leafHash(l.hash));
+    return found;
+  };
+  let found = await read();
+  if (found.size < wanted.size) {
+    // Subtrees past the last stored checkpoint (one signed just now): store them, then read again.
+    await storeSubtrees(db, tenantId, size);
+    found = await read();
+  }
   return algorithm((lo, hi) => {
     const key = `${Math.log2(hi - lo)}:${lo / (hi - lo)}`;
     const hash = found.get(key);
@@ -87,24 +94,33 @@ function rangeRoot(lo: number, hi: number, node: (lo: number, hi: number) => Buf
 
 /** PATH(index, D[size]) of RFC 9162 §2.1.3.1 from stored subtrees. */
 export async function storedInclusionProof(db: Executor, tenantId: string, index: number, size: number): Promise<Buffer[]> {
-  if (!Number.isSafeInteger(index) || index < 0 || index >= size)
-    throw new Error(`inclusion proof: index ${index} is outside a tree of size ${size}`);
-  return withNodes(db, tenantId, size, (node) => {
-    const proof: Buffer[] = [];
-    const path = (m: number, lo: number, hi: number): void => {
-      if (hi - lo <= 1) return;
-      const k = largestPowerOfTwoBelow(hi - lo);
-      if (m < k) {
-        path(m, lo, lo + k);
-        proof.push(rangeRoot(lo + k, hi, node));
-      } else {
-        path(m - k, lo + k, hi);
-        proof.push(rangeRoot(lo, lo + k, node));
-      }
-    };
-    path(index, 0, size);
-    return proof;
-  });
+  return (await storedInclusionProofs(db, tenantId, [index], size))[0];
+}
+
+/** Inclusion proofs of several leaves in one tree, read in one round trip. */
+export async function storedInclusionProofs(db: Executor, tenantId: string, indices: number[], size: number): Promise<Buffer[][]> {
+  for (const index of indices) {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size)
+      throw new Error(`inclusion proof: index ${index} is outside a tree of size ${size}`);
+  }
+  return withNodes(db, tenantId, size, (node) => indices.map((index) => inclusionPath(index, size, node)));
+}
+
+function inclusionPath(index: number, size: number, node: (lo: number, hi: number) => Buffer): Buffer[] {
+  const proof: Buffer[] = [];
+  const path = (m: number, lo: number, hi: number): void => {
+    if (hi - lo <= 1) return;
+    const k = largestPowerOfTwoBelow(hi - lo);
+    if (m < k) {
+      path(m, lo, lo + k);
+      proof.push(rangeRoot(lo + k, hi, node));
+    } else {
+      path(m - k, lo + k, hi);
+      proof.push(rangeRoot(lo, lo + k, node));
+    }
+  };
+  path(index, 0, size);
+  return proof;
 }
 
 /** PROOF(oldSize, D[size]) of RFC 9162 §2.1.4.1 and the old root, from stored subtrees. */
