@@ -41,6 +41,12 @@ export function WitnessLagCard({ witnessing }: { witnessing: TenantWitnessing | 
             ? "No witnesses are configured (LEDGER_WITNESSES_FILE). Checkpoints are signed by this server alone, so its operator could roll the ledger back unnoticed."
             : `Independent servers that cosign each checkpoint after checking it extends the last one they saw, and again every ${duration(heartbeatSeconds)} when nothing changed. ${current} of ${witnesses.length} current; a checkpoint needs ${quorum}.`}
         </CardDescription>
+        {witnesses.length && current < quorum ? (
+          <p className="text-sm font-medium text-destructive">
+            Below the quorum: the newest checkpoints have {current} current {current === 1 ? "witness" : "witnesses"} of the {quorum}{" "}
+            required.
+          </p>
+        ) : null}
       </CardHeader>
       {witnesses.length ? (
         <CardContent>

@@ -6,7 +6,7 @@ CREATE TABLE "ledger_cosignatures" (
 	"timestamp" bigint NOT NULL,
 	"signature" text NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "ledger_cosignatures_tenant_id_witness_key_tree_size_timestamp_pk" PRIMARY KEY("tenant_id","witness_key","tree_size","timestamp")
+	CONSTRAINT "ledger_cosignatures_pk" PRIMARY KEY("tenant_id","witness_key","tree_size","timestamp")
 );
 --> statement-breakpoint
 CREATE TABLE "ledger_witness_state" (

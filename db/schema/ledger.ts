@@ -105,7 +105,7 @@ export const ledgerCosignatures = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.tenantId, t.witnessKey, t.treeSize, t.timestamp] }),
+    primaryKey({ name: "ledger_cosignatures_pk", columns: [t.tenantId, t.witnessKey, t.treeSize, t.timestamp] }),
     index("ledger_cosignatures_tenant_id_tree_size_idx").on(t.tenantId, t.treeSize),
   ],
 );

@@ -15,7 +15,7 @@ import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { leafHashes } from "./chain";
+import { latestCheckpoint, leafHashes } from "./chain";
 import { parseVerifierKey, verifyCosignature } from "./cosignature";
 import { consistencyProof, merkleRoot } from "./merkle";
 import { NoteError, parseCheckpointText } from "./note";
@@ -219,6 +219,7 @@ class TenantSubmission {
 }
 
 let inFlight: Promise<unknown> | null = null;
+let lastPassError: string | null = null;
 
 /**
  * Starts a witnessing pass unless one is running, and returns at once: the
@@ -227,7 +228,15 @@ let inFlight: Promise<unknown> | null = null;
 export function witnessInBackground(db: Executor): void {
   if (inFlight) return;
   inFlight = witnessCheckpoints(db)
-    .catch((e) => log.error({ err: e }, "witnessing checkpoints failed"))
+    .then(() => {
+      lastPassError = null;
+    })
+    .catch((e) => {
+      // Once per distinct problem: a broken witnesses file would otherwise be logged every second.
+      const message = e instanceof Error ? e.message : String(e);
+      if (message !== lastPassError) log.error({ err: e }, "witnessing checkpoints failed");
+      lastPassError = message;
+    })
     .finally(() => {
       inFlight = null;
     });
@@ -263,12 +272,11 @@ const GRACE_SECONDS = 60;
 export async function tenantWitnessing(db: Executor, tenantId: string, now = Date.now()): Promise<TenantWitnessing> {
   const { witnesses, quorum, heartbeatSeconds } = witnessesConfig();
   if (witnesses.length === 0) return { quorum, heartbeatSeconds, current: 0, witnesses: [] };
-  const [states, entries, checkpoints] = await Promise.all([
+  const [states, entries, latest] = await Promise.all([
     queries.witnessStates(db, tenantId),
     queries.entryCount(db, tenantId),
-    queries.latestCheckpointPerTenant(db),
+    latestCheckpoint(db, tenantId),
   ]);
-  const latest = checkpoints.find((c) => c.tenantId === tenantId) ?? null;
   const lags = await Promise.all(
     witnesses.map(async (w): Promise<WitnessLag> => {
       const s = states.find((x) => x.witnessKey === w.verifierKey);
@@ -317,7 +325,8 @@ export type WitnessHealth =
         status: "current" | "behind" | "error";
         maxEntriesBehind: number;
         maxSecondsBehind: number;
-        lastError?: string;
+        /** The kinds of the witness's last errors over all tenants, sorted. */
+        errors: string[];
       }[];
       error?: string;
     };
@@ -345,7 +354,7 @@ export async function witnessHealth(db: Executor, now = Date.now()): Promise<Wit
         status: "current" as WitnessLag["state"],
         maxEntriesBehind: 0,
         maxSecondsBehind: 0,
-        lastError: undefined as string | undefined,
+        errors: [] as string[],
       },
     ]),
   );
@@ -360,7 +369,7 @@ export async function witnessHealth(db: Executor, now = Date.now()): Promise<Wit
       h.maxEntriesBehind = Math.max(h.maxEntriesBehind, lag.entriesBehind);
       h.maxSecondsBehind = Math.max(h.maxSecondsBehind, lag.secondsBehind);
       // Only the kind of failure: the full message may name a tenant's log.
-      if (lag.lastError && !h.lastError) h.lastError = errorKind(lag.lastError);
+      if (lag.lastError && !h.errors.includes(errorKind(lag.lastError))) h.errors = [...h.errors, errorKind(lag.lastError)].sort();
     }
   }
   const witnesses = [...byWitness.values()];
@@ -368,10 +377,14 @@ export async function witnessHealth(db: Executor, now = Date.now()): Promise<Wit
   return { status, quorum: config.quorum, witnesses };
 }
 
+/** A failure's kind, for the public health check: the full message may name a tenant's log. */
 function errorKind(message: string): string {
   if (message.startsWith("could not reach")) return "unreachable";
   const http = /\(HTTP (\d+)\)/.exec(message);
   if (http) return `refused the checkpoint (HTTP ${http[1]})`;
   if (/no cosignature .* verifies/.test(message)) return "cosignature does not verify";
+  if (/signed note/.test(message)) return "checkpoint note missing or mismatched";
+  if (/no longer hash/.test(message)) return "entries do not match the checkpoint";
+  if (/cosigned tree size/.test(message)) return "witness has seen a longer ledger";
   return "failing";
 }

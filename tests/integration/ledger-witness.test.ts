@@ -284,7 +284,7 @@ describe("a witness run with npm run ledger:witness", () => {
     const body = await res.json();
     expect(body.ledgerWitnesses.status).toBe("red");
     expect(body.ledgerWitnesses.witnesses).toEqual([
-      expect.objectContaining({ name: "auditor.test/witness", status: "error", lastError: "unreachable" }),
+      expect.objectContaining({ name: "auditor.test/witness", status: "error", errors: expect.arrayContaining(["unreachable"]) }),
     ]);
     expect(JSON.stringify(body)).not.toContain(t.slug);
 
