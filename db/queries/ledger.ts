@@ -283,7 +283,7 @@ export async function sourcesWithoutEntries(db: Executor, tenantId: string, limi
         where tenant_id = ${tenantId} and status in ('post_sync_completed', 'error', 'cancelled')
       union all select 'evidence', id::text from evidence_records where tenant_id = ${tenantId}
       union all select 'campaign', id::text from campaigns where tenant_id = ${tenantId}
-      union all select 'provisioning_task', id::text from provisioning_tasks where tenant_id = ${tenantId} and ended_at is not null
+      union all select 'provisioning_task', id::text from provisioning_tasks where tenant_id = ${tenantId} and outcome is not null
     )
     select s.kind, s.ref_id as "refId" from sources s
      where not exists (select 1 from ${ledgerEntries} e where e.tenant_id = ${tenantId} and e.kind = s.kind and e.ref_id = s.ref_id)

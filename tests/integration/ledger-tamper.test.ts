@@ -393,6 +393,20 @@ describe("ledger verification with a trust file and a witness", () => {
     expect(problems[0]).toMatchObject({ seq: 5 });
   }, 60_000);
 
+  it("catches the newest entry deleted before a checkpoint covered it: its audit event has no entry", async () => {
+    const { t, C } = await witnessedTenant();
+    await audit(t, 1);
+    await sealTenant(getDb(), t.id);
+    const newest = (await rows(t.id)).at(-1)!;
+    expect(Number(newest.seq)).toBe(C + 1);
+    await tamper(["ledger_entries"], (tx) => tx`delete from ledger_entries where tenant_id = ${t.id} and seq = ${C + 1}`);
+    const result = await verifyLedger(t.ctx("auditor"));
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.reason)).toContain(
+      `the audit event ${newest.refId} has no ledger entry: its entry was deleted or never written`,
+    );
+  }, 60_000);
+
   it("refuses a trust file it cannot read, naming the line", async () => {
     const t = await makeTenant();
     await expect(verifyLedger(t.ctx("auditor"), { trust: "log not-a-key\n" })).rejects.toMatchObject({
