@@ -17,7 +17,6 @@ import { getObjectStore } from "@/lib/storage";
 import { parseInput } from "@/lib/validation";
 import {
   latestCheckpoint,
-  leafHashes,
   noteObjectKey,
   sealTenant,
   tenantOrigin,
@@ -27,7 +26,7 @@ import {
 } from "./chain";
 import { entryHash, type LedgerEntry } from "./entry";
 import { currentSigningKey, knownPublicKeys } from "./keys";
-import { consistencyProof, inclusionProof, leafHash, merkleRoot, verifyInclusion } from "./merkle";
+import { leafHash, verifyInclusion } from "./merkle";
 import { NoteError, openCheckpointNote, parseCheckpointText, signCheckpointNote, verifierKey } from "./note";
 import { PROOF_BUNDLE_FORMAT, verifyBundle, type ProofBundle } from "./bundle";
 import { storedConsistencyProof, storedInclusionProof, storedInclusionProofs } from "./subtrees";
