@@ -1,5 +1,5 @@
 /**
- * npm run ledger:verify-bundle -- BUNDLE.json|REPORT.zip [--key PUBLIC_KEY.pem ...] [--file PATH ...]
+ * npm run ledger:verify-bundle -- BUNDLE.json|REPORT.zip [--trust FILE] [--key PUBLIC_KEY.pem ...] [--file PATH ...]
  * Verifies a downloaded proof bundle offline: no database, no network. Given a
  * campaign's Audit Report ZIP as downloaded (recognised by its content), it
  * verifies the proof bundle inside, that the Sync Context JSON inside is the one
@@ -7,18 +7,24 @@
  * are, by name and hash, the files that Sync Context lists. With --key
  * the checkpoint must be signed by one of those keys; without it the bundle's own
  * key is used, which proves the bundle is self-consistent but not who signed it.
- * Each --file is hashed and must be one of the files the bundle's records list.
+ * With --trust (a trust file from npm run ledger:trust) the checkpoint must be
+ * signed by the pinned log key or one it rotated to, carry the quorum of the
+ * pinned witnesses' cosignatures, and extend the previous witnessed checkpoint.
+ * Each --file must be one of the files the bundle's records list, by its file
+ * name and its hash: a renamed copy fails.
  * Exit code: 0 verified, 1 a problem was found, 2 usage error.
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 import { parseArgs } from "node:util";
+import { parseTrustFile, type TrustFile } from "@/lib/ledger/trust";
 import { type BundleVerification, verifyBundle } from "@/lib/ledger/bundle";
 import { looksLikeZip, verifyReportZip } from "@/lib/ledger/report-zip";
 import { keyIdOf } from "@/lib/ledger/signing";
 
-const USAGE = "usage: npm run ledger:verify-bundle -- BUNDLE.json|REPORT.zip [--key PUBLIC_KEY.pem ...] [--file PATH ...]";
+const USAGE = "usage: npm run ledger:verify-bundle -- BUNDLE.json|REPORT.zip [--trust FILE] [--key PUBLIC_KEY.pem ...] [--file PATH ...]";
 
 function usageError(message: string): never {
   console.error(`error: ${message}`);
@@ -41,6 +47,7 @@ function parse() {
     allowPositionals: true,
     options: {
       key: { type: "string", multiple: true, default: [] },
+      trust: { type: "string" },
       file: { type: "string", multiple: true, default: [] },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -81,10 +88,19 @@ for (const path of args.values.key) {
   }
 }
 
-const files = new Map<string, { sha256: string; size: number }>();
+let trust: TrustFile | undefined;
+if (args.values.trust) {
+  try {
+    trust = parseTrustFile(await readFile(args.values.trust, "utf8"));
+  } catch (e) {
+    usageError(`cannot use the trust file ${args.values.trust}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+const files = new Map<string, { sha256: string; size: number; name: string }>();
 for (const path of args.values.file) {
   try {
-    files.set(path, await sha256OfFile(path));
+    files.set(path, { ...(await sha256OfFile(path)), name: basename(path) });
   } catch (e) {
     usageError(`cannot read file ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -94,7 +110,7 @@ let result: BundleVerification;
 let zipEvidence: string[] = [];
 if (isZip) {
   if (files.size > 0) usageError("--file checks files against a bundle; a report ZIP is checked against the files inside it");
-  const zip = await verifyReportZip(bundlePath, { trustedKeys: trustedKeys.length > 0 ? trustedKeys : undefined });
+  const zip = await verifyReportZip(bundlePath, { trustedKeys: trustedKeys.length > 0 ? trustedKeys : undefined, trust });
   result = zip;
   zipEvidence = zip.evidenceFiles;
 } else {
@@ -105,7 +121,7 @@ if (isZip) {
     console.log(`FAILED: ${bundlePath} is not JSON (${(e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ")})`);
     process.exit(1);
   }
-  result = verifyBundle(bundle, { trustedKeys: trustedKeys.length > 0 ? trustedKeys : undefined, files });
+  result = verifyBundle(bundle, { trustedKeys: trustedKeys.length > 0 ? trustedKeys : undefined, files, trust });
 }
 
 if (!result.ok) {
@@ -120,7 +136,8 @@ const source = result.keySource === "trusted" ? "trusted" : "key from bundle";
 console.log(
   `OK: ${result.checked} ${result.checked === 1 ? "entry" : "entries"} verified against checkpoint of tree size ${cp.treeSize} signed by key ${cp.keyId} (${source})`,
 );
-for (const [path, f] of files) console.log(`  file ${path}: sha256 ${f.sha256} is listed in the bundle`);
+for (const [path, f] of files) console.log(`  file ${path}: "${f.name}" with sha256 ${f.sha256} is listed in the bundle`);
+if (trust) console.log(`  trust file: signed by the pinned log key, cosigned by ${trust.quorum} or more pinned witness(es)`);
 if (isZip) {
   console.log("  sync-context.json is the Sync Context the campaign's ledger entry sealed");
   for (const name of zipEvidence) console.log(`  ${name}: name and sha256 are listed in the sealed Sync Context`);

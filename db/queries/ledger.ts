@@ -7,7 +7,17 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { LedgerEntryKind } from "@/lib/domain/enums";
 import type { Executor } from "../client";
-import { auditEvents, ledgerCheckpoints, ledgerEntries, ledgerIntegrityFailures, ledgerKeys, ledgerQueue, syncExecutions } from "../schema";
+import {
+  auditEvents,
+  ledgerCheckpoints,
+  ledgerCosignatures,
+  ledgerEntries,
+  ledgerIntegrityFailures,
+  ledgerKeys,
+  ledgerQueue,
+  ledgerSubtrees,
+  syncExecutions,
+} from "../schema";
 
 /** A signed checkpoint as stored (object key included). */
 export type CheckpointRow = {
@@ -280,4 +290,121 @@ export async function queueLedgerRecord(
     insert into ${ledgerQueue} (tenant_id, kind, ref_id, record, created_at)
     values (${r.tenantId}, ${r.kind}, ${r.refId}, ${JSON.stringify(r.record)}::jsonb, ${r.createdAt})`);
   await tx.execute(sql`select pg_notify(${LEDGER_QUEUED_CHANNEL}, ${r.tenantId})`);
+}
+
+/** How many leaves the stored subtree hashes cover: twice the number of level-1 nodes. */
+export async function subtreeCoverage(db: Executor, tenantId: string): Promise<number> {
+  const [{ n }] = await db.execute<{ n: string | null }>(
+    sql`select max(idx) + 1 as n from ${ledgerSubtrees} where tenant_id = ${tenantId} and level = 1`,
+  );
+  return 2 * Number(n ?? 0);
+}
+
+/** Stored subtree hashes at (level, idx) pairs; level 0 comes from ledger_entries as the entry hash. */
+export async function subtreeNodes(db: Executor, tenantId: string, nodes: { level: number; idx: number }[]) {
+  const inner = nodes.filter((n) => n.level > 0);
+  const leaves = nodes.filter((n) => n.level === 0).map((n) => n.idx + 1);
+  const [stored, entries] = await Promise.all([
+    inner.length
+      ? db.execute<{ level: number; idx: string; hash: string }>(sql`
+          select s.level, s.idx, s.hash from ${ledgerSubtrees} s
+            join unnest(${sql.param(inner.map((n) => n.level))}::smallint[], ${sql.param(inner.map((n) => n.idx))}::bigint[]) as w(level, idx)
+              on s.level = w.level and s.idx = w.idx
+           where s.tenant_id = ${tenantId}`)
+      : Promise.resolve([]),
+    leaves.length
+      ? db.execute<{ seq: string; hash: string }>(sql`
+          select seq, hash from ${ledgerEntries} where tenant_id = ${tenantId} and seq = any(${sql.param(leaves)}::bigint[])`)
+      : Promise.resolve([]),
+  ]);
+  return {
+    inner: stored.map((r) => ({ level: Number(r.level), idx: Number(r.idx), hash: r.hash })),
+    leaves: entries.map((r) => ({ seq: Number(r.seq), hash: r.hash })),
+  };
+}
+
+/** Appends subtree hashes in one statement; a row already there is kept. */
+export async function insertSubtrees(db: Executor, tenantId: string, rows: { level: number; idx: number; hash: string }[]) {
+  for (let i = 0; i < rows.length; i += 50_000) {
+    const chunk = rows.slice(i, i + 50_000);
+    await db.execute(sql`
+      insert into ${ledgerSubtrees} (tenant_id, level, idx, hash)
+      select ${tenantId}, level, idx, hash
+        from unnest(${sql.param(chunk.map((r) => r.level))}::smallint[], ${sql.param(chunk.map((r) => r.idx))}::bigint[],
+                    ${sql.param(chunk.map((r) => r.hash))}::text[]) as x(level, idx, hash)
+      on conflict do nothing`);
+  }
+}
+
+/**
+ * Source rows with no ledger entry and nothing queued for them: audit events,
+ * finished syncs, evidence records, campaigns and ended provisioning tasks
+ * whose record never reached the chain (or whose entry was deleted).
+ */
+export async function sourcesWithoutEntries(db: Executor, tenantId: string, limit = 100) {
+  return db.execute<{ kind: LedgerEntryKind; refId: string }>(sql`
+    with sources(kind, ref_id) as (
+      select 'audit', id::text from audit_events where tenant_id = ${tenantId}
+      union all select 'sync', id::text from sync_executions
+        where tenant_id = ${tenantId} and status in ('post_sync_completed', 'error', 'cancelled')
+      union all select 'evidence', id::text from evidence_records where tenant_id = ${tenantId}
+      union all select 'campaign', id::text from campaigns where tenant_id = ${tenantId}
+      union all select 'provisioning_task', id::text from provisioning_tasks where tenant_id = ${tenantId} and outcome is not null
+    )
+    select s.kind, s.ref_id as "refId" from sources s
+     where not exists (select 1 from ${ledgerEntries} e where e.tenant_id = ${tenantId} and e.kind = s.kind and e.ref_id = s.ref_id)
+       and not exists (select 1 from ${ledgerQueue} q where q.tenant_id = ${tenantId} and q.kind = s.kind and q.ref_id = s.ref_id)
+     order by s.kind, s.ref_id limit ${limit}`);
+}
+
+/** Every key with the rotation statement that vouches for it, when it has one (read as JSON so older schemas still answer). */
+export async function ledgerKeysWithStatements(db: Executor) {
+  return db.execute<{ keyId: string; publicKeyPem: string; rotationStatement: string | null; rotationSignature: string | null }>(sql`
+    select k.key_id as "keyId", k.public_key_pem as "publicKeyPem",
+           to_jsonb(k) ->> 'rotation_statement' as "rotationStatement", to_jsonb(k) ->> 'rotation_signature' as "rotationSignature"
+      from ${ledgerKeys} k order by k.created_at`);
+}
+
+/** The cosignatures stored for a tenant's checkpoints (ledger_cosignatures), oldest tree first. */
+export async function storedCosignatures(db: Executor, tenantId: string) {
+  return db.execute<{ treeSize: number; witnessKey: string; signature: string }>(sql`
+    select tree_size::float8 as "treeSize", witness_key as "witnessKey", signature
+      from ${ledgerCosignatures} where tenant_id = ${tenantId} order by tree_size`);
+}
+
+/** Entries by seq: a bundled entry's neighbours. */
+export async function entriesAt(db: Executor, tenantId: string, seqs: number[]) {
+  return db.execute<{ seq: string; hash: string; prevHash: string }>(sql`
+    select seq, hash, prev_hash as "prevHash" from ${ledgerEntries}
+     where tenant_id = ${tenantId} and seq = any(${sql.param(seqs)}::bigint[]) order by seq`);
+}
+
+/**
+ * The newest checkpoint in [min, max] (below `below` when given) that at least
+ * `quorum` witnesses cosigned; with quorum 0, the newest checkpoint there.
+ */
+export async function witnessedCheckpoint(
+  db: Executor,
+  tenantId: string,
+  range: { min?: number; below?: number },
+  quorum: number,
+): Promise<CheckpointRow | null> {
+  const min = range.min ?? 0;
+  const max = range.below !== undefined ? range.below - 1 : Number.MAX_SAFE_INTEGER;
+  const [row] = await db.execute<CheckpointRow>(sql`
+    select 1 as v, c.tenant_id as "tenantId", c.tree_size::int as "treeSize", c.root_hash as "rootHash", c.created_at as "createdAt",
+           c.key_id as "keyId", c.signature, c.object_key as "objectKey"
+      from ${ledgerCheckpoints} c
+     where c.tenant_id = ${tenantId} and c.tree_size between ${min} and ${max}
+       and (${quorum} = 0 or (select count(distinct w.witness_key) from ${ledgerCosignatures} w
+                               where w.tenant_id = c.tenant_id and w.tree_size = c.tree_size) >= ${quorum})
+     order by c.tree_size desc limit 1`);
+  return row ?? null;
+}
+
+/** The cosignature lines stored for one checkpoint. */
+export async function cosignaturesAt(db: Executor, tenantId: string, treeSize: number) {
+  return db.execute<{ witnessName: string; witnessKey: string; signature: string }>(sql`
+    select witness_name as "witnessName", witness_key as "witnessKey", signature
+      from ${ledgerCosignatures} where tenant_id = ${tenantId} and tree_size = ${treeSize} order by witness_name`);
 }

@@ -1,6 +1,6 @@
 /** The hash-chained ledger: queue, entries, checkpoints and signing keys. */
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, index, primaryKey, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, primaryKey, jsonb, pgTable, smallint, text, timestamp } from "drizzle-orm/pg-core";
 import { LEDGER_ENTRY_KINDS } from "@/lib/domain/enums";
 import { tenantId } from "./tenants";
 import { createdAt } from "./columns";
@@ -56,6 +56,26 @@ export const ledgerCheckpoints = pgTable(
     frontier: text("frontier").notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.treeSize] })],
+);
+
+/**
+ * Roots of the complete, aligned subtrees of each tenant's Merkle tree
+ * (level L, index i covers leaves i·2^L … (i+1)·2^L − 1; level 0 is read from
+ * ledger_entries), written when checkpoints are sealed. An inclusion or
+ * consistency proof reads O(log n) of them instead of every leaf. Only a
+ * cache: every proof built from it is checked against a signed root before it
+ * is served, so a wrong row makes a proof fail, never pass.
+ */
+export const ledgerSubtrees = pgTable(
+  "ledger_subtrees",
+  {
+    tenantId: tenantId(),
+    level: smallint("level").notNull(),
+    idx: bigint("idx", { mode: "number" }).notNull(),
+    /** Hex SHA-256 node hash. */
+    hash: text("hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.level, t.idx] })],
 );
 
 /**

@@ -7,7 +7,11 @@ import { z } from "zod";
 import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { entryHash, GENESIS_HASH, HEX_SHA256, LEDGER_ENTRY_KINDS, type LedgerEntry } from "@/lib/ledger/entry";
-import { leafHash, verifyInclusion } from "@/lib/ledger/merkle";
+import { leafHash, verifyConsistency, verifyInclusion } from "@/lib/ledger/merkle";
+import { openCheckpointNote, verifierKey } from "@/lib/ledger/note";
+import { trustedPublicKeys } from "@/lib/ledger/rotation";
+import { splitNote, verifyCosignature } from "@/lib/ledger/cosignature";
+import type { TrustFile } from "@/lib/ledger/trust";
 import { keyIdOf, verifyCheckpointSignature, type SignedCheckpoint } from "@/lib/ledger/signing";
 
 export const PROOF_BUNDLE_FORMAT = "syncledger-proof-bundle/1";
@@ -41,6 +45,29 @@ export const signedCheckpointSchema = z.object({
 
 const publicKeySchema = z.object({ keyId: z.string(), publicKeyPem: z.string() });
 
+/** An entry next to a bundled one: its hash and link, and its own inclusion proof. */
+const neighbourSchema = z.object({ seq: z.number().int().positive(), hash: hex64, prevHash: hex64, proof: z.array(hex64) });
+
+/**
+ * The checkpoint as a C2SP signed note with the witnesses' cosignature lines,
+ * and the previous witnessed checkpoint with a consistency proof to it, so a
+ * verifier sees the log only grew between the two.
+ */
+const witnessedSchema = z.object({
+  note: z.string(),
+  previous: z.object({ note: z.string(), consistency: z.array(hex64) }).nullable(),
+});
+
+/** Names and key hashes of the log key and the witness keys, as signed notes name them. */
+const keyNameSchema = z.object({ role: z.enum(["log", "witness"]), name: z.string(), keyHash: z.string(), verifierKey: z.string() });
+
+const rotationSchema = z.object({
+  keyId: z.string(),
+  publicKeyPem: z.string(),
+  rotationStatement: z.string().nullable(),
+  rotationSignature: z.string().nullable(),
+});
+
 export const proofBundleSchema = z.object({
   format: z.literal(PROOF_BUNDLE_FORMAT),
   tenantId: z.string().min(1),
@@ -56,6 +83,13 @@ export const proofBundleSchema = z.object({
   files: z
     .array(z.object({ entrySeq: z.number().int().positive(), name: z.string(), sha256: hex64, size: z.number().int().nonnegative() }))
     .optional(),
+  /** File name → SHA-256: what a copy of each file must be called and hash to. */
+  manifest: z.record(z.string(), hex64).optional(),
+  neighbours: z.array(neighbourSchema).optional(),
+  witnessed: witnessedSchema.optional(),
+  keys: z.array(keyNameSchema).optional(),
+  /** ledger_keys rows with the statements that hand signing on from one key to the next. */
+  rotations: z.array(rotationSchema).optional(),
   createdAt: z.string(),
 });
 
@@ -70,6 +104,11 @@ export type ProofBundle = {
   publicKeys: PublicKeyRef[];
   /** Files the evidence records list, with the entry whose record lists each. */
   files?: { entrySeq: number; name: string; sha256: string; size: number }[];
+  manifest?: Record<string, string>;
+  neighbours?: z.infer<typeof neighbourSchema>[];
+  witnessed?: z.infer<typeof witnessedSchema>;
+  keys?: z.infer<typeof keyNameSchema>[];
+  rotations?: z.infer<typeof rotationSchema>[];
   createdAt: string;
 };
 
@@ -97,10 +136,16 @@ export type VerifyBundleOptions = {
   files?: Map<string, { sha256: string; size: number; name?: string }>;
   /** A campaign's Sync Context as a report carries it: it must be exactly what the campaign's ledger entry recorded. */
   campaignSnapshot?: { label: string; text: string };
+  /**
+   * The auditor's trust file: the checkpoint must be signed by the pinned log
+   * key or a key it rotated to, carry the quorum of pinned witnesses'
+   * cosignatures, and be consistent with the previous witnessed checkpoint.
+   */
+  trust?: TrustFile;
 };
 
 export function verifyBundle(bundle: unknown, opts: VerifyBundleOptions = {}): BundleVerification {
-  const keySource = opts.trustedKeys ? "trusted" : "bundle";
+  const keySource = opts.trustedKeys || opts.trust ? "trusted" : "bundle";
   const parsed = proofBundleSchema.safeParse(bundle);
   if (!parsed.success) {
     const issues = parsed.error.issues
@@ -117,7 +162,15 @@ export function verifyBundle(bundle: unknown, opts: VerifyBundleOptions = {}): B
   if (cp.tenantId !== b.tenantId) problem(`checkpoint is for tenant ${cp.tenantId}, not the bundle's tenant ${b.tenantId}`);
   if (b.entries.length === 0) problem("bundle contains no entries");
 
-  checkSignature(b.publicKeys, cp, opts.trustedKeys, problem);
+  let trustedKeys = opts.trustedKeys;
+  if (opts.trust) {
+    trustedKeys = [...trustedPublicKeys(opts.trust.logPublicKeyPem, b.rotations ?? []).entries()].map(([keyId, publicKeyPem]) => ({
+      keyId,
+      publicKeyPem,
+    }));
+  }
+  checkSignature(b.publicKeys, cp, trustedKeys, problem);
+  checkWitnessed(b, trustedKeys ?? b.publicKeys, opts.trust, problem);
 
   const root = Buffer.from(cp.rootHash, "hex");
   const proofs = new Map<number, string[]>();
@@ -160,6 +213,31 @@ export function verifyBundle(bundle: unknown, opts: VerifyBundleOptions = {}): B
     );
     if (!included) problem(`entry ${e.seq}: not included in the checkpoint's tree of size ${cp.treeSize}`, e.seq);
   }
+  for (const n of b.neighbours ?? []) {
+    const next = entries.get(n.seq - 1);
+    const before = entries.get(n.seq + 1);
+    if (!next && !before) problem(`neighbour ${n.seq}: is next to no bundled entry`, n.seq);
+    const inTree = verifyInclusion(
+      leafHash(n.hash),
+      n.seq - 1,
+      cp.treeSize,
+      n.proof.map((h) => Buffer.from(h, "hex")),
+      root,
+    );
+    if (!inTree) problem(`neighbour ${n.seq}: its hash is not the leaf at that place in the checkpoint's tree`, n.seq);
+    if (next && n.prevHash !== next.hash) problem(`entry ${next.seq}: the entry after it does not link to it (prevHash differs)`, next.seq);
+    if (before && before.prevHash !== n.hash)
+      problem(`entry ${before.seq}: does not link to the entry before it (prevHash differs)`, before.seq);
+  }
+  if (b.manifest) {
+    const listed = new Map((b.files ?? []).map((f) => [f.name, f.sha256]));
+    for (const [name, sha256] of Object.entries(b.manifest)) {
+      if (listed.get(name) !== sha256)
+        problem(`manifest: "${name}" with sha256 ${sha256} is not a file the bundled records list under that name`);
+    }
+    for (const [name] of listed) if (!(name in b.manifest)) problem(`manifest: does not list the file "${name}"`);
+  }
+
   for (const seq of proofs.keys()) {
     if (!entries.has(seq)) problem(`entry ${seq}: the bundle has a proof for it but not the entry`, seq);
   }
@@ -219,6 +297,93 @@ export function verifyBundle(bundle: unknown, opts: VerifyBundleOptions = {}): B
     keySource,
     checkpoint: { tenantId: cp.tenantId, treeSize: cp.treeSize, rootHash: cp.rootHash, keyId: cp.keyId, createdAt: cp.createdAt },
   };
+}
+
+/**
+ * The checkpoint's signed note: signed by a trusted log key, naming the same
+ * tree head as the JSON checkpoint, with the quorum of the pinned witnesses'
+ * cosignatures; and the previous witnessed checkpoint, which the new one
+ * must extend (consistency proof).
+ */
+function checkWitnessed(
+  b: z.infer<typeof proofBundleSchema>,
+  logKeys: PublicKeyRef[],
+  trust: TrustFile | undefined,
+  problem: (reason: string) => void,
+): void {
+  const cp = b.checkpoint;
+  if (!b.witnessed) {
+    if (trust) problem("the bundle carries no witnessed checkpoint (signed note with cosignatures), which the trust file requires");
+    return;
+  }
+  const origin = trust?.origin ?? b.keys?.find((k) => k.role === "log")?.name;
+  if (!origin) {
+    problem("the bundle does not name its log (no log key name)");
+    return;
+  }
+  const vkeys: string[] = [];
+  for (const k of logKeys) {
+    try {
+      vkeys.push(verifierKey(origin, k.publicKeyPem));
+    } catch {
+      // reported by checkSignature
+    }
+  }
+  const witnesses = trust
+    ? trust.witnesses.map((w) => ({ name: w.name, key: w.key }))
+    : (b.keys ?? []).filter((k) => k.role === "witness").map((k) => ({ name: k.name, key: k.verifierKey }));
+  const quorum = trust?.quorum ?? 0;
+  const open = (note: string, what: string) => {
+    for (const vkey of vkeys) {
+      try {
+        return openCheckpointNote(note, vkey);
+      } catch {
+        // try the next trusted key
+      }
+    }
+    problem(`${what}: its signed note does not verify with a ${trust ? "pinned" : "bundled"} log key for ${origin}`);
+    return null;
+  };
+  const cosigners = (note: string, what: string) => {
+    let split: { body: string; lines: string[] };
+    try {
+      split = splitNote(note);
+    } catch {
+      problem(`${what}: its signed note is malformed`);
+      return;
+    }
+    const valid = new Set<string>();
+    for (const line of split.lines) {
+      const w = witnesses.find((x) => line.startsWith(`\u2014 ${x.name} `));
+      if (!w) continue;
+      if (verifyCosignature(w.key, split.body, line)) valid.add(w.name);
+      else problem(`${what}: the cosignature by ${w.name} does not verify`);
+    }
+    if (valid.size < quorum)
+      problem(`${what}: ${valid.size} valid cosignature(s) from pinned witnesses; the trust file requires ${quorum}`);
+  };
+  const head = open(b.witnessed.note, `checkpoint ${cp.treeSize}`);
+  if (head && (head.treeSize !== cp.treeSize || head.rootHash.toString("hex") !== cp.rootHash)) {
+    problem(`checkpoint ${cp.treeSize}: its signed note names another tree head (size ${head.treeSize})`);
+  }
+  cosigners(b.witnessed.note, `checkpoint ${cp.treeSize}`);
+  const prev = b.witnessed.previous;
+  if (!prev) return;
+  const old = open(prev.note, "the previous witnessed checkpoint");
+  if (!old) return;
+  cosigners(prev.note, `the previous witnessed checkpoint (tree size ${old.treeSize})`);
+  const consistent = verifyConsistency(
+    old.treeSize,
+    cp.treeSize,
+    old.rootHash,
+    Buffer.from(cp.rootHash, "hex"),
+    prev.consistency.map((h) => Buffer.from(h, "hex")),
+  );
+  if (!consistent) {
+    problem(
+      `checkpoint ${cp.treeSize} does not extend the previous witnessed checkpoint of tree size ${old.treeSize}: the consistency proof fails`,
+    );
+  }
 }
 
 function checkSignature(

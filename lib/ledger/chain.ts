@@ -29,6 +29,7 @@ import { leafHash, MerkleBuilder } from "./merkle";
 import { ledgerOrigin, openCheckpointNote, originHost, signCheckpointNote, verifierKey } from "./note";
 import { parseRotationStatement, trustedPublicKeys, verifyRotationStatement } from "./rotation";
 import { keyIdOf, signCheckpoint, verifyCheckpointSignature, type SignedCheckpoint } from "./signing";
+import { storeSubtrees } from "./subtrees";
 import { witnessInBackground } from "./witnessing";
 
 export const LEDGER_QUEUED_CHANNEL = "ledger_queued";
@@ -522,6 +523,7 @@ export async function maintainLedger(db: Executor): Promise<{ sealed: number; ch
     try {
       const after = await writeCheckpoint(db, tenantId, { due: true });
       if (after && after.treeSize !== before?.treeSize) checkpoints++;
+      if (after) await storeSubtrees(db, tenantId, after.treeSize);
     } catch (e) {
       // One tenant's refusal (logged where it was found) must not hold back the others.
       if (!(e instanceof AppError && e.kind === "unavailable")) throw e;

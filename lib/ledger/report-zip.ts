@@ -105,7 +105,7 @@ type ManifestFile = { name?: unknown; sha256?: unknown; size?: unknown };
  */
 export async function verifyReportZip(
   file: string,
-  opts: Pick<VerifyBundleOptions, "trustedKeys"> = {},
+  opts: Pick<VerifyBundleOptions, "trustedKeys" | "trust"> = {},
 ): Promise<BundleVerification & { evidenceFiles: string[] }> {
   let contents: ZipContents;
   try {
@@ -129,6 +129,7 @@ export async function verifyReportZip(
   const snapshotText = contents.json.get(REPORT_ZIP_FILES.syncContext);
   const result = verifyBundle(bundle, {
     trustedKeys: opts.trustedKeys,
+    trust: opts.trust,
     files: contents.evidence,
     campaignSnapshot: snapshotText === undefined ? undefined : { label: REPORT_ZIP_FILES.syncContext, text: snapshotText },
   });

@@ -15,22 +15,16 @@ import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { z } from "zod";
 import { getObjectStore } from "@/lib/storage";
 import { parseInput } from "@/lib/validation";
-import {
-  latestCheckpoint,
-  leafHashes,
-  noteObjectKey,
-  sealTenant,
-  tenantOrigin,
-  toEntry,
-  writeCheckpoint,
-  type CheckpointRow,
-} from "./chain";
+import { latestCheckpoint, noteObjectKey, sealTenant, tenantOrigin, toEntry, writeCheckpoint, type CheckpointRow } from "./chain";
 import { entryHash, type LedgerEntry } from "./entry";
 import { currentSigningKey, knownPublicKeys } from "./keys";
-import { consistencyProof, inclusionProof, leafHash, merkleRoot, verifyInclusion } from "./merkle";
+import { leafHash, verifyInclusion } from "./merkle";
 import { NoteError, openCheckpointNote, parseCheckpointText, signCheckpointNote, verifierKey } from "./note";
-import { PROOF_BUNDLE_FORMAT, type ProofBundle } from "./bundle";
+import { PROOF_BUNDLE_FORMAT, verifyBundle, type ProofBundle } from "./bundle";
+import { storedConsistencyProof, storedInclusionProof, storedInclusionProofs } from "./subtrees";
 import { verifyCheckpointSignature } from "./signing";
+import { formatTrustFile, parseTrustFile, TrustFileError, type TrustFile } from "./trust";
+import { witnessesConfig } from "./witnessing";
 import { hashObject, readObjectText, verifyTenantLedger, type VerifyOptions, type VerifyResult } from "./verify";
 
 /** Why a tenant's ledger is not being signed. */
@@ -76,21 +70,63 @@ export async function ledgerOverview(ctx: ServiceContext) {
   };
 }
 
-/** Verifies the caller's tenant ledger end to end; the verification is itself audited. */
-export async function verifyLedger(ctx: ServiceContext, opts: Omit<VerifyOptions, "sources"> = {}): Promise<VerifyResult> {
+const verifyInputSchema = z.object({
+  trust: z
+    .string()
+    .max(64 * 1024, "a trust file is a few lines, not 64 KiB")
+    .optional(),
+});
+
+/**
+ * Verifies the caller's tenant ledger end to end; the verification is itself
+ * audited. `trust` is the text of a trust file (npm run ledger:trust): with it
+ * nothing the operator holds is trusted but what the pinned keys and witnesses vouch for.
+ */
+export async function verifyLedger(
+  ctx: ServiceContext,
+  opts: Omit<VerifyOptions, "sources" | "trust"> & { trust?: string } = {},
+): Promise<VerifyResult> {
   authorize(ctx, "ledger:read");
+  const { trust: trustText } = parseInput(verifyInputSchema, { trust: opts.trust });
+  let trust: TrustFile | undefined;
+  if (trustText !== undefined) {
+    try {
+      trust = parseTrustFile(trustText);
+    } catch (e) {
+      if (!(e instanceof TrustFileError)) throw e;
+      throw new AppError("bad_request:trust_file", `The trust file cannot be read: ${e.message}.`, { trust: [e.message] });
+    }
+  }
   const db = getDb();
   await sealTenant(db, ctx.tenantId);
-  const result = await verifyTenantLedger(db, ctx.tenantId, opts);
+  const result = await verifyTenantLedger(db, ctx.tenantId, { ...opts, trust });
   await recordAuditEvent(getDb(), ctx, {
     entityType: "Ledger",
     action: "Verify",
     entityName: "Ledger",
     details: result.ok
-      ? `Verified ${result.entries} entries and ${result.filesChecked} files: intact`
+      ? `Verified ${result.entries} entries and ${result.filesChecked} files${trust ? " against a trust file" : ""}: intact`
       : `Verification found ${result.problems.length} problem(s); first: ${result.problems[0].reason}`,
   });
   return result;
+}
+
+/**
+ * The tenant's trust file, for an auditor to keep from onboarding: the log's
+ * note verifier key (the current signing key under the tenant's origin), the
+ * witnesses of LEDGER_WITNESSES_FILE and the quorum (LEDGER_WITNESS_QUORUM,
+ * default all of them).
+ */
+export async function ledgerTrustFile(ctx: ServiceContext): Promise<string> {
+  authorize(ctx, "ledger:read");
+  const origin = await tenantOrigin(getDb(), ctx.tenantId);
+  const { witnesses, quorum } = witnessesConfig();
+  return formatTrustFile({
+    origin,
+    log: verifierKey(origin, currentSigningKey().publicKeyPem),
+    witnesses: witnesses.map((w) => ({ url: w.url, key: w.verifierKey })),
+    quorum,
+  });
 }
 
 export type CheckpointNote = {
@@ -206,8 +242,6 @@ export async function ledgerProof(ctx: ServiceContext, query: unknown): Promise<
       `The latest checkpoint covers ${cp.treeSize} entries, not ${asked}; a newer one is signed within seconds, ask again then.`,
     );
   }
-  const leaves: Buffer[] = [];
-  for await (const batch of leafHashes(db, ctx.tenantId, cp.treeSize)) leaves.push(...batch);
   const b64 = (b: Buffer) => b.toString("base64");
   const rootHash = Buffer.from(cp.rootHash, "hex").toString("base64");
   if (q.seq !== undefined) {
@@ -219,19 +253,13 @@ export async function ledgerProof(ctx: ServiceContext, query: unknown): Promise<
       seq: q.seq,
       index: q.seq - 1,
       entryHash: entry[0].hash,
-      leafHash: b64(leaves[q.seq - 1]),
-      proof: inclusionProof(q.seq - 1, leaves).map(b64),
+      leafHash: b64(leafHash(entry[0].hash)),
+      proof: (await storedInclusionProof(db, ctx.tenantId, q.seq - 1, cp.treeSize)).map(b64),
     };
   }
   const oldSize = q.from as number;
-  return {
-    type: "consistency",
-    treeSize: cp.treeSize,
-    rootHash,
-    oldSize,
-    oldRootHash: b64(merkleRoot(leaves.slice(0, oldSize))),
-    proof: consistencyProof(oldSize, leaves).map(b64),
-  };
+  const { proof, oldRoot } = await storedConsistencyProof(db, ctx.tenantId, oldSize, cp.treeSize);
+  return { type: "consistency", treeSize: cp.treeSize, rootHash, oldSize, oldRootHash: b64(oldRoot), proof: proof.map(b64) };
 }
 
 export type EvidenceVerification =
@@ -239,40 +267,55 @@ export type EvidenceVerification =
   | { status: "pending"; reason: string }
   | { status: "failed"; seq?: number; reasons: string[] };
 
-/** The per-evidence badge: entry, live record, manifest, files, and inclusion in a signed checkpoint. */
+/** What is wrong with an evidence entry against the live record, its manifest and its files; empty when nothing. */
+async function evidenceProblems(tenantId: string, evidenceId: string, entry: LedgerEntry): Promise<string[]> {
+  const reasons: string[] = [];
+  const { hash, ...body } = entry;
+  if (entryHash(body) !== hash) reasons.push("The ledger entry does not match its hash.");
+  const record = entry.record as { manifestKey: string; files: { name: string; objectKey: string; sha256: string }[] };
+  const [docs, manifest, hashes] = await Promise.all([
+    loadEvidenceDocuments(getDb(), tenantId, [evidenceId]),
+    hashObject(record.manifestKey),
+    Promise.all(record.files.map((f) => hashObject(f.objectKey))),
+  ]);
+  const live = docs.get(evidenceId);
+  if (!live || canonicalJson(live) !== canonicalJson(entry.record))
+    reasons.push("The evidence record differs from what the ledger recorded.");
+  if (manifest === null) reasons.push("The manifest is missing from object storage.");
+  else if (manifest !== sha256Hex(canonicalJson(entry.record))) reasons.push("The manifest in object storage was edited.");
+  record.files.forEach((f, i) => {
+    if (hashes[i] !== f.sha256)
+      reasons.push(hashes[i] === null ? `File "${f.name}" is missing.` : `File "${f.name}" changed since it was recorded.`);
+  });
+  return reasons;
+}
+
+/**
+ * The per-evidence badge: entry, live record, manifest, files, and inclusion
+ * in a signed checkpoint. The inclusion proof comes from stored subtree
+ * hashes: O(log n) reads however long the ledger.
+ */
 export async function verifyEvidenceRecord(ctx: ServiceContext, evidenceId: string): Promise<EvidenceVerification> {
   authorize(ctx, "evidence:read");
   const db = getDb();
   const entry = await findEntry(ctx.tenantId, "evidence", evidenceId);
   if (!entry) return { status: "pending", reason: "The record is waiting to be sealed into the ledger." };
-  const reasons: string[] = [];
-  const { hash, ...body } = entry;
-  if (entryHash(body) !== hash) reasons.push("The ledger entry does not match its hash.");
-  const live = (await loadEvidenceDocuments(db, ctx.tenantId, [evidenceId])).get(evidenceId);
-  if (!live || canonicalJson(live) !== canonicalJson(entry.record))
-    reasons.push("The evidence record differs from what the ledger recorded.");
-  const record = entry.record as { manifestKey: string; files: { name: string; objectKey: string; sha256: string }[] };
-  const manifest = await hashObject(record.manifestKey);
-  if (manifest === null) reasons.push("The manifest is missing from object storage.");
-  else if (manifest !== sha256Hex(canonicalJson(entry.record))) reasons.push("The manifest in object storage was edited.");
-  for (const f of record.files) {
-    const actual = await hashObject(f.objectKey);
-    if (actual !== f.sha256)
-      reasons.push(actual === null ? `File "${f.name}" is missing.` : `File "${f.name}" changed since it was recorded.`);
-  }
-  const checkpoint = await latestCheckpoint(db, ctx.tenantId);
+  // The record's own checks and the checkpoint's are independent: run them side by side.
+  const [reasons, checkpoint, keyRows] = await Promise.all([
+    evidenceProblems(ctx.tenantId, evidenceId, entry),
+    latestCheckpoint(db, ctx.tenantId),
+    knownPublicKeys(db),
+  ]);
   if (!checkpoint || checkpoint.treeSize < entry.seq) {
     if (reasons.length) return { status: "failed", seq: entry.seq, reasons };
     return { status: "pending", reason: "Sealed, waiting for the next signed checkpoint." };
   }
-  const keys = new Map((await knownPublicKeys(db)).map((k) => [k.keyId, k.publicKeyPem]));
+  const keys = new Map(keyRows.map((k) => [k.keyId, k.publicKeyPem]));
   const { objectKey: _k, ...signed } = checkpoint;
   const key = keys.get(checkpoint.keyId);
   if (!key || !verifyCheckpointSignature(signed, key)) reasons.push("The latest checkpoint's signature does not verify.");
-  const leaves: Buffer[] = [];
-  for await (const batch of leafHashes(db, ctx.tenantId, checkpoint.treeSize)) leaves.push(...batch);
-  const proof = leaves.length === checkpoint.treeSize ? inclusionProof(entry.seq - 1, leaves) : [];
-  if (!verifyInclusion(leafHash(hash), entry.seq - 1, checkpoint.treeSize, proof, Buffer.from(checkpoint.rootHash, "hex"))) {
+  const proof = await storedInclusionProof(db, ctx.tenantId, entry.seq - 1, checkpoint.treeSize).catch(() => []);
+  if (!verifyInclusion(leafHash(entry.hash), entry.seq - 1, checkpoint.treeSize, proof, Buffer.from(checkpoint.rootHash, "hex"))) {
     reasons.push(`The entry is not included in the signed checkpoint of tree size ${checkpoint.treeSize}.`);
   }
   if (reasons.length) return { status: "failed", seq: entry.seq, reasons };
@@ -280,41 +323,130 @@ export async function verifyEvidenceRecord(ctx: ServiceContext, evidenceId: stri
 }
 
 /**
+ * The parts every proof bundle shares, read in O(log n): the newest witnessed
+ * checkpoint covering the entries (a signed note with its cosignatures), the
+ * previous witnessed one with a consistency proof, inclusion proofs from stored
+ * subtree hashes, the entries' neighbours, and the keys by name and hash.
+ */
+async function bundleParts(tenantId: string, entries: LedgerEntry[]) {
+  const db = getDb();
+  const newest = Math.max(...entries.map((e) => e.seq));
+  const { witnesses, quorum } = witnessesConfig();
+  let checkpoint = await ledgerQueries.witnessedCheckpoint(db, tenantId, { min: newest }, quorum);
+  if (!checkpoint) {
+    // Nothing signed covers the entries yet: sign now (cosignatures follow within seconds).
+    const latest = await writeCheckpoint(db, tenantId);
+    if (!latest) throw new AppError("unavailable:checkpoint", "No checkpoint could be signed.");
+    checkpoint = await ledgerQueries.witnessedCheckpoint(db, tenantId, { min: newest }, quorum);
+  }
+  if (!checkpoint) {
+    throw new AppError(
+      "unavailable:witnessed_checkpoint",
+      `Entry ${newest} is not yet in a checkpoint that ${quorum} witness(es) cosigned. Witnesses cosign within seconds; try again shortly, or see the witness lag on the Ledger page.`,
+    );
+  }
+  const size = checkpoint.treeSize;
+  const bundled = new Set(entries.map((e) => e.seq));
+  const around = [...new Set(entries.flatMap((e) => [e.seq - 1, e.seq + 1]))].filter((s) => s >= 1 && s <= size && !bundled.has(s));
+  const [origin, keyRows, prev, aroundRows] = await Promise.all([
+    tenantOrigin(db, tenantId),
+    ledgerQueries.ledgerKeysWithStatements(db),
+    ledgerQueries.witnessedCheckpoint(db, tenantId, { below: size }, quorum),
+    around.length ? ledgerQueries.entriesAt(db, tenantId, around) : Promise.resolve([]),
+  ]);
+  const pem = keyRows.find((k) => k.keyId === checkpoint.keyId)?.publicKeyPem;
+  if (!pem) throw new AppError("conflict:checkpoint_key", `The key ${checkpoint.keyId} that signed checkpoint ${size} is not on record.`);
+  const witnessedNote = async (cp: CheckpointRow) => {
+    const [stored, cosignatures] = await Promise.all([
+      readObjectText(noteObjectKey(cp.objectKey)),
+      ledgerQueries.cosignaturesAt(db, tenantId, cp.treeSize),
+    ]);
+    const note = stored ?? (await backfillNote(cp, pem));
+    return note + cosignatures.map((c) => `${c.signature.replace(/\n$/, "")}\n`).join("");
+  };
+  const hex = (bs: Buffer[]) => bs.map((b) => b.toString("hex"));
+  const [note, previous, paths] = await Promise.all([
+    witnessedNote(checkpoint),
+    prev
+      ? Promise.all([witnessedNote(prev), storedConsistencyProof(db, tenantId, prev.treeSize, size)]).then(([n, c]) => ({
+          note: n,
+          consistency: hex(c.proof),
+        }))
+      : null,
+    // Every inclusion proof the bundle carries, the neighbours' too, in one read of the subtree hashes.
+    storedInclusionProofs(db, tenantId, [...entries.map((e) => e.seq - 1), ...aroundRows.map((n) => Number(n.seq) - 1)], size),
+  ]);
+  const proofs = entries.map((e, i) => ({ seq: e.seq, proof: hex(paths[i]) }));
+  const neighbours = aroundRows.map((n, i) => ({
+    seq: Number(n.seq),
+    hash: n.hash,
+    prevHash: n.prevHash,
+    proof: hex(paths[entries.length + i]),
+  }));
+  const { objectKey: _k, ...signed } = checkpoint;
+  return {
+    checkpoint: signed,
+    proofs,
+    neighbours,
+    witnessed: { note, previous },
+    publicKeys: [{ keyId: checkpoint.keyId, publicKeyPem: pem }],
+    keys: [
+      { role: "log" as const, ...keyName(verifierKey(origin, pem)) },
+      ...witnesses.map((w) => ({ role: "witness" as const, ...keyName(w.verifierKey) })),
+    ],
+    rotations: keyRows,
+  };
+}
+
+function keyName(vkey: string) {
+  const [name, keyHash] = vkey.split("+");
+  return { name, keyHash, verifierKey: vkey };
+}
+
+/**
  * An offline proof bundle for one evidence record: the entry with its record,
- * the file hashes, its inclusion proof and the signed checkpoint with the
- * public keys. Seals and signs first, so the bundle always covers the record.
+ * its neighbours, the file manifest, its inclusion proof, the witnessed
+ * checkpoint and the previous one with a consistency proof, and the keys. Seals
+ * and signs first. A bundle that does not verify, or whose record, manifest or
+ * files no longer match, is refused with the reason rather than served.
  */
 export async function evidenceProofBundle(ctx: ServiceContext, evidenceId: string): Promise<ProofBundle> {
   authorize(ctx, "evidence:read");
   const db = getDb();
-  await sealTenant(db, ctx.tenantId);
-  const entry = await findEntry(ctx.tenantId, "evidence", evidenceId);
+  // A record saved moments ago may still be queued: seal only then.
+  let entry = await findEntry(ctx.tenantId, "evidence", evidenceId);
+  if (!entry) {
+    await sealTenant(db, ctx.tenantId);
+    entry = await findEntry(ctx.tenantId, "evidence", evidenceId);
+  }
   if (!entry) throw new AppError("not_found:evidence", "No such evidence record.");
-  let checkpoint = await latestCheckpoint(db, ctx.tenantId);
-  if (!checkpoint || checkpoint.treeSize < entry.seq) checkpoint = await writeCheckpoint(db, ctx.tenantId);
-  if (!checkpoint) throw new AppError("unavailable:checkpoint", "No checkpoint could be signed.");
-  const leaves: Buffer[] = [];
-  for await (const batch of leafHashes(db, ctx.tenantId, checkpoint.treeSize)) leaves.push(...batch);
-  const { objectKey: _k, ...signed } = checkpoint;
+  const [parts, problems] = await Promise.all([bundleParts(ctx.tenantId, [entry]), evidenceProblems(ctx.tenantId, evidenceId, entry)]);
   const record = entry.record as { files: { name: string; sha256: string; size: number }[] };
+  const bundle: ProofBundle = {
+    format: PROOF_BUNDLE_FORMAT,
+    tenantId: ctx.tenantId,
+    subject: { type: "evidence", id: evidenceId, description: `Audit evidence ${evidenceId}` },
+    entries: [entry],
+    files: record.files.map((f) => ({ entrySeq: entry.seq, name: f.name, sha256: f.sha256, size: f.size })),
+    manifest: Object.fromEntries(record.files.map((f) => [f.name, f.sha256])),
+    ...parts,
+    createdAt: new Date().toISOString(),
+  };
+  const reasons = [...problems, ...verifyBundle(bundle).problems.map((p) => p.reason)];
+  if (reasons.length) {
+    throw new AppError(
+      "conflict:proof_bundle",
+      `The proof bundle of this evidence record does not verify, so it is not served: ${reasons.join(" ")} Run a ledger verification to find the first bad entry.`,
+    );
+  }
   await recordAuditEvent(getDb(), ctx, {
     entityType: "Evidence",
     action: "ExportProof",
     entityId: evidenceId,
     entityName: "Proof bundle",
-    details: `Downloaded the proof bundle of ledger entry ${entry.seq} (checkpoint of tree size ${checkpoint.treeSize})`,
+    details: `Downloaded the proof bundle of ledger entry ${entry.seq} (checkpoint of tree size ${parts.checkpoint.treeSize})`,
   });
-  return {
-    format: PROOF_BUNDLE_FORMAT,
-    tenantId: ctx.tenantId,
-    subject: { type: "evidence", id: evidenceId, description: `Audit evidence ${evidenceId}` },
-    entries: [entry],
-    proofs: [{ seq: entry.seq, proof: inclusionProof(entry.seq - 1, leaves).map((b) => b.toString("hex")) }],
-    checkpoint: signed,
-    publicKeys: (await knownPublicKeys(db)).filter((k) => k.keyId === checkpoint.keyId),
-    files: record.files.map((f) => ({ entrySeq: entry.seq, name: f.name, sha256: f.sha256, size: f.size })),
-    createdAt: new Date().toISOString(),
-  };
+  return bundle;
 }
 
 /** The entries that seal a campaign: its Sync Context at creation and, once completed, its completion. */
@@ -323,7 +455,7 @@ export const CAMPAIGN_ENTRY_KINDS: LedgerEntry["kind"][] = ["campaign", "campaig
 /**
  * An offline proof bundle for one campaign: its ledger entries (the Sync
  * Context and, once completed, the completion), their inclusion proofs, the
- * signed checkpoint with its public key, and the Sync Context's evidence files
+ * witnessed checkpoint with its keys, and the Sync Context's evidence files
  * so a verifier can check copies of them. Seals and signs first. Not audited
  * here: it is handed out only inside the Audit Report, whose generation is.
  */
@@ -334,13 +466,7 @@ export async function campaignProofBundle(ctx: ServiceContext, campaignId: strin
   const entries = (await ledgerQueries.findEntries(db, ctx.tenantId, CAMPAIGN_ENTRY_KINDS, campaignId)).map(toEntry);
   const created = entries.find((e) => e.kind === "campaign");
   if (!created) throw new AppError("not_found:campaign", "No such campaign in the ledger.");
-  const newest = Math.max(...entries.map((e) => e.seq));
-  let checkpoint = await latestCheckpoint(db, ctx.tenantId);
-  if (!checkpoint || checkpoint.treeSize < newest) checkpoint = await writeCheckpoint(db, ctx.tenantId);
-  if (!checkpoint) throw new AppError("unavailable:checkpoint", "No checkpoint could be signed.");
-  const leaves: Buffer[] = [];
-  for await (const batch of leafHashes(db, ctx.tenantId, checkpoint.treeSize)) leaves.push(...batch);
-  const { objectKey: _k, ...signed } = checkpoint;
+  const parts = await bundleParts(ctx.tenantId, entries);
   const record = created.record as {
     name?: string;
     syncContext?: { evidence: { files: { name: string; sha256: string; size: number }[] } | null }[];
@@ -351,10 +477,8 @@ export async function campaignProofBundle(ctx: ServiceContext, campaignId: strin
     tenantId: ctx.tenantId,
     subject: { type: "campaign", id: campaignId, description: `Campaign "${record.name ?? campaignId}"` },
     entries,
-    proofs: entries.map((e) => ({ seq: e.seq, proof: inclusionProof(e.seq - 1, leaves).map((b) => b.toString("hex")) })),
-    checkpoint: signed,
-    publicKeys: (await knownPublicKeys(db)).filter((k) => k.keyId === checkpoint.keyId),
     files: files.map((f) => ({ entrySeq: created.seq, name: f.name, sha256: f.sha256, size: f.size })),
+    ...parts,
     createdAt: new Date().toISOString(),
   };
 }

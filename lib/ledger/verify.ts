@@ -21,22 +21,35 @@ import { StringDecoder } from "node:string_decoder";
 import "server-only";
 import postgres from "postgres";
 import type { Executor } from "@/db/client";
-import { countEntries, liveAuditRecords, liveSyncRecords } from "@/db/queries/ledger";
+import {
+  countEntries,
+  ledgerKeysWithStatements,
+  liveAuditRecords,
+  liveSyncRecords,
+  sourcesWithoutEntries,
+  storedCosignatures,
+} from "@/db/queries/ledger";
 import { getObjectStore } from "@/lib/storage";
 import { getConfig } from "@/lib/config";
 import { isUuid } from "@/lib/validation";
 import { canonicalJson } from "@/lib/crypto/canonical-json";
-import { listCheckpoints } from "./chain";
+import { listCheckpoints, noteObjectKey, tenantOrigin, type CheckpointRow } from "./chain";
 import { GENESIS_HASH, type StoredEntry } from "./entry";
 import { HashPool, type BatchResult } from "./hash-pool";
 import { knownPublicKeys } from "./keys";
 import { MerkleBuilder } from "./merkle";
 import { verifyCheckpointSignature } from "./signing";
+import { checkpointText, NoteError, openCheckpointNote, verifierKey } from "./note";
+import { trustedPublicKeys } from "./rotation";
+import { verifyCosignature } from "./cosignature";
+import type { TrustFile } from "./trust";
+import { fetchWitnessed } from "./witness-client";
 import { loadCampaignDocuments, loadCompletionDocuments } from "@/lib/campaigns/record";
 import { loadEvidenceDocuments } from "@/lib/evidence/record";
 import { loadTaskRecords } from "@/lib/provisioning/record";
 
-export type VerifyProblem = { seq?: number; reason: string };
+/** seq names the first bad entry; checkpoint the tree size of a bad checkpoint, when the fault is there. */
+export type VerifyProblem = { seq?: number; checkpoint?: number; reason: string };
 export type VerifyResult = {
   ok: boolean;
   tenantId: string;
@@ -52,6 +65,13 @@ export type VerifyOptions = {
   /** Re-hash evidence files and manifests in the object store (default true). */
   files?: boolean;
   onProgress?: (done: number, total: number) => void | Promise<void>;
+  /**
+   * The auditor's trust file. With it only the pinned log key and keys it
+   * reaches through rotation statements count, every stored checkpoint copy is
+   * checked, the latest checkpoint needs the quorum of cosignatures, and each
+   * pinned witness is asked for the newest checkpoint it cosigned.
+   */
+  trust?: TrustFile;
 };
 
 const BATCH = 10_000;
@@ -63,6 +83,9 @@ export async function verifyTenantLedger(db: Executor, tenantId: string, opts: V
   const bySize = new Map(checkpoints.map((c) => [c.treeSize, c]));
   const totalEntries = await countEntries(db, tenantId);
   const builder = new MerkleBuilder();
+  const trust = opts.trust ? await loadTrust(db, tenantId, opts.trust) : null;
+  if (trust) problems.push(...trust.problems);
+  const rootsAt = new Map<number, string>((trust?.witnessed ?? []).map((w) => [w.treeSize, ""]));
   let expected = 1;
   let prevHash = GENESIS_HASH;
   let count = 0;
@@ -91,10 +114,12 @@ export async function verifyTenantLedger(db: Executor, tenantId: string, opts: V
     expected = r.lastSeq + 1;
     for (let i = 0; i < r.count; i++) {
       builder.push(r.leaves.subarray(i * 32, i * 32 + 32));
+      if (rootsAt.has(builder.size)) rootsAt.set(builder.size, builder.root().toString("hex"));
       const cp = bySize.get(builder.size);
       if (cp && builder.root().toString("hex") !== cp.rootHash) {
         problems.push({
           seq: builder.size,
+          checkpoint: cp.treeSize,
           reason: `the checkpoint of tree size ${cp.treeSize} does not match the entries up to ${builder.size}`,
         });
       }
@@ -121,24 +146,35 @@ export async function verifyTenantLedger(db: Executor, tenantId: string, opts: V
     await pool.close();
   }
 
-  const keys = new Map((await knownPublicKeys(db)).map((k) => [k.keyId, k.publicKeyPem]));
+  const keys = trust?.keys ?? new Map((await knownPublicKeys(db)).map((k) => [k.keyId, k.publicKeyPem]));
   for (const cp of checkpoints) {
     const key = keys.get(cp.keyId);
     const { objectKey: _objectKey, ...signed } = cp;
     if (!key)
-      problems.push({ reason: `the checkpoint of tree size ${cp.treeSize} names key ${cp.keyId}, which is not a known ledger key` });
+      problems.push({
+        checkpoint: cp.treeSize,
+        reason: trust
+          ? `the checkpoint of tree size ${cp.treeSize} is signed with key ${cp.keyId}, which is neither the pinned log key nor reached from it by a rotation statement`
+          : `the checkpoint of tree size ${cp.treeSize} names key ${cp.keyId}, which is not a known ledger key`,
+      });
     else if (!verifyCheckpointSignature(signed, key)) {
-      problems.push({ reason: `the checkpoint of tree size ${cp.treeSize} has a signature that does not verify with key ${cp.keyId}` });
+      problems.push({
+        checkpoint: cp.treeSize,
+        reason: `the checkpoint of tree size ${cp.treeSize} has a signature that does not verify with key ${cp.keyId}`,
+      });
     }
     if (cp.treeSize > count) {
       problems.push({
         seq: count + 1,
+        checkpoint: cp.treeSize,
         reason: `the checkpoint of tree size ${cp.treeSize} covers ${cp.treeSize} entries but only ${count} remain: entries ${count + 1}–${cp.treeSize} were deleted`,
       });
     }
   }
   const latest = checkpoints.at(-1) ?? null;
-  if (latest) {
+  if (trust) {
+    problems.push(...(await checkTrusted(db, tenantId, opts.trust!, trust, checkpoints, count, rootsAt)));
+  } else if (latest) {
     const stored = await readObjectText(latest.objectKey);
     const { objectKey: _k, ...signed } = latest;
     if (stored === null) problems.push({ reason: `the checkpoint of tree size ${latest.treeSize} is missing from object storage` });
@@ -147,7 +183,15 @@ export async function verifyTenantLedger(db: Executor, tenantId: string, opts: V
     }
   }
 
-  problems.sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
+  if (opts.sources !== false) {
+    for (const s of await sourcesWithoutEntries(db, tenantId)) {
+      problems.push({
+        reason: `the ${SOURCE_LABELS[s.kind] ?? s.kind} ${s.refId} has no ledger entry: its entry was deleted or never written`,
+      });
+    }
+  }
+
+  problems.sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity) || (a.checkpoint ?? Infinity) - (b.checkpoint ?? Infinity));
   return {
     ok: problems.length === 0,
     tenantId,
@@ -353,4 +397,196 @@ function parseLine(tenantId: string, line: string): StoredEntry {
 function copyUnescape(field: string): string {
   if (!field.includes("\\")) return field;
   return field.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : c === "r" ? "\r" : c));
+}
+
+const SOURCE_LABELS: Record<string, string> = {
+  audit: "audit event",
+  sync: "finished sync",
+  evidence: "evidence record",
+  campaign: "campaign",
+  provisioning_task: "provisioning task",
+};
+
+type WitnessedCheckpoint = { witness: string; treeSize: number; rootHash: string };
+type LoadedTrust = {
+  /** Key id → PEM: the pinned key and the keys its rotation statements reach. */
+  keys: Map<string, string>;
+  /** The same keys as note verifier keys under the log's origin. */
+  verifierKeys: string[];
+  witnessed: WitnessedCheckpoint[];
+  problems: VerifyProblem[];
+};
+
+/** The keys the trust file lets through, and what each pinned witness last cosigned. */
+async function loadTrust(db: Executor, tenantId: string, trust: TrustFile): Promise<LoadedTrust> {
+  const problems: VerifyProblem[] = [];
+  const origin = await tenantOrigin(db, tenantId);
+  if (origin !== trust.origin) {
+    problems.push({ reason: `the trust file is for the log ${trust.origin}, but this tenant's log is ${origin}` });
+  }
+  const keys = trustedPublicKeys(trust.logPublicKeyPem, await ledgerKeysWithStatements(db));
+  const verifierKeys = [...keys.values()].map((pem) => verifierKey(trust.origin, pem));
+  const seen: WitnessedCheckpoint[] = [];
+  await Promise.all(
+    trust.witnesses.map(async (w) => {
+      let witnessed: Awaited<ReturnType<typeof fetchWitnessed>>;
+      try {
+        // The witness's own cosignature must verify with its pinned key.
+        witnessed = await fetchWitnessed(w.url, trust.origin, w.key);
+      } catch (e) {
+        problems.push({
+          reason: `witness ${w.name} (${w.url}) could not be asked for the newest checkpoint it cosigned: ${(e as Error).message}`,
+        });
+        return;
+      }
+      if (witnessed === null) return; // the witness has never cosigned this log
+      let cp: { treeSize: number; rootHash: Buffer };
+      try {
+        cp = openWithAny(witnessed.note, verifierKeys);
+      } catch (e) {
+        problems.push({ reason: `witness ${w.name} holds a checkpoint that the pinned log key did not sign (${(e as Error).message})` });
+        return;
+      }
+      seen.push({ witness: w.name, treeSize: cp.treeSize, rootHash: cp.rootHash.toString("hex") });
+    }),
+  );
+  return { keys, verifierKeys, witnessed: seen, problems };
+}
+
+function openWithAny(note: string, verifierKeys: string[]) {
+  let last: unknown = new NoteError("no pinned key");
+  for (const vkey of verifierKeys) {
+    try {
+      return openCheckpointNote(note, vkey);
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
+}
+
+/**
+ * What only a verifier holding a trust file can check: every checkpoint copy
+ * in the object store against its row and the pinned key, no orphans, sizes
+ * and times that only grow, the cosignatures, and the witnesses' view.
+ */
+async function checkTrusted(
+  db: Executor,
+  tenantId: string,
+  file: TrustFile,
+  trust: LoadedTrust,
+  checkpoints: CheckpointRow[],
+  count: number,
+  rootsAt: Map<number, string>,
+): Promise<VerifyProblem[]> {
+  const problems: VerifyProblem[] = [];
+  const prefix = `tenants/${tenantId}/ledger/checkpoints/`;
+  const listed = new Set<string>();
+  for await (const o of getObjectStore().list(prefix)) listed.add(o.key);
+  const expected = new Set<string>();
+  let previous: CheckpointRow | null = null;
+  for (const cp of checkpoints) {
+    const at = { checkpoint: cp.treeSize };
+    const { objectKey, ...signed } = cp;
+    const noteKey = noteObjectKey(objectKey);
+    expected.add(objectKey).add(noteKey);
+    if (previous && cp.createdAt < previous.createdAt) {
+      problems.push({
+        ...at,
+        reason: `the checkpoint of tree size ${cp.treeSize} was signed at ${cp.createdAt}, before the smaller checkpoint of tree size ${previous.treeSize} (${previous.createdAt})`,
+      });
+    }
+    previous = cp;
+    const json = listed.has(objectKey) ? await readObjectText(objectKey) : null;
+    if (json === null)
+      problems.push({ ...at, reason: `the checkpoint of tree size ${cp.treeSize} is missing from object storage (${objectKey})` });
+    else if (json !== canonicalJson(signed))
+      problems.push({
+        ...at,
+        reason: `the checkpoint of tree size ${cp.treeSize} in object storage differs from the database (${objectKey})`,
+      });
+    const note = listed.has(noteKey) ? await readObjectText(noteKey) : null;
+    if (note === null) {
+      problems.push({ ...at, reason: `the signed note of checkpoint ${cp.treeSize} is missing from object storage (${noteKey})` });
+      continue;
+    }
+    try {
+      const opened = openWithAny(note, trust.verifierKeys);
+      if (opened.treeSize !== cp.treeSize || opened.rootHash.toString("hex") !== cp.rootHash) {
+        problems.push({
+          ...at,
+          reason: `the signed note of checkpoint ${cp.treeSize} names another tree head (size ${opened.treeSize}) than the database`,
+        });
+      }
+    } catch (e) {
+      problems.push({
+        ...at,
+        reason: `the signed note of checkpoint ${cp.treeSize} does not verify with the pinned key (${(e as Error).message})`,
+      });
+    }
+  }
+  for (const key of listed) {
+    if (expected.has(key)) continue;
+    const size = /(\d+)\.(json|note)$/.exec(key);
+    problems.push({
+      checkpoint: size ? Number(size[1]) : undefined,
+      reason: `${key} is an orphan: no checkpoint in the database${size ? ` has tree size ${Number(size[1])}` : " matches it"}`,
+    });
+  }
+
+  // Cosignatures: each must be a pinned witness's signature over the checkpoint of its size.
+  const bySize = new Map(checkpoints.map((c) => [c.treeSize, c]));
+  const pinned = new Map(file.witnesses.map((w) => [w.key, w]));
+  const cosignedLatest = new Set<string>();
+  const cosignedSizes = new Set<number>();
+  const latest = checkpoints.at(-1);
+  for (const row of await storedCosignatures(db, tenantId)) {
+    const w = pinned.get(row.witnessKey);
+    if (!w) continue;
+    const cp = bySize.get(row.treeSize);
+    if (!cp) {
+      problems.push({
+        checkpoint: row.treeSize,
+        reason: `witness ${w.name} cosigned a checkpoint of tree size ${row.treeSize}, which is no longer in the database`,
+      });
+      continue;
+    }
+    const body = checkpointText({ origin: file.origin, treeSize: cp.treeSize, rootHash: Buffer.from(cp.rootHash, "hex") });
+    if (!verifyCosignature(w.key, body, row.signature)) {
+      problems.push({
+        checkpoint: cp.treeSize,
+        reason: `the checkpoint of tree size ${cp.treeSize} is not the one witness ${w.name} cosigned: its cosignature does not verify`,
+      });
+    } else {
+      cosignedSizes.add(cp.treeSize);
+      if (cp === latest) cosignedLatest.add(w.key);
+    }
+  }
+  if (latest && cosignedLatest.size < file.quorum) {
+    problems.push({
+      checkpoint: latest.treeSize,
+      reason: `the latest checkpoint (tree size ${latest.treeSize}) has ${cosignedLatest.size} valid cosignature(s) from pinned witnesses; the trust file requires ${file.quorum}`,
+    });
+  }
+
+  // The witnesses' own record: the ledger must reach as far, with the same root.
+  for (const w of trust.witnessed) {
+    if (w.treeSize > count) {
+      // Entries after the last checkpoint a witness vouched for may have been replaced as well as cut.
+      const lastGood = Math.max(0, ...[...cosignedSizes].filter((size) => size <= count));
+      problems.push({
+        seq: lastGood + 1,
+        checkpoint: w.treeSize,
+        reason:
+          `witness ${w.witness} cosigned a tree of ${w.treeSize} entries, but the ledger holds only ${count}: entries were removed` +
+          (lastGood < count ? `, and those after ${lastGood}, the last witnessed checkpoint, are not the ones the witness saw` : ""),
+      });
+    } else if (rootsAt.get(w.treeSize) !== w.rootHash) {
+      problems.push({
+        checkpoint: w.treeSize,
+        reason: `the ledger's first ${w.treeSize} entries are not the tree witness ${w.witness} cosigned at that size: history was rewritten`,
+      });
+    }
+  }
+  return problems;
 }
