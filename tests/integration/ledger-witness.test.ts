@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as health } from "@/app/api/health/route";
 import { getDb } from "@/db/client";
 import { recordAuditEvent } from "@/lib/audit/service";
@@ -23,6 +23,7 @@ import { signCheckpointNote, verifierKey } from "@/lib/ledger/note";
 import { addCheckpoint, fetchWitnessed, WitnessError } from "@/lib/ledger/witness-client";
 import { tenantWitnessing, witnessCheckpoints, witnessingSettled } from "@/lib/ledger/witnessing";
 import { makeTenant, type TestTenant } from "../helpers/factories";
+import { useOwnDatabase } from "../helpers/own-database";
 
 const TSX = path.resolve("node_modules/.bin/tsx");
 
@@ -109,8 +110,11 @@ async function cosignatures(treeSize: number) {
     select timestamp::text, signature, witness_name from ledger_cosignatures where tenant_id = ${t.id} and tree_size = ${treeSize} order by timestamp`;
 }
 
+// A database of its own: /api/health's ledger check reads every tenant, and other files flag theirs on purpose.
+let own: Awaited<ReturnType<typeof useOwnDatabase>>;
 beforeAll(async () => {
-  app = postgres(inject("databaseUrl"), { max: 1, onnotice: () => {} });
+  own = await useOwnDatabase("witness");
+  app = postgres(own.appUrl, { max: 1, onnotice: () => {} });
   t = await makeTenant();
   origin = await tenantOrigin(getDb(), t.id);
   logKey = verifierKey(origin, currentSigningKey().publicKeyPem);
@@ -129,6 +133,7 @@ afterAll(async () => {
   delete process.env.LEDGER_HEARTBEAT_SECONDS;
   resetConfigCache();
   await app?.end();
+  await own?.drop();
 });
 
 describe("a witness run with npm run ledger:witness", () => {
