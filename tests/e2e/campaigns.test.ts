@@ -278,7 +278,9 @@ describe("campaigns, end to end", () => {
       path.resolve("node_modules/.bin/tsx"),
       ["--tsconfig", "tsconfig.scripts.json", "scripts/ledger-verify-bundle.ts", zip],
       { cwd: process.cwd(), env: { ...process.env } },
-    );
+    ).catch((e: { stdout?: string; stderr?: string }) => {
+      throw new Error(`ledger:verify-bundle refused the report:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+    });
     expect(verified.stdout).toMatch(/^OK: /);
     expect(verified.stdout).toContain("sync-context.json is the Sync Context the campaign's ledger entry sealed");
     const generated = await sql<{ n: number }[]>`

@@ -76,6 +76,8 @@ export default async function setup(project: TestProject) {
     OBJECT_STORE_DIR: objects,
     ENCRYPTION_KEY: env.ENCRYPTION_KEY,
     LEDGER_SIGNING_KEY: env.LEDGER_SIGNING_KEY,
+    // The worker names each tenant's log by this host, as the app does: in production both read one configuration.
+    NEXTAUTH_URL: env.NEXTAUTH_URL,
     LOG_LEVEL: "warn",
     PASSWORD_HASH_COST: "test",
     // The sync worker runs in this process and connects to slapd on 127.0.0.1 too.
