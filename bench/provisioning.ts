@@ -25,7 +25,7 @@
  * BENCH_PARTS (throughput,list), BENCH_TARGETS (slapd,scim) and BENCH_WORKERS
  * (1,4) pick what runs; BENCH_EXPLAIN=1 prints each list statement's plan
  * (EXPLAIN ANALYZE), BENCH_SAMPLE=1 what the database was busy with during
- * each throughput run. Prints figures only.
+ * each throughput run, BENCH_LOG_DIR keeps the workers' output there. Prints figures only.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -58,8 +58,17 @@ const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 0)} ms`;
 function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, name: string) {
   let output = "";
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.on("data", (d) => (output = (output + d).slice(-20_000)));
-  child.stderr?.on("data", (d) => (output = (output + d).slice(-20_000)));
+  const file = process.env.BENCH_LOG_DIR
+    ? fs.createWriteStream(path.join(process.env.BENCH_LOG_DIR, `${name.replaceAll(" ", "-")}.log`), { flags: "a" })
+    : null;
+  child.stdout?.on("data", (d) => {
+    output = (output + d).slice(-20_000);
+    file?.write(d);
+  });
+  child.stderr?.on("data", (d) => {
+    output = (output + d).slice(-20_000);
+    file?.write(d);
+  });
   return { child, name, log: () => output };
 }
 type Proc = ReturnType<typeof startProcess>;

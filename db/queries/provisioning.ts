@@ -400,3 +400,64 @@ export async function listProvisioningIntegrations(db: Executor, tenantId: strin
     .where(and(eq(integrations.tenantId, tenantId), sql`${integrations.deletedAt} is null`))
     .orderBy(integrations.name);
 }
+
+/**
+ * Claims up to `limit` due pending tasks in one statement, under the same
+ * rule as claimNextTask: a task is taken only when no earlier task on its
+ * object holds it, so a claim never holds two tasks of one object (the later
+ * one is held by the earlier, still pending). Oldest due first.
+ */
+export async function claimTasks(db: Executor, workerId: string, limit: number): Promise<ProvisioningTaskRow[]> {
+  // One statement, so a claim cannot commit without the worker learning which tasks it holds.
+  const rows = await db
+    .update(provisioningTasks)
+    .set({
+      status: "running",
+      attempts: sql`${provisioningTasks.attempts} + 1`,
+      workerId,
+      heartbeatAt: sql`now()`,
+      startedAt: sql`coalesce(${provisioningTasks.startedAt}, now())`,
+      updatedAt: sql`now()`,
+    })
+    .where(
+      sql`${provisioningTasks.id} in (
+      select t.id from ${provisioningTasks} t
+       where t.status = 'pending' and t.run_after <= now()
+         and not exists (
+           select 1 from ${provisioningTasks} h
+             left join ${provisioningTasks} ho on ho.id = h.retry_of_id
+            where h.integration_id = t.integration_id and h.object_key = t.object_key and h.id <> t.id
+              and h.status in ${HOLDING}
+              and coalesce(ho.seq, h.seq) < coalesce((select o.seq from ${provisioningTasks} o where o.id = t.retry_of_id), t.seq))
+       order by t.run_after
+       limit ${limit}
+       for update skip locked)`,
+    )
+    .returning();
+  return rows.sort((a, b) => a.runAfter.getTime() - b.runAfter.getTime() || a.seq - b.seq);
+}
+
+/**
+ * Gives a worker's claimed tasks back to the queue untouched (the lane could
+ * not run them: shutdown, or an error of its own); attempts is put back too.
+ */
+export async function releaseTasks(db: Executor, ids: string[], workerId: string) {
+  if (ids.length === 0) return [];
+  return db.execute<{ id: string }>(sql`
+    update ${provisioningTasks}
+       set status = 'pending', worker_id = null, heartbeat_at = null, attempts = greatest(attempts - 1, 0), updated_at = now()
+     where id = any(${sql.param(ids)}::uuid[]) and status = 'running' and worker_id = ${workerId}
+    returning id`);
+}
+
+/**
+ * What a cached integration and its provisioning settings are checked
+ * against before a worker uses them again: both rows' updated_at (any change
+ * of settings or secrets moves them) and whether the integration still exists.
+ */
+export async function provisioningVersion(db: Executor, integrationId: string) {
+  const [row] = await db.execute<{ integration: string | null; settings: string | null }>(sql`
+    select (select i.updated_at::text from integrations i where i.id = ${integrationId} and i.deleted_at is null) as integration,
+           (select s.updated_at::text from ${provisioningSettings} s where s.integration_id = ${integrationId}) as settings`);
+  return row ?? { integration: null, settings: null };
+}
