@@ -104,6 +104,22 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
+/** The processes whose command line names this text (a port, a data directory): PostgreSQL's postmaster, slapd. */
+function pidsNaming(text: string): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (cmd.includes(text) && !cmd.includes("postgres:")) out.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+const cpuOf = (pids: number[]) => pids.reduce((a, p) => a + (cpuMs(p) || 0), 0);
+
 type Env = NodeJS.ProcessEnv & { DATABASE_URL: string };
 
 async function main() {
@@ -177,7 +193,7 @@ async function target(kind: "slapd" | "scim", ctx: Ctx, run: string) {
   }
   const { integration } = await createIntegration(ctx, { name: `${kind} ${run}`, connector: kind === "slapd" ? "ldap" : "scim", config });
   await updateProvisioningSettings(ctx, { integrationId: integration.id, enabled: true, mode: "connector", settings: {} });
-  return { integration, groups, stop: async () => (await slapd?.stop()) ?? (await scim?.stop()) };
+  return { integration, groups, url: slapd?.url ?? scim!.baseUrl, stop: async () => (await slapd?.stop()) ?? (await scim?.stop()) };
 }
 
 type TaskInput = import("@/lib/provisioning/internal").TaskInput;
@@ -253,8 +269,15 @@ async function throughput(env: Env, owner: postgres.Sql, superuser: postgres.Sql
           );
         const sampled = SAMPLE ? sampleStatements(superuser) : null;
         const cpu0 = procs.map((p) => cpuMs(p.child.pid));
+        // PostgreSQL (postmaster and its backends) and the target's own process, for where the CPU goes.
+        const pgPids = pidsNaming(`-p ${new URL(env.DATABASE_URL).port} `);
+        const targetPids = kind === "slapd" ? pidsNaming(`127.0.0.1:${new URL(String(t.url)).port}/`) : [];
+        const pg0 = cpuOf(pgPids);
+        const target0 = cpuOf(targetPids);
         await waitFor("the tasks", async () => (await unfinished()) === 0, 3_600_000, procs);
         const workerCpu = procs.reduce((a, p, i) => a + cpuMs(p.child.pid) - cpu0[i], 0);
+        const pgCpu = cpuOf(pgPids) - pg0;
+        const targetCpu = cpuOf(targetPids) - target0;
         if (sampled) console.log(await sampled.stop());
         const bulk = await figures(owner, t.integration.id);
 
@@ -279,7 +302,8 @@ async function throughput(env: Env, owner: postgres.Sql, superuser: postgres.Sql
         const single = await figures(owner, t.integration.id, trickleFrom);
         console.log(
           `  ${kind.padEnd(7)} ${String(workers).padStart(7)} ${n(bulk.tasks).padStart(7)} ${String(bulk.failed).padStart(6)} ${bulk.rate.toFixed(0).padStart(8)} ${ms(bulk.p50).padStart(9)} ${ms(bulk.p95).padStart(9)}   ${ms(single.p50).padStart(10)} ${ms(single.p95).padStart(10)}` +
-            `   worker CPU ${(workerCpu / bulk.tasks).toFixed(1)} ms/task` +
+            `   CPU ms/task: workers ${(workerCpu / bulk.tasks).toFixed(1)}, PostgreSQL ${(pgCpu / bulk.tasks).toFixed(1)}` +
+            (kind === "slapd" ? `, slapd ${(targetCpu / bulk.tasks).toFixed(1)}` : "") +
             (bulk.firstFailure ? `\n    first failure: ${bulk.firstFailure}` : ""),
         );
       } finally {
