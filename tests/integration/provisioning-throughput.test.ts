@@ -9,11 +9,13 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb, getSql } from "@/db/client";
 import { claimTasks, releaseTasks } from "@/db/queries/provisioning";
+import { scimConnector } from "@/lib/connectors/scim";
 import { createIntegration } from "@/lib/integrations/service";
 import { enqueueTasks, type TaskInput } from "@/lib/provisioning/internal";
 import { updateProvisioningSettings } from "@/lib/provisioning/service";
 import { startWorker, type Worker } from "@/lib/syncs/worker";
 import { makeTenant, waitForSyncEnd, type TestTenant } from "../helpers/factories";
+import { startScimServer } from "../helpers/scim-server";
 import { BASE_DN, generateDirectoryLdif, GROUPS_DN, PEOPLE_DN, startSlapd, type RunningSlapd } from "../helpers/slapd";
 import { waitUntil } from "../helpers/wait";
 
@@ -161,6 +163,34 @@ describe("a backlog of provisioning tasks", () => {
       expect(JSON.stringify(after.steps)).not.toContain(slapd.bindPassword);
     } finally {
       await worker.stop();
+    }
+  });
+});
+
+describe("grants on one SCIM group side by side", () => {
+  it("all succeed: a PATCH refused with 412 because another member was added meanwhile reads the group again", async () => {
+    const server = await startScimServer({ token: "throughput-token" });
+    try {
+      const config = scimConnector.configSchema.parse({ baseUrl: server.baseUrl, bearerToken: "throughput-token" });
+      const users = Array.from({ length: 12 }, (_, i) => server.addUser({ userName: `side${i}`, active: true }));
+      const group = server.addGroup({ displayName: "Crowded", members: [] });
+      const results = await Promise.allSettled(
+        users.map((u, i) =>
+          scimConnector.provisioner!.apply(config, {
+            taskId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+            objectType: "membership",
+            action: "grant",
+            account: { username: String(u.userName), externalId: u.id },
+            group: { externalId: group.id },
+            settings: {},
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+      const members = ((server.group(group.id)?.members ?? []) as { value: string }[]).map((m) => m.value).sort();
+      expect(members).toEqual(users.map((u) => u.id).sort());
+    } finally {
+      await server.stop();
     }
   });
 });
