@@ -217,37 +217,6 @@ export async function enabledIntegrationIds(db: Executor, tenantId: string) {
 /** Statuses that hold the later tasks on the same object. */
 const HOLDING = sql`('pending', 'running', 'failed', 'no_callback')`;
 
-/**
- * Claims the oldest due pending task that no earlier task on the same object
- * holds: running, one more attempt, this worker's. A retry takes its
- * original's place in the order (retry_of_id names the first task of the
- * chain), so the tasks its original held still wait for it. SKIP LOCKED lets several
- * workers claim side by side without waiting on each other.
- */
-export async function claimNextTask(db: Executor, workerId: string): Promise<ProvisioningTaskRow | null> {
-  const rows = await db.execute<{ id: string }>(sql`
-    with next as (
-      select t.id from ${provisioningTasks} t
-       where t.status = 'pending' and t.run_after <= now()
-         and not exists (
-           select 1 from ${provisioningTasks} h
-             left join ${provisioningTasks} ho on ho.id = h.retry_of_id
-            where h.integration_id = t.integration_id and h.object_key = t.object_key and h.id <> t.id
-              and h.status in ${HOLDING}
-              and coalesce(ho.seq, h.seq) < coalesce((select o.seq from ${provisioningTasks} o where o.id = t.retry_of_id), t.seq))
-       order by t.run_after
-       limit 1
-       for update skip locked)
-    update ${provisioningTasks} p
-       set status = 'running', attempts = p.attempts + 1, worker_id = ${workerId}, heartbeat_at = now(),
-           started_at = coalesce(p.started_at, now()), updated_at = now()
-      from next where p.id = next.id
-    returning p.id`);
-  if (rows.length === 0) return null;
-  const [row] = await db.select().from(provisioningTasks).where(eq(provisioningTasks.id, rows[0].id));
-  return row ?? null;
-}
-
 /** Keeps a worker's running tasks alive. */
 export async function heartbeatTasks(db: Executor, workerId: string) {
   await db
@@ -402,10 +371,13 @@ export async function listProvisioningIntegrations(db: Executor, tenantId: strin
 }
 
 /**
- * Claims up to `limit` due pending tasks in one statement, under the same
- * rule as claimNextTask: a task is taken only when no earlier task on its
- * object holds it, so a claim never holds two tasks of one object (the later
- * one is held by the earlier, still pending). Oldest due first.
+ * Claims up to `limit` due pending tasks, oldest due first: running, one
+ * more attempt, this worker's. A task is taken only when no earlier task on
+ * its object holds it, so a claim never takes two tasks of one object (the
+ * later is held by the earlier, still pending). A retry takes its original's
+ * place in the order (retry_of_id names the first task of the chain), so the
+ * tasks its original held still wait for it. SKIP LOCKED lets several lanes
+ * claim side by side without waiting on each other.
  */
 export async function claimTasks(db: Executor, workerId: string, limit: number): Promise<ProvisioningTaskRow[]> {
   // One statement, so a claim cannot commit without the worker learning which tasks it holds.
