@@ -25,7 +25,7 @@
  * BENCH_PARTS (throughput,list), BENCH_TARGETS (slapd,scim) and BENCH_WORKERS
  * (1,4) pick what runs; BENCH_EXPLAIN=1 prints each list statement's plan
  * (EXPLAIN ANALYZE), BENCH_SAMPLE=1 what the database was busy with during
- * each throughput run. Prints figures only.
+ * each throughput run, BENCH_LOG_DIR keeps the workers' output there. Prints figures only.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -58,8 +58,17 @@ const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 0)} ms`;
 function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, name: string) {
   let output = "";
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.on("data", (d) => (output = (output + d).slice(-20_000)));
-  child.stderr?.on("data", (d) => (output = (output + d).slice(-20_000)));
+  const file = process.env.BENCH_LOG_DIR
+    ? fs.createWriteStream(path.join(process.env.BENCH_LOG_DIR, `${name.replaceAll(" ", "-")}.log`), { flags: "a" })
+    : null;
+  child.stdout?.on("data", (d) => {
+    output = (output + d).slice(-20_000);
+    file?.write(d);
+  });
+  child.stderr?.on("data", (d) => {
+    output = (output + d).slice(-20_000);
+    file?.write(d);
+  });
   return { child, name, log: () => output };
 }
 type Proc = ReturnType<typeof startProcess>;
@@ -94,6 +103,22 @@ function cpuMs(pid: number | undefined): number {
     return NaN;
   }
 }
+
+/** The processes whose command line names this text (a port, a data directory): PostgreSQL's postmaster, slapd. */
+function pidsNaming(text: string): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (cmd.includes(text) && !cmd.includes("postgres:")) out.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+const cpuOf = (pids: number[]) => pids.reduce((a, p) => a + (cpuMs(p) || 0), 0);
 
 type Env = NodeJS.ProcessEnv & { DATABASE_URL: string };
 
@@ -168,7 +193,7 @@ async function target(kind: "slapd" | "scim", ctx: Ctx, run: string) {
   }
   const { integration } = await createIntegration(ctx, { name: `${kind} ${run}`, connector: kind === "slapd" ? "ldap" : "scim", config });
   await updateProvisioningSettings(ctx, { integrationId: integration.id, enabled: true, mode: "connector", settings: {} });
-  return { integration, groups, stop: async () => (await slapd?.stop()) ?? (await scim?.stop()) };
+  return { integration, groups, url: slapd?.url ?? scim!.baseUrl, stop: async () => (await slapd?.stop()) ?? (await scim?.stop()) };
 }
 
 type TaskInput = import("@/lib/provisioning/internal").TaskInput;
@@ -244,8 +269,15 @@ async function throughput(env: Env, owner: postgres.Sql, superuser: postgres.Sql
           );
         const sampled = SAMPLE ? sampleStatements(superuser) : null;
         const cpu0 = procs.map((p) => cpuMs(p.child.pid));
+        // PostgreSQL (postmaster and its backends) and the target's own process, for where the CPU goes.
+        const pgPids = pidsNaming(`-p ${new URL(env.DATABASE_URL).port} `);
+        const targetPids = kind === "slapd" ? pidsNaming(`127.0.0.1:${new URL(String(t.url)).port}/`) : [];
+        const pg0 = cpuOf(pgPids);
+        const target0 = cpuOf(targetPids);
         await waitFor("the tasks", async () => (await unfinished()) === 0, 3_600_000, procs);
         const workerCpu = procs.reduce((a, p, i) => a + cpuMs(p.child.pid) - cpu0[i], 0);
+        const pgCpu = cpuOf(pgPids) - pg0;
+        const targetCpu = cpuOf(targetPids) - target0;
         if (sampled) console.log(await sampled.stop());
         const bulk = await figures(owner, t.integration.id);
 
@@ -270,7 +302,8 @@ async function throughput(env: Env, owner: postgres.Sql, superuser: postgres.Sql
         const single = await figures(owner, t.integration.id, trickleFrom);
         console.log(
           `  ${kind.padEnd(7)} ${String(workers).padStart(7)} ${n(bulk.tasks).padStart(7)} ${String(bulk.failed).padStart(6)} ${bulk.rate.toFixed(0).padStart(8)} ${ms(bulk.p50).padStart(9)} ${ms(bulk.p95).padStart(9)}   ${ms(single.p50).padStart(10)} ${ms(single.p95).padStart(10)}` +
-            `   worker CPU ${(workerCpu / bulk.tasks).toFixed(1)} ms/task` +
+            `   CPU ms/task: workers ${(workerCpu / bulk.tasks).toFixed(1)}, PostgreSQL ${(pgCpu / bulk.tasks).toFixed(1)}` +
+            (kind === "slapd" ? `, slapd ${(targetCpu / bulk.tasks).toFixed(1)}` : "") +
             (bulk.firstFailure ? `\n    first failure: ${bulk.firstFailure}` : ""),
         );
       } finally {

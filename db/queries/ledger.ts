@@ -36,6 +36,14 @@ export async function lockTenantChain(tx: Executor, tenantId: string) {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`ledger:${tenantId}`}, 0))`);
 }
 
+/** lockTenantChain when no other transaction holds it; false otherwise. */
+export async function tryLockTenantChain(tx: Executor, tenantId: string): Promise<boolean> {
+  const [row] = await tx.execute<{ locked: boolean }>(
+    sql`select pg_try_advisory_xact_lock(hashtextextended(${`ledger:${tenantId}`}, 0)) as locked`,
+  );
+  return row?.locked === true;
+}
+
 /** The oldest queued records of a tenant, in the order they are sealed. */
 export async function queuedRecords(db: Executor, tenantId: string, limit: number) {
   return db.execute<{ id: string; kind: LedgerEntryKind; refId: string; record: Record<string, unknown>; createdAt: string }>(sql`
@@ -407,4 +415,21 @@ export async function cosignaturesAt(db: Executor, tenantId: string, treeSize: n
   return db.execute<{ witnessName: string; witnessKey: string; signature: string }>(sql`
     select witness_name as "witnessName", witness_key as "witnessKey", signature
       from ${ledgerCosignatures} where tenant_id = ${tenantId} and tree_size = ${treeSize} order by witness_name`);
+}
+
+/** Queues many records in one statement, and wakes the sealer once per tenant. */
+export async function queueLedgerRecords(
+  tx: Executor,
+  records: { tenantId: string; kind: LedgerEntryKind; refId: string; record: Record<string, unknown>; createdAt: string }[],
+) {
+  if (records.length === 0) return;
+  await tx.execute(sql`
+    insert into ${ledgerQueue} (tenant_id, kind, ref_id, record, created_at)
+    select r.tenant_id, r.kind, r.ref_id, r.record, r.created_at
+      from jsonb_to_recordset(${JSON.stringify(
+        records.map((r) => ({ tenant_id: r.tenantId, kind: r.kind, ref_id: r.refId, record: r.record, created_at: r.createdAt })),
+      )}::jsonb) as r(tenant_id uuid, kind text, ref_id text, record jsonb, created_at text)`);
+  for (const tenantId of new Set(records.map((r) => r.tenantId))) {
+    await tx.execute(sql`select pg_notify(${LEDGER_QUEUED_CHANNEL}, ${tenantId})`);
+  }
 }

@@ -217,37 +217,6 @@ export async function enabledIntegrationIds(db: Executor, tenantId: string) {
 /** Statuses that hold the later tasks on the same object. */
 const HOLDING = sql`('pending', 'running', 'failed', 'no_callback')`;
 
-/**
- * Claims the oldest due pending task that no earlier task on the same object
- * holds: running, one more attempt, this worker's. A retry takes its
- * original's place in the order (retry_of_id names the first task of the
- * chain), so the tasks its original held still wait for it. SKIP LOCKED lets several
- * workers claim side by side without waiting on each other.
- */
-export async function claimNextTask(db: Executor, workerId: string): Promise<ProvisioningTaskRow | null> {
-  const rows = await db.execute<{ id: string }>(sql`
-    with next as (
-      select t.id from ${provisioningTasks} t
-       where t.status = 'pending' and t.run_after <= now()
-         and not exists (
-           select 1 from ${provisioningTasks} h
-             left join ${provisioningTasks} ho on ho.id = h.retry_of_id
-            where h.integration_id = t.integration_id and h.object_key = t.object_key and h.id <> t.id
-              and h.status in ${HOLDING}
-              and coalesce(ho.seq, h.seq) < coalesce((select o.seq from ${provisioningTasks} o where o.id = t.retry_of_id), t.seq))
-       order by t.run_after
-       limit 1
-       for update skip locked)
-    update ${provisioningTasks} p
-       set status = 'running', attempts = p.attempts + 1, worker_id = ${workerId}, heartbeat_at = now(),
-           started_at = coalesce(p.started_at, now()), updated_at = now()
-      from next where p.id = next.id
-    returning p.id`);
-  if (rows.length === 0) return null;
-  const [row] = await db.select().from(provisioningTasks).where(eq(provisioningTasks.id, rows[0].id));
-  return row ?? null;
-}
-
 /** Keeps a worker's running tasks alive. */
 export async function heartbeatTasks(db: Executor, workerId: string) {
   await db
@@ -399,4 +368,68 @@ export async function listProvisioningIntegrations(db: Executor, tenantId: strin
     .leftJoin(provisioningSettings, eq(provisioningSettings.integrationId, integrations.id))
     .where(and(eq(integrations.tenantId, tenantId), sql`${integrations.deletedAt} is null`))
     .orderBy(integrations.name);
+}
+
+/**
+ * Claims up to `limit` due pending tasks, oldest due first: running, one
+ * more attempt, this worker's. A task is taken only when no earlier task on
+ * its object holds it, so a claim never takes two tasks of one object (the
+ * later is held by the earlier, still pending). A retry takes its original's
+ * place in the order (retry_of_id names the first task of the chain), so the
+ * tasks its original held still wait for it. SKIP LOCKED lets several lanes
+ * claim side by side without waiting on each other.
+ */
+export async function claimTasks(db: Executor, workerId: string, limit: number): Promise<ProvisioningTaskRow[]> {
+  // One statement, so a claim cannot commit without the worker learning which tasks it holds.
+  const rows = await db
+    .update(provisioningTasks)
+    .set({
+      status: "running",
+      attempts: sql`${provisioningTasks.attempts} + 1`,
+      workerId,
+      heartbeatAt: sql`now()`,
+      startedAt: sql`coalesce(${provisioningTasks.startedAt}, now())`,
+      updatedAt: sql`now()`,
+    })
+    .where(
+      sql`${provisioningTasks.id} in (
+      select t.id from ${provisioningTasks} t
+       where t.status = 'pending' and t.run_after <= now()
+         and not exists (
+           select 1 from ${provisioningTasks} h
+             left join ${provisioningTasks} ho on ho.id = h.retry_of_id
+            where h.integration_id = t.integration_id and h.object_key = t.object_key and h.id <> t.id
+              and h.status in ${HOLDING}
+              and coalesce(ho.seq, h.seq) < coalesce((select o.seq from ${provisioningTasks} o where o.id = t.retry_of_id), t.seq))
+       order by t.run_after
+       limit ${limit}
+       for update skip locked)`,
+    )
+    .returning();
+  return rows.sort((a, b) => a.runAfter.getTime() - b.runAfter.getTime() || a.seq - b.seq);
+}
+
+/**
+ * Gives a worker's claimed tasks back to the queue untouched (the lane could
+ * not run them: shutdown, or an error of its own); attempts is put back too.
+ */
+export async function releaseTasks(db: Executor, ids: string[], workerId: string) {
+  if (ids.length === 0) return [];
+  return db.execute<{ id: string }>(sql`
+    update ${provisioningTasks}
+       set status = 'pending', worker_id = null, heartbeat_at = null, attempts = greatest(attempts - 1, 0), updated_at = now()
+     where id = any(${sql.param(ids)}::uuid[]) and status = 'running' and worker_id = ${workerId}
+    returning id`);
+}
+
+/**
+ * What a cached integration and its provisioning settings are checked
+ * against before a worker uses them again: both rows' updated_at (any change
+ * of settings or secrets moves them) and whether the integration still exists.
+ */
+export async function provisioningVersion(db: Executor, integrationId: string) {
+  const [row] = await db.execute<{ integration: string | null; settings: string | null }>(sql`
+    select (select i.updated_at::text from integrations i where i.id = ${integrationId} and i.deleted_at is null) as integration,
+           (select s.updated_at::text from ${provisioningSettings} s where s.integration_id = ${integrationId}) as settings`);
+  return row ?? { integration: null, settings: null };
 }

@@ -160,3 +160,14 @@ export async function setExpiryTasks(tx: Executor, pairs: { grantId: string; tas
       from unnest(${array(pairs.map((p) => p.grantId))}::uuid[], ${array(pairs.map((p) => p.taskId))}::uuid[]) as p(grant_id, task_id)
      where t.id = p.grant_id`);
 }
+
+/** setRemediationOfTask for many tasks that moved alike, in one statement. */
+export async function setRemediationOfTasks(tx: Executor, tenantId: string, taskIds: string[], status: RemediationStatus) {
+  if (taskIds.length === 0) return 0;
+  const rows = await tx.execute(sql`
+    update ${campaignItems} set remediation = ${status}
+     where tenant_id = ${tenantId} and remediation_task_id = any(${sql.param(taskIds)}::uuid[])
+       and remediation is distinct from ${status} and remediation <> 'verified'
+    returning 1`);
+  return rows.length;
+}

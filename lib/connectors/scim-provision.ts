@@ -177,27 +177,42 @@ async function changeMembership(
   add: boolean,
 ): Promise<Resource> {
   const path = `/Groups/${encodeURIComponent(group.externalId)}`;
-  const read = await call(ctx, "GET", path, { accept: [404] });
-  if (read.status === 404) {
-    const named = group.name ? `${group.name} (${group.externalId})` : group.externalId;
-    throw new ConnectorError(`Group ${named} does not exist on the SCIM service`, "not_found");
-  }
-  const current = asResource(read.body, `GET ${path}`);
-  const members = Array.isArray(current.members) ? (current.members as { value?: unknown }[]) : [];
-  const isMember = members.some((m) => m?.value === userId);
-  if (isMember === add) {
-    ctx.steps.push(`User ${userId} is ${add ? "already" : "not"} a member of group ${current.id}`);
+  // Other members of a group change while tasks run side by side: a 412 means the group moved on, so it is read again.
+  for (let attempt = 1; ; attempt++) {
+    const read = await call(ctx, "GET", path, { accept: [404] });
+    if (read.status === 404) {
+      const named = group.name ? `${group.name} (${group.externalId})` : group.externalId;
+      throw new ConnectorError(`Group ${named} does not exist on the SCIM service`, "not_found");
+    }
+    const current = asResource(read.body, `GET ${path}`);
+    const members = Array.isArray(current.members) ? (current.members as { value?: unknown }[]) : [];
+    const isMember = members.some((m) => m?.value === userId);
+    if (isMember === add) {
+      ctx.steps.push(`User ${userId} is ${add ? "already" : "not"} a member of group ${current.id}`);
+      return current;
+    }
+    const operation: PatchOperation = add
+      ? { op: "add", path: "members", value: [{ value: userId }] }
+      : { op: "remove", path: `members[value eq "${userId.replace(/["\\]/g, "")}"]` };
+    const answer = await patch(ctx, path, [operation], current);
+    if (answer.status === 412) {
+      if (attempt >= GROUP_PATCH_ATTEMPTS)
+        throw new ConnectorError(
+          `SCIM PATCH ${path} failed: 412 Precondition Failed ${attempt} times — the group keeps changing on the target; retry`,
+          "rejected",
+        );
+      ctx.steps.push(`Group ${current.id} changed on the target since it was read (412); reading it again`);
+      // A random pause, growing, so writers that collided do not collide again in step.
+      await new Promise((r) => setTimeout(r, Math.random() * 25 * attempt));
+      continue;
+    }
+    ctx.steps.push(`${add ? "Added" : "Removed"} user ${userId} ${add ? "to" : "from"} group ${current.id}`);
     return current;
   }
-  const operation: PatchOperation = add
-    ? { op: "add", path: "members", value: [{ value: userId }] }
-    : { op: "remove", path: `members[value eq "${userId.replace(/["\\]/g, "")}"]` };
-  const answer = await patch(ctx, path, [operation], current);
-  if (answer.status === 412)
-    throw new ConnectorError(`SCIM PATCH ${path} failed: 412 Precondition Failed — the group changed on the target; retry`, "rejected");
-  ctx.steps.push(`${add ? "Added" : "Removed"} user ${userId} ${add ? "to" : "from"} group ${current.id}`);
-  return current;
 }
+
+/** How many times a group PATCH refused with 412 is read and tried again. */
+const GROUP_PATCH_ATTEMPTS = 10;
 
 async function applyBindings(ctx: Ctx, op: ProvisionOperation, userId: string): Promise<ProvisionResult["bindings"]> {
   const bind = op.bindGroups ?? [];

@@ -47,12 +47,22 @@ export function toEntry(row: StoredRow): LedgerEntry {
   return { ...rest, seq: Number(row.seq), record: JSON.parse(recordJson) };
 }
 
-/** Seals everything queued for one tenant; returns how many entries were added. */
-export async function sealTenant(db: Executor, tenantId: string): Promise<number> {
+/**
+ * Seals everything queued for one tenant; returns how many entries were added.
+ * `ifFree`: when another process holds the tenant's chain, leave its queue to
+ * that process instead of waiting for it (the workers' ledger loops, which all
+ * wake on every queued record; what that process misses the next wake-up or
+ * poll seals).
+ */
+export async function sealTenant(db: Executor, tenantId: string, opts: { ifFree?: boolean } = {}): Promise<number> {
   let sealed = 0;
   for (;;) {
     const n = await db.transaction(async (tx) => {
-      await ledgerQueries.lockTenantChain(tx, tenantId);
+      if (opts.ifFree) {
+        if (!(await ledgerQueries.tryLockTenantChain(tx, tenantId))) return 0;
+      } else {
+        await ledgerQueries.lockTenantChain(tx, tenantId);
+      }
       const queued = await ledgerQueries.queuedRecords(tx, tenantId, SEAL_BATCH);
       if (queued.length === 0) return 0;
       const last = await ledgerQueries.lastEntry(tx, tenantId);
@@ -88,10 +98,10 @@ export async function sealTenant(db: Executor, tenantId: string): Promise<number
 }
 
 /** Seals every tenant that has something queued. */
-export async function sealAll(db: Executor): Promise<number> {
+export async function sealAll(db: Executor, opts: { ifFree?: boolean } = {}): Promise<number> {
   const tenants = await ledgerQueries.tenantsWithQueuedRecords(db);
   let total = 0;
-  for (const { tenantId } of tenants) total += await sealTenant(db, tenantId);
+  for (const { tenantId } of tenants) total += await sealTenant(db, tenantId, opts);
   return total;
 }
 
@@ -515,7 +525,7 @@ export function forgetSignedStates() {
 
 /** The worker's ledger duty: seal what is queued, then sign checkpoints that are due. */
 export async function maintainLedger(db: Executor): Promise<{ sealed: number; checkpoints: number }> {
-  const sealed = await sealAll(db);
+  const sealed = await sealAll(db, { ifFree: true });
   const stale = await ledgerQueries.tenantsBehindCheckpoint(db);
   let checkpoints = 0;
   for (const { tenantId } of stale) {

@@ -34,9 +34,8 @@ import {
 } from "@/lib/connectors/types";
 import { decryptJson } from "@/lib/crypto/secrets";
 import { PROVISIONING_ACTION_LABELS } from "@/lib/domain/enums";
-import { loadIntegrationForSync } from "@/lib/integrations/loader";
 import { log } from "@/lib/log";
-import { finishTask, step, usernameOf } from "./internal";
+import { finishTask, finishTasks, step, usernameOf, type Finish } from "./internal";
 import { hashOf } from "./record";
 import type { TaskParameters } from "./schemas";
 
@@ -72,29 +71,146 @@ class TaskFailure extends Error {
   }
 }
 
+/** A connector task's end, written by the caller: alone (executeTask) or with its lane's batch (executeBatch). */
+type Ending = { finish: Finish; status: "success" | "failed" };
+type Attempt = { status: Task["status"]; ending?: Ending };
+
+/**
+ * An integration's provisioning settings, and what its connector needs
+ * (settings parsed with secrets decrypted, the secrets to mask), kept while
+ * neither row changes: a lane's batch checks their updated_at once
+ * (provisioningVersion) instead of loading and decrypting them per task.
+ */
+type Loaded = {
+  version: string;
+  settings: queries.ProvisioningSettingsRow | null;
+  target?: { connector: ReturnType<typeof getConnector>; config: unknown; secrets: string[]; checkedAt: number };
+};
+const loadedCache = new Map<string, Loaded>();
+/** The network policy is checked again after this long even when nothing changed: a name may resolve elsewhere. */
+const ENDPOINT_CHECK_MS = 60_000;
+
+/** Per batch: the integrations whose cache entry was checked against the database already. */
+type Checked = Map<string, Loaded>;
+
+async function loadFor(db: Database, task: Task, checked: Checked): Promise<Loaded> {
+  const key = `${task.tenantId}:${task.integrationId}`;
+  const seen = checked.get(key);
+  if (seen) return seen;
+  const v = await queries.provisioningVersion(db, task.integrationId);
+  const version = `${v.integration}|${v.settings}`;
+  let loaded = loadedCache.get(key);
+  if (!loaded || loaded.version !== version) {
+    loaded = { version, settings: await queries.getProvisioningSettings(db, task.tenantId, task.integrationId) };
+    if (loadedCache.size >= 500) loadedCache.clear();
+    loadedCache.set(key, loaded);
+  }
+  checked.set(key, loaded);
+  return loaded;
+}
+
+async function targetOf(db: Database, task: Task, loaded: Loaded): Promise<NonNullable<Loaded["target"]>> {
+  if (loaded.target && Date.now() - loaded.target.checkedAt < ENDPOINT_CHECK_MS) return loaded.target;
+  const row = await getIntegrationForSync(db, task.integrationId);
+  if (!row) throw new TaskFailure("The integration was deleted.", false);
+  const connector = getConnector(row.connector);
+  if (!connector.provisioner)
+    throw new TaskFailure(`${connector.label} applications cannot be provisioned through their connector.`, false);
+  const decrypted = row.secrets ? decryptJson(row.secrets, row.id) : {};
+  const parsed = connector.configSchema.safeParse({ ...row.config, ...decrypted });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TaskFailure(`The integration's settings are not valid: ${issue.path.join(".")} ${issue.message}`, false);
+  }
+  await assertEndpointsAllowed(row.connector, parsed.data);
+  const secrets = Object.values(decrypted).filter((v): v is string => typeof v === "string");
+  loaded.target = { connector, config: parsed.data, secrets, checkedAt: Date.now() };
+  return loaded.target;
+}
+
+/** Runs one claimed task and writes its end at once. */
 export async function executeTask(db: Database, task: Task, opts: EngineOptions): Promise<Task["status"]> {
+  const attempt = await attemptTask(db, task, opts, new Map());
+  if (!attempt.ending) return attempt.status;
+  const guard = { whenStatus: ["running" as const], whenWorker: opts.workerId };
+  const ended = await db.transaction((tx) => finishTask(tx, task, attempt.ending!.finish, guard));
+  return ended ? attempt.ending.status : "running";
+}
+
+/**
+ * Runs a lane's claimed tasks one after another and writes the ends of
+ * those its connector finished in one transaction (finishTasks); an end
+ * waits at most `flushAfterMs` for the others. A worker that dies before
+ * that commit leaves the tasks running: they are queued again and the next
+ * attempt finds the target already done. Tasks not started when the worker
+ * stops go back to the queue untouched.
+ */
+export async function executeBatch(
+  db: Database,
+  tasks: Task[],
+  opts: EngineOptions & { flushAfterMs?: number },
+): Promise<Task["status"][]> {
+  const guard = { whenStatus: ["running" as const], whenWorker: opts.workerId };
+  const flushAfterMs = opts.flushAfterMs ?? 500;
+  const statuses: Task["status"][] = [];
+  const checked: Checked = new Map();
+  let pending: { index: number; task: Task; ending: Ending }[] = [];
+  let since = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    const ended = await db.transaction((tx) =>
+      finishTasks(
+        tx,
+        batch.map((p) => ({ task: p.task, finish: p.ending.finish })),
+        guard,
+      ),
+    );
+    for (const [i, p] of batch.entries()) statuses[p.index] = ended[i] ? p.ending.status : "running";
+  };
+  try {
+    for (const [index, task] of tasks.entries()) {
+      if (opts.signal?.aborted) {
+        await queries.releaseTasks(db, [task.id], opts.workerId);
+        statuses[index] = "pending";
+        continue;
+      }
+      const attempt = await attemptTask(db, task, opts, checked);
+      statuses[index] = attempt.status;
+      if (attempt.ending) {
+        if (pending.length === 0) since = Date.now();
+        pending.push({ index, task, ending: attempt.ending });
+      }
+      if (pending.length && Date.now() - since >= flushAfterMs) await flush();
+    }
+  } finally {
+    await flush();
+  }
+  return statuses;
+}
+
+async function attemptTask(db: Database, task: Task, opts: EngineOptions, checked: Checked): Promise<Attempt> {
   const retry = opts.retry ?? DEFAULT_RETRY;
   const guard = { whenStatus: ["running" as const], whenWorker: opts.workerId };
-  const settings = await queries.getProvisioningSettings(db, task.tenantId, task.integrationId);
   const label = `${PROVISIONING_ACTION_LABELS[task.action]} of ${task.objectName}`;
+  // Kept in memory and written with the task's next change: a worker that dies first leaves the task to be resumed.
+  const steps: ProvisioningStep[] = [];
   try {
+    const loaded = await loadFor(db, task, checked);
+    const settings = loaded.settings;
     if (!settings?.enabled) {
       throw new TaskFailure("Provisioning was switched off for this application before the task ran: nothing was sent.", false);
     }
-    await queries.updateTask(db, task.id, {}, [step(`Attempt ${task.attempts} started (${settings.mode} mode)`)], guard);
+    steps.push(step(`Attempt ${task.attempts} started (${settings.mode} mode)`));
     if (settings.mode === "manual") {
       const request: ProvisioningRequest = { summary: describeOperation(task) };
-      await queries.updateTask(
-        db,
-        task.id,
-        { request, requestHash: hashOf(request), workerId: null, heartbeatAt: null },
-        [step(`Waiting for someone to carry out "${label}" on the application by hand and Confirm it here.`)],
-        guard,
-      );
-      return "running";
+      steps.push(step(`Waiting for someone to carry out "${label}" on the application by hand and Confirm it here.`));
+      await queries.updateTask(db, task.id, { request, requestHash: hashOf(request), workerId: null, heartbeatAt: null }, steps, guard);
+      return { status: "running" };
     }
-    if (settings.mode === "callback") return await sendToCallback(db, task, settings, opts);
-    return await applyWithConnector(db, task, settings.settings, opts);
+    if (settings.mode === "callback") return { status: await sendToCallback(db, task, settings, opts, steps) };
+    return { status: "success", ending: await applyWithConnector(db, task, loaded, opts, steps) };
   } catch (error) {
     if (opts.signal?.aborted) {
       // The worker is shutting down: the task goes back as it was, and the next attempt checks the target first.
@@ -102,10 +218,10 @@ export async function executeTask(db: Database, task: Task, opts: EngineOptions)
         db,
         task.id,
         { status: "pending", workerId: null, heartbeatAt: null, runAfter: new Date() },
-        [step("The worker stopped before the task ended; it is queued again.", "warn")],
+        [...steps, step("The worker stopped before the task ended; it is queued again.", "warn")],
         guard,
       );
-      return "pending";
+      return { status: "pending" };
     }
     const failure =
       error instanceof TaskFailure
@@ -134,29 +250,27 @@ export async function executeTask(db: Database, task: Task, opts: EngineOptions)
           heartbeatAt: null,
           runAfter: new Date(Date.now() + delay),
         },
-        [step(`Attempt ${task.attempts} failed: ${failure.message} Trying again in ${seconds(delay)}.`, "warn")],
+        [...steps, step(`Attempt ${task.attempts} failed: ${failure.message} Trying again in ${seconds(delay)}.`, "warn")],
         guard,
       );
-      return "pending";
+      return { status: "pending" };
     }
     const why = failure.transient
       ? `${failure.message} Gave up after ${task.attempts} attempt${task.attempts === 1 ? "" : "s"}.`
       : failure.message;
-    const ended = await db.transaction((tx) =>
-      finishTask(
-        tx,
-        task,
-        {
+    return {
+      status: "failed",
+      ending: {
+        status: "failed",
+        finish: {
           outcome: "failed",
           message: why,
           request: failure.detail.request ?? task.request,
           response: failure.detail.response ?? task.response,
-          steps: [step(`Failed: ${why}`, "error")],
+          steps: [...steps, step(`Failed: ${why}`, "error")],
         },
-        guard,
-      ),
-    );
-    return ended ? "failed" : "running";
+      },
+    };
   }
 }
 
@@ -205,19 +319,17 @@ export function capBody(body: unknown): { body: unknown; truncated?: boolean } {
   return { body };
 }
 
-async function applyWithConnector(db: Database, task: Task, settings: Record<string, unknown>, opts: EngineOptions) {
-  const guard = { whenStatus: ["running" as const], whenWorker: opts.workerId };
-  const row = await getIntegrationForSync(db, task.integrationId);
-  if (!row) throw new TaskFailure("The integration was deleted.", false);
-  const connector = getConnector(row.connector);
-  if (!connector.provisioner)
-    throw new TaskFailure(`${connector.label} applications cannot be provisioned through their connector.`, false);
-  const integration = await loadIntegrationForSync(db, task.integrationId);
-  await assertEndpointsAllowed(integration.connector, integration.config);
-  const secrets = row.secrets ? Object.values(decryptJson(row.secrets, row.id)).filter((v): v is string => typeof v === "string") : [];
+async function applyWithConnector(
+  db: Database,
+  task: Task,
+  loaded: Loaded,
+  opts: EngineOptions,
+  steps: ProvisioningStep[],
+): Promise<Ending> {
+  const { connector, config, secrets } = await targetOf(db, task, loaded);
   let result: ProvisionResult;
   try {
-    result = await connector.provisioner.apply(integration.config, operationOf(task, settings), opts.signal);
+    result = await connector.provisioner!.apply(config, operationOf(task, loaded.settings!.settings), opts.signal);
   } catch (error) {
     if (error instanceof ConnectorError) {
       throw new ConnectorError(scrubSecrets(error.message, secrets), error.kind, { retryAfterMs: error.retryAfterMs });
@@ -226,25 +338,20 @@ async function applyWithConnector(db: Database, task: Task, settings: Record<str
   }
   const request = masked(result.request, secrets);
   const response: ProvisioningResponse = { status: result.response.status, ...capBody(masked(result.response.body, secrets)) };
-  const steps: ProvisioningStep[] = result.steps.map((s) => step(scrubSecrets(s, secrets)));
+  steps.push(...result.steps.map((s) => step(scrubSecrets(s, secrets))));
   steps.push(step(result.alreadyApplied ? "Succeeded: the target already was in the requested state." : "Succeeded."));
-  await db.transaction((tx) =>
-    finishTask(
-      tx,
-      task,
-      {
-        outcome: "success",
-        message: null,
-        request,
-        response,
-        bindings: result.bindings ?? null,
-        accountExternalId: result.accountExternalId ?? null,
-        steps,
-      },
-      guard,
-    ),
-  );
-  return "success" as const;
+  return {
+    status: "success",
+    finish: {
+      outcome: "success",
+      message: null,
+      request,
+      response,
+      bindings: result.bindings ?? null,
+      accountExternalId: result.accountExternalId ?? null,
+      steps,
+    },
+  };
 }
 
 /** The callback URL a target reports the outcome on; the token is its only credential. */
@@ -255,7 +362,13 @@ export function callbackUrl(taskId: string, token: string) {
 
 export const tokenHash = (token: string) => createHash("sha256").update(token).digest("hex");
 
-async function sendToCallback(db: Database, task: Task, settings: queries.ProvisioningSettingsRow, opts: EngineOptions) {
+async function sendToCallback(
+  db: Database,
+  task: Task,
+  settings: queries.ProvisioningSettingsRow,
+  opts: EngineOptions,
+  started: ProvisioningStep[],
+) {
   const guard = { whenStatus: ["running" as const], whenWorker: opts.workerId };
   const url = (settings.settings.callback as { url?: string } | undefined)?.url;
   if (!url) throw new TaskFailure("No callback endpoint is set in this application's provisioning settings.", false);
@@ -279,7 +392,7 @@ async function sendToCallback(db: Database, task: Task, settings: queries.Provis
     db,
     task.id,
     { callbackTokenHash: tokenHash(token), callbackExpiresAt: expiresAt, callbackUsedAt: null, request, requestHash: hashOf(request) },
-    [step(`POST ${url}`)],
+    [...started.splice(0), step(`POST ${url}`)],
     guard,
   );
   const timeoutMs = opts.callbackRequestTimeoutMs ?? 30_000;

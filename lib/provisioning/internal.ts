@@ -7,14 +7,14 @@
  */
 import "server-only";
 import type { Executor } from "@/db/client";
-import { queueLedgerRecord } from "@/db/queries/ledger";
+import { queueLedgerRecord, queueLedgerRecords } from "@/db/queries/ledger";
 import * as queries from "@/db/queries/provisioning";
 import type { ProvisioningBindings, ProvisioningRequest, ProvisioningResponse, ProvisioningStep } from "@/db/schema/provisioning";
 import type { ServiceContext } from "@/lib/auth/context";
 import type { ProvisioningAction, ProvisioningSource, ProvisioningSourceRefType } from "@/lib/domain/enums";
 import { AppError } from "@/lib/errors";
 import { hashOf, taskRecord } from "./record";
-import { afterTaskTransition, type TaskEvent } from "./remediation-follow";
+import { afterTasksFinished, afterTaskTransition, type TaskEvent } from "./remediation-follow";
 import { objectTypeOf, type TaskParameters } from "./schemas";
 
 /** Wakes the provisioning workers when a task is queued; carries nothing. */
@@ -122,18 +122,8 @@ export type Finish = {
   steps?: ProvisioningStep[];
 };
 
-/**
- * Ends a task with its outcome inside the caller's transaction: the row, its
- * ledger record, and on success of a delete or revoke the platform's own side.
- * Answers null when the task was no longer the caller's to end (another
- * worker, a callback or a confirm got there first).
- */
-export async function finishTask(
-  tx: Executor,
-  task: queries.ProvisioningTaskRow,
-  f: Finish,
-  opts: queries.TaskGuard = { whenStatus: ["running"] },
-): Promise<queries.ProvisioningTaskRow | null> {
+/** The row's changes that end a task with its outcome. */
+function finishChanges(f: Finish) {
   const changes: Partial<queries.NewProvisioningTask> & { endNow: boolean } = {
     status: f.outcome,
     outcome: f.outcome,
@@ -146,8 +136,22 @@ export async function finishTask(
   if (f.response !== undefined) Object.assign(changes, { response: f.response, responseHash: hashOf(f.response) });
   if (f.bindings !== undefined) changes.bindings = f.bindings;
   if (f.accountExternalId) changes.accountExternalId = f.accountExternalId;
-  const steps = [...(f.steps ?? [])];
-  const ended = await queries.updateTask(tx, task.id, changes, steps, opts);
+  return changes;
+}
+
+/**
+ * Ends a task with its outcome inside the caller's transaction: the row, its
+ * ledger record, and on success of a delete or revoke the platform's own side.
+ * Answers null when the task was no longer the caller's to end (another
+ * worker, a callback or a confirm got there first).
+ */
+export async function finishTask(
+  tx: Executor,
+  task: queries.ProvisioningTaskRow,
+  f: Finish,
+  opts: queries.TaskGuard = { whenStatus: ["running"] },
+): Promise<queries.ProvisioningTaskRow | null> {
+  const ended = await queries.updateTask(tx, task.id, finishChanges(f), [...(f.steps ?? [])], opts);
   if (!ended) return null;
   await queueLedgerRecord(tx, {
     tenantId: ended.tenantId,
@@ -160,6 +164,47 @@ export async function finishTask(
   if (f.outcome === "success") row = (await applyPlatformSide(tx, ended)) ?? ended;
   await runTaskFinishedHooks(tx, row, f.outcome);
   return row;
+}
+
+/**
+ * finishTask for a worker lane's batch, in one transaction: the rows' updates
+ * go out pipelined, their ledger records in one statement with one wake-up of
+ * the sealer, and the campaign items follow in one statement per outcome.
+ * Answers, per item, the ended row or null as finishTask does.
+ */
+export async function finishTasks(
+  tx: Executor,
+  items: { task: queries.ProvisioningTaskRow; finish: Finish }[],
+  opts: queries.TaskGuard,
+): Promise<(queries.ProvisioningTaskRow | null)[]> {
+  const ended = await Promise.all(
+    items.map(({ task, finish }) => queries.updateTask(tx, task.id, finishChanges(finish), [...(finish.steps ?? [])], opts)),
+  );
+  await queueLedgerRecords(
+    tx,
+    ended.flatMap((row) =>
+      row
+        ? [
+            {
+              tenantId: row.tenantId,
+              kind: "provisioning_task" as const,
+              refId: row.id,
+              record: taskRecord(row),
+              createdAt: row.endedAt!.toISOString(),
+            },
+          ]
+        : [],
+    ),
+  );
+  const out: (queries.ProvisioningTaskRow | null)[] = [];
+  for (const [i, row] of ended.entries()) {
+    out.push(row && items[i].finish.outcome === "success" ? ((await applyPlatformSide(tx, row)) ?? row) : row);
+  }
+  await afterTasksFinished(
+    tx,
+    out.flatMap((row, i) => (row ? [{ task: row, event: items[i].finish.outcome }] : [])),
+  );
+  return out;
 }
 
 /**

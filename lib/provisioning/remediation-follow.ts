@@ -37,3 +37,19 @@ export async function afterTaskTransition(tx: Executor, task: Pick<ProvisioningT
   }
   await queries.setRemediationOfTask(tx, task.tenantId, task.id, REMEDIATION_OF[event]);
 }
+
+/** afterTaskTransition for a lane's batch of finished tasks: one statement per tenant and outcome. */
+export async function afterTasksFinished(
+  tx: Executor,
+  tasks: { task: Pick<ProvisioningTaskRow, "id" | "tenantId">; event: Exclude<TaskEvent, "superseded"> }[],
+) {
+  const groups = new Map<string, { tenantId: string; status: RemediationStatus; ids: string[] }>();
+  for (const { task, event } of tasks) {
+    const status = REMEDIATION_OF[event];
+    const key = `${task.tenantId}:${status}`;
+    const group = groups.get(key) ?? { tenantId: task.tenantId, status, ids: [] };
+    group.ids.push(task.id);
+    groups.set(key, group);
+  }
+  for (const g of groups.values()) await queries.setRemediationOfTasks(tx, g.tenantId, g.ids, g.status);
+}

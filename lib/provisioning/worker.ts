@@ -1,6 +1,6 @@
 /**
  * The provisioning task loop inside the sync worker: a few lanes claim and
- * run tasks side by side (lib/provisioning/engine.ts), woken by the
+ * run batches of tasks side by side (lib/provisioning/engine.ts), woken by the
  * provisioning_queued notification or a short poll (a retry's backoff has no
  * notification). One lane also sweeps: tasks of workers that stopped
  * heartbeating go back to the queue, and callbacks that expired end
@@ -8,9 +8,9 @@
  */
 import "server-only";
 import type { Database } from "@/db/client";
-import { claimNextTask, heartbeatTasks, requeueStaleTasks } from "@/db/queries/provisioning";
+import { claimTasks, heartbeatTasks, releaseTasks, requeueStaleTasks } from "@/db/queries/provisioning";
 import { log } from "@/lib/log";
-import { executeTask, sweepExpiredCallbacks, type RetryPolicy } from "./engine";
+import { executeBatch, sweepExpiredCallbacks, type RetryPolicy } from "./engine";
 import { PROVISIONING_QUEUED_CHANNEL } from "./internal";
 
 export type TaskLoopOptions = {
@@ -23,7 +23,15 @@ export type TaskLoopOptions = {
   staleAfterSeconds: number;
   retry?: RetryPolicy;
   callbackRequestTimeoutMs?: number;
+  /**
+   * Tasks a lane claims at once (never two of one object) and whose ends it
+   * writes in one transaction: one claim, one commit and one wake-up of the
+   * ledger sealer per batch instead of per task.
+   */
+  batchSize?: number;
 };
+
+export const DEFAULT_TASK_BATCH = 16;
 
 export function startTaskLoop(opts: TaskLoopOptions): Promise<void> {
   const { db, workerId, signal } = opts;
@@ -55,19 +63,29 @@ export function startTaskLoop(opts: TaskLoopOptions): Promise<void> {
           const expired = await sweepExpiredCallbacks(db);
           if (expired) log.info({ expired }, "ended provisioning tasks whose callback never came");
         }
-        const task = await claimNextTask(db, workerId);
-        if (!task) {
+        const tasks = await claimTasks(db, workerId, opts.batchSize ?? DEFAULT_TASK_BATCH);
+        if (tasks.length === 0) {
           await sleep(opts.idleMs);
           continue;
         }
         // Another lane may find the next one at once.
         if (sleepers.size) wakeAll();
-        await executeTask(db, task, {
-          workerId,
-          retry: opts.retry,
-          callbackRequestTimeoutMs: opts.callbackRequestTimeoutMs,
-          signal,
-        });
+        try {
+          await executeBatch(db, tasks, {
+            workerId,
+            retry: opts.retry,
+            callbackRequestTimeoutMs: opts.callbackRequestTimeoutMs,
+            signal,
+          });
+        } catch (e) {
+          // The heartbeat would keep the batch's unfinished tasks this worker's for ever: they go back to the queue.
+          await releaseTasks(
+            db,
+            tasks.map((t) => t.id),
+            workerId,
+          ).catch(() => {});
+          throw e;
+        }
       } catch (e) {
         if (signal.aborted) break;
         log.error({ err: e, worker: workerId }, "provisioning task loop failed; retrying");

@@ -5,6 +5,7 @@
  * posixGroup). Every action reads the directory first, so applying the same
  * operation twice writes once and reports the second as already applied.
  */
+import { createHash } from "node:crypto";
 import { Attribute, Change, escapeFilter, type Entry } from "ldapts";
 import { z } from "zod";
 import { ConnectorError, type ProvisionOperation, type ProvisionResult, type Provisioner } from "../types";
@@ -84,36 +85,118 @@ export const ldapProvisioner: Provisioner<LdapConfig> = {
       );
     }
     const settings = parsed.data;
-    const session = await LdapSession.open(config, signal);
-    const ctx: Ctx = {
-      config,
-      session,
-      settings,
-      accountBase: settings.accountBaseDn ?? config.userBaseDn ?? config.baseDn,
-      map: { ...DEFAULT_ATTRIBUTE_MAP, ...settings.attributeMap },
-      steps: [],
-      wrote: false,
-    };
+    const kept = takeSession(config);
     try {
-      switch (op.action) {
-        case "create":
-          return await create(ctx, op);
-        case "update":
-          return await update(ctx, op);
-        case "delete":
-          return await remove(ctx, op);
-        case "enable":
-        case "disable":
-          return await setEnabled(ctx, op, op.action === "enable");
-        case "grant":
-        case "revoke":
-          return await membership(ctx, op, op.action === "grant");
-      }
-    } finally {
-      await session.close();
+      return await applyWith(config, settings, op, kept ?? (await LdapSession.open(config, signal)), signal);
+    } catch (error) {
+      // The server may have dropped a kept connection while it was idle: once more on a new one. Every
+      // action reads the directory before it writes, so a write the dropped connection did make is found.
+      if (!kept || !(error instanceof ConnectorError) || error.kind !== "unreachable" || signal?.aborted) throw error;
+      return await applyWith(config, settings, op, await LdapSession.open(config, signal), signal);
     }
   },
 };
+
+/**
+ * Bound sessions kept between operations, per connection settings (a hash
+ * of them, password included, so changed settings never reuse an old
+ * session): each worker lane takes one, uses it for its task and gives it
+ * back, so a task costs no connect, bind and root read. A session that saw
+ * an error is closed, never kept; an idle one is closed after KEEP_IDLE_MS.
+ */
+const kept = new Map<string, { session: LdapSession; at: number }[]>();
+const KEEP_IDLE_MS = 30_000;
+const KEEP_PER_SETTINGS = 8;
+let sweeper: ReturnType<typeof setInterval> | undefined;
+
+function settingsKey(config: LdapConfig): string {
+  return createHash("sha256").update(JSON.stringify(config)).digest("hex");
+}
+
+function takeSession(config: LdapConfig): LdapSession | undefined {
+  const list = kept.get(settingsKey(config));
+  while (list?.length) {
+    const { session, at } = list.pop()!;
+    if (Date.now() - at < KEEP_IDLE_MS && session.usable) return session;
+    void session.close();
+  }
+  return undefined;
+}
+
+function keepSession(config: LdapConfig, session: LdapSession) {
+  const key = settingsKey(config);
+  const list = kept.get(key) ?? [];
+  if (!session.usable || list.length >= KEEP_PER_SETTINGS) {
+    void session.close();
+    return;
+  }
+  session.use(undefined);
+  list.push({ session, at: Date.now() });
+  kept.set(key, list);
+  sweeper ??= setInterval(sweepKept, KEEP_IDLE_MS / 2);
+  sweeper.unref?.();
+}
+
+function sweepKept() {
+  for (const [key, list] of kept) {
+    const fresh = list.filter(({ session, at }) => {
+      const keep = Date.now() - at < KEEP_IDLE_MS && session.usable;
+      if (!keep) void session.close();
+      return keep;
+    });
+    if (fresh.length) kept.set(key, fresh);
+    else kept.delete(key);
+  }
+  if (kept.size === 0 && sweeper) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+  }
+}
+
+async function applyWith(
+  config: LdapConfig,
+  settings: LdapProvisionSettings,
+  op: ProvisionOperation,
+  session: LdapSession,
+  signal: AbortSignal | undefined,
+): Promise<ProvisionResult> {
+  session.use(signal);
+  const ctx: Ctx = {
+    config,
+    session,
+    settings,
+    accountBase: settings.accountBaseDn ?? config.userBaseDn ?? config.baseDn,
+    map: { ...DEFAULT_ATTRIBUTE_MAP, ...settings.attributeMap },
+    steps: [],
+    wrote: false,
+  };
+  let result: ProvisionResult;
+  try {
+    result = await run(ctx, op);
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+  keepSession(config, session);
+  return result;
+}
+
+async function run(ctx: Ctx, op: ProvisionOperation): Promise<ProvisionResult> {
+  switch (op.action) {
+    case "create":
+      return create(ctx, op);
+    case "update":
+      return update(ctx, op);
+    case "delete":
+      return remove(ctx, op);
+    case "enable":
+    case "disable":
+      return setEnabled(ctx, op, op.action === "enable");
+    case "grant":
+    case "revoke":
+      return membership(ctx, op, op.action === "grant");
+  }
+}
 
 // ---------------------------------------------------------------- accounts
 

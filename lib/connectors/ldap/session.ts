@@ -28,13 +28,14 @@ export class LdapSession {
   private lookupClient: Client | undefined;
   private readonly ids = new BoundedCache();
   private readonly onAbort = () => void this.close();
+  private closed = false;
 
   private constructor(
     private readonly config: LdapConfig,
     private readonly client: Client,
     /** entryUUID survives renames and moves; directories without it (AD) are identified by DN. */
     private readonly useEntryUuid: boolean,
-    private readonly signal: AbortSignal | undefined,
+    private signal: AbortSignal | undefined,
   ) {
     this.userBase = config.userBaseDn ?? config.baseDn;
     this.groupBase = config.groupBaseDn ?? config.baseDn;
@@ -185,7 +186,20 @@ export class LdapSession {
     await guardWrite(this.config, this.signal, operation, () => call(this.client));
   }
 
+  /** Whether the connection can serve another operation: a kept session may have been dropped by the server meanwhile. */
+  get usable(): boolean {
+    return !this.closed && !this.signal?.aborted && this.client.isConnected;
+  }
+
+  /** Hands a kept session to its next user, whose signal then aborts it. */
+  use(signal: AbortSignal | undefined): void {
+    this.signal?.removeEventListener("abort", this.onAbort);
+    this.signal = signal;
+    signal?.addEventListener("abort", this.onAbort, { once: true });
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     this.signal?.removeEventListener("abort", this.onAbort);
     const clients = [this.client, this.lookupClient];
     this.lookupClient = undefined;
