@@ -91,12 +91,16 @@ export function ProvisioningSettingsForm({
     }
     return { values: {}, errors: errors as never };
   };
+  // The same values go on the inputs themselves (defaultChecked, defaultValue)
+  // so the server-rendered page shows the stored settings before hydration,
+  // when react-hook-form has not yet applied its defaultValues.
+  const initialSettings = settingValues(connector, view.settings);
   const form = useForm<Values>({
     resolver,
     defaultValues: {
       enabled: view.enabled,
       mode: view.mode,
-      settings: settingValues(connector, view.settings),
+      settings: initialSettings,
       callbackUrl: view.callback?.url ?? "",
       callbackToken: "",
       callbackTimeoutMinutes: String(view.callbackTimeoutMinutes),
@@ -132,7 +136,13 @@ export function ProvisioningSettingsForm({
     <form onSubmit={onSubmit} noValidate className="grid gap-6" aria-label="Provisioning settings">
       <fieldset disabled={!canWrite || pending} className="grid min-w-0 gap-6">
         <div className="flex items-start gap-3 rounded-lg border p-4">
-          <input id="enabled" type="checkbox" className="mt-1 size-4 accent-primary" {...register("enabled")} />
+          <input
+            id="enabled"
+            type="checkbox"
+            className="mt-1 size-4 accent-primary"
+            defaultChecked={view.enabled}
+            {...register("enabled")}
+          />
           <div className="grid gap-1">
             <Label htmlFor="enabled">Data synchronization enabled for this application</Label>
             <p className="text-sm text-muted-foreground">
@@ -143,7 +153,7 @@ export function ProvisioningSettingsForm({
         </div>
 
         <FormField label="Mode" htmlFor="mode" error={err("mode")} description={MODE_HELP[mode]}>
-          <NativeSelect id="mode" className="w-full sm:w-80" {...register("mode")}>
+          <NativeSelect id="mode" className="w-full sm:w-80" defaultValue={view.mode} {...register("mode")}>
             {view.modes.map((m) => (
               <NativeSelectOption key={m} value={m}>
                 {PROVISIONING_MODE_LABELS[m]}
@@ -169,7 +179,12 @@ export function ProvisioningSettingsForm({
                     description={f.description}
                   >
                     {f.kind === "select" ? (
-                      <NativeSelect id={`settings-${f.key}`} className="w-full" {...register(`settings.${f.key}`)}>
+                      <NativeSelect
+                        id={`settings-${f.key}`}
+                        className="w-full"
+                        defaultValue={initialSettings[f.key]}
+                        {...register(`settings.${f.key}`)}
+                      >
                         {f.options?.map((o) => (
                           <NativeSelectOption key={o.value} value={o.value}>
                             {o.label}
@@ -177,7 +192,12 @@ export function ProvisioningSettingsForm({
                         ))}
                       </NativeSelect>
                     ) : (
-                      <Input id={`settings-${f.key}`} placeholder={f.placeholder} {...register(`settings.${f.key}`)} />
+                      <Input
+                        id={`settings-${f.key}`}
+                        placeholder={f.placeholder}
+                        defaultValue={initialSettings[f.key]}
+                        {...register(`settings.${f.key}`)}
+                      />
                     )}
                   </FormField>
                 ))}
@@ -196,7 +216,13 @@ export function ProvisioningSettingsForm({
               error={err("callbackUrl")}
               description="Receives each operation as JSON (POST) and answers 202; it then calls the task's callback URL with the outcome."
             >
-              <Input id="callbackUrl" type="url" placeholder="https://hr.example.com/provisioning" {...register("callbackUrl")} />
+              <Input
+                id="callbackUrl"
+                type="url"
+                placeholder="https://hr.example.com/provisioning"
+                defaultValue={view.callback?.url ?? ""}
+                {...register("callbackUrl")}
+              />
             </FormField>
             <FormField
               label="Bearer token"
@@ -228,6 +254,7 @@ export function ProvisioningSettingsForm({
                 min={1}
                 max={10080}
                 className="w-32"
+                defaultValue={String(view.callbackTimeoutMinutes)}
                 {...register("callbackTimeoutMinutes")}
               />
             </FormField>
