@@ -3,8 +3,12 @@
  * and a local object store:
  *
  * 1. appends per second with 50 concurrent writers (each append is a real
- *    audited change in its own transaction) while the sealer runs, and a
- *    check that the chain neither forked nor skipped a number;
+ *    audited change in its own transaction), sealed by a worker process
+ *    (scripts/worker.ts) whose checkpoints one witness process
+ *    (scripts/ledger-witness.ts) cosigns; the time until every append is
+ *    sealed and until the witness has cosigned all of them, the CPU each
+ *    process spends per append, and a check that the chain neither forked nor
+ *    skipped a number;
  * 2. peak memory growth while 10 files of 25 MB upload at once through the
  *    upload service (streamed into the store, hashed on the way);
  * 3. time to verify 1,000,000 entries (chain, hashes, Merkle root against the
@@ -22,28 +26,41 @@ import { Readable } from "node:stream";
 import postgres from "postgres";
 import { startScratchDatabase } from "@/db/scratch";
 import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
+import { cpuMs, cpuOf, pidsNaming, startProcess, stopProcess, waitFor, type Proc } from "./processes";
 
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 1_000_000);
-const APPENDS = Number(process.env.BENCH_APPENDS ?? 20_000);
+const APPENDS = Number(process.env.BENCH_APPENDS ?? 50_000);
 const WRITERS = 50;
 const MiB = 1024 * 1024;
 
 async function main() {
   const db = await startScratchDatabase();
+  const pgPort = new URL(db.appUrl).port;
   const objects = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ledger-objects-"));
+  // The worker process gets the same settings: the same database, store, signing key and log origin.
   Object.assign(process.env, {
+    NODE_ENV: "production",
     DATABASE_URL: db.appUrl,
-    LOG_LEVEL: "silent",
+    DATABASE_MIGRATION_URL: db.ownerUrl,
+    LOG_LEVEL: "warn",
     OBJECT_STORE_DIR: objects,
     LEDGER_SIGNING_KEY: newLedgerSigningKey(),
     NEXTAUTH_SECRET: "bench-secret-bench-secret-bench-secret-0123",
+    NEXTAUTH_URL: "http://127.0.0.1:3000",
+    ENCRYPTION_KEY: "be".repeat(32),
     DATABASE_POOL_MAX: "50",
   });
+  const { resetConfigCache } = await import("@/lib/config");
+  resetConfigCache();
+  const tsx = path.join(process.cwd(), "node_modules", ".bin", "tsx");
+  const children: Proc[] = [];
   const { createTenant } = await import("@/lib/tenants/service");
   const { platformContext, userContext } = await import("@/lib/auth/context");
   const { recordAuditEvent } = await import("@/lib/audit/service");
   const { getDb, closeDb } = await import("@/db/client");
-  const { forgetSignedStates, maintainLedger, sealTenant, writeCheckpoint } = await import("@/lib/ledger/chain");
+  const { forgetSignedStates, sealTenant, tenantOrigin, writeCheckpoint } = await import("@/lib/ledger/chain");
+  const { verifierKey } = await import("@/lib/ledger/note");
+  const { currentSigningKey } = await import("@/lib/ledger/keys");
   const { verifyTenantLedger } = await import("@/lib/ledger/verify");
   const { chainEntry } = await import("@/lib/ledger/entry");
   const { canonicalJson } = await import("@/lib/crypto/canonical-json");
@@ -53,55 +70,112 @@ async function main() {
   try {
     const system = platformContext({ type: "system", name: "bench" });
     const appendTenant = await createTenant(system, { name: "Appends", slug: "appends" });
-    const ctx = userContext({
-      tenantId: appendTenant.id,
-      role: "admin",
-      user: { id: "00000000-0000-0000-0000-0000000000be", email: "bench@bench.test" },
-    });
+    const bigTenant = await createTenant(system, { name: "Big", slug: "big" });
     const db = getDb();
     await sealTenant(db, appendTenant.id);
-    const [{ before }] = await owner<
-      { before: number }[]
-    >`select count(*)::int as before from ledger_entries where tenant_id = ${appendTenant.id}`;
 
-    // 1. Appends with 50 concurrent writers, sealed as they arrive.
-    let writing = true;
-    const sealer = (async () => {
-      while (writing) {
-        await maintainLedger(db);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
-    const perWriter = Math.ceil(APPENDS / WRITERS);
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: WRITERS }, async (_, w) => {
-        for (let i = 0; i < perWriter; i++) {
-          await recordAuditEvent(getDb(), ctx, {
-            entityType: "Tenant",
-            action: "Update",
-            entityName: `writer ${w}`,
-            details: `change ${i}`,
-          });
-        }
-      }),
+    // One witness (scripts/ledger-witness.ts, a process of its own) for both tenants' logs.
+    const logKeys = await Promise.all(
+      [appendTenant, bigTenant].map(async (t) => verifierKey(await tenantOrigin(db, t.id), currentSigningKey().publicKeyPem)),
     );
-    const written = performance.now();
-    writing = false;
-    await sealer;
-    await sealTenant(db, appendTenant.id);
-    const sealedAt = performance.now();
-    const seqs = await owner<{ seq: string }[]>`select seq from ledger_entries where tenant_id = ${appendTenant.id} order by seq`;
-    const forks = seqs.filter((r, i) => Number(r.seq) !== i + 1).length;
-    const total = WRITERS * perWriter;
-    console.log(`Appends: ${total.toLocaleString("en")} audited changes from ${WRITERS} concurrent writers`);
-    console.log(
-      `  written (committed) in ${((written - t0) / 1000).toFixed(2)} s = ${Math.round(total / ((written - t0) / 1000)).toLocaleString("en")} appends/s`,
+    const witnessDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ledger-witness-"));
+    const witness = startProcess(
+      tsx,
+      ["--tsconfig", "tsconfig.scripts.json", "scripts/ledger-witness.ts", "--data", witnessDir, "--port", "0", "--host", "127.0.0.1"]
+        .concat(["--name", "auditor.bench/witness"])
+        .concat(logKeys.flatMap((k) => ["--log", k])),
+      process.env,
+      "witness",
     );
-    console.log(
-      `  all sealed into the chain after ${((sealedAt - t0) / 1000).toFixed(2)} s = ${Math.round(total / ((sealedAt - t0) / 1000)).toLocaleString("en")} appends/s end to end`,
-    );
-    console.log(`  chain: ${seqs.length - before} new entries, ${forks} out-of-place sequence numbers (forks or gaps)`);
+    children.push(witness);
+    await waitFor("the witness", async () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(witness.log()), 60_000, [witness]);
+    const witnessUrl = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(witness.log())![1];
+    const witnessKey = /^verifier key: (\S+)$/m.exec(witness.log())![1];
+    const witnessesFile = path.join(witnessDir, "witnesses.txt");
+    fs.writeFileSync(witnessesFile, `${witnessUrl} ${witnessKey}\n`);
+    Object.assign(process.env, { LEDGER_WITNESSES_FILE: witnessesFile, LEDGER_WITNESS_QUORUM: "1" });
+    resetConfigCache();
+
+    /**
+     * APPENDS audited changes from WRITERS concurrent writers in this process (the app's part),
+     * sealed by a worker process started for the run (scripts/worker.ts, as deployed), whose
+     * checkpoints the witness cosigns.
+     */
+    const appendRun = async (tenantId: string, label: string) => {
+      const ctx = userContext({ tenantId, role: "admin", user: { id: "00000000-0000-0000-0000-0000000000be", email: "bench@bench.test" } });
+      const worker = startProcess(tsx, ["--tsconfig", "tsconfig.scripts.json", "scripts/worker.ts"], process.env, "worker");
+      children.push(worker);
+      await waitFor("the worker", async () => worker.log().includes("started"), 120_000, [worker]);
+      const chainSize = async () =>
+        Number((await owner<{ n: string }[]>`select coalesce(max(seq), 0) as n from ledger_entries where tenant_id = ${tenantId}`)[0].n);
+      const cosignedSize = async () =>
+        Number(
+          (await owner<{ n: string }[]>`select coalesce(max(tree_size), 0) as n from ledger_cosignatures where tenant_id = ${tenantId}`)[0]
+            .n,
+        );
+      const before = await chainSize();
+      const perWriter = Math.ceil(APPENDS / WRITERS);
+      const total = WRITERS * perWriter;
+      const pg = pidsNaming(`-p ${pgPort} `);
+      const ownCpuMs = () => (process.cpuUsage().user + process.cpuUsage().system) / 1000;
+      const cpu = () => ({ writers: ownCpuMs(), worker: cpuMs(worker.child.pid), witness: cpuMs(witness.child.pid), pg: cpuOf(pg) });
+      const refusals = () =>
+        witness
+          .log()
+          .split("\n")
+          .filter((l) => /add-checkpoint (4|5)\d\d/.test(l)).length;
+      const refused0 = refusals();
+      const load = os.loadavg()[0];
+      const cpu0 = cpu();
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: WRITERS }, async (_, w) => {
+          for (let i = 0; i < perWriter; i++) {
+            await recordAuditEvent(getDb(), ctx, {
+              entityType: "Tenant",
+              action: "Update",
+              entityName: `writer ${w}`,
+              details: `change ${i}`,
+            });
+          }
+        }),
+      );
+      const written = performance.now();
+      await waitFor("the sealer", async () => (await chainSize()) >= before + total, 300_000, [worker]);
+      const sealedAt = performance.now();
+      const cpu1 = cpu();
+      const finalSize = await chainSize();
+      await waitFor("the witness's cosignature of the whole chain", async () => (await cosignedSize()) >= finalSize, 300_000, [
+        worker,
+        witness,
+      ]);
+      const cosignedAt = performance.now();
+      const seqs = await owner<{ seq: string }[]>`select seq from ledger_entries where tenant_id = ${tenantId} order by seq`;
+      const forks = seqs.filter((r, i) => Number(r.seq) !== i + 1).length;
+      const [{ cosigned, checkpoints }] = await owner<{ cosigned: number; checkpoints: number }[]>`
+        select (select count(*)::int from ledger_cosignatures where tenant_id = ${tenantId} and tree_size > ${before}) as cosigned,
+               (select count(*)::int from ledger_checkpoints where tenant_id = ${tenantId} and tree_size > ${before}) as checkpoints`;
+      const rate = (at: number) => Math.round(total / ((at - t0) / 1000)).toLocaleString("en");
+      const perAppend = (k: keyof typeof cpu0) => `${(((cpu1[k] - cpu0[k]) * 1000) / total).toFixed(0)} µs`;
+      console.log(
+        `Appends ${label}: ${total.toLocaleString("en")} audited changes from ${WRITERS} concurrent writers (load ${load.toFixed(1)})`,
+      );
+      console.log(`  committed in ${((written - t0) / 1000).toFixed(2)} s = ${rate(written)} appends/s`);
+      console.log(
+        `  all sealed into the chain by the worker after ${((sealedAt - t0) / 1000).toFixed(2)} s = ${rate(sealedAt)} appends/s end to end`,
+      );
+      console.log(
+        `  the whole chain cosigned by the witness after ${((cosignedAt - t0) / 1000).toFixed(2)} s: ${checkpoints} checkpoints, ${cosigned} cosignatures, ${refusals() - refused0} refused`,
+      );
+      console.log(`  chain: ${seqs.length - before} new entries, ${forks} out-of-place sequence numbers (forks or gaps)`);
+      console.log(
+        `  CPU per append: writers ${perAppend("writers")}, worker ${perAppend("worker")}, witness ${perAppend("witness")}, PostgreSQL ${perAppend("pg")}`,
+      );
+      await stopProcess(worker);
+    };
+
+    // 1. Appends into a new tenant.
+    await appendRun(appendTenant.id, "into a new tenant");
 
     // 2. Ten 25 MB uploads at once.
     global.gc?.();
@@ -130,9 +204,16 @@ async function main() {
       `\nTen 25 MB evidence uploads at once: ${((performance.now() - t4) / 1000).toFixed(1)} s; RSS ${(baseline / MiB).toFixed(0)} MB before, ` +
         `${(peak / MiB).toFixed(0)} MB peak, growth ${((peak - baseline) / MiB).toFixed(0)} MB`,
     );
-    // 3. Verify 1,000,000 entries.
-    const bigTenant = await createTenant(system, { name: "Big", slug: "big" });
-    let prev: { seq: number; hash: string } | null = null;
+    // 3. Verify 1,000,000 entries. The tables keep the statistics of before the load (the first
+    // tenant's entries only), as in an install whose autovacuum has not caught up with an import.
+    await owner`analyze ledger_entries`;
+    await owner`analyze ledger_subtrees`;
+    await owner`alter table ledger_entries set (autovacuum_enabled = false)`;
+    await owner`alter table ledger_subtrees set (autovacuum_enabled = false)`;
+    // The worker of step 1 sealed the tenant's creation already: the loaded entries hang from it.
+    const [last] = await owner<{ seq: string; hash: string }[]>`
+      select seq, hash from ledger_entries where tenant_id = ${bigTenant.id} order by seq desc limit 1`;
+    let prev: { seq: number; hash: string } | null = last ? { seq: Number(last.seq), hash: last.hash } : null;
     let rawTotal = 0;
     const t1 = performance.now();
     const batch = 50_000;
@@ -220,7 +301,19 @@ async function main() {
       `Raw SHA-256 over the same ${(rawTotal / MiB).toFixed(0)} MB of canonical entries (already in memory): ${(shaMs / 1000).toFixed(2)} s; verify ÷ raw = ${(verifyMs / shaMs).toFixed(1)}×`,
     );
     texts.length = 0;
+
+    // 4. Appends into the tenant with 1,000,000 entries, statistics still stale, with a worker just
+    // started: it rebuilds the tree from every leaf before its first checkpoint. The subtree hashes
+    // are stored first, as the sealer would have stored them while the entries came in.
+    const tSub = performance.now();
+    const { storeSubtrees } = await import("@/lib/ledger/subtrees");
+    await storeSubtrees(db, bigTenant.id, resumed!.treeSize);
+    console.log(
+      `\nStored the subtree hashes of ${resumed!.treeSize.toLocaleString("en")} leaves in ${((performance.now() - tSub) / 1000).toFixed(1)} s`,
+    );
+    await appendRun(bigTenant.id, `into the tenant with ${ENTRIES.toLocaleString("en")} entries (stale statistics, a new worker)`);
   } finally {
+    for (const child of children) await stopProcess(child);
     await owner.end();
     await closeDb();
     await db.stop();

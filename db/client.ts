@@ -51,6 +51,21 @@ export function getSql(): postgres.Sql {
   return holder().sql;
 }
 
+/**
+ * The postgres.js client a database or transaction handle runs on, for the
+ * few statements run thousands of times a second (an audit event's insert).
+ * Its tagged templates are parsed and planned once per connection and then
+ * only bound; Drizzle prepares only named queries, which a transaction cannot
+ * share, and rebuilds a query's text on every call.
+ */
+export function clientOf(db: Executor): postgres.Sql {
+  if ("$client" in db) return db.$client;
+  // A Drizzle transaction keeps its postgres.js transaction on its session.
+  const client = (db as unknown as { session?: { client?: postgres.Sql } }).session?.client;
+  if (!client) throw new Error("clientOf: not a postgres.js database or transaction");
+  return client;
+}
+
 export async function closeDb(): Promise<void> {
   const h = globalForDb.__syncledgerDb;
   globalForDb.__syncledgerDb = undefined;

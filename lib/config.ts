@@ -145,12 +145,17 @@ const databaseSchema = z.object(databaseFields);
  * changing it, which the pool notices.
  */
 export function databaseSettings(env: Record<string, string | undefined> = process.env) {
+  // Every query asks (getDb), so the parse is kept while the two values stay the same.
+  const key = `${env.DATABASE_URL}\n${env.DATABASE_POOL_MAX}`;
+  if (lastDatabaseSettings?.key === key) return lastDatabaseSettings.value;
   const result = databaseSchema.safeParse(env);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".") || "configuration"}: ${i.message}`));
   }
+  lastDatabaseSettings = { key, value: result.data };
   return result.data;
 }
+let lastDatabaseSettings: { key: string; value: z.infer<typeof databaseSchema> } | undefined;
 
 /** For tests that change process.env between cases. */
 export function resetConfigCache(): void {

@@ -34,6 +34,8 @@ import { witnessInBackground } from "./witnessing";
 
 export const LEDGER_QUEUED_CHANNEL = "ledger_queued";
 const SEAL_BATCH = 2000;
+/** The most one maintainLedger round seals for a tenant; the worker starts the next round at once when there is more. */
+const SEAL_PER_ROUND = 4 * SEAL_BATCH;
 /** A checkpoint is written after this many new entries… */
 export const CHECKPOINT_EVERY_ENTRIES = 500;
 /** …or, when there is anything new at all, once the last one is this old. */
@@ -54,9 +56,10 @@ export function toEntry(row: StoredRow): LedgerEntry {
  * wake on every queued record; what that process misses the next wake-up or
  * poll seals).
  */
-export async function sealTenant(db: Executor, tenantId: string, opts: { ifFree?: boolean } = {}): Promise<number> {
+export async function sealTenant(db: Executor, tenantId: string, opts: { ifFree?: boolean; limit?: number } = {}): Promise<number> {
   let sealed = 0;
-  for (;;) {
+  const limit = opts.limit ?? Number.POSITIVE_INFINITY;
+  while (sealed < limit) {
     const n = await db.transaction(async (tx) => {
       if (opts.ifFree) {
         if (!(await ledgerQueries.tryLockTenantChain(tx, tenantId))) return 0;
@@ -95,14 +98,20 @@ export async function sealTenant(db: Executor, tenantId: string, opts: { ifFree?
     sealed += n;
     if (n < SEAL_BATCH) return sealed;
   }
+  return sealed;
 }
 
-/** Seals every tenant that has something queued. */
-export async function sealAll(db: Executor, opts: { ifFree?: boolean } = {}): Promise<number> {
+/** Seals every tenant that has something queued; `backlog` when one of them had more than `limit`. */
+export async function sealAll(db: Executor, opts: { ifFree?: boolean; limit?: number } = {}) {
   const tenants = await ledgerQueries.tenantsWithQueuedRecords(db);
-  let total = 0;
-  for (const { tenantId } of tenants) total += await sealTenant(db, tenantId, opts);
-  return total;
+  let sealed = 0;
+  let backlog = false;
+  for (const { tenantId } of tenants) {
+    const n = await sealTenant(db, tenantId, opts);
+    sealed += n;
+    if (opts.limit !== undefined && n >= opts.limit) backlog = true;
+  }
+  return { sealed, backlog };
 }
 
 export type CheckpointRow = SignedCheckpoint & { objectKey: string };
@@ -524,8 +533,10 @@ export function forgetSignedStates() {
 }
 
 /** The worker's ledger duty: seal what is queued, then sign checkpoints that are due. */
-export async function maintainLedger(db: Executor): Promise<{ sealed: number; checkpoints: number }> {
-  const sealed = await sealAll(db, { ifFree: true });
+export async function maintainLedger(db: Executor): Promise<{ sealed: number; checkpoints: number; backlog: boolean }> {
+  // A round seals at most SEAL_PER_ROUND entries per tenant before it checkpoints, so that a
+  // tenant writing without pause still gets its checkpoints (and their cosignatures) on time.
+  const { sealed, backlog } = await sealAll(db, { ifFree: true, limit: SEAL_PER_ROUND });
   const stale = await ledgerQueries.tenantsBehindCheckpoint(db);
   let checkpoints = 0;
   for (const { tenantId } of stale) {
@@ -540,5 +551,5 @@ export async function maintainLedger(db: Executor): Promise<{ sealed: number; ch
     }
   }
   witnessInBackground(db);
-  return { sealed, checkpoints };
+  return { sealed, checkpoints, backlog };
 }

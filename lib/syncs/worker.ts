@@ -87,7 +87,8 @@ export function startWorker(options: WorkerOptions): Worker {
   const ledgerDone = (async () => {
     while (!controller.signal.aborted) {
       try {
-        await maintainLedger(db);
+        // More queued than one round seals: go on at once.
+        if ((await maintainLedger(db)).backlog) continue;
       } catch (e) {
         log.error({ err: e, worker: id }, "ledger sealing failed; retrying");
       }

@@ -6,6 +6,7 @@
 import { Readable } from "node:stream";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { sql } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import { getSql } from "@/db/client";
 import { recordAuditEvent } from "@/lib/audit/service";
@@ -291,6 +292,35 @@ describe("the ledger", () => {
     // Nothing lost: every audit event of the tenant has its entry.
     const [{ n }] = await owner<{ n: number }[]>`select count(*)::int as n from audit_events where tenant_id = ${t.id}`;
     expect(rows.filter((r) => r.kind === "audit").length).toBe(n);
+    await writeCheckpoint(getDb(), t.id);
+    expect((await verifyTenantLedger(getDb(), t.id)).ok).toBe(true);
+  });
+
+  it("records an audit event the same in a UTC session and in any other time zone, and nothing of a rolled-back one", async () => {
+    const t = await makeTenant();
+    const record = (entityName: string) =>
+      recordAuditEvent(getDb(), t.ctx("admin"), { entityType: "Tenant", action: "Update", entityName, details: "tz" });
+    const utc = await record("in a UTC session");
+    // The trigger's fast path is for UTC sessions only; New York must still be recorded in UTC.
+    const ny = await getDb().transaction(async (tx) => {
+      await tx.execute(sql`set local timezone = 'America/New_York'`);
+      return recordAuditEvent(tx, t.ctx("admin"), { entityType: "Tenant", action: "Update", entityName: "in New York", details: "tz" });
+    });
+    await expect(
+      getDb().transaction(async (tx) => {
+        await recordAuditEvent(tx, t.ctx("admin"), { entityType: "Tenant", action: "Update", entityName: "rolled back", details: "tz" });
+        throw new Error("the change failed");
+      }),
+    ).rejects.toThrow("the change failed");
+    await sealTenant(getDb(), t.id);
+    const rows = await owner<{ refId: string; record: { entity_name: string; occurred_at: string } }[]>`
+      select ref_id as "refId", record::jsonb as record from ledger_entries where tenant_id = ${t.id} and kind = 'audit'`;
+    const recorded = new Map(rows.map((r) => [r.refId, r.record]));
+    expect([...recorded.values()].map((r) => r.entity_name)).not.toContain("rolled back");
+    for (const id of [utc.id, ny.id]) {
+      expect(recorded.get(id)?.occurred_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+00:00$/);
+    }
+    // The verifier rebuilds each record from the live row through ledger_record_audit: both agree.
     await writeCheckpoint(getDb(), t.id);
     expect((await verifyTenantLedger(getDb(), t.id)).ok).toBe(true);
   });
