@@ -3,8 +3,11 @@
  * entry in a ledger of 1,000,000 (BENCH_LEDGER_ENTRIES), against a throwaway
  * real PostgreSQL and a local object store: a real evidence record near the
  * start of the chain, a million chained entries after it, a signed checkpoint
- * and its stored subtree hashes. Prints the time to store the subtree hashes
- * and the median and worst of 20 badges and 20 bundles. Asserts nothing.
+ * and its stored subtree hashes; one witness (scripts/ledger-witness.ts, a
+ * process of its own) has cosigned a checkpoint before the million and the one
+ * after, so the bundle carries both with a consistency proof. Prints the time
+ * to store the subtree hashes and the median and worst of 20 badges and 20
+ * bundles. Asserts nothing.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -13,6 +16,7 @@ import { Readable } from "node:stream";
 import postgres from "postgres";
 import { startScratchDatabase } from "@/db/scratch";
 import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
+import { startProcess, stopProcess, waitFor, type Proc } from "./processes";
 
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 1_000_000);
 const RUNS = 20;
@@ -26,12 +30,18 @@ async function main() {
     OBJECT_STORE_DIR: objects,
     LEDGER_SIGNING_KEY: newLedgerSigningKey(),
     NEXTAUTH_SECRET: "bench-secret-bench-secret-bench-secret-0123",
+    NEXTAUTH_URL: "http://127.0.0.1:3000",
   });
+  let witness: Proc | undefined;
   const { createTenant } = await import("@/lib/tenants/service");
   const { actingInTenant, platformContext, userContext } = await import("@/lib/auth/context");
   const { addMemberDirectly } = await import("@/lib/members/internal");
   const { getDb, closeDb } = await import("@/db/client");
-  const { sealTenant, writeCheckpoint } = await import("@/lib/ledger/chain");
+  const { sealTenant, tenantOrigin, writeCheckpoint } = await import("@/lib/ledger/chain");
+  const { verifierKey } = await import("@/lib/ledger/note");
+  const { currentSigningKey } = await import("@/lib/ledger/keys");
+  const { witnessCheckpoints } = await import("@/lib/ledger/witnessing");
+  const { resetConfigCache } = await import("@/lib/config");
   const { storeSubtrees } = await import("@/lib/ledger/subtrees");
   const { chainEntry } = await import("@/lib/ledger/entry");
   const { canonicalJson } = await import("@/lib/crypto/canonical-json");
@@ -73,6 +83,38 @@ async function main() {
     const evidence = (await getEvidenceForSync(ctx("auditor"), sync!.id))!;
     const db = getDb();
     await sealTenant(db, tenant.id);
+
+    // The witness, and its cosignature of the checkpoint before the million.
+    const witnessDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ledger-proofs-witness-"));
+    const logKey = verifierKey(await tenantOrigin(db, tenant.id), currentSigningKey().publicKeyPem);
+    const tsx = path.join(process.cwd(), "node_modules", ".bin", "tsx");
+    const w = startProcess(
+      tsx,
+      [
+        "--tsconfig",
+        "tsconfig.scripts.json",
+        "scripts/ledger-witness.ts",
+        "--data",
+        witnessDir,
+        "--port",
+        "0",
+        "--host",
+        "127.0.0.1",
+        "--log",
+        logKey,
+      ],
+      process.env,
+      "witness",
+    );
+    witness = w;
+    await waitFor("the witness", async () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(w.log()), 60_000, [w]);
+    const witnessUrl = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(w.log())![1];
+    const witnessKey = /^verifier key: (\S+)$/m.exec(w.log())![1];
+    fs.writeFileSync(path.join(witnessDir, "witnesses.txt"), `${witnessUrl} ${witnessKey}\n`);
+    Object.assign(process.env, { LEDGER_WITNESSES_FILE: path.join(witnessDir, "witnesses.txt"), LEDGER_WITNESS_QUORUM: "1" });
+    resetConfigCache();
+    await writeCheckpoint(db, tenant.id);
+    if ((await witnessCheckpoints(db)).cosigned !== 1) throw new Error(`the witness did not cosign:\n${w.log()}`);
     const [last] = await owner<{ seq: string; hash: string }[]>`
       select seq, hash from ledger_entries where tenant_id = ${tenant.id} order by seq desc limit 1`;
     let prev: { seq: number; hash: string } = { seq: Number(last.seq), hash: last.hash };
@@ -103,6 +145,7 @@ async function main() {
     console.log(
       `Stored ${stored.toLocaleString("en")} subtree hashes for tree size ${cp.treeSize.toLocaleString("en")} in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
     );
+    if ((await witnessCheckpoints(db)).cosigned !== 1) throw new Error(`the witness did not cosign:\n${w.log()}`);
 
     const time = async (what: string, run: () => Promise<unknown>) => {
       const ms: number[] = [];
@@ -126,6 +169,7 @@ async function main() {
     const { storedInclusionProofs } = await import("@/lib/ledger/subtrees");
     await time("  of which the inclusion proofs from stored subtrees", () => storedInclusionProofs(db, tenant.id, [5, 6, 7], cp.treeSize));
   } finally {
+    await stopProcess(witness);
     await owner.end();
     await closeDb();
     await scratch.stop();
