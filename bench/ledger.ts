@@ -16,7 +16,8 @@
  *    the time a freshly started sealer takes to rebuild the tree from every
  *    leaf before it signs again.
  *
- * Prints figures, asserts nothing. BENCH_LEDGER_ENTRIES and BENCH_APPENDS scale it.
+ * Prints figures, asserts nothing. BENCH_LEDGER_ENTRIES and BENCH_APPENDS scale it;
+ * BENCH_SAMPLE=1 prints what the database was busy with during the appends.
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -26,7 +27,7 @@ import { Readable } from "node:stream";
 import postgres from "postgres";
 import { startScratchDatabase } from "@/db/scratch";
 import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
-import { cpuMs, cpuOf, pidsNaming, startProcess, stopProcess, waitFor, type Proc } from "./processes";
+import { cpuMs, cpuOf, pidsNaming, sampleStatements, startProcess, stopProcess, waitFor, type Proc } from "./processes";
 
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 1_000_000);
 const APPENDS = Number(process.env.BENCH_APPENDS ?? 50_000);
@@ -66,6 +67,8 @@ async function main() {
   const { canonicalJson } = await import("@/lib/crypto/canonical-json");
   const { receiveUpload } = await import("@/lib/uploads/service");
   const owner = postgres(db.ownerUrl, { max: 2, onnotice: () => {} });
+  // Sees every session's statement in pg_stat_activity (BENCH_SAMPLE=1).
+  const superuser = postgres(db.superuserUrl, { max: 1, onnotice: () => {} });
 
   try {
     const system = platformContext({ type: "system", name: "bench" });
@@ -126,6 +129,7 @@ async function main() {
           .filter((l) => /add-checkpoint (4|5)\d\d/.test(l)).length;
       const refused0 = refusals();
       const load = os.loadavg()[0];
+      const sampled = process.env.BENCH_SAMPLE === "1" ? sampleStatements(superuser) : null;
       const cpu0 = cpu();
       const t0 = performance.now();
       await Promise.all(
@@ -144,6 +148,7 @@ async function main() {
       await waitFor("the sealer", async () => (await chainSize()) >= before + total, 300_000, [worker]);
       const sealedAt = performance.now();
       const cpu1 = cpu();
+      const samples = await sampled?.stop();
       const finalSize = await chainSize();
       await waitFor("the witness's cosignature of the whole chain", async () => (await cosignedSize()) >= finalSize, 300_000, [
         worker,
@@ -171,6 +176,7 @@ async function main() {
       console.log(
         `  CPU per append: writers ${perAppend("writers")}, worker ${perAppend("worker")}, witness ${perAppend("witness")}, PostgreSQL ${perAppend("pg")}`,
       );
+      if (samples) console.log(samples);
       await stopProcess(worker);
     };
 
@@ -315,6 +321,7 @@ async function main() {
   } finally {
     for (const child of children) await stopProcess(child);
     await owner.end();
+    await superuser.end();
     await closeDb();
     await db.stop();
     fs.rmSync(objects, { recursive: true, force: true });

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import type postgres from "postgres";
 
 export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, name: string) {
   let output = "";
@@ -71,3 +72,34 @@ export function pidsNaming(text: string): number[] {
   return out;
 }
 export const cpuOf = (pids: number[]) => pids.reduce((a, p) => a + (cpuMs(p) || 0), 0);
+
+/**
+ * What the database is busy with while a benchmark runs: pg_stat_activity sampled every 20 ms,
+ * the active statements counted by their first words. A poor man's profile of the engine.
+ */
+export function sampleStatements(owner: postgres.Sql) {
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const rows = await owner<{ query: string; wait: string | null }[]>`
+        select regexp_replace(left(query, 90), '[[:space:]]+', ' ', 'g') as query, wait_event_type || ':' || wait_event as wait
+          from pg_stat_activity where state = 'active' and pid <> pg_backend_pid() and datname = current_database()`;
+      samples++;
+      for (const r of rows) {
+        const key = `${r.wait ?? "cpu"}  ${r.query}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 12);
+      return `    active statements over ${samples} samples (mean busy backends ${([...counts.values()].reduce((a, b) => a + b, 0) / samples).toFixed(2)}):\n${top.map(([k, v]) => `    ${(v / samples).toFixed(2).padStart(5)}  ${k}`).join("\n")}`;
+    },
+  };
+}

@@ -35,7 +35,7 @@ import { startScratchDatabase } from "@/db/scratch";
 import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
 import { startScimServer, type RunningScimServer } from "../tests/helpers/scim-server";
 import { BASE_DN, GROUPS_DN, PEOPLE_DN, startSlapd, type RunningSlapd } from "../tests/helpers/slapd";
-import { cpuMs, cpuOf, pidsNaming, startProcess, stopProcess, waitFor } from "./processes";
+import { cpuMs, cpuOf, pidsNaming, sampleStatements, startProcess, stopProcess, waitFor } from "./processes";
 
 const PARTS = (process.env.BENCH_PARTS ?? "throughput,list").split(",");
 const TARGETS = (process.env.BENCH_TARGETS ?? "slapd,scim").split(",") as ("slapd" | "scim")[];
@@ -247,37 +247,6 @@ async function throughput(env: Env, owner: postgres.Sql, superuser: postgres.Sql
       }
     }
   }
-}
-
-/**
- * What the database is busy with while the workers run: pg_stat_activity sampled every 20 ms,
- * the active statements counted by their first words. A poor man's profile of the engine.
- */
-function sampleStatements(owner: postgres.Sql) {
-  const counts = new Map<string, number>();
-  let samples = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const rows = await owner<{ query: string; wait: string | null }[]>`
-        select regexp_replace(left(query, 90), '[[:space:]]+', ' ', 'g') as query, wait_event_type || ':' || wait_event as wait
-          from pg_stat_activity where state = 'active' and pid <> pg_backend_pid() and datname = current_database()`;
-      samples++;
-      for (const r of rows) {
-        const key = `${r.wait ?? "cpu"}  ${r.query}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 12);
-      return `    active statements over ${samples} samples (mean busy backends ${([...counts.values()].reduce((a, b) => a + b, 0) / samples).toFixed(2)}):\n${top.map(([k, v]) => `    ${(v / samples).toFixed(2).padStart(5)}  ${k}`).join("\n")}`;
-    },
-  };
 }
 
 /** Tasks/s from the first enqueue to the last end, and enqueue-to-end latencies, of an integration's tasks (queued since `from`). */

@@ -317,11 +317,13 @@ export async function subtreeNodes(db: Executor, tenantId: string, nodes: { leve
   const leaves = nodes.filter((n) => n.level === 0).map((n) => n.idx + 1);
   const [stored, entries] = await Promise.all([
     inner.length
-      ? db.execute<{ level: number; idx: string; hash: string }>(sql`
-          select s.level, s.idx, s.hash from ${ledgerSubtrees} s
-            join unnest(${sql.param(inner.map((n) => n.level))}::smallint[], ${sql.param(inner.map((n) => n.idx))}::bigint[]) as w(level, idx)
-              on s.level = w.level and s.idx = w.idx
-           where s.tenant_id = ${tenantId}`)
+      ? // One primary-key probe per node, whatever the statistics say: a join the planner may pick
+        // from stale statistics reads the whole tenant's subtrees.
+        db.execute<{ level: number; idx: string; hash: string }>(sql`
+          select w.level, w.idx, s.hash
+            from unnest(${sql.param(inner.map((n) => n.level))}::smallint[], ${sql.param(inner.map((n) => n.idx))}::bigint[]) as w(level, idx)
+            cross join lateral (
+              select hash from ${ledgerSubtrees} s where s.tenant_id = ${tenantId} and s.level = w.level and s.idx = w.idx) s`)
       : Promise.resolve([]),
     leaves.length
       ? db.execute<{ seq: string; hash: string }>(sql`
