@@ -311,28 +311,22 @@ export async function subtreeCoverage(db: Executor, tenantId: string): Promise<n
   return 2 * Number(n ?? 0);
 }
 
-/** Stored subtree hashes at (level, idx) pairs; level 0 comes from ledger_entries as the entry hash. */
+/** Stored subtree hashes at (level, idx) pairs; level 0 comes from ledger_entries as the entry hash. One statement. */
 export async function subtreeNodes(db: Executor, tenantId: string, nodes: { level: number; idx: number }[]) {
   const inner = nodes.filter((n) => n.level > 0);
   const leaves = nodes.filter((n) => n.level === 0).map((n) => n.idx + 1);
-  const [stored, entries] = await Promise.all([
-    inner.length
-      ? // One primary-key probe per node, whatever the statistics say: a join the planner may pick
-        // from stale statistics reads the whole tenant's subtrees.
-        db.execute<{ level: number; idx: string; hash: string }>(sql`
-          select w.level, w.idx, s.hash
-            from unnest(${sql.param(inner.map((n) => n.level))}::smallint[], ${sql.param(inner.map((n) => n.idx))}::bigint[]) as w(level, idx)
-            cross join lateral (
-              select hash from ${ledgerSubtrees} s where s.tenant_id = ${tenantId} and s.level = w.level and s.idx = w.idx) s`)
-      : Promise.resolve([]),
-    leaves.length
-      ? db.execute<{ seq: string; hash: string }>(sql`
-          select seq, hash from ${ledgerEntries} where tenant_id = ${tenantId} and seq = any(${sql.param(leaves)}::bigint[])`)
-      : Promise.resolve([]),
-  ]);
+  // One primary-key probe per node, whatever the statistics say: a join the planner may pick from
+  // stale statistics reads the whole tenant's subtrees.
+  const rows = await db.execute<{ level: number; idx: string; hash: string }>(sql`
+    select w.level, w.idx, s.hash
+      from unnest(${sql.param(inner.map((n) => n.level))}::smallint[], ${sql.param(inner.map((n) => n.idx))}::bigint[]) as w(level, idx)
+      cross join lateral (
+        select hash from ${ledgerSubtrees} s where s.tenant_id = ${tenantId} and s.level = w.level and s.idx = w.idx) s
+    union all
+    select 0, seq, hash from ${ledgerEntries} where tenant_id = ${tenantId} and seq = any(${sql.param(leaves)}::bigint[])`);
   return {
-    inner: stored.map((r) => ({ level: Number(r.level), idx: Number(r.idx), hash: r.hash })),
-    leaves: entries.map((r) => ({ seq: Number(r.seq), hash: r.hash })),
+    inner: rows.filter((r) => Number(r.level) > 0).map((r) => ({ level: Number(r.level), idx: Number(r.idx), hash: r.hash })),
+    leaves: rows.filter((r) => Number(r.level) === 0).map((r) => ({ seq: Number(r.idx), hash: r.hash })),
   };
 }
 
@@ -402,24 +396,35 @@ export async function witnessedCheckpoint(
   range: { min?: number; below?: number },
   quorum: number,
 ): Promise<CheckpointRow | null> {
+  return (await witnessedCheckpoints(db, tenantId, range, quorum, 1))[0] ?? null;
+}
+
+/** The `limit` newest checkpoints of witnessedCheckpoint, newest first. */
+export async function witnessedCheckpoints(
+  db: Executor,
+  tenantId: string,
+  range: { min?: number; below?: number },
+  quorum: number,
+  limit: number,
+): Promise<CheckpointRow[]> {
   const min = range.min ?? 0;
   const max = range.below !== undefined ? range.below - 1 : Number.MAX_SAFE_INTEGER;
-  const [row] = await db.execute<CheckpointRow>(sql`
+  return db.execute<CheckpointRow>(sql`
     select 1 as v, c.tenant_id as "tenantId", c.tree_size::int as "treeSize", c.root_hash as "rootHash", c.created_at as "createdAt",
            c.key_id as "keyId", c.signature, c.object_key as "objectKey"
       from ${ledgerCheckpoints} c
      where c.tenant_id = ${tenantId} and c.tree_size between ${min} and ${max}
        and (${quorum} = 0 or (select count(distinct w.witness_key) from ${ledgerCosignatures} w
                                where w.tenant_id = c.tenant_id and w.tree_size = c.tree_size) >= ${quorum})
-     order by c.tree_size desc limit 1`);
-  return row ?? null;
+     order by c.tree_size desc limit ${limit}`);
 }
 
-/** The cosignature lines stored for one checkpoint. */
-export async function cosignaturesAt(db: Executor, tenantId: string, treeSize: number) {
-  return db.execute<{ witnessName: string; witnessKey: string; signature: string }>(sql`
-    select witness_name as "witnessName", witness_key as "witnessKey", signature
-      from ${ledgerCosignatures} where tenant_id = ${tenantId} and tree_size = ${treeSize} order by witness_name`);
+/** The cosignature lines stored for some checkpoints, by tree size. */
+export async function cosignaturesAt(db: Executor, tenantId: string, treeSizes: number[]) {
+  return db.execute<{ treeSize: number; witnessName: string; witnessKey: string; signature: string }>(sql`
+    select tree_size::int as "treeSize", witness_name as "witnessName", witness_key as "witnessKey", signature
+      from ${ledgerCosignatures} where tenant_id = ${tenantId} and tree_size = any(${sql.param(treeSizes)}::bigint[])
+     order by tree_size, witness_name`);
 }
 
 /** Queues many records in one statement, and wakes the sealer once per tenant. */

@@ -63,8 +63,7 @@ export function manifestKeyFor(tenantId: string, evidenceId: string) {
 export async function loadEvidenceDocuments(db: Executor, tenantId: string, ids: string[]): Promise<Map<string, EvidenceDocument>> {
   const out = new Map<string, EvidenceDocument>();
   if (ids.length === 0) return out;
-  const rows = await evidenceRowsOf(db, tenantId, ids);
-  const files = await evidenceFilesOf(db, tenantId, ids);
+  const [rows, files] = await Promise.all([evidenceRowsOf(db, tenantId, ids), evidenceFilesOf(db, tenantId, ids)]);
   for (const row of rows)
     out.set(
       row.id,

@@ -7,6 +7,7 @@
  * for a log key (0x01) even under the same name.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
+import { publicKeyFromPem, publicKeyFromSpki, rawEd25519 } from "@/lib/crypto/public-keys";
 import { NoteError, parseCheckpointText } from "./note";
 
 /** Signature type byte of Ed25519 cosignatures (cosignature/v1). */
@@ -67,7 +68,7 @@ export function parseVerifierKey(vkey: string): WitnessVerifier {
     name,
     keyId,
     publicKey,
-    key: createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]), format: "der", type: "spki" }),
+    key: publicKeyFromSpki(Buffer.concat([ED25519_SPKI_PREFIX, publicKey])),
   };
 }
 
@@ -170,10 +171,10 @@ function toRawPublicKey(key: Buffer | KeyObject | string): Buffer {
     if (key.length !== 32) throw new NoteError("an Ed25519 public key is 32 bytes");
     return key;
   }
-  return rawPublicKey(typeof key === "string" ? createPublicKey(key) : key.type === "private" ? createPublicKey(key) : key);
+  return rawPublicKey(typeof key === "string" ? publicKeyFromPem(key) : key.type === "private" ? createPublicKey(key) : key);
 }
 
 function rawPublicKey(key: KeyObject): Buffer {
   if (key.asymmetricKeyType !== "ed25519") throw new NoteError("expected an Ed25519 key");
-  return Buffer.from(key.export({ format: "jwk" }).x as string, "base64url");
+  return rawEd25519(key);
 }

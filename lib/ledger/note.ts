@@ -6,6 +6,7 @@
  * (`<origin>+<key hash>+<public key>`) pins both the log and the key.
  */
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
+import { publicKeyFromPem, publicKeyFromSpki, rawEd25519 } from "@/lib/crypto/public-keys";
 
 /** Signature algorithm byte of Ed25519 in signed notes. */
 const ALG_ED25519 = 0x01;
@@ -73,7 +74,7 @@ export function keyHash(name: string, publicKey: Buffer): Buffer {
 /** `<name>+<hex key hash>+<base64(0x01 || public key)>`, as golang.org/x/mod/sumdb/note reads it. */
 export function verifierKey(name: string, publicKeyPem: string): string {
   if (!isKeyName(name)) throw new NoteError('a key name has no spaces or "+"');
-  const raw = rawPublicKey(createPublicKey(publicKeyPem));
+  const raw = rawPublicKey(publicKeyFromPem(publicKeyPem));
   return `${name}+${keyHash(name, raw).toString("hex")}+${Buffer.concat([Buffer.from([ALG_ED25519]), raw]).toString("base64")}`;
 }
 
@@ -95,7 +96,7 @@ export function parseVerifierKey(vkey: string): Verifier {
   const hash = keyHash(name, raw);
   if (hash.toString("hex") !== hashHex) throw new NoteError("the verifier key's hash does not match its name and key");
   const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), raw]);
-  return { name, hash, key: createPublicKey({ key: spki, format: "der", type: "spki" }) };
+  return { name, hash, key: publicKeyFromSpki(spki) };
 }
 
 /** Signs `text` as a signed note under the key name `name`. */
@@ -168,6 +169,5 @@ function isKeyName(name: string): boolean {
 
 function rawPublicKey(key: KeyObject): Buffer {
   if (key.asymmetricKeyType !== "ed25519") throw new NoteError("expected an Ed25519 key");
-  const jwk = key.export({ format: "jwk" });
-  return Buffer.from(jwk.x as string, "base64url");
+  return rawEd25519(key);
 }

@@ -14,6 +14,7 @@
  * The signature is base64 Ed25519 by the old key over exactly those bytes.
  */
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
+import { publicKeyFromPem, spkiOf } from "@/lib/crypto/public-keys";
 import { keyIdOf } from "./signing";
 import { parseVerifierKey } from "./note";
 
@@ -39,7 +40,7 @@ function derToPem(der: Buffer): string {
 }
 
 function pemToDer(pem: string): Buffer {
-  return createPublicKey(pem).export({ format: "der", type: "spki" });
+  return spkiOf(publicKeyFromPem(pem));
 }
 
 function ed25519Private(pem: string): KeyObject {
@@ -97,7 +98,7 @@ export function verifyRotationStatement(statement: string, signature: string, ol
     if (keyIdOf(oldPublicKeyPem) !== parsed.oldKeyId) return null;
     const sig = Buffer.from(signature, "base64");
     if (sig.length !== 64 || sig.toString("base64") !== signature) return null;
-    return verify(null, Buffer.from(statement, "utf8"), createPublicKey(oldPublicKeyPem), sig) ? parsed : null;
+    return verify(null, Buffer.from(statement, "utf8"), publicKeyFromPem(oldPublicKeyPem), sig) ? parsed : null;
   } catch {
     return null;
   }

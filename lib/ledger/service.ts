@@ -21,7 +21,7 @@ import { currentSigningKey, knownPublicKeys } from "./keys";
 import { leafHash, verifyInclusion } from "./merkle";
 import { NoteError, openCheckpointNote, parseCheckpointText, signCheckpointNote, verifierKey } from "./note";
 import { PROOF_BUNDLE_FORMAT, verifyBundle, type ProofBundle } from "./bundle";
-import { storedConsistencyProof, storedInclusionProof, storedInclusionProofs } from "./subtrees";
+import { storedConsistencyProof, storedInclusionProof, storedProofs } from "./subtrees";
 import { verifyCheckpointSignature } from "./signing";
 import { formatTrustFile, parseTrustFile, TrustFileError, type TrustFile } from "./trust";
 import { witnessesConfig } from "./witnessing";
@@ -323,21 +323,43 @@ export async function verifyEvidenceRecord(ctx: ServiceContext, evidenceId: stri
 }
 
 /**
+ * What every bundle of a tenant reads, whichever entries it proves: the two
+ * newest witnessed checkpoints, the log origin and the keys. Started before the
+ * entries are looked up, so that both take one round trip.
+ */
+function bundleBasis(tenantId: string) {
+  const db = getDb();
+  const basis = Promise.all([
+    ledgerQueries.witnessedCheckpoints(db, tenantId, {}, witnessesConfig().quorum, 2),
+    tenantOrigin(db, tenantId),
+    ledgerQueries.ledgerKeysWithStatements(db),
+  ]);
+  basis.catch(() => undefined); // awaited by bundleParts; a caller that stops before it must not leave it unhandled
+  return basis;
+}
+type BundleBasis = ReturnType<typeof bundleBasis>;
+
+/**
  * The parts every proof bundle shares, read in O(log n): the newest witnessed
  * checkpoint covering the entries (a signed note with its cosignatures), the
  * previous witnessed one with a consistency proof, inclusion proofs from stored
  * subtree hashes, the entries' neighbours, and the keys by name and hash.
  */
-async function bundleParts(tenantId: string, entries: LedgerEntry[]) {
+async function bundleParts(tenantId: string, entries: LedgerEntry[], basis: BundleBasis = bundleBasis(tenantId)) {
   const db = getDb();
   const newest = Math.max(...entries.map((e) => e.seq));
   const { witnesses, quorum } = witnessesConfig();
-  let checkpoint = await ledgerQueries.witnessedCheckpoint(db, tenantId, { min: newest }, quorum);
-  if (!checkpoint) {
+  const [[newestWitnessed, previousWitnessed], origin, basisKeys] = await basis;
+  let keyRows = basisKeys;
+  let checkpoint: CheckpointRow | null = newestWitnessed ?? null;
+  let prev: CheckpointRow | null = previousWitnessed ?? null;
+  if (!checkpoint || checkpoint.treeSize < newest) {
     // Nothing signed covers the entries yet: sign now (cosignatures follow within seconds).
     const latest = await writeCheckpoint(db, tenantId);
     if (!latest) throw new AppError("unavailable:checkpoint", "No checkpoint could be signed.");
     checkpoint = await ledgerQueries.witnessedCheckpoint(db, tenantId, { min: newest }, quorum);
+    prev = checkpoint ? await ledgerQueries.witnessedCheckpoint(db, tenantId, { below: checkpoint.treeSize }, quorum) : null;
+    keyRows = await ledgerQueries.ledgerKeysWithStatements(db); // signing may have registered the key just now
   }
   if (!checkpoint) {
     throw new AppError(
@@ -348,40 +370,35 @@ async function bundleParts(tenantId: string, entries: LedgerEntry[]) {
   const size = checkpoint.treeSize;
   const bundled = new Set(entries.map((e) => e.seq));
   const around = [...new Set(entries.flatMap((e) => [e.seq - 1, e.seq + 1]))].filter((s) => s >= 1 && s <= size && !bundled.has(s));
-  const [origin, keyRows, prev, aroundRows] = await Promise.all([
-    tenantOrigin(db, tenantId),
-    ledgerQueries.ledgerKeysWithStatements(db),
-    ledgerQueries.witnessedCheckpoint(db, tenantId, { below: size }, quorum),
-    around.length ? ledgerQueries.entriesAt(db, tenantId, around) : Promise.resolve([]),
-  ]);
   const pem = keyRows.find((k) => k.keyId === checkpoint.keyId)?.publicKeyPem;
   if (!pem) throw new AppError("conflict:checkpoint_key", `The key ${checkpoint.keyId} that signed checkpoint ${size} is not on record.`);
-  const witnessedNote = async (cp: CheckpointRow) => {
-    const [stored, cosignatures] = await Promise.all([
-      readObjectText(noteObjectKey(cp.objectKey)),
-      ledgerQueries.cosignaturesAt(db, tenantId, cp.treeSize),
-    ]);
-    const note = stored ?? (await backfillNote(cp, pem));
-    return note + cosignatures.map((c) => `${c.signature.replace(/\n$/, "")}\n`).join("");
-  };
+  // One round trip for the rest: neighbours, both notes (object store) with their cosignatures, and every proof.
+  const signedHeads = prev ? [checkpoint, prev] : [checkpoint];
   const hex = (bs: Buffer[]) => bs.map((b) => b.toString("hex"));
-  const [note, previous, paths] = await Promise.all([
-    witnessedNote(checkpoint),
-    prev
-      ? Promise.all([witnessedNote(prev), storedConsistencyProof(db, tenantId, prev.treeSize, size)]).then(([n, c]) => ({
-          note: n,
-          consistency: hex(c.proof),
-        }))
-      : null,
-    // Every inclusion proof the bundle carries, the neighbours' too, in one read of the subtree hashes.
-    storedInclusionProofs(db, tenantId, [...entries.map((e) => e.seq - 1), ...aroundRows.map((n) => Number(n.seq) - 1)], size),
+  const [aroundRows, storedNotes, cosignatures, { inclusion: paths, consistency }] = await Promise.all([
+    around.length ? ledgerQueries.entriesAt(db, tenantId, around) : Promise.resolve([]),
+    Promise.all(signedHeads.map((cp) => readObjectText(noteObjectKey(cp.objectKey)))),
+    ledgerQueries.cosignaturesAt(
+      db,
+      tenantId,
+      signedHeads.map((cp) => cp.treeSize),
+    ),
+    storedProofs(db, tenantId, size, [...entries.map((e) => e.seq - 1), ...around.map((s) => s - 1)], prev?.treeSize ?? null),
   ]);
+  const witnessedNote = async (cp: CheckpointRow, stored: string | null) =>
+    (stored ?? (await backfillNote(cp, pem))) +
+    cosignatures
+      .filter((c) => c.treeSize === cp.treeSize)
+      .map((c) => `${c.signature.replace(/\n$/, "")}\n`)
+      .join("");
+  const note = await witnessedNote(checkpoint, storedNotes[0]);
+  const previous = prev && consistency ? { note: await witnessedNote(prev, storedNotes[1]), consistency: hex(consistency.proof) } : null;
   const proofs = entries.map((e, i) => ({ seq: e.seq, proof: hex(paths[i]) }));
-  const neighbours = aroundRows.map((n, i) => ({
+  const neighbours = aroundRows.map((n) => ({
     seq: Number(n.seq),
     hash: n.hash,
     prevHash: n.prevHash,
-    proof: hex(paths[entries.length + i]),
+    proof: hex(paths[entries.length + around.indexOf(Number(n.seq))]),
   }));
   const { objectKey: _k, ...signed } = checkpoint;
   return {
@@ -414,13 +431,17 @@ export async function evidenceProofBundle(ctx: ServiceContext, evidenceId: strin
   authorize(ctx, "evidence:read");
   const db = getDb();
   // A record saved moments ago may still be queued: seal only then.
+  const basis = bundleBasis(ctx.tenantId);
   let entry = await findEntry(ctx.tenantId, "evidence", evidenceId);
   if (!entry) {
     await sealTenant(db, ctx.tenantId);
     entry = await findEntry(ctx.tenantId, "evidence", evidenceId);
   }
   if (!entry) throw new AppError("not_found:evidence", "No such evidence record.");
-  const [parts, problems] = await Promise.all([bundleParts(ctx.tenantId, [entry]), evidenceProblems(ctx.tenantId, evidenceId, entry)]);
+  const [parts, problems] = await Promise.all([
+    bundleParts(ctx.tenantId, [entry], basis),
+    evidenceProblems(ctx.tenantId, evidenceId, entry),
+  ]);
   const record = entry.record as { files: { name: string; sha256: string; size: number }[] };
   const bundle: ProofBundle = {
     format: PROOF_BUNDLE_FORMAT,

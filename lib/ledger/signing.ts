@@ -4,6 +4,7 @@
  * from it, can be checked against a key rather than against the database.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
+import { publicKeyFromPem, spkiOf } from "@/lib/crypto/public-keys";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { canonicalJson } from "@/lib/crypto/canonical-json";
 import { HEX_SHA256 } from "@/lib/ledger/entry";
@@ -74,13 +75,13 @@ function ed25519PublicKey(publicKeyPem: string): KeyObject {
   if (typeof publicKeyPem !== "string" || !publicKeyPem.includes("-----BEGIN PUBLIC KEY-----")) {
     throw new Error("expected a PEM-encoded public key (-----BEGIN PUBLIC KEY-----)");
   }
-  const key = createPublicKey(publicKeyPem);
+  const key = publicKeyFromPem(publicKeyPem);
   if (key.asymmetricKeyType !== "ed25519") throw new Error(`expected an Ed25519 public key, got ${key.asymmetricKeyType}`);
   return key;
 }
 
 function keyIdFromKey(publicKey: KeyObject): string {
-  return sha256Hex(publicKey.export({ type: "spki", format: "der" })).slice(0, 16);
+  return sha256Hex(spkiOf(publicKey)).slice(0, 16);
 }
 
 function bodyProblem(body: CheckpointBody): string | null {

@@ -99,11 +99,15 @@ export async function storedInclusionProof(db: Executor, tenantId: string, index
 
 /** Inclusion proofs of several leaves in one tree, read in one round trip. */
 export async function storedInclusionProofs(db: Executor, tenantId: string, indices: number[], size: number): Promise<Buffer[][]> {
+  checkIndices(indices, size);
+  return withNodes(db, tenantId, size, (node) => indices.map((index) => inclusionPath(index, size, node)));
+}
+
+function checkIndices(indices: number[], size: number) {
   for (const index of indices) {
     if (!Number.isSafeInteger(index) || index < 0 || index >= size)
       throw new Error(`inclusion proof: index ${index} is outside a tree of size ${size}`);
   }
-  return withNodes(db, tenantId, size, (node) => indices.map((index) => inclusionPath(index, size, node)));
 }
 
 function inclusionPath(index: number, size: number, node: (lo: number, hi: number) => Buffer): Buffer[] {
@@ -130,27 +134,52 @@ export async function storedConsistencyProof(
   oldSize: number,
   size: number,
 ): Promise<{ proof: Buffer[]; oldRoot: Buffer; root: Buffer }> {
+  checkOldSize(oldSize, size);
+  return withNodes(db, tenantId, size, (node) => consistencyPath(oldSize, size, node));
+}
+
+/**
+ * The inclusion proofs of several leaves and, from `oldSize`, the consistency
+ * proof, in one tree and one read of the subtree hashes: what a proof bundle carries.
+ */
+export async function storedProofs(
+  db: Executor,
+  tenantId: string,
+  size: number,
+  indices: number[],
+  oldSize: number | null,
+): Promise<{ inclusion: Buffer[][]; consistency: { proof: Buffer[]; oldRoot: Buffer; root: Buffer } | null }> {
+  checkIndices(indices, size);
+  if (oldSize !== null) checkOldSize(oldSize, size);
+  return withNodes(db, tenantId, size, (node) => ({
+    inclusion: indices.map((index) => inclusionPath(index, size, node)),
+    consistency: oldSize === null ? null : consistencyPath(oldSize, size, node),
+  }));
+}
+
+function checkOldSize(oldSize: number, size: number) {
   if (!Number.isSafeInteger(oldSize) || oldSize < 1 || oldSize > size)
     throw new Error(`consistency proof: old size ${oldSize} is outside 1..${size}`);
-  return withNodes(db, tenantId, size, (node) => {
-    const proof: Buffer[] = [];
-    const subproof = (m: number, lo: number, hi: number, whole: boolean): void => {
-      if (m === hi - lo) {
-        if (!whole) proof.push(rangeRoot(lo, hi, node));
-        return;
-      }
-      const k = largestPowerOfTwoBelow(hi - lo);
-      if (m <= k) {
-        subproof(m, lo, lo + k, whole);
-        proof.push(rangeRoot(lo + k, hi, node));
-      } else {
-        subproof(m - k, lo + k, hi, false);
-        proof.push(rangeRoot(lo, lo + k, node));
-      }
-    };
-    if (oldSize < size) subproof(oldSize, 0, size, true);
-    return { proof, oldRoot: rangeRoot(0, oldSize, node), root: rangeRoot(0, size, node) };
-  });
+}
+
+function consistencyPath(oldSize: number, size: number, node: (lo: number, hi: number) => Buffer) {
+  const proof: Buffer[] = [];
+  const subproof = (m: number, lo: number, hi: number, whole: boolean): void => {
+    if (m === hi - lo) {
+      if (!whole) proof.push(rangeRoot(lo, hi, node));
+      return;
+    }
+    const k = largestPowerOfTwoBelow(hi - lo);
+    if (m <= k) {
+      subproof(m, lo, lo + k, whole);
+      proof.push(rangeRoot(lo + k, hi, node));
+    } else {
+      subproof(m - k, lo + k, hi, false);
+      proof.push(rangeRoot(lo, lo + k, node));
+    }
+  };
+  if (oldSize < size) subproof(oldSize, 0, size, true);
+  return { proof, oldRoot: rangeRoot(0, oldSize, node), root: rangeRoot(0, size, node) };
 }
 
 function largestPowerOfTwoBelow(n: number): number {
