@@ -106,7 +106,9 @@ async function main() {
      */
     const appendRun = async (tenantId: string, label: string) => {
       const ctx = userContext({ tenantId, role: "admin", user: { id: "00000000-0000-0000-0000-0000000000be", email: "bench@bench.test" } });
-      const worker = startProcess(tsx, ["--tsconfig", "tsconfig.scripts.json", "scripts/worker.ts"], process.env, "worker");
+      // BENCH_WORKER_NODE_ARGS: node flags for the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/worker-profile".
+      const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+      const worker = startProcess(tsx, ["--tsconfig", "tsconfig.scripts.json", ...nodeArgs, "scripts/worker.ts"], process.env, "worker");
       children.push(worker);
       await waitFor("the worker", async () => worker.log().includes("started"), 120_000, [worker]);
       const chainSize = async () =>

@@ -237,14 +237,6 @@ export async function ledgerCounts(db: Executor, tenantId: string) {
   return { entries: Number(counts.entries ?? 0), pending: Number(counts.pending) };
 }
 
-/** How many entries the tenant's chain holds, counted. */
-export async function countEntries(db: Executor, tenantId: string): Promise<number> {
-  const [{ total }] = await db.execute<{ total: string }>(
-    sql`select count(*) as total from ${ledgerEntries} where tenant_id = ${tenantId}`,
-  );
-  return Number(total);
-}
-
 /** A stored entry with its record as the canonical JSON text that was hashed. */
 export type StoredEntryRow = {
   tenantId: string;

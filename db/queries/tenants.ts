@@ -1,6 +1,6 @@
 /** Data access for tenants. */
 import "server-only";
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Executor } from "../client";
 import { tenants } from "../schema";
 
@@ -14,6 +14,16 @@ export async function insertTenant(db: Executor, values: { slug: string; name: s
 export async function getTenant(db: Executor, id: string) {
   const [row] = await db.select().from(tenants).where(eq(tenants.id, id));
   return row ?? null;
+}
+
+/** Stores the tenant's ledger origin unless one is stored already; returns the stored one. */
+export async function fixLedgerOrigin(db: Executor, id: string, origin: string): Promise<string | null> {
+  await db
+    .update(tenants)
+    .set({ ledgerOrigin: origin })
+    .where(and(eq(tenants.id, id), isNull(tenants.ledgerOrigin)));
+  const [row] = await db.select({ ledgerOrigin: tenants.ledgerOrigin }).from(tenants).where(eq(tenants.id, id));
+  return row?.ledgerOrigin ?? null;
 }
 
 export async function getTenantBySlug(db: Executor, slug: string) {

@@ -10,6 +10,12 @@ export const tenants = pgTable("tenants", {
   name: text("name").notNull(),
   active: boolean("active").notNull().default(true),
   deactivatedAt: timestamp("deactivated_at", { withTimezone: true }),
+  /**
+   * The origin (`<host>/ledger/<slug>`) the tenant's ledger checkpoints are signed under, fixed when
+   * the first one is signed: witnesses and trust files know the log by it, so a later change of
+   * host or slug must not make it a different log.
+   */
+  ledgerOrigin: text("ledger_origin"),
   createdAt: createdAt(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

@@ -14,7 +14,7 @@ import { StringDecoder } from "node:string_decoder";
 import postgres from "postgres";
 import type { Executor } from "@/db/client";
 import * as ledgerQueries from "@/db/queries/ledger";
-import { getTenant } from "@/db/queries/tenants";
+import { fixLedgerOrigin, getTenant } from "@/db/queries/tenants";
 import { getConfig } from "@/lib/config";
 import { isUuid } from "@/lib/validation";
 import { getObjectStore } from "@/lib/storage";
@@ -147,11 +147,18 @@ export function noteObjectKey(checkpointObjectKey: string) {
   return checkpointObjectKey.replace(/\.json$/, ".note");
 }
 
-/** The tenant's log origin, `<host>/ledger/<tenant slug>`: the first line of its notes and the name of their key. */
-export async function tenantOrigin(db: Executor, tenantId: string): Promise<string> {
+/**
+ * The tenant's log origin, `<host>/ledger/<tenant slug>`: the first line of its
+ * notes and the name of their key. Fixed (stored on the tenant) when the first
+ * checkpoint is signed (`fix`); until then it follows the configured host and
+ * the slug.
+ */
+export async function tenantOrigin(db: Executor, tenantId: string, opts: { fix?: boolean } = {}): Promise<string> {
   const tenant = await getTenant(db, tenantId);
   if (!tenant) throw new Error(`tenantOrigin: no tenant ${tenantId}`);
-  return ledgerOrigin(originHost(getConfig()), tenant.slug);
+  if (tenant.ledgerOrigin) return tenant.ledgerOrigin;
+  const origin = ledgerOrigin(originHost(getConfig()), tenant.slug);
+  return opts.fix ? ((await fixLedgerOrigin(db, tenantId, origin)) ?? origin) : origin;
 }
 
 /**
@@ -222,7 +229,8 @@ export async function writeCheckpoint(db: Executor, tenantId: string, opts: { du
   );
   const objectKey = checkpointObjectKey(tenantId, treeSize);
   await getObjectStore().put(objectKey, canonicalJson(signed), { contentType: "application/json" });
-  const note = signCheckpointNote({ origin: await tenantOrigin(db, tenantId), treeSize, rootHash: builder.root() }, key.privateKeyPem);
+  const origin = await tenantOrigin(db, tenantId, { fix: true });
+  const note = signCheckpointNote({ origin, treeSize, rootHash: builder.root() }, key.privateKeyPem);
   await getObjectStore().put(noteObjectKey(objectKey), note, { contentType: "text/plain; charset=utf-8" });
   const frontier = builder.snapshot().frontier;
   const inserted = await ledgerQueries.insertCheckpoint(db, {

@@ -13,9 +13,9 @@ import { recordAuditEvent } from "@/lib/audit/service";
 import { addEvidence, getEvidenceForSync, evidenceDownloadLink } from "@/lib/evidence/service";
 import { createIntegration, getIntegration, updateIntegration } from "@/lib/integrations/service";
 import { verifyBundle } from "@/lib/ledger/bundle";
-import { sealTenant, writeCheckpoint } from "@/lib/ledger/chain";
+import { sealTenant, tenantOrigin, writeCheckpoint } from "@/lib/ledger/chain";
 import { currentSigningKey, parseSigningKey, rotateSigningKey } from "@/lib/ledger/keys";
-import { evidenceProofBundle, verifyEvidenceRecord, verifyLedger } from "@/lib/ledger/service";
+import { evidenceProofBundle, latestCheckpointNote, verifyEvidenceRecord, verifyLedger } from "@/lib/ledger/service";
 import { verifyTenantLedger } from "@/lib/ledger/verify";
 import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
 import { getObjectStore } from "@/lib/storage";
@@ -23,7 +23,8 @@ import { startWorker } from "@/lib/syncs/worker";
 import { receiveUpload } from "@/lib/uploads/service";
 import { makeTenant, type TestTenant } from "../helpers/factories";
 import { getDb } from "@/db/client";
-import { resetConfigCache } from "@/lib/config";
+import { getConfig, resetConfigCache } from "@/lib/config";
+import { originHost } from "@/lib/ledger/note";
 
 let owner: postgres.Sql;
 beforeAll(() => {
@@ -323,6 +324,33 @@ describe("the ledger", () => {
     // The verifier rebuilds each record from the live row through ledger_record_audit: both agree.
     await writeCheckpoint(getDb(), t.id);
     expect((await verifyTenantLedger(getDb(), t.id)).ok).toBe(true);
+  });
+
+  it("keeps a tenant's log origin, fixed at its first checkpoint, when its slug or the host changes", async () => {
+    const t = await makeTenant();
+    const change = async (entityName: string) => {
+      await recordAuditEvent(getDb(), t.ctx("admin"), { entityType: "Tenant", action: "Update", entityName, details: "origin" });
+      await sealTenant(getDb(), t.id);
+      return (await writeCheckpoint(getDb(), t.id))!;
+    };
+    await change("first");
+    const origin = `${originHost(getConfig())}/ledger/${t.slug}`;
+    expect((await latestCheckpointNote(t.ctx("auditor"))).note.split("\n")[0]).toBe(origin);
+    await owner`update tenants set slug = ${`${t.slug}-renamed`} where id = ${t.id}`;
+    process.env.LEDGER_ORIGIN_HOST = "another-host.example";
+    resetConfigCache();
+    try {
+      const cp = await change("after the rename");
+      const latest = await latestCheckpointNote(t.ctx("auditor"));
+      expect(latest.treeSize).toBe(cp.treeSize);
+      expect(latest.note.split("\n")[0]).toBe(origin);
+      expect(latest.verifierKey.startsWith(`${origin}+`)).toBe(true);
+      expect(await tenantOrigin(getDb(), t.id)).toBe(origin);
+      expect((await verifyTenantLedger(getDb(), t.id)).ok).toBe(true);
+    } finally {
+      delete process.env.LEDGER_ORIGIN_HOST;
+      resetConfigCache();
+    }
   });
 
   it("is append-only for the app role", async () => {
