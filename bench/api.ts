@@ -13,7 +13,6 @@
  * and at most 60 s. Prints p50/p95/p99 per endpoint and both sync durations.
  * Asserts nothing. BENCH_APP_NODE_ARGS passes node flags to the app (a CPU profile).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -21,6 +20,7 @@ import postgres from "postgres";
 import { freePort, startScratchDatabase } from "@/db/scratch";
 import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
 import { generateDirectoryLdif, startSlapd, writeLdif, type RunningSlapd } from "../tests/helpers/slapd";
+import { startProcess, stopProcess, waitFor } from "./processes";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
@@ -34,33 +34,6 @@ const SMALL_INTEGRATIONS = 12;
 
 const n = (v: number) => v.toLocaleString("en");
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, name: string) {
-  let output = "";
-  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.on("data", (d) => (output = (output + d).slice(-20_000)));
-  child.stderr?.on("data", (d) => (output = (output + d).slice(-20_000)));
-  return { child, name, log: () => output };
-}
-
-async function stopProcess(p: { child: ChildProcess } | undefined) {
-  if (!p || p.child.exitCode !== null) return;
-  p.child.kill("SIGTERM");
-  const exited = new Promise((r) => p.child.once("exit", r));
-  const timer = setTimeout(() => p.child.kill("SIGKILL"), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, proc?: ReturnType<typeof startProcess>) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc && proc.child.exitCode !== null) throw new Error(`${proc.name} exited early:\n${proc.log()}`);
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${proc ? `:\n${proc.log()}` : ""}`);
-}
 
 type Endpoint = { name: string; path: string };
 type Samples = Map<string, number[]>;
@@ -205,23 +178,20 @@ async function main() {
       },
       "next start",
     );
-    await waitFor("the app", async () => (await fetch(`${baseUrl}/api/health`)).ok, 60_000, app);
+    await waitFor("the app", async () => (await fetch(`${baseUrl}/api/health`)).ok, 60_000, [app!]);
 
     const unfinished = async () =>
       Number((await owner`select count(*)::int as n from sync_executions where status in ('queued', 'syncing')`)[0].n);
     const ledgerBacklog = async () => Number((await owner`select count(*)::int as n from ledger_queue`)[0].n);
     const t1 = performance.now();
-    await waitFor(
-      "the seeding syncs and the ledger",
-      async () => (await unfinished()) === 0 && (await ledgerBacklog()) === 0,
-      600_000,
+    await waitFor("the seeding syncs and the ledger", async () => (await unfinished()) === 0 && (await ledgerBacklog()) === 0, 600_000, [
       worker,
-    );
+    ]);
     // A second round of small syncs, so Sync History has more than one page of kinds.
     for (const row of await owner`select id from integrations where tenant_id = ${tenant.id} and id <> ${big.id}`) {
       await fetch(`${baseUrl}/api/v1/integrations/${row.id}/syncs`, { method: "POST", headers: { authorization: `Bearer ${key}` } });
     }
-    await waitFor("the second round", async () => (await unfinished()) === 0 && (await ledgerBacklog()) === 0, 600_000, worker);
+    await waitFor("the second round", async () => (await unfinished()) === 0 && (await ledgerBacklog()) === 0, 600_000, [worker!]);
     const [bigSync] = await owner`
       select id, status, message, processed from sync_executions where integration_id = ${big.id} order by queued_at limit 1`;
     if (bigSync.status !== "post_sync_completed")
@@ -251,7 +221,7 @@ async function main() {
           return !["queued", "syncing"].includes(row!.status);
         },
         600_000,
-        worker,
+        [worker!],
       );
       if (row!.status !== "post_sync_completed") throw new Error(`the large sync ended ${row!.status}: ${row!.message}`);
       return Number(row!.ms);
