@@ -16,7 +16,7 @@ import { Readable } from "node:stream";
 import postgres from "postgres";
 import { startScratchDatabase } from "@/db/scratch";
 import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
-import { startProcess, stopProcess, waitFor, type Proc } from "./processes";
+import { startWitness, stopProcess, type Proc } from "./processes";
 
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
@@ -85,33 +85,8 @@ async function main() {
     await sealTenant(db, tenant.id);
 
     // The witness, and its cosignature of the checkpoint before the million.
-    const witnessDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ledger-proofs-witness-"));
-    const logKey = verifierKey(await tenantOrigin(db, tenant.id), currentSigningKey().publicKeyPem);
-    const tsx = path.join(process.cwd(), "node_modules", ".bin", "tsx");
-    const w = startProcess(
-      tsx,
-      [
-        "--tsconfig",
-        "tsconfig.scripts.json",
-        "scripts/ledger-witness.ts",
-        "--data",
-        witnessDir,
-        "--port",
-        "0",
-        "--host",
-        "127.0.0.1",
-        "--log",
-        logKey,
-      ],
-      process.env,
-      "witness",
-    );
+    const w = await startWitness([verifierKey(await tenantOrigin(db, tenant.id), currentSigningKey().publicKeyPem)]);
     witness = w;
-    await waitFor("the witness", async () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(w.log()), 60_000, [w]);
-    const witnessUrl = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(w.log())![1];
-    const witnessKey = /^verifier key: (\S+)$/m.exec(w.log())![1];
-    fs.writeFileSync(path.join(witnessDir, "witnesses.txt"), `${witnessUrl} ${witnessKey}\n`);
-    Object.assign(process.env, { LEDGER_WITNESSES_FILE: path.join(witnessDir, "witnesses.txt"), LEDGER_WITNESS_QUORUM: "1" });
     resetConfigCache();
     await writeCheckpoint(db, tenant.id);
     if ((await witnessCheckpoints(db)).cosigned !== 1) throw new Error(`the witness did not cosign:\n${w.log()}`);

@@ -27,7 +27,7 @@ import { Readable } from "node:stream";
 import postgres from "postgres";
 import { startScratchDatabase } from "@/db/scratch";
 import { newLedgerSigningKey } from "@/lib/runtime/local-secrets";
-import { cpuMs, cpuOf, pidsNaming, sampleStatements, startProcess, stopProcess, waitFor, type Proc } from "./processes";
+import { cpuMs, cpuOf, pidsNaming, sampleStatements, startProcess, startWitness, stopProcess, waitFor, type Proc } from "./processes";
 
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 1_000_000);
 const APPENDS = Number(process.env.BENCH_APPENDS ?? 50_000);
@@ -81,22 +81,8 @@ async function main() {
     const logKeys = await Promise.all(
       [appendTenant, bigTenant].map(async (t) => verifierKey(await tenantOrigin(db, t.id), currentSigningKey().publicKeyPem)),
     );
-    const witnessDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ledger-witness-"));
-    const witness = startProcess(
-      tsx,
-      ["--tsconfig", "tsconfig.scripts.json", "scripts/ledger-witness.ts", "--data", witnessDir, "--port", "0", "--host", "127.0.0.1"]
-        .concat(["--name", "auditor.bench/witness"])
-        .concat(logKeys.flatMap((k) => ["--log", k])),
-      process.env,
-      "witness",
-    );
+    const witness = await startWitness(logKeys);
     children.push(witness);
-    await waitFor("the witness", async () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(witness.log()), 60_000, [witness]);
-    const witnessUrl = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(witness.log())![1];
-    const witnessKey = /^verifier key: (\S+)$/m.exec(witness.log())![1];
-    const witnessesFile = path.join(witnessDir, "witnesses.txt");
-    fs.writeFileSync(witnessesFile, `${witnessUrl} ${witnessKey}\n`);
-    Object.assign(process.env, { LEDGER_WITNESSES_FILE: witnessesFile, LEDGER_WITNESS_QUORUM: "1" });
     resetConfigCache();
 
     /**

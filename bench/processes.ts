@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type postgres from "postgres";
 
@@ -102,4 +103,33 @@ export function sampleStatements(owner: postgres.Sql) {
       return `    active statements over ${samples} samples (mean busy backends ${([...counts.values()].reduce((a, b) => a + b, 0) / samples).toFixed(2)}):\n${top.map(([k, v]) => `    ${(v / samples).toFixed(2).padStart(5)}  ${k}`).join("\n")}`;
     },
   };
+}
+
+/**
+ * A ledger witness (scripts/ledger-witness.ts) of its own, for the logs named by `logKeys`,
+ * listed as this process's only witness (LEDGER_WITNESSES_FILE, quorum 1: call resetConfigCache
+ * afterwards). Processes started later with process.env use it too.
+ */
+export async function startWitness(logKeys: string[]): Promise<Proc> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-witness-"));
+  const tsx = path.join(process.cwd(), "node_modules", ".bin", "tsx");
+  const args = ["--tsconfig", "tsconfig.scripts.json", "scripts/ledger-witness.ts", "--data", dir, "--port", "0", "--host", "127.0.0.1"];
+  const witness = startProcess(
+    tsx,
+    [...args, "--name", "auditor.bench/witness", ...logKeys.flatMap((k) => ["--log", k])],
+    process.env,
+    "witness",
+  );
+  await waitFor("the witness", async () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(witness.log()), 60_000, [witness]).catch(
+    async (e) => {
+      await stopProcess(witness);
+      throw e;
+    },
+  );
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(witness.log())![1];
+  const key = /^verifier key: (\S+)$/m.exec(witness.log())![1];
+  const file = path.join(dir, "witnesses.txt");
+  fs.writeFileSync(file, `${url} ${key}\n`);
+  Object.assign(process.env, { LEDGER_WITNESSES_FILE: file, LEDGER_WITNESS_QUORUM: "1" });
+  return witness;
 }

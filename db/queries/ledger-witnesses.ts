@@ -7,7 +7,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { ledgerCheckpoints, ledgerCosignatures, ledgerEntries, ledgerWitnessState } from "../schema";
+import { ledgerCheckpoints, ledgerCosignatures, ledgerWitnessState } from "../schema";
 
 export type WitnessStateRow = {
   tenantId: string;
@@ -66,12 +66,4 @@ export async function firstCheckpointAfter(db: Executor, tenantId: string, size:
     select created_at as "createdAt" from ${ledgerCheckpoints}
      where tenant_id = ${tenantId} and tree_size > ${size} order by tree_size limit 1`);
   return row?.createdAt ?? null;
-}
-
-/** Entries in the tenant's chain (its last seq). */
-export async function entryCount(db: Executor, tenantId: string): Promise<number> {
-  const [{ size }] = await db.execute<{ size: string | null }>(
-    sql`select max(seq) as size from ${ledgerEntries} where tenant_id = ${tenantId}`,
-  );
-  return Number(size ?? 0);
 }

@@ -10,6 +10,7 @@
 import "server-only";
 import { readFileSync, statSync } from "node:fs";
 import { type Executor, getDb } from "@/db/client";
+import { chainSize } from "@/db/queries/ledger";
 import * as queries from "@/db/queries/ledger-witnesses";
 import { authorize, type ServiceContext } from "@/lib/auth/context";
 import { getConfig } from "@/lib/config";
@@ -279,7 +280,7 @@ export async function tenantWitnessing(db: Executor, tenantId: string, now = Dat
   if (witnesses.length === 0) return { quorum, heartbeatSeconds, current: 0, witnesses: [] };
   const [states, entries, latest] = await Promise.all([
     queries.witnessStates(db, tenantId),
-    queries.entryCount(db, tenantId),
+    chainSize(db, tenantId),
     latestCheckpoint(db, tenantId),
   ]);
   const lags = await Promise.all(

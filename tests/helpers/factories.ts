@@ -70,6 +70,34 @@ export async function makeCsvIntegration(t: TestTenant, name: string, content: s
   return { ...created, put: (text: string) => getObjectStore().put(key, text) };
 }
 
+/**
+ * A CSV integration saved with audit evidence: a one-account file and one PDF,
+ * both uploaded through the upload service. Returns the sync the save started,
+ * its evidence record and the PDF's bytes (for offline bundle checks).
+ */
+export async function makeIntegrationWithEvidence(
+  t: TestTenant,
+  opts: { name?: string; notes?: string; pdfName?: string; pdf?: Buffer } = {},
+) {
+  const { Readable } = await import("node:stream");
+  const { createIntegration } = await import("@/lib/integrations/service");
+  const { getEvidenceForSync } = await import("@/lib/evidence/service");
+  const { receiveUpload } = await import("@/lib/uploads/service");
+  const upload = (purpose: "csv" | "evidence", filename: string, bytes: Buffer) =>
+    receiveUpload(t.ctx("operator"), { purpose, filename, contentLength: bytes.length, body: Readable.from([bytes]) });
+  const pdf = opts.pdf ?? Buffer.from("%PDF-1.7\n%%EOF\n");
+  const source = await upload("csv", "a.csv", Buffer.from("externalId,username\n1,a\n"));
+  const file = await upload("evidence", opts.pdfName ?? "proof.pdf", pdf);
+  const { integration, sync } = await createIntegration(t.ctx("operator"), {
+    name: opts.name ?? "HR files",
+    connector: "csv",
+    config: { files: { accounts: source.key } },
+    evidence: { notes: opts.notes ?? "Reviewed", uploadIds: [file.id] },
+  });
+  const evidence = (await getEvidenceForSync(t.ctx("auditor"), sync!.id))!;
+  return { integration, sync: sync!, evidence, pdf };
+}
+
 /** Moves an invitation's expiry into the past, as if its seven days had gone by. */
 export async function expireInvitation(id: string) {
   const { invitations } = await import("@/db/schema");

@@ -8,7 +8,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { Readable } from "node:stream";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
@@ -17,12 +16,10 @@ import { getDb } from "@/db/client";
 import { APPEND_ONLY_TABLES, grantAppPrivileges, migrateDatabase, MIGRATIONS_FOLDER } from "@/db/migrate";
 import { OWNER_DB_ROLE, prepareOwnedDatabase, withDatabase } from "@/db/owner";
 import { recordAuditEvent } from "@/lib/audit/service";
-import { createIntegration } from "@/lib/integrations/service";
 import { sealTenant, writeCheckpoint } from "@/lib/ledger/chain";
 import { makeRotationStatement } from "@/lib/ledger/rotation";
 import { generateSigningKey } from "@/lib/ledger/signing";
-import { receiveUpload } from "@/lib/uploads/service";
-import { makeTenant, type TestTenant } from "../helpers/factories";
+import { makeIntegrationWithEvidence, makeTenant, type TestTenant } from "../helpers/factories";
 
 class Rollback extends Error {}
 
@@ -65,26 +62,7 @@ beforeAll(async () => {
   app = postgres(inject("databaseUrl"), { max: 1, onnotice: () => {} });
   owner = postgres(inject("ownerDatabaseUrl"), { max: 2, onnotice: () => {} });
   t = await makeTenant();
-  const csv = Buffer.from("externalId,username\n1,a\n");
-  const source = await receiveUpload(t.ctx("operator"), {
-    purpose: "csv",
-    filename: "a.csv",
-    contentLength: csv.length,
-    body: Readable.from([csv]),
-  });
-  const pdf = Buffer.from("%PDF-1.7\n%%EOF\n");
-  const file = await receiveUpload(t.ctx("operator"), {
-    purpose: "evidence",
-    filename: "review.pdf",
-    contentLength: pdf.length,
-    body: Readable.from([pdf]),
-  });
-  await createIntegration(t.ctx("operator"), {
-    name: "HR",
-    connector: "csv",
-    config: { files: { accounts: source.key } },
-    evidence: { notes: "Reviewed", uploadIds: [file.id] },
-  });
+  await makeIntegrationWithEvidence(t, { name: "HR", pdfName: "review.pdf" });
   await sealTenant(getDb(), t.id);
   const checkpoint = await writeCheckpoint(getDb(), t.id);
   keyId = checkpoint!.keyId;

@@ -4,21 +4,17 @@ import type { AddressInfo } from "node:net";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import postgres from "postgres";
 import { describe, expect, inject, it } from "vitest";
-import { createIntegration } from "@/lib/integrations/service";
 import { evidenceProofBundle } from "@/lib/ledger/service";
-import { receiveUpload } from "@/lib/uploads/service";
-import { getEvidenceForSync } from "@/lib/evidence/service";
 import { getDb } from "@/db/client";
 import { resetConfigCache } from "@/lib/config";
 import { sealTenant, writeCheckpoint } from "@/lib/ledger/chain";
 import { createWitnessServer, openWitness } from "@/lib/ledger/witness-server";
 import { witnessCheckpoints } from "@/lib/ledger/witnessing";
 import { getObjectStore } from "@/lib/storage";
-import { makeTenant } from "../helpers/factories";
+import { makeIntegrationWithEvidence, makeTenant } from "../helpers/factories";
 
 const run = promisify(execFile);
 const TSX = path.resolve("node_modules/.bin/tsx");
@@ -43,32 +39,12 @@ async function cli(script: string, args: string[], extraEnv: Record<string, stri
 describe("ledger command-line tools", () => {
   it("ledger:verify passes an intact tenant and exits non-zero naming the first bad entry; ledger:verify-bundle works offline", async () => {
     const t = await makeTenant();
-    const csv = Buffer.from("externalId,username\n1,a\n");
-    const source = await receiveUpload(t.ctx("operator"), {
-      purpose: "csv",
-      filename: "a.csv",
-      contentLength: csv.length,
-      body: Readable.from([csv]),
-    });
-    const pdf = Buffer.from("%PDF-1.7\n%%EOF\n");
-    const file = await receiveUpload(t.ctx("operator"), {
-      purpose: "evidence",
-      filename: "proof.pdf",
-      contentLength: pdf.length,
-      body: Readable.from([pdf]),
-    });
-    const { sync } = await createIntegration(t.ctx("operator"), {
-      name: "CLI",
-      connector: "csv",
-      config: { files: { accounts: source.key } },
-      evidence: { notes: "Checked by the CLI", uploadIds: [file.id] },
-    });
+    const { evidence, pdf } = await makeIntegrationWithEvidence(t, { name: "CLI", notes: "Checked by the CLI" });
 
     const ok = await cli("scripts/ledger-verify.ts", ["--tenant", t.slug]);
     expect(ok.out).toMatch(/^OK: \d+ entries, 1 evidence files/m);
     expect(ok.code).toBe(0);
 
-    const evidence = (await getEvidenceForSync(t.ctx("auditor"), sync!.id))!;
     const bundle = await evidenceProofBundle(t.ctx("auditor"), evidence.id);
     const dir = await mkdtemp(path.join(os.tmpdir(), "bundle-"));
     const bundleFile = path.join(dir, "proof.json");
@@ -123,26 +99,7 @@ describe("ledger command-line tools", () => {
       await writeFile(trustFile, printed.stdout);
       await writeFile(path.join(witnessDir, "logs"), `${printed.stdout.split("\n")[1].slice(4)}\n`);
 
-      const pdf = Buffer.from("%PDF-1.7\n%%EOF\n");
-      const file = await receiveUpload(t.ctx("operator"), {
-        purpose: "evidence",
-        filename: "proof.pdf",
-        contentLength: pdf.length,
-        body: Readable.from([pdf]),
-      });
-      const csv = Buffer.from("externalId,username\n1,a\n");
-      const source = await receiveUpload(t.ctx("operator"), {
-        purpose: "csv",
-        filename: "a.csv",
-        contentLength: csv.length,
-        body: Readable.from([csv]),
-      });
-      const { sync } = await createIntegration(t.ctx("operator"), {
-        name: "CLI",
-        connector: "csv",
-        config: { files: { accounts: source.key } },
-        evidence: { notes: "Checked", uploadIds: [file.id] },
-      });
+      const { evidence, pdf } = await makeIntegrationWithEvidence(t, { name: "CLI", notes: "Checked" });
       await sealTenant(getDb(), t.id);
       const cp = (await writeCheckpoint(getDb(), t.id))!;
       await witnessCheckpoints(getDb());
@@ -153,7 +110,6 @@ describe("ledger command-line tools", () => {
       );
       expect(ok.code).toBe(0);
 
-      const evidence = (await getEvidenceForSync(t.ctx("auditor"), sync!.id))!;
       const bundleFile = path.join(dir, "proof.json");
       await writeFile(bundleFile, JSON.stringify(await evidenceProofBundle(t.ctx("auditor"), evidence.id)));
       await writeFile(path.join(dir, "proof.pdf"), pdf);

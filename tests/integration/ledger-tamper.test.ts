@@ -9,15 +9,12 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getDb } from "@/db/client";
 import { recordAuditEvent } from "@/lib/audit/service";
 import { resetConfigCache } from "@/lib/config";
 import { canonicalJson } from "@/lib/crypto/canonical-json";
-import { getEvidenceForSync } from "@/lib/evidence/service";
-import { createIntegration } from "@/lib/integrations/service";
 import { verifyBundle } from "@/lib/ledger/bundle";
 import { checkpointObjectKey, noteObjectKey, sealTenant, tenantOrigin, writeCheckpoint } from "@/lib/ledger/chain";
 import { entryHash } from "@/lib/ledger/entry";
@@ -30,9 +27,8 @@ import { createWitnessServer, openWitness } from "@/lib/ledger/witness-server";
 import { witnessCheckpoints } from "@/lib/ledger/witnessing";
 import { currentSigningKey } from "@/lib/ledger/keys";
 import { getObjectStore } from "@/lib/storage";
-import { receiveUpload } from "@/lib/uploads/service";
 import { POST as verifyRoute } from "@/app/api/v1/ledger/verify/route";
-import { makeApiKeyCtx, makeTenant, type TestTenant } from "../helpers/factories";
+import { makeApiKeyCtx, makeIntegrationWithEvidence, makeTenant, type TestTenant } from "../helpers/factories";
 
 let owner: postgres.Sql;
 let server: Server;
@@ -88,25 +84,7 @@ async function witnessedTenant() {
   const t = await makeTenant();
   const trustText = await ledgerTrustFile(t.ctx("auditor"));
   await appendFile(path.join(witnessDir, "logs"), `${parseTrustFile(trustText).log}\n`);
-  const source = await receiveUpload(t.ctx("operator"), {
-    purpose: "csv",
-    filename: "a.csv",
-    contentLength: 24,
-    body: Readable.from([Buffer.from("externalId,username\n1,a\n")]),
-  });
-  const pdf = await receiveUpload(t.ctx("operator"), {
-    purpose: "evidence",
-    filename: "review.pdf",
-    contentLength: PDF.length,
-    body: Readable.from([PDF]),
-  });
-  const { sync } = await createIntegration(t.ctx("operator"), {
-    name: "HR files",
-    connector: "csv",
-    config: { files: { accounts: source.key } },
-    evidence: { notes: "Reviewed", uploadIds: [pdf.id] },
-  });
-  const evidence = (await getEvidenceForSync(t.ctx("auditor"), sync!.id))!;
+  const { evidence } = await makeIntegrationWithEvidence(t, { pdfName: "review.pdf", pdf: PDF });
   const A = await checkpointAndWitness(t);
   await audit(t, 6);
   const B = await checkpointAndWitness(t);
