@@ -98,25 +98,33 @@ export class MerkleBuilder {
   }
 }
 
+/** MTH(D[lo:hi]): the root of a range of leaves, as the proof algorithms ask for it. */
+export type RangeRoot = (lo: number, hi: number) => Buffer;
+
 /** PATH(m, D[n]) of RFC 9162 §2.1.3.1: sibling hashes from the leaf upwards. */
 export function inclusionProof(index: number, leafHashes: Buffer[]): Buffer[] {
   const n = leafHashes.length;
   if (!Number.isSafeInteger(index) || index < 0 || index >= n) {
     throw new Error(`inclusionProof: index ${index} is outside a tree of size ${n}`);
   }
+  return inclusionPath(index, n, (lo, hi) => rangeRoot(leafHashes, lo, hi));
+}
+
+/** PATH(index, D[size]) with the subtree roots from `root`: leaves in memory or stored subtrees. */
+export function inclusionPath(index: number, size: number, root: RangeRoot): Buffer[] {
   const proof: Buffer[] = [];
   const path = (m: number, lo: number, hi: number): void => {
     if (hi - lo <= 1) return;
     const k = largestPowerOfTwoBelow(hi - lo);
     if (m < k) {
       path(m, lo, lo + k);
-      proof.push(rangeRoot(leafHashes, lo + k, hi));
+      proof.push(root(lo + k, hi));
     } else {
       path(m - k, lo + k, hi);
-      proof.push(rangeRoot(leafHashes, lo, lo + k));
+      proof.push(root(lo, lo + k));
     }
   };
-  path(index, 0, n);
+  path(index, 0, size);
   return proof;
 }
 
@@ -154,23 +162,28 @@ export function consistencyProof(oldSize: number, leafHashes: Buffer[]): Buffer[
   if (!Number.isSafeInteger(oldSize) || oldSize < 0 || oldSize > n) {
     throw new Error(`consistencyProof: old size ${oldSize} is outside 0..${n}`);
   }
+  return consistencyPath(oldSize, n, (lo, hi) => rangeRoot(leafHashes, lo, hi));
+}
+
+/** PROOF(oldSize, D[size]) with the subtree roots from `root`; empty when oldSize is 0 or size. */
+export function consistencyPath(oldSize: number, size: number, root: RangeRoot): Buffer[] {
   const proof: Buffer[] = [];
-  if (oldSize === 0 || oldSize === n) return proof;
+  if (oldSize === 0 || oldSize === size) return proof;
   const subproof = (m: number, lo: number, hi: number, wholeOldTree: boolean): void => {
     if (m === hi - lo) {
-      if (!wholeOldTree) proof.push(rangeRoot(leafHashes, lo, hi));
+      if (!wholeOldTree) proof.push(root(lo, hi));
       return;
     }
     const k = largestPowerOfTwoBelow(hi - lo);
     if (m <= k) {
       subproof(m, lo, lo + k, wholeOldTree);
-      proof.push(rangeRoot(leafHashes, lo + k, hi));
+      proof.push(root(lo + k, hi));
     } else {
       subproof(m - k, lo + k, hi, false);
-      proof.push(rangeRoot(leafHashes, lo, lo + k));
+      proof.push(root(lo, lo + k));
     }
   };
-  subproof(oldSize, 0, n, true);
+  subproof(oldSize, 0, size, true);
   return proof;
 }
 
@@ -241,7 +254,8 @@ function rangeRoot(leaves: Buffer[], lo: number, hi: number): Buffer {
   return Buffer.from(work.subarray(0, HASH_SIZE));
 }
 
-function largestPowerOfTwoBelow(n: number): number {
+/** The largest power of two smaller than n (n ≥ 2): where RFC 9162 splits a tree of n leaves. */
+export function largestPowerOfTwoBelow(n: number): number {
   let k = 1;
   while (k * 2 < n) k *= 2;
   return k;

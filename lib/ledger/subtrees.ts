@@ -10,7 +10,7 @@
 import "server-only";
 import type { Executor } from "@/db/client";
 import * as ledgerQueries from "@/db/queries/ledger";
-import { leafHash, nodeHash } from "./merkle";
+import { consistencyPath, inclusionPath, largestPowerOfTwoBelow, leafHash, nodeHash, type RangeRoot } from "./merkle";
 
 /** Stores the subtree hashes of the first `upTo` leaves that are not stored yet. */
 export async function storeSubtrees(db: Executor, tenantId: string, upTo: number): Promise<number> {
@@ -100,7 +100,7 @@ export async function storedInclusionProof(db: Executor, tenantId: string, index
 /** Inclusion proofs of several leaves in one tree, read in one round trip. */
 export async function storedInclusionProofs(db: Executor, tenantId: string, indices: number[], size: number): Promise<Buffer[][]> {
   checkIndices(indices, size);
-  return withNodes(db, tenantId, size, (node) => indices.map((index) => inclusionPath(index, size, node)));
+  return withNodes(db, tenantId, size, (node) => indices.map((index) => inclusionPath(index, size, (lo, hi) => rangeRoot(lo, hi, node))));
 }
 
 function checkIndices(indices: number[], size: number) {
@@ -108,23 +108,6 @@ function checkIndices(indices: number[], size: number) {
     if (!Number.isSafeInteger(index) || index < 0 || index >= size)
       throw new Error(`inclusion proof: index ${index} is outside a tree of size ${size}`);
   }
-}
-
-function inclusionPath(index: number, size: number, node: (lo: number, hi: number) => Buffer): Buffer[] {
-  const proof: Buffer[] = [];
-  const path = (m: number, lo: number, hi: number): void => {
-    if (hi - lo <= 1) return;
-    const k = largestPowerOfTwoBelow(hi - lo);
-    if (m < k) {
-      path(m, lo, lo + k);
-      proof.push(rangeRoot(lo + k, hi, node));
-    } else {
-      path(m - k, lo + k, hi);
-      proof.push(rangeRoot(lo, lo + k, node));
-    }
-  };
-  path(index, 0, size);
-  return proof;
 }
 
 /** PROOF(oldSize, D[size]) of RFC 9162 §2.1.4.1 and the old root, from stored subtrees. */
@@ -135,7 +118,7 @@ export async function storedConsistencyProof(
   size: number,
 ): Promise<{ proof: Buffer[]; oldRoot: Buffer; root: Buffer }> {
   checkOldSize(oldSize, size);
-  return withNodes(db, tenantId, size, (node) => consistencyPath(oldSize, size, node));
+  return withNodes(db, tenantId, size, (node) => consistencyWithRoots(oldSize, size, node));
 }
 
 /**
@@ -152,8 +135,8 @@ export async function storedProofs(
   checkIndices(indices, size);
   if (oldSize !== null) checkOldSize(oldSize, size);
   return withNodes(db, tenantId, size, (node) => ({
-    inclusion: indices.map((index) => inclusionPath(index, size, node)),
-    consistency: oldSize === null ? null : consistencyPath(oldSize, size, node),
+    inclusion: indices.map((index) => inclusionPath(index, size, (lo, hi) => rangeRoot(lo, hi, node))),
+    consistency: oldSize === null ? null : consistencyWithRoots(oldSize, size, node),
   }));
 }
 
@@ -162,28 +145,7 @@ function checkOldSize(oldSize: number, size: number) {
     throw new Error(`consistency proof: old size ${oldSize} is outside 1..${size}`);
 }
 
-function consistencyPath(oldSize: number, size: number, node: (lo: number, hi: number) => Buffer) {
-  const proof: Buffer[] = [];
-  const subproof = (m: number, lo: number, hi: number, whole: boolean): void => {
-    if (m === hi - lo) {
-      if (!whole) proof.push(rangeRoot(lo, hi, node));
-      return;
-    }
-    const k = largestPowerOfTwoBelow(hi - lo);
-    if (m <= k) {
-      subproof(m, lo, lo + k, whole);
-      proof.push(rangeRoot(lo + k, hi, node));
-    } else {
-      subproof(m - k, lo + k, hi, false);
-      proof.push(rangeRoot(lo, lo + k, node));
-    }
-  };
-  if (oldSize < size) subproof(oldSize, 0, size, true);
-  return { proof, oldRoot: rangeRoot(0, oldSize, node), root: rangeRoot(0, size, node) };
-}
-
-function largestPowerOfTwoBelow(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
+function consistencyWithRoots(oldSize: number, size: number, node: (lo: number, hi: number) => Buffer) {
+  const root: RangeRoot = (lo, hi) => rangeRoot(lo, hi, node);
+  return { proof: consistencyPath(oldSize, size, root), oldRoot: root(0, oldSize), root: root(0, size) };
 }
